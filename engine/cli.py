@@ -1,0 +1,151 @@
+"""The command line: the same engine as the window, without one.
+
+``check`` validates design files, ``export`` writes the Keras script.  Exit
+codes: 0 all good, 1 a design has errors, 2 a file cannot be read.  No input
+file, however malformed, produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from engine.codegen import generate
+from engine.design_io import DesignFileError, load
+from engine.layer_rules import fmt_shape
+from engine.validation import Report, validate
+
+OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
+
+
+def _load(path: str, err: TextIO):
+    try:
+        return load(path), None
+    except DesignFileError as exc:
+        return None, exc.problems
+    except Exception as exc:  # noqa: BLE001 - a hostile file must never crash the CLI
+        return None, [f"unexpected problem reading the file: {exc!r}"]
+
+
+def _json_line(path: str, report: Report | None, file_problems: list[str] | None) -> str:
+    if report is None:
+        return json.dumps({"file": path, "valid": False, "readable": False, "errors": file_problems,
+                           "warnings": [], "total_params": None, "nodes": {}})
+    return json.dumps({
+        "file": path,
+        "valid": report.valid,
+        "readable": True,
+        "errors": [p.to_dict() for p in report.errors],
+        "warnings": [p.to_dict() for p in report.warnings],
+        "total_params": report.total_params,
+        "trainable_params": report.trainable_params,
+        "nodes": {
+            nid: {"output_shape": list(info.output_shape) if info.output_shape else None,
+                  "params": info.params, "errors": info.errors, "warnings": info.warnings}
+            for nid, info in report.nodes.items()
+        },
+    })
+
+
+def _table(design, report: Report, out: TextIO) -> None:
+    rows = [("node", "type", "output shape", "params")]
+    for nid, node in design.nodes.items():
+        info = report.nodes[nid]
+        shape = fmt_shape(info.output_shape) if info.output_shape else "-"
+        mark = " !" if info.errors else ""
+        rows.append((nid + mark, node.type, shape, f"{info.params:,}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        out.write(f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}\n")
+    out.write(f"  total params: {report.total_params:,} (trainable {report.trainable_params:,})\n")
+
+
+def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> int:
+    status = OK
+    for path in paths:
+        design, file_problems = _load(path, err)
+        if design is None:
+            status = UNREADABLE
+            if as_json:
+                out.write(_json_line(path, None, file_problems) + "\n")
+            else:
+                out.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+            continue
+        report = validate(design)
+        if not report.valid:
+            status = max(status, DESIGN_ERRORS)
+        if as_json:
+            out.write(_json_line(path, report, None) + "\n")
+            continue
+        verdict = "valid" if report.valid else f"{len(report.errors)} error(s)"
+        out.write(f"{path}: {verdict}\n")
+        _table(design, report, out)
+        for p in report.errors:
+            out.write(f"  error: {p.message}\n")
+        for p in report.warnings:
+            out.write(f"  warning: {p.message}\n")
+    return status
+
+
+def write_atomic(path: str, text: str) -> None:
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
+    design, file_problems = _load(path, err)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+        return UNREADABLE
+    report = validate(design)
+    if not report.valid:
+        err.write(f"{path}: the design has errors, so it cannot be exported\n")
+        err.write("".join(f"  error: {p.message}\n" for p in report.errors))
+        return DESIGN_ERRORS
+    source = generate(design)
+    if output is None:
+        out.write(source)
+        return OK
+    try:
+        write_atomic(output, source)
+    except OSError as exc:
+        err.write(f"{output}: cannot write the script: {exc.strerror or exc}\n")
+        return UNREADABLE
+    err.write(f"wrote {output}\n")
+    return OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python main.py", description="Netwright: design, check and export "
+                                "Keras models. Without a command, opens the window.")
+    sub = p.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate design files and show shapes and parameter counts")
+    check.add_argument("files", nargs="+", metavar="DESIGN.json")
+    check.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    export = sub.add_parser("export", help="write the design as a standalone Keras script")
+    export.add_argument("file", metavar="DESIGN.json")
+    export.add_argument("-o", "--output", metavar="model.py", help="where to write (default: standard output)")
+    return p
+
+
+COMMANDS = ("check", "export")
+
+
+def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "check":
+        return cmd_check(args.files, args.json, out, err)
+    return cmd_export(args.file, args.output, out, err)

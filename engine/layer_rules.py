@@ -1,0 +1,494 @@
+"""Shape and parameter-count rules for each family of layers, in pure Python.
+
+Every rule mirrors what Keras 3 computes in ``compute_output_shape`` / ``build``
+(see ``keras/src/ops/operation_utils.py``), so the GUI can show exact shapes on
+every edit without importing TensorFlow.  The agreement test in
+``tests/engine/test_keras_agreement.py`` holds these rules to Keras itself.
+
+A rule is called as ``rule(ctx, input_shapes, params)`` and returns an
+:class:`Inferred`; it raises :class:`ShapeError` with a sentence a person can
+act on when the layer cannot accept its inputs.  ``params`` holds every
+catalogued parameter, already validated and normalised (tuples for sizes).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Shape = tuple[int | None, ...]
+Params = dict[str, Any]
+
+
+class ShapeError(ValueError):
+    """A layer cannot accept the shapes it receives; the message says why."""
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """What a layer produces: its output shape and its weights."""
+
+    shape: Shape
+    params: int = 0
+    trainable: int | None = None  # None: every weight is trainable
+
+    @property
+    def trainable_params(self) -> int:
+        return self.params if self.trainable is None else self.trainable
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Who is being inferred, for messages: e.g. ``Conv2D 'c1'``."""
+
+    label: str
+
+
+Rule = Callable[[Ctx, list[Shape], Params], Inferred]
+
+SPATIAL_NAMES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def fmt_shape(shape: Shape) -> str:
+    """Render a shape as Keras prints it: ``(None, 16)``."""
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def need_rank(ctx: Ctx, shape: Shape, rank: int, axes: Sequence[str]) -> None:
+    """Refuse an input whose rank differs, naming the axes the layer expects."""
+    if len(shape) != rank:
+        raise ShapeError(
+            f"{ctx.label} needs a {rank}-D input ({', '.join(axes)}) "
+            f"but receives {fmt_shape(shape)}"
+        )
+
+
+def need_min_rank(ctx: Ctx, shape: Shape, rank: int, axes: str) -> None:
+    if len(shape) < rank:
+        raise ShapeError(
+            f"{ctx.label} needs an input of at least {rank} dimensions ({axes}) "
+            f"but receives {fmt_shape(shape)}"
+        )
+
+
+def need_known_last(ctx: Ctx, shape: Shape, what: str = "last (feature) axis") -> int:
+    last = shape[-1]
+    if last is None:
+        raise ShapeError(
+            f"{ctx.label} needs a known size on its {what} but receives {fmt_shape(shape)}"
+        )
+    return last
+
+
+def spatial_axes(rank: int) -> tuple[str, ...]:
+    return ("batch", *SPATIAL_NAMES[rank], "channels")
+
+
+def single(shapes: list[Shape]) -> Shape:
+    return shapes[0]
+
+
+# ---------------------------------------------------------------- core
+
+
+def identity(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    """Layers that keep their input's shape and hold no weights."""
+    return Inferred(single(shapes))
+
+
+def input_layer(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    return Inferred((None, *p["shape"]))
+
+
+def dense(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    need_min_rank(ctx, shape, 2, "batch, ..., features")
+    n_in = need_known_last(ctx, shape)
+    units = p["units"]
+    return Inferred((*shape[:-1], units), n_in * units + (units if p["use_bias"] else 0))
+
+
+def flatten(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    rest = shape[1:]
+    size = None if any(d is None for d in rest) else math.prod(rest)
+    return Inferred((shape[0], size))
+
+
+def reshape(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    target = tuple(p["target_shape"])
+    rest = shape[1:]
+    if None in rest:
+        return Inferred((shape[0], *(None if d == -1 else d for d in target)))
+    size = math.prod(rest)
+    if -1 not in target:
+        if math.prod(target) != size:
+            raise ShapeError(
+                f"{ctx.label} cannot reshape {fmt_shape(shape)} ({size} values per sample) "
+                f"into {fmt_shape(target)} ({math.prod(target)} values)"
+            )
+        return Inferred((shape[0], *target))
+    known = math.prod(d for d in target if d != -1)
+    if known == 0 or size % known:
+        raise ShapeError(
+            f"{ctx.label} cannot reshape {fmt_shape(shape)} ({size} values per sample) "
+            f"into {fmt_shape(target)}: {size} is not divisible by {known}"
+        )
+    return Inferred((shape[0], *(size // known if d == -1 else d for d in target)))
+
+
+def permute(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    dims = tuple(p["dims"])
+    if len(dims) != len(shape) - 1:
+        raise ShapeError(
+            f"{ctx.label} permutes {len(dims)} axes but its input {fmt_shape(shape)} "
+            f"has {len(shape) - 1} axes besides the batch"
+        )
+    return Inferred((shape[0], *(shape[d] for d in dims)))
+
+
+def repeat_vector(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    need_rank(ctx, shape, 2, ("batch", "features"))
+    return Inferred((shape[0], p["n"], shape[1]))
+
+
+def embedding(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    return Inferred((*shape, p["output_dim"]), p["input_dim"] * p["output_dim"])
+
+
+# ---------------------------------------------------------------- convolution
+
+
+def _conv_length(size: int | None, k: int, stride: int, dilation: int, padding: str):
+    if size is None:
+        return None
+    if padding == "valid":
+        return (size - dilation * (k - 1) - 1) // stride + 1
+    return (size - 1) // stride + 1
+
+
+def _shrunk(ctx: Ctx, shape: Shape, out: Sequence[int | None], what: str) -> None:
+    if any(d is not None and d <= 0 for d in out):
+        raise ShapeError(
+            f"{ctx.label} shrinks its input {fmt_shape(shape)} to nothing: "
+            f"the {what} is larger than the input (use padding='same' or a smaller {what})"
+        )
+
+
+def _conv_spatial(ctx: Ctx, shape: Shape, rank: int, p: Params) -> list[int | None]:
+    need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+    out = [
+        _conv_length(d, k, s, r, p["padding"])
+        for d, k, s, r in zip(shape[1:-1], p["kernel_size"], p["strides"], p["dilation_rate"])
+    ]
+    _shrunk(ctx, shape, out, "kernel")
+    return out
+
+
+def _conv_common_checks(ctx: Ctx, p: Params) -> None:
+    if max(p["strides"]) > 1 and max(p["dilation_rate"]) > 1:
+        raise ShapeError(f"{ctx.label} cannot use strides > 1 together with dilation_rate > 1")
+
+
+def conv(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        _conv_common_checks(ctx, p)
+        out = _conv_spatial(ctx, shape, rank, p)
+        channels = need_known_last(ctx, shape, "channels axis")
+        groups, filters = p["groups"], p["filters"]
+        if filters % groups:
+            raise ShapeError(f"{ctx.label}: filters ({filters}) must be divisible by groups ({groups})")
+        if channels % groups:
+            raise ShapeError(
+                f"{ctx.label}: its input's {channels} channels must be divisible by groups ({groups})"
+            )
+        weights = math.prod(p["kernel_size"]) * (channels // groups) * filters
+        return Inferred((shape[0], *out, filters), weights + (filters if p["use_bias"] else 0))
+
+    return rule
+
+
+def separable_conv(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        _conv_common_checks(ctx, p)
+        out = _conv_spatial(ctx, shape, rank, p)
+        channels = need_known_last(ctx, shape, "channels axis")
+        dm, filters = p["depth_multiplier"], p["filters"]
+        weights = math.prod(p["kernel_size"]) * channels * dm + channels * dm * filters
+        return Inferred((shape[0], *out, filters), weights + (filters if p["use_bias"] else 0))
+
+    return rule
+
+
+def depthwise_conv(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        _conv_common_checks(ctx, p)
+        out = _conv_spatial(ctx, shape, rank, p)
+        channels = need_known_last(ctx, shape, "channels axis")
+        n_out = channels * p["depth_multiplier"]
+        weights = math.prod(p["kernel_size"]) * n_out
+        return Inferred((shape[0], *out, n_out), weights + (n_out if p["use_bias"] else 0))
+
+    return rule
+
+
+def _transposed_length(size, k, stride, dilation, padding):
+    if size is None:
+        return None
+    k = k + (k - 1) * (dilation - 1)
+    if padding == "valid":
+        return size * stride + max(k - stride, 0)
+    return size * stride
+
+
+def conv_transpose(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        channels = need_known_last(ctx, shape, "channels axis")
+        out = [
+            _transposed_length(d, k, s, r, p["padding"])
+            for d, k, s, r in zip(shape[1:-1], p["kernel_size"], p["strides"], p["dilation_rate"])
+        ]
+        filters = p["filters"]
+        weights = math.prod(p["kernel_size"]) * channels * filters
+        return Inferred((shape[0], *out, filters), weights + (filters if p["use_bias"] else 0))
+
+    return rule
+
+
+# ---------------------------------------------------------------- pooling
+
+
+def pooling(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        strides = p["strides"] if p["strides"] is not None else p["pool_size"]
+        out = [
+            _conv_length(d, k, s, 1, p["padding"])
+            for d, k, s in zip(shape[1:-1], p["pool_size"], strides)
+        ]
+        _shrunk(ctx, shape, out, "pool_size")
+        return Inferred((shape[0], *out, shape[-1]))
+
+    return rule
+
+
+def global_pooling(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        if p["keepdims"]:
+            return Inferred((shape[0], *([1] * rank), shape[-1]))
+        return Inferred((shape[0], shape[-1]))
+
+    return rule
+
+
+# ---------------------------------------------------------------- padding, cropping, up-sampling
+
+
+def _pairs(value: Any, rank: int) -> list[tuple[int, int]]:
+    """Expand Keras's int / (a, b) / ((a, b), (c, d)) padding forms to one pair per axis."""
+    if isinstance(value, int):
+        return [(value, value)] * rank
+    if rank == 1:
+        return [tuple(value)]
+    return [(v, v) if isinstance(v, int) else tuple(v) for v in value]
+
+
+def zero_padding(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        pads = _pairs(p["padding"], rank)
+        out = [None if d is None else d + a + b for d, (a, b) in zip(shape[1:-1], pads)]
+        return Inferred((shape[0], *out, shape[-1]))
+
+    return rule
+
+
+def cropping(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        crops = _pairs(p["cropping"], rank)
+        out = [None if d is None else d - a - b for d, (a, b) in zip(shape[1:-1], crops)]
+        if any(d is not None and d <= 0 for d in out):
+            raise ShapeError(
+                f"{ctx.label} crops away everything: its input {fmt_shape(shape)} "
+                f"is not larger than the cropping {p['cropping']}"
+            )
+        return Inferred((shape[0], *out, shape[-1]))
+
+    return rule
+
+
+def up_sampling(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        sizes = (p["size"],) if rank == 1 else p["size"]
+        out = [None if d is None else d * s for d, s in zip(shape[1:-1], sizes)]
+        return Inferred((shape[0], *out, shape[-1]))
+
+    return rule
+
+
+# ---------------------------------------------------------------- recurrent
+
+RNN_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+def recurrent(ctx: Ctx, shapes: list[Shape], p: Params, kind: str) -> Inferred:
+    shape = single(shapes)
+    need_rank(ctx, shape, 3, ("batch", "timesteps", "features"))
+    n_in = need_known_last(ctx, shape, "features axis")
+    units, gates = p["units"], RNN_GATES[kind]
+    bias = 0
+    if p["use_bias"]:
+        bias = 2 * gates * units if kind == "GRU" and p.get("reset_after") else gates * units
+    count = gates * units * (n_in + units) + bias
+    out = (shape[0], shape[1], units) if p["return_sequences"] else (shape[0], units)
+    return Inferred(out, count)
+
+
+def rnn(kind: str) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        return recurrent(ctx, shapes, p, kind)
+
+    return rule
+
+
+def bidirectional(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    inner = p["layer"]
+    one = recurrent(ctx, shapes, inner["params"], inner["type"])
+    mode = p["merge_mode"]
+    out = one.shape
+    if mode == "concat":
+        out = (*out[:-1], out[-1] * 2)
+    return Inferred(out, 2 * one.params)
+
+
+# ---------------------------------------------------------------- normalisation and activations
+
+
+def _axis_size(ctx: Ctx, shape: Shape, axis: int) -> int:
+    if not -len(shape) <= axis < len(shape):
+        raise ShapeError(f"{ctx.label}: axis {axis} is out of range for its input {fmt_shape(shape)}")
+    size = shape[axis]
+    if size is None:
+        raise ShapeError(f"{ctx.label} needs a known size on axis {axis} but receives {fmt_shape(shape)}")
+    return size
+
+
+def batch_norm(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    c = _axis_size(ctx, shape, p["axis"])
+    trainable = c * (int(p["center"]) + int(p["scale"]))
+    return Inferred(shape, trainable + 2 * c, trainable)
+
+
+def layer_norm(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    c = _axis_size(ctx, shape, p["axis"])
+    return Inferred(shape, c * (int(p["center"]) + int(p["scale"])))
+
+
+def normalization(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    c = _axis_size(ctx, shape, p["axis"])
+    return Inferred(shape, 2 * c + 1, 0)
+
+
+def prelu(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    if any(d is None for d in shape[1:]):
+        raise ShapeError(f"{ctx.label} needs every non-batch axis known but receives {fmt_shape(shape)}")
+    return Inferred(shape, math.prod(shape[1:]))
+
+
+def axis_in_range(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    if not -len(shape) <= p["axis"] < len(shape):
+        raise ShapeError(f"{ctx.label}: axis {p['axis']} is out of range for its input {fmt_shape(shape)}")
+    return Inferred(shape)
+
+
+def spatial_dropout(rank: int) -> Rule:
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 2, spatial_axes(rank))
+        return Inferred(shape)
+
+    return rule
+
+
+# ---------------------------------------------------------------- merging
+
+
+def _broadcast(ctx: Ctx, a: Shape | None, b: Shape, shapes: list[Shape]) -> Shape:
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return a
+    out = list(a[: len(a) - len(b)])
+    for i, j in zip(a[len(a) - len(b) :], b):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1:
+            out.append(j if i == 1 else i)
+        elif i != j:
+            raise ShapeError(
+                f"{ctx.label} combines inputs element by element, so their shapes must match, "
+                f"but it receives {', '.join(fmt_shape(s) for s in shapes)}"
+            )
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def elementwise(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    out = shapes[0][1:]
+    for s in shapes[1:]:
+        out = _broadcast(ctx, out, s[1:], shapes)
+    return Inferred((None, *out))
+
+
+def concatenate(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    axis = p["axis"]
+    ranks = {len(s) for s in shapes}
+    mismatch = ShapeError(
+        f"{ctx.label} joins inputs along axis {axis}, so all other axes must match, "
+        f"but it receives {', '.join(fmt_shape(s) for s in shapes)}"
+    )
+    if len(ranks) != 1:
+        raise mismatch
+    (rank,) = ranks
+    if not -rank <= axis < rank:
+        raise ShapeError(f"{ctx.label}: axis {axis} is out of range for inputs of rank {rank}")
+    pos = axis % rank
+    for i in range(rank):
+        if i == pos:
+            continue
+        if len({s[i] for s in shapes} - {None}) > 1:
+            raise mismatch
+    out = list(shapes[0])
+    for s in shapes[1:]:
+        if out[pos] is None or s[pos] is None:
+            out[pos] = None
+            break
+        out[pos] += s[pos]
+    return Inferred(tuple(out))
