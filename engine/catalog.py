@@ -14,6 +14,7 @@ from typing import Any
 from engine import layer_rules as R
 from engine.params import (
     ACTIVATIONS,
+    BIAS_INITIALIZERS,
     BOOL,
     CHOICE,
     FLOAT,
@@ -53,6 +54,9 @@ class LayerSpec:
     rule: R.Rule
     min_inputs: int = 1
     max_inputs: int | None = 1  # None: any number
+    # Moves or drops values without transforming them (Reshape, Dropout, ...),
+    # so an output's activation is the one before it.
+    keeps_values: bool = False
 
     @property
     def is_input(self) -> bool:
@@ -123,7 +127,8 @@ def use_bias() -> Param:
 
 
 def initializer(name: str, default: str) -> Param:
-    return Param(name, CHOICE, default, "How the weights start before training.", choices=INITIALIZERS)
+    choices = BIAS_INITIALIZERS if name == "bias_initializer" else INITIALIZERS
+    return Param(name, CHOICE, default, "How the weights start before training.", choices=choices)
 
 
 def regularizer(name: str) -> Param:
@@ -193,8 +198,8 @@ _add("Activation", "Core", "Applies an activation function to its input.", R.ide
      Param("activation", CHOICE, "relu", "The function to apply.", choices=ACTIVATIONS, required=True,
            positional=True))
 _add("Dropout", "Core", "Randomly zeroes a fraction of inputs while training, to reduce overfitting.",
-     R.identity, rate("Fraction of inputs to drop (0 to 1)."))
-_add("Flatten", "Core", "Flattens each sample to one long vector, e.g. before Dense.", R.flatten)
+     R.identity, rate("Fraction of inputs to drop (0 to 1)."), keeps_values=True)
+_add("Flatten", "Core", "Flattens each sample to one long vector, e.g. before Dense.", R.flatten, keeps_values=True)
 
 
 def _target_ok(shape: tuple) -> str:
@@ -216,12 +221,12 @@ def _dims_ok(dims: tuple) -> str:
 _add("Reshape", "Core", "Rearranges each sample into a new shape with the same number of values.",
      R.reshape,
      Param("target_shape", SHAPE, [-1], "New shape without the batch; one -1 is inferred.", required=True,
-           positional=True, extra={"validate": _target_ok}))
+           positional=True, extra={"validate": _target_ok}), keeps_values=True)
 _add("Permute", "Core", "Reorders the axes of each sample (axes numbered from 1).", R.permute,
      Param("dims", SHAPE, [2, 1], "New order of the axes, e.g. [2, 1] swaps two axes.", required=True,
-           positional=True, extra={"validate": _dims_ok}))
+           positional=True, extra={"validate": _dims_ok}), keeps_values=True)
 _add("RepeatVector", "Core", "Repeats a vector n times, making a sequence.", R.repeat_vector,
-     Param("n", INT, 3, "How many times to repeat.", min=1, required=True, positional=True))
+     Param("n", INT, 3, "How many times to repeat.", min=1, required=True, positional=True), keeps_values=True)
 _add("Embedding", "Core", "Turns integer ids (words, categories) into learned dense vectors.", R.embedding,
      Param("input_dim", INT, 1000, "Vocabulary size: largest id + 1.", min=1, required=True, positional=True),
      Param("output_dim", INT, 16, "Length of each learned vector.", min=1, required=True, positional=True),
@@ -291,15 +296,15 @@ for _rank in (1, 2, 3):
     _add(f"ZeroPadding{_rank}D", "Reshaping", "Adds rows/columns of zeros around each sample.",
          R.zero_padding(_rank),
          Param("padding", PAIRS, _KERAS_PAD_DEFAULT[_rank], "Zeros to add: one number, one per axis, or (before, after) per axis.",
-               min=0, length=_rank if _rank > 1 else 2, positional=True))
+               min=0, length=_rank if _rank > 1 else 2, positional=True, extra={"rank": _rank}))
     _add(f"Cropping{_rank}D", "Reshaping", "Cuts rows/columns off the edges of each sample.",
          R.cropping(_rank),
          Param("cropping", PAIRS, _KERAS_CROP_DEFAULT[_rank], "Amount to cut: one number, one per axis, or (before, after) per axis.",
-               min=0, length=_rank if _rank > 1 else 2, positional=True))
+               min=0, length=_rank if _rank > 1 else 2, positional=True, extra={"rank": _rank}), keeps_values=True)
     _add(f"UpSampling{_rank}D", "Reshaping", "Repeats rows/columns to enlarge each sample.",
          R.up_sampling(_rank),
          Param("size", INT, 2, "Up-sampling factor.", min=1, positional=True) if _rank == 1
-         else sizes("size", _rank, 2, "Up-sampling factor per axis.", positional=True))
+         else sizes("size", _rank, 2, "Up-sampling factor per axis.", positional=True), keeps_values=True)
 
 # ------------------------------------------------------------ recurrent
 
@@ -357,11 +362,11 @@ _add("UnitNormalization", "Normalization", "Scales each sample to length 1 along
 # ------------------------------------------------------------ regularization
 
 _add("SpatialDropout1D", "Regularization", "Drops whole channels of a sequence while training.",
-     R.spatial_dropout(1), rate("Fraction of channels to drop (0 to 1)."))
+     R.spatial_dropout(1), rate("Fraction of channels to drop (0 to 1)."), keeps_values=True)
 _add("SpatialDropout2D", "Regularization", "Drops whole feature maps of an image while training.",
-     R.spatial_dropout(2), rate("Fraction of feature maps to drop (0 to 1)."))
+     R.spatial_dropout(2), rate("Fraction of feature maps to drop (0 to 1)."), keeps_values=True)
 _add("GaussianNoise", "Regularization", "Adds random noise to inputs while training (data augmentation).",
-     R.identity, Param("stddev", FLOAT, 0.1, "Standard deviation of the noise.", min=0, required=True,
+     R.identity, Param("stddev", FLOAT, 0.1, "Standard deviation of the noise.", min=0, max=1, required=True,
                        positional=True))
 _add("GaussianDropout", "Regularization", "Multiplies inputs by random noise centred on 1 while training.",
      R.identity, rate("Drop probability, as in Dropout."))
@@ -369,14 +374,14 @@ _add("AlphaDropout", "Regularization", "Dropout that keeps the mean and variance
      R.identity, rate("Fraction of inputs to drop (0 to 1)."))
 _add("ActivityRegularization", "Regularization", "Adds a penalty on the size of its input to the loss.",
      R.identity,
-     Param("l1", FLOAT, 0.0, "L1 penalty factor.", min=0), Param("l2", FLOAT, 0.0, "L2 penalty factor.", min=0))
+     Param("l1", FLOAT, 0.0, "L1 penalty factor.", min=0), Param("l2", FLOAT, 0.0, "L2 penalty factor.", min=0), keeps_values=True)
 
 # ------------------------------------------------------------ activation layers
 
 _add("ReLU", "Activation", "Rectified linear unit: max(x, 0).", R.identity,
      Param("max_value", FLOAT, None, "Upper limit of the output (none by default).", min=0, nullable=True),
      Param("negative_slope", FLOAT, 0.0, "Slope for negative inputs.", min=0),
-     Param("threshold", FLOAT, 0.0, "Inputs below this become zero (or sloped)."))
+     Param("threshold", FLOAT, 0.0, "Inputs below this become zero (or sloped).", min=0))
 _add("LeakyReLU", "Activation", "Like ReLU but lets a little of negative inputs through.", R.identity,
      Param("negative_slope", FLOAT, 0.3, "Slope for negative inputs.", min=0))
 _add("PReLU", "Activation", "Leaky ReLU whose negative slope is learned per unit.", R.prelu)

@@ -184,7 +184,7 @@ def _section(raw: dict, key: str, defaults: dict, problems: list[str]) -> dict |
 def to_dict(design: Design) -> dict[str, Any]:
     out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": design.name}
     out["nodes"] = [
-        {"id": n.id, "type": n.type, "params": _jsonable(n.params), "pos": [n.pos[0], n.pos[1]]}
+        {"id": n.id, "type": n.type, "params": _jsonable(n.params), "pos": [_num(n.pos[0]), _num(n.pos[1])]}
         for n in design.nodes.values()
     ]
     out["edges"] = [
@@ -197,6 +197,10 @@ def to_dict(design: Design) -> dict[str, Any]:
     return out
 
 
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else x
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _jsonable(x) for k, x in v.items()}
@@ -205,8 +209,28 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _compact(value: Any, indent: int = 0, used: int = 0, width: int = 120) -> str:
+    """JSON with short containers on one line (a node per line), easy to read and diff.
+
+    ``indent`` is the container's indentation, ``used`` the columns already taken
+    on its first line (by the key).
+    """
+    flat = json.dumps(value, allow_nan=False)
+    if indent + used + len(flat) <= width or not isinstance(value, (dict, list)) or not value:
+        return flat
+    pad, inner = " " * indent, " " * (indent + 2)
+    if isinstance(value, list):
+        items = [inner + _compact(v, indent + 2, 0, width) for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    items = []
+    for k, v in value.items():
+        key = json.dumps(k) + ": "
+        items.append(inner + key + _compact(v, indent + 2, len(key), width))
+    return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+
+
 def dumps(design: Design) -> str:
-    return json.dumps(to_dict(design), indent=2, allow_nan=False) + "\n"
+    return _compact(to_dict(design)) + "\n"
 
 
 def save(design: Design, path: str | os.PathLike[str]) -> None:

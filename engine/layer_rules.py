@@ -194,6 +194,7 @@ def _conv_spatial(ctx: Ctx, shape: Shape, rank: int, p: Params) -> list[int | No
 
 
 def _conv_common_checks(ctx: Ctx, p: Params) -> None:
+    """Keras's Conv and ConvTranspose refuse this pair (Separable/Depthwise allow it)."""
     if max(p["strides"]) > 1 and max(p["dilation_rate"]) > 1:
         raise ShapeError(f"{ctx.label} cannot use strides > 1 together with dilation_rate > 1")
 
@@ -220,7 +221,6 @@ def conv(rank: int) -> Rule:
 def separable_conv(rank: int) -> Rule:
     def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
         shape = single(shapes)
-        _conv_common_checks(ctx, p)
         out = _conv_spatial(ctx, shape, rank, p)
         channels = need_known_last(ctx, shape, "channels axis")
         dm, filters = p["depth_multiplier"], p["filters"]
@@ -233,7 +233,6 @@ def separable_conv(rank: int) -> Rule:
 def depthwise_conv(rank: int) -> Rule:
     def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
         shape = single(shapes)
-        _conv_common_checks(ctx, p)
         out = _conv_spatial(ctx, shape, rank, p)
         channels = need_known_last(ctx, shape, "channels axis")
         n_out = channels * p["depth_multiplier"]
@@ -255,6 +254,7 @@ def _transposed_length(size, k, stride, dilation, padding):
 def conv_transpose(rank: int) -> Rule:
     def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
         shape = single(shapes)
+        _conv_common_checks(ctx, p)
         need_rank(ctx, shape, rank + 2, spatial_axes(rank))
         channels = need_known_last(ctx, shape, "channels axis")
         out = [
@@ -403,6 +403,8 @@ def batch_norm(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
 
 def layer_norm(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     shape = single(shapes)
+    if not (p["center"] or p["scale"]):  # no weights, so the axis size may be unknown
+        return axis_in_range(ctx, shapes, p)
     c = _axis_size(ctx, shape, p["axis"])
     return Inferred(shape, c * (int(p["center"]) + int(p["scale"])))
 

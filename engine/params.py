@@ -58,7 +58,10 @@ INITIALIZERS = (
     "ones",
 )
 
-REGULARIZERS = ("l1", "l2", "l1_l2")
+# Biases are vectors: initializers that need a matrix (orthogonal) do not apply.
+BIAS_INITIALIZERS = ("zeros", "ones", "random_normal", "random_uniform", "truncated_normal")
+
+REGULARIZERS = ("l1", "l2")
 
 
 class ParamError(ValueError):
@@ -164,15 +167,17 @@ def _check_ints(p: Param, v: Any) -> tuple[int, ...]:
 
 
 def _check_pairs(p: Param, v: Any) -> Any:
-    """Padding/cropping: Keras's int, (sym_a, sym_b) or ((a, b), (c, d)) forms."""
+    """Padding/cropping in Keras's forms: an int; for 1-D (before, after); for
+    n-D one int per axis or one (before, after) pair per axis."""
     if _is_int(v):
         return _check_int(p, v)
     if isinstance(v, (list, tuple)) and len(v) == p.length:
-        if p.length == 1 or all(_is_int(x) for x in v):
+        if all(_is_int(x) for x in v):
             return tuple(_check_int(p, x) for x in v)
-        return tuple(_int_list(p, x, 2) for x in v)
-    if p.length == 1:
-        raise ParamError(f"'{p.name}' must be a whole number or a list of 2, not {v!r}")
+        if p.extra.get("rank", 1) > 1:
+            return tuple(_int_list(p, x, 2) for x in v)
+    if p.extra.get("rank", 1) == 1:
+        raise ParamError(f"'{p.name}' must be a whole number or a list of 2 (before, after), not {v!r}")
     raise ParamError(
         f"'{p.name}' must be a whole number, a list of {p.length}, or a list of {p.length} pairs, not {v!r}"
     )

@@ -266,13 +266,23 @@ def _check_settings(design: Design, out: _Collector) -> None:
 # ---------------------------------------------------------------- likely mistakes
 
 
-def output_activation(design: Design, nid: str, values: dict[str, Any] | None) -> str:
-    """The activation that ends an output node ('linear' when none)."""
-    node = design.nodes[nid]
-    if node.type == "Softmax":
-        return "softmax"
-    if values and values.get("activation"):
-        return values["activation"]
+def output_activation(design: Design, nid: str, values: dict[str, dict[str, Any] | None]) -> str:
+    """The activation that ends an output ('linear' when none), looking back through
+    layers that only move values around (Reshape, Dropout, ...)."""
+    inc = design.incoming()
+    seen = set()
+    while nid not in seen:
+        seen.add(nid)
+        node = design.nodes[nid]
+        spec = LAYERS.get(node.type)
+        if node.type == "Softmax":
+            return "softmax"
+        params = values.get(nid) or {}
+        if params.get("activation"):
+            return params["activation"]
+        if spec is None or not spec.keeps_values or len(inc[nid]) != 1:
+            return "linear"
+        nid = inc[nid][0].src
     return "linear"
 
 
@@ -287,7 +297,7 @@ def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: 
     for nid in design.output_ids():
         if nid not in shapes or design.nodes[nid].type == "Input":
             continue
-        act = output_activation(design, nid, values.get(nid))
+        act = output_activation(design, nid, values)
         units = shapes[nid][-1]
         who = label(design.nodes[nid].type, nid)
         crossentropy = loss.name.endswith("crossentropy")

@@ -1,0 +1,132 @@
+"""Random designs across the whole catalog, valid and invalid, for oracle tests.
+
+Parameters are drawn inside the catalog's limits (values the property editor
+would accept), so any disagreement with Keras is about shapes and structure.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from engine.catalog import LAYERS
+from engine.graph import Design, Edge, Node
+from engine.params import BOOL, CHOICE, FLOAT, INT, INTS, LAYER, PAIRS, SHAPE, Param
+from engine.validation import validate
+
+LAYER_TYPES = [t for t in LAYERS if t != "Input"]
+
+
+def random_input_shape(rng: random.Random) -> list[int | None]:
+    rank = rng.choice([1, 1, 2, 2, 3, 3, 4])
+    shape: list[int | None] = [rng.randint(1, 9) for _ in range(rank)]
+    if rank >= 2 and rng.random() < 0.1:
+        shape[0] = None  # a variable-length axis
+    return shape
+
+
+def _small_int(rng: random.Random, p: Param) -> int:
+    low = int(p.min) + (1 if p.min_exclusive else 0) if p.min is not None else -3
+    high = int(p.max) if p.max is not None else low + 5
+    return rng.randint(low, min(high, low + 5))
+
+
+def random_value(rng: random.Random, p: Param, in_shape: tuple | None) -> Any:
+    if p.kind == INT:
+        if p.name == "axis":
+            return rng.choice([-1, -1, 1, 2, -2])
+        return _small_int(rng, p)
+    if p.kind == FLOAT:
+        low = p.min if p.min is not None else -1.0
+        high = p.max if p.max is not None else low + 2.0
+        return round(rng.uniform(low, high), 3) or (p.default if p.default is not None else 0.5)
+    if p.kind == BOOL:
+        return rng.random() < 0.5
+    if p.kind == CHOICE:
+        return rng.choice(p.choices)
+    if p.kind == INTS:
+        if rng.random() < 0.5:
+            return rng.randint(1, 3)
+        return [rng.randint(1, 3) for _ in range(p.length)]
+    if p.kind == PAIRS:
+        form = rng.randint(0, 2)
+        if form == 0:
+            return rng.randint(0, 2)
+        if form == 1 or p.extra.get("rank", p.length) == 1:
+            return [rng.randint(0, 2) for _ in range(p.length)]
+        return [[rng.randint(0, 2), rng.randint(0, 2)] for _ in range(p.length)]
+    if p.kind == SHAPE:
+        return _random_shape_param(rng, p, in_shape)
+    if p.kind == LAYER:
+        kind = rng.choice(p.choices)
+        return {"type": kind, "params": {"units": rng.randint(1, 5),
+                                         "return_sequences": rng.random() < 0.5}}
+    raise AssertionError(p.kind)
+
+
+def _random_shape_param(rng: random.Random, p: Param, in_shape: tuple | None) -> list[int]:
+    rest = list(in_shape[1:]) if in_shape else [rng.randint(1, 6)]
+    if p.name == "dims":
+        n = len(rest) if rng.random() < 0.8 else rng.randint(1, 3)
+        dims = list(range(1, n + 1))
+        rng.shuffle(dims)
+        return dims
+    # Reshape target: usually a factorisation of the size, sometimes with -1, sometimes wrong.
+    size = math.prod(d for d in rest if d is not None) if rest else 1
+    if rng.random() < 0.2:
+        return [rng.randint(1, 7), rng.randint(1, 7)]
+    factors = [size]
+    if size > 1 and rng.random() < 0.6:
+        divisors = [d for d in range(2, size) if size % d == 0]
+        if divisors:
+            d = rng.choice(divisors)
+            factors = [d, size // d]
+    if rng.random() < 0.4:
+        factors[rng.randrange(len(factors))] = -1
+    return factors
+
+
+def random_params(rng: random.Random, node_type: str, in_shape: tuple | None) -> dict[str, Any]:
+    spec = LAYERS[node_type]
+    out: dict[str, Any] = {}
+    for p in spec.params:
+        if p.required or rng.random() < 0.5:
+            out[p.name] = random_value(rng, p, in_shape)
+    # Keep random convolutions from mostly failing on stride-and-dilation at once.
+    if "dilation_rate" in out and "strides" in out and rng.random() < 0.7:
+        del out["dilation_rate"]
+    if "groups" in out and rng.random() < 0.7:
+        out["groups"] = 1
+    return out
+
+
+def random_design(seed: int, n_layers: int | None = None, guided: float = 0.75) -> Design:
+    """A random design; ``guided`` is the chance a layer is chosen to accept its input."""
+    rng = random.Random(seed)
+    design = Design(name=f"random_{seed}")
+    for i in range(rng.choice([1, 1, 1, 2])):
+        design.add_node(Node(f"in{i}", "Input", {"shape": random_input_shape(rng)}))
+    for i in range(n_layers or rng.randint(2, 7)):
+        nid = f"n{i}"
+        existing = list(design.nodes)
+        shapes = {k: v.output_shape for k, v in validate(design).nodes.items()}
+        for _attempt in range(12 if rng.random() < guided else 1):
+            node_type = rng.choice(LAYER_TYPES)
+            spec = LAYERS[node_type]
+            if spec.is_merge:
+                k = rng.choice([2, 2, 3]) if spec.max_inputs is None else 2
+                same = [n for n in existing if shapes.get(n) == shapes.get(existing[-1])]
+                pool = same if len(same) >= 2 and rng.random() < 0.7 else existing
+                srcs = [rng.choice(pool) for _ in range(k)]
+            else:
+                srcs = [rng.choice(existing[-3:])]
+            params = random_params(rng, node_type, shapes.get(srcs[0]))
+            trial = design.copy()
+            trial.add_node(Node(nid, node_type, params))
+            for port, s in enumerate(srcs):
+                trial.connect(Edge(s, nid, port if spec.is_merge else None))
+            if validate(trial).nodes[nid].output_shape is not None:
+                break
+        design = trial
+    return design
