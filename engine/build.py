@@ -41,15 +41,21 @@ def optimizer_kwargs(design: Design) -> tuple[str, dict[str, Any]]:
 
 def compile_args(design: Design) -> dict[str, Any]:
     loss = design.compile.get("loss", "mse")
-    return {"loss": loss_spec(loss).name if loss_spec(loss) else loss,
-            "metrics": list(design.compile.get("metrics", []))}
+    return {
+        "loss": loss_spec(loss).name if loss_spec(loss) else loss,
+        "metrics": list(design.compile.get("metrics", [])),
+    }
 
 
 def make_layer(keras: Any, node_type: str, name: str, kwargs: dict[str, Any]) -> Any:
     if node_type == "Bidirectional":
         inner = kwargs["layer"]
-        layer = getattr(keras.layers, inner["type"])(name=f"{name}_{inner['type'].lower()}", **inner["params"])
-        return keras.layers.Bidirectional(layer, name=name, **{k: v for k, v in kwargs.items() if k != "layer"})
+        layer = getattr(keras.layers, inner["type"])(
+            name=f"{name}_{inner['type'].lower()}", **inner["params"]
+        )
+        return keras.layers.Bidirectional(
+            layer, name=name, **{k: v for k, v in kwargs.items() if k != "layer"}
+        )
     return getattr(keras.layers, node_type)(name=name, **kwargs)
 
 

@@ -35,22 +35,37 @@ def _load(path: str, err: TextIO):
 
 def _json_line(path: str, report: Report | None, file_problems: list[str] | None) -> str:
     if report is None:
-        return json.dumps({"file": path, "valid": False, "readable": False, "errors": file_problems,
-                           "warnings": [], "total_params": None, "nodes": {}})
-    return json.dumps({
-        "file": path,
-        "valid": report.valid,
-        "readable": True,
-        "errors": [p.to_dict() for p in report.errors],
-        "warnings": [p.to_dict() for p in report.warnings],
-        "total_params": report.total_params,
-        "trainable_params": report.trainable_params,
-        "nodes": {
-            nid: {"output_shape": list(info.output_shape) if info.output_shape else None,
-                  "params": info.params, "errors": info.errors, "warnings": info.warnings}
-            for nid, info in report.nodes.items()
-        },
-    })
+        return json.dumps(
+            {
+                "file": path,
+                "valid": False,
+                "readable": False,
+                "errors": file_problems,
+                "warnings": [],
+                "total_params": None,
+                "nodes": {},
+            }
+        )
+    return json.dumps(
+        {
+            "file": path,
+            "valid": report.valid,
+            "readable": True,
+            "errors": [p.to_dict() for p in report.errors],
+            "warnings": [p.to_dict() for p in report.warnings],
+            "total_params": report.total_params,
+            "trainable_params": report.trainable_params,
+            "nodes": {
+                nid: {
+                    "output_shape": list(info.output_shape) if info.output_shape else None,
+                    "params": info.params,
+                    "errors": info.errors,
+                    "warnings": info.warnings,
+                }
+                for nid, info in report.nodes.items()
+            },
+        }
+    )
 
 
 def _table(design, report: Report, out: TextIO) -> None:
@@ -129,15 +144,19 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python main.py", description="Netwright: design, check and export "
-                                "Keras models. Without a command, opens the window.")
+    p = argparse.ArgumentParser(
+        prog="python main.py",
+        description="Netwright: design, check and export Keras models. Without a command, opens the window.",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate design files and show shapes and parameter counts")
     check.add_argument("files", nargs="+", metavar="DESIGN.json")
     check.add_argument("--json", action="store_true", help="one JSON object per file per line")
     export = sub.add_parser("export", help="write the design as a standalone Keras script")
     export.add_argument("file", metavar="DESIGN.json")
-    export.add_argument("-o", "--output", metavar="model.py", help="where to write (default: standard output)")
+    export.add_argument(
+        "-o", "--output", metavar="model.py", help="where to write (default: standard output)"
+    )
     return p
 
 

@@ -130,17 +130,31 @@ def _model_part(design: Design) -> str:
             lines.append(f"    {names[nid]} = " + layer_call(node.type, nid, node.params, rhs))
         ins = [names[n] for n in design.input_ids()]
         outs = [names[n] for n in design.output_ids()]
-        lines.append("    " + call("model = keras.Model", [
-            f"inputs={ins[0] if len(ins) == 1 else '[' + ', '.join(ins) + ']'}",
-            f"outputs={outs[0] if len(outs) == 1 else '[' + ', '.join(outs) + ']'}",
-            f"name={lit(model_name(design))}",
-        ]))
+        lines.append(
+            "    "
+            + call(
+                "model = keras.Model",
+                [
+                    f"inputs={ins[0] if len(ins) == 1 else '[' + ', '.join(ins) + ']'}",
+                    f"outputs={outs[0] if len(outs) == 1 else '[' + ', '.join(outs) + ']'}",
+                    f"name={lit(model_name(design))}",
+                ],
+            )
+        )
     opt_type, opt_kwargs = optimizer_kwargs(design)
     optimizer = call(f"keras.optimizers.{opt_type}", [f"{k}={lit(v)}" for k, v in opt_kwargs.items()])
     comp = compile_args(design)
-    lines.append("    " + call("model.compile", [
-        f"optimizer={optimizer}", f"loss={lit(comp['loss'])}", f"metrics={lit(comp['metrics'])}",
-    ]))
+    lines.append(
+        "    "
+        + call(
+            "model.compile",
+            [
+                f"optimizer={optimizer}",
+                f"loss={lit(comp['loss'])}",
+                f"metrics={lit(comp['metrics'])}",
+            ],
+        )
+    )
     lines.append("    return model")
     return "\n".join(lines)
 
@@ -172,8 +186,11 @@ def _data_part(design: Design) -> tuple[str, str] | None:
 def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
     """Random arrays shaped like the model's inputs and outputs, so main() runs as is."""
     loss = loss_spec(design.compile.get("loss", "mse"))
-    lines = ["    # No dataset in the design: random data shaped like the model's inputs and", "    # outputs. "
-             "Replace it with your own.", "    rng = np.random.default_rng(0)"]
+    lines = [
+        "    # No dataset in the design: random data shaped like the model's inputs and",
+        "    # outputs. Replace it with your own.",
+        "    rng = np.random.default_rng(0)",
+    ]
 
     def dims(shape: tuple) -> str:
         return lit((256, *(d if d is not None else 10 for d in shape[1:])))
@@ -185,7 +202,7 @@ def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
         if loss is not None and loss.task == SPARSE:
             ys.append(f"rng.integers(0, {shape[-1] or 2}, size={dims(shape[:-1])})")
         else:
-            ys.append(f"rng.random({dims(shape)}).round().astype(\"float32\")")
+            ys.append(f'rng.random({dims(shape)}).round().astype("float32")')
     lines.append(f"    x = {xs[0] if len(xs) == 1 else '[' + ', '.join(xs) + ']'}")
     lines.append(f"    y = {ys[0] if len(ys) == 1 else '[' + ', '.join(ys) + ']'}")
     return lines
@@ -196,17 +213,26 @@ def _main_part(design: Design, has_data: bool, shapes: dict[str, tuple]) -> str:
     lines = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
-        f"    parser.add_argument(\"--epochs\", type=int, default={lit(train.get('epochs', 10))})",
-        f"    parser.add_argument(\"--batch-size\", type=int, default={lit(train.get('batch_size', 32))})",
+        f'    parser.add_argument("--epochs", type=int, default={lit(train.get("epochs", 10))})',
+        f'    parser.add_argument("--batch-size", type=int, default={lit(train.get("batch_size", 32))})',
         "    args = parser.parse_args()",
         "    model = build_model()",
         "    model.summary()",
     ]
     lines += ["    x, y = load_data()"] if has_data else _placeholder_data(design, shapes)
-    lines.append("    " + call("model.fit", [
-        "x", "y", "epochs=args.epochs", "batch_size=args.batch_size",
-        f"validation_split={lit(train.get('validation_split', 0.0))}",
-    ]))
+    lines.append(
+        "    "
+        + call(
+            "model.fit",
+            [
+                "x",
+                "y",
+                "epochs=args.epochs",
+                "batch_size=args.batch_size",
+                f"validation_split={lit(train.get('validation_split', 0.0))}",
+            ],
+        )
+    )
     return "\n".join(lines)
 
 
@@ -239,7 +265,10 @@ def ruff_format(source: str) -> str:
 
         done = subprocess.run(
             [find_ruff_bin(), "format", "--isolated", "-"],
-            input=source, capture_output=True, text=True, timeout=20,
+            input=source,
+            capture_output=True,
+            text=True,
+            timeout=20,
         )
     except (ImportError, OSError, subprocess.SubprocessError):
         return source

@@ -95,8 +95,10 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
     elif version > VERSION:
         raise DesignFileError(
             source,
-            [f"the file has format version {version}, but this Netwright reads up to version {VERSION}: "
-             "update Netwright to open it"],
+            [
+                f"the file has format version {version}, but this Netwright reads up to version {VERSION}: "
+                "update Netwright to open it"
+            ],
         )
     name = raw.get("name", "untitled")
     need(isinstance(name, str), f"'name' must be a string, not {_type_name(name)}")
@@ -117,8 +119,10 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
             ntype, params, pos = rn.get("type"), rn.get("params", {}), rn.get("pos", [0, 200 * i])
             ok = need(isinstance(ntype, str), f"{where}.type must be a string (a Keras layer class name)")
             ok &= need(isinstance(params, dict), f"{where}.params must be an object")
-            ok &= need(isinstance(pos, list) and len(pos) == 2 and all(_is_num(v) for v in pos),
-                       f"{where}.pos must be a list of two numbers")
+            ok &= need(
+                isinstance(pos, list) and len(pos) == 2 and all(_is_num(v) for v in pos),
+                f"{where}.pos must be a list of two numbers",
+            )
             unknown = set(rn) - {"id", "type", "params", "pos"}
             ok &= need(not unknown, f"{where}: unknown keys {sorted(unknown)}")
             if ok:
@@ -134,14 +138,18 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
             src, dst, port = re_.get("src"), re_.get("dst"), re_.get("port")
             ok = need(isinstance(src, str), f"{where}.src must be a node id")
             ok &= need(isinstance(dst, str), f"{where}.dst must be a node id")
-            ok &= need(port is None or (isinstance(port, int) and not isinstance(port, bool) and port >= 0),
-                       f"{where}.port must be a whole number >= 0")
+            ok &= need(
+                port is None or (isinstance(port, int) and not isinstance(port, bool) and port >= 0),
+                f"{where}.port must be a whole number >= 0",
+            )
             unknown = set(re_) - {"src", "dst", "port"}
             ok &= need(not unknown, f"{where}: unknown keys {sorted(unknown)}")
             if ok:
                 for end in (src, dst):
-                    ok &= need(end in nodes or not isinstance(raw_nodes, list) or _listed(raw_nodes, end),
-                               f"{where} ({src} -> {dst}) refers to a node '{end}' that does not exist")
+                    ok &= need(
+                        end in nodes or not isinstance(raw_nodes, list) or _listed(raw_nodes, end),
+                        f"{where} ({src} -> {dst}) refers to a node '{end}' that does not exist",
+                    )
             if ok:
                 edges.append(Edge(src, dst, port))
 
@@ -150,13 +158,17 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
         opt = comp.get("optimizer", {"type": "Adam"})
         if isinstance(opt, str):  # Keras also accepts a bare optimizer name
             opt = {"type": opt}
-        if need(isinstance(opt, dict) and isinstance(opt.get("type"), str),
-                "compile.optimizer must be an object with a 'type' (a Keras optimizer class name)"):
+        if need(
+            isinstance(opt, dict) and isinstance(opt.get("type"), str),
+            "compile.optimizer must be an object with a 'type' (a Keras optimizer class name)",
+        ):
             comp["optimizer"] = opt
         need(isinstance(comp.get("loss", "mse"), str), "compile.loss must be a Keras loss name (a string)")
         metrics = comp.get("metrics", [])
-        need(isinstance(metrics, list) and all(isinstance(m, str) for m in metrics),
-             "compile.metrics must be a list of Keras metric names")
+        need(
+            isinstance(metrics, list) and all(isinstance(m, str) for m in metrics),
+            "compile.metrics must be a list of Keras metric names",
+        )
     training = _section(raw, "training", DEFAULT_TRAINING, problems)
     data = raw.get("data")
     need(data is None or isinstance(data, dict), "'data' must be an object")

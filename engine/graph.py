@@ -168,7 +168,7 @@ class Design:
                     on_path.pop(path.pop(), None)
                     continue
                 if nxt in on_path:
-                    return path[on_path[nxt]:] + [nxt]
+                    return path[on_path[nxt] :] + [nxt]
                 on_path[nxt] = len(path)
                 path.append(nxt)
                 stack.append((nxt, iter(out[nxt])))

@@ -62,8 +62,7 @@ def need_rank(ctx: Ctx, shape: Shape, rank: int, axes: Sequence[str]) -> None:
     """Refuse an input whose rank differs, naming the axes the layer expects."""
     if len(shape) != rank:
         raise ShapeError(
-            f"{ctx.label} needs a {rank}-D input ({', '.join(axes)}) "
-            f"but receives {fmt_shape(shape)}"
+            f"{ctx.label} needs a {rank}-D input ({', '.join(axes)}) but receives {fmt_shape(shape)}"
         )
 
 
@@ -78,9 +77,7 @@ def need_min_rank(ctx: Ctx, shape: Shape, rank: int, axes: str) -> None:
 def need_known_last(ctx: Ctx, shape: Shape, what: str = "last (feature) axis") -> int:
     last = shape[-1]
     if last is None:
-        raise ShapeError(
-            f"{ctx.label} needs a known size on its {what} but receives {fmt_shape(shape)}"
-        )
+        raise ShapeError(f"{ctx.label} needs a known size on its {what} but receives {fmt_shape(shape)}")
     return last
 
 
@@ -187,7 +184,7 @@ def _conv_spatial(ctx: Ctx, shape: Shape, rank: int, p: Params) -> list[int | No
     need_rank(ctx, shape, rank + 2, spatial_axes(rank))
     out = [
         _conv_length(d, k, s, r, p["padding"])
-        for d, k, s, r in zip(shape[1:-1], p["kernel_size"], p["strides"], p["dilation_rate"])
+        for d, k, s, r in zip(shape[1:-1], p["kernel_size"], p["strides"], p["dilation_rate"], strict=True)
     ]
     _shrunk(ctx, shape, out, "kernel")
     return out
@@ -259,7 +256,9 @@ def conv_transpose(rank: int) -> Rule:
         channels = need_known_last(ctx, shape, "channels axis")
         out = [
             _transposed_length(d, k, s, r, p["padding"])
-            for d, k, s, r in zip(shape[1:-1], p["kernel_size"], p["strides"], p["dilation_rate"])
+            for d, k, s, r in zip(
+                shape[1:-1], p["kernel_size"], p["strides"], p["dilation_rate"], strict=True
+            )
         ]
         filters = p["filters"]
         weights = math.prod(p["kernel_size"]) * channels * filters
@@ -278,7 +277,7 @@ def pooling(rank: int) -> Rule:
         strides = p["strides"] if p["strides"] is not None else p["pool_size"]
         out = [
             _conv_length(d, k, s, 1, p["padding"])
-            for d, k, s in zip(shape[1:-1], p["pool_size"], strides)
+            for d, k, s in zip(shape[1:-1], p["pool_size"], strides, strict=True)
         ]
         _shrunk(ctx, shape, out, "pool_size")
         return Inferred((shape[0], *out, shape[-1]))
@@ -314,7 +313,7 @@ def zero_padding(rank: int) -> Rule:
         shape = single(shapes)
         need_rank(ctx, shape, rank + 2, spatial_axes(rank))
         pads = _pairs(p["padding"], rank)
-        out = [None if d is None else d + a + b for d, (a, b) in zip(shape[1:-1], pads)]
+        out = [None if d is None else d + a + b for d, (a, b) in zip(shape[1:-1], pads, strict=True)]
         return Inferred((shape[0], *out, shape[-1]))
 
     return rule
@@ -325,7 +324,7 @@ def cropping(rank: int) -> Rule:
         shape = single(shapes)
         need_rank(ctx, shape, rank + 2, spatial_axes(rank))
         crops = _pairs(p["cropping"], rank)
-        out = [None if d is None else d - a - b for d, (a, b) in zip(shape[1:-1], crops)]
+        out = [None if d is None else d - a - b for d, (a, b) in zip(shape[1:-1], crops, strict=True)]
         if any(d is not None and d <= 0 for d in out):
             raise ShapeError(
                 f"{ctx.label} crops away everything: its input {fmt_shape(shape)} "
@@ -341,7 +340,7 @@ def up_sampling(rank: int) -> Rule:
         shape = single(shapes)
         need_rank(ctx, shape, rank + 2, spatial_axes(rank))
         sizes = (p["size"],) if rank == 1 else p["size"]
-        out = [None if d is None else d * s for d, s in zip(shape[1:-1], sizes)]
+        out = [None if d is None else d * s for d, s in zip(shape[1:-1], sizes, strict=True)]
         return Inferred((shape[0], *out, shape[-1]))
 
     return rule
@@ -447,7 +446,7 @@ def _broadcast(ctx: Ctx, a: Shape | None, b: Shape, shapes: list[Shape]) -> Shap
     if not b:
         return a
     out = list(a[: len(a) - len(b)])
-    for i, j in zip(a[len(a) - len(b) :], b):
+    for i, j in zip(a[len(a) - len(b) :], b, strict=True):
         if i is None or j is None:
             out.append(None)
         elif i == 1 or j == 1:

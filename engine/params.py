@@ -208,7 +208,7 @@ def _check_layer(p: Param, v: Any) -> dict[str, Any]:
     from engine.catalog import LAYERS  # the catalog defines the wrapped layer's params
 
     if not isinstance(v, dict) or set(v) - {"type", "params"} or "type" not in v:
-        raise ParamError(f"'{p.name}' must be an object like {{\"type\": \"LSTM\", \"params\": {{...}}}}")
+        raise ParamError(f'\'{p.name}\' must be an object like {{"type": "LSTM", "params": {{...}}}}')
     kind = v["type"]
     if kind not in p.choices:
         raise ParamError(f"'{p.name}' must wrap one of {', '.join(p.choices)}, not {kind!r}")

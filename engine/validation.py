@@ -176,8 +176,11 @@ def _infer(design: Design, values: dict[str, dict[str, Any] | None], out: _Colle
         cycle = design.find_cycle(cyclic)
         path = " -> ".join(f"'{n}'" for n in cycle)
         for n in dict.fromkeys(cycle[:-1]):
-            out.error(f"{label(design.nodes[n].type, n)} is part of a cycle ({path}); "
-                      "a model's data must flow one way", n)
+            out.error(
+                f"{label(design.nodes[n].type, n)} is part of a cycle ({path}); "
+                "a model's data must flow one way",
+                n,
+            )
     inc = design.incoming()
     shapes: dict[str, Shape] = {}
     for nid in order:
@@ -237,8 +240,10 @@ def _check_settings(design: Design, out: _Collector) -> None:
     opt = comp.get("optimizer", {"type": "Adam"})
     spec = OPTIMIZERS.get(opt.get("type"))
     if spec is None:
-        out.error(f"Unknown optimizer '{opt.get('type')}' (known: {', '.join(OPTIMIZERS)})",
-                  key="compile.optimizer.type")
+        out.error(
+            f"Unknown optimizer '{opt.get('type')}' (known: {', '.join(OPTIMIZERS)})",
+            key="compile.optimizer.type",
+        )
     else:
         problems, _ = check_params(spec.params, {k: v for k, v in opt.items() if k != "type"})
         for message in problems:
@@ -253,14 +258,20 @@ def _check_settings(design: Design, out: _Collector) -> None:
     for key, low in (("epochs", 1), ("batch_size", 1)):
         v = train.get(key, 1)
         if not isinstance(v, int) or isinstance(v, bool) or v < low:
-            out.error(f"training.{key} must be a whole number of at least {low}, not {v!r}", key=f"training.{key}")
+            out.error(
+                f"training.{key} must be a whole number of at least {low}, not {v!r}", key=f"training.{key}"
+            )
     split = train.get("validation_split", 0.0)
     if not isinstance(split, (int, float)) or isinstance(split, bool) or not 0 <= split < 1:
-        out.error(f"training.validation_split must be at least 0 and below 1, not {split!r}",
-                  key="training.validation_split")
+        out.error(
+            f"training.validation_split must be at least 0 and below 1, not {split!r}",
+            key="training.validation_split",
+        )
     data = design.data
     if data and data.get("source") == "builtin" and data.get("name") not in BUILTIN:
-        out.error(f"Unknown built-in dataset '{data.get('name')}' (known: {', '.join(BUILTIN)})", key="data.name")
+        out.error(
+            f"Unknown built-in dataset '{data.get('name')}' (known: {', '.join(BUILTIN)})", key="data.name"
+        )
 
 
 # ---------------------------------------------------------------- likely mistakes
@@ -302,42 +313,73 @@ def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: 
         who = label(design.nodes[nid].type, nid)
         crossentropy = loss.name.endswith("crossentropy")
         if loss.task == BINARY and crossentropy and act == "softmax":
-            out.warn(f"Output {who} uses softmax with binary_crossentropy: use sigmoid for yes/no outputs, "
-                     "or categorical_crossentropy for classes", nid)
+            out.warn(
+                f"Output {who} uses softmax with binary_crossentropy: use sigmoid for yes/no outputs, "
+                "or categorical_crossentropy for classes",
+                nid,
+            )
         if loss.task in (CATEGORICAL, SPARSE) and crossentropy and units == 1:
-            out.warn(f"Output {who} has one unit but {loss.name} needs one unit per class "
-                     "(with one unit, softmax always outputs 1)", nid)
+            out.warn(
+                f"Output {who} has one unit but {loss.name} needs one unit per class "
+                "(with one unit, softmax always outputs 1)",
+                nid,
+            )
         if crossentropy and act not in ("softmax", "sigmoid"):
-            out.warn(f"Output {who} has a '{act}' activation but {loss.name} expects probabilities: "
-                     f"end with {'sigmoid' if loss.task == BINARY else 'softmax'}", nid)
-        if loss.task == REGRESSION and act in ("softmax", "sigmoid") and (
-            dataset is None or dataset.task == REGRESSION
+            out.warn(
+                f"Output {who} has a '{act}' activation but {loss.name} expects probabilities: "
+                f"end with {'sigmoid' if loss.task == BINARY else 'softmax'}",
+                nid,
+            )
+        if (
+            loss.task == REGRESSION
+            and act in ("softmax", "sigmoid")
+            and (dataset is None or dataset.task == REGRESSION)
         ):
-            out.warn(f"Output {who} squashes values with '{act}' but {loss.name} is a regression loss: "
-                     "use a linear output to predict numbers", nid)
+            out.warn(
+                f"Output {who} squashes values with '{act}' but {loss.name} is a regression loss: "
+                "use a linear output to predict numbers",
+                nid,
+            )
         if dataset is None:
             continue
         if dataset.task == CLASSIFICATION and loss.task == REGRESSION:
-            out.warn(f"Dataset '{dataset.name}' is classification but the loss {loss.name} is for regression: "
-                     f"try sparse_categorical_crossentropy with a softmax output of {dataset.classes} units", nid)
+            out.warn(
+                f"Dataset '{dataset.name}' is classification but the loss {loss.name} is for regression: "
+                f"try sparse_categorical_crossentropy with a softmax output of {dataset.classes} units",
+                nid,
+            )
         elif dataset.task == REGRESSION and loss.task != REGRESSION:
-            out.warn(f"Dataset '{dataset.name}' is regression but the loss {loss.name} is for classification: "
-                     "try mse with a linear output", nid, key="compile.loss")
-        elif dataset.task == CLASSIFICATION and loss.task in (CATEGORICAL, SPARSE) and units not in (
-            None, dataset.classes
+            out.warn(
+                f"Dataset '{dataset.name}' is regression but the loss {loss.name} is for classification: "
+                "try mse with a linear output",
+                nid,
+                key="compile.loss",
+            )
+        elif (
+            dataset.task == CLASSIFICATION
+            and loss.task in (CATEGORICAL, SPARSE)
+            and units not in (None, dataset.classes)
         ):
-            out.warn(f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
-                     nid)
+            out.warn(
+                f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
+                nid,
+            )
 
 
 def _check_data_fit(design: Design, shapes: dict[str, Shape], dataset: Any, out: _Collector) -> None:
     inputs = design.input_ids()
     if len(inputs) != 1:
-        out.warn(f"Dataset '{dataset.name}' feeds one input but the design has {len(inputs)}", key="data.name")
+        out.warn(
+            f"Dataset '{dataset.name}' feeds one input but the design has {len(inputs)}", key="data.name"
+        )
         return
     nid = inputs[0]
     got = shapes.get(nid)
     want = (None, *dataset.input_shape)
     if got is not None and got != want:
-        out.warn(f"Dataset '{dataset.name}' has samples of shape {fmt_shape(dataset.input_shape)} but "
-                 f"Input '{nid}' expects {fmt_shape(got[1:])}", nid, key="data.name")
+        out.warn(
+            f"Dataset '{dataset.name}' has samples of shape {fmt_shape(dataset.input_shape)} but "
+            f"Input '{nid}' expects {fmt_shape(got[1:])}",
+            nid,
+            key="data.name",
+        )

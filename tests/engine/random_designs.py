@@ -60,8 +60,7 @@ def random_value(rng: random.Random, p: Param, in_shape: tuple | None) -> Any:
         return _random_shape_param(rng, p, in_shape)
     if p.kind == LAYER:
         kind = rng.choice(p.choices)
-        return {"type": kind, "params": {"units": rng.randint(1, 5),
-                                         "return_sequences": rng.random() < 0.5}}
+        return {"type": kind, "params": {"units": rng.randint(1, 5), "return_sequences": rng.random() < 0.5}}
     raise AssertionError(p.kind)
 
 

@@ -33,8 +33,11 @@ def valid_random_designs(n):
         if not validate(d).valid:
             continue
         opt = rng.choice(sorted(OPTIMIZERS))
-        d.compile = {"optimizer": {"type": opt, "learning_rate": rng.choice([0.001, 0.05])},
-                     "loss": rng.choice(sorted(LOSSES)), "metrics": rng.sample(sorted(METRICS), 2)}
+        d.compile = {
+            "optimizer": {"type": opt, "learning_rate": rng.choice([0.001, 0.05])},
+            "loss": rng.choice(sorted(LOSSES)),
+            "metrics": rng.sample(sorted(METRICS), 2),
+        }
         designs.append(d)
     return designs
 
@@ -96,10 +99,13 @@ def test_generated_code_is_ruff_format_clean(tmp_path):
 
     for i, design in enumerate(valid_random_designs(8)):
         (tmp_path / f"m{i}.py").write_text(generate(design))
-    done = subprocess.run([find_ruff_bin(), "format", "--check", "--isolated", str(tmp_path)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [find_ruff_bin(), "format", "--check", "--isolated", str(tmp_path)], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    done = subprocess.run([find_ruff_bin(), "check", "--isolated", str(tmp_path)], capture_output=True, text=True)
+    done = subprocess.run(
+        [find_ruff_bin(), "check", "--isolated", str(tmp_path)], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout
 
 
@@ -132,7 +138,12 @@ def test_exported_script_trains_on_its_dataset(tmp_path):
     design = load(ROOT / "resources" / "designs" / "mlp_classifier.json")
     script = tmp_path / "model.py"
     script.write_text(generate(design))
-    done = subprocess.run([sys.executable, str(script), "--epochs", "2", "--batch-size", "16"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(script), "--epochs", "2", "--batch-size", "16"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Epoch 2/2" in done.stdout

@@ -25,8 +25,17 @@ def files(tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(SEED))
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({**SEED, "nodes": [SEED["nodes"][0], {**SEED["nodes"][1], "type": "Conv2D",
-                                                                     "params": {"filters": 2, "kernel_size": 3}}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                **SEED,
+                "nodes": [
+                    SEED["nodes"][0],
+                    {**SEED["nodes"][1], "type": "Conv2D", "params": {"filters": 2, "kernel_size": 3}},
+                ],
+            }
+        )
+    )
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     return good, bad, broken
@@ -70,7 +79,8 @@ def test_main_py_never_shows_a_traceback(tmp_path, name):
     path = tmp_path / "f.json"
     path.write_bytes(HOSTILE[name])
     for command in (["check", str(path)], ["check", "--json", str(path)], ["export", str(path)]):
-        done = subprocess.run([sys.executable, "main.py", *command], cwd=ROOT, capture_output=True, text=True,
-                              timeout=60)
+        done = subprocess.run(
+            [sys.executable, "main.py", *command], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert "Traceback" not in done.stdout + done.stderr

@@ -9,10 +9,16 @@ from engine import design_io
 from engine.design_io import DesignFileError, dumps, load, loads, save
 from tests.engine.random_designs import random_design
 
-SEED = {"format": "netwright-design", "version": 1, "name": "seed",
-        "nodes": [{"id": "x", "type": "Input", "params": {"shape": [8]}, "pos": [0, 0]},
-                  {"id": "y", "type": "Dense", "params": {"units": 1}, "pos": [0, 120]}],
-        "edges": [{"src": "x", "dst": "y"}]}
+SEED = {
+    "format": "netwright-design",
+    "version": 1,
+    "name": "seed",
+    "nodes": [
+        {"id": "x", "type": "Input", "params": {"shape": [8]}, "pos": [0, 0]},
+        {"id": "y", "type": "Dense", "params": {"units": 1}, "pos": [0, 120]},
+    ],
+    "edges": [{"src": "x", "dst": "y"}],
+}
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -52,13 +58,18 @@ def problems_of(text):
 
 
 def test_every_structural_problem_is_reported_at_once():
-    bad = {"format": "netwright-design", "version": 1,
-           "nodes": [{"id": "x", "type": "Input", "params": {"shape": [8]}},
-                     {"id": "x", "type": "Dense"},
-                     {"type": "Dense"},
-                     {"id": "z", "type": 5, "params": [], "pos": "here"}],
-           "edges": [{"src": "x", "dst": "nowhere"}, {"src": "x", "dst": "x", "port": -1}, 7],
-           "compile": {"loss": 3, "metrics": "accuracy"}}
+    bad = {
+        "format": "netwright-design",
+        "version": 1,
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [8]}},
+            {"id": "x", "type": "Dense"},
+            {"type": "Dense"},
+            {"id": "z", "type": 5, "params": [], "pos": "here"},
+        ],
+        "edges": [{"src": "x", "dst": "nowhere"}, {"src": "x", "dst": "x", "port": -1}, 7],
+        "compile": {"loss": 3, "metrics": "accuracy"},
+    }
     assert problems_of(json.dumps(bad)) == [
         "node 'x': the id is used by more than one node",
         "nodes[2].id must be a non-empty string",
@@ -75,7 +86,8 @@ def test_every_structural_problem_is_reported_at_once():
 
 def test_newer_version_is_a_clear_error():
     assert problems_of(json.dumps({**SEED, "version": 7})) == [
-        "the file has format version 7, but this Netwright reads up to version 1: update Netwright to open it"]
+        "the file has format version 7, but this Netwright reads up to version 1: update Netwright to open it"
+    ]
 
 
 HOSTILE = {
@@ -87,7 +99,7 @@ HOSTILE = {
     "NaN": b'{"format": "netwright-design", "version": NaN, "nodes": []}',
     "wrong format": b'{"format": "something-else", "version": 1, "nodes": []}',
     "huge exponent": b'{"format": "netwright-design", "version": 1, "nodes": [{"id": "x", "type": "Input", '
-                     b'"pos": [1e999, 0]}]}',
+    b'"pos": [1e999, 0]}]}',
     "utf16": json.dumps(SEED).encode("utf-16"),
     "truncated": json.dumps(SEED).encode()[:-20],
 }

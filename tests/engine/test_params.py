@@ -70,6 +70,10 @@ def test_bidirectional_checks_its_wrapped_layer():
 
 def test_keras_kwargs_write_only_what_differs_from_keras_defaults():
     assert LAYERS["Dense"].keras_kwargs({"units": 10, "activation": "relu", "use_bias": True}) == {
-        "units": 10, "activation": "relu"}
+        "units": 10,
+        "activation": "relu",
+    }
     assert LAYERS["Conv2D"].keras_kwargs({"filters": 8, "kernel_size": 3}) == {
-        "filters": 8, "kernel_size": (3, 3)}
+        "filters": 8,
+        "kernel_size": (3, 3),
+    }

@@ -30,7 +30,8 @@ def test_seed_example_shapes_and_counts():
 def test_wrong_rank_names_expected_axes():
     r = validate(chain(("Conv2D", {"filters": 8, "kernel_size": 3}), shape=(16,)))
     assert messages(r, "l0") == [
-        "Conv2D 'l0' needs a 4-D input (batch, height, width, channels) but receives (None, 16)"]
+        "Conv2D 'l0' needs a 4-D input (batch, height, width, channels) but receives (None, 16)"
+    ]
 
 
 def test_shrinking_to_zero():
@@ -40,8 +41,9 @@ def test_shrinking_to_zero():
 
 def test_reshape_that_does_not_divide():
     r = validate(chain(("Reshape", {"target_shape": [3, -1]}), shape=(8,)))
-    assert messages(r, "l0") == ["Reshape 'l0' cannot reshape (None, 8) (8 values per sample) into (3, -1): "
-                                 "8 is not divisible by 3"]
+    assert messages(r, "l0") == [
+        "Reshape 'l0' cannot reshape (None, 8) (8 values per sample) into (3, -1): 8 is not divisible by 3"
+    ]
 
 
 def test_merge_mismatch_and_input_count():
@@ -53,7 +55,8 @@ def test_merge_mismatch_and_input_count():
     d.connect(Edge("b", "add"))
     assert messages(validate(d), "add") == [
         "Add 'add' combines inputs element by element, so their shapes must match, "
-        "but it receives (None, 4), (None, 5)"]
+        "but it receives (None, 4), (None, 5)"
+    ]
     d.add_node(Node("sub", "Subtract"))
     for s in ("x", "l0", "b"):
         d.connect(Edge(s, "sub"))
@@ -77,8 +80,10 @@ def test_cycle_is_reported_on_each_node_in_it():
     r = validate(d)
     assert not r.valid
     for nid in ("l0", "l1"):
-        assert any("part of a cycle ('l0' -> 'l1' -> 'l0')" in m or "part of a cycle ('l1' -> 'l0' -> 'l1')" in m
-                   for m in messages(r, nid)), messages(r)
+        assert any(
+            "part of a cycle ('l0' -> 'l1' -> 'l0')" in m or "part of a cycle ('l1' -> 'l0' -> 'l1')" in m
+            for m in messages(r, nid)
+        ), messages(r)
 
 
 def test_missing_input_unreached_and_unconnected_nodes():
@@ -122,12 +127,16 @@ def test_settings_are_checked_by_key():
     d.compile = {"optimizer": {"type": "Adamm"}, "loss": "msee", "metrics": ["acc"]}
     d.training = {"epochs": 0, "batch_size": 32, "validation_split": 1.0}
     keys = {p.key for p in validate(d).errors}
-    assert keys == {"compile.optimizer.type", "compile.loss", "compile.metrics", "training.epochs",
-                    "training.validation_split"}
+    assert keys == {
+        "compile.optimizer.type",
+        "compile.loss",
+        "compile.metrics",
+        "training.epochs",
+        "training.validation_split",
+    }
     d.compile = {"optimizer": {"type": "SGD", "learning_rate": -1, "momentum": 0.9}, "loss": "mse"}
     d.training = {}
-    assert [p.message for p in validate(d).errors] == [
-        "Optimizer SGD: 'learning_rate' must be > 0, not -1"]
+    assert [p.message for p in validate(d).errors] == ["Optimizer SGD: 'learning_rate' must be > 0, not -1"]
 
 
 def warnings_of(design):
@@ -140,14 +149,18 @@ def test_warnings_for_likely_mistakes():
     assert any("softmax with binary_crossentropy" in w for w in warnings_of(d))
     d = chain(("Dense", {"units": 1, "activation": "softmax"}))
     d.compile["loss"] = "categorical_crossentropy"
-    assert any("has one unit but categorical_crossentropy needs one unit per class" in w for w in warnings_of(d))
+    assert any(
+        "has one unit but categorical_crossentropy needs one unit per class" in w for w in warnings_of(d)
+    )
     d = chain(("Dense", {"units": 1, "activation": "sigmoid"}), shape=(4,))
     d.data = {"source": "builtin", "name": "iris"}
     assert any("'iris' is classification but the loss mse is for regression" in w for w in warnings_of(d))
     d = chain(("Dense", {"units": 3}), shape=(4,))
     d.compile["loss"] = "sparse_categorical_crossentropy"
-    assert any("'linear' activation but sparse_categorical_crossentropy expects probabilities" in w
-               for w in warnings_of(d))
+    assert any(
+        "'linear' activation but sparse_categorical_crossentropy expects probabilities" in w
+        for w in warnings_of(d)
+    )
     assert validate(d).valid  # warnings never block
 
 
