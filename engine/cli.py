@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
+from engine.atomic import write_text_atomic
 from engine.codegen import generate
 from engine.design_io import DesignFileError, load
 from engine.layer_rules import fmt_shape
@@ -108,18 +106,6 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
     return status
 
 
-def write_atomic(path: str, text: str) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
     design, file_problems = _load(path, err)
     if design is None:
@@ -135,7 +121,7 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
         out.write(source)
         return OK
     try:
-        write_atomic(output, source)
+        write_text_atomic(output, source)
     except OSError as exc:
         err.write(f"{output}: cannot write the script: {exc.strerror or exc}\n")
         return UNREADABLE

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_text_atomic
 from engine.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
 from engine.graph import Design, Edge, Node
 
@@ -246,19 +245,5 @@ def dumps(design: Design) -> str:
 
 
 def save(design: Design, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file beside the target, then replace.
-
-    A crash or a full disk mid-write leaves the previous file intact.
-    """
-    target = Path(path)
-    text = dumps(design)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically, so a crash or a full disk mid-write leaves the previous file intact."""
+    write_text_atomic(path, dumps(design))

@@ -83,15 +83,19 @@ class Design:
             Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.port) for e in self.edges
         ]
 
-    def unique_id(self, base: str) -> str:
+    def unique_id(self, base: str, also_taken: set[str] | frozenset[str] = frozenset()) -> str:
         """A fresh node id derived from ``base`` (``dense``, ``dense_1``, ...)."""
         stem = re.sub(r"[^A-Za-z0-9_]", "_", base).lower() or "node"
         if not stem[0].isalpha() and stem[0] != "_":
             stem = "n_" + stem
-        if stem not in self.nodes:
+
+        def taken(name: str) -> bool:
+            return name in self.nodes or name in also_taken
+
+        if not taken(stem):
             return stem
         i = 1
-        while f"{stem}_{i}" in self.nodes:
+        while taken(f"{stem}_{i}"):
             i += 1
         return f"{stem}_{i}"
 

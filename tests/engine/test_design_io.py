@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from engine import design_io
+from engine import atomic, design_io
 from engine.design_io import DesignFileError, dumps, load, loads, save
 from tests.engine.random_designs import random_design
 
@@ -43,7 +43,7 @@ def test_save_is_atomic(tmp_path, monkeypatch):
     def boom(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(design_io.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     changed = loads(json.dumps({**SEED, "name": "changed"}))
     with pytest.raises(OSError):
         save(changed, target)

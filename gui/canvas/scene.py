@@ -1,0 +1,208 @@
+"""The canvas scene: mirrors the document's design, turns gestures into requests.
+
+``sync`` makes the items match the design and its validation report.  It is
+incremental (only cards whose text or status changed are repainted; edge
+items are rebuilt only when the edge list changed), so editing stays instant
+on designs of hundreds of nodes.  Gestures -- dropping a palette item,
+dragging from an output port to a node, moving cards, deleting -- become calls
+on the document, which pushes undoable commands; a refused connection is
+reported through ``message``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QObject, QPointF, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
+
+from engine.catalog import LAYERS
+from engine.graph import Edge
+from engine.layer_rules import fmt_shape
+from engine.validation import Report
+from gui.canvas.items import ERROR, OK, WARNING, EdgeItem, NodeItem, NodeView
+from gui.document import Document
+from gui.style import canvas_colors
+
+LAYER_MIME = "application/x-netwright-layer"
+
+
+def summarize_params(node_type: str, params: dict) -> str:
+    """The few parameters worth reading on a card: '10 · relu', '32 · 3x3 · same'."""
+    spec = LAYERS.get(node_type)
+    if spec is None:
+        return "unknown layer type"
+    parts = []
+    for p in spec.params:
+        if p.name not in params:
+            continue
+        value = params[p.name]
+        if p.name == "layer" and isinstance(value, dict):
+            inner = value.get("params", {})
+            parts.append(f"{value.get('type')} {inner.get('units', '')}".strip())
+        elif p.positional or p.name in ("activation", "padding", "return_sequences"):
+            if value is None or value is False:
+                continue
+            if isinstance(value, list):
+                value = "x".join(str(v) for v in value)
+            parts.append(p.name if value is True else str(value))
+    return " · ".join(parts)
+
+
+def node_view(doc: Document, node_id: str, report: Report) -> NodeView:
+    node = doc.design.nodes[node_id]
+    info = report.nodes.get(node_id)
+    spec = LAYERS.get(node.type)
+    errors, warnings = (info.errors, info.warnings) if info else ([], [])
+    status = ERROR if errors else WARNING if warnings else OK
+    tip = [f"<b>{node.type}</b> '{node_id}'"]
+    if spec is not None:
+        tip.append(spec.help)
+    tip += [f"<span style='color:#D32F2F'>✖ {m}</span>" for m in errors]
+    tip += [f"<span style='color:#B07800'>⚠ {m}</span>" for m in warnings]
+    shape = fmt_shape(info.output_shape) if info and info.output_shape else "shape unknown"
+    count = f"{info.params:,} params" if info and info.output_shape else ""
+    if info and info.output_shape and info.trainable != info.params:
+        count += f" ({info.trainable:,} trainable)"
+    return NodeView(
+        node_id=node_id,
+        type=node.type,
+        category=spec.category if spec else "",
+        summary=summarize_params(node.type, node.params),
+        shape=shape,
+        params=count,
+        status=status,
+        tooltip="<br>".join(tip),
+        has_input=spec is None or not spec.is_input,
+        has_output=True,
+    )
+
+
+class DesignScene(QGraphicsScene):
+    message = Signal(str)  # a refusal or hint for the status bar
+
+    def __init__(self, doc: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.nodes: dict[str, NodeItem] = {}
+        self.edge_items: list[EdgeItem] = []
+        self._edge_keys: list[tuple] = []
+        self._wire: QGraphicsLineItem | None = None
+        self._wire_src: str | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self.setBackgroundBrush(canvas_colors()["background"])
+        doc.changed.connect(self.sync)
+        doc.node_renamed.connect(self._renamed)
+        self.sync(doc.report)
+
+    def _renamed(self, old: str, new: str) -> None:
+        self.nodes[new] = self.nodes.pop(old)
+
+    # ------------------------------------------------------------ model -> items
+
+    def sync(self, report: Report) -> None:
+        design = self.doc.design
+        for nid in [n for n in self.nodes if n not in design.nodes]:
+            item = self.nodes.pop(nid)
+            self.removeItem(item)
+        for nid, node in design.nodes.items():
+            view = node_view(self.doc, nid, report)
+            item = self.nodes.get(nid)
+            if item is None:
+                item = self.nodes[nid] = NodeItem(view)
+                self.addItem(item)
+            else:
+                item.set_view(view)
+            if (item.pos().x(), item.pos().y()) != node.pos:
+                item.setPos(*node.pos)
+        self._sync_edges()
+
+    def _sync_edges(self) -> None:
+        design = self.doc.design
+        inc = design.incoming()
+        keys = []
+        for e in design.edges:
+            spec = LAYERS.get(design.nodes[e.dst].type)
+            label = ""
+            if spec is not None and spec.is_merge and len(inc[e.dst]) > 1:
+                label = str(inc[e.dst].index(e))
+            keys.append((e.src, e.dst, e.port, label))
+        if keys == self._edge_keys:
+            return
+        for item in self.edge_items:
+            item.detach()
+            self.removeItem(item)
+        self.edge_items = [
+            EdgeItem(self.nodes[src], self.nodes[dst], (src, dst, port), label)
+            for src, dst, port, label in keys
+        ]
+        for item in self.edge_items:
+            self.addItem(item)
+        self._edge_keys = keys
+
+    # ------------------------------------------------------------ selection
+
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [Edge(*i.key) for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def select_nodes(self, ids: list[str]) -> None:
+        self.clearSelection()
+        for nid in ids:
+            if nid in self.nodes:
+                self.nodes[nid].setSelected(True)
+
+    def delete_selection(self) -> None:
+        self.doc.remove(self.selected_node_ids(), self.selected_edges())
+
+    # ------------------------------------------------------------ gestures
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        for item in self.items(event.scenePos()):
+            if isinstance(item, NodeItem) and item.hits_output_port(event.scenePos()):
+                self.begin_wire(item.node_id)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._wire is not None:
+            line = self._wire.line()
+            self._wire.setLine(QLineF(line.p1(), event.scenePos()))
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._wire is not None:
+            self.finish_wire(event.scenePos())
+            return
+        super().mouseReleaseEvent(event)
+        moved = {
+            nid: (self.nodes[nid].pos().x(), self.nodes[nid].pos().y())
+            for nid, before in self._press_positions.items()
+            if nid in self.nodes and self.nodes[nid].pos() != before
+        }
+        self._press_positions = {}
+        if moved:
+            self.doc.move(moved)
+
+    def begin_wire(self, src: str) -> None:
+        start = self.nodes[src].output_point()
+        self._wire_src = src
+        self._wire = self.addLine(QLineF(start, start), QPen(QColor("#3D7BD9"), 2))
+        self._wire.setZValue(5)
+
+    def finish_wire(self, scene_pos: QPointF) -> str:
+        """End a connection drag over ``scene_pos``; return the refusal reason ('' if connected)."""
+        src = self._wire_src
+        self.removeItem(self._wire)
+        self._wire, self._wire_src = None, None
+        target = next((i for i in self.items(scene_pos) if isinstance(i, NodeItem)), None)
+        if target is None or src is None:
+            return ""
+        reason = self.doc.connect(src, target.node_id)
+        if reason:
+            self.message.emit(reason)
+        return reason

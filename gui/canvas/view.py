@@ -1,0 +1,157 @@
+"""The canvas view: zoom with the wheel, pan with the middle button or Space,
+rubber-band selection, and drops from the palette."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView
+
+from engine.catalog import LAYERS
+from gui.canvas.items import HEADER, WIDTH
+from gui.canvas.scene import LAYER_MIME, DesignScene
+from gui.style import canvas_colors
+
+GRID = 24
+MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+
+
+class CanvasView(QGraphicsView):
+    def __init__(self, scene: DesignScene) -> None:
+        super().__init__(scene)
+        self.design_scene = scene
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setAcceptDrops(True)
+        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        self._panning = False
+
+    # ------------------------------------------------------------ zoom and pan
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        self.scale(target / self.zoom(), target / self.zoom())
+
+    def fit(self) -> None:
+        items = self.design_scene.itemsBoundingRect()
+        if items.isEmpty():
+            return
+        self.fitInView(items.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.zoom_by(1.0 / self.zoom())
+        self.centerOn(items.center())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        if event.angleDelta().y():
+            self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._start_pan(event)
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.MiddleButton and self._panning:
+            self._panning = False
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._panning:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(int(self.horizontalScrollBar().value() - delta.x()))
+            self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - delta.y()))
+            return
+        super().mouseMoveEvent(event)
+
+    def _start_pan(self, event: QMouseEvent) -> None:
+        self._panning = True
+        self._pan_from = event.position()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.design_scene.delete_selection()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            return
+        super().keyReleaseEvent(event)
+
+    # ------------------------------------------------------------ drops from the palette
+
+    @staticmethod
+    def _layer_type(event: QDropEvent) -> str | None:
+        data = event.mimeData()
+        if not data.hasFormat(LAYER_MIME):
+            return None
+        name = bytes(data.data(LAYER_MIME)).decode("utf-8", "replace")
+        return name if name in LAYERS else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if self._layer_type(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt's name
+        if self._layer_type(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        layer_type = self._layer_type(event)
+        if layer_type is None:
+            super().dropEvent(event)
+            return
+        self.drop_layer(layer_type, self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+
+    def drop_layer(self, layer_type: str, scene_pos: QPointF) -> str:
+        """Place a layer so that the card's header sits under the cursor."""
+        x = round((scene_pos.x() - WIDTH / 2) / GRID) * GRID
+        y = round((scene_pos.y() - HEADER / 2) / GRID) * GRID
+        nid = self.design_scene.doc.add_layer(layer_type, (float(x), float(y)))
+        self.design_scene.select_nodes([nid])
+        return nid
+
+    # ------------------------------------------------------------ background
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name
+        colors = canvas_colors()
+        painter.fillRect(rect, colors["background"])
+        if self.zoom() < 0.45:
+            return
+        painter.setPen(colors["grid"])
+        left = int(rect.left()) - int(rect.left()) % GRID
+        top = int(rect.top()) - int(rect.top()) % GRID
+        x = left
+        while x < rect.right():
+            painter.drawLine(int(x), int(rect.top()), int(x), int(rect.bottom()))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(int(rect.left()), int(y), int(rect.right()), int(y))
+            y += GRID

@@ -1,0 +1,63 @@
+"""The generated Keras script, live; with Copy and Export buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from engine.codegen import CodegenError, generate
+from gui.document import Document
+
+DEBOUNCE_MS = 250
+
+
+class CodeView(QWidget):
+    export_requested = Signal()
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.text.setFont(font)
+        self.copy_button = QPushButton("Copy")
+        self.export_button = QPushButton("Export…")
+        self.copy_button.clicked.connect(self.copy)
+        self.export_button.clicked.connect(self.export_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.text)
+        # Regenerating (and formatting) on every keystroke is wasted work: wait for a pause.
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self.regenerate)
+        doc.changed.connect(lambda _r: self.timer.start())
+        self.regenerate()
+
+    def regenerate(self) -> None:
+        try:
+            source = generate(self.doc.design)
+            ok = True
+        except CodegenError as exc:
+            source = "# The design has errors; fix them to see the code.\n#\n" + "".join(
+                f"# {line}\n" for line in str(exc).splitlines()[1:]
+            )
+            ok = False
+        if source != self.text.toPlainText():
+            bar = self.text.verticalScrollBar().value()
+            self.text.setPlainText(source)
+            self.text.verticalScrollBar().setValue(bar)
+        self.copy_button.setEnabled(ok)
+        self.export_button.setEnabled(ok)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text.toPlainText())

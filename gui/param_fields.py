@@ -1,0 +1,176 @@
+"""One editor per catalogued parameter, generated from its :class:`~engine.params.Param`.
+
+Whole numbers get spin boxes with the catalog's limits, choices get
+dropdowns, flags get check boxes, sizes and shapes get a text field that
+takes ``3`` or ``3, 5``.  A value the catalog refuses is not applied: the
+field turns red and says why, in place.  Valid values are emitted in the
+design file's form (lists, not tuples).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
+
+INT_LIMIT = 2_000_000_000
+NONE_TEXT = "(none)"
+
+
+def to_text(value: Any) -> str:
+    """Show a value the way a person types it: 3, 5  /  (1, 2), (3, 4)  /  8, 8, 1."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(f"({to_text(v)})" if isinstance(v, (list, tuple)) else to_text(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def parse_text(p: Param, text: str) -> Any:
+    """Read what was typed into the JSON form the design file stores."""
+    text = text.strip()
+    if not text:
+        return None
+    if p.kind == LAYER:
+        return json.loads(text)
+    if p.kind == FLOAT:
+        return float(text)
+    body = text.replace("(", "[").replace(")", "]")
+    body = body.replace("None", "null").replace("?", "null")
+    value = json.loads(f"[{body}]")
+    if len(value) == 1 and p.kind != SHAPE and not isinstance(value[0], list):
+        return value[0]
+    return value
+
+
+class ParamField(QWidget):
+    """An editor for one parameter plus a line that explains a refused value."""
+
+    edited = Signal(str, object)  # parameter name, new value (file form)
+
+    def __init__(self, param: Param, value: Any) -> None:
+        super().__init__()
+        self.param = param
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #D32F2F;")
+        self.error.hide()
+        self.editor = self._make_editor()
+        self.editor.setToolTip(self._tooltip())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.error)
+        self.set_value(value)
+        self._connect()
+
+    def _tooltip(self) -> str:
+        p = self.param
+        extra = [f"Keras argument: {p.name}"]
+        if p.range_text():
+            extra.append(f"Allowed: {p.range_text()}")
+        if p.default is not None and not p.required:
+            extra.append(f"Default: {to_text(p.default)}")
+        return f"{p.help}<br><small>{'<br>'.join(extra)}</small>"
+
+    def _make_editor(self) -> QWidget:
+        p = self.param
+        if p.kind == INT:
+            spin = QSpinBox()
+            low = -INT_LIMIT if p.min is None else int(p.min) + (1 if p.min_exclusive else 0)
+            spin.setRange(low, INT_LIMIT if p.max is None else int(p.max))
+            spin.setKeyboardTracking(False)
+            spin.setAccelerated(True)
+            return spin
+        if p.kind == BOOL:
+            return QCheckBox()
+        if p.kind == CHOICE:
+            combo = QComboBox()
+            for choice in p.choices:
+                combo.addItem(NONE_TEXT if choice is None else str(choice), choice)
+            return combo
+        line = QLineEdit()
+        if p.kind not in (FLOAT, LAYER):
+            line.setPlaceholderText("e.g. 3  or  3, 5")
+        return line
+
+    def _connect(self) -> None:
+        e = self.editor
+        if isinstance(e, QSpinBox):
+            e.valueChanged.connect(lambda v: self._submit(v))
+        elif isinstance(e, QCheckBox):
+            e.toggled.connect(lambda v: self._submit(v))
+        elif isinstance(e, QComboBox):
+            e.currentIndexChanged.connect(lambda i: self._submit(e.itemData(i)))
+        else:
+            e.editingFinished.connect(self._submit_text)
+
+    def _submit_text(self) -> None:
+        try:
+            value = parse_text(self.param, self.editor.text())
+        except (ValueError, json.JSONDecodeError):
+            self.show_error(f"'{self.editor.text()}' is not a value {self.param.name} can take")
+            return
+        self._submit(value)
+
+    def _submit(self, value: Any) -> None:
+        try:
+            self.param.check(value)
+        except ParamError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+        self.edited.emit(self.param.name, value)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+        self.editor.setStyleSheet("border: 1.5px solid #D32F2F;" if message else "")
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` without emitting (the design changed elsewhere, e.g. undo).
+
+        A stored value the catalog refuses (from a hand-edited file) is flagged in place.
+        """
+        try:
+            self.param.check(value)
+            self.show_error("")
+        except ParamError as exc:
+            self.show_error(str(exc))
+        e = self.editor
+        e.blockSignals(True)
+        try:
+            if isinstance(e, QSpinBox):
+                e.setValue(int(value) if isinstance(value, (int, float)) else 0)
+            elif isinstance(e, QCheckBox):
+                e.setChecked(bool(value))
+            elif isinstance(e, QComboBox):
+                index = e.findData(value)
+                if index < 0 and value is not None:
+                    e.addItem(f"{value} (invalid)", value)
+                    index = e.count() - 1
+                e.setCurrentIndex(max(index, 0))
+            else:
+                e.setText(to_text(value))
+        finally:
+            e.blockSignals(False)
+
+    def focus_editor(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)

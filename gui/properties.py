@@ -1,0 +1,115 @@
+"""The layer property editor, generated from the catalog for the selected node."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+
+from engine.catalog import LAYERS
+from engine.layer_rules import fmt_shape
+from gui.document import Document
+from gui.param_fields import ParamField
+
+
+class PropertiesPanel(QScrollArea):
+    """Shows one node: its name, every catalogued parameter, its shape and problems."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.node_id: str | None = None
+        self.fields: dict[str, ParamField] = {}
+        self.setWidgetResizable(True)
+        self.doc.changed.connect(lambda _report: self.refresh())
+        self.doc.node_renamed.connect(self._renamed)
+        self.show_node(None)
+
+    def show_node(self, node_id: str | None) -> None:
+        """Rebuild the form for a node (None: a hint instead)."""
+        self.node_id = node_id
+        self.fields = {}
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        node = self.doc.design.nodes.get(node_id) if node_id else None
+        if node is None:
+            self.node_id = None
+            hint = QLabel(
+                "Select a layer on the canvas to edit it.\n\nDrag layers from the palette; "
+                "drag from a layer's bottom port to another layer to connect them."
+            )
+            hint.setWordWrap(True)
+            hint.setAlignment(Qt.AlignmentFlag.AlignTop)
+            outer.addWidget(hint)
+            outer.addStretch()
+            self.setWidget(page)
+            return
+        spec = LAYERS.get(node.type)
+        title = QLabel(f"<b style='font-size:15px'>{node.type}</b>")
+        outer.addWidget(title)
+        if spec is not None:
+            help_label = QLabel(spec.help)
+            help_label.setWordWrap(True)
+            outer.addWidget(help_label)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.name_edit = QLineEdit(node.id)
+        self.name_error = QLabel()
+        self.name_error.setStyleSheet("color: #D32F2F;")
+        self.name_error.setWordWrap(True)
+        self.name_error.hide()
+        self.name_edit.editingFinished.connect(self._rename)
+        form.addRow("name", self.name_edit)
+        form.addRow("", self.name_error)
+        for p in spec.params if spec else ():
+            field = ParamField(p, node.params.get(p.name, p.default))
+            field.edited.connect(self._edited)
+            label = QLabel(p.name)
+            label.setToolTip(p.help)
+            form.addRow(label, field)
+            self.fields[p.name] = field
+        outer.addLayout(form)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.status)
+        outer.addStretch()
+        self.setWidget(page)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Follow the design (undo, rename, edits elsewhere) without rebuilding."""
+        if self.node_id is None:
+            return
+        node = self.doc.design.nodes.get(self.node_id)
+        if node is None:
+            self.show_node(None)
+            return
+        spec = LAYERS.get(node.type)
+        for name, field in self.fields.items():
+            field.set_value(node.params.get(name, spec.param(name).default))
+        info = self.doc.report.nodes.get(self.node_id)
+        lines = []
+        if info is not None and info.output_shape is not None:
+            lines.append(
+                f"Output shape <code>{fmt_shape(info.output_shape)}</code> · {info.params:,} parameters"
+                + (f" ({info.trainable:,} trainable)" if info.trainable != info.params else "")
+            )
+        lines += [f"<span style='color:#D32F2F'>✖ {m}</span>" for m in (info.errors if info else [])]
+        lines += [f"<span style='color:#B07800'>⚠ {m}</span>" for m in (info.warnings if info else [])]
+        self.status.setText("<br>".join(lines))
+
+    def _edited(self, name: str, value: object) -> None:
+        if self.node_id is not None:
+            self.doc.set_param(self.node_id, name, value)
+
+    def _rename(self) -> None:
+        if self.node_id is None:
+            return
+        reason = self.doc.rename(self.node_id, self.name_edit.text().strip())
+        self.name_error.setText(reason)
+        self.name_error.setVisible(bool(reason))
+
+    def _renamed(self, old: str, new: str) -> None:
+        if self.node_id == old:
+            self.node_id = new
+            self.name_edit.setText(new)

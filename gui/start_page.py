@@ -1,0 +1,63 @@
+"""The start page: New, Open, recent files and the templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "resources" / "designs"
+
+TEMPLATE_BLURBS = {
+    "seed_example": "Input → Dense(10, relu) → Dense(1), Adam, MSE: the Keras example from the study notes.",
+    "mlp_classifier": "A multi-layer perceptron that classifies iris flowers.",
+    "small_cnn": "Convolutions and pooling that read 8×8 handwritten digits.",
+    "residual_block": "A skip connection: the block learns a correction added to its input.",
+    "autoencoder": "Squeezes digits through an 8-number code and rebuilds them.",
+    "lstm_sequence": "Two stacked LSTMs that predict the next value of a sequence.",
+}
+
+
+class StartPage(QWidget):
+    new_requested = Signal()
+    open_requested = Signal()
+    file_requested = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(60, 40, 60, 40)
+        title = QLabel("<h1>Netwright</h1><p>Design, check and export Keras models visually.</p>")
+        outer.addWidget(title)
+        buttons = QHBoxLayout()
+        new = QPushButton("New design")
+        new.clicked.connect(self.new_requested)
+        open_ = QPushButton("Open…")
+        open_.clicked.connect(self.open_requested)
+        buttons.addWidget(new)
+        buttons.addWidget(open_)
+        buttons.addStretch()
+        outer.addLayout(buttons)
+        outer.addWidget(QLabel("<h3>Start from a template</h3>"))
+        grid = QGridLayout()
+        self.template_buttons: dict[str, QPushButton] = {}
+        for i, path in enumerate(sorted(TEMPLATES_DIR.glob("*.json"))):
+            button = QPushButton(path.stem.replace("_", " ").capitalize())
+            button.setToolTip(TEMPLATE_BLURBS.get(path.stem, ""))
+            button.clicked.connect(lambda _=False, p=path: self.file_requested.emit(str(p)))
+            blurb = QLabel(TEMPLATE_BLURBS.get(path.stem, ""))
+            blurb.setWordWrap(True)
+            grid.addWidget(button, i, 0)
+            grid.addWidget(blurb, i, 1)
+            self.template_buttons[path.stem] = button
+        grid.setColumnStretch(1, 1)
+        outer.addLayout(grid)
+        outer.addWidget(QLabel("<h3>Recent files</h3>"))
+        self.recent = QListWidget()
+        self.recent.itemActivated.connect(lambda item: self.file_requested.emit(item.text()))
+        outer.addWidget(self.recent)
+
+    def set_recent(self, paths: list[str]) -> None:
+        self.recent.clear()
+        self.recent.addItems(paths)

@@ -1,0 +1,111 @@
+"""Colours, themes and the per-category icons, in one place."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication
+
+CATEGORY_COLORS = {
+    "Core": "#4C78A8",
+    "Convolution": "#F58518",
+    "Pooling": "#E4A400",
+    "Reshaping": "#8E6C8A",
+    "Recurrent": "#54A24B",
+    "Normalization": "#2BA5A5",
+    "Regularization": "#9D755D",
+    "Activation": "#E45756",
+    "Merging": "#B279A2",
+    "Preprocessing": "#7A7A7A",
+}
+ERROR_COLOR = QColor("#D32F2F")
+WARNING_COLOR = QColor("#F0A202")
+
+THEMES = ("light", "dark")
+
+
+def category_color(category: str) -> QColor:
+    return QColor(CATEGORY_COLORS.get(category, "#777777"))
+
+
+@cache
+def category_icon(category: str) -> QIcon:
+    """A rounded square in the category's colour with its initial: readable at 16 px."""
+    pix = QPixmap(32, 32)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(category_color(category))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.drawRoundedRect(QRectF(2, 2, 28, 28), 7, 7)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(17)
+    p.setFont(font)
+    p.setPen(QColor("white"))
+    p.drawText(QRectF(2, 2, 28, 28), Qt.AlignmentFlag.AlignCenter, category[0])
+    p.end()
+    return QIcon(pix)
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    app.setStyle("Fusion")
+    pal = QPalette()
+    if theme == "dark":
+        colors = {
+            QPalette.ColorRole.Window: "#2B2D31",
+            QPalette.ColorRole.WindowText: "#E6E6E6",
+            QPalette.ColorRole.Base: "#1F2023",
+            QPalette.ColorRole.AlternateBase: "#2B2D31",
+            QPalette.ColorRole.Text: "#E6E6E6",
+            QPalette.ColorRole.Button: "#34363B",
+            QPalette.ColorRole.ButtonText: "#E6E6E6",
+            QPalette.ColorRole.Highlight: "#3D7BD9",
+            QPalette.ColorRole.HighlightedText: "#FFFFFF",
+            QPalette.ColorRole.ToolTipBase: "#1F2023",
+            QPalette.ColorRole.ToolTipText: "#E6E6E6",
+            QPalette.ColorRole.PlaceholderText: "#8A8D93",
+            QPalette.ColorRole.Mid: "#44474D",
+        }
+    else:
+        colors = {
+            QPalette.ColorRole.Window: "#F3F4F6",
+            QPalette.ColorRole.WindowText: "#1F2328",
+            QPalette.ColorRole.Base: "#FFFFFF",
+            QPalette.ColorRole.AlternateBase: "#F6F8FA",
+            QPalette.ColorRole.Text: "#1F2328",
+            QPalette.ColorRole.Button: "#FFFFFF",
+            QPalette.ColorRole.ButtonText: "#1F2328",
+            QPalette.ColorRole.Highlight: "#2F6FD6",
+            QPalette.ColorRole.HighlightedText: "#FFFFFF",
+            QPalette.ColorRole.ToolTipBase: "#FFFFFF",
+            QPalette.ColorRole.ToolTipText: "#1F2328",
+            QPalette.ColorRole.PlaceholderText: "#8A8F98",
+            QPalette.ColorRole.Mid: "#D0D4DA",
+        }
+    for role, value in colors.items():
+        pal.setColor(role, QColor(value))
+    app.setPalette(pal)
+    app.setProperty("netwright_theme", theme)
+
+
+def current_theme() -> str:
+    app = QApplication.instance()
+    return (app.property("netwright_theme") if app else None) or "light"
+
+
+def canvas_colors() -> dict[str, QColor]:
+    dark = current_theme() == "dark"
+    return {
+        "background": QColor("#1B1C1F" if dark else "#FAFBFC"),
+        "grid": QColor("#26282C" if dark else "#EEF0F3"),
+        "card": QColor("#2E3035" if dark else "#FFFFFF"),
+        "text": QColor("#E6E6E6" if dark else "#1F2328"),
+        "muted": QColor("#9AA0A6" if dark else "#5F6670"),
+        "edge": QColor("#8A9099" if dark else "#8C959F"),
+        "selected": QColor("#3D7BD9"),
+        "error_bg": QColor("#4A2426" if dark else "#FDECEC"),
+        "warning_bg": QColor("#4A3D1E" if dark else "#FFF6E0"),
+    }
