@@ -110,7 +110,9 @@ class MainWindow(QMainWindow):
 
         self.resize(1400, 860)
         docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
-        self.resizeDocks([docks["dock_palette"], docks["dock_properties"]], [230, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [docks["dock_palette"], docks["dock_properties"]], [230, 330], Qt.Orientation.Horizontal
+        )
         self.resizeDocks([docks["dock_bottom"]], [200], Qt.Orientation.Vertical)
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):

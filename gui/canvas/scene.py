@@ -122,18 +122,17 @@ class DesignScene(QGraphicsScene):
         keys = []
         for e in design.edges:
             spec = LAYERS.get(design.nodes[e.dst].type)
-            label = ""
-            if spec is not None and spec.is_merge and len(inc[e.dst]) > 1:
-                label = str(inc[e.dst].index(e))
-            keys.append((e.src, e.dst, e.port, label))
+            merge = spec is not None and spec.is_merge
+            index, count = (inc[e.dst].index(e), len(inc[e.dst])) if merge else (0, 1)
+            keys.append((e.src, e.dst, e.port, index, count))
         if keys == self._edge_keys:
             return
         for item in self.edge_items:
             item.detach()
             self.removeItem(item)
         self.edge_items = [
-            EdgeItem(self.nodes[src], self.nodes[dst], (src, dst, port), label)
-            for src, dst, port, label in keys
+            EdgeItem(self.nodes[src], self.nodes[dst], (src, dst, port), index, count)
+            for src, dst, port, index, count in keys
         ]
         for item in self.edge_items:
             self.addItem(item)
