@@ -510,7 +510,7 @@ _add("GRU", "Recurrent", "Gated Recurrent Unit: a lighter LSTM.", R.rnn("GRU"), 
 _add(
     "Bidirectional",
     "Recurrent",
-    "Runs a recurrent layer forwards and backwards and joins the results.",
+    "Runs a recurrent layer (LSTM, GRU or SimpleRNN) forwards and backwards and joins the results.",
     R.bidirectional,
     Param(
         "layer",

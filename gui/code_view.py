@@ -40,7 +40,7 @@ class CodeView(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.regenerate)
-        doc.changed.connect(lambda _r: self.timer.start())
+        doc.changed.connect(self._design_changed)
         self.regenerate()
 
     def regenerate(self) -> None:
@@ -61,3 +61,6 @@ class CodeView(QWidget):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    def _design_changed(self, _report: object) -> None:
+        self.timer.start()

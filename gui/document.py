@@ -34,10 +34,13 @@ class Document(QObject):
         self.design = design or Design()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.report: Report = validate(self.design)
 
     # ------------------------------------------------------------ state
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     @property
     def dirty(self) -> bool:

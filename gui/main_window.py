@@ -93,9 +93,9 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(self._on_changed)
         self.doc.path_changed.connect(self._update_title)
         self.doc.dirty_changed.connect(self._update_title)
-        self.doc.undo_stack.indexChanged.connect(lambda _i: self._schedule_autosave())
+        self.doc.undo_stack.indexChanged.connect(self._schedule_autosave)
         self.scene.selectionChanged.connect(self._selection_changed)
-        self.scene.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.scene.message.connect(self._show_message)
         self.palette.activated.connect(self.add_from_palette)
         self.problems.node_clicked.connect(self.reveal_node)
         self.code.export_requested.connect(self.export_code)
@@ -216,6 +216,9 @@ class MainWindow(QMainWindow):
             f"({report.trainable_params:,} trainable) · {state}"
         )
         self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _update_title(self, *_args) -> None:
         self.setWindowTitle(f"{self.doc.display_name()}[*] — Netwright")
@@ -448,7 +451,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ autosave and recovery
 
-    def _schedule_autosave(self) -> None:
+    def _schedule_autosave(self, _index: int = 0) -> None:
         if self.doc.dirty:
             self.autosave_timer.start()
 

@@ -20,7 +20,7 @@ class PropertiesPanel(QScrollArea):
         self.node_id: str | None = None
         self.fields: dict[str, ParamField] = {}
         self.setWidgetResizable(True)
-        self.doc.changed.connect(lambda _report: self.refresh())
+        self.doc.changed.connect(self._design_changed)
         self.doc.node_renamed.connect(self._renamed)
         self.show_node(None)
 
@@ -113,3 +113,6 @@ class PropertiesPanel(QScrollArea):
         if self.node_id == old:
             self.node_id = new
             self.name_edit.setText(new)
+
+    def _design_changed(self, _report: object) -> None:
+        self.refresh()

@@ -106,7 +106,7 @@ class SettingsPanel(QScrollArea):
         self.setWidget(page)
         self.optimizer_fields: dict[str, ParamField] = {}
         self._shown_optimizer: str | None = None
-        doc.changed.connect(lambda _r: self.refresh())
+        doc.changed.connect(self._design_changed)
         self.refresh()
 
     # ------------------------------------------------------------ design -> widgets
@@ -219,3 +219,6 @@ class SettingsPanel(QScrollArea):
             "validation_split": round(self.split.value(), 4),
         }
         self.doc.set_settings("training", training, "Change training settings")
+
+    def _design_changed(self, _report: object) -> None:
+        self.refresh()

@@ -11,7 +11,7 @@ reported through ``message``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QObject, QPointF, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -158,8 +158,13 @@ class DesignScene(QGraphicsScene):
     # ------------------------------------------------------------ gestures
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
-        for item in self.items(event.scenePos()):
-            if isinstance(item, NodeItem) and item.hits_output_port(event.scenePos()):
+        pos = event.scenePos()
+        # Ports straddle the card's edge, so look by bounding box, not by the card's shape.
+        near = self.items(
+            QRectF(pos.x() - 12, pos.y() - 12, 24, 24), Qt.ItemSelectionMode.IntersectsItemBoundingRect
+        )
+        for item in near:
+            if isinstance(item, NodeItem) and item.hits_output_port(pos):
                 self.begin_wire(item.node_id)
                 event.accept()
                 return
