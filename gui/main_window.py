@@ -11,7 +11,7 @@ import json
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,7 +42,7 @@ from gui.start_page import TEMPLATES_DIR, StartPage
 from gui.style import THEMES, apply_theme
 from gui.summary import SummaryTable
 
-CLIP_MIME = "application/x-netwright-nodes"
+CLIP_FORMAT = "netwright-layers"
 MAX_RECENT = 8
 AUTOSAVE_MS = 4000
 FILE_FILTER = "Netwright designs (*.json);;All files (*)"
@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
         d = self.doc.design
         chosen = set(ids)
         payload = {
+            "format": CLIP_FORMAT,
             "nodes": [
                 {"id": n, "type": d.nodes[n].type, "params": d.nodes[n].params, "pos": list(d.nodes[n].pos)}
                 for n in d.nodes
@@ -280,18 +281,14 @@ class MainWindow(QMainWindow):
                 if e.src in chosen and e.dst in chosen
             ],
         }
-        data = QMimeData()
-        text = json.dumps(payload)
-        data.setData(CLIP_MIME, text.encode("utf-8"))
-        data.setText(text)
-        QGuiApplication.clipboard().setMimeData(data)
+        QGuiApplication.clipboard().setText(json.dumps(payload))
 
     def paste(self) -> None:
-        data = QGuiApplication.clipboard().mimeData()
-        if data is None or not data.hasFormat(CLIP_MIME):
-            return
+        """Paste layers copied from Netwright (JSON text, so it also travels through editors)."""
         try:
-            payload = json.loads(bytes(data.data(CLIP_MIME)).decode("utf-8"))
+            payload = json.loads(QGuiApplication.clipboard().text())
+            if not isinstance(payload, dict) or payload.get("format") != CLIP_FORMAT:
+                raise ValueError("not Netwright layers")
             nodes = [Node(n["id"], n["type"], n["params"], tuple(n["pos"])) for n in payload["nodes"]]
             edges = [Edge(e["src"], e["dst"], e.get("port")) for e in payload["edges"]]
         except (ValueError, KeyError, TypeError):

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QSpinBox
 
@@ -215,6 +215,10 @@ def test_copy_paste_keeps_inner_edges(window):
     assert sorted(new) == ["h_1", "y_1"]
     assert [(e.src, e.dst) for e in design.edges if e.src in new] == [("h_1", "y_1")]
     assert window.doc.undo_stack.undoText() == "Paste 2 layers"
+    QGuiApplication.clipboard().setText("just some text")
+    window.actions_by_name["paste"].trigger()
+    assert len(design.nodes) == 5
+    assert window.statusBar().currentMessage() == "The clipboard does not hold Netwright layers."
 
 
 def test_rename_in_property_editor(window, qtbot):
