@@ -120,11 +120,16 @@ class NodeItem(QGraphicsItem):
         bold.setBold(True)
         small = QFont()
         small.setPixelSize(11)
-        painter.setFont(bold)
-        painter.setPen(QColor("white"))
-        painter.drawText(QRectF(8, 0, WIDTH - 16, HEADER), Qt.AlignmentFlag.AlignVCenter, v.type)
         painter.setFont(small)
+        painter.setPen(QColor("white"))
         name = painter.fontMetrics().elidedText(v.node_id, Qt.TextElideMode.ElideMiddle, int(WIDTH / 2))
+        name_width = painter.fontMetrics().horizontalAdvance(name) + 8
+        painter.setFont(bold)
+        title = painter.fontMetrics().elidedText(
+            v.type, Qt.TextElideMode.ElideRight, int(WIDTH - 16 - name_width)
+        )
+        painter.drawText(QRectF(8, 0, WIDTH - 16, HEADER), Qt.AlignmentFlag.AlignVCenter, title)
+        painter.setFont(small)
         painter.drawText(
             QRectF(8, 0, WIDTH - 16, HEADER),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
@@ -208,7 +213,7 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         if self.port_label:
-            end = self.path().pointAtPercent(0.85)
+            end = self.dst.input_point(self.index, self.count) - QPointF(0, 15)
             painter.setBrush(QBrush(color))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(end, 8, 8)
