@@ -38,7 +38,7 @@ from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
 from gui.settings_panel import SettingsPanel
-from gui.start_page import TEMPLATES_DIR, StartPage
+from gui.start_page import TEMPLATES, TEMPLATES_DIR, StartPage
 from gui.style import THEMES, apply_theme
 from gui.summary import SummaryTable
 
@@ -175,9 +175,10 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(a["new"])
         self.templates_menu = file_menu.addMenu("New from &Template")
-        for path in sorted(TEMPLATES_DIR.glob("*.json")):
-            action = self.templates_menu.addAction(path.stem.replace("_", " ").capitalize())
-            action.triggered.connect(lambda _=False, p=path: self.open_template(p))
+        for stem, (title, blurb) in TEMPLATES.items():
+            action = self.templates_menu.addAction(title)
+            action.setStatusTip(blurb)
+            action.triggered.connect(lambda _=False, p=TEMPLATES_DIR / f"{stem}.json": self.open_template(p))
         file_menu.addAction(a["open"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()

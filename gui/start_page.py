@@ -9,13 +9,20 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QListWidget, QPu
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "resources" / "designs"
 
-TEMPLATE_BLURBS = {
-    "seed_example": "Input → Dense(10, relu) → Dense(1), Adam, MSE: the Keras example from the study notes.",
-    "mlp_classifier": "A multi-layer perceptron that classifies iris flowers.",
-    "small_cnn": "Convolutions and pooling that read 8×8 handwritten digits.",
-    "residual_block": "A skip connection: the block learns a correction added to its input.",
-    "autoencoder": "Squeezes digits through an 8-number code and rebuilds them.",
-    "lstm_sequence": "Two stacked LSTMs that predict the next value of a sequence.",
+# Title and one-line description of each bundled template, in the order offered.
+TEMPLATES = {
+    "seed_example": (
+        "Seed example",
+        "Input → Dense(10, relu) → Dense(1), Adam, MSE: the Keras example from the study notes.",
+    ),
+    "mlp_classifier": ("MLP classifier", "A multi-layer perceptron that classifies iris flowers."),
+    "small_cnn": ("Small CNN", "Convolutions and pooling that read 8×8 handwritten digits."),
+    "residual_block": (
+        "Residual block",
+        "A skip connection: the block learns a correction added to its input.",
+    ),
+    "autoencoder": ("Autoencoder", "Squeezes digits through an 8-number code and rebuilds them."),
+    "lstm_sequence": ("LSTM sequence model", "Two stacked LSTMs that predict the next value of a sequence."),
 }
 
 
@@ -42,15 +49,17 @@ class StartPage(QWidget):
         outer.addWidget(QLabel("<h3>Start from a template</h3>"))
         grid = QGridLayout()
         self.template_buttons: dict[str, QPushButton] = {}
-        for i, path in enumerate(sorted(TEMPLATES_DIR.glob("*.json"))):
-            button = QPushButton(path.stem.replace("_", " ").capitalize())
-            button.setToolTip(TEMPLATE_BLURBS.get(path.stem, ""))
-            button.clicked.connect(lambda _=False, p=path: self.file_requested.emit(str(p)))
-            blurb = QLabel(TEMPLATE_BLURBS.get(path.stem, ""))
-            blurb.setWordWrap(True)
+        for i, (stem, (title, blurb)) in enumerate(TEMPLATES.items()):
+            button = QPushButton(title)
+            button.setToolTip(blurb)
+            button.clicked.connect(
+                lambda _=False, p=TEMPLATES_DIR / f"{stem}.json": self.file_requested.emit(str(p))
+            )
+            text = QLabel(blurb)
+            text.setWordWrap(True)
             grid.addWidget(button, i, 0)
-            grid.addWidget(blurb, i, 1)
-            self.template_buttons[path.stem] = button
+            grid.addWidget(text, i, 1)
+            self.template_buttons[stem] = button
         grid.setColumnStretch(1, 1)
         outer.addLayout(grid)
         outer.addWidget(QLabel("<h3>Recent files</h3>"))

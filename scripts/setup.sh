@@ -40,6 +40,13 @@ if [ -z "$PYTHON" ]; then
   exit 1
 fi
 
+if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "netwright: installing Debian's venv support for $PYTHON"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$(basename "$PYTHON")-venv" >/dev/null
+fi
 if [ ! -x .venv/bin/python ]; then
   echo "netwright: creating .venv with $PYTHON"
   "$PYTHON" -m venv .venv
