@@ -1,8 +1,9 @@
 """The command line: the same engine as the window, without one.
 
-``check`` validates design files, ``export`` writes the Keras script.  Exit
-codes: 0 all good, 1 a design has errors, 2 a file cannot be read.  No input
-file, however malformed, produces a traceback.
+``check`` validates design files, ``export`` writes the Keras script,
+``train`` fits the design on its data.  Exit codes: 0 all good, 1 a design
+or data problem, 2 a file cannot be read.  No input file, however malformed,
+produces a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from engine.atomic import write_text_atomic
@@ -129,10 +131,70 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
     return OK
 
 
+def _progress_bar(err: TextIO):
+    """A one-line terminal progress bar, redrawn in place."""
+    from engine.training import Listener
+
+    state = {"epochs": 1}
+
+    def begin(info):
+        state["epochs"] = info["epochs"]
+
+    def batch(info):
+        done = (info["batch"] + 1) / info["steps"]
+        bar = "#" * int(done * 24)
+        err.write(f"\repoch {info['epoch'] + 1}/{state['epochs']} [{bar:<24}] loss {info['mean_loss']:.4f}  ")
+        err.flush()
+
+    def epoch(info):
+        logs = "  ".join(f"{k} {v:.4f}" for k, v in info["logs"].items())
+        err.write(f"\repoch {info['epoch'] + 1}/{state['epochs']}  {logs}  ({info['elapsed']:.1f}s)\n")
+
+    return Listener(on_begin=begin, on_batch=batch, on_epoch=epoch)
+
+
+def cmd_train(
+    path: str, epochs: int | None, history_path: str | None, save_path: str | None, out: TextIO, err: TextIO
+) -> int:
+    design, file_problems = _load(path, err)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+        return UNREADABLE
+    from engine import data as datamod
+
+    try:
+        dataset = datamod.load(design.data, Path(path).resolve().parent)
+        problems = datamod.check_fit(design, dataset)
+        if not problems:
+            prepared = datamod.prepare(design, dataset)
+    except datamod.DataError as exc:
+        problems = [str(exc)]
+    if problems:
+        err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
+        return DESIGN_ERRORS
+    from engine.training import DIVERGED, evaluate, save_model, train
+
+    err.write(
+        f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
+        f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
+    )
+    result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+    err.write(result.message + "\n")
+    if history_path:
+        write_text_atomic(history_path, json.dumps(result.history, indent=1) + "\n")
+    report = evaluate(result.model, prepared, dataset, design)
+    scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
+    out.write(f"{report['evaluated_on']} set: {scores}\n")
+    if save_path:
+        err.write(f"saved {save_model(result.model, save_path)}\n")
+    return DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python main.py",
-        description="Netwright: design, check and export Keras models. Without a command, opens the window.",
+        description="Netwright: design, check, export and train Keras models. "
+        "Without a command, opens the window.",
     )
     sub = p.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate design files and show shapes and parameter counts")
@@ -143,14 +205,24 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", metavar="model.py", help="where to write (default: standard output)"
     )
+    train = sub.add_parser("train", help="train the design on its dataset, with a progress bar")
+    train.add_argument("file", metavar="DESIGN.json")
+    train.add_argument("--epochs", type=int, help="override the design's epochs")
+    train.add_argument("--history", metavar="history.json", help="write Keras's History dict as JSON")
+    train.add_argument("--save", metavar="model.keras", help="save the trained model")
     return p
 
 
-COMMANDS = ("check", "export")
+COMMANDS = ("check", "export", "train")
 
 
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = parser().parse_args(argv)
     if args.command == "check":
         return cmd_check(args.files, args.json, out, err)
+    if args.command == "train":
+        if args.epochs is not None and args.epochs < 1:
+            err.write("--epochs must be at least 1\n")
+            return DESIGN_ERRORS
+        return cmd_train(args.file, args.epochs, args.history, args.save, out, err)
     return cmd_export(args.file, args.output, out, err)

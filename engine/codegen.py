@@ -15,9 +15,10 @@ import re
 import subprocess
 from typing import Any
 
+from engine import dataset_loaders
 from engine.build import compile_args, model_name, optimizer_kwargs
 from engine.catalog import LAYERS
-from engine.compile_catalog import CATEGORICAL, SPARSE, loss_spec
+from engine.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
 from engine.datasets import BUILTIN, CLASSIFICATION
 from engine.graph import Design
 from engine.validation import validate
@@ -160,27 +161,45 @@ def _model_part(design: Design) -> str:
 
 
 def _data_part(design: Design) -> tuple[str, str] | None:
-    """(loader source, load_data source) for a built-in dataset, or None."""
+    """(helper functions, load_data) for a built-in dataset, or None.
+
+    The helpers are copied from :mod:`engine.dataset_loaders`, the very code the
+    app trains with, so the script sees the same rows in the same order.
+    """
     data = design.data or {}
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
     if dataset is None:
         return None
-    loader = inspect.getsource(dataset.loader).rstrip()
+    seed, test_split = int(data.get("seed", 0)), float(data.get("test_split", 0.0))
+    helpers = [dataset.loader, dataset_loaders.shuffle]
+    if test_split:
+        helpers.append(dataset_loaders.hold_out)
+    if data.get("standardize"):
+        helpers.append(dataset_loaders.standardize)
     loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
-        "def load_data(seed=0):",
-        f'    """Load the {lit(dataset.name)[1:-1]} dataset, shuffled with a fixed seed.',
+        f"def load_data(seed={seed}):",
+        f'    """The {dataset.name} dataset, shuffled with a fixed seed before any split.',
         "",
-        "    Keras's validation_split takes the last rows, so shuffle first.",
+        "    Keras's validation_split takes the last rows of x, so they must be shuffled;",
+        "    (x_test, y_test) are held out from training.",
         '    """',
-        f"    x, y = {dataset.loader.__name__}()",
-        "    order = np.random.default_rng(seed).permutation(len(x))",
-        "    x, y = x[order], y[order]",
+        f"    x, y = shuffle(*{dataset.loader.__name__}(), seed)",
     ]
+    if test_split:
+        lines.append(f"    (x, y), (x_test, y_test) = hold_out(x, y, {lit(test_split)})")
+    else:
+        lines.append("    x_test, y_test = x[:0], y[:0]")
+    if data.get("standardize"):
+        lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
     if dataset.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
         lines.append(f"    y = keras.utils.to_categorical(y, {dataset.classes})")
-    lines.append("    return x, y")
-    return loader, "\n".join(lines)
+        lines.append(f"    y_test = keras.utils.to_categorical(y_test, {dataset.classes})")
+    elif dataset.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
+        lines.append('    y, y_test = y.astype("float32")[:, None], y_test.astype("float32")[:, None]')
+    lines.append("    return (x, y), (x_test, y_test)")
+    source = "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
+    return source, "\n".join(lines)
 
 
 def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
@@ -219,20 +238,18 @@ def _main_part(design: Design, has_data: bool, shapes: dict[str, tuple]) -> str:
         "    model = build_model()",
         "    model.summary()",
     ]
-    lines += ["    x, y = load_data()"] if has_data else _placeholder_data(design, shapes)
-    lines.append(
-        "    "
-        + call(
-            "model.fit",
-            [
-                "x",
-                "y",
-                "epochs=args.epochs",
-                "batch_size=args.batch_size",
-                f"validation_split={lit(train.get('validation_split', 0.0))}",
-            ],
-        )
-    )
+    lines += ["    (x, y), (x_test, y_test) = load_data()"] if has_data else _placeholder_data(design, shapes)
+    fit_args = [
+        "x",
+        "y",
+        "epochs=args.epochs",
+        "batch_size=args.batch_size",
+        f"validation_split={lit(train.get('validation_split', 0.0))}",
+    ]
+    lines.append("    " + call("model.fit", fit_args))
+    if has_data:
+        lines.append("    if len(x_test):")
+        lines.append('        print("test:", model.evaluate(x_test, y_test, return_dict=True, verbose=0))')
     return "\n".join(lines)
 
 

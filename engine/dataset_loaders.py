@@ -1,4 +1,4 @@
-"""Loaders for the built-in datasets, each a standalone function.
+"""Loaders for the built-in datasets and the steps that prepare data, each standalone.
 
 They import only NumPy and scikit-learn (whose datasets ship with it, so
 nothing is downloaded), because the code generator copies their source
@@ -84,3 +84,24 @@ def load_sine(n=1000, noise=0.05, seed=0):
     x = rng.uniform(-np.pi, np.pi, size=(n, 1)).astype("float32")
     y = (np.sin(x) + rng.normal(0.0, noise, size=(n, 1))).astype("float32")
     return x, y
+
+
+def shuffle(x, y, seed=0):
+    """Shuffle rows with a fixed seed, before any split (Keras splits off the last rows)."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    return x[order], y[order]
+
+
+def hold_out(x, y, fraction):
+    """Keep the last ``fraction`` of the (shuffled) rows as a test set."""
+    n_test = int(round(len(x) * fraction))
+    cut = len(x) - n_test
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+
+
+def standardize(x, x_test):
+    """Scale features to mean 0 and variance 1, with statistics of the training rows only."""
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std[std == 0] = 1.0
+    return (x - mean) / std, (x_test - mean) / std, mean, std

@@ -267,11 +267,27 @@ def _check_settings(design: Design, out: _Collector) -> None:
             f"training.validation_split must be at least 0 and below 1, not {split!r}",
             key="training.validation_split",
         )
-    data = design.data
-    if data and data.get("source") == "builtin" and data.get("name") not in BUILTIN:
+    _check_data_settings(design.data or {}, out)
+
+
+def _check_data_settings(data: dict[str, Any], out: _Collector) -> None:
+    if not data:
+        return
+    source = data.get("source")
+    if source == "builtin" and data.get("name") not in BUILTIN:
         out.error(
             f"Unknown built-in dataset '{data.get('name')}' (known: {', '.join(BUILTIN)})", key="data.name"
         )
+    elif source in ("csv", "numpy") and not (isinstance(data.get("path"), str) and data["path"]):
+        out.error(f"data.path must name the {source} file", key="data.path")
+    elif source not in ("builtin", "csv", "numpy"):
+        out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy)", key="data.source")
+    test = data.get("test_split", 0.0)
+    if not isinstance(test, (int, float)) or isinstance(test, bool) or not 0 <= test < 1:
+        out.error(f"data.test_split must be at least 0 and below 1, not {test!r}", key="data.test_split")
+    seed = data.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        out.error(f"data.seed must be a whole number, not {seed!r}", key="data.seed")
 
 
 # ---------------------------------------------------------------- likely mistakes
