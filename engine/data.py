@@ -84,7 +84,7 @@ def load_builtin(name: Any) -> Dataset:
     if info is None:
         raise DataError(f"Unknown built-in dataset '{name}' (known: {', '.join(BUILTIN)})")
     x, y = info.loader()
-    classes = [str(i) for i in range(info.classes)]
+    classes = list(info.class_names) or [str(i) for i in range(info.classes)]
     return Dataset(x, y, info.task, info.name, classes)
 
 

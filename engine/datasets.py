@@ -22,6 +22,7 @@ class BuiltinDataset:
     input_shape: tuple[int, ...]
     classes: int  # 0 for regression
     loader: Callable
+    class_names: tuple[str, ...] = ()
 
     @property
     def label_form(self) -> str:
@@ -42,6 +43,7 @@ BUILTIN: dict[str, BuiltinDataset] = {
             (4,),
             3,
             dataset_loaders.load_iris,
+            ("setosa", "versicolor", "virginica"),
         ),
         BuiltinDataset(
             "wine",
@@ -50,6 +52,7 @@ BUILTIN: dict[str, BuiltinDataset] = {
             (13,),
             3,
             dataset_loaders.load_wine,
+            ("cultivar 0", "cultivar 1", "cultivar 2"),
         ),
         BuiltinDataset(
             "breast_cancer",
@@ -58,6 +61,7 @@ BUILTIN: dict[str, BuiltinDataset] = {
             (30,),
             2,
             dataset_loaders.load_breast_cancer,
+            ("malignant", "benign"),
         ),
         BuiltinDataset(
             "digits",

@@ -41,6 +41,7 @@ from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, TEMPLATES_DIR, StartPage
 from gui.style import THEMES, apply_theme
 from gui.summary import SummaryTable
+from gui.training_panel import TrainingPanel
 
 CLIP_FORMAT = "netwright-layers"
 MAX_RECENT = 8
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsList()
         self.summary = SummaryTable()
         self.code = CodeView(self.doc)
+        self.training = TrainingPanel(self.doc)
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.properties, "Layer")
         self.right_tabs.addTab(self.model_settings, "Model")
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.bottom_tabs.addTab(self.code, "Code")
+        self.bottom_tabs.addTab(self.training, "Training")
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self._dock("Properties", self.right_tabs, Qt.DockWidgetArea.RightDockWidgetArea, "properties")
         self._dock("Details", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "bottom")
@@ -165,6 +168,9 @@ class MainWindow(QMainWindow):
         a["zoom_out"] = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut)
         a["fit"] = self._action("&Fit to Window", self.view.fit, "Ctrl+0")
         a["layout"] = self._action("&Auto-layout", self.auto_layout, "Ctrl+L")
+        a["train"] = self._action("&Train", self.train, "F5", "Train the design on its dataset")
+        a["pause"] = self._action("&Pause / Resume", self.training.toggle_pause, "F6")
+        a["stop"] = self._action("&Stop", self.training.stop, "Shift+F5")
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -200,6 +206,9 @@ class MainWindow(QMainWindow):
             )
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
+        run = bar.addMenu("&Run")
+        for key in ("train", "pause", "stop"):
+            run.addAction(a[key])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
 
@@ -254,6 +263,10 @@ class MainWindow(QMainWindow):
             pos = (round(centre.x() - 100), round(centre.y() - 40))
         nid = self.doc.add_layer(layer_type, (float(pos[0]), float(pos[1])), after=after)
         self.scene.select_nodes([nid])
+
+    def train(self) -> None:
+        self.bottom_tabs.setCurrentWidget(self.training)
+        self.training.start()
 
     def select_all(self) -> None:
         for item in self.scene.items():
@@ -520,6 +533,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("ui/theme", theme)
         self.scene.update()
         self.view.viewport().update()
+        self.training.apply_theme()
 
     def about(self) -> None:
         QMessageBox.about(
@@ -530,6 +544,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.training.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.clear_recovery()

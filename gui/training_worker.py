@@ -1,0 +1,148 @@
+"""The training worker: one long-lived Python thread that owns TensorFlow.
+
+Everything TensorFlow touches -- import, build, fit, evaluate, predict, save --
+runs on that thread, taken from a job queue.  Only plain data (dicts of numbers
+and strings) travels back, through Qt signals that queue to the GUI thread.
+Stop and Pause go through an :class:`engine.training.Control` (threading
+events), so they work while the worker is busy inside ``fit``.
+
+Why not a QThread with queued slots: each slot call on a QThread runs under a
+short-lived Python thread state, while TensorFlow's bindings cache the first
+one they saw; the second job then waits forever for the GIL (seen with
+PySide6 6.11 and TensorFlow 2.21).  A plain Python thread keeps one thread
+state for its whole life.
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from engine import data as datamod
+from engine.graph import Design
+from engine.training import Control, Listener
+
+
+class TrainingWorker(QObject):
+    begun = Signal(dict)  # {"epochs", "steps"}
+    batch = Signal(dict)
+    epoch = Signal(dict)
+    finished = Signal(dict)  # {"history", "message", "stop_reason", "evaluation"}
+    failed = Signal(str)
+    status = Signal(str)
+    saved = Signal(str)
+    predicted = Signal(dict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model: Any = None  # the last trained model; lives and dies on this thread
+        self.prepared: datamod.Prepared | None = None
+        self.dataset: datamod.Dataset | None = None
+
+    def train(self, design: Design, control: Control, options: dict) -> None:
+        try:
+            self._train(design, control, options)
+        except datamod.DataError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(
+                f"Training failed: {type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=3)}"
+            )
+
+    def _train(self, design: Design, control: Control, options: dict) -> None:
+        self.status.emit("Loading data…")
+        dataset = datamod.load(design.data, options.get("base_dir"))
+        problems = datamod.check_fit(design, dataset)
+        if problems:
+            self.failed.emit("\n".join(problems))
+            return
+        prepared = datamod.prepare(design, dataset)
+        self.status.emit("Starting TensorFlow…")
+        from engine.training import evaluate, train
+
+        listener = Listener(on_begin=self.begun.emit, on_batch=self.batch.emit, on_epoch=self.epoch.emit)
+        result = train(
+            design,
+            prepared,
+            listener=listener,
+            control=control,
+            early_stopping_patience=options.get("early_stopping"),
+        )
+        self.model, self.prepared, self.dataset = result.model, prepared, dataset
+        self.status.emit("Evaluating…")
+        evaluation = evaluate(result.model, prepared, dataset, design) if result.epochs_done else {}
+        self.finished.emit(
+            {
+                "history": result.history,
+                "message": result.message,
+                "stop_reason": result.stop_reason,
+                "evaluation": evaluation,
+            }
+        )
+
+    def save(self, path: str) -> None:
+        from engine.training import save_model
+
+        try:
+            self.saved.emit(str(save_model(self.model, Path(path))))
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"Could not save the model to {path}: {exc}")
+
+    def predict(self, index: int) -> None:
+        """Predict one sample of the evaluation set (test rows, else training rows)."""
+        from engine.training import predict_one
+
+        try:
+            p = self.prepared
+            xs, ys = (p.x_test, p.y_test) if len(p.x_test) else (p.x, p.y)
+            index = max(0, min(index, len(xs) - 1))
+            self.predicted.emit(
+                {
+                    "index": index,
+                    "prediction": predict_one(self.model, xs[index]),
+                    "actual": copy.deepcopy(ys[index].tolist()),
+                    "class_names": self.dataset.class_names,
+                }
+            )
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"Prediction failed: {exc}")
+
+
+class TrainingThread:
+    """Owns the worker thread and its job queue; the GUI calls these methods."""
+
+    def __init__(self) -> None:
+        self.worker = TrainingWorker()
+        self.jobs: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._loop, name="netwright-training", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            method, args = job
+            method(*args)
+
+    def train(self, design: Design, control: Control, options: dict) -> None:
+        self.jobs.put((self.worker.train, (design, control, options)))
+
+    def save(self, path: str) -> None:
+        self.jobs.put((self.worker.save, (path,)))
+
+    def predict(self, index: int) -> None:
+        self.jobs.put((self.worker.predict, (index,)))
+
+    def shutdown(self, control: Control | None, timeout: float = 30.0) -> None:
+        """Stop a running fit (within one batch) and end the thread."""
+        if control is not None:
+            control.stop()
+        self.jobs.put(None)
+        self.thread.join(timeout)
