@@ -1,0 +1,149 @@
+"""Training from the window: a real tiny fit on the worker thread, driven by the panel's buttons."""
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from gui.training_panel import TrainingPanel
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "resources" / "designs"
+TIMEOUT = 120_000
+
+
+def open_mlp(window, epochs=3):
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.doc.set_settings(
+        "training", {**window.doc.design.training, "epochs": epochs, "batch_size": 8}, "e"
+    )
+    window.doc.set_settings(
+        "data", {"source": "builtin", "name": "iris", "test_split": 0.2, "standardize": True}, "d"
+    )
+    return window.training
+
+
+def start_and_wait(qtbot, panel: TrainingPanel, **kw):
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT, **kw) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def test_train_shows_live_curves_and_results(window, qtbot):
+    panel = open_mlp(window)
+    before = window.doc.design.copy()
+    assert "iris: 150 samples, x (4,), 3 classes (setosa: 50" in panel.data_label.text()
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert panel.running and not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
+    with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
+        pass
+    result = blocker.args[0]
+    assert result["stop_reason"] is None and len(result["history"]["loss"]) == 3
+    assert panel.progress_label.text() == "Training finished: 3 epochs."
+    assert panel.progress.value() == 1000
+    curves = panel.run.items
+    assert {"batch loss", "loss", "val_loss", "accuracy", "val_accuracy"} <= set(curves)
+    assert len(curves["loss"].getData()[1]) == 3
+    assert panel.results.text().startswith("On the test set (30 samples): accuracy")
+    assert not panel.confusion.isHidden() and panel.confusion.rowCount() == 3
+    assert window.doc.design == before  # training never touches the design
+    assert panel.save_button.isEnabled() and panel.csv_button.isEnabled()
+
+
+def test_stop_button_ends_within_one_batch(window, qtbot):
+    panel = open_mlp(window, epochs=200)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.batch, timeout=TIMEOUT):
+        pass
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
+        pass
+    assert blocker.args[0]["stop_reason"] == "stopped"
+    assert len(blocker.args[0]["history"]["loss"]) <= 2
+    assert "stopped by you" in panel.message.text()
+    assert panel.train_button.isEnabled() and panel.save_button.isEnabled()
+
+
+def test_pause_and_resume(window, qtbot):
+    panel = open_mlp(window, epochs=3)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.batch, timeout=TIMEOUT):
+        pass
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert panel.pause_button.text() == "Resume" and panel.control.paused
+    qtbot.wait(300)  # let any report already in flight arrive
+    count = len(panel.run.batch_x)
+    qtbot.wait(700)
+    assert len(panel.run.batch_x) == count  # no progress while paused; the window stays responsive
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
+        pass
+    assert blocker.args[0]["stop_reason"] is None
+
+
+def test_mismatch_is_explained_without_starting_tensorflow(window, qtbot):
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("data", {"source": "builtin", "name": "iris"}, "d")
+    panel = window.training
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert panel.thread is None and not panel.running
+    assert panel.message.text().startswith("Cannot train yet:")
+    assert "Input 'x' expects (8,): set its shape to [4]" in panel.message.text()
+
+
+def test_divergence_is_reported_with_advice(window, qtbot, tmp_path):
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 8)).astype("float32") * 100
+    np.savez(tmp_path / "big.npz", x=x, y=x.sum(axis=1, keepdims=True))
+    window.doc.path = tmp_path / "design.json"  # data paths are relative to the design
+    window.doc.set_settings("data", {"source": "numpy", "path": "big.npz"}, "d")
+    window.doc.set_settings(
+        "compile", {"optimizer": {"type": "SGD", "learning_rate": 10.0}, "loss": "mse", "metrics": []}, "c"
+    )
+    result = start_and_wait(qtbot, window.training)
+    assert result["stop_reason"] == "diverged"
+    assert "NaN or infinite" in window.training.message.text()
+    assert "lower learning rate" in window.training.message.text()
+
+
+def test_worker_failure_reaches_the_user(window, qtbot, monkeypatch):
+    panel = open_mlp(window)
+
+    def broken_train(*args, **kwargs):
+        raise RuntimeError("out of memory on purpose")
+
+    monkeypatch.setattr("engine.training.train", broken_train)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.failed, timeout=TIMEOUT):
+        pass
+    assert "Training failed: RuntimeError: out of memory on purpose" in panel.message.text()
+    assert not panel.running and panel.train_button.isEnabled()
+
+
+def test_save_model_and_export_history(window, qtbot, tmp_path, monkeypatch):
+    panel = open_mlp(window, epochs=2)
+    start_and_wait(qtbot, panel)
+    target = tmp_path / "trained.keras"
+    monkeypatch.setattr("gui.training_panel.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(panel.thread.worker.saved, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    assert target.exists() and "Saved the trained model" in panel.message.text()
+    csv_path = tmp_path / "history.csv"
+    monkeypatch.setattr("gui.training_panel.QFileDialog.getSaveFileName", lambda *a, **k: (str(csv_path), ""))
+    qtbot.mouseClick(panel.csv_button, Qt.MouseButton.LeftButton)
+    lines = csv_path.read_text().splitlines()
+    assert lines[0] == "epoch,accuracy,loss,val_accuracy,val_loss" and len(lines) == 3
+    with qtbot.waitSignal(panel.thread.worker.predicted, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.predict_button, Qt.MouseButton.LeftButton)
+    assert panel.prediction.text().startswith("predicted ")
+
+
+def test_second_run_fades_the_first(window, qtbot):
+    panel = open_mlp(window, epochs=1)
+    start_and_wait(qtbot, panel)
+    start_and_wait(qtbot, panel)
+    assert len(panel.previous) == 1
+    faded = panel.previous[0].items["loss"].opts["pen"].color().alpha()
+    assert faded == 60 and panel.run.items["loss"].opts["pen"].color().alpha() == 255
