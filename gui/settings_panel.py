@@ -1,4 +1,4 @@
-"""Model settings: name, dataset, loss, optimizer (with its hyperparameters), metrics, training.
+"""Model settings: name, data, loss, optimizer (with its hyperparameters), metrics, training.
 
 Built from the compile catalog like the layer editor is built from the layer
 catalog; every change is one undoable ``SetSettings`` command.
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.compile_catalog import LOSSES, METRICS, OPTIMIZERS, loss_spec
-from engine.datasets import BUILTIN
+from gui.data_settings import DataSettings
 from gui.document import Document
 from gui.param_fields import ParamField
 
@@ -43,17 +42,9 @@ class SettingsPanel(QScrollArea):
         self.name = QLineEdit()
         self.name.editingFinished.connect(self._name_edited)
         form.addRow("name", self.name)
-        self.dataset = QComboBox()
-        self.dataset.addItem("(none)", None)
-        for ds in BUILTIN.values():
-            self.dataset.addItem(ds.name, ds.name)
-            self.dataset.setItemData(self.dataset.count() - 1, ds.help, Qt.ItemDataRole.ToolTipRole)
-        self.dataset.currentIndexChanged.connect(self._dataset_edited)
-        form.addRow("dataset", self.dataset)
-        self.dataset_help = QLabel()
-        self.dataset_help.setWordWrap(True)
-        form.addRow("", self.dataset_help)
         layout.addWidget(model_box)
+        self.data_settings = DataSettings(doc)
+        layout.addWidget(self.data_settings)
 
         compile_box = QGroupBox("Compile")
         form = QFormLayout(compile_box)
@@ -115,7 +106,6 @@ class SettingsPanel(QScrollArea):
         d = self.doc.design
         widgets = (
             self.name,
-            self.dataset,
             self.loss,
             self.optimizer,
             self.metrics,
@@ -127,13 +117,6 @@ class SettingsPanel(QScrollArea):
             w.blockSignals(True)
         try:
             self.name.setText(d.name)
-            data = d.data or {}
-            name = data.get("name") if data.get("source") == "builtin" else None
-            self.dataset.setCurrentIndex(max(0, self.dataset.findData(name)))
-            ds = BUILTIN.get(name)
-            self.dataset_help.setText(
-                f"{ds.help} Input {list(ds.input_shape)}; labels: {ds.label_form}." if ds else ""
-            )
             loss = loss_spec(d.compile.get("loss", "mse"))
             self.loss.setCurrentIndex(max(0, self.loss.findData(loss.name if loss else None)))
             opt = d.compile.get("optimizer", {"type": "Adam"})
@@ -151,6 +134,7 @@ class SettingsPanel(QScrollArea):
             for w in widgets:
                 w.blockSignals(False)
         self._show_optimizer_params()
+        self.data_settings.refresh()
 
     def _show_optimizer_params(self) -> None:
         opt = self.doc.design.compile.get("optimizer", {"type": "Adam"})
@@ -180,11 +164,6 @@ class SettingsPanel(QScrollArea):
     def _name_edited(self) -> None:
         name = self.name.text().strip() or "untitled"
         self.doc.set_settings("name", name, "Rename model")
-
-    def _dataset_edited(self) -> None:
-        name = self.dataset.currentData()
-        value = {"source": "builtin", "name": name} if name else None
-        self.doc.set_settings("data", value, f"Dataset {name or 'none'}")
 
     def _loss_edited(self) -> None:
         loss = self.loss.currentData()

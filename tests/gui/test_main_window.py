@@ -371,3 +371,31 @@ def test_window_never_imports_tensorflow(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch):
+    csv_path = tmp_path / "flowers.csv"
+    csv_path.write_text("a,b,kind\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.path = tmp_path / "design.json"
+    data = window.model_settings.data_settings
+    monkeypatch.setattr("gui.data_settings.QFileDialog.getOpenFileName", lambda *a, **k: (str(csv_path), ""))
+    data.browse.click()
+    assert window.doc.design.data == {"source": "csv", "path": "flowers.csv"}
+    assert data.target.isEnabled() and data.help.text() == "CSV file: flowers.csv"
+    data.target.setText("kind")
+    data.target.editingFinished.emit()
+    data.standardize.setChecked(True)
+    assert window.doc.design.data["target"] == "kind" and window.doc.design.data["standardize"] is True
+    assert "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data_label.text()
+    data.source.setCurrentIndex(data.source.findData("wine"))
+    assert window.doc.design.data == {
+        "source": "builtin",
+        "name": "wine",
+        "seed": 0,
+        "test_split": 0.0,
+        "standardize": True,
+    }
+    assert not data.target.isEnabled()
+    window.actions_by_name["undo"].trigger()
+    assert window.doc.design.data["source"] == "csv"

@@ -1,0 +1,184 @@
+"""The design's data section: a built-in dataset or a file, and how it is prepared.
+
+Every change replaces ``design.data`` through one undoable command.  File
+paths are stored relative to the design file when they can be, so a design and
+its data move together.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from engine.datasets import BUILTIN
+from gui.document import Document
+
+FILE_ITEM = "__file__"
+
+
+class DataSettings(QGroupBox):
+    def __init__(self, doc: Document) -> None:
+        super().__init__("Data")
+        self.doc = doc
+        form = QFormLayout(self)
+        self.source = QComboBox()
+        self.source.addItem("(none)", None)
+        for ds in BUILTIN.values():
+            self.source.addItem(ds.name, ds.name)
+            self.source.setItemData(self.source.count() - 1, ds.help, Qt.ItemDataRole.ToolTipRole)
+        self.source.addItem("file", FILE_ITEM)
+        self.browse = QPushButton("From file…")
+        self.browse.setToolTip(
+            "A CSV file (features and a target column) or a NumPy .npz with arrays x and y"
+        )
+        self.browse.clicked.connect(self.choose_file)
+        row = QHBoxLayout()
+        row.addWidget(self.source, 1)
+        row.addWidget(self.browse)
+        holder = QWidget()
+        holder.setLayout(row)
+        form.addRow("dataset", holder)
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        form.addRow("", self.help)
+        self.target = QLineEdit()
+        self.target.setPlaceholderText("last column")
+        self.target.setToolTip(
+            "The CSV column to predict, by name (or number from 0); empty: the last column"
+        )
+        self.drop_invalid = QCheckBox("drop rows with missing or non-numeric values")
+        form.addRow("target column", self.target)
+        form.addRow("", self.drop_invalid)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Rows are shuffled with this seed before any split, so runs repeat exactly")
+        self.test_split = QDoubleSpinBox()
+        self.test_split.setRange(0.0, 0.9)
+        self.test_split.setSingleStep(0.05)
+        self.test_split.setToolTip("Fraction of rows held out for the final test (never used in training)")
+        self.standardize = QCheckBox("standardise features (mean 0, variance 1)")
+        form.addRow("shuffle seed", self.seed)
+        form.addRow("test split", self.test_split)
+        form.addRow("", self.standardize)
+        self.source.currentIndexChanged.connect(self._source_edited)
+        self.target.editingFinished.connect(self._options_edited)
+        for w in (self.drop_invalid, self.standardize):
+            w.toggled.connect(self._options_edited)
+        for spin in (self.seed, self.test_split):
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._options_edited)
+        self.widgets = (
+            self.source,
+            self.target,
+            self.drop_invalid,
+            self.seed,
+            self.test_split,
+            self.standardize,
+        )
+
+    def refresh(self) -> None:
+        data = self.doc.design.data or {}
+        for w in self.widgets:
+            w.blockSignals(True)
+        try:
+            source = data.get("source")
+            if source == "builtin":
+                self.source.setCurrentIndex(max(0, self.source.findData(data.get("name"))))
+                ds = BUILTIN.get(data.get("name"))
+                self.help.setText(
+                    f"{ds.help} Input {list(ds.input_shape)}; labels: {ds.label_form}." if ds else ""
+                )
+            elif source in ("csv", "numpy"):
+                self.source.setCurrentIndex(self.source.findData(FILE_ITEM))
+                self.help.setText(
+                    f"{source.upper() if source == 'csv' else 'NumPy'} file: {data.get('path')}"
+                )
+            else:
+                self.source.setCurrentIndex(0)
+                self.help.setText("")
+            for w in (self.target, self.drop_invalid):
+                w.setEnabled(source == "csv")
+            for w in (self.seed, self.test_split, self.standardize):
+                w.setEnabled(bool(data))
+            target = data.get("target")
+            self.target.setText("" if target is None else str(target))
+            self.drop_invalid.setChecked(bool(data.get("drop_invalid", False)))
+            self.seed.setValue(int(data.get("seed", 0)) if isinstance(data.get("seed", 0), int) else 0)
+            split = data.get("test_split", 0.0)
+            self.test_split.setValue(float(split) if isinstance(split, (int, float)) else 0.0)
+            self.standardize.setChecked(bool(data.get("standardize", False)))
+        finally:
+            for w in self.widgets:
+                w.blockSignals(False)
+
+    def _set(self, data: dict[str, Any] | None, text: str) -> None:
+        self.doc.set_settings("data", data, text)
+
+    def _options(self) -> dict[str, Any]:
+        """The preparation options, kept when the source changes."""
+        data = self.doc.design.data or {}
+        return {k: data[k] for k in ("seed", "test_split", "standardize") if k in data}
+
+    def _source_edited(self) -> None:
+        name = self.source.currentData()
+        if name == FILE_ITEM:
+            self.choose_file()
+            return
+        self._set(
+            {"source": "builtin", "name": name, **self._options()} if name else None,
+            f"Dataset {name or 'none'}",
+        )
+
+    def choose_file(self) -> None:
+        base = self.doc.path.parent if self.doc.path else Path.cwd()
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Training data", str(base), "Data files (*.csv *.npz);;CSV (*.csv);;NumPy (*.npz)"
+        )
+        if not path:
+            self.refresh()
+            return
+        self.use_file(Path(path))
+
+    def use_file(self, path: Path) -> None:
+        base = self.doc.path.parent if self.doc.path else Path.cwd()
+        try:
+            shown = os.path.relpath(path, base)
+        except ValueError:  # another drive
+            shown = str(path)
+        source = "numpy" if path.suffix.lower() == ".npz" else "csv"
+        self._set({"source": source, "path": shown, **self._options()}, f"Dataset {path.name}")
+
+    def _options_edited(self) -> None:
+        data = dict(self.doc.design.data or {})
+        if not data:
+            return
+        data.update(
+            seed=self.seed.value(),
+            test_split=round(self.test_split.value(), 4),
+            standardize=self.standardize.isChecked(),
+        )
+        if data.get("source") == "csv":
+            text = self.target.text().strip()
+            if text:
+                data["target"] = int(text) if text.lstrip("-").isdigit() else text
+            else:
+                data.pop("target", None)
+            data["drop_invalid"] = self.drop_invalid.isChecked()
+        self._set(data, "Change data options")
