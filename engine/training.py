@@ -24,21 +24,36 @@ from engine.data import Dataset, Prepared
 from engine.datasets import CLASSIFICATION
 from engine.graph import Design
 
-BATCH_REPORT_INTERVAL = 0.05  # seconds between batch reports: the plot needs no more
+BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
 
 STOPPED, DIVERGED, EARLY = "stopped", "diverged", "early_stopping"
 
 
 class Control:
-    """Stop / pause requests from another thread (the GUI)."""
+    """Stop / pause requests from another thread (the GUI).
+
+    Stop sets the model's ``stop_training`` flag at once, which Keras checks
+    right after the batch in progress; Pause holds the loop before the next batch.
+    """
 
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def attach(self, model: Any) -> None:
+        with self._lock:
+            self._model = model
+            if self._stop.is_set():
+                model.stop_training = True
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
+            if self._model is not None:
+                self._model.stop_training = True
         self._running.set()  # a paused run must wake up to stop
 
     def pause(self) -> None:
@@ -79,14 +94,28 @@ class Result:
 
 def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps: int, state: dict) -> Any:
     class Bridge(keras.callbacks.Callback):
-        """Turns Keras callbacks into plain reports; applies stop and pause between batches."""
+        """Turns Keras callbacks into plain reports; applies pause and divergence between batches.
+
+        ``async_safe``: Keras may run ``on_train_batch_end`` on its helper thread,
+        so reporting never holds up the next batch.  Pause lives in
+        ``on_train_batch_begin``, which Keras always calls in the training loop.
+        """
+
+        async_safe = True
 
         def on_train_begin(self, logs=None):
             state["start"] = time.perf_counter()
+            control.attach(self.model)
             listener.on_begin({"epochs": epochs, "steps": steps})
 
         def on_epoch_begin(self, epoch, logs=None):
             state.update(epoch=epoch, last_report=0.0, previous_mean=0.0)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if control.paused:
+                paused_at = time.perf_counter()
+                control.wait_while_paused()
+                state["start"] += time.perf_counter() - paused_at  # paused time is not training time
 
         def on_train_batch_end(self, batch, logs=None):
             mean = float(logs["loss"])
@@ -110,13 +139,6 @@ def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps
                         "elapsed": now - state["start"],
                     }
                 )
-            if control.paused:
-                paused_at = time.perf_counter()
-                control.wait_while_paused()
-                state["start"] += time.perf_counter() - paused_at  # paused time is not training time
-            if control.stop_requested:
-                state["reason"] = STOPPED
-                self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
             values = {k: float(v) for k, v in (logs or {}).items()}
@@ -173,7 +195,7 @@ def train(
     )
     history = {k: [float(v) for v in vs] for k, vs in fit.history.items()}
     done = len(history.get("loss", []))
-    reason = state["reason"]
+    reason = state["reason"] or (STOPPED if control.stop_requested else None)
     if reason is None and early_stopping_patience and done < epochs:
         reason = EARLY
     return Result(history, done, reason, _explain(reason, done, epochs), model)
