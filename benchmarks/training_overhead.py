@@ -28,8 +28,15 @@ def plain_fit(design, prepared) -> float:
     start = time.perf_counter()
     keras.utils.set_random_seed(0)
     model = build_model(design)
-    model.fit(prepared.x, prepared.y, epochs=EPOCHS, batch_size=design.training["batch_size"],
-              validation_split=prepared.validation_split, verbose=0, shuffle=True)
+    model.fit(
+        prepared.x,
+        prepared.y,
+        epochs=EPOCHS,
+        batch_size=design.training["batch_size"],
+        validation_split=prepared.validation_split,
+        verbose=0,
+        shuffle=True,
+    )
     model.evaluate(prepared.x, prepared.y, verbose=0)
     model.predict(prepared.x, verbose=0)
     return time.perf_counter() - start
@@ -50,8 +57,10 @@ def main() -> None:
         print(f"run {i + 1}: gui {gui[-1]:.2f} s, plain {plain[-1]:.2f} s")
     window.doc.undo_stack.setClean()
     window.close()
-    print(f"median: gui {statistics.median(gui):.2f} s, plain {statistics.median(plain):.2f} s "
-          f"({EPOCHS} epochs of small_cnn on digits, {len(prepared.x)} samples)")
+    print(
+        f"median: gui {statistics.median(gui):.2f} s, plain {statistics.median(plain):.2f} s "
+        f"({EPOCHS} epochs of small_cnn on digits, {len(prepared.x)} samples)"
+    )
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
     print(f"overhead ratio: {statistics.median(gui) / statistics.median(plain):.2f}")
 

@@ -87,6 +87,10 @@ def apply_theme(app: QApplication, theme: str) -> None:
         }
     for role, value in colors.items():
         pal.setColor(role, QColor(value))
+    # Disabled widgets must look disabled: muted text in every theme.
+    muted = QColor("#6B6F76" if theme == "dark" else "#A0A4AA")
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
     app.setPalette(pal)
     app.setProperty("netwright_theme", theme)
 

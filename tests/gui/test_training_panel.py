@@ -49,6 +49,8 @@ def test_train_shows_live_curves_and_results(window, qtbot):
     assert not panel.confusion.isHidden() and panel.confusion.rowCount() == 3
     assert window.doc.design == before  # training never touches the design
     assert panel.save_button.isEnabled() and panel.csv_button.isEnabled()
+    assert panel.train_button.isEnabled()
+    assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
 
 
 def test_stop_button_ends_within_one_batch(window, qtbot):
