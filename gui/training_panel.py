@@ -196,11 +196,21 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------ data summary
 
     def _design_changed(self, _report: object) -> None:
+        if self.isVisible():
+            self._refresh_data()
+        self._update_buttons()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Load the data preview only when someone looks: loading can take a second
+        (scikit-learn), which must not delay start-up or every edit."""
+        super().showEvent(event)
+        self._refresh_data()
+
+    def _refresh_data(self) -> None:
         key = repr(self.doc.design.data)
         if key != self._data_key and not self.running:
             self._data_key = key
             self.show_data()
-        self._update_buttons()
 
     def show_data(self) -> None:
         """Shapes, class balance and the first rows of the design's dataset (NumPy only, no TensorFlow)."""

@@ -387,6 +387,8 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch):
     data.target.editingFinished.emit()
     data.standardize.setChecked(True)
     assert window.doc.design.data["target"] == "kind" and window.doc.design.data["standardize"] is True
+    assert window.training.data_label.text() == ""  # nothing is loaded while the Training tab is hidden
+    window.bottom_tabs.setCurrentWidget(window.training)
     assert "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data_label.text()
     data.source.setCurrentIndex(data.source.findData("wine"))
     assert window.doc.design.data == {

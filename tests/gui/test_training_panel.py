@@ -20,6 +20,7 @@ def open_mlp(window, epochs=3):
     window.doc.set_settings(
         "data", {"source": "builtin", "name": "iris", "test_split": 0.2, "standardize": True}, "d"
     )
+    window.bottom_tabs.setCurrentWidget(window.training)  # the preview loads when the tab is shown
     return window.training
 
 
@@ -28,6 +29,12 @@ def start_and_wait(qtbot, panel: TrainingPanel, **kw):
     with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT, **kw) as blocker:
         pass
     return blocker.args[0]
+
+
+def start_and_wait_for_a_batch(qtbot, panel: TrainingPanel):
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.thread.worker.batch, timeout=TIMEOUT):
+        pass
 
 
 def test_train_shows_live_curves_and_results(window, qtbot):
@@ -55,9 +62,7 @@ def test_train_shows_live_curves_and_results(window, qtbot):
 
 def test_stop_button_ends_within_one_batch(window, qtbot):
     panel = open_mlp(window, epochs=200)
-    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(panel.thread.worker.batch, timeout=TIMEOUT):
-        pass
+    start_and_wait_for_a_batch(qtbot, panel)
     qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
         pass
@@ -69,9 +74,7 @@ def test_stop_button_ends_within_one_batch(window, qtbot):
 
 def test_pause_and_resume(window, qtbot):
     panel = open_mlp(window, epochs=3)
-    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(panel.thread.worker.batch, timeout=TIMEOUT):
-        pass
+    start_and_wait_for_a_batch(qtbot, panel)
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert panel.pause_button.text() == "Resume" and panel.control.paused
     qtbot.wait(300)  # let any report already in flight arrive
