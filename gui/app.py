@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,25 @@ from PySide6.QtWidgets import QApplication
 from gui.style import apply_theme
 
 
+def has_display() -> bool:
+    """Qt aborts the process when it has no screen to open; say so politely instead."""
+    if os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(argv: list[str]) -> int:
+    files = [a for a in argv if not a.startswith("-")]
+    if files and not Path(files[0]).exists():
+        print(f"netwright: {files[0]}: no such file", file=sys.stderr)
+        return 2
+    if not has_display():
+        print(
+            "netwright: no display to open the window on (DISPLAY is not set).\n"
+            "Run it in a desktop session, or use the command line: python main.py --help",
+            file=sys.stderr,
+        )
+        return 1
     QCoreApplication.setOrganizationName("Netwright")
     QCoreApplication.setApplicationName("Netwright")
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -19,10 +38,6 @@ def run_gui(argv: list[str]) -> int:
 
     window = MainWindow()
     apply_theme(app, str(window.settings.value("ui/theme", "light")))
-    files = [a for a in argv if not a.startswith("-")]
-    if files and not Path(files[0]).exists():
-        print(f"netwright: {files[0]}: no such file", file=sys.stderr)
-        return 2
     window.show()
     window.start(files[0] if files else None)
     return app.exec()

@@ -112,17 +112,14 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave)
 
         self.resize(1400, 860)
-        docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
-        self.resizeDocks(
-            [docks["dock_palette"], docks["dock_properties"]], [230, 330], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([docks["dock_bottom"]], [200], Qt.Orientation.Vertical)
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        else:  # first run: give the canvas the room (dock sizes only hold once the window is up)
+            QTimer.singleShot(0, self._default_dock_sizes)
         self._on_changed(self.doc.report)
         self._update_title()
         self._refresh_recent()
@@ -211,6 +208,15 @@ class MainWindow(QMainWindow):
             run.addAction(a[key])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
+
+    def _default_dock_sizes(self) -> None:
+        docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        self.resizeDocks(
+            [docks["dock_palette"], docks["dock_properties"]], [230, 340], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([docks["dock_bottom"]], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
+        if self.stack.currentWidget() is self.view:
+            QTimer.singleShot(0, self.view.fit)
 
     # ------------------------------------------------------------ document -> window
 

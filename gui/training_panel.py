@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -185,8 +186,11 @@ class TrainingPanel(QWidget):
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.apply_theme()
+        scroll = QScrollArea()  # the results column scrolls, so the dock can stay small
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
         splitter = QSplitter()
-        splitter.addWidget(left)
+        splitter.addWidget(scroll)
         splitter.addWidget(self.plots)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
