@@ -19,7 +19,7 @@ from engine import dataset_loaders
 from engine.build import compile_args, model_name, optimizer_kwargs
 from engine.catalog import LAYERS
 from engine.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.datasets import BUILTIN, CLASSIFICATION
+from engine.datasets import BUILTIN
 from engine.graph import Design
 from engine.validation import validate
 
@@ -160,18 +160,47 @@ def _model_part(design: Design) -> str:
     return "\n".join(lines)
 
 
+def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None] | None:
+    """(reader functions, call that returns x and y, description, classes if known) or None."""
+    source = data.get("source")
+    if source == "builtin" and data.get("name") in BUILTIN:
+        dataset = BUILTIN[data["name"]]
+        return (
+            [dataset.loader],
+            f"{dataset.loader.__name__}()",
+            f"The {dataset.name} dataset",
+            dataset.classes,
+        )
+    path = data.get("path")
+    if not isinstance(path, str):
+        return None
+    here = f"Path(__file__).resolve().parent / {lit(path)}"
+    if source == "csv":
+        options = [f"target={lit(data['target'])}"] if data.get("target") is not None else []
+        if data.get("features"):
+            options.append(f"features={lit(list(data['features']))}")
+        if data.get("drop_invalid"):
+            options.append("drop_invalid=True")
+        readers = [dataset_loaders.is_number, dataset_loaders.column_index, dataset_loaders.read_csv]
+        return readers, f"read_csv({', '.join([here, *options])})[:2]", f"{path} (beside this script)", None
+    if source == "numpy":
+        return [dataset_loaders.read_npz], f"read_npz({here})", f"{path} (beside this script)", None
+    return None
+
+
 def _data_part(design: Design) -> tuple[str, str] | None:
-    """(helper functions, load_data) for a built-in dataset, or None.
+    """(helper functions, load_data) for the design's data, or None.
 
     The helpers are copied from :mod:`engine.dataset_loaders`, the very code the
     app trains with, so the script sees the same rows in the same order.
     """
     data = design.data or {}
-    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
-    if dataset is None:
+    found = _data_source(data)
+    if found is None:
         return None
+    readers, read_call, description, classes = found
     seed, test_split = int(data.get("seed", 0)), float(data.get("test_split", 0.0))
-    helpers = [dataset.loader, dataset_loaders.shuffle]
+    helpers = [*readers, dataset_loaders.shuffle]
     if test_split:
         helpers.append(dataset_loaders.hold_out)
     if data.get("standardize"):
@@ -179,12 +208,12 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
         f"def load_data(seed={seed}):",
-        f'    """The {dataset.name} dataset, shuffled with a fixed seed before any split.',
+        f'    """{description}, shuffled with a fixed seed before any split.',
         "",
         "    Keras's validation_split takes the last rows of x, so they must be shuffled;",
         "    (x_test, y_test) are held out from training.",
         '    """',
-        f"    x, y = shuffle(*{dataset.loader.__name__}(), seed)",
+        f"    x, y = shuffle(*{read_call}, seed)",
     ]
     if test_split:
         lines.append(f"    (x, y), (x_test, y_test) = hold_out(x, y, {lit(test_split)})")
@@ -192,14 +221,25 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         lines.append("    x_test, y_test = x[:0], y[:0]")
     if data.get("standardize"):
         lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
-    if dataset.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
-        lines.append(f"    y = keras.utils.to_categorical(y, {dataset.classes})")
-        lines.append(f"    y_test = keras.utils.to_categorical(y_test, {dataset.classes})")
-    elif dataset.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
+    if loss is not None and loss.task == CATEGORICAL:
+        n = str(classes) if classes else "int(max(y.max(), y_test.max(initial=0))) + 1"
+        lines.append(f"    y = keras.utils.to_categorical(y, {n})")
+        lines.append(f"    y_test = keras.utils.to_categorical(y_test, {n})")
+    elif loss is not None and loss.task == BINARY:
         lines.append('    y, y_test = y.astype("float32")[:, None], y_test.astype("float32")[:, None]')
     lines.append("    return (x, y), (x_test, y_test)")
     source = "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
     return source, "\n".join(lines)
+
+
+def _imports(data: tuple[str, str] | None) -> str:
+    """Standard-library imports first, as ruff orders them; only what the script uses."""
+    stdlib = ["import argparse"]
+    if data is not None and "csv.reader" in data[0]:
+        stdlib += ["import csv", "import math"]
+    if data is not None and "Path(" in data[0] + data[1]:
+        stdlib.append("from pathlib import Path")
+    return "\n".join(stdlib) + "\n\nimport keras\nimport numpy as np"
 
 
 def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
@@ -264,7 +304,7 @@ def generate(design: Design, formatter: bool = True) -> str:
     doc = f"{' '.join(title.split()) or 'untitled'}: a Keras model exported from Netwright."
     parts = [
         f'"""{doc}\n\nTrain it: python <this file> [--epochs N] [--batch-size N]\n"""',
-        "import argparse\n\nimport keras\nimport numpy as np",
+        _imports(data),
     ]
     if data is not None:
         parts += list(data)

@@ -88,13 +88,6 @@ def load_builtin(name: Any) -> Dataset:
     return Dataset(x, y, info.task, info.name, classes)
 
 
-def _is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
 def load_csv(
     path: Path,
     target: str | int | None = None,
@@ -102,131 +95,34 @@ def load_csv(
     header: bool | str = "auto",
     drop_invalid: bool = False,
 ) -> Dataset:
-    """Read a CSV: numeric features, a numeric or categorical target (default: the last column).
-
-    A first row that is not all numbers is taken as a header.  Missing or
-    non-numeric feature values are reported by row and column, or dropped
-    with ``drop_invalid``.  A target that is not numeric becomes integer class
-    labels, with the names kept in ``class_names``.
-    """
+    """A CSV file (see :func:`engine.dataset_loaders.read_csv`, which exported scripts share)."""
     try:
         if path.stat().st_size > MAX_CSV_BYTES:
             raise DataError(f"{path.name} is larger than 500 MB")
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [r for r in csv.reader(f) if any(cell.strip() for cell in r)]
+        x, y, classes, feature_names, dropped = dataset_loaders.read_csv(
+            path, target, features, header, drop_invalid
+        )
     except OSError as exc:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"{path.name} is not a readable CSV text file ({exc})") from None
-    if not rows:
-        raise DataError(f"{path.name} is empty")
-    has_header = (not all(_is_number(c) for c in rows[0])) if header == "auto" else bool(header)
-    names = (
-        [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
-        if has_header
-        else [f"column {i + 1}" for i in range(len(rows[0]))]
-    )
-    body = rows[1:] if has_header else rows
-    first_line = 2 if has_header else 1
-    if len(names) < 2:
-        raise DataError(f"{path.name} has a single column: it needs at least one feature column and a target")
-    t = _column(names, target if target is not None else len(names) - 1, "target", path)
-    fs = (
-        [_column(names, f, "feature", path) for f in features]
-        if features
-        else [i for i in range(len(names)) if i != t]
-    )
-    if t in fs:
-        raise DataError(f"Column '{names[t]}' cannot be both the target and a feature")
-
-    x_rows, y_raw, dropped = [], [], []
-    for n, row in enumerate(body):
-        line = first_line + n
-        if len(row) != len(names):
-            problem = f"{path.name} line {line} has {len(row)} values but the header has {len(names)}"
-        else:
-            bad = next((i for i in fs if not _is_number(row[i])), None)
-            if bad is None and row[t].strip() == "":
-                bad = t
-            problem = (
-                ""
-                if bad is None
-                else (
-                    f"{path.name} line {line}, column '{names[bad]}': "
-                    + ("missing value" if not row[bad].strip() else f"'{row[bad]}' is not a number")
-                )
-            )
-        if problem:
-            if not drop_invalid:
-                raise DataError(problem + " (fix the file, or choose to drop rows with invalid values)")
-            dropped.append(line)
-            continue
-        x_rows.append([float(row[i]) for i in fs])
-        y_raw.append(row[t].strip())
-    if not x_rows:
-        raise DataError(f"{path.name} has no usable rows")
-    x = np.asarray(x_rows, dtype="float32")
-    if all(_is_number(v) for v in y_raw):
-        values = np.asarray([float(v) for v in y_raw])
-        is_labels = np.all(values == np.round(values)) and len(np.unique(values)) <= max(
-            20, len(values) // 20
-        )
-        if is_labels and values.min() >= 0:
-            classes = [str(int(c)) for c in range(int(values.max()) + 1)]
-            return Dataset(
-                x, values.astype("int64"), CLASSIFICATION, path.name, classes, [names[i] for i in fs], dropped
-            )
-        return Dataset(
-            x,
-            values.astype("float32").reshape(-1, 1),
-            REGRESSION,
-            path.name,
-            [],
-            [names[i] for i in fs],
-            dropped,
-        )
-    classes = sorted(set(y_raw))
-    index = {c: i for i, c in enumerate(classes)}
-    y = np.asarray([index[v] for v in y_raw], dtype="int64")
-    return Dataset(x, y, CLASSIFICATION, path.name, classes, [names[i] for i in fs], dropped)
-
-
-def _column(names: list[str], which: str | int, role: str, path: Path) -> int:
-    if isinstance(which, int) and not isinstance(which, bool):
-        if -len(names) <= which < len(names):
-            return which % len(names)
-    elif which in names:
-        return names.index(which)
-    raise DataError(f"{path.name} has no {role} column {which!r} (columns: {', '.join(names)})")
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    task = CLASSIFICATION if classes else REGRESSION
+    return Dataset(x, y, task, path.name, classes, feature_names, dropped)
 
 
 def load_numpy(path: Path) -> Dataset:
-    """An .npz file holding arrays ``x`` and ``y``."""
+    """An .npz file holding arrays ``x`` and ``y`` (integer labels of one dimension mean classes)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            keys = set(data.files)
-            if not {"x", "y"} <= keys:
-                raise DataError(
-                    f"{path.name} must hold arrays named 'x' and 'y' (it holds: {', '.join(sorted(keys))})"
-                )
-            x, y = np.asarray(data["x"]), np.asarray(data["y"])
+        x, y = dataset_loaders.read_npz(path)
     except OSError as exc:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
-        raise DataError(f"{path.name} is not a NumPy .npz file of plain arrays ({exc})") from None
-    if len(x) != len(y):
-        raise DataError(f"{path.name}: x has {len(x)} samples but y has {len(y)}")
-    if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):
-        raise DataError(f"{path.name}: x must hold finite numbers")
-    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
-        return Dataset(
-            x.astype("float32"),
-            y.astype("int64"),
-            CLASSIFICATION,
-            path.name,
-            [str(i) for i in range(int(y.max()) + 1)],
-        )
-    return Dataset(x.astype("float32"), y.astype("float32").reshape(len(y), -1), REGRESSION, path.name)
+        raise DataError(f"{path.name}: {exc}" if path.name not in str(exc) else str(exc)) from None
+    if y.dtype == np.int64:
+        return Dataset(x, y, CLASSIFICATION, path.name, [str(i) for i in range(int(y.max()) + 1)])
+    return Dataset(x, y, REGRESSION, path.name)
 
 
 # ---------------------------------------------------------------- data vs design

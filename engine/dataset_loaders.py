@@ -7,6 +7,10 @@ Each returns ``(x, y)`` as float32 features and integer labels (or float
 targets for regression), unshuffled.
 """
 
+import csv
+import math
+from pathlib import Path
+
 import numpy as np
 
 
@@ -105,3 +109,104 @@ def standardize(x, x_test):
     std = x.std(axis=0)
     std[std == 0] = 1.0
     return (x - mean) / std, (x_test - mean) / std, mean, std
+
+
+def is_number(text):
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def column_index(names, which, role, file_name):
+    if isinstance(which, int) and not isinstance(which, bool):
+        if -len(names) <= which < len(names):
+            return which % len(names)
+    elif which in names:
+        return names.index(which)
+    raise ValueError(f"{file_name} has no {role} column {which!r} (columns: {', '.join(names)})")
+
+
+def read_csv(path, target=None, features=None, header="auto", drop_invalid=False):
+    """Read numeric features and a target column (default: the last one) from a CSV file.
+
+    A first row that is not all numbers is a header.  Missing or non-numeric
+    values stop with the line and column, or drop the row with ``drop_invalid``.
+    A target that is not numeric becomes class labels 0, 1, ... in sorted order.
+    Returns (x, y, class_names, feature_names, dropped_lines); ``class_names`` is
+    empty for a numeric (regression) target.
+    """
+    name = Path(path).name
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = [r for r in csv.reader(f) if any(cell.strip() for cell in r)]
+    if not rows:
+        raise ValueError(f"{name} is empty")
+    has_header = (not all(is_number(c) for c in rows[0])) if header == "auto" else bool(header)
+    if has_header:
+        names = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
+    else:
+        names = [f"column {i + 1}" for i in range(len(rows[0]))]
+    body, first_line = (rows[1:], 2) if has_header else (rows, 1)
+    if len(names) < 2:
+        raise ValueError(f"{name} has a single column: it needs at least one feature column and a target")
+    t = column_index(names, len(names) - 1 if target is None else target, "target", name)
+    if features:
+        fs = [column_index(names, f, "feature", name) for f in features]
+    else:
+        fs = [i for i in range(len(names)) if i != t]
+    if t in fs:
+        raise ValueError(f"Column '{names[t]}' cannot be both the target and a feature")
+    x_rows, y_raw, dropped = [], [], []
+    for n, row in enumerate(body):
+        line = first_line + n
+        problem = ""
+        if len(row) != len(names):
+            problem = f"{name} line {line} has {len(row)} values but the header has {len(names)}"
+        else:
+            bad = next((i for i in fs if not is_number(row[i])), None)
+            if bad is None and not row[t].strip():
+                bad = t
+            if bad is not None:
+                what = "missing value" if not row[bad].strip() else f"'{row[bad]}' is not a number"
+                problem = f"{name} line {line}, column '{names[bad]}': {what}"
+        if problem:
+            if not drop_invalid:
+                raise ValueError(problem + " (fix the file, or choose to drop rows with invalid values)")
+            dropped.append(line)
+            continue
+        x_rows.append([float(row[i]) for i in fs])
+        y_raw.append(row[t].strip())
+    if not x_rows:
+        raise ValueError(f"{name} has no usable rows")
+    x = np.asarray(x_rows, dtype="float32")
+    feature_names = [names[i] for i in fs]
+    if all(is_number(v) for v in y_raw):
+        values = np.asarray([float(v) for v in y_raw])
+        few_whole = np.all(values == np.round(values)) and len(np.unique(values)) <= max(
+            20, len(values) // 20
+        )
+        if few_whole and values.min() >= 0:
+            classes = [str(c) for c in range(int(values.max()) + 1)]
+            return x, values.astype("int64"), classes, feature_names, dropped
+        return x, values.astype("float32").reshape(-1, 1), [], feature_names, dropped
+    classes = sorted(set(y_raw))
+    index = {c: i for i, c in enumerate(classes)}
+    return x, np.asarray([index[v] for v in y_raw], dtype="int64"), classes, feature_names, dropped
+
+
+def read_npz(path):
+    """Arrays ``x`` and ``y`` from a NumPy .npz file."""
+    name = Path(path).name
+    with np.load(path, allow_pickle=False) as data:
+        if not {"x", "y"} <= set(data.files):
+            raise ValueError(
+                f"{name} must hold arrays named 'x' and 'y' (it holds: {', '.join(sorted(data.files))})"
+            )
+        x, y = np.asarray(data["x"]), np.asarray(data["y"])
+    if len(x) != len(y):
+        raise ValueError(f"{name}: x has {len(x)} samples but y has {len(y)}")
+    if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):
+        raise ValueError(f"{name}: x must hold finite numbers")
+    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
+        return x.astype("float32"), y.astype("int64")
+    return x.astype("float32"), y.astype("float32").reshape(len(y), -1)

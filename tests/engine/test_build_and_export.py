@@ -21,7 +21,7 @@ from tests.engine.random_designs import random_design
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "resources" / "designs").glob("*.json"))
-ALLOWED_IMPORTS = {"argparse", "keras", "numpy", "sklearn.datasets"}
+ALLOWED_IMPORTS = {"argparse", "csv", "math", "pathlib", "keras", "numpy", "sklearn.datasets"}
 
 
 def valid_random_designs(n):
@@ -147,3 +147,36 @@ def test_exported_script_trains_on_its_dataset(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Epoch 2/2" in done.stdout
+
+
+@pytest.mark.parametrize("source", ["builtin", "csv", "numpy"])
+def test_exported_load_data_repeats_the_apps_preparation(tmp_path, source):
+    """The script reads, shuffles, splits and standardises exactly as the app trains."""
+    import numpy as np
+
+    from engine import data as datamod
+
+    design = load(ROOT / "resources" / "designs" / "mlp_classifier.json")
+    options = {"seed": 7, "test_split": 0.2, "standardize": True}
+    if source == "builtin":
+        design.data = {"source": "builtin", "name": "iris", **options}
+    elif source == "csv":
+        rng = np.random.default_rng(1)
+        rows = ["a,b,c,d,species"] + [
+            ",".join(f"{v:.3f}" for v in rng.normal(size=4)) + f",{['cat', 'dog', 'emu'][i % 3]}"
+            for i in range(60)
+        ]
+        (tmp_path / "animals.csv").write_text("\n".join(rows) + "\n")
+        design.data = {"source": "csv", "path": "animals.csv", "target": "species", **options}
+    else:
+        rng = np.random.default_rng(2)
+        np.savez(tmp_path / "arrays.npz", x=rng.normal(size=(50, 4)), y=rng.integers(0, 3, size=50))
+        design.data = {"source": "numpy", "path": "arrays.npz", **options}
+    source_code = generate(design)
+    assert imports_of(source_code) <= ALLOWED_IMPORTS
+    namespace = {"__name__": "exported_model", "__file__": str(tmp_path / "model.py")}
+    exec(compile(source_code, "model.py", "exec"), namespace)  # noqa: S102 - testing our own output
+    (x, y), (x_test, y_test) = namespace["load_data"]()
+    app = datamod.prepare(design, datamod.load(design.data, tmp_path))
+    for script_array, app_array in ((x, app.x), (y, app.y), (x_test, app.x_test), (y_test, app.y_test)):
+        assert np.array_equal(script_array, app_array)
