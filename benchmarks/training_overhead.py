@@ -16,7 +16,7 @@ import time
 
 from training_common import make_window, peak_rss_mb, train_in_window
 
-REPEATS = 7
+REPEATS = 11
 EPOCHS = 5
 
 
