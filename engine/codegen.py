@@ -184,7 +184,16 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
         readers = [dataset_loaders.is_number, dataset_loaders.column_index, dataset_loaders.read_csv]
         return readers, f"read_csv({', '.join([here, *options])})[:2]", f"{path} (beside this script)", None
     if source == "numpy":
-        return [dataset_loaders.read_npz], f"read_npz({here})", f"{path} (beside this script)", None
+        y_path = data.get("y_path")
+        args = [here] + (
+            [f"Path(__file__).resolve().parent / {lit(y_path)}"] if isinstance(y_path, str) else []
+        )
+        return (
+            [dataset_loaders.read_npz],
+            f"read_npz({', '.join(args)})",
+            f"{path} (beside this script)",
+            None,
+        )
     return None
 
 

@@ -75,8 +75,18 @@ def load(spec: dict[str, Any] | None, base_dir: Path | None = None) -> Dataset:
             drop_invalid=bool(spec.get("drop_invalid", False)),
         )
     if source == "numpy":
-        return load_numpy(full)
+        y_path = spec.get("y_path")
+        return load_numpy(full, (base_dir or Path.cwd()) / y_path if isinstance(y_path, str) else None)
     raise DataError(f"Unknown data source '{source}' (known: builtin, csv, numpy)")
+
+
+def sibling_labels(x_path: Path) -> Path | None:
+    """The y file beside an x .npy: x.npy -> y.npy, digits_x.npy -> digits_y.npy."""
+    stem = x_path.stem
+    if stem.lower() == "x" or stem.lower().endswith("_x"):
+        candidate = x_path.with_name(stem[:-1] + ("Y" if stem[-1] == "X" else "y") + x_path.suffix)
+        return candidate if candidate.exists() else None
+    return None
 
 
 def load_builtin(name: Any) -> Dataset:
@@ -112,10 +122,13 @@ def load_csv(
     return Dataset(x, y, task, path.name, classes, feature_names, dropped)
 
 
-def load_numpy(path: Path) -> Dataset:
-    """An .npz file holding arrays ``x`` and ``y`` (integer labels of one dimension mean classes)."""
+def load_numpy(path: Path, y_path: Path | None = None) -> Dataset:
+    """An .npz holding arrays ``x`` and ``y``, or x and y as two .npy files.
+
+    Integer labels of one dimension mean classes; anything else is regression.
+    """
     try:
-        x, y = dataset_loaders.read_npz(path)
+        x, y = dataset_loaders.read_npz(path, y_path)
     except OSError as exc:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:

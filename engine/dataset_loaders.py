@@ -194,15 +194,23 @@ def read_csv(path, target=None, features=None, header="auto", drop_invalid=False
     return x, np.asarray([index[v] for v in y_raw], dtype="int64"), classes, feature_names, dropped
 
 
-def read_npz(path):
-    """Arrays ``x`` and ``y`` from a NumPy .npz file."""
+def read_npz(path, y_path=None):
+    """Arrays ``x`` and ``y``: from one .npz holding both, or from two .npy files."""
     name = Path(path).name
-    with np.load(path, allow_pickle=False) as data:
-        if not {"x", "y"} <= set(data.files):
+    if y_path is not None:
+        x, y = np.load(path, allow_pickle=False), np.load(y_path, allow_pickle=False)
+    else:
+        data = np.load(path, allow_pickle=False)
+        if isinstance(data, np.ndarray):
             raise ValueError(
-                f"{name} must hold arrays named 'x' and 'y' (it holds: {', '.join(sorted(data.files))})"
+                f"{name} must hold arrays named 'x' and 'y' (it holds one array: pass the labels too)"
             )
-        x, y = np.asarray(data["x"]), np.asarray(data["y"])
+        with data:
+            if not {"x", "y"} <= set(data.files):
+                raise ValueError(
+                    f"{name} must hold arrays named 'x' and 'y' (it holds: {', '.join(sorted(data.files))})"
+                )
+            x, y = np.asarray(data["x"]), np.asarray(data["y"])
     if len(x) != len(y):
         raise ValueError(f"{name}: x has {len(x)} samples but y has {len(y)}")
     if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):

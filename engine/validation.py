@@ -280,6 +280,8 @@ def _check_data_settings(data: dict[str, Any], out: _Collector) -> None:
         )
     elif source in ("csv", "numpy") and not (isinstance(data.get("path"), str) and data["path"]):
         out.error(f"data.path must name the {source} file", key="data.path")
+    elif "y_path" in data and not isinstance(data["y_path"], str):
+        out.error("data.y_path must name the labels' .npy file", key="data.y_path")
     elif source not in ("builtin", "csv", "numpy"):
         out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy)", key="data.source")
     test = data.get("test_split", 0.0)

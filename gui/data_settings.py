@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
+from engine.data import sibling_labels
 from engine.datasets import BUILTIN
 from gui.document import Document
 
@@ -149,7 +151,10 @@ class DataSettings(QGroupBox):
     def choose_file(self) -> None:
         base = self.doc.path.parent if self.doc.path else Path.cwd()
         path, _ = QFileDialog.getOpenFileName(
-            self, "Training data", str(base), "Data files (*.csv *.npz);;CSV (*.csv);;NumPy (*.npz)"
+            self,
+            "Training data",
+            str(base),
+            "Data files (*.csv *.npz *.npy);;CSV (*.csv);;NumPy (*.npz *.npy)",
         )
         if not path:
             self.refresh()
@@ -162,8 +167,26 @@ class DataSettings(QGroupBox):
             shown = os.path.relpath(path, base)
         except ValueError:  # another drive
             shown = str(path)
-        source = "numpy" if path.suffix.lower() == ".npz" else "csv"
-        self._set({"source": source, "path": shown, **self._options()}, f"Dataset {path.name}")
+        suffix = path.suffix.lower()
+        if suffix == ".npy":
+            labels = sibling_labels(path)
+            if labels is None:
+                QMessageBox.warning(
+                    self,
+                    "Training data",
+                    f"{path.name} holds the inputs; put the labels beside it as y.npy (or NAME_y.npy for "
+                    "NAME_x.npy), or use one .npz holding x and y.",
+                )
+                self.refresh()
+                return
+            spec = {
+                "source": "numpy",
+                "path": shown,
+                "y_path": os.path.join(os.path.dirname(shown), labels.name),
+            }
+        else:
+            spec = {"source": "numpy" if suffix == ".npz" else "csv", "path": shown}
+        self._set({**spec, **self._options()}, f"Dataset {path.name}")
 
     def _options_edited(self) -> None:
         data = dict(self.doc.design.data or {})

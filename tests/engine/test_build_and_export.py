@@ -149,7 +149,7 @@ def test_exported_script_trains_on_its_dataset(tmp_path):
     assert "Epoch 2/2" in done.stdout
 
 
-@pytest.mark.parametrize("source", ["builtin", "csv", "numpy"])
+@pytest.mark.parametrize("source", ["builtin", "csv", "numpy", "npy"])
 def test_exported_load_data_repeats_the_apps_preparation(tmp_path, source):
     """The script reads, shuffles, splits and standardises exactly as the app trains."""
     import numpy as np
@@ -168,10 +168,15 @@ def test_exported_load_data_repeats_the_apps_preparation(tmp_path, source):
         ]
         (tmp_path / "animals.csv").write_text("\n".join(rows) + "\n")
         design.data = {"source": "csv", "path": "animals.csv", "target": "species", **options}
-    else:
+    elif source == "numpy":
         rng = np.random.default_rng(2)
         np.savez(tmp_path / "arrays.npz", x=rng.normal(size=(50, 4)), y=rng.integers(0, 3, size=50))
         design.data = {"source": "numpy", "path": "arrays.npz", **options}
+    else:
+        rng = np.random.default_rng(3)
+        np.save(tmp_path / "flowers_x.npy", rng.normal(size=(40, 4)))
+        np.save(tmp_path / "flowers_y.npy", rng.integers(0, 3, size=40))
+        design.data = {"source": "numpy", "path": "flowers_x.npy", "y_path": "flowers_y.npy", **options}
     source_code = generate(design)
     assert imports_of(source_code) <= ALLOWED_IMPORTS
     namespace = {"__name__": "exported_model", "__file__": str(tmp_path / "model.py")}

@@ -101,3 +101,14 @@ def test_prepare_shuffles_before_splitting_and_standardises_on_train_rows():
     assert np.array_equal(p.x, again.x)  # the seed makes it repeatable
     design.compile["loss"] = "categorical_crossentropy"
     assert D.prepare(design, ds).y.shape == (120, 3)
+
+
+def test_npy_pairs_and_their_label_file(tmp_path):
+    np.save(tmp_path / "digits_x.npy", np.ones((6, 2)))
+    assert D.sibling_labels(tmp_path / "digits_x.npy") is None
+    np.save(tmp_path / "digits_y.npy", np.array([0, 1, 2, 0, 1, 2]))
+    assert D.sibling_labels(tmp_path / "digits_x.npy") == tmp_path / "digits_y.npy"
+    ds = D.load({"source": "numpy", "path": "digits_x.npy", "y_path": "digits_y.npy"}, tmp_path)
+    assert ds.x.shape == (6, 2) and ds.classes == 3
+    with pytest.raises(D.DataError, match="must hold arrays named 'x' and 'y'"):
+        D.load_numpy(tmp_path / "digits_x.npy")

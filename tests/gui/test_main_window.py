@@ -401,3 +401,19 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch):
     assert not data.target.isEnabled()
     window.actions_by_name["undo"].trigger()
     assert window.doc.design.data["source"] == "csv"
+
+
+def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch):
+    import numpy as np
+
+    np.save(tmp_path / "x.npy", np.ones((4, 8)))
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.path = tmp_path / "design.json"
+    data = window.model_settings.data_settings
+    warnings = []
+    monkeypatch.setattr("gui.data_settings.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+    data.use_file(tmp_path / "x.npy")
+    assert window.doc.design.data is None and "put the labels beside it as y.npy" in warnings[0]
+    np.save(tmp_path / "y.npy", np.zeros((4, 1)))
+    data.use_file(tmp_path / "x.npy")
+    assert window.doc.design.data == {"source": "numpy", "path": "x.npy", "y_path": "y.npy"}
