@@ -258,18 +258,15 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------ running
 
     def start(self) -> None:
-        """Check data and design on the GUI thread (no TensorFlow), then hand off to the worker."""
+        """Hand a snapshot of the design to the worker.
+
+        The worker loads the data and checks it against the design before it
+        imports TensorFlow, so a mismatch is explained in a moment and a large
+        file never blocks the window.
+        """
         if self.running:
             return
         design = copy.deepcopy(self.doc.design)
-        try:
-            ds = datamod.load(design.data, self._base_dir())
-            problems = datamod.check_fit(design, ds)
-        except datamod.DataError as exc:
-            problems = [str(exc)]
-        if problems:
-            self.show_message("Cannot train yet:\n• " + "\n• ".join(problems), error=True)
-            return
         if self.thread is None:
             self.thread = TrainingThread()
             w = self.thread.worker

@@ -49,7 +49,7 @@ class TrainingWorker(QObject):
         try:
             self._train(design, control, options)
         except datamod.DataError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(f"Cannot train yet:\n• {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(
                 f"Training failed: {type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=3)}"
@@ -60,7 +60,7 @@ class TrainingWorker(QObject):
         dataset = datamod.load(design.data, options.get("base_dir"))
         problems = datamod.check_fit(design, dataset)
         if problems:
-            self.failed.emit("\n".join(problems))
+            self.failed.emit("Cannot train yet:\n• " + "\n• ".join(problems))
             return
         prepared = datamod.prepare(design, dataset)
         self.status.emit("Starting TensorFlow…")

@@ -87,14 +87,17 @@ def test_pause_and_resume(window, qtbot):
     assert blocker.args[0]["stop_reason"] is None
 
 
-def test_mismatch_is_explained_without_starting_tensorflow(window, qtbot):
+def test_mismatch_is_explained_before_tensorflow_loads(window, qtbot):
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("data", {"source": "builtin", "name": "iris"}, "d")
     panel = window.training
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    assert panel.thread is None and not panel.running
+    with qtbot.waitSignal(panel.thread.worker.failed, timeout=TIMEOUT):
+        pass
+    assert not panel.running and panel.train_button.isEnabled()
     assert panel.message.text().startswith("Cannot train yet:")
     assert "Input 'x' expects (8,): set its shape to [4]" in panel.message.text()
+    assert panel.thread.worker.model is None
 
 
 def test_divergence_is_reported_with_advice(window, qtbot, tmp_path):
