@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -171,6 +171,3 @@ class ParamField(QWidget):
                 e.setText(to_text(value))
         finally:
             e.blockSignals(False)
-
-    def focus_editor(self) -> None:
-        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
