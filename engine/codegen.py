@@ -183,6 +183,12 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
             options.append("drop_invalid=True")
         readers = [dataset_loaders.is_number, dataset_loaders.column_index, dataset_loaders.read_csv]
         return readers, f"read_csv({', '.join([here, *options])})[:2]", f"{path} (beside this script)", None
+    if source == "images":
+        options = [f"size={lit(list(data['image_size']))}"] if data.get("image_size") else []
+        options += ["grayscale=True"] if data.get("grayscale") else []
+        options += ["drop_invalid=True"] if data.get("drop_invalid") else []
+        call = f"read_image_folder({', '.join([here, *options])})[:2]"
+        return [dataset_loaders.read_image_folder], call, f"The images in {path}/ (beside this script)", None
     if source == "numpy":
         y_path = data.get("y_path")
         args = [here] + (

@@ -40,7 +40,7 @@ class Dataset:
     name: str
     class_names: list[str] = field(default_factory=list)
     feature_names: list[str] = field(default_factory=list)
-    dropped_rows: list[int] = field(default_factory=list)
+    dropped_rows: list[int | str] = field(default_factory=list)
 
     @property
     def classes(self) -> int:
@@ -77,7 +77,14 @@ def load(spec: dict[str, Any] | None, base_dir: Path | None = None) -> Dataset:
     if source == "numpy":
         y_path = spec.get("y_path")
         return load_numpy(full, (base_dir or Path.cwd()) / y_path if isinstance(y_path, str) else None)
-    raise DataError(f"Unknown data source '{source}' (known: builtin, csv, numpy)")
+    if source == "images":
+        return load_images(
+            full,
+            spec.get("image_size"),
+            bool(spec.get("grayscale", False)),
+            bool(spec.get("drop_invalid", False)),
+        )
+    raise DataError(f"Unknown data source '{source}' (known: builtin, csv, numpy, images)")
 
 
 def sibling_labels(x_path: Path) -> Path | None:
@@ -120,6 +127,21 @@ def load_csv(
         raise DataError(str(exc)) from None
     task = CLASSIFICATION if classes else REGRESSION
     return Dataset(x, y, task, path.name, classes, feature_names, dropped)
+
+
+def load_images(path: Path, size: Any = None, grayscale: bool = False, drop_invalid: bool = False) -> Dataset:
+    """A folder with one sub-folder of images per class."""
+    if not path.is_dir():
+        raise DataError(
+            f"{path} is not a folder (an image dataset is a folder with one sub-folder per class)"
+        )
+    try:
+        x, y, classes, dropped = dataset_loaders.read_image_folder(path, size, grayscale, drop_invalid)
+    except OSError as exc:
+        raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    return Dataset(x, y, CLASSIFICATION, path.name, classes, dropped_rows=dropped)
 
 
 def load_numpy(path: Path, y_path: Path | None = None) -> Dataset:

@@ -218,3 +218,40 @@ def read_npz(path, y_path=None):
     if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
         return x.astype("float32"), y.astype("int64")
     return x.astype("float32"), y.astype("float32").reshape(len(y), -1)
+
+
+def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
+    """Images in one sub-folder per class (folder names, sorted, are the class names).
+
+    Every image is resized to ``size`` (height, width), by default the first
+    image's size, and scaled to [0, 1].  Returns (x, y, class_names, dropped).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    suffixes = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+    root = Path(path)
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        raise ValueError(f"{root.name} has no class sub-folders (one folder of images per class)")
+    images, labels, dropped = [], [], []
+    for label, name in enumerate(classes):
+        files = sorted(f for f in (root / name).iterdir() if f.suffix.lower() in suffixes)
+        for file in files:
+            try:
+                with Image.open(file) as image:
+                    image = image.convert("L" if grayscale else "RGB")
+                    if size is None:
+                        size = (image.height, image.width)
+                    if (image.height, image.width) != tuple(size):
+                        image = image.resize((size[1], size[0]))
+                    pixels = np.asarray(image, dtype="float32") / 255.0
+            except (OSError, UnidentifiedImageError) as exc:
+                if not drop_invalid:
+                    raise ValueError(f"{name}/{file.name} cannot be read as an image ({exc})") from None
+                dropped.append(f"{name}/{file.name}")
+                continue
+            images.append(pixels[..., None] if grayscale else pixels)
+            labels.append(label)
+    if not images:
+        raise ValueError(f"{root.name} has no images ({', '.join(suffixes)}) in its class folders")
+    return np.stack(images), np.asarray(labels, dtype="int64"), classes, dropped

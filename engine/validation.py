@@ -278,12 +278,12 @@ def _check_data_settings(data: dict[str, Any], out: _Collector) -> None:
         out.error(
             f"Unknown built-in dataset '{data.get('name')}' (known: {', '.join(BUILTIN)})", key="data.name"
         )
-    elif source in ("csv", "numpy") and not (isinstance(data.get("path"), str) and data["path"]):
+    elif source in ("csv", "numpy", "images") and not (isinstance(data.get("path"), str) and data["path"]):
         out.error(f"data.path must name the {source} file", key="data.path")
     elif "y_path" in data and not isinstance(data["y_path"], str):
         out.error("data.y_path must name the labels' .npy file", key="data.y_path")
-    elif source not in ("builtin", "csv", "numpy"):
-        out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy)", key="data.source")
+    elif source not in ("builtin", "csv", "numpy", "images"):
+        out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy, images)", key="data.source")
     test = data.get("test_split", 0.0)
     if not isinstance(test, (int, float)) or isinstance(test, bool) or not 0 <= test < 1:
         out.error(f"data.test_split must be at least 0 and below 1, not {test!r}", key="data.test_split")

@@ -51,9 +51,13 @@ class DataSettings(QGroupBox):
             "A CSV file (features and a target column) or a NumPy .npz with arrays x and y"
         )
         self.browse.clicked.connect(self.choose_file)
+        self.browse_folder = QPushButton("Image folder…")
+        self.browse_folder.setToolTip("A folder with one sub-folder of images per class")
+        self.browse_folder.clicked.connect(self.choose_folder)
         row = QHBoxLayout()
         row.addWidget(self.source, 1)
         row.addWidget(self.browse)
+        row.addWidget(self.browse_folder)
         holder = QWidget()
         holder.setLayout(row)
         form.addRow("dataset", holder)
@@ -66,8 +70,10 @@ class DataSettings(QGroupBox):
             "The CSV column to predict, by name (or number from 0); empty: the last column"
         )
         self.drop_invalid = QCheckBox("drop rows with missing or non-numeric values")
+        self.grayscale = QCheckBox("grayscale images (one channel)")
         form.addRow("target column", self.target)
         form.addRow("", self.drop_invalid)
+        form.addRow("", self.grayscale)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Rows are shuffled with this seed before any split, so runs repeat exactly")
@@ -81,7 +87,7 @@ class DataSettings(QGroupBox):
         form.addRow("", self.standardize)
         self.source.currentIndexChanged.connect(self._source_edited)
         self.target.editingFinished.connect(self._options_edited)
-        for w in (self.drop_invalid, self.standardize):
+        for w in (self.drop_invalid, self.standardize, self.grayscale):
             w.toggled.connect(self._options_edited)
         for spin in (self.seed, self.test_split):
             spin.setKeyboardTracking(False)
@@ -90,6 +96,7 @@ class DataSettings(QGroupBox):
             self.source,
             self.target,
             self.drop_invalid,
+            self.grayscale,
             self.seed,
             self.test_split,
             self.standardize,
@@ -107,16 +114,17 @@ class DataSettings(QGroupBox):
                 self.help.setText(
                     f"{ds.help} Input {list(ds.input_shape)}; labels: {ds.label_form}." if ds else ""
                 )
-            elif source in ("csv", "numpy"):
+            elif source in ("csv", "numpy", "images"):
                 self.source.setCurrentIndex(self.source.findData(FILE_ITEM))
-                self.help.setText(
-                    f"{source.upper() if source == 'csv' else 'NumPy'} file: {data.get('path')}"
-                )
+                kind = {"csv": "CSV file", "numpy": "NumPy file", "images": "Image folder"}[source]
+                self.help.setText(f"{kind}: {data.get('path')}")
             else:
                 self.source.setCurrentIndex(0)
                 self.help.setText("")
-            for w in (self.target, self.drop_invalid):
-                w.setEnabled(source == "csv")
+            self.target.setEnabled(source == "csv")
+            self.drop_invalid.setEnabled(source in ("csv", "images"))
+            self.grayscale.setEnabled(source == "images")
+            self.grayscale.setChecked(bool(data.get("grayscale", False)))
             for w in (self.seed, self.test_split, self.standardize):
                 w.setEnabled(bool(data))
             target = data.get("target")
@@ -161,12 +169,27 @@ class DataSettings(QGroupBox):
             return
         self.use_file(Path(path))
 
-    def use_file(self, path: Path) -> None:
+    def choose_folder(self) -> None:
+        base = self.doc.path.parent if self.doc.path else Path.cwd()
+        path = QFileDialog.getExistingDirectory(self, "Image folder (one sub-folder per class)", str(base))
+        if path:
+            self.use_folder(Path(path))
+
+    def use_folder(self, path: Path) -> None:
+        self._set(
+            {"source": "images", "path": self._relative(path), **self._options()}, f"Dataset {path.name}/"
+        )
+
+    def _relative(self, path: Path) -> str:
+        """The path as stored: relative to the design file when possible."""
         base = self.doc.path.parent if self.doc.path else Path.cwd()
         try:
-            shown = os.path.relpath(path, base)
+            return os.path.relpath(path, base)
         except ValueError:  # another drive
-            shown = str(path)
+            return str(path)
+
+    def use_file(self, path: Path) -> None:
+        shown = self._relative(path)
         suffix = path.suffix.lower()
         if suffix == ".npy":
             labels = sibling_labels(path)
@@ -197,11 +220,14 @@ class DataSettings(QGroupBox):
             test_split=round(self.test_split.value(), 4),
             standardize=self.standardize.isChecked(),
         )
+        if data.get("source") in ("csv", "images"):
+            data["drop_invalid"] = self.drop_invalid.isChecked()
+        if data.get("source") == "images":
+            data["grayscale"] = self.grayscale.isChecked()
         if data.get("source") == "csv":
             text = self.target.text().strip()
             if text:
                 data["target"] = int(text) if text.lstrip("-").isdigit() else text
             else:
                 data.pop("target", None)
-            data["drop_invalid"] = self.drop_invalid.isChecked()
         self._set(data, "Change data options")

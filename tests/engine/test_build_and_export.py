@@ -21,7 +21,7 @@ from tests.engine.random_designs import random_design
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "resources" / "designs").glob("*.json"))
-ALLOWED_IMPORTS = {"argparse", "csv", "math", "pathlib", "keras", "numpy", "sklearn.datasets"}
+ALLOWED_IMPORTS = {"argparse", "csv", "math", "pathlib", "keras", "numpy", "sklearn.datasets", "PIL"}
 
 
 def valid_random_designs(n):
@@ -149,7 +149,7 @@ def test_exported_script_trains_on_its_dataset(tmp_path):
     assert "Epoch 2/2" in done.stdout
 
 
-@pytest.mark.parametrize("source", ["builtin", "csv", "numpy", "npy"])
+@pytest.mark.parametrize("source", ["builtin", "csv", "numpy", "npy", "images"])
 def test_exported_load_data_repeats_the_apps_preparation(tmp_path, source):
     """The script reads, shuffles, splits and standardises exactly as the app trains."""
     import numpy as np
@@ -172,6 +172,12 @@ def test_exported_load_data_repeats_the_apps_preparation(tmp_path, source):
         rng = np.random.default_rng(2)
         np.savez(tmp_path / "arrays.npz", x=rng.normal(size=(50, 4)), y=rng.integers(0, 3, size=50))
         design.data = {"source": "numpy", "path": "arrays.npz", **options}
+    elif source == "images":
+        from tests.engine.test_data import make_image_folder
+
+        make_image_folder(tmp_path / "pets")
+        design = load(ROOT / "resources" / "designs" / "small_cnn.json")
+        design.data = {"source": "images", "path": "pets", "grayscale": True, "image_size": [8, 8], **options}
     else:
         rng = np.random.default_rng(3)
         np.save(tmp_path / "flowers_x.npy", rng.normal(size=(40, 4)))

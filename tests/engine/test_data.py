@@ -112,3 +112,34 @@ def test_npy_pairs_and_their_label_file(tmp_path):
     assert ds.x.shape == (6, 2) and ds.classes == 3
     with pytest.raises(D.DataError, match="must hold arrays named 'x' and 'y'"):
         D.load_numpy(tmp_path / "digits_x.npy")
+
+
+def make_image_folder(root, sizes=((8, 8), (8, 8), (10, 12))):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for label in ("cat", "dog"):
+        (root / label).mkdir(parents=True)
+        for i, (h, w) in enumerate(sizes):
+            pixels = rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / label / f"{i}.png")
+    return root
+
+
+def test_image_folders(tmp_path):
+    root = make_image_folder(tmp_path / "pets")
+    ds = D.load({"source": "images", "path": "pets"}, tmp_path)
+    assert ds.x.shape == (6, 8, 8, 3) and ds.class_names == ["cat", "dog"]  # resized to the first image
+    assert ds.y.tolist() == [0, 0, 0, 1, 1, 1] and ds.x.min() >= 0.0 and ds.x.max() <= 1.0
+    gray = D.load({"source": "images", "path": "pets", "grayscale": True, "image_size": [4, 5]}, tmp_path)
+    assert gray.x.shape == (6, 4, 5, 1)
+    (root / "dog" / "broken.png").write_bytes(b"not a png")
+    with pytest.raises(D.DataError, match=r"dog/broken.png cannot be read as an image"):
+        D.load({"source": "images", "path": "pets"}, tmp_path)
+    assert D.load({"source": "images", "path": "pets", "drop_invalid": True}, tmp_path).dropped_rows == [
+        "dog/broken.png"
+    ]
+    with pytest.raises(D.DataError, match="has no class sub-folders"):
+        D.load({"source": "images", "path": "pets/cat"}, tmp_path)
+    with pytest.raises(D.DataError, match="is not a folder"):
+        D.load({"source": "images", "path": "nowhere"}, tmp_path)

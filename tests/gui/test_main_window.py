@@ -417,3 +417,19 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
     np.save(tmp_path / "y.npy", np.zeros((4, 1)))
     data.use_file(tmp_path / "x.npy")
     assert window.doc.design.data == {"source": "numpy", "path": "x.npy", "y_path": "y.npy"}
+
+
+def test_data_settings_pick_an_image_folder(window, tmp_path):
+    from tests.engine.test_data import make_image_folder
+
+    make_image_folder(tmp_path / "pets")
+    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.doc.path = tmp_path / "design.json"
+    data = window.model_settings.data_settings
+    data.use_folder(tmp_path / "pets")
+    assert window.doc.design.data == {"source": "images", "path": "pets"}
+    assert data.grayscale.isEnabled() and data.help.text() == "Image folder: pets"
+    data.grayscale.setChecked(True)
+    assert window.doc.design.data["grayscale"] is True
+    window.bottom_tabs.setCurrentWidget(window.training)
+    assert "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)" in window.training.data_label.text()
