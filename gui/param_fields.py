@@ -16,6 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.catalog import LAYERS
 from engine.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
 
 INT_LIMIT = 2_000_000_000
@@ -171,3 +173,61 @@ class ParamField(QWidget):
                 e.setText(to_text(value))
         finally:
             e.blockSignals(False)
+
+
+class LayerField(QWidget):
+    """A wrapped layer (Bidirectional's ``layer``): its type, then its own catalogued fields."""
+
+    edited = Signal(str, object)
+
+    def __init__(self, param: Param, value: Any) -> None:
+        super().__init__()
+        self.param = param
+        self.value: dict[str, Any] = {}
+        self.type = QComboBox()
+        self.type.addItems(list(param.choices))
+        self.type.setToolTip(param.help)
+        self.form = QFormLayout()
+        self.form.setContentsMargins(12, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.type)
+        layout.addLayout(self.form)
+        self.fields: dict[str, ParamField] = {}
+        self.set_value(value)
+        self.type.currentTextChanged.connect(self._type_edited)
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {"type": self.param.choices[0], "params": {}}
+        self.value = {"type": value.get("type"), "params": dict(value.get("params") or {})}
+        self.type.blockSignals(True)
+        self.type.setCurrentText(str(self.value["type"]))
+        self.type.blockSignals(False)
+        spec = LAYERS.get(self.value["type"])
+        if spec is None:
+            return
+        if set(self.fields) != {p.name for p in spec.params}:
+            while self.form.rowCount():
+                self.form.removeRow(0)
+            self.fields = {}
+            for p in spec.params:
+                field = ParamField(p, p.default)
+                field.edited.connect(self._inner_edited)
+                self.form.addRow(p.name, field)
+                self.fields[p.name] = field
+        for p in spec.params:
+            self.fields[p.name].set_value(self.value["params"].get(p.name, p.default))
+
+    def _type_edited(self, layer_type: str) -> None:
+        units = self.value["params"].get("units")
+        params = {"units": units} if units is not None else {}
+        self.edited.emit(self.param.name, {"type": layer_type, "params": params})
+
+    def _inner_edited(self, name: str, value: Any) -> None:
+        self.edited.emit(
+            self.param.name, {"type": self.value["type"], "params": {**self.value["params"], name: value}}
+        )
+
+
+def field_for(param: Param, value: Any) -> ParamField | LayerField:
+    return LayerField(param, value) if param.kind == LAYER else ParamField(param, value)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBox
 from engine.catalog import LAYERS
 from engine.layer_rules import fmt_shape
 from gui.document import Document
-from gui.param_fields import ParamField
+from gui.param_fields import field_for
 
 
 class PropertiesPanel(QScrollArea):
@@ -18,7 +18,7 @@ class PropertiesPanel(QScrollArea):
         super().__init__()
         self.doc = doc
         self.node_id: str | None = None
-        self.fields: dict[str, ParamField] = {}
+        self.fields: dict = {}
         self.setWidgetResizable(True)
         self.doc.changed.connect(self._design_changed)
         self.doc.node_renamed.connect(self._renamed)
@@ -61,7 +61,7 @@ class PropertiesPanel(QScrollArea):
         form.addRow("name", self.name_edit)
         form.addRow("", self.name_error)
         for p in spec.params if spec else ():
-            field = ParamField(p, node.params.get(p.name, p.default))
+            field = field_for(p, node.params.get(p.name, p.default))
             field.edited.connect(self._edited)
             label = QLabel(p.name)
             label.setToolTip(p.help)

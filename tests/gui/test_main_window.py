@@ -433,3 +433,24 @@ def test_data_settings_pick_an_image_folder(window, tmp_path):
     assert window.doc.design.data["grayscale"] is True
     window.bottom_tabs.setCurrentWidget(window.training)
     assert "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)" in window.training.data_label.text()
+
+
+def test_bidirectional_wrapped_layer_is_edited_with_its_own_fields(window, qtbot):
+    x = drop(window, "Input", (0, 0))
+    window.doc.set_param(x, "shape", [20, 8])
+    window.scene.select_nodes([x])
+    window.palette.tree.itemActivated.emit(window.palette.items["Bidirectional"], 0)
+    layer = window.properties.fields["layer"]
+    assert layer.type.currentText() == "LSTM" and "units" in layer.fields
+    assert window.scene.nodes["bidirectional"].view.shape == "(None, 64)"
+    layer.type.setCurrentText("GRU")
+    assert window.doc.design.nodes["bidirectional"].params["layer"] == {
+        "type": "GRU",
+        "params": {"units": 32},
+    }
+    assert "reset_after" in window.properties.fields["layer"].fields
+    set_spin(qtbot, window.properties.fields["layer"].fields["units"].editor, 5)
+    assert window.doc.design.nodes["bidirectional"].params["layer"]["params"]["units"] == 5
+    assert window.scene.nodes["bidirectional"].view.shape == "(None, 10)"
+    window.actions_by_name["undo"].trigger()
+    assert window.properties.fields["layer"].fields["units"].editor.value() == 32
