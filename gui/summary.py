@@ -20,28 +20,36 @@ class SummaryTable(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.totals = QLabel()
+        self._shown: list[tuple[str, str, str, str]] = []  # what each row displays now
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addWidget(self.totals)
 
     def show_report(self, design: Design, report: Report) -> None:
+        """Write only the rows that changed: one edit on a big design touches a few rows."""
         order, cyclic = design.topological_order()
-        rows = order + cyclic
-        self.table.setUpdatesEnabled(False)
-        self.table.setRowCount(len(rows))
-        for r, nid in enumerate(rows):
+        rows = []
+        for nid in order + cyclic:
             info = report.nodes[nid]
             shape = fmt_shape(info.output_shape) if info.output_shape else "—"
-            cells = [nid, design.nodes[nid].type, shape, f"{info.params:,}"]
-            for c, text in enumerate(cells):
-                item = self.table.item(r, c)
-                if item is None:
-                    item = QTableWidgetItem()
-                    self.table.setItem(r, c, item)
-                item.setText(text)
+            rows.append((nid, design.nodes[nid].type, shape, f"{info.params:,}"))
+        self.table.setUpdatesEnabled(False)
+        if len(rows) != self.table.rowCount():
+            self.table.setRowCount(len(rows))
+            self._shown = self._shown[: len(rows)]
+        for r, row in enumerate(rows):
+            if r < len(self._shown) and self._shown[r] == row:
+                continue
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
                 if c == 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+            if r < len(self._shown):
+                self._shown[r] = row
+            else:
+                self._shown.append(row)
         self.table.setUpdatesEnabled(True)
         total, trainable = report.total_params, report.trainable_params
         self.totals.setText(
