@@ -8,15 +8,17 @@ loop.  Earlier runs stay on the plot as faded curves for comparison.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import math
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -65,6 +67,12 @@ class RunCurves:
         self.items: dict[str, pg.PlotDataItem] = {}
 
 
+class PreviewSignals(QObject):
+    """Carries a loaded dataset from the preview thread to the GUI thread (a queued signal)."""
+
+    loaded = Signal(str, object)
+
+
 class TrainingPanel(QWidget):
     def __init__(self, doc: Document) -> None:
         super().__init__()
@@ -79,6 +87,8 @@ class TrainingPanel(QWidget):
         self.steps = 1
         self.epochs = 1
         self._data_key: str | None = None
+        self.preview_signals = PreviewSignals(self)
+        self.preview_signals.loaded.connect(self._show_data)
         self._build()
         self.plot_timer = QTimer(self)
         self.plot_timer.setInterval(1000 // PLOT_HZ)
@@ -212,22 +222,36 @@ class TrainingPanel(QWidget):
 
     def _refresh_data(self) -> None:
         key = repr(self.doc.design.data)
-        if key != self._data_key and not self.running:
-            self._data_key = key
-            self.show_data()
-
-    def show_data(self) -> None:
-        """Shapes, class balance and the first rows of the design's dataset (NumPy only, no TensorFlow)."""
+        if key == self._data_key or self.running:
+            return
+        self._data_key = key
         self.preview.clear()
         self.preview.setRowCount(0)
         self.preview.setColumnCount(0)
         if not self.doc.design.data:
             self.data_label.setText("No dataset: pick one in the Model tab.")
             return
+        self.data_label.setText("Loading the data…")
+        spec, base = copy.deepcopy(self.doc.design.data), self._base_dir()
+        # A big file takes a while to read: load off the GUI thread, show the result when it arrives.
+        threading.Thread(target=self._load_preview, args=(key, spec, base), daemon=True).start()
+
+    def _load_preview(self, key: str, spec: dict, base: Path) -> None:
+        """Runs on a helper thread; only the loaded arrays (or a message) go back."""
         try:
-            ds = datamod.load(self.doc.design.data, self._base_dir())
+            result: datamod.Dataset | str = datamod.load(spec, base)
         except datamod.DataError as exc:
-            self.data_label.setText(f"<span style='color:#D32F2F'>{exc}</span>")
+            result = str(exc)
+        # RuntimeError: the window closed while the file was loading, so nobody is left to show it to.
+        with contextlib.suppress(RuntimeError):
+            self.preview_signals.loaded.emit(key, result)
+
+    def _show_data(self, key: str, ds: datamod.Dataset | str) -> None:
+        """Shapes, class balance and the first rows of the dataset (stale results are ignored)."""
+        if key != self._data_key:
+            return
+        if isinstance(ds, str):
+            self.data_label.setText(f"<span style='color:#D32F2F'>{ds}</span>")
             return
         text = f"{ds.name}: {len(ds.x)} samples, x {tuple(ds.x.shape[1:])}, "
         if ds.task == datamod.CLASSIFICATION:

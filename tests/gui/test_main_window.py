@@ -373,7 +373,7 @@ def test_window_never_imports_tensorflow(tmp_path):
     assert done.stdout.split() == ["False", "False"]
 
 
-def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch):
+def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtbot):
     csv_path = tmp_path / "flowers.csv"
     csv_path.write_text("a,b,kind\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
@@ -389,7 +389,9 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch):
     assert window.doc.design.data["target"] == "kind" and window.doc.design.data["standardize"] is True
     assert window.training.data_label.text() == ""  # nothing is loaded while the Training tab is hidden
     window.bottom_tabs.setCurrentWidget(window.training)
-    assert "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data_label.text()
+    qtbot.waitUntil(
+        lambda: "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data_label.text()
+    )
     data.source.setCurrentIndex(data.source.findData("wine"))
     assert window.doc.design.data == {
         "source": "builtin",
@@ -419,7 +421,7 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
     assert window.doc.design.data == {"source": "numpy", "path": "x.npy", "y_path": "y.npy"}
 
 
-def test_data_settings_pick_an_image_folder(window, tmp_path):
+def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
     from tests.engine.test_data import make_image_folder
 
     make_image_folder(tmp_path / "pets")
@@ -432,7 +434,11 @@ def test_data_settings_pick_an_image_folder(window, tmp_path):
     data.grayscale.setChecked(True)
     assert window.doc.design.data["grayscale"] is True
     window.bottom_tabs.setCurrentWidget(window.training)
-    assert "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)" in window.training.data_label.text()
+    qtbot.waitUntil(
+        lambda: (
+            "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)" in window.training.data_label.text()
+        )
+    )
 
 
 def test_bidirectional_wrapped_layer_is_edited_with_its_own_fields(window, qtbot):

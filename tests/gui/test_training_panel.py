@@ -40,7 +40,7 @@ def start_and_wait_for_a_batch(qtbot, panel: TrainingPanel):
 def test_train_shows_live_curves_and_results(window, qtbot):
     panel = open_mlp(window)
     before = window.doc.design.copy()
-    assert "iris: 150 samples, x (4,), 3 classes (setosa: 50" in panel.data_label.text()
+    qtbot.waitUntil(lambda: "iris: 150 samples, x (4,), 3 classes (setosa: 50" in panel.data_label.text())
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert panel.running and not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
     with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
