@@ -234,7 +234,10 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
 
     def _show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        if text:
+            self.statusBar().showMessage(text, 8000)
+        else:
+            self.statusBar().clearMessage()
 
     def _update_title(self, *_args) -> None:
         self.setWindowTitle(f"{self.doc.display_name()}[*] — Netwright")

@@ -8,17 +8,17 @@ loop.  Earlier runs stay on the plot as faded curves for comparison.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import csv
 import math
+import queue
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -67,10 +67,13 @@ class RunCurves:
         self.items: dict[str, pg.PlotDataItem] = {}
 
 
-class PreviewSignals(QObject):
-    """Carries a loaded dataset from the preview thread to the GUI thread (a queued signal)."""
-
-    loaded = Signal(str, object)
+def load_preview(key: str, spec: dict, base: Path, results: queue.Queue) -> None:
+    """Runs on a helper thread.  It touches no Qt object: a thread that drops the last
+    reference to one makes PySide delete it later from the GUI thread, which can deadlock."""
+    try:
+        results.put((key, datamod.load(spec, base)))
+    except datamod.DataError as exc:
+        results.put((key, str(exc)))
 
 
 class TrainingPanel(QWidget):
@@ -87,8 +90,10 @@ class TrainingPanel(QWidget):
         self.steps = 1
         self.epochs = 1
         self._data_key: str | None = None
-        self.preview_signals = PreviewSignals(self)
-        self.preview_signals.loaded.connect(self._show_data)
+        self._previews: queue.Queue = queue.Queue()  # (data key, Dataset or message) from load_preview
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setInterval(50)
+        self._preview_timer.timeout.connect(self._poll_preview)
         self._build()
         self.plot_timer = QTimer(self)
         self.plot_timer.setInterval(1000 // PLOT_HZ)
@@ -234,17 +239,17 @@ class TrainingPanel(QWidget):
         self.data_label.setText("Loading the data…")
         spec, base = copy.deepcopy(self.doc.design.data), self._base_dir()
         # A big file takes a while to read: load off the GUI thread, show the result when it arrives.
-        threading.Thread(target=self._load_preview, args=(key, spec, base), daemon=True).start()
+        threading.Thread(target=load_preview, args=(key, spec, base, self._previews), daemon=True).start()
+        self._preview_timer.start()
 
-    def _load_preview(self, key: str, spec: dict, base: Path) -> None:
-        """Runs on a helper thread; only the loaded arrays (or a message) go back."""
+    def _poll_preview(self) -> None:
         try:
-            result: datamod.Dataset | str = datamod.load(spec, base)
-        except datamod.DataError as exc:
-            result = str(exc)
-        # RuntimeError: the window closed while the file was loading, so nobody is left to show it to.
-        with contextlib.suppress(RuntimeError):
-            self.preview_signals.loaded.emit(key, result)
+            key, result = self._previews.get_nowait()
+        except queue.Empty:
+            return
+        if key == self._data_key:
+            self._preview_timer.stop()
+        self._show_data(key, result)
 
     def _show_data(self, key: str, ds: datamod.Dataset | str) -> None:
         """Shapes, class balance and the first rows of the dataset (stale results are ignored)."""

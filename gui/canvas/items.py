@@ -51,10 +51,16 @@ class NodeItem(QGraphicsItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setToolTip(view.tooltip)
         self.setZValue(1)
+        self.wire_state: str | None = None  # while a connection is dragged over it: "ok" or "refused"
 
     @property
     def node_id(self) -> str:
         return self.view.node_id
+
+    def set_wire_state(self, state: str | None) -> None:
+        if state != self.wire_state:
+            self.wire_state = state
+            self.update()
 
     def set_view(self, view: NodeView) -> None:
         if view != self.view:
@@ -107,7 +113,10 @@ class NodeItem(QGraphicsItem):
         border = {ERROR: ERROR_COLOR, WARNING: WARNING_COLOR}.get(v.status, accent.darker(110))
         if self.isSelected():
             border = c["selected"]
-        painter.setPen(QPen(border, 2.5 if (self.isSelected() or v.status != OK) else 1.2))
+        if self.wire_state is not None:
+            border = QColor("#2E9E44") if self.wire_state == OK else ERROR_COLOR
+        emphasis = self.isSelected() or v.status != OK or self.wire_state is not None
+        painter.setPen(QPen(border, 3 if self.wire_state is not None else 2.5 if emphasis else 1.2))
         painter.setBrush(body)
         painter.drawRoundedRect(rect, 8, 8)
         painter.save()

@@ -88,6 +88,7 @@ class DesignScene(QGraphicsScene):
         self._edge_keys: list[tuple] = []
         self._wire: QGraphicsLineItem | None = None
         self._wire_src: str | None = None
+        self._wire_target: NodeItem | None = None
         self._press_positions: dict[str, QPointF] = {}
         self.setBackgroundBrush(canvas_colors()["background"])
         doc.changed.connect(self.sync)
@@ -175,6 +176,7 @@ class DesignScene(QGraphicsScene):
         if self._wire is not None:
             line = self._wire.line()
             self._wire.setLine(QLineF(line.p1(), event.scenePos()))
+            self._preview_target(event.scenePos())
             return
         super().mouseMoveEvent(event)
 
@@ -198,15 +200,35 @@ class DesignScene(QGraphicsScene):
         self._wire = self.addLine(QLineF(start, start), QPen(QColor("#3D7BD9"), 2))
         self._wire.setZValue(5)
 
+    def _node_at(self, scene_pos: QPointF) -> NodeItem | None:
+        return next((i for i in self.items(scene_pos) if isinstance(i, NodeItem)), None)
+
+    def _preview_target(self, scene_pos: QPointF) -> None:
+        """While dragging a connection, show on the card under the cursor whether it would be accepted."""
+        target = self._node_at(scene_pos)
+        if target is self._wire_target:
+            return
+        if self._wire_target is not None:
+            self._wire_target.set_wire_state(None)
+        self._wire_target = target
+        if target is None or target.node_id == self._wire_src:
+            self.message.emit("")  # clear a refusal shown for the card the cursor just left
+            return
+        reason = self.doc.connect_reason(self._wire_src, target.node_id)
+        target.set_wire_state("refused" if reason else OK)
+        self.message.emit(reason)
+
     def finish_wire(self, scene_pos: QPointF) -> str:
         """End a connection drag over ``scene_pos``; return the refusal reason ('' if connected)."""
+        if self._wire_target is not None:
+            self._wire_target.set_wire_state(None)
+            self._wire_target = None
         src = self._wire_src
         self.removeItem(self._wire)
         self._wire, self._wire_src = None, None
-        target = next((i for i in self.items(scene_pos) if isinstance(i, NodeItem)), None)
+        target = self._node_at(scene_pos)
         if target is None or src is None:
             return ""
         reason = self.doc.connect(src, target.node_id)
-        if reason:
-            self.message.emit(reason)
+        self.message.emit(reason)  # the reason, or '' to clear the hover message
         return reason

@@ -129,24 +129,22 @@ def test_error_turns_card_red_and_problem_click_selects_it(window):
 
 def test_refused_connections_say_why(window):
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
-    messages = []
-    window.scene.message.connect(messages.append)
-    drag_wire(window, "y", "x")
-    drag_wire(window, "y", "h")
-    drag_wire(window, "x", "y")
-    assert messages == [
-        "Input 'x' is where data enters; nothing can connect into it.",
-        "Dense 'h' takes exactly 1 input and already receives 'x'.",
-        "Dense 'y' takes exactly 1 input and already receives 'h'.",
-    ]
+
+    def refusal(src, dst):
+        """What the status bar says once the connection drag is released."""
+        window.statusBar().clearMessage()
+        drag_wire(window, src, dst)
+        return window.statusBar().currentMessage()
+
+    assert refusal("y", "x") == "Input 'x' is where data enters; nothing can connect into it."
+    assert refusal("y", "h") == "Dense 'h' takes exactly 1 input and already receives 'x'."
+    assert refusal("x", "y") == "Dense 'y' takes exactly 1 input and already receives 'h'."
     assert len(window.doc.design.edges) == 2
     add = window.doc.add_layer("Add", (0.0, 400.0))
-    drag_wire(window, "y", add)
-    drag_wire(window, add, "h")
-    assert messages[-1] == "Dense 'h' takes exactly 1 input and already receives 'x'."
+    assert refusal("y", add) == ""  # accepted
+    assert refusal(add, "h") == "Dense 'h' takes exactly 1 input and already receives 'x'."
     window.doc.remove([], [e for e in window.doc.design.edges if e.dst == "h"])
-    drag_wire(window, add, "h")
-    assert messages[-1] == "Connecting 'add' to 'h' would make a cycle; data must flow one way."
+    assert refusal(add, "h") == "Connecting 'add' to 'h' would make a cycle; data must flow one way."
 
 
 def test_merge_inputs_are_numbered_in_order(window):
@@ -460,3 +458,23 @@ def test_bidirectional_wrapped_layer_is_edited_with_its_own_fields(window, qtbot
     assert window.scene.nodes["bidirectional"].view.shape == "(None, 10)"
     window.actions_by_name["undo"].trigger()
     assert window.properties.fields["layer"].fields["units"].editor.value() == 32
+
+
+def test_dragging_a_connection_previews_acceptance_on_the_target(window):
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    scene, view = window.scene, window.view
+    messages = []
+    scene.message.connect(messages.append)
+    start = view.mapFromScene(scene.nodes["h"].output_point())
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(view.viewport(), view.mapFromScene(scene.nodes["x"].sceneBoundingRect().center()))
+    assert scene.nodes["x"].wire_state == "refused"
+    assert messages[-1] == "Input 'x' is where data enters; nothing can connect into it."
+    add = window.doc.add_layer("Add", (300.0, 300.0))
+    end = view.mapFromScene(scene.nodes[add].sceneBoundingRect().center())
+    QTest.mouseMove(view.viewport(), end)
+    assert scene.nodes["x"].wire_state is None and scene.nodes[add].wire_state == "ok"
+    assert messages[-1] == ""  # the refusal for x is cleared once the cursor leaves it
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert scene.nodes[add].wire_state is None
+    assert any(e.src == "h" and e.dst == add for e in window.doc.design.edges)
