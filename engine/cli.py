@@ -24,7 +24,8 @@ from engine.validation import Report, validate
 OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
 
 
-def _load(path: str, err: TextIO):
+def _load(path: str) -> tuple:
+    """The design, or None and the reasons it cannot be read."""
     try:
         return load(path), None
     except DesignFileError as exc:
@@ -84,7 +85,7 @@ def _table(design, report: Report, out: TextIO) -> None:
 def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> int:
     status = OK
     for path in paths:
-        design, file_problems = _load(path, err)
+        design, file_problems = _load(path)
         if design is None:
             status = UNREADABLE
             if as_json:
@@ -109,7 +110,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
 
 
 def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
-    design, file_problems = _load(path, err)
+    design, file_problems = _load(path)
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
@@ -156,7 +157,7 @@ def _progress_bar(err: TextIO):
 def cmd_train(
     path: str, epochs: int | None, history_path: str | None, save_path: str | None, out: TextIO, err: TextIO
 ) -> int:
-    design, file_problems = _load(path, err)
+    design, file_problems = _load(path)
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
