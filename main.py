@@ -4,7 +4,7 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    from engine.cli import COMMANDS, run
+    from cli.commands import COMMANDS, run
 
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
         return run(argv)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.codegen import generate  # noqa: E402
-from engine.graph import Design, Edge, Node  # noqa: E402
-from engine.validation import validate  # noqa: E402
+from engine.design.graph import Design, Edge, Node  # noqa: E402
+from engine.design.validation import validate  # noqa: E402
+from engine.keras.codegen import generate  # noqa: E402
 
 SIZES = (100, 800, 3000)
 

@@ -68,7 +68,7 @@ def main() -> None:
     QCoreApplication.setApplicationName("NetwrightBench")
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication([])
-    from engine.layout import layered_positions
+    from engine.design.layout import layered_positions
     from gui.app import freeze_startup_objects
     from gui.main_window import MainWindow
 

@@ -23,7 +23,7 @@ EPOCHS = 5
 def plain_fit(design, prepared) -> float:
     import keras
 
-    from engine.build import build_model
+    from engine.keras.build import build_model
 
     start = time.perf_counter()
     keras.utils.set_random_seed(0)
@@ -43,7 +43,7 @@ def plain_fit(design, prepared) -> float:
 
 
 def main() -> None:
-    from engine import data as datamod
+    from engine.data import prepare as datamod
 
     app, window = make_window(EPOCHS)
     design = window.doc.design.copy()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from engine.codegen import CodegenError, generate
+from engine.keras.codegen import CodegenError, generate
 from gui.document import Document
 
 DEBOUNCE_MS = 250

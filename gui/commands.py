@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from engine.graph import Edge, Node
+from engine.design.graph import Edge, Node
 
 if TYPE_CHECKING:
     from gui.document import Document

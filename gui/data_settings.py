@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.data import sibling_labels
-from engine.datasets import BUILTIN
+from engine.data.prepare import sibling_labels
+from engine.spec.datasets import BUILTIN
 from gui.document import Document
 
 FILE_ITEM = "__file__"

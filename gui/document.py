@@ -15,11 +15,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine import design_io
-from engine.catalog import LAYERS
-from engine.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
-from engine.layout import layered_positions
-from engine.validation import Report, label, validate
+from engine.design import file_format
+from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
+from engine.design.layout import layered_positions
+from engine.design.validation import Report, label, validate
+from engine.spec.catalog import LAYERS
 from gui.commands import AddNodes, Connect, MoveNodes, RemoveItems, Rename, SetParam, SetSettings, _count
 
 
@@ -64,12 +64,12 @@ class Document(QObject):
 
     def load(self, path: Path) -> None:
         """Open a file; on failure raise DesignFileError and leave everything as it was."""
-        design = design_io.load(path)
+        design = file_format.load(path)
         self.replace(design, Path(path))
 
     def save(self, path: Path | None = None) -> None:
         target = Path(path or self.path)
-        design_io.save(self.design, target)
+        file_format.save(self.design, target)
         self.undo_stack.setClean()
         if target != self.path:
             self.path = target

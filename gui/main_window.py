@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from engine import design_io
 from engine.atomic import write_text_atomic
-from engine.codegen import CodegenError, generate
-from engine.design_io import DesignFileError
-from engine.graph import Design, Edge, Node
+from engine.design import file_format
+from engine.design.file_format import DesignFileError
+from engine.design.graph import Design, Edge, Node
+from engine.keras.codegen import CodegenError, generate
 from gui.canvas.items import HEIGHT
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return
         try:
-            design = design_io.load(path)
+            design = file_format.load(path)
         except DesignFileError as exc:
             self._file_error("Cannot open the template", exc)
             return
@@ -482,7 +482,7 @@ class MainWindow(QMainWindow):
         payload = {
             "path": str(self.doc.path) if self.doc.path else None,
             "saved_at": time.time(),
-            "design": design_io.to_dict(self.doc.design),
+            "design": file_format.to_dict(self.doc.design),
         }
         try:
             write_text_atomic(recovery_path(), json.dumps(payload))
@@ -499,7 +499,7 @@ class MainWindow(QMainWindow):
             return False
         try:
             payload = json.loads(path.read_text(encoding="utf-8"))
-            design = design_io.from_dict(payload["design"], "recovery file")
+            design = file_format.from_dict(payload["design"], "recovery file")
         except (OSError, ValueError, KeyError, TypeError):
             self.clear_recovery()
             return False

@@ -1,4 +1,4 @@
-"""One editor per catalogued parameter, generated from its :class:`~engine.params.Param`.
+"""One editor per catalogued parameter, generated from its :class:`~engine.spec.params.Param`.
 
 Whole numbers get spin boxes with the catalog's limits, choices get
 dropdowns, flags get check boxes, sizes and shapes get a text field that
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.catalog import LAYERS
-from engine.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
+from engine.spec.catalog import LAYERS
+from engine.spec.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
 
 INT_LIMIT = 2_000_000_000
 NONE_TEXT = "(none)"

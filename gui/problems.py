@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle
 
-from engine.validation import ERROR, Report
+from engine.design.validation import ERROR, Report
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 

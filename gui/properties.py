@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
-from engine.catalog import LAYERS
-from engine.layer_rules import fmt_shape
+from engine.spec.catalog import LAYERS
+from engine.spec.layer_rules import fmt_shape
 from gui.document import Document
 from gui.param_fields import field_for
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.compile_catalog import LOSSES, METRICS, OPTIMIZERS, loss_spec
+from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS, loss_spec
 from gui.data_settings import DataSettings
 from gui.document import Document
 from gui.param_fields import ParamField

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from engine.graph import Design
-from engine.layer_rules import fmt_shape
-from engine.validation import Report
+from engine.design.graph import Design
+from engine.design.validation import Report
+from engine.spec.layer_rules import fmt_shape
 
 
 class SummaryTable(QWidget):

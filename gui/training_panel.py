@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import data as datamod
-from engine.training import DIVERGED, Control
+from engine.data import prepare as datamod
+from engine.training.fit import DIVERGED, Control
 from gui.document import Document
 from gui.style import current_theme
 from gui.training_worker import TrainingThread

@@ -3,7 +3,7 @@
 Everything TensorFlow touches -- import, build, fit, evaluate, predict, save --
 runs on that thread, taken from a job queue.  Only plain data (dicts of numbers
 and strings) travels back, through Qt signals that queue to the GUI thread.
-Stop and Pause go through an :class:`engine.training.Control` (threading
+Stop and Pause go through an :class:`engine.training.fit.Control` (threading
 events), so they work while the worker is busy inside ``fit``.
 
 Why not a QThread with queued slots: each slot call on a QThread runs under a
@@ -24,9 +24,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import data as datamod
-from engine.graph import Design
-from engine.training import Control, Listener
+from engine.data import prepare as datamod
+from engine.design.graph import Design
+from engine.training.fit import Control, Listener
 
 
 class TrainingWorker(QObject):
@@ -64,7 +64,7 @@ class TrainingWorker(QObject):
             return
         prepared = datamod.prepare(design, dataset)
         self.status.emit("Starting TensorFlow…")
-        from engine.training import evaluate, train
+        from engine.training.fit import evaluate, train
 
         listener = Listener(on_begin=self.begun.emit, on_batch=self.batch.emit, on_epoch=self.epoch.emit)
         result = train(
@@ -87,7 +87,7 @@ class TrainingWorker(QObject):
         )
 
     def save(self, path: str) -> None:
-        from engine.training import save_model
+        from engine.training.fit import save_model
 
         try:
             self.saved.emit(str(save_model(self.model, Path(path))))
@@ -96,7 +96,7 @@ class TrainingWorker(QObject):
 
     def predict(self, index: int) -> None:
         """Predict one sample of the evaluation set (test rows, else training rows)."""
-        from engine.training import predict_one
+        from engine.training.fit import predict_one
 
         try:
             p = self.prepared

@@ -15,10 +15,10 @@ from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from engine.catalog import LAYERS
-from engine.graph import Edge
-from engine.layer_rules import fmt_shape
-from engine.validation import Report
+from engine.design.graph import Edge
+from engine.design.validation import Report
+from engine.spec.catalog import LAYERS
+from engine.spec.layer_rules import fmt_shape
 from gui.canvas.items import ERROR, OK, WARNING, EdgeItem, NodeItem, NodeView
 from gui.document import Document
 from gui.style import canvas_colors

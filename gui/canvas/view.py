@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView
 
-from engine.catalog import LAYERS
+from engine.spec.catalog import LAYERS
 from gui.canvas.items import HEADER, WIDTH
 from gui.canvas.scene import LAYER_MIME, DesignScene
 from gui.style import canvas_colors

@@ -10,10 +10,10 @@ import math
 import random
 from typing import Any
 
-from engine.catalog import LAYERS
-from engine.graph import Design, Edge, Node
-from engine.params import BOOL, CHOICE, FLOAT, INT, INTS, LAYER, PAIRS, SHAPE, Param
-from engine.validation import validate
+from engine.design.graph import Design, Edge, Node
+from engine.design.validation import validate
+from engine.spec.catalog import LAYERS
+from engine.spec.params import BOOL, CHOICE, FLOAT, INT, INTS, LAYER, PAIRS, SHAPE, Param
 
 LAYER_TYPES = [t for t in LAYERS if t != "Input"]
 

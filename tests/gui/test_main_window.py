@@ -8,7 +8,7 @@ from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QSpinBox
 
-from engine.design_io import load
+from engine.design.file_format import load
 from gui.canvas.items import EdgeItem
 from gui.canvas.scene import LAYER_MIME
 
@@ -420,7 +420,7 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
 
 
 def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
-    from tests.engine.test_data import make_image_folder
+    from tests.engine.data.test_prepare import make_image_folder
 
     make_image_folder(tmp_path / "pets")
     window.open_path(TEMPLATES / "small_cnn.json", ask=False)

@@ -122,7 +122,7 @@ def test_worker_failure_reaches_the_user(window, qtbot, monkeypatch):
     def broken_train(*args, **kwargs):
         raise RuntimeError("out of memory on purpose")
 
-    monkeypatch.setattr("engine.training.train", broken_train)
+    monkeypatch.setattr("engine.training.fit.train", broken_train)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(panel.thread.worker.failed, timeout=TIMEOUT):
         pass

@@ -1,0 +1,1 @@
+"""The command line (``python main.py check|export|train …``): the engine without a window."""

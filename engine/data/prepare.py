@@ -1,0 +1,258 @@
+"""Datasets for training: built-in ones, CSV files and NumPy arrays.
+
+``load(spec, base_dir)`` reads the design's ``data`` section into a
+:class:`Dataset`; every problem with the file is a :class:`DataError` that
+says what and where (row and column for CSV).  ``check_fit`` compares data
+and design before any TensorFlow is loaded, and ``prepare`` shuffles (with a
+seed, always before splitting), holds out a test set, standardises and shapes
+the labels for the loss -- all plain NumPy, so the GUI thread can run it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.data import loaders
+from engine.design.graph import Design
+from engine.design.validation import label, validate
+from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
+from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.layer_rules import fmt_shape
+
+MAX_CSV_BYTES = 500 * 1024 * 1024
+
+
+class DataError(ValueError):
+    """The data cannot be used; the message says what and where."""
+
+
+@dataclass
+class Dataset:
+    x: np.ndarray
+    y: np.ndarray
+    task: str  # CLASSIFICATION or REGRESSION
+    name: str
+    class_names: list[str] = field(default_factory=list)
+    feature_names: list[str] = field(default_factory=list)
+    dropped_rows: list[int | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> int:
+        return len(self.class_names)
+
+    def class_balance(self) -> dict[str, int]:
+        if self.task != CLASSIFICATION:
+            return {}
+        counts = np.bincount(self.y.astype(int).ravel(), minlength=self.classes)
+        return {name: int(c) for name, c in zip(self.class_names, counts, strict=True)}
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load(spec: dict[str, Any] | None, base_dir: Path | None = None) -> Dataset:
+    if not spec:
+        raise DataError("The design has no dataset: pick one in the Model settings (data section)")
+    source = spec.get("source")
+    if source == "builtin":
+        return load_builtin(spec.get("name"))
+    path = spec.get("path")
+    if not isinstance(path, str) or not path:
+        raise DataError(f"data.path must name a {source} file")
+    full = (base_dir or Path.cwd()) / path
+    if source == "csv":
+        return load_csv(
+            full,
+            target=spec.get("target"),
+            features=spec.get("features"),
+            header=spec.get("header", "auto"),
+            drop_invalid=bool(spec.get("drop_invalid", False)),
+        )
+    if source == "numpy":
+        y_path = spec.get("y_path")
+        return load_numpy(full, (base_dir or Path.cwd()) / y_path if isinstance(y_path, str) else None)
+    if source == "images":
+        return load_images(
+            full,
+            spec.get("image_size"),
+            bool(spec.get("grayscale", False)),
+            bool(spec.get("drop_invalid", False)),
+        )
+    raise DataError(f"Unknown data source '{source}' (known: builtin, csv, numpy, images)")
+
+
+def sibling_labels(x_path: Path) -> Path | None:
+    """The y file beside an x .npy: x.npy -> y.npy, digits_x.npy -> digits_y.npy."""
+    stem = x_path.stem
+    if stem.lower() == "x" or stem.lower().endswith("_x"):
+        candidate = x_path.with_name(stem[:-1] + ("Y" if stem[-1] == "X" else "y") + x_path.suffix)
+        return candidate if candidate.exists() else None
+    return None
+
+
+def load_builtin(name: Any) -> Dataset:
+    info = BUILTIN.get(name)
+    if info is None:
+        raise DataError(f"Unknown built-in dataset '{name}' (known: {', '.join(BUILTIN)})")
+    x, y = getattr(loaders, info.loader)()
+    classes = list(info.class_names) or [str(i) for i in range(info.classes)]
+    return Dataset(x, y, info.task, info.name, classes)
+
+
+def load_csv(
+    path: Path,
+    target: str | int | None = None,
+    features: list[str | int] | None = None,
+    header: bool | str = "auto",
+    drop_invalid: bool = False,
+) -> Dataset:
+    """A CSV file (see :func:`engine.data.loaders.read_csv`, which exported scripts share)."""
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise DataError(f"{path.name} is larger than 500 MB")
+        x, y, classes, feature_names, dropped = loaders.read_csv(path, target, features, header, drop_invalid)
+    except OSError as exc:
+        raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path.name} is not a readable CSV text file ({exc})") from None
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    task = CLASSIFICATION if classes else REGRESSION
+    return Dataset(x, y, task, path.name, classes, feature_names, dropped)
+
+
+def load_images(path: Path, size: Any = None, grayscale: bool = False, drop_invalid: bool = False) -> Dataset:
+    """A folder with one sub-folder of images per class."""
+    if not path.is_dir():
+        raise DataError(
+            f"{path} is not a folder (an image dataset is a folder with one sub-folder per class)"
+        )
+    try:
+        x, y, classes, dropped = loaders.read_image_folder(path, size, grayscale, drop_invalid)
+    except OSError as exc:
+        raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    return Dataset(x, y, CLASSIFICATION, path.name, classes, dropped_rows=dropped)
+
+
+def load_numpy(path: Path, y_path: Path | None = None) -> Dataset:
+    """An .npz holding arrays ``x`` and ``y``, or x and y as two .npy files.
+
+    Integer labels of one dimension mean classes; anything else is regression.
+    """
+    try:
+        x, y = loaders.read_npz(path, y_path)
+    except OSError as exc:
+        raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise DataError(f"{path.name}: {exc}" if path.name not in str(exc) else str(exc)) from None
+    if y.dtype == np.int64:
+        return Dataset(x, y, CLASSIFICATION, path.name, [str(i) for i in range(int(y.max()) + 1)])
+    return Dataset(x, y, REGRESSION, path.name)
+
+
+# ---------------------------------------------------------------- data vs design
+
+
+def check_fit(design: Design, data: Dataset) -> list[str]:
+    """Why this data cannot train this design (empty when it can), before TensorFlow loads."""
+    report = validate(design)
+    if not report.valid:
+        return [p.message for p in report.errors]
+    problems = []
+    inputs, outputs = design.input_ids(), design.output_ids()
+    if len(inputs) != 1 or len(outputs) != 1:
+        return [f"Training needs one Input and one output; the design has {len(inputs)} and {len(outputs)}"]
+    want = report.nodes[inputs[0]].output_shape[1:]
+    got = data.x.shape[1:]
+    if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got, strict=False)):
+        problems.append(
+            f"The data has samples of shape {fmt_shape(got)} but Input '{inputs[0]}' expects "
+            f"{fmt_shape(want)}: set its shape to {list(got)}"
+        )
+    out = outputs[0]
+    units = report.nodes[out].output_shape[-1]
+    who = label(design.nodes[out].type, out)
+    loss = loss_spec(design.compile.get("loss", "mse"))
+    if data.task == CLASSIFICATION:
+        k = data.classes
+        if loss.task in (SPARSE, CATEGORICAL) and units != k:
+            problems.append(
+                f"{data.name} has {k} classes but output {who} has {units} unit(s): "
+                f"set units to {k} with a softmax activation"
+            )
+        elif loss.task == BINARY and (k > 2 or units != 1):
+            problems.append(
+                f"{loss.name} is for two classes with one sigmoid output unit, but {data.name} has "
+                f"{k} classes and {who} has {units} units: use sparse_categorical_crossentropy "
+                f"with {k} softmax units"
+            )
+        elif loss.task == REGRESSION:
+            problems.append(
+                f"{data.name} is classification ({k} classes) but {loss.name} is a regression loss: "
+                f"use sparse_categorical_crossentropy with {k} softmax units"
+            )
+    else:
+        if loss.task != REGRESSION:
+            problems.append(
+                f"{data.name} is regression (numbers to predict) but {loss.name} is for classes: "
+                "use mse with a linear output"
+            )
+        elif units != data.y.shape[-1]:
+            problems.append(
+                f"{data.name} has {data.y.shape[-1]} target value(s) per sample but output {who} "
+                f"has {units} unit(s)"
+            )
+    return problems
+
+
+# ---------------------------------------------------------------- preparing arrays
+
+
+@dataclass
+class Prepared:
+    """Arrays ready for ``fit``: train (validation is split off by Keras, as in the script) and test."""
+
+    x: np.ndarray
+    y: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    validation_split: float
+    mean: np.ndarray | None = None
+    std: np.ndarray | None = None
+
+
+def prepare(design: Design, data: Dataset) -> Prepared:
+    """Shuffle (seeded), hold out the test split, standardise, and shape labels for the loss.
+
+    The exported script repeats these steps with the same functions, so a run
+    and its script see the same rows in the same order.
+    """
+    spec = design.data or {}
+    seed = int(spec.get("seed", 0))
+    test_split = float(spec.get("test_split", 0.0))
+    x, y = loaders.shuffle(data.x, data.y, seed)
+    (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
+    mean = std = None
+    if spec.get("standardize"):
+        x, x_test, mean, std = loaders.standardize(x, x_test)
+    loss = loss_spec(design.compile.get("loss", "mse"))
+    if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
+        y, y_test = np.eye(data.classes, dtype="float32")[y], np.eye(data.classes, dtype="float32")[y_test]
+    elif data.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
+        y, y_test = y.astype("float32").reshape(-1, 1), y_test.astype("float32").reshape(-1, 1)
+    split = float(design.training.get("validation_split", 0.0))
+    n_val = len(x) - int(math.floor(len(x) * (1.0 - split)))
+    if split and (n_val == 0 or n_val == len(x)):
+        raise DataError(
+            f"A validation split of {split} leaves no rows for training or for validation "
+            f"with {len(x)} samples"
+        )
+    return Prepared(x, y, x_test, y_test, split, mean, std)

@@ -1,0 +1,223 @@
+"""The design model: a graph of layer nodes and the edges between them.
+
+Plain data with a few graph queries.  The GUI never changes it directly: its
+undoable commands call the mutating methods here, so a ``Design`` is always
+the one truth the canvas displays.
+"""
+
+from __future__ import annotations
+
+import copy
+import graphlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.spec.catalog import LAYERS
+from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
+
+NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+NODE_ID_RULE = "must start with a letter or _, then letters, digits, _ . or - (at most 64 characters)"
+
+
+class GraphError(ValueError):
+    """An edit that would break the graph (unknown node, duplicate id, cycle)."""
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    params: dict[str, Any] = field(default_factory=dict)
+    pos: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A connection; ``port`` fixes the input position on a merge layer."""
+
+    src: str
+    dst: str
+    port: int | None = None
+
+
+@dataclass
+class Design:
+    name: str = "untitled"
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    compile: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMPILE))
+    training: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TRAINING))
+    data: dict[str, Any] | None = None
+
+    # ------------------------------------------------------------ edits
+
+    def add_node(self, node: Node) -> None:
+        if node.id in self.nodes:
+            raise GraphError(f"a node named '{node.id}' already exists")
+        self.nodes[node.id] = node
+
+    def remove_node(self, node_id: str) -> list[Edge]:
+        """Remove a node and its edges; return the removed edges (for undo)."""
+        self._need(node_id)
+        removed = [e for e in self.edges if node_id in (e.src, e.dst)]
+        self.edges = [e for e in self.edges if node_id not in (e.src, e.dst)]
+        del self.nodes[node_id]
+        return removed
+
+    def connect(self, edge: Edge) -> None:
+        self._need(edge.src)
+        self._need(edge.dst)
+        self.edges.append(edge)
+
+    def disconnect(self, edge: Edge) -> None:
+        self.edges.remove(edge)
+
+    def rename_node(self, old: str, new: str) -> None:
+        self._need(old)
+        if new != old and new in self.nodes:
+            raise GraphError(f"a node named '{new}' already exists")
+        node = self.nodes[old]
+        node.id = new
+        self.nodes = {(new if k == old else k): v for k, v in self.nodes.items()}
+        self.edges = [
+            Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.port) for e in self.edges
+        ]
+
+    def unique_id(self, base: str, also_taken: set[str] | frozenset[str] = frozenset()) -> str:
+        """A fresh node id derived from ``base`` (``dense``, ``dense_1``, ...)."""
+        stem = re.sub(r"[^A-Za-z0-9_]", "_", base).lower() or "node"
+        if not stem[0].isalpha() and stem[0] != "_":
+            stem = "n_" + stem
+
+        def taken(name: str) -> bool:
+            return name in self.nodes or name in also_taken
+
+        if not taken(stem):
+            return stem
+        i = 1
+        while taken(f"{stem}_{i}"):
+            i += 1
+        return f"{stem}_{i}"
+
+    def _need(self, node_id: str) -> None:
+        if node_id not in self.nodes:
+            raise GraphError(f"there is no node '{node_id}'")
+
+    # ------------------------------------------------------------ queries
+
+    def incoming(self) -> dict[str, list[Edge]]:
+        """Each node's incoming edges in input order (explicit ports first by number)."""
+        inc: dict[str, list[Edge]] = {n: [] for n in self.nodes}
+        for e in self.edges:
+            if e.dst in inc:
+                inc[e.dst].append(e)
+        for lst in inc.values():
+            if len(lst) > 1:
+                order = {id(e): i for i, e in enumerate(lst)}
+                lst.sort(key=lambda e: (e.port if e.port is not None else order[id(e)], order[id(e)]))
+        return inc
+
+    def outgoing(self) -> dict[str, list[Edge]]:
+        out: dict[str, list[Edge]] = {n: [] for n in self.nodes}
+        for e in self.edges:
+            if e.src in out:
+                out[e.src].append(e)
+        return out
+
+    def output_ids(self) -> list[str]:
+        """Nodes no edge leaves: the model's outputs, in node order."""
+        sources = {e.src for e in self.edges}
+        return [n for n in self.nodes if n not in sources]
+
+    def input_ids(self) -> list[str]:
+        return [n.id for n in self.nodes.values() if n.type == "Input"]
+
+    def _sorter(self) -> graphlib.TopologicalSorter:
+        """A sorter over the nodes (added in node order, so ties keep it) and edges."""
+        sorter: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
+        for n in self.nodes:
+            sorter.add(n)
+        for e in self.edges:
+            if e.src in self.nodes and e.dst in self.nodes:
+                sorter.add(e.dst, e.src)
+        return sorter
+
+    def topological_order(self) -> tuple[list[str], list[str]]:
+        """The nodes in an order where every edge points forward, stable in node order.
+
+        Returns (ordered ids, ids left over because they are on or behind a cycle).
+        """
+        left_over: set[str] = set()
+        while True:
+            sub = self.without(left_over)
+            sorter = sub._sorter()
+            try:
+                sorter.prepare()
+            except graphlib.CycleError as exc:
+                left_over |= sub.reachable_from(exc.args[1])
+                continue
+            order: list[str] = []
+            while sorter.is_active():
+                ready = sorter.get_ready()
+                order.extend(ready)
+                sorter.done(*ready)
+            return order, [n for n in self.nodes if n in left_over]
+
+    def cycle(self) -> list[str]:
+        """One cycle of the graph as a list of ids (the first repeated last), or []."""
+        try:
+            self._sorter().prepare()
+        except graphlib.CycleError as exc:
+            return list(exc.args[1])
+        return []
+
+    def would_create_cycle(self, src: str, dst: str) -> bool:
+        """True if an edge src -> dst would close a cycle (dst already reaches src)."""
+        return src in self.reachable_from([dst])
+
+    def reachable_from(self, starts: list[str]) -> set[str]:
+        """The given nodes and every node downstream of them."""
+        out = self.outgoing()
+        seen = set(starts)
+        todo = list(seen)
+        while todo:
+            for e in out.get(todo.pop(), ()):
+                if e.dst not in seen:
+                    seen.add(e.dst)
+                    todo.append(e.dst)
+        return seen
+
+    def without(self, ids: set[str]) -> Design:
+        """A shallow view of this design minus some nodes (for graph queries only)."""
+        if not ids:
+            return self
+        return Design(
+            nodes={k: v for k, v in self.nodes.items() if k not in ids},
+            edges=[e for e in self.edges if e.src not in ids and e.dst not in ids],
+        )
+
+    def is_chain(self) -> bool:
+        """A single Input followed by single-input layers, one after another.
+
+        Such a design is written as ``keras.Sequential``; anything else uses the
+        functional API.
+        """
+        if not self.nodes:
+            return False
+        order, cyclic = self.topological_order()
+        if cyclic or self.nodes[order[0]].type != "Input" or len(self.input_ids()) != 1:
+            return False
+        inc, out = self.incoming(), self.outgoing()
+        for i, nid in enumerate(order):
+            spec = LAYERS.get(self.nodes[nid].type)
+            if spec is None or (i and spec.is_merge):
+                return False
+            if len(out[nid]) > 1 or len(inc[nid]) != (1 if i else 0):
+                return False
+            if i and inc[nid][0].src != order[i - 1]:
+                return False
+        return True
+
+    def copy(self) -> Design:
+        return copy.deepcopy(self)

@@ -1,0 +1,403 @@
+"""Shape inference and validation of a whole design, in pure Python.
+
+``validate(design)`` walks the graph once in topological order and returns a
+:class:`Report`: each node's output shape and parameter count, the totals,
+and every problem tied to the node, edge or settings key it concerns.  It
+imports no TensorFlow and runs in linear time, so the GUI calls it after
+every edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.design.graph import NODE_ID, NODE_ID_RULE, Design
+from engine.spec.catalog import LAYERS
+from engine.spec.compile_catalog import (
+    BINARY,
+    CATEGORICAL,
+    LOSSES,
+    METRICS,
+    OPTIMIZERS,
+    REGRESSION,
+    SPARSE,
+    loss_spec,
+)
+from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
+from engine.spec.params import check_params
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One message for a person, tied to what it concerns."""
+
+    severity: str
+    message: str
+    node: str | None = None
+    edge: int | None = None  # index into design.edges
+    key: str | None = None  # e.g. "compile.loss"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"message": self.message}
+        for k in ("node", "edge", "key"):
+            if getattr(self, k) is not None:
+                out[k] = getattr(self, k)
+        return out
+
+
+@dataclass
+class NodeInfo:
+    output_shape: Shape | None = None
+    params: int = 0
+    trainable: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.message for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [p.message for p in self.problems if p.severity == WARNING]
+
+
+@dataclass
+class Report:
+    nodes: dict[str, NodeInfo]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def total_params(self) -> int:
+        return sum(n.params for n in self.nodes.values())
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(n.trainable for n in self.nodes.values())
+
+
+def label(node_type: str, node_id: str) -> str:
+    return f"{node_type} '{node_id}'"
+
+
+class _Collector:
+    def __init__(self, design: Design) -> None:
+        self.nodes = {nid: NodeInfo() for nid in design.nodes}
+        self.problems: list[Problem] = []
+
+    def add(self, severity: str, message: str, node: str | None = None, **kw: Any) -> None:
+        problem = Problem(severity, message, node, **kw)
+        self.problems.append(problem)
+        if node is not None and node in self.nodes:
+            self.nodes[node].problems.append(problem)
+
+    def error(self, message: str, node: str | None = None, **kw: Any) -> None:
+        self.add(ERROR, message, node, **kw)
+
+    def warn(self, message: str, node: str | None = None, **kw: Any) -> None:
+        self.add(WARNING, message, node, **kw)
+
+
+def validate(design: Design) -> Report:
+    out = _Collector(design)
+    values = _check_nodes(design, out)
+    _check_edges(design, out)
+    shapes = _infer(design, values, out)
+    _check_settings(design, out)
+    _check_outputs(design, values, shapes, out)
+    return Report(out.nodes, out.problems)
+
+
+# ---------------------------------------------------------------- nodes and edges
+
+
+def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | None]:
+    """Check ids, types and parameters; return each node's parameters in Keras form."""
+    values: dict[str, dict[str, Any] | None] = {}
+    for nid, node in design.nodes.items():
+        if not NODE_ID.match(nid):
+            out.error(f"Node id '{nid}' {NODE_ID_RULE}", nid)
+        spec = LAYERS.get(node.type)
+        if spec is None:
+            out.error(f"'{nid}' has an unknown layer type '{node.type}'", nid)
+            values[nid] = None
+            continue
+        problems, vals = spec.check_params(node.params)
+        for message in problems:
+            out.error(f"{label(node.type, nid)}: {message}", nid, key=f"params.{_param_of(message)}")
+        values[nid] = None if problems else vals
+    if not design.input_ids():
+        out.error("The design has no Input layer: add one where the data enters")
+    return values
+
+
+def _param_of(message: str) -> str:
+    """The parameter name quoted first in a parameter message."""
+    start = message.find("'")
+    return message[start + 1 : message.find("'", start + 1)] if start >= 0 else ""
+
+
+def _check_edges(design: Design, out: _Collector) -> None:
+    seen_ports: set[tuple[str, int]] = set()
+    for i, e in enumerate(design.edges):
+        for end in (e.src, e.dst):
+            if end not in design.nodes:
+                out.error(f"Edge {e.src} -> {e.dst} refers to a node '{end}' that does not exist", edge=i)
+        if e.src == e.dst:
+            out.error(f"'{e.src}' is connected to itself", e.src, edge=i)
+        if e.port is not None:
+            if (e.dst, e.port) in seen_ports:
+                out.error(f"Two edges go into input {e.port} of '{e.dst}'", e.dst, edge=i)
+            seen_ports.add((e.dst, e.port))
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def _infer(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> dict[str, Shape]:
+    order, cyclic = design.topological_order()
+    if cyclic:
+        cycle = design.cycle()
+        path = " -> ".join(f"'{n}'" for n in cycle)
+        for n in dict.fromkeys(cycle[:-1]):
+            out.error(
+                f"{label(design.nodes[n].type, n)} is part of a cycle ({path}); "
+                "a model's data must flow one way",
+                n,
+            )
+    inc = design.incoming()
+    shapes: dict[str, Shape] = {}
+    for nid in order:
+        node = design.nodes[nid]
+        spec = LAYERS.get(node.type)
+        if spec is None:
+            continue
+        edges = [e for e in inc[nid] if e.src in design.nodes]
+        who = label(node.type, nid)
+        n = len(edges)
+        if spec.is_input:
+            if n:
+                out.error(f"{who} is where data enters, so nothing may connect into it", nid)
+                continue
+        elif n == 0:
+            out.error(f"{who} receives no input: connect a layer into it", nid)
+            continue
+        elif n < spec.min_inputs or (spec.max_inputs is not None and n > spec.max_inputs):
+            out.error(f"{who} takes {spec.inputs_text()} but receives {n}", nid)
+            continue
+        if spec.is_merge and n == 1:
+            out.warn(f"{who} has only one input, so it passes it through unchanged", nid)
+        if values[nid] is None:
+            continue
+        in_shapes = [shapes.get(e.src) for e in edges]
+        if any(s is None for s in in_shapes):
+            continue  # an upstream node already has an error; do not pile on
+        try:
+            result = spec.rule(Ctx(who), in_shapes, values[nid])
+        except ShapeError as exc:
+            out.error(str(exc), nid)
+            continue
+        shapes[nid] = result.shape
+        info = out.nodes[nid]
+        info.output_shape, info.params, info.trainable = result.shape, result.params, result.trainable_params
+    _check_reachable(design, order, out)
+    return shapes
+
+
+def _check_reachable(design: Design, order: list[str], out: _Collector) -> None:
+    reached = set(design.input_ids())
+    outgoing = design.outgoing()
+    for nid in order:
+        if nid in reached:
+            for e in outgoing[nid]:
+                reached.add(e.dst)
+    for nid in order:
+        if nid not in reached and not out.nodes[nid].problems and design.nodes[nid].type in LAYERS:
+            out.error(f"{label(design.nodes[nid].type, nid)} is not reached from any Input", nid)
+
+
+# ---------------------------------------------------------------- compile, training, data
+
+
+def _check_settings(design: Design, out: _Collector) -> None:
+    comp = design.compile
+    opt = comp.get("optimizer", {"type": "Adam"})
+    spec = OPTIMIZERS.get(opt.get("type"))
+    if spec is None:
+        out.error(
+            f"Unknown optimizer '{opt.get('type')}' (known: {', '.join(OPTIMIZERS)})",
+            key="compile.optimizer.type",
+        )
+    else:
+        problems, _ = check_params(spec.params, {k: v for k, v in opt.items() if k != "type"})
+        for message in problems:
+            out.error(f"Optimizer {spec.type}: {message}", key=f"compile.optimizer.{_param_of(message)}")
+    loss = comp.get("loss", "mse")
+    if loss_spec(loss) is None:
+        out.error(f"Unknown loss '{loss}' (known: {', '.join(LOSSES)})", key="compile.loss")
+    for m in comp.get("metrics", []):
+        if m not in METRICS:
+            out.error(f"Unknown metric '{m}' (known: {', '.join(METRICS)})", key="compile.metrics")
+    train = design.training
+    for key, low in (("epochs", 1), ("batch_size", 1)):
+        v = train.get(key, 1)
+        if not isinstance(v, int) or isinstance(v, bool) or v < low:
+            out.error(
+                f"training.{key} must be a whole number of at least {low}, not {v!r}", key=f"training.{key}"
+            )
+    split = train.get("validation_split", 0.0)
+    if not isinstance(split, (int, float)) or isinstance(split, bool) or not 0 <= split < 1:
+        out.error(
+            f"training.validation_split must be at least 0 and below 1, not {split!r}",
+            key="training.validation_split",
+        )
+    _check_data_settings(design.data or {}, out)
+
+
+def _check_data_settings(data: dict[str, Any], out: _Collector) -> None:
+    if not data:
+        return
+    source = data.get("source")
+    if source == "builtin" and data.get("name") not in BUILTIN:
+        out.error(
+            f"Unknown built-in dataset '{data.get('name')}' (known: {', '.join(BUILTIN)})", key="data.name"
+        )
+    elif source in ("csv", "numpy", "images") and not (isinstance(data.get("path"), str) and data["path"]):
+        out.error(f"data.path must name the {source} file", key="data.path")
+    elif "y_path" in data and not isinstance(data["y_path"], str):
+        out.error("data.y_path must name the labels' .npy file", key="data.y_path")
+    elif source not in ("builtin", "csv", "numpy", "images"):
+        out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy, images)", key="data.source")
+    test = data.get("test_split", 0.0)
+    if not isinstance(test, (int, float)) or isinstance(test, bool) or not 0 <= test < 1:
+        out.error(f"data.test_split must be at least 0 and below 1, not {test!r}", key="data.test_split")
+    seed = data.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        out.error(f"data.seed must be a whole number, not {seed!r}", key="data.seed")
+
+
+# ---------------------------------------------------------------- likely mistakes
+
+
+def output_activation(design: Design, nid: str, values: dict[str, dict[str, Any] | None]) -> str:
+    """The activation that ends an output ('linear' when none), looking back through
+    layers that only move values around (Reshape, Dropout, ...)."""
+    inc = design.incoming()
+    seen = set()
+    while nid not in seen:
+        seen.add(nid)
+        node = design.nodes[nid]
+        spec = LAYERS.get(node.type)
+        if node.type == "Softmax":
+            return "softmax"
+        params = values.get(nid) or {}
+        if params.get("activation"):
+            return params["activation"]
+        if spec is None or not spec.keeps_values or len(inc[nid]) != 1:
+            return "linear"
+        nid = inc[nid][0].src
+    return "linear"
+
+
+def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: _Collector) -> None:
+    loss = loss_spec(design.compile.get("loss", "mse"))
+    data = design.data or {}
+    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    if dataset is not None:
+        _check_data_fit(design, shapes, dataset, out)
+    if loss is None:
+        return
+    for nid in design.output_ids():
+        if nid not in shapes or design.nodes[nid].type == "Input":
+            continue
+        act = output_activation(design, nid, values)
+        units = shapes[nid][-1]
+        who = label(design.nodes[nid].type, nid)
+        crossentropy = loss.name.endswith("crossentropy")
+        if loss.task == BINARY and crossentropy and act == "softmax":
+            out.warn(
+                f"Output {who} uses softmax with binary_crossentropy: use sigmoid for yes/no outputs, "
+                "or categorical_crossentropy for classes",
+                nid,
+            )
+        if loss.task in (CATEGORICAL, SPARSE) and crossentropy and units == 1:
+            out.warn(
+                f"Output {who} has one unit but {loss.name} needs one unit per class "
+                "(with one unit, softmax always outputs 1)",
+                nid,
+            )
+        if crossentropy and act not in ("softmax", "sigmoid"):
+            out.warn(
+                f"Output {who} has a '{act}' activation but {loss.name} expects probabilities: "
+                f"end with {'sigmoid' if loss.task == BINARY else 'softmax'}",
+                nid,
+            )
+        if (
+            loss.task == REGRESSION
+            and act in ("softmax", "sigmoid")
+            and (dataset is None or dataset.task == REGRESSION)
+        ):
+            out.warn(
+                f"Output {who} squashes values with '{act}' but {loss.name} is a regression loss: "
+                "use a linear output to predict numbers",
+                nid,
+            )
+        if dataset is None:
+            continue
+        if dataset.task == CLASSIFICATION and loss.task == REGRESSION:
+            out.warn(
+                f"Dataset '{dataset.name}' is classification but the loss {loss.name} is for regression: "
+                f"try sparse_categorical_crossentropy with a softmax output of {dataset.classes} units",
+                nid,
+            )
+        elif dataset.task == REGRESSION and loss.task != REGRESSION:
+            out.warn(
+                f"Dataset '{dataset.name}' is regression but the loss {loss.name} is for classification: "
+                "try mse with a linear output",
+                nid,
+                key="compile.loss",
+            )
+        elif (
+            dataset.task == CLASSIFICATION
+            and loss.task in (CATEGORICAL, SPARSE)
+            and units not in (None, dataset.classes)
+        ):
+            out.warn(
+                f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
+                nid,
+            )
+
+
+def _check_data_fit(design: Design, shapes: dict[str, Shape], dataset: Any, out: _Collector) -> None:
+    inputs = design.input_ids()
+    if len(inputs) != 1:
+        out.warn(
+            f"Dataset '{dataset.name}' feeds one input but the design has {len(inputs)}", key="data.name"
+        )
+        return
+    nid = inputs[0]
+    got = shapes.get(nid)
+    want = (None, *dataset.input_shape)
+    if got is not None and got != want:
+        out.warn(
+            f"Dataset '{dataset.name}' has samples of shape {fmt_shape(dataset.input_shape)} but "
+            f"Input '{nid}' expects {fmt_shape(got[1:])}",
+            nid,
+            key="data.name",
+        )

@@ -1,0 +1,1 @@
+"""The bridge to Keras: a design built as a ``keras.Model`` and written as a standalone script."""

@@ -1,0 +1,702 @@
+"""The layer catalog: the single source of truth for every layer type.
+
+The palette, the property editor, validation, the Keras build and the code
+generator all read these entries.  Adding a layer is one ``_add(...)`` call:
+its Keras class name, category, help, parameters (Keras names and defaults)
+and the shape rule from :mod:`engine.spec.layer_rules`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.spec import layer_rules as R
+from engine.spec.params import (
+    ACTIVATIONS,
+    BIAS_INITIALIZERS,
+    BOOL,
+    CHOICE,
+    FLOAT,
+    INITIALIZERS,
+    INT,
+    INTS,
+    LAYER,
+    PAIRS,
+    REGULARIZERS,
+    SHAPE,
+    Param,
+    check_params,
+)
+
+CATEGORIES = (
+    "Core",
+    "Convolution",
+    "Pooling",
+    "Reshaping",
+    "Recurrent",
+    "Normalization",
+    "Regularization",
+    "Activation",
+    "Merging",
+    "Preprocessing",
+)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Everything Netwright knows about one Keras layer class."""
+
+    type: str
+    category: str
+    help: str
+    params: tuple[Param, ...]
+    rule: R.Rule
+    min_inputs: int = 1
+    max_inputs: int | None = 1  # None: any number
+    # Moves or drops values without transforming them (Reshape, Dropout, ...),
+    # so an output's activation is the one before it.
+    keeps_values: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.max_inputs == 0
+
+    @property
+    def is_merge(self) -> bool:
+        return self.max_inputs is None or self.max_inputs > 1
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        """The parameters a freshly placed node starts with."""
+        return {p.name: p.default for p in self.params}
+
+    def check_params(self, given: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        return check_params(self.params, given)
+
+    def keras_kwargs(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The constructor arguments to write, in catalog order, Keras form.
+
+        Required arguments always; others only when they differ from Keras's
+        default, so generated code reads like hand-written code and the built
+        layer's config equals the one Keras makes from that code.  ``given``
+        must already be valid (see :meth:`check_params`).
+        """
+        _, values = self.check_params(given)
+        out: dict[str, Any] = {}
+        for p in self.params:
+            value = values[p.name]
+            if p.kind == LAYER:
+                inner = LAYERS[value["type"]]
+                value = {"type": value["type"], "params": inner.keras_kwargs(value["params"])}
+            elif not p.required and value == (p.check(p.default) if p.default is not None else None):
+                continue
+            out[p.name] = value
+        return out
+
+    def inputs_text(self) -> str:
+        if self.max_inputs is None:
+            return f"{self.min_inputs} or more inputs"
+        if self.min_inputs == self.max_inputs:
+            return f"exactly {self.min_inputs} input{'s' if self.min_inputs != 1 else ''}"
+        return f"{self.min_inputs} to {self.max_inputs} inputs"
+
+
+LAYERS: dict[str, LayerSpec] = {}
+
+
+def _add(type_: str, category: str, help_: str, rule: R.Rule, *params: Param, **kw: Any) -> None:
+    assert type_ not in LAYERS, type_
+    LAYERS[type_] = LayerSpec(type_, category, help_, tuple(params), rule, **kw)
+
+
+# ------------------------------------------------------------ reusable parameters
+
+
+def activation(default: str | None = None, help_: str = "Function applied to the output.") -> Param:
+    return Param("activation", CHOICE, default, help_, choices=(None, *ACTIVATIONS), nullable=True)
+
+
+def use_bias() -> Param:
+    return Param("use_bias", BOOL, True, "Add a learned bias to each output.")
+
+
+def initializer(name: str, default: str) -> Param:
+    choices = BIAS_INITIALIZERS if name == "bias_initializer" else INITIALIZERS
+    return Param(name, CHOICE, default, "How the weights start before training.", choices=choices)
+
+
+def regularizer(name: str) -> Param:
+    return Param(
+        name,
+        CHOICE,
+        None,
+        "Penalty on the weights added to the loss (l2 keeps weights small).",
+        choices=(None, *REGULARIZERS),
+        nullable=True,
+    )
+
+
+def units(default: int, help_: str) -> Param:
+    return Param("units", INT, default, help_, min=1, required=True, positional=True)
+
+
+def rate(help_: str, default: float = 0.5, positional: bool = True) -> Param:
+    return Param(
+        "rate",
+        FLOAT,
+        default,
+        help_,
+        min=0,
+        max=1,
+        min_exclusive=False,
+        positional=positional,
+        required=positional,
+    )
+
+
+def sizes(name: str, rank: int, default: int | None, help_: str, **kw: Any) -> Param:
+    return Param(name, INTS, default, help_, min=1, length=rank, **kw)
+
+
+def padding(choices: tuple[str, ...] = ("valid", "same")) -> Param:
+    return Param(
+        "padding",
+        CHOICE,
+        "valid",
+        "'valid' shrinks the output; 'same' keeps its size (for stride 1).",
+        choices=choices,
+    )
+
+
+def axis(default: int = -1, help_: str = "The axis the layer works along (-1 is the last).") -> Param:
+    return Param("axis", INT, default, help_)
+
+
+def _conv_params(rank: int, filters_help: str, *, causal: bool = False) -> list[Param]:
+    return [
+        Param("filters", INT, 32, filters_help, min=1, required=True, positional=True),
+        sizes("kernel_size", rank, 3, "Size of the sliding window.", required=True, positional=True),
+        sizes("strides", rank, 1, "Step of the window; 2 halves the size."),
+        padding(("valid", "same", "causal") if causal else ("valid", "same")),
+        sizes("dilation_rate", rank, 1, "Gaps between kernel taps; widens the view without weights."),
+    ]
+
+
+# ------------------------------------------------------------ core
+
+
+def _input_shape_ok(shape: tuple) -> str:
+    if any(d is not None and d < 1 for d in shape):
+        return "must hold sizes of at least 1 (or null for a variable length)"
+    return ""
+
+
+_add(
+    "Input",
+    "Core",
+    "Where data enters the model; 'shape' is one sample's shape, without the batch.",
+    R.input_layer,
+    Param(
+        "shape",
+        SHAPE,
+        [8],
+        "Shape of one sample, e.g. [8] for 8 features or [28, 28, 1] for an image.",
+        required=True,
+        extra={"allow_none": True, "validate": _input_shape_ok},
+    ),
+    min_inputs=0,
+    max_inputs=0,
+)
+_add(
+    "Dense",
+    "Core",
+    "Fully connected layer: every output is a weighted sum of all inputs.",
+    R.dense,
+    units(32, "Number of neurons (outputs)."),
+    activation(),
+    use_bias(),
+    initializer("kernel_initializer", "glorot_uniform"),
+    initializer("bias_initializer", "zeros"),
+    regularizer("kernel_regularizer"),
+)
+_add(
+    "Activation",
+    "Core",
+    "Applies an activation function to its input.",
+    R.identity,
+    Param(
+        "activation",
+        CHOICE,
+        "relu",
+        "The function to apply.",
+        choices=ACTIVATIONS,
+        required=True,
+        positional=True,
+    ),
+)
+_add(
+    "Dropout",
+    "Core",
+    "Randomly zeroes a fraction of inputs while training, to reduce overfitting.",
+    R.identity,
+    rate("Fraction of inputs to drop (0 to 1)."),
+    keeps_values=True,
+)
+_add(
+    "Flatten",
+    "Core",
+    "Flattens each sample to one long vector, e.g. before Dense.",
+    R.flatten,
+    keeps_values=True,
+)
+
+
+def _target_ok(shape: tuple) -> str:
+    if not shape:
+        return "must list at least one size"
+    if shape.count(-1) > 1:
+        return "may use -1 only once"
+    if any(d == 0 or d < -1 for d in shape):
+        return "must hold positive sizes (or one -1 to infer a size)"
+    return ""
+
+
+def _dims_ok(dims: tuple) -> str:
+    if sorted(dims) != list(range(1, len(dims) + 1)):
+        return "must be a permutation of 1..n (axis 0 is the batch), e.g. [2, 1]"
+    return ""
+
+
+_add(
+    "Reshape",
+    "Core",
+    "Rearranges each sample into a new shape with the same number of values.",
+    R.reshape,
+    Param(
+        "target_shape",
+        SHAPE,
+        [-1],
+        "New shape without the batch; one -1 is inferred.",
+        required=True,
+        positional=True,
+        extra={"validate": _target_ok},
+    ),
+    keeps_values=True,
+)
+_add(
+    "Permute",
+    "Core",
+    "Reorders the axes of each sample (axes numbered from 1).",
+    R.permute,
+    Param(
+        "dims",
+        SHAPE,
+        [2, 1],
+        "New order of the axes, e.g. [2, 1] swaps two axes.",
+        required=True,
+        positional=True,
+        extra={"validate": _dims_ok},
+    ),
+    keeps_values=True,
+)
+_add(
+    "RepeatVector",
+    "Core",
+    "Repeats a vector n times, making a sequence.",
+    R.repeat_vector,
+    Param("n", INT, 3, "How many times to repeat.", min=1, required=True, positional=True),
+    keeps_values=True,
+)
+_add(
+    "Embedding",
+    "Core",
+    "Turns integer ids (words, categories) into learned dense vectors.",
+    R.embedding,
+    Param("input_dim", INT, 1000, "Vocabulary size: largest id + 1.", min=1, required=True, positional=True),
+    Param("output_dim", INT, 16, "Length of each learned vector.", min=1, required=True, positional=True),
+    Param("mask_zero", BOOL, False, "Treat id 0 as padding to be ignored by later layers."),
+)
+
+# ------------------------------------------------------------ convolution
+
+_WHAT = {1: "a sequence", 2: "an image", 3: "a volume"}
+
+for _rank in (1, 2, 3):
+    _add(
+        f"Conv{_rank}D",
+        "Convolution",
+        f"Slides learned filters over {_WHAT[_rank]} to detect local patterns.",
+        R.conv(_rank),
+        *_conv_params(_rank, "Number of filters (output channels).", causal=_rank == 1),
+        Param("groups", INT, 1, "Split channels into groups convolved separately.", min=1),
+        activation(),
+        use_bias(),
+        initializer("kernel_initializer", "glorot_uniform"),
+        initializer("bias_initializer", "zeros"),
+        regularizer("kernel_regularizer"),
+    )
+
+for _rank in (1, 2, 3):
+    _add(
+        f"Conv{_rank}DTranspose",
+        "Convolution",
+        "Transposed ('de-') convolution: learns to up-sample, e.g. in decoders.",
+        R.conv_transpose(_rank),
+        *_conv_params(_rank, "Number of filters (output channels)."),
+        activation(),
+        use_bias(),
+        initializer("kernel_initializer", "glorot_uniform"),
+        initializer("bias_initializer", "zeros"),
+    )
+
+for _rank in (1, 2):
+    _add(
+        f"SeparableConv{_rank}D",
+        "Convolution",
+        "Depthwise then pointwise convolution: like Conv but with far fewer weights.",
+        R.separable_conv(_rank),
+        *_conv_params(_rank, "Number of output channels."),
+        Param("depth_multiplier", INT, 1, "Depthwise outputs per input channel.", min=1),
+        activation(),
+        use_bias(),
+    )
+    _add(
+        f"DepthwiseConv{_rank}D",
+        "Convolution",
+        "Convolves each input channel with its own filter (no mixing of channels).",
+        R.depthwise_conv(_rank),
+        sizes("kernel_size", _rank, 3, "Size of the sliding window.", required=True, positional=True),
+        sizes("strides", _rank, 1, "Step of the window; 2 halves the size."),
+        padding(),
+        Param("depth_multiplier", INT, 1, "Outputs per input channel.", min=1),
+        sizes("dilation_rate", _rank, 1, "Gaps between kernel taps."),
+        activation(),
+        use_bias(),
+    )
+
+# ------------------------------------------------------------ pooling
+
+for _rank in (1, 2, 3):
+    for _kind, _what in (("Max", "largest"), ("Average", "average")):
+        _add(
+            f"{_kind}Pooling{_rank}D",
+            "Pooling",
+            f"Keeps the {_what} value of each window, shrinking the {'sequence' if _rank == 1 else 'image'}.",
+            R.pooling(_rank),
+            sizes(
+                "pool_size", _rank, 2, "Size of each window.", positional=True, required=_kind == "Average"
+            ),
+            Param(
+                "strides",
+                INTS,
+                None,
+                "Step between windows (default: pool_size).",
+                min=1,
+                length=_rank,
+                nullable=True,
+            ),
+            padding(),
+        )
+    for _kind, _what in (("Max", "largest"), ("Average", "average")):
+        _add(
+            f"Global{_kind}Pooling{_rank}D",
+            "Pooling",
+            f"Reduces each channel to its {_what} value over all positions.",
+            R.global_pooling(_rank),
+            Param("keepdims", BOOL, False, "Keep the spatial axes with size 1."),
+        )
+
+# ------------------------------------------------------------ reshaping (padding, cropping, up-sampling)
+
+# Keras's own defaults, in Keras's own forms.
+_KERAS_PAD_DEFAULT = {1: 1, 2: [1, 1], 3: [[1, 1], [1, 1], [1, 1]]}
+_KERAS_CROP_DEFAULT = {1: [1, 1], 2: [[0, 0], [0, 0]], 3: [[1, 1], [1, 1], [1, 1]]}
+for _rank in (1, 2, 3):
+    _add(
+        f"ZeroPadding{_rank}D",
+        "Reshaping",
+        "Adds rows/columns of zeros around each sample.",
+        R.zero_padding(_rank),
+        Param(
+            "padding",
+            PAIRS,
+            _KERAS_PAD_DEFAULT[_rank],
+            "Zeros to add: one number, one per axis, or (before, after) per axis.",
+            min=0,
+            length=_rank if _rank > 1 else 2,
+            positional=True,
+            extra={"rank": _rank},
+        ),
+    )
+    _add(
+        f"Cropping{_rank}D",
+        "Reshaping",
+        "Cuts rows/columns off the edges of each sample.",
+        R.cropping(_rank),
+        Param(
+            "cropping",
+            PAIRS,
+            _KERAS_CROP_DEFAULT[_rank],
+            "Amount to cut: one number, one per axis, or (before, after) per axis.",
+            min=0,
+            length=_rank if _rank > 1 else 2,
+            positional=True,
+            extra={"rank": _rank},
+        ),
+        keeps_values=True,
+    )
+    _add(
+        f"UpSampling{_rank}D",
+        "Reshaping",
+        "Repeats rows/columns to enlarge each sample.",
+        R.up_sampling(_rank),
+        Param("size", INT, 2, "Up-sampling factor.", min=1, positional=True)
+        if _rank == 1
+        else sizes("size", _rank, 2, "Up-sampling factor per axis.", positional=True),
+        keeps_values=True,
+    )
+
+# ------------------------------------------------------------ recurrent
+
+
+def _rnn_params(default_activation: str = "tanh", gru: bool = False, lstm: bool = False) -> list[Param]:
+    out = [
+        units(32, "Size of the hidden state."),
+        activation(default_activation, "Function applied to the new state."),
+    ]
+    if gru or lstm:
+        out.append(
+            Param(
+                "recurrent_activation", CHOICE, "sigmoid", "Function used by the gates.", choices=ACTIVATIONS
+            )
+        )
+    out += [
+        use_bias(),
+        Param("dropout", FLOAT, 0.0, "Fraction of inputs dropped while training.", min=0, max=1),
+        Param("recurrent_dropout", FLOAT, 0.0, "Fraction of the state dropped while training.", min=0, max=1),
+        Param("return_sequences", BOOL, False, "Output every step (for stacking RNNs), not just the last."),
+        Param("go_backwards", BOOL, False, "Read the sequence backwards."),
+    ]
+    if lstm:
+        out.append(Param("unit_forget_bias", BOOL, True, "Start the forget gate open (helps learning)."))
+    if gru:
+        out.append(
+            Param("reset_after", BOOL, True, "Apply the reset gate after the matrix product (cuDNN style).")
+        )
+    return out
+
+
+_add(
+    "SimpleRNN",
+    "Recurrent",
+    "The plain recurrent layer: a state updated at every time step.",
+    R.rnn("SimpleRNN"),
+    *_rnn_params(),
+)
+_add(
+    "LSTM",
+    "Recurrent",
+    "Long Short-Term Memory: gated recurrent layer that remembers long ranges.",
+    R.rnn("LSTM"),
+    *_rnn_params(lstm=True),
+)
+_add("GRU", "Recurrent", "Gated Recurrent Unit: a lighter LSTM.", R.rnn("GRU"), *_rnn_params(gru=True))
+_add(
+    "Bidirectional",
+    "Recurrent",
+    "Runs a recurrent layer (LSTM, GRU or SimpleRNN) forwards and backwards and joins the results.",
+    R.bidirectional,
+    Param(
+        "layer",
+        LAYER,
+        {"type": "LSTM", "params": {"units": 32}},
+        "The recurrent layer to run both ways.",
+        choices=("SimpleRNN", "LSTM", "GRU"),
+        required=True,
+        positional=True,
+    ),
+    Param(
+        "merge_mode",
+        CHOICE,
+        "concat",
+        "How the two directions are joined.",
+        choices=("concat", "sum", "mul", "ave"),
+    ),
+)
+
+# ------------------------------------------------------------ normalization
+
+_add(
+    "BatchNormalization",
+    "Normalization",
+    "Normalises each feature over the batch; speeds up and stabilises training.",
+    R.batch_norm,
+    axis(),
+    Param("momentum", FLOAT, 0.99, "How slowly the running statistics change.", min=0, max=1),
+    Param("epsilon", FLOAT, 0.001, "Small number that avoids division by zero.", min=0, min_exclusive=True),
+    Param("center", BOOL, True, "Learn an offset (beta)."),
+    Param("scale", BOOL, True, "Learn a scale (gamma)."),
+)
+_add(
+    "LayerNormalization",
+    "Normalization",
+    "Normalises each sample over its features (common in transformers and RNNs).",
+    R.layer_norm,
+    axis(),
+    Param("epsilon", FLOAT, 0.001, "Small number that avoids division by zero.", min=0, min_exclusive=True),
+    Param("center", BOOL, True, "Learn an offset (beta)."),
+    Param("scale", BOOL, True, "Learn a scale (gamma)."),
+)
+_add(
+    "UnitNormalization",
+    "Normalization",
+    "Scales each sample to length 1 along an axis.",
+    R.axis_in_range,
+    axis(),
+)
+
+# ------------------------------------------------------------ regularization
+
+_add(
+    "SpatialDropout1D",
+    "Regularization",
+    "Drops whole channels of a sequence while training.",
+    R.spatial_dropout(1),
+    rate("Fraction of channels to drop (0 to 1)."),
+    keeps_values=True,
+)
+_add(
+    "SpatialDropout2D",
+    "Regularization",
+    "Drops whole feature maps of an image while training.",
+    R.spatial_dropout(2),
+    rate("Fraction of feature maps to drop (0 to 1)."),
+    keeps_values=True,
+)
+_add(
+    "GaussianNoise",
+    "Regularization",
+    "Adds random noise to inputs while training (data augmentation).",
+    R.identity,
+    Param(
+        "stddev", FLOAT, 0.1, "Standard deviation of the noise.", min=0, max=1, required=True, positional=True
+    ),
+)
+_add(
+    "GaussianDropout",
+    "Regularization",
+    "Multiplies inputs by random noise centred on 1 while training.",
+    R.identity,
+    rate("Drop probability, as in Dropout."),
+)
+_add(
+    "AlphaDropout",
+    "Regularization",
+    "Dropout that keeps the mean and variance, for SELU networks.",
+    R.identity,
+    rate("Fraction of inputs to drop (0 to 1)."),
+)
+_add(
+    "ActivityRegularization",
+    "Regularization",
+    "Adds a penalty on the size of its input to the loss.",
+    R.identity,
+    Param("l1", FLOAT, 0.0, "L1 penalty factor.", min=0),
+    Param("l2", FLOAT, 0.0, "L2 penalty factor.", min=0),
+    keeps_values=True,
+)
+
+# ------------------------------------------------------------ activation layers
+
+_add(
+    "ReLU",
+    "Activation",
+    "Rectified linear unit: max(x, 0).",
+    R.identity,
+    Param("max_value", FLOAT, None, "Upper limit of the output (none by default).", min=0, nullable=True),
+    Param("negative_slope", FLOAT, 0.0, "Slope for negative inputs.", min=0),
+    Param("threshold", FLOAT, 0.0, "Inputs below this become zero (or sloped).", min=0),
+)
+_add(
+    "LeakyReLU",
+    "Activation",
+    "Like ReLU but lets a little of negative inputs through.",
+    R.identity,
+    Param("negative_slope", FLOAT, 0.3, "Slope for negative inputs.", min=0),
+)
+_add("PReLU", "Activation", "Leaky ReLU whose negative slope is learned per unit.", R.prelu)
+_add(
+    "ELU",
+    "Activation",
+    "Exponential linear unit: smooth for negative inputs.",
+    R.identity,
+    Param("alpha", FLOAT, 1.0, "Size of the negative saturation."),
+)
+_add(
+    "Softmax",
+    "Activation",
+    "Turns scores into probabilities that sum to 1 along an axis.",
+    R.axis_in_range,
+    axis(),
+)
+
+# ------------------------------------------------------------ merging
+
+_MERGE_HELP = {
+    "Add": "Adds its inputs element by element (e.g. residual connections).",
+    "Subtract": "Subtracts its second input from its first.",
+    "Multiply": "Multiplies its inputs element by element.",
+    "Average": "Averages its inputs element by element.",
+    "Maximum": "Takes the element-wise maximum of its inputs.",
+    "Minimum": "Takes the element-wise minimum of its inputs.",
+}
+for _name, _help in _MERGE_HELP.items():
+    _add(
+        _name,
+        "Merging",
+        _help,
+        R.elementwise,
+        min_inputs=2 if _name == "Subtract" else 1,
+        max_inputs=2 if _name == "Subtract" else None,
+    )
+_add(
+    "Concatenate",
+    "Merging",
+    "Joins its inputs along an axis (all other axes must match).",
+    R.concatenate,
+    axis(help_="Axis to join along (-1: the features)."),
+    min_inputs=1,
+    max_inputs=None,
+)
+
+# ------------------------------------------------------------ preprocessing
+
+_add(
+    "Rescaling",
+    "Preprocessing",
+    "Multiplies inputs by 'scale' and adds 'offset' (e.g. 1/255 for pixels).",
+    R.identity,
+    Param("scale", FLOAT, 1 / 255, "Factor to multiply by.", required=True, positional=True),
+    Param("offset", FLOAT, 0.0, "Value to add after scaling."),
+)
+_add(
+    "Normalization",
+    "Preprocessing",
+    "Standardises features to mean 0 and variance 1 with statistics learned from the data (adapt).",
+    R.normalization,
+    axis(),
+)
+
+
+def layer_types_by_category() -> dict[str, list[str]]:
+    """Catalog entries grouped for the palette, in catalog order."""
+    groups: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    for spec in LAYERS.values():
+        groups[spec.category].append(spec.type)
+    return groups

@@ -1,0 +1,114 @@
+"""The built-in datasets: what each holds, so designs can be checked against it.
+
+The facts here (task, sample shape, classes) are what validation and the
+GUI's dataset picker need without loading any data; :mod:`engine.data.loaders`
+holds the code that produces the arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.spec.compile_catalog import REGRESSION
+
+
+@dataclass(frozen=True)
+class BuiltinDataset:
+    name: str
+    help: str
+    task: str  # "classification" or REGRESSION
+    input_shape: tuple[int, ...]
+    classes: int  # 0 for regression
+    loader: str  # the function in engine.data.loaders that returns (x, y)
+    class_names: tuple[str, ...] = ()
+
+    @property
+    def label_form(self) -> str:
+        if self.task == REGRESSION:
+            return "one number per sample"
+        return f"an integer class label 0..{self.classes - 1}"
+
+
+CLASSIFICATION = "classification"
+
+BUILTIN: dict[str, BuiltinDataset] = {
+    d.name: d
+    for d in (
+        BuiltinDataset(
+            "iris",
+            "150 iris flowers, 4 measurements, 3 species.",
+            CLASSIFICATION,
+            (4,),
+            3,
+            "load_iris",
+            ("setosa", "versicolor", "virginica"),
+        ),
+        BuiltinDataset(
+            "wine",
+            "178 wines, 13 chemical measurements, 3 cultivars.",
+            CLASSIFICATION,
+            (13,),
+            3,
+            "load_wine",
+            ("cultivar 0", "cultivar 1", "cultivar 2"),
+        ),
+        BuiltinDataset(
+            "breast_cancer",
+            "569 tumours, 30 features, malignant or benign.",
+            CLASSIFICATION,
+            (30,),
+            2,
+            "load_breast_cancer",
+            ("malignant", "benign"),
+        ),
+        BuiltinDataset(
+            "digits",
+            "1797 handwritten digits as 8x8 grey images, 10 classes.",
+            CLASSIFICATION,
+            (8, 8, 1),
+            10,
+            "load_digits",
+        ),
+        BuiltinDataset(
+            "diabetes",
+            "442 patients, 10 features, disease progression after a year.",
+            REGRESSION,
+            (10,),
+            0,
+            "load_diabetes",
+        ),
+        BuiltinDataset(
+            "moons",
+            "Two interleaving half circles (2-D points, 2 classes).",
+            CLASSIFICATION,
+            (2,),
+            2,
+            "load_moons",
+        ),
+        BuiltinDataset(
+            "circles",
+            "A circle inside a circle (2-D points, 2 classes).",
+            CLASSIFICATION,
+            (2,),
+            2,
+            "load_circles",
+        ),
+        BuiltinDataset(
+            "xor",
+            "Points labelled by the sign of x times y: not linearly separable.",
+            CLASSIFICATION,
+            (2,),
+            2,
+            "load_xor",
+        ),
+        BuiltinDataset(
+            "spirals",
+            "Three interleaved spirals (2-D points, 3 classes).",
+            CLASSIFICATION,
+            (2,),
+            3,
+            "load_spirals",
+        ),
+        BuiltinDataset("sine", "Noisy samples of sin(x): 1-D regression.", REGRESSION, (1,), 0, "load_sine"),
+    )
+}

@@ -1,0 +1,1 @@
+"""Fitting a design on its data, with plain callbacks for progress, pause and stop."""

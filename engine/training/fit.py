@@ -1,0 +1,253 @@
+"""Training: fit a design on prepared data, reporting through plain callbacks.
+
+Runs on whatever thread calls it (the GUI's worker thread, or the main
+thread for ``python main.py train``); Keras objects never leave that thread.
+Progress goes out as dicts of floats.  A :class:`Control` (threading events)
+comes in: Stop ends the epoch after the current batch and keeps the weights,
+Pause blocks between batches, and a NaN or infinite loss stops with a reason.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.data.prepare import Dataset, Prepared
+from engine.design.graph import Design
+from engine.keras.build import build_model
+from engine.spec.datasets import CLASSIFICATION
+
+BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
+
+STOPPED, DIVERGED, EARLY = "stopped", "diverged", "early_stopping"
+
+
+class Control:
+    """Stop / pause requests from another thread (the GUI).
+
+    Stop sets the model's ``stop_training`` flag at once, which Keras checks
+    right after the batch in progress; Pause holds the loop before the next batch.
+    """
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def attach(self, model: Any) -> None:
+        with self._lock:
+            self._model = model
+            if self._stop.is_set():
+                model.stop_training = True
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop.set()
+            if self._model is not None:
+                self._model.stop_training = True
+        self._running.set()  # a paused run must wake up to stop
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def wait_while_paused(self) -> None:
+        self._running.wait()
+
+
+@dataclass
+class Listener:
+    """Where progress goes; every argument is plain data."""
+
+    on_begin: Callable[[dict[str, Any]], None] = lambda info: None
+    on_batch: Callable[[dict[str, Any]], None] = lambda info: None
+    on_epoch: Callable[[dict[str, Any]], None] = lambda info: None
+
+
+@dataclass
+class Result:
+    history: dict[str, list[float]]
+    epochs_done: int
+    stop_reason: str | None = None
+    message: str = ""
+    model: Any = field(default=None, repr=False)
+
+
+def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps: int, state: dict) -> Any:
+    class Bridge(keras.callbacks.Callback):
+        """Turns Keras callbacks into plain reports; applies pause and divergence between batches.
+
+        ``async_safe``: Keras may run ``on_train_batch_end`` on its helper thread,
+        so reporting never holds up the next batch.  Pause lives in
+        ``on_train_batch_begin``, which Keras always calls in the training loop.
+        """
+
+        async_safe = True
+
+        def on_train_begin(self, logs=None):
+            state["start"] = time.perf_counter()
+            control.attach(self.model)
+            listener.on_begin({"epochs": epochs, "steps": steps})
+
+        def on_epoch_begin(self, epoch, logs=None):
+            state.update(epoch=epoch, last_report=0.0, previous_mean=0.0)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if control.paused:
+                paused_at = time.perf_counter()
+                control.wait_while_paused()
+                state["start"] += time.perf_counter() - paused_at  # paused time is not training time
+
+        def on_train_batch_end(self, batch, logs=None):
+            mean = float(logs["loss"])
+            if not math.isfinite(mean):
+                state["reason"] = DIVERGED
+                self.model.stop_training = True
+                return
+            # Keras reports the running mean over the epoch; recover this batch's own loss.
+            batch_loss = mean * (batch + 1) - state["previous_mean"] * batch
+            state["previous_mean"] = mean
+            now = time.perf_counter()
+            if now - state["last_report"] >= BATCH_REPORT_INTERVAL or batch == steps - 1:
+                state["last_report"] = now
+                listener.on_batch(
+                    {
+                        "epoch": state["epoch"],
+                        "batch": batch,
+                        "steps": steps,
+                        "loss": batch_loss,
+                        "mean_loss": mean,
+                        "elapsed": now - state["start"],
+                    }
+                )
+
+        def on_epoch_end(self, epoch, logs=None):
+            values = {k: float(v) for k, v in (logs or {}).items()}
+            if not all(math.isfinite(v) for v in values.values()):
+                state["reason"] = DIVERGED
+                self.model.stop_training = True
+            listener.on_epoch(
+                {"epoch": epoch, "logs": values, "elapsed": time.perf_counter() - state["start"]}
+            )
+
+    return Bridge()
+
+
+def train(
+    design: Design,
+    prepared: Prepared,
+    *,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    listener: Listener | None = None,
+    control: Control | None = None,
+    early_stopping_patience: int | None = None,
+    seed: int = 0,
+) -> Result:
+    """Build, compile and fit the design; returns the history and the trained model."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    epochs = int(epochs or design.training.get("epochs", 10))
+    batch_size = int(batch_size or design.training.get("batch_size", 32))
+    listener, control = listener or Listener(), control or Control()
+    model = build_model(design)
+    n = len(prepared.x)
+    n_train = int(math.floor(n * (1 - prepared.validation_split))) if prepared.validation_split else n
+    steps = max(1, math.ceil(n_train / batch_size))
+    state: dict[str, Any] = {"reason": None}
+    callbacks = [_bridge(keras, control, listener, epochs, steps, state)]
+    if early_stopping_patience:
+        monitor = "val_loss" if prepared.validation_split else "loss"
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=early_stopping_patience, restore_best_weights=True
+            )
+        )
+    fit = model.fit(
+        prepared.x,
+        prepared.y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_split=prepared.validation_split,
+        callbacks=callbacks,
+        verbose=0,
+        shuffle=True,
+    )
+    history = {k: [float(v) for v in vs] for k, vs in fit.history.items()}
+    done = len(history.get("loss", []))
+    reason = state["reason"] or (STOPPED if control.stop_requested else None)
+    if reason is None and early_stopping_patience and done < epochs:
+        reason = EARLY
+    return Result(history, done, reason, _explain(reason, done, epochs), model)
+
+
+def _explain(reason: str | None, done: int, epochs: int) -> str:
+    if reason == DIVERGED:
+        return (
+            "Training stopped: the loss became NaN or infinite (the model diverged). "
+            "Try a lower learning rate, standardised inputs, or a different activation."
+        )
+    if reason == STOPPED:
+        return f"Training stopped by you after {done} of {epochs} epochs; the weights so far are kept."
+    if reason == EARLY:
+        return f"Early stopping after {done} epochs: the loss stopped improving; the best weights are kept."
+    return f"Training finished: {done} epochs."
+
+
+def evaluate(model: Any, prepared: Prepared, data: Dataset, design: Design) -> dict[str, Any]:
+    """Test-set metrics and, as plain lists, a confusion matrix or predicted-vs-actual pairs."""
+    out: dict[str, Any] = {"test_samples": len(prepared.x_test), "metrics": {}}
+    x_eval, y_eval = (prepared.x_test, prepared.y_test) if len(prepared.x_test) else (prepared.x, prepared.y)
+    out["evaluated_on"] = "test" if len(prepared.x_test) else "training"
+    scores = model.evaluate(x_eval, y_eval, verbose=0, return_dict=True)
+    out["metrics"] = {k: float(v) for k, v in scores.items()}
+    predictions = np.asarray(model.predict(x_eval, verbose=0))
+    if data.task == CLASSIFICATION:
+        truth = y_eval.argmax(axis=-1) if y_eval.ndim > 1 and y_eval.shape[-1] > 1 else y_eval.reshape(-1)
+        guess = predictions.argmax(axis=-1) if predictions.shape[-1] > 1 else (predictions.reshape(-1) > 0.5)
+        k = max(data.classes, 2)
+        matrix = np.zeros((k, k), dtype=int)
+        np.add.at(matrix, (truth.astype(int), guess.astype(int)), 1)
+        out["confusion_matrix"] = matrix.tolist()
+        out["class_names"] = data.class_names or [str(i) for i in range(k)]
+        out["accuracy"] = float((truth.astype(int) == guess.astype(int)).mean())
+    else:
+        out["predicted"] = predictions.reshape(len(predictions), -1)[:, 0].tolist()
+        out["actual"] = y_eval.reshape(len(y_eval), -1)[:, 0].tolist()
+    return out
+
+
+def predict_one(model: Any, x: np.ndarray) -> list[float]:
+    return [float(v) for v in np.asarray(model.predict(x[None, ...], verbose=0)).reshape(-1)]
+
+
+def save_model(model: Any, path: str | Path) -> Path:
+    """Save as .keras (architecture, weights, optimizer) or, for .weights.h5, the weights only."""
+    path = Path(path)
+    if path.name.endswith(".weights.h5"):
+        model.save_weights(path)
+    else:
+        if path.suffix != ".keras":
+            path = path.with_suffix(".keras")
+        model.save(path)
+    return path

@@ -1,0 +1,74 @@
+"""The catalog against Keras: every name, default and identifier must be Keras's own."""
+
+import inspect
+
+import pytest
+
+from engine.spec.catalog import CATEGORIES, LAYERS, layer_types_by_category
+from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
+from engine.spec.params import ACTIVATIONS, INITIALIZERS
+
+
+def test_catalog_is_broad_and_grouped():
+    assert len(LAYERS) >= 40
+    groups = layer_types_by_category()
+    assert set(groups) == set(CATEGORIES)
+    assert all(groups[c] for c in CATEGORIES)
+    for spec in LAYERS.values():
+        assert spec.help and spec.help[0].isupper()
+        for p in spec.params:
+            assert p.help, (spec.type, p.name)
+
+
+def _keras_signature(keras, layer_type):
+    if layer_type == "Input":
+        return inspect.signature(keras.Input)
+    return inspect.signature(getattr(keras.layers, layer_type).__init__)
+
+
+@pytest.mark.parametrize("layer_type", sorted(LAYERS))
+def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, layer_type):
+    sig = _keras_signature(keras, layer_type)
+    for p in LAYERS[layer_type].params:
+        assert p.name in sig.parameters, f"{layer_type}.{p.name} is not a Keras argument"
+        default = sig.parameters[p.name].default
+        if default is inspect.Parameter.empty:
+            assert p.required, f"Keras requires {layer_type}.{p.name}; the catalog must too"
+            continue
+        if p.required:
+            continue  # we always write it (e.g. Input.shape), whatever Keras's default
+        ours = p.check(p.default) if p.default is not None else None
+        theirs = tuple(default) if isinstance(default, list) else default
+        assert theirs in (p.default, ours), f"{layer_type}.{p.name}: Keras {default!r}, catalog {p.default!r}"
+
+
+@pytest.mark.parametrize("opt_type", sorted(OPTIMIZERS))
+def test_optimizer_params_match_keras(keras, opt_type):
+    sig = inspect.signature(getattr(keras.optimizers, opt_type).__init__)
+    for p in OPTIMIZERS[opt_type].params:
+        assert sig.parameters[p.name].default == p.default, (opt_type, p.name)
+
+
+def test_identifiers_resolve_in_keras(keras):
+    for name in ACTIVATIONS:
+        keras.activations.get(name)
+    for name in INITIALIZERS:
+        keras.initializers.get(name)
+    for spec in LOSSES.values():
+        for name in (spec.name, *spec.aliases):
+            keras.losses.get(name)
+    for name in METRICS:
+        keras.metrics.get(name)
+
+
+def test_every_layer_builds_from_its_defaults(keras):
+    """A freshly dropped node (catalog defaults) is a valid Keras constructor call."""
+    for spec in LAYERS.values():
+        if spec.is_input:
+            continue
+        kwargs = spec.keras_kwargs(spec.defaults())
+        if spec.type == "Bidirectional":
+            inner = kwargs.pop("layer")
+            keras.layers.Bidirectional(getattr(keras.layers, inner["type"])(**inner["params"]), **kwargs)
+        else:
+            getattr(keras.layers, spec.type)(**kwargs)
