@@ -1,0 +1,732 @@
+"""A Python script that builds a Keras model -> the model's Keras config, without running it.
+
+The script is parsed with :mod:`ast` and read by a small symbolic interpreter
+that knows only what a Keras model definition is made of: imports of Keras,
+layer constructors, calls of layers on tensors, ``keras.Input``,
+``Sequential([...])`` / ``model.add(...)``, ``keras.Model(inputs, outputs)``,
+``model.compile(...)`` and ``model.fit(...)``.  Values are literals or names
+bound to literals (:func:`ast.literal_eval` semantics); nothing is imported,
+called or executed, so a hostile script is parsed like any other.
+
+The result has the shape of Keras's own ``model.get_config()`` (Sequential or
+Functional, with ``inbound_nodes`` and ``__keras_tensor__`` references) plus a
+``compile_config``, so :mod:`engine.keras.importer` reads a script and a
+``.keras`` file through one mapping.  Only the arguments the script gives
+appear in a layer's config; the importer fills in Keras's defaults.  What the
+interpreter does not understand is reported by line and skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.spec.catalog import LAYERS
+
+MAX_SCRIPT_BYTES = 5 * 1024 * 1024
+MAX_UNROLL = 1000  # iterations of a literal `for` loop the reader unrolls
+
+# Module paths that mean "Keras" however the script imports it.
+_KERAS_ROOTS = ("keras", "tensorflow.keras", "tf.keras", "tensorflow.python.keras")
+_LAYER_MODULES = ("layers",)
+_MODEL_NAMES = {"Sequential": "Sequential", "Model": "Model", "Input": "Input", "InputLayer": "InputLayer"}
+_OPTIMIZER_MODULE = "optimizers"
+
+
+class ScriptError(ValueError):
+    """The file cannot be parsed as Python at all (a syntax error, not UTF-8, too large)."""
+
+
+@dataclass
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+# ---------------------------------------------------------------- symbolic values
+
+
+@dataclass(frozen=True)
+class KerasName:
+    """A name that refers to something in Keras: ``layers.Dense`` -> ("layers", "Dense")."""
+
+    path: tuple[str, ...]
+
+
+@dataclass
+class LayerObj:
+    """A layer constructed in the script (maybe not called yet)."""
+
+    class_name: str
+    config: dict[str, Any]
+    line: int
+    name: str = ""
+    calls: int = 0  # how many times it was applied: its node indices
+    inner: dict[str, Any] | None = None  # wrapped layer config (Bidirectional, TimeDistributed)
+    inbound: list[dict[str, Any]] = field(default_factory=list)  # one entry per call, as Keras writes it
+
+
+@dataclass(frozen=True)
+class Tensor:
+    layer: str
+    node_index: int
+    tensor_index: int
+
+
+@dataclass
+class SequentialObj:
+    name: str | None
+    layers: list[LayerObj]
+    line: int
+    input_shape: list[Any] | None = None
+    input_dtype: str | None = None
+    compile: dict[str, Any] | None = None
+    fit: dict[str, Any] | None = None
+
+
+@dataclass
+class FunctionalObj:
+    name: str | None
+    inputs: Any
+    outputs: Any
+    line: int
+    compile: dict[str, Any] | None = None
+    fit: dict[str, Any] | None = None
+
+
+@dataclass
+class OptimizerObj:
+    class_name: str
+    config: dict[str, Any]
+
+
+_UNKNOWN = object()
+
+
+# ---------------------------------------------------------------- the result
+
+
+@dataclass
+class ParsedScript:
+    """What the script builds, as Keras would serialise it, and what was skipped."""
+
+    model_config: dict[str, Any] | None
+    compile_config: dict[str, Any] | None
+    training: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_script(source: str, filename: str = "<script>") -> ParsedScript:
+    """Read ``source`` as a Keras model script; raise :class:`ScriptError` if it is not Python."""
+    if len(source.encode("utf-8", "surrogatepass")) > MAX_SCRIPT_BYTES:
+        raise ScriptError(f"the script is larger than {MAX_SCRIPT_BYTES // 2**20} MB")
+    try:
+        tree = ast.parse(source, filename=filename)
+    except SyntaxError as exc:
+        raise ScriptError(f"line {exc.lineno}: not valid Python ({exc.msg})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise ScriptError(f"cannot parse the script: {exc}") from None
+    reader = _Reader()
+    try:
+        reader.run(tree)
+    except RecursionError:
+        raise ScriptError("the script is nested too deeply to read") from None
+    return reader.result()
+
+
+class _Reader:
+    """Walks the module and every function body in order, tracking names symbolically."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, tuple[str, ...]] = {}  # local name -> path inside Keras ("" = keras)
+        self.problems: list[Problem] = []
+        self.layers: dict[str, LayerObj] = {}  # by unique layer name, in creation order
+        self.models: list[SequentialObj | FunctionalObj] = []
+        self.taken: set[str] = set()
+
+    # ------------------------------------------------------------ driver
+
+    def run(self, tree: ast.Module) -> None:
+        self._block(tree.body, {})
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._block(node.body, {})
+
+    def _block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
+        for stmt in body:
+            try:
+                self._stmt(stmt, env)
+            except _Skip as skip:
+                self.problems.append(Problem(getattr(stmt, "lineno", 0), skip.message))
+
+    def report(self, node: ast.AST, message: str) -> None:
+        self.problems.append(Problem(getattr(node, "lineno", 0), message))
+
+    # ------------------------------------------------------------ statements
+
+    def _stmt(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
+        if isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                self._import(a.name, a.asname or a.name.split(".")[0], whole=a.asname is not None)
+        elif isinstance(stmt, ast.ImportFrom):
+            for a in stmt.names:
+                self._import(f"{stmt.module or ''}.{a.name}", a.asname or a.name, whole=True)
+        elif isinstance(stmt, ast.Assign):
+            value = self.value(stmt.value, env)
+            for target in stmt.targets:
+                self._bind(target, value, env, stmt)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self._bind(stmt.target, self.value(stmt.value, env), env, stmt)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            self.value(stmt.value, env)
+        elif isinstance(stmt, (ast.With, ast.Try)):
+            self._block(stmt.body, env)  # runs once: `with strategy.scope():`, `try:`
+        elif isinstance(stmt, ast.For):
+            self._loop(stmt, env)
+        elif isinstance(stmt, (ast.While, ast.If)) and self._mentions_keras(stmt):
+            kind = type(stmt).__name__.lower()
+            self.report(
+                stmt, f"an `{kind}` block that builds layers is not read (its condition is not known)"
+            )
+        # Function and class definitions are read on their own (see run); return,
+        # pass, docstrings and everything else carry no model structure.
+
+    def _loop(self, stmt: ast.For, env: dict[str, Any]) -> None:
+        """Unroll ``for units in [64, 32]:`` or ``for i in range(3):`` over literal values."""
+        if not self._mentions_keras(stmt):
+            return
+        items = self.value(stmt.iter, env) if not _is_range(stmt.iter) else _range(stmt.iter, self, env)
+        if not isinstance(items, (list, tuple)) or len(items) > MAX_UNROLL or _has_unknown(list(items)):
+            self.report(stmt, "a `for` loop that builds layers over values that are not literal is not read")
+            return
+        for item in items:
+            self._bind(stmt.target, item, env, stmt)
+            self._block(stmt.body, env)
+
+    def _import(self, dotted: str, local: str, whole: bool) -> None:
+        parts = dotted.strip(".").split(".")
+        if parts[0] == "tensorflow" and len(parts) == 1:
+            self.aliases[local] = ("__tf__",)
+            return
+        for root in _KERAS_ROOTS:
+            rparts = root.split(".")
+            if parts[: len(rparts)] == rparts:
+                rest = tuple(parts[len(rparts) :])
+                if rest[:1] == ("src",) or rest[:1] == ("api",):
+                    rest = rest[1:]
+                self.aliases[local] = rest if whole else ()
+                return
+
+    def _bind(self, target: ast.expr, value: Any, env: dict[str, Any], stmt: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = value
+            if isinstance(value, LayerObj) and not value.name:
+                self._name_layer(value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = value if isinstance(value, (list, tuple)) else None
+            if items is None or len(items) != len(target.elts):
+                for t in target.elts:
+                    if isinstance(t, ast.Name):
+                        env[t.id] = _UNKNOWN
+                if value is not _UNKNOWN:
+                    self.report(stmt, "cannot unpack this value into several names")
+                return
+            for t, v in zip(target.elts, items, strict=True):
+                self._bind(t, v, env, stmt)
+        # attribute and subscript targets (self.x = ..., d["k"] = ...) carry no structure
+
+    def _mentions_keras(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self.aliases for n in ast.walk(node))
+
+    # ------------------------------------------------------------ expressions
+
+    def value(self, node: ast.expr, env: dict[str, Any]) -> Any:  # noqa: C901 - one case per node kind
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self.value(e, env) for e in node.elts]
+            return items if isinstance(node, ast.List) else tuple(items)
+        if isinstance(node, ast.Dict):
+            if any(k is None for k in node.keys):
+                raise _Skip("`**` inside a dict literal is not read")
+            return {
+                self.value(k, env): self.value(v, env) for k, v in zip(node.keys, node.values, strict=True)
+            }
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self.value(node.operand, env)
+            if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+                return -operand if isinstance(node.op, ast.USub) else operand
+            raise _Skip("a sign on something that is not a number")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)):
+            return self._arith(node, env)
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            if node.id in self.aliases:
+                return KerasName(self.aliases[node.id])
+            if node.id in ("None", "True", "False"):
+                return {"None": None, "True": True, "False": False}[node.id]
+            return _UNKNOWN
+        if isinstance(node, ast.Attribute):
+            base = self.value(node.value, env)
+            if isinstance(base, KerasName):
+                if base.path == ("__tf__",):
+                    return KerasName(()) if node.attr == "keras" else _UNKNOWN
+                return KerasName((*base.path, node.attr))
+            return _UNKNOWN
+        if isinstance(node, ast.Call):
+            return self._call(node, env)
+        return _UNKNOWN
+
+    def _arith(self, node: ast.BinOp, env: dict[str, Any]) -> Any:
+        left, right = self.value(node.left, env), self.value(node.right, env)
+        nums = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right))
+        if not nums:
+            return _UNKNOWN
+        try:
+            ops: dict[type, Callable[[Any, Any], Any]] = {
+                ast.Mult: lambda a, b: a * b,
+                ast.Add: lambda a, b: a + b,
+                ast.Sub: lambda a, b: a - b,
+                ast.FloorDiv: lambda a, b: a // b,
+            }
+            result = ops[type(node.op)](left, right)
+        except ZeroDivisionError:
+            return _UNKNOWN
+        if isinstance(result, int) and abs(result) > 2**63:
+            return _UNKNOWN
+        return result
+
+    def _args(self, call: ast.Call, env: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        args = []
+        for a in call.args:
+            if isinstance(a, ast.Starred):
+                raise _Skip("`*args` in a Keras call is not read")
+            args.append(self.value(a, env))
+        kwargs = {}
+        for k in call.keywords:
+            if k.arg is None:
+                raise _Skip("`**kwargs` in a Keras call is not read")
+            kwargs[k.arg] = self.value(k.value, env)
+        return args, kwargs
+
+    def _call(self, call: ast.Call, env: dict[str, Any]) -> Any:
+        func = call.func
+        # model.add(...), model.compile(...), model.fit(...)
+        if isinstance(func, ast.Attribute):
+            owner = self.value(func.value, env)
+            if isinstance(owner, (SequentialObj, FunctionalObj)):
+                return self._model_method(owner, func.attr, call, env)
+        target = self.value(func, env)
+        if isinstance(target, KerasName):
+            return self._keras_call(target, call, env)
+        if isinstance(target, LayerObj):
+            return self._apply(target, call, env)
+        return _UNKNOWN
+
+    # ------------------------------------------------------------ Keras calls
+
+    def _keras_call(self, name: KerasName, call: ast.Call, env: dict[str, Any]) -> Any:
+        path = name.path
+        last = path[-1] if path else ""
+        args, kwargs = self._args(call, env)
+        if last in ("Input",) and path[:-1] in ((), ("layers",)):
+            return self._input(call, args, kwargs)
+        if last == "Sequential" and path[:-1] in ((), ("models",)):
+            return self._sequential(call, args, kwargs)
+        if last in ("Model", "Functional") and path[:-1] in ((), ("models",)):
+            return self._functional(call, args, kwargs)
+        if len(path) == 2 and path[0] == _OPTIMIZER_MODULE:
+            if args:
+                kwargs = {"learning_rate": args[0], **kwargs}
+            return OptimizerObj(path[1], kwargs)
+        if len(path) == 2 and path[0] in _LAYER_MODULES or (len(path) == 1 and path[0] in LAYERS):
+            return self._layer(last, call, args, kwargs)
+        raise _Skip(f"`{'.'.join(('keras', *path))}(...)` is not a layer or model call Netwright reads")
+
+    def _input(self, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> Tensor:
+        shape = kwargs.get("shape", args[0] if args else None)
+        if "batch_shape" in kwargs and isinstance(kwargs["batch_shape"], (list, tuple)):
+            shape = list(kwargs["batch_shape"])[1:]
+        if not isinstance(shape, (list, tuple)):
+            self.report(call, "keras.Input needs a literal `shape`; the input's shape is left unknown")
+            shape = None
+        layer = LayerObj("InputLayer", {}, call.lineno, name=kwargs.get("name") or "")
+        layer.config = {
+            "batch_shape": [None, *shape] if shape is not None else None,
+            "dtype": kwargs.get("dtype", "float32"),
+        }
+        self._name_layer(layer, "input_layer")
+        layer.calls = 1
+        return Tensor(layer.name, 0, 0)
+
+    def _layer(self, class_name: str, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> LayerObj:
+        config = dict(kwargs)
+        inner = None
+        if class_name in ("Bidirectional", "TimeDistributed"):
+            wrapped = args[0] if args else config.pop("layer", None)
+            args = args[1:]
+            if not isinstance(wrapped, LayerObj):
+                raise _Skip(f"{class_name} needs a layer written in place, e.g. {class_name}(LSTM(8))")
+            self.layers.pop(wrapped.name, None)
+            self.taken.discard(wrapped.name)
+            inner = {"class_name": wrapped.class_name, "config": {"name": wrapped.name, **wrapped.config}}
+        if args:
+            config = {**self._positional(class_name, args, call), **config}
+        for bad in [k for k, v in config.items() if v is _UNKNOWN or _has_unknown(v)]:
+            self.report(call, f"{class_name}: `{bad}` is not a literal value; left at Keras's default")
+            del config[bad]
+        name = config.pop("name", "") if isinstance(config.get("name", ""), str) else ""
+        layer = LayerObj(class_name, config, call.lineno, name=name, inner=inner)
+        if name:
+            self._name_layer(layer)
+        return layer
+
+    def _positional(self, class_name: str, args: list[Any], call: ast.Call) -> dict[str, Any]:
+        spec = LAYERS.get(class_name)
+        names = [p.name for p in spec.params if p.name != "layer"] if spec else []
+        if len(args) > len(names):
+            raise _Skip(
+                f"{class_name}: {len(args)} positional arguments; write the ones after the first "
+                f"{len(names)} as keywords"
+                if spec
+                else f"{class_name} is not in Netwright's catalog, so its positional arguments "
+                "cannot be named; write them as keywords"
+            )
+        return dict(zip(names, args, strict=False))
+
+    def _name_layer(self, layer: LayerObj, base: str | None = None) -> None:
+        """Give the layer Keras's automatic name (``dense``, ``dense_1``) unless it has one."""
+        if layer.name and layer.name in self.layers and self.layers[layer.name] is layer:
+            return
+        stem = layer.name or base or _snake(layer.class_name)
+        name, i = stem, 1
+        if layer.name:  # an explicit name: keep it, unless the script uses it twice
+            while name in self.taken:
+                name = f"{stem}_{i}"
+                i += 1
+        else:
+            while name in self.taken:
+                name = f"{stem}_{i}"
+                i += 1
+        layer.name = name
+        self.taken.add(name)
+        self.layers[name] = layer
+
+    def _apply(self, layer: LayerObj, call: ast.Call, env: dict[str, Any]) -> Any:
+        """``layer(x)`` in the functional API: a new node of that layer."""
+        if not layer.name:
+            self._name_layer(layer)
+        args, kwargs = self._args(call, env)
+        for key in ("training", "mask"):
+            kwargs.pop(key, None)
+        scores = kwargs.get("return_attention_scores") is True
+        if not args and not kwargs:
+            raise _Skip(f"{layer.class_name} '{layer.name}' is called without inputs")
+        if not _tensors_only([args, {k: v for k, v in kwargs.items() if k != "return_attention_scores"}]):
+            raise _Skip(
+                f"{layer.class_name} '{layer.name}' is called on something that is not a Keras tensor"
+            )
+        node = {"args": _encode(args), "kwargs": _encode(kwargs)}
+        layer.inbound.append(node)
+        index = layer.calls
+        layer.calls += 1
+        outs = 2 if scores else _output_count(layer)
+        if outs == 1:
+            return Tensor(layer.name, index, 0)
+        return tuple(Tensor(layer.name, index, i) for i in range(outs))
+
+    def _sequential(self, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> SequentialObj:
+        items = args[0] if args else kwargs.get("layers", [])
+        model = SequentialObj(kwargs.get("name"), [], call.lineno)
+        if not isinstance(items, list):
+            self.report(call, "Sequential's layers are not a literal list; start from an empty model")
+            items = []
+        for item in items:
+            self._seq_add(model, item, call)
+        self.models.append(model)
+        return model
+
+    def _seq_add(self, model: SequentialObj, item: Any, node: ast.AST) -> None:
+        if (
+            isinstance(item, Tensor)
+            and self.layers.get(item.layer, LayerObj("", {}, 0)).class_name == "InputLayer"
+        ):
+            config = self.layers.pop(item.layer).config
+            self.taken.discard(item.layer)
+            model.input_shape = (
+                (config.get("batch_shape") or [None])[1:] if config.get("batch_shape") else None
+            )
+            model.input_dtype = config.get("dtype")
+            return
+        if isinstance(item, LayerObj):
+            if item.class_name == "InputLayer":
+                shape = item.config.get("shape", item.config.get("input_shape"))
+                model.input_shape = list(shape) if isinstance(shape, (list, tuple)) else None
+                self.layers.pop(item.name, None)
+                return
+            shape = item.config.pop("input_shape", None)
+            if shape is None and "input_dim" in item.config:
+                shape = [item.config.pop("input_dim")]
+            if shape is not None and not model.layers and model.input_shape is None:
+                model.input_shape = list(shape) if isinstance(shape, (list, tuple)) else [shape]
+            if not item.name:
+                self._name_layer(item)
+            model.layers.append(item)
+            return
+        self.report(node, "only Keras layers can be added to a Sequential model; skipped")
+
+    def _functional(self, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> FunctionalObj:
+        inputs = kwargs.get("inputs", args[0] if args else None)
+        outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+        kept_in, kept_out = _known_tensors(inputs), _known_tensors(outputs)
+        if not kept_in or not kept_out:
+            raise _Skip("keras.Model(inputs, outputs) needs the Keras tensors the script made")
+        if len(kept_in) < len(_as_list(inputs)) or len(kept_out) < len(_as_list(outputs)):
+            self.report(call, "some of the model's inputs or outputs come from lines that were skipped")
+        model = FunctionalObj(kwargs.get("name"), kept_in, kept_out, call.lineno)
+        self.models.append(model)
+        return model
+
+    def _model_method(self, model: Any, method: str, call: ast.Call, env: dict[str, Any]) -> Any:
+        args, kwargs = self._args(call, env)
+        if method == "add" and isinstance(model, SequentialObj):
+            for a in args:
+                self._seq_add(model, a, call)
+        elif method == "compile":
+            names = ("optimizer", "loss", "loss_weights", "metrics")
+            model.compile = {**dict(zip(names, args, strict=False)), **kwargs}
+        elif method == "fit":
+            model.fit = kwargs
+        elif method in ("build",) and isinstance(model, SequentialObj) and args:
+            shape = args[0]
+            if isinstance(shape, (list, tuple)):
+                model.input_shape = list(shape)[1:]
+        return _UNKNOWN
+
+    # ------------------------------------------------------------ the result
+
+    def result(self) -> ParsedScript:
+        if not self.models:
+            self.problems.append(
+                Problem(0, "no Keras model (Sequential or keras.Model) is built in this script")
+            )
+            return ParsedScript(None, None, {}, self.problems)
+        chosen = next((m for m in reversed(self.models) if m.compile is not None), self.models[-1])
+        config = (
+            _sequential_config(chosen)
+            if isinstance(chosen, SequentialObj)
+            else self._functional_config(chosen)
+        )
+        compile_config = _compile_config(chosen.compile, self.problems, chosen.line)
+        training = _training(chosen.fit or {})
+        return ParsedScript(config, compile_config, training, sorted(self.problems, key=lambda p: p.line))
+
+    def _functional_config(self, model: FunctionalObj) -> dict[str, Any]:
+        used = _reachable_layers(model.outputs, self.layers)
+        layers = []
+        for name, layer in self.layers.items():
+            if name not in used:
+                continue
+            layers.append(
+                {
+                    "class_name": layer.class_name,
+                    "name": name,
+                    "config": _layer_config(layer),
+                    "inbound_nodes": layer.inbound,
+                }
+            )
+        return {
+            "class_name": "Functional",
+            "config": {
+                "name": model.name or "model",
+                "layers": layers,
+                "input_layers": _history(model.inputs),
+                "output_layers": _history(model.outputs),
+            },
+        }
+
+
+class _Skip(Exception):
+    """A statement the reader does not understand; reported by line and skipped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _is_range(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
+
+
+def _range(node: ast.Call, reader: _Reader, env: dict[str, Any]) -> Any:
+    args = [reader.value(a, env) for a in node.args]
+    if not args or len(args) > 3 or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        return _UNKNOWN
+    r = range(*args)
+    return list(r) if len(r) <= MAX_UNROLL else _UNKNOWN
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _has_unknown(v: Any) -> bool:
+    if v is _UNKNOWN:
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has_unknown(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_unknown(x) for x in v.values())
+    return isinstance(v, (LayerObj, Tensor, SequentialObj, FunctionalObj, KerasName))
+
+
+def _tensors_only(v: Any) -> bool:
+    if isinstance(v, Tensor):
+        return True
+    if isinstance(v, (list, tuple)):
+        return all(_tensors_only(x) for x in v)
+    if isinstance(v, dict):
+        return all(_tensors_only(x) for x in v.values())
+    return False
+
+
+def _as_list(v: Any) -> list[Any]:
+    if isinstance(v, dict):
+        return list(v.values())
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def _known_tensors(v: Any) -> list[Tensor]:
+    return [t for t in _as_list(v) if isinstance(t, Tensor)]
+
+
+def _encode(v: Any) -> Any:
+    """Tensors as Keras serialises them in ``inbound_nodes``."""
+    if isinstance(v, Tensor):
+        return {
+            "class_name": "__keras_tensor__",
+            "config": {"keras_history": [v.layer, v.node_index, v.tensor_index]},
+        }
+    if isinstance(v, tuple):
+        return [_encode(x) for x in v]
+    if isinstance(v, list):
+        return [_encode(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _encode(x) for k, x in v.items()}
+    return v
+
+
+def _history(tensors: list[Tensor]) -> list[list[Any]]:
+    return [[t.layer, t.node_index, t.tensor_index] for t in tensors]
+
+
+def _output_count(layer: LayerObj) -> int:
+    """How many tensors one call returns (recurrent states, attention scores)."""
+    cfg = layer.config
+    if layer.class_name in ("LSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D") and cfg.get("return_state"):
+        return 3
+    if layer.class_name in ("GRU", "SimpleRNN") and cfg.get("return_state"):
+        return 2
+    return 1
+
+
+def _reachable_layers(outputs: Any, layers: dict[str, LayerObj]) -> set[str]:
+    todo = [t.layer for t in _flat(outputs)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in layers:
+            continue
+        seen.add(name)
+        for node in layers[name].inbound:
+            todo.extend(ref[0] for ref in _refs(node))
+    return seen
+
+
+def _flat(v: Any) -> list[Tensor]:
+    if isinstance(v, Tensor):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        return [t for x in v for t in _flat(x)]
+    if isinstance(v, dict):
+        return [t for x in v.values() for t in _flat(x)]
+    return []
+
+
+def _refs(v: Any) -> list[list[Any]]:
+    if isinstance(v, dict):
+        if v.get("class_name") == "__keras_tensor__":
+            return [v["config"]["keras_history"]]
+        return [r for x in v.values() for r in _refs(x)]
+    if isinstance(v, list):
+        return [r for x in v for r in _refs(x)]
+    return []
+
+
+def _layer_config(layer: LayerObj) -> dict[str, Any]:
+    config = {k: _plain(v) for k, v in layer.config.items()}
+    config["name"] = layer.name
+    if layer.inner is not None:
+        config["layer"] = {"class_name": layer.inner["class_name"], "config": _plain(layer.inner["config"])}
+    if layer.class_name == "InputLayer":
+        config.setdefault("dtype", "float32")
+    return config
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+def _sequential_config(model: SequentialObj) -> dict[str, Any]:
+    layers: list[dict[str, Any]] = []
+    if model.input_shape is not None:
+        layers.append(
+            {
+                "class_name": "InputLayer",
+                "config": {
+                    "batch_shape": [None, *model.input_shape],
+                    "dtype": model.input_dtype or "float32",
+                },
+            }
+        )
+    layers += [{"class_name": layer.class_name, "config": _layer_config(layer)} for layer in model.layers]
+    return {"class_name": "Sequential", "config": {"name": model.name or "sequential", "layers": layers}}
+
+
+def _compile_config(
+    given: dict[str, Any] | None, problems: list[Problem], line: int
+) -> dict[str, Any] | None:
+    if given is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if key == "optimizer" and isinstance(value, OptimizerObj):
+            value = {"class_name": value.class_name, "config": _plain(value.config)}
+        if value is _UNKNOWN or _has_unknown(value):
+            problems.append(Problem(line, f"compile's `{key}` is not a literal value; left at its default"))
+            continue
+        out[key] = _plain(value)
+    return out
+
+
+def _training(fit: dict[str, Any]) -> dict[str, Any]:
+    keys = ("epochs", "batch_size", "validation_split")
+    return {
+        k: fit[k] for k in keys if isinstance(fit.get(k), (int, float)) and not isinstance(fit.get(k), bool)
+    }
