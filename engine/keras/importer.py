@@ -1,0 +1,577 @@
+"""A Keras model config -> a design: the one mapping behind every kind of import.
+
+Model files (:mod:`engine.keras.model_files`) and scripts
+(:mod:`engine.keras.script_parser`) both arrive here as a config shaped like
+Keras's own ``get_config()`` output, so a ``.keras`` file, an ``.h5`` file,
+``model.to_json()`` and a hand-written script are read by the same code.
+
+Each layer's constructor arguments are read through the layer catalog: a
+catalogued parameter takes the config's value in its own form (an
+initializer object becomes its name), an argument the catalog does not know
+is reported when it differs from what Keras would do without it.  A layer
+the catalog does not describe (a custom class, a Lambda) becomes a node of
+that type with a message naming it; the rest of the model still imports.
+Nothing in the config is executed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.design.graph import NODE_ID, Design, Edge, Node
+from engine.design.layout import layered_positions
+from engine.spec.catalog import LAYERS
+from engine.spec.compile_catalog import METRICS, OPTIMIZERS, loss_spec
+from engine.spec.params import CHOICE, INITIALIZERS, LAYER, REGULARIZERS, Param, ParamError
+
+MODEL_CLASSES = ("Functional", "Model", "Sequential")
+
+# Config keys every layer has that carry no design information.
+_IGNORED_KEYS = {
+    "name",
+    "trainable",
+    "dtype",
+    "build_config",
+    "compile_config",
+    "batch_input_shape",
+    "input_shape",
+    "input_dim",
+    "autocast",
+    "registered_name",
+}
+
+# Keras's defaults for arguments the catalog leaves out, when they are "off": a
+# config holding exactly these needs no message.
+_QUIET_VALUES = (None, False, 0, 0.0, "", [], {}, "channels_last", "float32", 1)
+
+
+@dataclass
+class ImportResult:
+    """The design, and what could not be carried over (each a sentence naming the layer)."""
+
+    design: Design
+    problems: list[str] = field(default_factory=list)  # parts of the model left out or replaced
+    notes: list[str] = field(default_factory=list)  # details simplified (initializer arguments, ...)
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+
+def import_config(
+    config: dict[str, Any],
+    compile_config: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+    source: str = "model",
+) -> ImportResult:
+    """The design a Keras model config describes, laid out, with what was lost."""
+    result = ImportResult(Design(name=_design_name(config, source)))
+    reader = _GraphReader(result)
+    try:
+        reader.model(config, prefix="", bound=None)
+    except RecursionError:
+        result.problems.append("the model nests models too deeply to read")
+    reader.summarise_notes()
+    if compile_config:
+        _read_compile(compile_config, result)
+    if training:
+        result.design.training.update(training)
+    for nid, (x, y) in layered_positions(result.design).items():
+        result.design.nodes[nid].pos = (x, y)
+    return result
+
+
+def _design_name(config: dict[str, Any], source: str) -> str:
+    inner = config.get("config")
+    name = inner.get("name") if isinstance(inner, dict) else None
+    return name if isinstance(name, str) and name else source
+
+
+# ---------------------------------------------------------------- the graph
+
+
+class _GraphReader:
+    """Turns (possibly nested) Sequential and Functional configs into nodes and edges."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        self.design = result.design
+        # a simplification -> the layers it applies to, so each is said once
+        self.simplified: dict[str, list[str]] = {}
+
+    def note(self, layer_name: str, message: str) -> None:
+        self.simplified.setdefault(message, []).append(layer_name)
+
+    def summarise_notes(self) -> None:
+        """One note per kind of simplification, naming a few of the layers it touched."""
+        for message, names in self.simplified.items():
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            self.result.notes.append(f"{message} ({', '.join(repr(n) for n in names[:3])}{more})")
+
+    def problem(self, message: str) -> None:
+        self.result.problems.append(message)
+
+    # A tensor is (node id, output index); output index 0 is the only one today.
+    def model(self, config: dict[str, Any], prefix: str, bound: list[str] | None) -> list[str]:
+        """Read a model; ``bound`` feeds its inputs from outer nodes (a nested model).
+
+        Returns the node ids of its outputs.
+        """
+        kind = config.get("class_name")
+        body = config.get("config")
+        if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
+            self.problem(f"{kind or 'the model'} has no list of layers")
+            return []
+        if kind == "Sequential":
+            return self._sequential(body, prefix, bound)
+        return self._functional(body, prefix, bound)
+
+    def _sequential(self, body: dict[str, Any], prefix: str, bound: list[str] | None) -> list[str]:
+        layers = [lay for lay in body["layers"] if isinstance(lay, dict)]
+        current: str | None = bound[0] if bound else None
+        first = layers[0] if layers else {}
+        if current is None:
+            shape = _input_shape(first)
+            if first.get("class_name") == "InputLayer":
+                layers = layers[1:]
+            current = self._input(_config_of(first).get("name") if shape else None, shape, prefix)
+            if shape is None:
+                self.problem(
+                    f"the model does not say its input shape: set 'shape' on '{current}' "
+                    "(one sample's shape, e.g. [8]) or pick a dataset"
+                )
+        for layer in layers:
+            outs = self._call(layer, prefix, [[(current, None)]], call_index=0)
+            if outs:
+                current = outs[0]
+        return [current] if current else []
+
+    def _functional(self, body: dict[str, Any], prefix: str, bound: list[str] | None) -> list[str]:
+        produced: dict[tuple[str, int], list[str]] = {}  # (layer name, call index) -> output nodes
+        input_names = [ref[0] for ref in body.get("input_layers", []) if _is_ref(ref)]
+        for layer in body["layers"]:
+            if not isinstance(layer, dict):
+                continue
+            name = _layer_name(layer)
+            if (
+                layer.get("class_name") == "InputLayer"
+                or name in input_names
+                and not layer.get("inbound_nodes")
+            ):
+                if bound is not None and name in input_names:
+                    produced[(name, 0)] = [bound[input_names.index(name)]]
+                else:
+                    produced[(name, 0)] = [self._input(name, _input_shape(layer), prefix)]
+                continue
+            for k, call in enumerate(_inbound(layer)):
+                sources = self._sources(call, produced, layer)
+                if sources is None:
+                    continue
+                outs = self._call(layer, prefix, sources, call_index=k)
+                produced[(name, k)] = outs
+        outputs = []
+        for ref in body.get("output_layers", []):
+            if not _is_ref(ref):
+                continue
+            outs = produced.get((ref[0], ref[1]), [])
+            if ref[2] < len(outs):
+                outputs.append(outs[ref[2]])
+            elif outs:
+                self.problem(
+                    f"output {ref[2]} of '{ref[0]}' is one of its extra outputs, which designs cannot use yet"
+                )
+        return outputs
+
+    def _sources(
+        self, call: Any, produced: dict[tuple[str, int], list[str]], layer: dict[str, Any]
+    ) -> list[list[tuple[str, str | None]]] | None:
+        """The nodes feeding one call: groups of (node id, port) in argument order."""
+        args, kwargs = _call_parts(call)
+        groups: list[list[tuple[str, str | None]]] = []
+        for arg in args:
+            refs = _refs(arg)
+            if refs:
+                groups.append([(r, None) for r in refs])
+        for key, value in kwargs.items():
+            refs = _refs(value)
+            if refs:
+                groups.append([(r, key) for r in refs])
+        resolved: list[list[tuple[str, str | None]]] = []
+        for group in groups:
+            out = []
+            for ref, port in group:
+                outs = produced.get((ref[0], ref[1]))
+                if outs is None:
+                    self.problem(
+                        f"'{_layer_name(layer)}' takes a tensor from '{ref[0]}', which was not imported"
+                    )
+                    return None
+                if ref[2] >= len(outs):
+                    self.problem(
+                        f"'{_layer_name(layer)}' uses output {ref[2]} of '{ref[0]}' (a recurrent state or "
+                        "attention scores), which designs cannot hold yet; it takes the main output instead"
+                    )
+                    out.append((outs[0], port))
+                    continue
+                out.append((outs[ref[2]], port))
+            resolved.append(out)
+        if not resolved:
+            self.problem(f"'{_layer_name(layer)}' is called without inputs")
+            return None
+        return resolved
+
+    def _input(self, name: str | None, shape: list[Any] | None, prefix: str) -> str:
+        nid = self._new_id(prefix + (name or "input"))
+        self.design.add_node(Node(nid, "Input", {"shape": list(shape) if shape is not None else None}))
+        return nid
+
+    def _call(
+        self, layer: dict[str, Any], prefix: str, sources: list[list[tuple[str, str | None]]], call_index: int
+    ) -> list[str]:
+        """Add the node for one call of a layer; a nested model is flattened into the design."""
+        class_name = layer.get("class_name")
+        name = _layer_name(layer)
+        config = _config_of(layer)
+        flat = [nid for group in sources for nid, _ in group]
+        if class_name in MODEL_CLASSES or (
+            isinstance(config.get("layers"), list) and class_name not in LAYERS
+        ):
+            return self.model({"class_name": class_name, "config": config}, f"{prefix}{name}.", flat)
+        spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
+        base = name if call_index == 0 else f"{name}_call{call_index}"
+        nid = self._new_id(prefix + base)
+        if call_index > 0:
+            self.problem(
+                f"layer '{name}' is used {call_index + 1} times (shared weights); each use is imported as "
+                "its own layer, so the weights are not shared"
+            )
+        if spec is None:
+            self.design.add_node(Node(nid, str(class_name or "Unknown"), {}))
+            self.problem(_unknown_layer_message(class_name, name, layer))
+        else:
+            self.design.add_node(Node(nid, spec.type, self._params(spec.type, config, name)))
+        kwarg_groups = [g for g in sources if any(port for _, port in g)]
+        if kwarg_groups and class_name not in ("MultiHeadAttention",):
+            extra = ", ".join(sorted({port for g in kwarg_groups for _, port in g if port}))
+            self.problem(f"'{name}' takes {extra} as keyword inputs, which designs cannot hold yet; left out")
+            sources = [g for g in sources if not any(port for _, port in g)]
+        merged = [nid_ for g in sources for nid_, _ in g]
+        if spec is not None and spec.is_merge:
+            for i, src in enumerate(merged):
+                self.design.connect(Edge(src, nid, i))
+        else:
+            for src in merged[:1]:
+                self.design.connect(Edge(src, nid))
+            if len(merged) > 1:
+                self.problem(f"'{name}' takes {len(merged)} inputs; only the first is connected")
+        return [nid]
+
+    def _params(self, type_: str, config: dict[str, Any], layer_name: str) -> dict[str, Any]:
+        spec = LAYERS[type_]
+        params: dict[str, Any] = {}
+        known = {p.name for p in spec.params}
+        for p in spec.params:
+            if p.name not in config:
+                continue
+            value, note = _from_keras(p, config[p.name])
+            if note:
+                self.note(layer_name, f"{type_}: {note}")
+            if value is not _SKIP:
+                params[p.name] = value
+        for key, value in config.items():
+            if key in known or key in _IGNORED_KEYS or _quiet(value) or _keras_default(key, value):
+                continue
+            self.note(
+                layer_name, f"{type_}: argument `{key}` = {_short(value)} is not in the catalog; left out"
+            )
+        if not bool(config.get("trainable", True)):
+            self.note(layer_name, "frozen layers (trainable = false) import as trainable")
+        return params
+
+    def _new_id(self, base: str) -> str:
+        cleaned = re.sub(r"[^A-Za-z0-9_.\-]", "_", base)[:64] or "node"
+        if not NODE_ID.match(cleaned):
+            cleaned = "n_" + cleaned[:62]
+        if cleaned not in self.design.nodes:
+            return cleaned
+        i = 1
+        while f"{cleaned[:58]}_{i}" in self.design.nodes:
+            i += 1
+        return f"{cleaned[:58]}_{i}"
+
+
+def _unknown_layer_message(class_name: Any, name: str, layer: dict[str, Any]) -> str:
+    module = layer.get("module") or ""
+    registered = layer.get("registered_name") or ""
+    if class_name == "Lambda":
+        return (
+            f"'{name}' is a Lambda layer: its Python code is not imported (nothing from the file is run); "
+            "a placeholder stands in its place"
+        )
+    if registered and "keras" not in str(module):
+        return f"'{name}' is a custom layer ({registered}); a placeholder stands in its place"
+    return (
+        f"'{name}' is a {class_name} layer, which Netwright's catalog does not describe; "
+        "a placeholder stands in its place"
+    )
+
+
+# ---------------------------------------------------------------- values
+
+
+_SKIP = object()
+
+
+def _from_keras(p: Param, value: Any) -> tuple[Any, str]:
+    """A Keras config value in the catalog's form, and a note when something was simplified."""
+    if p.kind == LAYER:
+        if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
+            return _SKIP, f"`{p.name}` is not a layer config"
+        inner_type = value["class_name"]
+        if inner_type not in LAYERS:
+            return _SKIP, f"wraps a {inner_type}, which the catalog does not describe"
+        inner_cfg = _config_of(value)
+        inner: dict[str, Any] = {}
+        for q in LAYERS[inner_type].params:
+            if q.name in inner_cfg:
+                v, _ = _from_keras(q, inner_cfg[q.name])
+                if v is not _SKIP:
+                    inner[q.name] = v
+        return {"type": inner_type, "params": inner}, ""
+    if isinstance(value, dict) and "class_name" in value:
+        return _object_value(p, value)
+    if isinstance(value, float):
+        value = _tidy_float(value)
+    try:
+        p.check(value)
+    except ParamError as exc:
+        return _SKIP, f"{exc} (kept Netwright's default)"
+    return (list(value) if isinstance(value, tuple) else value), ""
+
+
+def _object_value(p: Param, value: dict[str, Any]) -> tuple[Any, str]:
+    """Initializers, regularizers and activations saved as objects -> the catalog's names."""
+    cls = str(value.get("class_name"))
+    cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
+    name = _snake(cls)
+    if p.kind == CHOICE and name in p.choices:
+        odd = {k: v for k, v in cfg.items() if not _quiet(v) and not _default_arg(name, k, v)}
+        return name, (f"`{p.name}` {cls}({_short(odd)}) simplified to '{name}'" if odd else "")
+    if p.kind == CHOICE and name in ("l1_l2",) and "l2" in p.choices:
+        return "l2", f"`{p.name}` L1L2 simplified to 'l2'"
+    if name in INITIALIZERS or name in REGULARIZERS:
+        return _SKIP, f"`{p.name}` {cls} is not offered here; kept Netwright's default"
+    return _SKIP, f"`{p.name}` {cls} is not in the catalog; kept Netwright's default"
+
+
+def _default_arg(kind: str, key: str, value: Any) -> bool:
+    """Arguments equal to what the catalog's plain name means (l2 = 0.01, seeds unset...)."""
+    defaults = {
+        "l1": {"l1": 0.01},
+        "l2": {"l2": 0.01},
+        "random_normal": {"mean": 0.0, "stddev": 0.05},
+        "random_uniform": {"minval": -0.05, "maxval": 0.05},
+        "truncated_normal": {"mean": 0.0, "stddev": 0.05},
+        "orthogonal": {"gain": 1.0},
+        "variance_scaling": {},
+    }
+    if key in ("seed", "input_axes", "output_axes"):
+        return True
+    expected = defaults.get(kind, {}).get(key)
+    return (
+        expected is not None
+        and isinstance(value, (int, float))
+        and math.isclose(value, expected, rel_tol=1e-6)
+    )
+
+
+# Keras's defaults for arguments the catalog does not carry, as their config
+# shows them; tests/engine/keras/test_importer.py checks them against Keras.
+KERAS_DEFAULTS: dict[str, Any] = {
+    "beta_initializer": "zeros",
+    "gamma_initializer": "ones",
+    "moving_mean_initializer": "zeros",
+    "moving_variance_initializer": "ones",
+    "depthwise_initializer": "glorot_uniform",
+    "pointwise_initializer": "glorot_uniform",
+    "recurrent_initializer": "orthogonal",
+    "embeddings_initializer": "uniform",
+    "bias_initializer": "zeros",
+    "renorm_momentum": 0.99,
+    "renorm": False,
+    "momentum": 0.99,
+    "epsilon": 0.001,
+    "center": True,
+    "scale": True,
+    "interpolation": "nearest",
+    "unit_forget_bias": True,
+    "reset_after": True,
+    "implementation": 2,
+    "unroll": False,
+    "data_format": "channels_last",
+}
+
+
+def _keras_default(key: str, value: Any) -> bool:
+    """True when ``value`` is what Keras uses for ``key`` when the argument is left out."""
+    if key not in KERAS_DEFAULTS:
+        return False
+    default = KERAS_DEFAULTS[key]
+    if isinstance(value, dict) and "class_name" in value:
+        cfg = _config_of(value)
+        plain = all(_quiet(v) or k in ("seed",) for k, v in cfg.items())
+        return plain and _snake(str(value["class_name"])) in (
+            default,
+            {"uniform": "random_uniform"}.get(default),
+        )
+    if isinstance(value, float) and isinstance(default, float):
+        return math.isclose(value, default, rel_tol=1e-6)
+    return value == default and type(value) is type(default)
+
+
+def _tidy_float(v: float) -> float:
+    """Undo float32 round-off in saved configs (0.0010000000474974513 -> 0.001)."""
+    if not math.isfinite(v) or v == 0:
+        return v
+    return float(f"{v:.7g}")
+
+
+def _quiet(value: Any) -> bool:
+    if isinstance(value, dict):
+        return value.get("class_name") == "DTypePolicy" or not value
+    return any(value == q and type(value) is type(q) for q in _QUIET_VALUES if q is not None) or value is None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+# ---------------------------------------------------------------- config shapes
+
+
+def _config_of(layer: Any) -> dict[str, Any]:
+    cfg = layer.get("config") if isinstance(layer, dict) else None
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def _layer_name(layer: dict[str, Any]) -> str:
+    name = layer.get("name") or _config_of(layer).get("name")
+    return name if isinstance(name, str) and name else _snake(str(layer.get("class_name", "layer")))
+
+
+def _input_shape(layer: dict[str, Any]) -> list[Any] | None:
+    cfg = _config_of(layer)
+    for key in ("batch_shape", "batch_input_shape"):
+        shape = cfg.get(key)
+        if isinstance(shape, list) and shape:
+            return shape[1:]
+    shape = cfg.get("input_shape") or cfg.get("shape")
+    if isinstance(shape, list):
+        return shape
+    if isinstance(cfg.get("input_dim"), int):
+        return [cfg["input_dim"]]
+    return None
+
+
+def _is_ref(ref: Any) -> bool:
+    return (
+        isinstance(ref, list)
+        and len(ref) == 3
+        and isinstance(ref[0], str)
+        and all(isinstance(i, int) for i in ref[1:])
+    )
+
+
+def _inbound(layer: dict[str, Any]) -> list[Any]:
+    nodes = layer.get("inbound_nodes")
+    return nodes if isinstance(nodes, list) else []
+
+
+def _call_parts(call: Any) -> tuple[list[Any], dict[str, Any]]:
+    """(args, kwargs) of one inbound node, in Keras 3's form or Keras 2's list form."""
+    if isinstance(call, dict):
+        args = call.get("args") if isinstance(call.get("args"), list) else []
+        kwargs = call.get("kwargs") if isinstance(call.get("kwargs"), dict) else {}
+        return args, {k: v for k, v in kwargs.items() if k not in ("mask", "training")}
+    if isinstance(call, list):  # Keras 2: [[layer, node, tensor, kwargs], ...]
+        refs = [[c[0], c[1], c[2]] for c in call if isinstance(c, list) and len(c) >= 3]
+        return [[{"class_name": "__keras_tensor__", "config": {"keras_history": r}} for r in refs]], {}
+    return [], {}
+
+
+def _refs(value: Any) -> list[list[Any]]:
+    """The ``keras_history`` references inside an argument, in order."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            ref = _config_of(value).get("keras_history")
+            return [ref] if _is_ref(ref) else []
+        return [r for v in value.values() for r in _refs(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in _refs(v)]
+    return []
+
+
+# ---------------------------------------------------------------- compile settings
+
+
+def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
+    design = result.design
+    opt = cc.get("optimizer")
+    if isinstance(opt, str):
+        opt = {"class_name": opt, "config": {}}
+    if isinstance(opt, dict):
+        cls = str(opt.get("class_name", ""))
+        spec = next((s for s in OPTIMIZERS.values() if s.type.lower() == cls.lower()), None)
+        if spec is None:
+            result.notes.append(f"optimizer {cls} is not offered here; Adam is used")
+        else:
+            settings: dict[str, Any] = {"type": spec.type}
+            cfg = _config_of(opt)
+            for p in spec.params:
+                if p.name in cfg:
+                    value, note = _from_keras(p, cfg[p.name])
+                    if note:
+                        result.notes.append(f"optimizer: {note}")
+                    if value is not _SKIP and value != p.default:
+                        settings[p.name] = value
+            design.compile["optimizer"] = settings
+    loss = cc.get("loss")
+    if isinstance(loss, (list, dict)) and loss:
+        result.notes.append("the model has a loss per output; the first one is used for all")
+        loss = loss[0] if isinstance(loss, list) else next(iter(loss.values()))
+    if isinstance(loss, dict):
+        loss = _snake(str(loss.get("class_name", "")))
+    if isinstance(loss, str) and loss:
+        spec = loss_spec(loss)
+        if spec is None:
+            result.notes.append(f"loss '{loss}' is not offered here; mse is used")
+        else:
+            design.compile["loss"] = spec.name
+    metrics = cc.get("metrics")
+    names: list[str] = []
+    for m in _flatten(metrics):
+        name = (
+            m if isinstance(m, str) else _snake(str(m.get("class_name", ""))) if isinstance(m, dict) else ""
+        )
+        name = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}.get(name, name)
+        if name in METRICS and name not in names:
+            names.append(name)
+        elif name and name not in METRICS:
+            result.notes.append(f"metric '{name}' is not offered here; left out")
+    design.compile["metrics"] = names
+
+
+def _flatten(v: Any) -> list[Any]:
+    if isinstance(v, list):
+        return [x for item in v for x in _flatten(item)]
+    if isinstance(v, dict) and "class_name" not in v:
+        return [x for item in v.values() for x in _flatten(item)]
+    return [] if v is None else [v]
