@@ -211,10 +211,20 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="override the design's epochs")
     train.add_argument("--history", metavar="history.json", help="write Keras's History dict as JSON")
     train.add_argument("--save", metavar="model.keras", help="save the trained model")
+    imp = sub.add_parser(
+        "import", help="turn a Keras model (.keras, .h5, JSON config) or model script (.py) into a design"
+    )
+    imp.add_argument("file", metavar="MODEL")
+    imp.add_argument(
+        "-o", "--output", metavar="DESIGN.json", help="where to write (default: standard output)"
+    )
+    imp.add_argument(
+        "-v", "--verbose", action="store_true", help="also list every detail that was simplified"
+    )
     return p
 
 
-COMMANDS = ("check", "export", "train")
+COMMANDS = ("check", "export", "train", "import")
 
 
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -226,4 +236,8 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
             err.write("--epochs must be at least 1\n")
             return DESIGN_ERRORS
         return cmd_train(args.file, args.epochs, args.history, args.save, out, err)
+    if args.command == "import":
+        from cli.import_command import cmd_import
+
+        return cmd_import(args.file, args.output, args.verbose, out, err)
     return cmd_export(args.file, args.output, out, err)

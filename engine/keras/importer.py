@@ -17,12 +17,17 @@ Nothing in the config is executed.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.design.graph import NODE_ID, Design, Edge, Node
 from engine.design.layout import layered_positions
+from engine.keras.model_files import ModelFileError, read_model_file
+from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import METRICS, OPTIMIZERS, loss_spec
 from engine.spec.params import CHOICE, INITIALIZERS, LAYER, REGULARIZERS, Param, ParamError
@@ -575,3 +580,46 @@ def _flatten(v: Any) -> list[Any]:
     if isinstance(v, dict) and "class_name" not in v:
         return [x for item in v.values() for x in _flatten(item)]
     return [] if v is None else [v]
+
+
+# ---------------------------------------------------------------- files
+
+
+class ModelImportError(ValueError):
+    """The file cannot be read as a Keras model or model script; the message says why."""
+
+
+def import_file(path: str | os.PathLike[str]) -> ImportResult:
+    """A design from a ``.keras``/``.h5``/JSON model file or a Python script that builds a model."""
+    source = str(path)
+    if Path(source).suffix.lower() == ".py":
+        return _import_script(source)
+    try:
+        model = read_model_file(source)
+    except ModelFileError as exc:
+        raise ModelImportError(str(exc)) from None
+    return import_config(model.config, model.compile_config, source=Path(source).stem)
+
+
+def _import_script(source: str) -> ImportResult:
+    try:
+        st = os.stat(source)
+        if not stat.S_ISREG(st.st_mode):
+            raise ModelImportError(f"{source} is not a regular file")
+        if st.st_size > MAX_SCRIPT_BYTES:
+            raise ModelImportError(f"{source} is {st.st_size // 2**20} MB; a model script is at most 5 MB")
+        with open(source, "rb") as f:
+            text = f.read().decode("utf-8-sig")
+    except OSError as exc:
+        raise ModelImportError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ModelImportError(f"{source} is not UTF-8 text") from None
+    try:
+        parsed = parse_script(text, source)
+    except ScriptError as exc:
+        raise ModelImportError(f"{source}: {exc}") from None
+    if parsed.model_config is None:
+        raise ModelImportError(f"{source}: " + "; ".join(str(p) for p in parsed.problems))
+    result = import_config(parsed.model_config, parsed.compile_config, parsed.training, Path(source).stem)
+    result.problems[:0] = [f"line {p.line}: {p.message}" for p in parsed.problems]
+    return result
