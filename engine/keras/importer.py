@@ -138,10 +138,10 @@ class _GraphReader:
         layers = [lay for lay in body["layers"] if isinstance(lay, dict)]
         current: str | None = bound[0] if bound else None
         first = layers[0] if layers else {}
+        shape = _input_shape(first)
+        if first.get("class_name") == "InputLayer":
+            layers = layers[1:]
         if current is None:
-            shape = _input_shape(first)
-            if first.get("class_name") == "InputLayer":
-                layers = layers[1:]
             current = self._input(_config_of(first).get("name") if shape else None, shape, prefix)
             if shape is None:
                 self.problem(
@@ -171,6 +171,8 @@ class _GraphReader:
                 else:
                     produced[(name, 0)] = [self._input(name, _input_shape(layer), prefix)]
                 continue
+            if _is_op(layer):
+                layer = self._op_as_layer(layer)
             for k, call in enumerate(_inbound(layer)):
                 sources = self._sources(call, produced, layer)
                 if sources is None:
@@ -227,6 +229,43 @@ class _GraphReader:
             self.problem(f"'{_layer_name(layer)}' is called without inputs")
             return None
         return resolved
+
+    def _op_as_layer(self, layer: dict[str, Any]) -> dict[str, Any]:
+        """A ``keras.ops`` call in the graph (``x + 3.0``) as the layer that computes the same.
+
+        Tensor-and-number arithmetic is exactly ``Rescaling(scale, offset)``; arithmetic
+        between tensors is the merge layer of the same name.  Anything else stays
+        an operation the catalog does not describe.
+        """
+        name = _layer_name(layer)
+        calls = _inbound(layer)
+        args = _call_parts(calls[0])[0] if len(calls) == 1 else []
+        numbers = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+        tensors = [a for a in args if _refs(a)]
+        op = str(layer.get("class_name"))
+        scale_offset = {
+            "Add": lambda c: (1.0, c),
+            "Subtract": lambda c: (1.0, -c),
+            "Multiply": lambda c: (c, 0.0),
+            "Divide": lambda c: (1.0 / c if c else None, 0.0),
+            "TrueDivide": lambda c: (1.0 / c if c else None, 0.0),
+        }
+        if len(tensors) == 1 and len(numbers) == 1 and op in scale_offset and _refs(args[0]):
+            scale, offset = scale_offset[op](float(numbers[0]))
+            if scale is not None:
+                self.note(
+                    name, f"keras.ops.{op.lower()} of a tensor and a number imports as an exact Rescaling"
+                )
+                return {
+                    "class_name": "Rescaling",
+                    "name": name,
+                    "config": {"name": name, "scale": _tidy_float(scale), "offset": _tidy_float(offset)},
+                    "inbound_nodes": [{"args": [args[0]], "kwargs": {}}],
+                }
+        if len(tensors) >= 2 and not numbers and op in ("Add", "Subtract", "Multiply", "Maximum", "Minimum"):
+            self.note(name, f"keras.ops.{op.lower()} of tensors imports as the {op} layer")
+            return {**layer, "module": "keras.layers", "inbound_nodes": [{"args": [tensors], "kwargs": {}}]}
+        return {**layer, "class_name": f"ops.{op}"}
 
     def _input(self, name: str | None, shape: list[Any] | None, prefix: str) -> str:
         nid = self._new_id(prefix + (name or "input"))
@@ -311,6 +350,11 @@ class _GraphReader:
 def _unknown_layer_message(class_name: Any, name: str, layer: dict[str, Any]) -> str:
     module = layer.get("module") or ""
     registered = layer.get("registered_name") or ""
+    if str(class_name).startswith("ops."):
+        return (
+            f"'{name}' is the operation keras.{str(class_name)[4:].lower()}, not a layer; "
+            "a placeholder stands in its place"
+        )
     if class_name == "Lambda":
         return (
             f"'{name}' is a Lambda layer: its Python code is not imported (nothing from the file is run); "
@@ -414,7 +458,6 @@ KERAS_DEFAULTS: dict[str, Any] = {
     "interpolation": "nearest",
     "unit_forget_bias": True,
     "reset_after": True,
-    "implementation": 2,
     "unroll": False,
     "data_format": "channels_last",
 }
@@ -476,14 +519,20 @@ def _input_shape(layer: dict[str, Any]) -> list[Any] | None:
     cfg = _config_of(layer)
     for key in ("batch_shape", "batch_input_shape"):
         shape = cfg.get(key)
-        if isinstance(shape, list) and shape:
-            return shape[1:]
+        if isinstance(shape, (list, tuple)) and shape:
+            return list(shape[1:])
     shape = cfg.get("input_shape") or cfg.get("shape")
-    if isinstance(shape, list):
-        return shape
+    if isinstance(shape, (list, tuple)):
+        return list(shape)
     if isinstance(cfg.get("input_dim"), int):
         return [cfg["input_dim"]]
     return None
+
+
+def _is_op(layer: dict[str, Any]) -> bool:
+    """A ``keras.ops`` call that Keras 3 keeps in a functional graph beside the layers."""
+    module = str(layer.get("module") or "")
+    return module.startswith(("keras.src.ops", "keras.ops"))
 
 
 def _is_ref(ref: Any) -> bool:

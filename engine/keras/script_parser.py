@@ -86,6 +86,7 @@ class SequentialObj:
     line: int
     input_shape: list[Any] | None = None
     input_dtype: str | None = None
+    input_name: str | None = None
     compile: dict[str, Any] | None = None
     fit: dict[str, Any] | None = None
 
@@ -130,7 +131,9 @@ def parse_script(source: str, filename: str = "<script>") -> ParsedScript:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         raise ScriptError(f"line {exc.lineno}: not valid Python ({exc.msg})") from None
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except (RecursionError, MemoryError):
+        raise ScriptError("the script is nested too deeply to read") from None
+    except ValueError as exc:
         raise ScriptError(f"cannot parse the script: {exc}") from None
     reader = _Reader()
     try:
@@ -149,6 +152,8 @@ class _Reader:
         self.layers: dict[str, LayerObj] = {}  # by unique layer name, in creation order
         self.models: list[SequentialObj | FunctionalObj] = []
         self.taken: set[str] = set()
+        self.named_inputs: set[str] = set()  # inputs the script names (others get Keras's names)
+        self.applied: dict[str, None] = {}  # layers in the order of their first call (topological)
 
     # ------------------------------------------------------------ driver
 
@@ -358,11 +363,14 @@ class _Reader:
             self.report(call, "keras.Input needs a literal `shape`; the input's shape is left unknown")
             shape = None
         layer = LayerObj("InputLayer", {}, call.lineno, name=kwargs.get("name") or "")
+        if layer.name:
+            self.named_inputs.add(layer.name)
         layer.config = {
             "batch_shape": [None, *shape] if shape is not None else None,
             "dtype": kwargs.get("dtype", "float32"),
         }
         self._name_layer(layer, "input_layer")
+        self.applied.setdefault(layer.name, None)
         layer.calls = 1
         return Tensor(layer.name, 0, 0)
 
@@ -435,6 +443,7 @@ class _Reader:
             )
         node = {"args": _encode(args), "kwargs": _encode(kwargs)}
         layer.inbound.append(node)
+        self.applied.setdefault(layer.name, None)
         index = layer.calls
         layer.calls += 1
         outs = 2 if scores else _output_count(layer)
@@ -460,6 +469,8 @@ class _Reader:
         ):
             config = self.layers.pop(item.layer).config
             self.taken.discard(item.layer)
+            self.applied.pop(item.layer, None)
+            model.input_name = item.layer if item.layer in self.named_inputs else None
             model.input_shape = (
                 (config.get("batch_shape") or [None])[1:] if config.get("batch_shape") else None
             )
@@ -531,8 +542,9 @@ class _Reader:
     def _functional_config(self, model: FunctionalObj) -> dict[str, Any]:
         used = _reachable_layers(model.outputs, self.layers)
         layers = []
-        for name, layer in self.layers.items():
-            if name not in used:
+        for name in self.applied:
+            layer = self.layers.get(name)
+            if name not in used or layer is None:
                 continue
             layers.append(
                 {
@@ -577,7 +589,11 @@ def _range(node: ast.Call, reader: _Reader, env: dict[str, Any]) -> Any:
 
 
 def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    """Keras's own ``to_snake_case``: the automatic layer name for a class (``GlobalAveragePooling1D``
+    -> ``global_average_pooling1d``)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _has_unknown(v: Any) -> bool:
@@ -702,6 +718,7 @@ def _sequential_config(model: SequentialObj) -> dict[str, Any]:
                 "config": {
                     "batch_shape": [None, *model.input_shape],
                     "dtype": model.input_dtype or "float32",
+                    **({"name": model.input_name} if model.input_name else {}),
                 },
             }
         )
