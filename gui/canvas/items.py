@@ -18,6 +18,9 @@ from gui.style import ERROR_COLOR, WARNING_COLOR, canvas_colors, category_color
 
 WIDTH, HEIGHT, HEADER = 200.0, 86.0, 24.0
 PORT_RADIUS = 6.0
+# Below this scale text is unreadable: cards become coloured blocks and edges
+# thin lines, so an 800-node model pans smoothly when zoomed out (level of detail).
+DETAIL_SCALE = 0.35
 OK, WARNING, ERROR = "ok", "warning", "error"
 
 
@@ -108,6 +111,10 @@ class NodeItem(QGraphicsItem):
         v = self.view
         accent = category_color(v.category)
         rect = QRectF(0, 0, WIDTH, HEIGHT)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_SCALE:
+            status = {ERROR: ERROR_COLOR, WARNING: WARNING_COLOR}.get(v.status)
+            painter.fillRect(rect, c["selected"] if self.isSelected() else status or accent)
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = {ERROR: c["error_bg"], WARNING: c["warning_bg"]}.get(v.status, c["card"])
         border = {ERROR: ERROR_COLOR, WARNING: WARNING_COLOR}.get(v.status, accent.darker(110))
@@ -217,6 +224,10 @@ class EdgeItem(QGraphicsPathItem):
     ) -> None:
         c = canvas_colors()
         color = c["selected"] if self.isSelected() else c["edge"]
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_SCALE:
+            painter.setPen(QPen(color, 0))  # cosmetic hairline, no antialiasing
+            painter.drawPath(self.path())
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(color, 3 if self.isSelected() else 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
