@@ -29,6 +29,7 @@ from engine.design import file_format
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design, Edge, Node
 from engine.keras.codegen import CodegenError, generate
+from engine.keras.importer import ModelImportError, import_file, is_import_source
 from gui.canvas.items import HEIGHT
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
@@ -46,7 +47,10 @@ from gui.training_panel import TrainingPanel
 CLIP_FORMAT = "netwright-layers"
 MAX_RECENT = 8
 AUTOSAVE_MS = 4000
-FILE_FILTER = "Netwright designs (*.json);;All files (*)"
+FILE_FILTER = (
+    "Designs, Keras models and scripts (*.json *.keras *.h5 *.hdf5 *.py);;Netwright designs (*.json);;"
+    "Keras models (*.keras *.h5 *.hdf5 *.json);;Keras model scripts (*.py);;All files (*)"
+)
 
 
 def recovery_path() -> Path:
@@ -369,7 +373,9 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return
         start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open design", start, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a design, Keras model or script", start, FILE_FILTER
+        )
         if path:
             self.open_path(path, ask=False)
 
@@ -377,6 +383,8 @@ class MainWindow(QMainWindow):
         """Open a design file.  A file that fails to load leaves the current design untouched."""
         if ask and not self.maybe_save():
             return False
+        if is_import_source(path):
+            return self.import_model(Path(path))
         try:
             self.doc.load(Path(path))
         except DesignFileError as exc:
@@ -387,6 +395,45 @@ class MainWindow(QMainWindow):
         self.view.fit()
         self.statusBar().showMessage(f"Opened {path}", 5000)
         return True
+
+    def import_model(self, path: Path) -> bool:
+        """A Keras model or model script opens as a new, unsaved design; what was lost is listed."""
+        try:
+            result = import_file(path)
+        except ModelImportError as exc:
+            self._file_error("Cannot import the model", DesignFileError(str(path), [str(exc)]))
+            return False
+        self.doc.replace(result.design, None)
+        self.doc.undo_stack.resetClean()  # imported, not saved: closing asks first
+        self._add_recent(path)
+        self.show_canvas()
+        self.view.fit()
+        layers = len(result.design.nodes)
+        self.statusBar().showMessage(f"Imported {path.name}: {layers} layers", 8000)
+        if result.problems or result.notes:
+            self._import_report(path, result.problems, result.notes)
+        return True
+
+    def _import_report(self, path: Path, problems: list[str], notes: list[str]) -> None:
+        shown = "\n".join(f"• {p}" for p in problems[:12])
+        more = f"\n… and {len(problems) - 12} more" if len(problems) > 12 else ""
+        text = (
+            f"{path.name} was imported, but parts of it could not be carried over:\n\n{shown}{more}"
+            if problems
+            else f"{path.name} was imported. Some details were simplified (see Details)."
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if problems else QMessageBox.Icon.Information,
+            "Imported with problems" if problems else "Imported",
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("import_report")
+        if notes:
+            box.setDetailedText("Simplified:\n" + "\n".join(f"• {n}" for n in notes))
+        box.open()
+        self.last_error = box
 
     def _file_error(self, title: str, exc: DesignFileError) -> None:
         details = "\n".join(f"• {p}" for p in exc.problems[:20])

@@ -672,3 +672,22 @@ def _import_script(source: str) -> ImportResult:
     result = import_config(parsed.model_config, parsed.compile_config, parsed.training, Path(source).stem)
     result.problems[:0] = [f"line {p.line}: {p.message}" for p in parsed.problems]
     return result
+
+
+def is_import_source(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a Keras model or model script rather than a Netwright design.
+
+    By suffix for ``.keras``/``.h5``/``.py``; a ``.json`` file is a Keras config
+    when it holds a ``class_name`` and is not marked as a Netwright design.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".keras", ".h5", ".hdf5", ".py"):
+        return True
+    if suffix != ".json":
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return b'"class_name"' in head and b'"netwright-design"' not in head

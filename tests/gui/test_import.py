@@ -1,0 +1,48 @@
+"""Opening Keras models and scripts in the window, as a user does from File → Open."""
+
+from PySide6.QtWidgets import QMessageBox
+
+from tests.engine.keras.test_importer import small_functional
+from tests.engine.keras.test_script_parser import STUDY_NOTES
+
+
+def open_with_dialog(window, monkeypatch, path):
+    monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.actions_by_name["open"].trigger()
+
+
+def test_a_keras_script_opens_as_an_unsaved_design_with_its_problems_listed(window, monkeypatch, tmp_path):
+    script = tmp_path / "notes.py"
+    script.write_text(STUDY_NOTES)
+    open_with_dialog(window, monkeypatch, script)
+    assert set(window.scene.nodes) == {"input", "dense", "dense_1"}
+    assert window.doc.path is None and window.doc.dirty  # Save asks where; closing asks first
+    box = window.last_error
+    assert isinstance(box, QMessageBox) and box.isVisible() and box.objectName() == "import_report"
+    assert "input shape" in box.text()
+    box.close()
+    # The missing input shape is a located problem on the canvas, and typing it fixes the design.
+    assert not window.doc.report.valid
+    window.doc.set_param("input", "shape", [8])
+    assert window.doc.report.valid
+    assert window.recent_files()[0] == str(script)
+
+
+def test_a_keras_model_file_opens_on_the_canvas(window, monkeypatch, tmp_path, keras):
+    path = tmp_path / "small.keras"
+    small_functional(keras).save(path)
+    open_with_dialog(window, monkeypatch, path)
+    assert window.doc.design.name == "small"
+    assert {"image", "conv", "add", "gap", "out"} <= set(window.scene.nodes)
+    assert window.doc.report.valid
+    assert "Imported small.keras" in window.statusBar().currentMessage()
+
+
+def test_an_unreadable_model_leaves_the_current_design(window, monkeypatch, tmp_path):
+    before = window.doc.design.copy()
+    bad = tmp_path / "broken.h5"
+    bad.write_bytes(b"not hdf5")
+    open_with_dialog(window, monkeypatch, bad)
+    assert window.doc.design == before
+    assert "could not be opened" in window.last_error.text()
+    window.last_error.close()
