@@ -17,11 +17,14 @@ from PySide6.QtWidgets import QGraphicsView
 
 from engine.spec.catalog import LAYERS
 from gui.canvas.items import HEADER, WIDTH
+from gui.canvas.minimap import Minimap
 from gui.canvas.scene import LAYER_MIME, DesignScene
 from gui.style import canvas_colors
 
 GRID = 24
-MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+MIN_ZOOM, MAX_ZOOM = 0.02, 3.0  # 0.02 shows a 700-layer model whole
+MIN_SCENE_RECT = QRectF(-5000, -5000, 10000, 10000)
+SCENE_MARGIN = 2000.0  # room to scroll past the design's edges
 
 
 class CanvasView(QGraphicsView):
@@ -33,8 +36,22 @@ class CanvasView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setAcceptDrops(True)
-        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        self.setSceneRect(MIN_SCENE_RECT)
         self._panning = False
+        self.minimap = Minimap(self)
+        scene.doc.changed.connect(self._design_changed)
+
+    def _design_changed(self) -> None:
+        """Room to scroll around the whole design, however large; the overview follows."""
+        items = self.design_scene.itemsBoundingRect().adjusted(
+            -SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN
+        )
+        self.setSceneRect(MIN_SCENE_RECT.united(items))
+        self.minimap.design_changed()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.minimap.update_visibility()
 
     # ------------------------------------------------------------ zoom and pan
 
@@ -44,6 +61,7 @@ class CanvasView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         self.scale(target / self.zoom(), target / self.zoom())
+        self.minimap.update_visibility()
 
     def fit(self) -> None:
         items = self.design_scene.itemsBoundingRect()

@@ -1,5 +1,7 @@
 """Opening Keras models and scripts in the window, as a user does from File → Open."""
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.engine.keras.test_importer import small_functional
@@ -46,3 +48,28 @@ def test_an_unreadable_model_leaves_the_current_design(window, monkeypatch, tmp_
     assert window.doc.design == before
     assert "could not be opened" in window.last_error.text()
     window.last_error.close()
+
+
+def test_a_tall_imported_model_scrolls_whole_and_shows_an_overview(
+    window, monkeypatch, tmp_path, keras, qtbot
+):
+    path = tmp_path / "tall.keras"
+    layers = [keras.layers.Dense(4, name=f"d{i}") for i in range(80)]
+    keras.Sequential([keras.Input((4,)), *layers]).save(path)
+    open_with_dialog(window, monkeypatch, path)
+    view, scene = window.view, window.scene
+    assert len(scene.nodes) == 81
+    bottom = max(item.sceneBoundingRect().bottom() for item in scene.nodes.values())
+    assert bottom > 10_000 and view.sceneRect().bottom() > bottom  # the last layers can be scrolled to
+    qtbot.wait(50)  # the window settles (first layout of the docks fits the view once)
+    view.zoom_by(1 / view.zoom())  # back to 100 %: most of the model is off screen
+    minimap = view.minimap
+    qtbot.waitUntil(minimap.isVisible)
+    # A click on the overview's bottom edge moves the canvas to the model's output.
+    point = minimap.rect().center()
+    point.setY(minimap.height() - 2)
+    QTest.mouseClick(minimap, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    assert minimap.visible_area().bottom() > bottom - 200
+    # Zoomed out to fit, nothing is off screen: the overview steps aside.
+    view.fit()
+    qtbot.waitUntil(lambda: not minimap.isVisible())
