@@ -407,25 +407,22 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.resetClean()  # imported, not saved: closing asks first
         self._add_recent(path)
         self.show_canvas()
-        self.view.fit()
+        self.view.fit_or_start_at_inputs()
         layers = len(result.design.nodes)
-        self.statusBar().showMessage(f"Imported {path.name}: {layers} layers", 8000)
-        if result.problems or result.notes:
+        kinds = len(result.notes)
+        simplified = f" ({kinds} kind{'s' if kinds != 1 else ''} of detail simplified)" if kinds else ""
+        self.statusBar().showMessage(f"Imported {path.name}: {layers} layers{simplified}", 8000)
+        if result.problems:
             self._import_report(path, result.problems, result.notes)
         return True
 
     def _import_report(self, path: Path, problems: list[str], notes: list[str]) -> None:
         shown = "\n".join(f"• {p}" for p in problems[:12])
         more = f"\n… and {len(problems) - 12} more" if len(problems) > 12 else ""
-        text = (
-            f"{path.name} was imported, but parts of it could not be carried over:\n\n{shown}{more}"
-            if problems
-            else f"{path.name} was imported. Some details were simplified (see Details)."
-        )
         box = QMessageBox(
-            QMessageBox.Icon.Warning if problems else QMessageBox.Icon.Information,
-            "Imported with problems" if problems else "Imported",
-            text,
+            QMessageBox.Icon.Warning,
+            "Imported with problems",
+            f"{path.name} was imported, but parts of it could not be carried over:\n\n{shown}{more}",
             QMessageBox.StandardButton.Ok,
             self,
         )

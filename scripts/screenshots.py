@@ -90,6 +90,16 @@ def main() -> None:
     grab("screenshot-training.png")
     w.resizeDocks([bottom], [200], Qt.Orientation.Vertical)
 
+    import keras
+
+    densenet = Path(tempfile.mkdtemp()) / "DenseNet121.keras"
+    keras.applications.DenseNet121(weights=None).save(densenet)
+    w.import_model(densenet)
+    w.scene.select_nodes(["conv2_block1_concat"])
+    w.bottom_tabs.setCurrentWidget(w.summary)
+    settle(app)
+    grab("screenshot-import.png")
+
     apply_theme(app, "dark")
     w.open_path(TEMPLATES / "residual_block.json", ask=False)
     w.set_theme("dark")

@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.design.graph import NODE_ID, Design, Edge, Node
 from engine.design.layout import layered_positions
+from engine.design.validation import output_activation
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.spec.catalog import LAYERS
@@ -82,6 +83,8 @@ def import_config(
     reader.summarise_notes()
     if compile_config:
         _read_compile(compile_config, result)
+    else:
+        _loss_from_outputs(result)
     if training:
         result.design.training.update(training)
     for nid, (x, y) in layered_positions(result.design).items():
@@ -621,6 +624,27 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
         elif name and name not in METRICS:
             result.notes.append(f"metric '{name}' is not offered here; left out")
     design.compile["metrics"] = names
+
+
+def _loss_from_outputs(result: ImportResult) -> None:
+    """A model saved without training settings gets the loss its output implies.
+
+    A softmax output classifies (integer labels are the common case), a sigmoid
+    says yes/no; anything else predicts numbers, which the default MSE fits.
+    """
+    design = result.design
+    outputs = design.output_ids()
+    if len(outputs) != 1:
+        return
+    values = {nid: node.params for nid, node in design.nodes.items()}
+    activation = output_activation(design, outputs[0], values)
+    loss = {"softmax": "sparse_categorical_crossentropy", "sigmoid": "binary_crossentropy"}.get(activation)
+    if loss:
+        design.compile["loss"] = loss
+        design.compile["metrics"] = ["accuracy"]
+        result.notes.append(
+            f"the file has no training settings: the {activation} output suggests {loss} with accuracy"
+        )
 
 
 def _flatten(v: Any) -> list[Any]:

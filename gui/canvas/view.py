@@ -25,6 +25,8 @@ GRID = 24
 MIN_ZOOM, MAX_ZOOM = 0.02, 3.0  # 0.02 shows a 700-layer model whole
 MIN_SCENE_RECT = QRectF(-5000, -5000, 10000, 10000)
 SCENE_MARGIN = 2000.0  # room to scroll past the design's edges
+READABLE_ZOOM = 0.35  # below this, card text is not drawn (see items.DETAIL_SCALE)
+START_ZOOM = 0.7
 
 
 class CanvasView(QGraphicsView):
@@ -71,6 +73,17 @@ class CanvasView(QGraphicsView):
         if self.zoom() > 1.0:
             self.zoom_by(1.0 / self.zoom())
         self.centerOn(items.center())
+
+    def fit_or_start_at_inputs(self) -> None:
+        """Fit the design if it stays readable; a deep model instead opens at its inputs,
+        readable, with the overview map for the rest."""
+        self.fit()
+        if self.zoom() >= READABLE_ZOOM:
+            return
+        self.zoom_by(START_ZOOM / self.zoom())
+        items = self.design_scene.itemsBoundingRect()
+        viewport = self.mapToScene(self.viewport().rect()).boundingRect()
+        self.centerOn(QPointF(items.center().x(), items.top() + viewport.height() / 2 - 40))
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         if event.angleDelta().y():
