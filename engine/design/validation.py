@@ -147,6 +147,16 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
     return values
 
 
+def frozen(values: dict[str, Any] | None) -> bool:
+    """A layer set not to train (``trainable`` false), itself or the layer it wraps."""
+    if not values:
+        return False
+    inner = values.get("layer")
+    return values.get("trainable") is False or (
+        isinstance(inner, dict) and inner["params"].get("trainable") is False
+    )
+
+
 def _param_of(message: str) -> str:
     """The parameter name quoted first in a parameter message."""
     start = message.find("'")
@@ -216,6 +226,8 @@ def _infer(design: Design, values: dict[str, dict[str, Any] | None], out: _Colle
         shapes[nid] = result.shape
         info = out.nodes[nid]
         info.output_shape, info.params, info.trainable = result.shape, result.params, result.trainable_params
+        if frozen(values[nid]):
+            info.trainable = 0
     _check_reachable(design, order, out)
     return shapes
 

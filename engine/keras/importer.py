@@ -334,8 +334,6 @@ class _GraphReader:
             self.note(
                 layer_name, f"{type_}: argument `{key}` = {_short(value)} is not in the catalog; left out"
             )
-        if not bool(config.get("trainable", True)):
-            self.note(layer_name, "frozen layers (trainable = false) import as trainable")
         return params
 
     def _new_id(self, base: str) -> str:

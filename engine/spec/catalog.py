@@ -110,9 +110,27 @@ class LayerSpec:
 LAYERS: dict[str, LayerSpec] = {}
 
 
-def _add(type_: str, category: str, help_: str, rule: R.Rule, *params: Param, **kw: Any) -> None:
+# Layers with weights take ``trainable`` (the base Layer's argument): unchecked, the
+# layer is frozen and training leaves its weights alone, as when fine-tuning.
+TRAINABLE = Param(
+    "trainable",
+    BOOL,
+    True,
+    "Uncheck to freeze the layer: training leaves its weights as they are (fine-tuning).",
+    extra={"base_layer": True},
+)
+
+
+FREEZABLE_CATEGORIES = ("Convolution", "Recurrent", "Normalization")
+
+
+def _add(
+    type_: str, category: str, help_: str, rule: R.Rule, *params: Param, freezable: bool = False, **kw: Any
+) -> None:
+    """One catalog entry; ``freezable`` (implied by weighted categories) adds ``trainable``."""
     assert type_ not in LAYERS, type_
-    LAYERS[type_] = LayerSpec(type_, category, help_, tuple(params), rule, **kw)
+    common = (TRAINABLE,) if freezable or category in FREEZABLE_CATEGORIES else ()
+    LAYERS[type_] = LayerSpec(type_, category, help_, (*params, *common), rule, **kw)
 
 
 # ------------------------------------------------------------ reusable parameters
@@ -224,6 +242,7 @@ _add(
     initializer("kernel_initializer", "glorot_uniform"),
     initializer("bias_initializer", "zeros"),
     regularizer("kernel_regularizer"),
+    freezable=True,
 )
 _add(
     "Activation",
@@ -321,6 +340,7 @@ _add(
     Param("input_dim", INT, 1000, "Vocabulary size: largest id + 1.", min=1, required=True, positional=True),
     Param("output_dim", INT, 16, "Length of each learned vector.", min=1, required=True, positional=True),
     Param("mask_zero", BOOL, False, "Treat id 0 as padding to be ignored by later layers."),
+    freezable=True,
 )
 
 # ------------------------------------------------------------ convolution
@@ -630,7 +650,7 @@ _add(
     R.identity,
     Param("negative_slope", FLOAT, 0.3, "Slope for negative inputs.", min=0),
 )
-_add("PReLU", "Activation", "Leaky ReLU whose negative slope is learned per unit.", R.prelu)
+_add("PReLU", "Activation", "Leaky ReLU whose negative slope is learned per unit.", R.prelu, freezable=True)
 _add(
     "ELU",
     "Activation",

@@ -1,11 +1,12 @@
 """Opening Keras models and scripts in the window, as a user does from File → Open."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.engine.keras.test_importer import small_functional
 from tests.engine.keras.test_script_parser import STUDY_NOTES
+from tests.gui.test_main_window import TEMPLATES
 
 
 def open_with_dialog(window, monkeypatch, path):
@@ -73,3 +74,16 @@ def test_a_tall_imported_model_scrolls_whole_and_shows_an_overview(
     # Zoomed out to fit, nothing is off screen: the overview steps aside.
     view.fit()
     qtbot.waitUntil(lambda: not minimap.isVisible())
+
+
+def test_freezing_a_layer_is_a_checkbox_and_the_counts_follow(window, qtbot):
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.scene.select_nodes(["h"])
+    box = window.properties.fields["trainable"].editor
+    assert box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+    assert window.doc.design.nodes["h"].params["trainable"] is False
+    assert window.doc.report.trainable_params == 11  # only the output layer still learns
+    assert "(11 trainable)" in window.params_label.text()
+    window.actions_by_name["undo"].trigger()
+    assert window.doc.report.trainable_params == 101

@@ -6,6 +6,7 @@ import json
 import os
 import zipfile
 
+import numpy as np
 import pytest
 
 from cli.commands import run
@@ -55,6 +56,7 @@ def small_functional(keras):
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     outputs = keras.layers.Dense(3, activation="softmax", name="out")(x)
     model = keras.Model(inputs, outputs, name="small")
+    model.get_layer("conv").trainable = False  # frozen, as when fine-tuning
     model.compile(keras.optimizers.RMSprop(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -68,6 +70,8 @@ def test_keras_h5_and_json_files_import_to_the_same_design(keras, tmp_path):
     first = designs[0]
     report = validate(first)
     assert report.valid and report.total_params == model.count_params()
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    assert first.nodes["conv"].params["trainable"] is False and report.trainable_params == trainable
     # The nested Sequential is flattened into the design, its layers prefixed with its name.
     assert "inner.conv2d" in first.nodes or any(n.startswith("inner.") for n in first.nodes)
     assert first.compile["optimizer"] == {"type": "RMSprop", "learning_rate": 0.01}

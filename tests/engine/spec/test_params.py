@@ -55,7 +55,7 @@ def test_unknown_parameter_is_reported_with_known_names():
     problems, _ = LAYERS["Dense"].check_params({"units": 3, "unitz": 4})
     assert problems == [
         "unknown parameter 'unitz' (known: units, activation, use_bias, kernel_initializer, "
-        "bias_initializer, kernel_regularizer)"
+        "bias_initializer, kernel_regularizer, trainable)"
     ]
 
 
