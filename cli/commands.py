@@ -221,6 +221,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "-v", "--verbose", action="store_true", help="also list every detail that was simplified"
     )
+    imp.add_argument(
+        "--no-weights", action="store_true", help="train from fresh weights, not the file's pretrained ones"
+    )
     return p
 
 
@@ -239,5 +242,5 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     if args.command == "import":
         from cli.import_command import cmd_import
 
-        return cmd_import(args.file, args.output, args.verbose, out, err)
+        return cmd_import(args.file, args.output, args.verbose, out, err, keep_weights=not args.no_weights)
     return cmd_export(args.file, args.output, out, err)

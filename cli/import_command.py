@@ -16,12 +16,21 @@ from engine.keras.importer import ModelImportError, import_file
 OK, PARTIAL, UNREADABLE = 0, 1, 2
 
 
-def cmd_import(path: str, output: str | None, verbose: bool, out: TextIO, err: TextIO) -> int:
+def cmd_import(
+    path: str, output: str | None, verbose: bool, out: TextIO, err: TextIO, keep_weights: bool = True
+) -> int:
     try:
         result = import_file(path)
     except ModelImportError as exc:
         err.write(f"{exc}\n")
         return UNREADABLE
+    if not keep_weights:
+        result.design.weights = None
+    elif result.design.weights:
+        layers = len(result.design.weights["layers"])
+        err.write(
+            f"  training starts from the pretrained weights of {layers} layer(s) (--no-weights: fresh)\n"
+        )
     text = dumps(result.design)
     if output is None:
         out.write(text)

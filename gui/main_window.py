@@ -172,6 +172,11 @@ class MainWindow(QMainWindow):
         a["train"] = self._action("&Train", self.train, "F5", "Train the design on its dataset")
         a["pause"] = self._action("&Pause / Resume", self.training.toggle_pause, "F6")
         a["stop"] = self._action("&Stop", self.training.stop, "Shift+F5")
+        a["fresh_weights"] = self._action(
+            "Start From &Fresh Weights",
+            lambda: self.doc.set_settings("weights", None, "Start from fresh weights"),
+            tip="Forget the imported model's pretrained weights: training starts from new random weights",
+        )
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -208,8 +213,8 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
         run = bar.addMenu("&Run")
-        for key in ("train", "pause", "stop"):
-            run.addAction(a[key])
+        for key in ("train", "pause", "stop", None, "fresh_weights"):
+            run.addSeparator() if key is None else run.addAction(a[key])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
 
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ document -> window
 
     def _on_changed(self, report) -> None:
+        self.actions_by_name["fresh_weights"].setEnabled(self.doc.design.weights is not None)
         self.problems.show_report(report)
         self.summary.show_report(self.doc.design, report)
         errors, warnings = len(report.errors), len(report.warnings)

@@ -171,10 +171,23 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
     training = _section(raw, "training", DEFAULT_TRAINING, problems)
     data = raw.get("data")
     need(data is None or isinstance(data, dict), "'data' must be an object")
+    weights = raw.get("weights")
+    need(
+        weights is None
+        or (
+            isinstance(weights, dict)
+            and isinstance(weights.get("file"), str)
+            and isinstance(weights.get("layers"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in weights["layers"].items())
+        ),
+        "'weights' must be an object with a 'file' (path) and 'layers' (node id -> layer name in that file)",
+    )
 
     if problems:
         raise DesignFileError(source, problems)
-    return Design(name=name, nodes=nodes, edges=edges, compile=comp, training=training, data=data)
+    return Design(
+        name=name, nodes=nodes, edges=edges, compile=comp, training=training, data=data, weights=weights
+    )
 
 
 def _listed(raw_nodes: list, nid: str) -> bool:
@@ -205,6 +218,8 @@ def to_dict(design: Design) -> dict[str, Any]:
     out["training"] = _jsonable(design.training)
     if design.data is not None:
         out["data"] = _jsonable(design.data)
+    if design.weights is not None:
+        out["weights"] = _jsonable(design.weights)
     return out
 
 

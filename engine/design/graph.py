@@ -49,6 +49,9 @@ class Design:
     compile: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(DEFAULT_COMPILE))
     training: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_TRAINING))
     data: dict[str, Any] | None = None
+    # Pretrained weights to start training from: {"file": model file, "layers": {node id: its
+    # layer's name in that file}} (see engine.keras.weights); None trains from fresh weights.
+    weights: dict[str, Any] | None = None
 
     # ------------------------------------------------------------ edits
 

@@ -29,6 +29,7 @@ from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
+from engine.keras.weights import WeightsError, weight_layers
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import METRICS, OPTIMIZERS, loss_spec
 from engine.spec.params import CHOICE, INITIALIZERS, LAYER, REGULARIZERS, Param, ParamError
@@ -61,6 +62,7 @@ class ImportResult:
     design: Design
     problems: list[str] = field(default_factory=list)  # parts of the model left out or replaced
     notes: list[str] = field(default_factory=list)  # details simplified (initializer arguments, ...)
+    origins: dict[str, str] = field(default_factory=dict)  # node id -> the Keras layer it came from
 
     @property
     def complete(self) -> bool:
@@ -300,6 +302,8 @@ class _GraphReader:
             self.problem(_unknown_layer_message(class_name, name, layer))
         else:
             self.design.add_node(Node(nid, spec.type, self._params(spec.type, config, name)))
+            if call_index == 0:
+                self.result.origins[nid] = name
         kwarg_groups = [g for g in sources if any(port for _, port in g)]
         if kwarg_groups and class_name not in ("MultiHeadAttention",):
             extra = ", ".join(sorted({port for g in kwarg_groups for _, port in g if port}))
@@ -669,7 +673,22 @@ def import_file(path: str | os.PathLike[str]) -> ImportResult:
         model = read_model_file(source)
     except ModelFileError as exc:
         raise ModelImportError(str(exc)) from None
-    return import_config(model.config, model.compile_config, source=Path(source).stem)
+    result = import_config(model.config, model.compile_config, source=Path(source).stem)
+    if model.has_weights:
+        _keep_weights(result, Path(source).resolve())
+    return result
+
+
+def _keep_weights(result: ImportResult, path: Path) -> None:
+    """Training starts from the file's weights for every imported layer that has some."""
+    try:
+        places = weight_layers(path)
+    except WeightsError as exc:
+        result.notes.append(f"the weights could not be read ({exc}); training starts fresh")
+        return
+    layers = {nid: result.origins[nid] for nid in result.design.nodes if result.origins.get(nid) in places}
+    if layers:
+        result.design.weights = {"file": str(path), "layers": layers}
 
 
 def _import_script(source: str) -> ImportResult:

@@ -22,6 +22,7 @@ import numpy as np
 from engine.data.prepare import Dataset, Prepared
 from engine.design.graph import Design
 from engine.keras.build import build_model
+from engine.keras.weights import load_pretrained
 from engine.spec.datasets import CLASSIFICATION
 
 BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
@@ -171,6 +172,7 @@ def train(
     batch_size = int(batch_size or design.training.get("batch_size", 32))
     listener, control = listener or Listener(), control or Control()
     model = build_model(design)
+    pretrained = load_pretrained(model, design.weights) if design.weights else ([], [])
     n = len(prepared.x)
     n_train = int(math.floor(n * (1 - prepared.validation_split))) if prepared.validation_split else n
     steps = max(1, math.ceil(n_train / batch_size))
@@ -198,7 +200,14 @@ def train(
     reason = state["reason"] or (STOPPED if control.stop_requested else None)
     if reason is None and early_stopping_patience and done < epochs:
         reason = EARLY
-    return Result(history, done, reason, _explain(reason, done, epochs), model)
+    return Result(
+        history, done, reason, _pretrained_text(*pretrained) + _explain(reason, done, epochs), model
+    )
+
+
+def _pretrained_text(loaded: list[str], problems: list[str]) -> str:
+    said = [f"Started from pretrained weights in {len(loaded)} layer(s). "] if loaded else []
+    return "".join(said + [p + ". " for p in problems])
 
 
 def _explain(reason: str | None, done: int, epochs: int) -> str:

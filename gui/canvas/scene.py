@@ -11,6 +11,8 @@ reported through ``message``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
@@ -63,6 +65,10 @@ def node_view(doc: Document, node_id: str, report: Report) -> NodeView:
     count = f"{info.params:,} params" if info and info.output_shape else ""
     if info and info.output_shape and info.trainable != info.params:
         count += f" ({info.trainable:,} trainable)"
+    weights = doc.design.weights
+    if weights and node_id in weights["layers"]:
+        count += " · pretrained"
+        tip.append(f"Training starts from its pretrained weights in {Path(weights['file']).name}.")
     return NodeView(
         node_id=node_id,
         type=node.type,

@@ -87,3 +87,23 @@ def test_freezing_a_layer_is_a_checkbox_and_the_counts_follow(window, qtbot):
     assert "(11 trainable)" in window.params_label.text()
     window.actions_by_name["undo"].trigger()
     assert window.doc.report.trainable_params == 101
+
+
+def test_layers_with_pretrained_weights_say_so_on_their_cards(window, monkeypatch, tmp_path, keras):
+    path = tmp_path / "small.keras"
+    small_functional(keras).save(path)
+    open_with_dialog(window, monkeypatch, path)
+    cards = window.scene.nodes
+    assert cards["out"].view.params.endswith("· pretrained")
+    assert "pretrained weights in small.keras" in cards["out"].view.tooltip
+    assert "pretrained" not in cards["gap"].view.params  # no weights to carry
+    # The frozen convolution shows that none of its weights will train.
+    assert "(0 trainable) · pretrained" in cards["conv"].view.params
+    # Run → Start From Fresh Weights forgets them, as an undoable edit.
+    fresh = window.actions_by_name["fresh_weights"]
+    assert fresh.isEnabled()
+    fresh.trigger()
+    assert window.doc.design.weights is None and not fresh.isEnabled()
+    assert "pretrained" not in window.scene.nodes["out"].view.params
+    window.actions_by_name["undo"].trigger()
+    assert window.scene.nodes["out"].view.params.endswith("· pretrained")
