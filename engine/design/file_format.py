@@ -14,7 +14,7 @@ import math
 import os
 from typing import Any
 
-from engine.atomic import write_text_atomic
+from engine.atomic import read_regular_file, write_text_atomic
 from engine.design.graph import Design, Edge, Node
 from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
 
@@ -71,13 +71,11 @@ def non_finite(value: Any, where: str = "") -> list[tuple[str, float]]:
 def load(path: str | os.PathLike[str]) -> Design:
     source = str(path)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise DesignFileError(source, [f"the file is {size // 2**20} MB; designs are at most 50 MB"])
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_regular_file(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise DesignFileError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    except ValueError as exc:  # a pipe, a device, or over the size limit
+        raise DesignFileError(source, [f"cannot read the file: {exc}"]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

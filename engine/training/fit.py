@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.atomic import atomic_path
 from engine.data.prepare import Dataset, Prepared
 from engine.design.graph import Design
 from engine.keras.build import build_model
@@ -242,12 +243,16 @@ def predict_one(model: Any, x: np.ndarray) -> list[float]:
 
 
 def save_model(model: Any, path: str | Path) -> Path:
-    """Save as .keras (architecture, weights, optimizer) or, for .weights.h5, the weights only."""
+    """Save as .keras (architecture, weights, optimizer) or, for .weights.h5, the weights only.
+
+    Written atomically: a kill during the save leaves the previous file whole.
+    """
     path = Path(path)
-    if path.name.endswith(".weights.h5"):
-        model.save_weights(path)
-    else:
-        if path.suffix != ".keras":
-            path = path.with_suffix(".keras")
-        model.save(path)
+    if not path.name.endswith(".weights.h5") and path.suffix != ".keras":
+        path = path.with_suffix(".keras")
+    with atomic_path(path) as tmp:
+        if path.name.endswith(".weights.h5"):
+            model.save_weights(tmp)
+        else:
+            model.save(tmp)
     return path
