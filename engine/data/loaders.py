@@ -169,7 +169,8 @@ def check_features(x, name):
     if x.dtype.kind not in "biuf":
         what = "complex numbers" if x.dtype.kind == "c" else f"values of type {x.dtype}"
         raise ValueError(f"{name}: x holds {what}; features must be real numbers")
-    x = x.astype("float32").reshape(len(x), -1) if x.ndim == 1 else x.astype("float32")
+    with np.errstate(over="ignore", invalid="ignore"):  # values beyond float32 become inf: refused below
+        x = x.astype("float32").reshape(len(x), -1) if x.ndim == 1 else x.astype("float32")
     finite = np.isfinite(x).reshape(len(x), -1).all(axis=1)
     if not finite.all():
         row = int(np.argmin(finite))
@@ -196,7 +197,8 @@ def check_labels(y, name, classification):
                 f"numbers from 0 to {max_classes - 1}"
             )
         return y.astype("int64")
-    y = y.astype("float32").reshape(len(y), -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = y.astype("float32").reshape(len(y), -1)
     finite = np.isfinite(y).all(axis=1)
     if not finite.all():
         row = int(np.argmin(finite))
