@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
 import io
 import math
 import queue
@@ -260,7 +261,9 @@ class TrainingPanel(QWidget):
         if key != self._data_key:
             return
         if isinstance(ds, str):
-            self.data_label.setText(f"<span style='color:#D32F2F'>{ds}</span>")
+            self.data_label.setText(
+                f"<span style='color:#D32F2F'>{html.escape(ds)}</span>"
+            )  # names from files
             return
         text = f"{ds.name}: {len(ds.x)} samples, x {tuple(ds.x.shape[1:])}, "
         if ds.task == datamod.CLASSIFICATION:
