@@ -97,7 +97,11 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 2**20 else f"{n / 2**20:.1f} MB"
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int, what: str = "files") -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; OSError or ValueError otherwise.
 
     Opened non-blocking and checked on the descriptor: a named pipe would block
@@ -110,12 +114,12 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
             raise ValueError(f"it is {kind}, not a regular file")
         if info.st_size > limit:
-            raise ValueError(f"it is {info.st_size // 2**20} MB; the limit is {limit // 2**20} MB")
+            raise ValueError(f"the file is {_size(info.st_size)}; {what} are at most {_size(limit)}")
     except BaseException:
         os.close(fd)
         raise
     with os.fdopen(fd, "rb") as f:
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"it is over the limit of {limit // 2**20} MB")
+        raise ValueError(f"the file grew past {_size(limit)}; {what} are at most {_size(limit)}")
     return data

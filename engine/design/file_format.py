@@ -71,7 +71,7 @@ def non_finite(value: Any, where: str = "") -> list[tuple[str, float]]:
 def load(path: str | os.PathLike[str]) -> Design:
     source = str(path)
     try:
-        data = read_regular_file(path, MAX_FILE_BYTES)
+        data = read_regular_file(path, MAX_FILE_BYTES, "designs")
     except OSError as exc:
         raise DesignFileError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
     except ValueError as exc:  # a pipe, a device, or over the size limit
