@@ -369,6 +369,8 @@ def read_npy(f, name, size):
             raise ValueError(f".npy format version {version} is not supported")
     except ValueError as exc:
         raise ValueError(f"{name} is not a readable .npy array ({exc})") from None
+    if not all(type(n) is int and n >= 0 for n in shape):
+        raise ValueError(f"{name} has an impossible shape {shape}")
     if dtype.hasobject:
         raise ValueError(f"{name} holds Python objects, which are never loaded (only numbers)")
     nbytes = math.prod(shape) * dtype.itemsize

@@ -52,6 +52,10 @@ def test_headers_that_claim_huge_arrays_are_refused_unread(tmp_path):
         z.writestr("y.npy", npy_header((3,), "<i8") + b"\0" * 24)
     with pytest.raises(D.DataError, match=r"d\.npz/x\.npy claims an array"):
         load_spec(tmp_path, source="numpy", path="d.npz")
+    for shape in ((-1,), (-2, -3), (True, 2)):
+        (tmp_path / "neg.npy").write_bytes(npy_header(shape) + b"\0" * 64)
+        with pytest.raises(D.DataError, match=r"neg\.npy has an impossible shape"):
+            load_spec(tmp_path, source="numpy", path="neg.npy", y_path="y.npy")
     (tmp_path / "obj.npy").write_bytes(npy_header((2,), "|O") + b"\0" * 16)
     with pytest.raises(D.DataError, match="holds Python objects"):
         load_spec(tmp_path, source="numpy", path="obj.npy", y_path="y.npy")
