@@ -432,11 +432,14 @@ class MainWindow(QMainWindow):
     def export_code(self) -> None:
         try:
             source = generate(self.doc.design)
-        except CodegenError:
-            QMessageBox.information(
-                self, "Export Keras code", "Fix the problems listed below before exporting."
-            )
-            self.bottom_tabs.setCurrentWidget(self.problems)
+        except CodegenError as exc:
+            if not self.doc.report.valid:
+                QMessageBox.information(
+                    self, "Export Keras code", "Fix the problems listed below before exporting."
+                )
+                self.bottom_tabs.setCurrentWidget(self.problems)
+            else:  # a value no literal can hold, or a script that would not compile
+                QMessageBox.warning(self, "Export Keras code", f"The design cannot be exported: {exc}")
             return
         stem = self.doc.path.stem if self.doc.path else self.doc.design.name
         path, _ = QFileDialog.getSaveFileName(self, "Export Keras script", f"{stem}.py", "Python (*.py)")

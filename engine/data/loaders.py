@@ -141,7 +141,7 @@ def open_regular(path, limit):
 
     The file is opened non-blocking and checked on the open descriptor: a named
     pipe would otherwise wait forever for a writer, and a device such as
-    /dev/zero never ends.
+    /dev/zero never ends.  The size limit is the file's size on disk.
     """
     name = Path(path).name
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -152,9 +152,9 @@ def open_regular(path, limit):
             raise ValueError(f"{name} is {kind}, not a regular file")
         if info.st_size > limit:
             raise ValueError(f"{name} is {size_text(info.st_size)}; the limit is {size_text(limit)}")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        if info.st_size == 0:  # also what /proc's endless or blocking pseudo-files report
+            raise ValueError(f"{name} is empty")
+        return os.fdopen(fd, "rb")  # still non-blocking: a file that would block fails instead
     except BaseException:
         os.close(fd)
         raise

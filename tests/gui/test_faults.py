@@ -96,3 +96,20 @@ def test_the_preview_reports_data_that_cannot_be_loaded(window, qtbot, tmp_path,
     window.doc.set_settings("data", {"source": "numpy", "path": "other.npz"}, "d")
     qtbot.waitUntil(lambda: "RuntimeError: a loader bug" in window.training.data_label.text(), timeout=10_000)
     window.doc.undo_stack.setClean()
+
+
+def test_an_export_the_generator_refuses_says_why(window, monkeypatch):
+    from engine.keras.codegen import CodegenError
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warned.append(text)))
+
+    def refuse(design):
+        raise CodegenError("nan is not a finite number; a design may only hold finite numbers")
+
+    monkeypatch.setattr("gui.main_window.generate", refuse)
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.export_code()
+    assert warned == [
+        "The design cannot be exported: nan is not a finite number; a design may only hold finite numbers"
+    ]
