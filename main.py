@@ -5,9 +5,10 @@ import sys
 
 def main(argv: list[str]) -> int:
     from cli.commands import COMMANDS, run
+    from cli.last_resort import guarded
 
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
-        return run(argv)
+        return guarded(lambda: run(argv), argv)
     from gui.app import run_gui
 
     return run_gui(argv)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from engine.atomic import write_text_atomic
 from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, validate
-from engine.keras.codegen import generate
+from engine.keras.codegen import CodegenError, generate
 from engine.spec.layer_rules import fmt_shape
 
 OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
@@ -119,7 +121,13 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
         err.write(f"{path}: the design has errors, so it cannot be exported\n")
         err.write("".join(f"  error: {p.message}\n" for p in report.errors))
         return DESIGN_ERRORS
-    source = generate(design)
+    try:
+        source = generate(design)
+    except (
+        CodegenError
+    ) as exc:  # a value that cannot be written as a literal, or a script that would not compile
+        err.write(f"{path}: cannot be exported: {exc}\n")
+        return DESIGN_ERRORS
     if output is None:
         out.write(source)
         return OK
@@ -161,6 +169,11 @@ def cmd_train(
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
+    for option, target in (("--history", history_path), ("--save", save_path)):
+        problem = _unwritable(target)
+        if problem:
+            err.write(f"{option} {target}: {problem}\n")
+            return UNREADABLE
     from engine.data import prepare as datamod
 
     try:
@@ -179,16 +192,67 @@ def cmd_train(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
-    result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+    try:
+        result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+    except MemoryError:
+        err.write(
+            f"{path}: not enough memory to build or train the model ({validate(design).total_params:,} "
+            "parameters): make its layers smaller or the batch size lower\n"
+        )
+        return DESIGN_ERRORS
     err.write(result.message + "\n")
+    status = DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
     if history_path:
-        write_text_atomic(history_path, json.dumps(result.history, indent=1) + "\n")
-    report = evaluate(result.model, prepared, dataset, design)
-    scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
-    out.write(f"{report['evaluated_on']} set: {scores}\n")
+        try:
+            write_text_atomic(history_path, strict_json(result.history) + "\n")
+        except OSError as exc:
+            err.write(f"--history {history_path}: cannot write: {exc.strerror or exc}\n")
+            status = UNREADABLE
+    if result.epochs_done:
+        rows = len(prepared.x_test) or len(prepared.x)
+        err.write(
+            f"evaluating on the {'test' if len(prepared.x_test) else 'training'} set ({rows:,} samples)…\n"
+        )
+        report = evaluate(result.model, prepared, dataset, design)
+        scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
+        out.write(f"{report['evaluated_on']} set: {scores}\n")
     if save_path:
-        err.write(f"saved {save_model(result.model, save_path)}\n")
-    return DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
+        try:
+            err.write(f"saved {save_model(result.model, save_path)}\n")
+        except (OSError, ValueError) as exc:
+            err.write(f"--save {save_path}: cannot save the model: {getattr(exc, 'strerror', None) or exc}\n")
+            status = UNREADABLE
+    return status
+
+
+def _unwritable(path: str | None) -> str | None:
+    """Why a file cannot be written at ``path`` (None when it can): checked before a long training run."""
+    if not path:
+        return None
+    target = Path(path)
+    if target.is_dir():
+        return "is a folder; give a file name"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    return None
+
+
+def strict_json(value: Any) -> str:
+    """JSON that strict parsers read: NaN and infinities (a diverging run's losses) become null."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(value), indent=1, allow_nan=False)
 
 
 def parser() -> argparse.ArgumentParser:

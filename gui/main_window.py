@@ -7,6 +7,7 @@ restore after a crash, templates and the start page.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -469,8 +470,9 @@ class MainWindow(QMainWindow):
     def _save_to(self, path: Path) -> bool:
         try:
             self.doc.save(path)
-        except OSError as exc:
-            QMessageBox.warning(self, "Cannot save", f"{path} could not be written: {exc.strerror or exc}")
+        except (OSError, ValueError) as exc:  # ValueError: a value JSON cannot hold
+            reason = getattr(exc, "strerror", None) or exc
+            QMessageBox.warning(self, "Cannot save", f"{path} could not be written: {reason}")
             return False
         self._add_recent(path)
         self.clear_recovery()
@@ -480,18 +482,21 @@ class MainWindow(QMainWindow):
     def export_code(self) -> None:
         try:
             source = generate(self.doc.design)
-        except CodegenError:
-            QMessageBox.information(
-                self, "Export Keras code", "Fix the problems listed below before exporting."
-            )
-            self.bottom_tabs.setCurrentWidget(self.problems)
+        except CodegenError as exc:
+            if not self.doc.report.valid:
+                QMessageBox.information(
+                    self, "Export Keras code", "Fix the problems listed below before exporting."
+                )
+                self.bottom_tabs.setCurrentWidget(self.problems)
+            else:  # a value no literal can hold, or a script that would not compile
+                QMessageBox.warning(self, "Export Keras code", f"The design cannot be exported: {exc}")
             return
         stem = self.doc.path.stem if self.doc.path else self.doc.design.name
         path, _ = QFileDialog.getSaveFileName(self, "Export Keras script", f"{stem}.py", "Python (*.py)")
         if path:
             try:
                 write_text_atomic(path, source)
-            except OSError as exc:
+            except OSError as exc:  # the script itself was checked by generate()
                 QMessageBox.warning(
                     self, "Cannot export", f"{path} could not be written: {exc.strerror or exc}"
                 )
@@ -535,15 +540,19 @@ class MainWindow(QMainWindow):
             "design": file_format.to_dict(self.doc.design),
         }
         try:
-            write_text_atomic(recovery_path(), json.dumps(payload))
-        except OSError as exc:
-            self.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 8000)
+            write_text_atomic(recovery_path(), json.dumps(payload, allow_nan=False))
+        except (OSError, ValueError) as exc:
+            self.statusBar().showMessage(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
 
     def clear_recovery(self) -> None:
         recovery_path().unlink(missing_ok=True)
 
     def offer_recovery(self) -> bool:
-        """After a crash, offer the autosaved design; True if it was restored."""
+        """After a crash, offer the autosaved design; True if it was restored.
+
+        The recovery file goes only when its work is restored (and later saved or
+        discarded) or the user declines it; one that cannot be read is kept aside.
+        """
         path = recovery_path()
         if not path.exists():
             return False
@@ -551,13 +560,15 @@ class MainWindow(QMainWindow):
             payload = json.loads(path.read_text(encoding="utf-8"))
             design = file_format.from_dict(payload["design"], "recovery file")
         except (OSError, ValueError, KeyError, TypeError):
-            self.clear_recovery()
+            with contextlib.suppress(OSError):
+                path.replace(path.with_name(f"{path.stem}-unreadable-{int(time.time())}.json"))
             return False
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(payload.get("saved_at", 0)))
         answer = QMessageBox.question(
             self,
             "Restore unsaved work?",
-            f"Netwright closed without saving '{design.name}' (autosaved {when}). Restore it?",
+            f"Netwright closed without saving '{design.name}' (autosaved {when}). Restore it? "
+            "(No discards it.)",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
@@ -575,12 +586,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ start-up and close
 
     def start(self, path: str | None = None) -> None:
-        """Open the file given on the command line; else restore after a crash; else the last
-        design; else show the start page."""
+        """Offer to restore after a crash (also when a file is given: declining discards that
+        work, so it must be asked); else open the file given on the command line; else the
+        last design; else show the start page."""
+        if self.offer_recovery():
+            if path:
+                self.statusBar().showMessage(f"Restored unsaved work; {path} was not opened", 10000)
+            return
         if path:
             self.open_path(path, ask=False)
-            return
-        if self.offer_recovery():
             return
         last = self.settings.value("files/last")
         if isinstance(last, str) and Path(last).exists() and self.open_path(last, ask=False):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
+import io
 import math
 import queue
 import threading
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.atomic import atomic_path, write_text_atomic
 from engine.data import prepare as datamod
 from engine.training.fit import DIVERGED, Control
 from gui.document import Document
@@ -74,6 +77,8 @@ def load_preview(key: str, spec: dict, base: Path, results: queue.Queue) -> None
         results.put((key, datamod.load(spec, base)))
     except datamod.DataError as exc:
         results.put((key, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a thread that dies unheard leaves "Loading the data…" forever
+        results.put((key, f"The data could not be loaded: {type(exc).__name__}: {exc}"))
 
 
 class TrainingPanel(QWidget):
@@ -256,7 +261,9 @@ class TrainingPanel(QWidget):
         if key != self._data_key:
             return
         if isinstance(ds, str):
-            self.data_label.setText(f"<span style='color:#D32F2F'>{ds}</span>")
+            self.data_label.setText(
+                f"<span style='color:#D32F2F'>{html.escape(ds)}</span>"
+            )  # names from files
             return
         text = f"{ds.name}: {len(ds.x)} samples, x {tuple(ds.x.shape[1:])}, "
         if ds.task == datamod.CLASSIFICATION:
@@ -542,13 +549,16 @@ class TrainingPanel(QWidget):
             return
         keys = list(self.history)
         rows = max((len(v) for v in self.history.values()), default=0)
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["epoch", *keys])
-            for i in range(rows):
-                writer.writerow(
-                    [i + 1, *(self.history[k][i] if i < len(self.history[k]) else "" for k in keys)]
-                )
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow(["epoch", *keys])
+        for i in range(rows):
+            writer.writerow([i + 1, *(self.history[k][i] if i < len(self.history[k]) else "" for k in keys)])
+        try:
+            write_text_atomic(path, text.getvalue())
+        except OSError as exc:
+            self.show_message(f"Could not write {path}: {exc.strerror or exc}", error=True)
+            return
         self.show_message(f"Wrote {path}")
 
     def export_plot(self) -> None:
@@ -556,7 +566,13 @@ class TrainingPanel(QWidget):
             self, "Export plot", str(self._base_dir() / "training.png"), "PNG image (*.png)"
         )
         if path:
-            self.plots.grab().save(path)
+            try:
+                with atomic_path(path) as tmp:
+                    if not self.plots.grab().save(str(tmp), "PNG"):
+                        raise OSError(f"{tmp.name} could not be written")
+            except OSError as exc:
+                self.show_message(f"Could not write {path}: {exc.strerror or exc}", error=True)
+                return
             self.show_message(f"Wrote {path}")
 
 

@@ -1,14 +1,24 @@
 """Loaders for the built-in datasets and the steps that prepare data, each standalone.
 
-They import only NumPy and scikit-learn (whose datasets ship with it, so
-nothing is downloaded), because the code generator copies their source
-verbatim into exported scripts: the script loads exactly what the app trains on.
-Each returns ``(x, y)`` as float32 features and integer labels (or float
-targets for regression), unshuffled.
+They import only NumPy, Pillow, scikit-learn (whose datasets ship with it, so
+nothing is downloaded) and the standard library, because the code generator
+copies their source verbatim into exported scripts: the script loads exactly
+what the app trains on, through the same guards.  Each returns ``(x, y)`` as
+float32 features and integer labels (or float targets for regression), unshuffled.
+
+The guards sit here, where data enters, so the app, the command line and the
+exported script share them: only regular files are opened (a named pipe or
+/dev/zero would block or never end), sizes are checked against a limit and the
+memory available *before* anything is allocated, and values are checked for
+shape, type and finiteness.  Every refusal is a ValueError that says what and where.
 """
 
 import csv
+import io
 import math
+import os
+import stat
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +100,114 @@ def load_sine(n=1000, noise=0.05, seed=0):
     return x, y
 
 
+def memory_budget():
+    """Bytes one array of the dataset may take: a quarter of the memory available now.
+
+    Preparing data copies it a few times (float32, shuffle, split, standardise),
+    so a dataset that passes leaves room for the model.  Reads Linux's estimate
+    (and a container's limit); elsewhere it assumes 8 GiB.
+    """
+    available = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            limit = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
+            used = int(f.read().strip())
+        if limit.isdigit():
+            available = min(available or 2**62, int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    return max(available if available is not None else 8 * 2**30, 0) // 4
+
+
+def size_text(n):
+    """Bytes as people read them: 149.0 GiB."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""
+
+
+def open_regular(path, limit):
+    """Open a regular file for binary reading, refusing anything else and anything over ``limit`` bytes.
+
+    The file is opened non-blocking and checked on the open descriptor: a named
+    pipe would otherwise wait forever for a writer, and a device such as
+    /dev/zero never ends.  The size limit is the file's size on disk.
+    """
+    name = Path(path).name
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
+            raise ValueError(f"{name} is {kind}, not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"{name} is {size_text(info.st_size)}; the limit is {size_text(limit)}")
+        if info.st_size == 0:  # also what /proc's endless or blocking pseudo-files report
+            raise ValueError(f"{name} is empty")
+        return os.fdopen(fd, "rb")  # still non-blocking: a file that would block fails instead
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_features(x, name):
+    """Features as float32 of at least one dimension per sample; refuses what a model cannot learn from."""
+    if x.ndim == 0:
+        raise ValueError(f"{name}: x is a single number (0-d), not an array of samples")
+    if len(x) == 0:
+        raise ValueError(f"{name}: x holds no samples")
+    if x.dtype.kind not in "biuf":
+        what = "complex numbers" if x.dtype.kind == "c" else f"values of type {x.dtype}"
+        raise ValueError(f"{name}: x holds {what}; features must be real numbers")
+    with np.errstate(over="ignore", invalid="ignore"):  # values beyond float32 become inf: refused below
+        x = x.astype("float32").reshape(len(x), -1) if x.ndim == 1 else x.astype("float32")
+    finite = np.isfinite(x).reshape(len(x), -1).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise ValueError(
+            f"{name}: x has a value that is NaN, infinite or beyond float32's range (sample {row})"
+        )
+    return x
+
+
+def check_labels(y, name, classification):
+    """Labels for ``classification`` (whole numbers 0..k-1, k bounded) or finite regression targets."""
+    max_classes = 100_000
+    if y.ndim == 0 or len(y) == 0:
+        raise ValueError(f"{name}: y holds no labels")
+    if y.dtype.kind not in "biuf":
+        what = "complex numbers" if y.dtype.kind == "c" else f"values of type {y.dtype}"
+        raise ValueError(f"{name}: y holds {what}; labels must be real numbers")
+    if classification:
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= max_classes:
+            row = int(np.argmin(y) if low < 0 else np.argmax(y))
+            raise ValueError(
+                f"{name}: y holds the class label {int(y[row])} (sample {row}); class labels are whole "
+                f"numbers from 0 to {max_classes - 1}"
+            )
+        return y.astype("int64")
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = y.astype("float32").reshape(len(y), -1)
+    finite = np.isfinite(y).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise ValueError(
+            f"{name}: y has a target that is NaN, infinite or beyond float32's range (sample {row})"
+        )
+    return y
+
+
 def shuffle(x, y, seed=0):
     """Shuffle rows with a fixed seed, before any split (Keras splits off the last rows)."""
     order = np.random.default_rng(seed).permutation(len(x))
@@ -100,14 +218,20 @@ def hold_out(x, y, fraction):
     """Keep the last ``fraction`` of the (shuffled) rows as a test set."""
     n_test = int(round(len(x) * fraction))
     cut = len(x) - n_test
+    if cut < 1:
+        raise ValueError(f"a test split of {fraction} leaves no training rows of {len(x)} samples")
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
 
 def standardize(x, x_test):
-    """Scale features to mean 0 and variance 1, with statistics of the training rows only."""
-    mean = x.mean(axis=0)
-    std = x.std(axis=0)
+    """Scale features to mean 0 and variance 1, with statistics of the training rows only.
+
+    The statistics are summed in float64: float32 sums of large values overflow.
+    """
+    mean = x.mean(axis=0, dtype="float64")
+    std = x.std(axis=0, dtype="float64")
     std[std == 0] = 1.0
+    mean, std = mean.astype("float32"), std.astype("float32")
     return (x - mean) / std, (x_test - mean) / std, mean, std
 
 
@@ -118,106 +242,197 @@ def is_number(text):
         return False
 
 
+def is_word(text):
+    """True for text that is not a number at all (a class name), False for numbers, inf and nan."""
+    try:
+        float(text)
+    except ValueError:
+        return bool(text.strip())
+    return False
+
+
 def column_index(names, which, role, file_name):
     if isinstance(which, int) and not isinstance(which, bool):
         if -len(names) <= which < len(names):
             return which % len(names)
     elif which in names:
         return names.index(which)
-    raise ValueError(f"{file_name} has no {role} column {which!r} (columns: {', '.join(names)})")
+    shown = ", ".join(names[:20]) + (f", ... ({len(names)} in all)" if len(names) > 20 else "")
+    raise ValueError(f"{file_name} has no {role} column {which!r} (columns: {shown})")
+
+
+def csv_row_problem(row, names, fs, t, where):
+    """Why a CSV row cannot be used ('' when it can): a wrong length, or a missing or non-finite value."""
+    if len(row) != len(names):
+        return f"{where} has {len(row)} values but the header has {len(names)}"
+    bad = next((i for i in [*fs, t] if not is_number(row[i])), None)
+    if bad == t and is_word(row[t]):
+        bad = None  # a word in the target column is a class name
+    if bad is None:
+        return ""
+    cell = row[bad].strip()
+    what = "missing value" if not cell else f"{cell[:40]!r} is not a finite number"
+    return f"{where}, column '{names[bad]}': {what}"
+
+
+def csv_target(y_raw, seen, name):
+    """(labels, class names) for a CSV target column; no class names for a regression target."""
+    if all(is_number(v) for v in seen):
+        numbers = np.asarray([float(v) for v in y_raw])
+        whole = bool(np.all(numbers == np.round(numbers)))
+        if whole and numbers.min() >= 0 and numbers.max() < max(20, len(numbers) // 20):
+            classes = [str(c) for c in range(int(numbers.max()) + 1)]
+            return check_labels(numbers.astype("int64"), name, True), classes
+        return check_labels(numbers, name, False), []
+    classes = sorted(seen)
+    index = {c: i for i, c in enumerate(classes)}
+    return check_labels(np.asarray([index[v] for v in y_raw], dtype="int64"), name, True), classes
 
 
 def read_csv(path, target=None, features=None, header="auto", drop_invalid=False):
     """Read numeric features and a target column (default: the last one) from a CSV file.
 
-    A first row that is not all numbers is a header.  Missing or non-numeric
-    values stop with the line and column, or drop the row with ``drop_invalid``.
-    A target that is not numeric becomes class labels 0, 1, ... in sorted order.
+    A first row that is not all numbers is a header.  Missing, non-numeric or
+    infinite values stop with the line and column, or drop the row with ``drop_invalid``.
+    A target that is not numeric becomes class labels 0, 1, ... in sorted order;
+    whole numbers from 0 to a few per cent of the rows are class labels too.
     Returns (x, y, class_names, feature_names, dropped_lines); ``class_names`` is
-    empty for a numeric (regression) target.
+    empty for a numeric (regression) target.  Rows are parsed as they are read,
+    so memory stays near the size of the numbers, not of the text.
     """
     name = Path(path).name
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = [r for r in csv.reader(f) if any(cell.strip() for cell in r)]
-    if not rows:
-        raise ValueError(f"{name} is empty")
-    has_header = (not all(is_number(c) for c in rows[0])) if header == "auto" else bool(header)
-    if has_header:
-        names = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
-    else:
-        names = [f"column {i + 1}" for i in range(len(rows[0]))]
-    body, first_line = (rows[1:], 2) if has_header else (rows, 1)
-    if len(names) < 2:
-        raise ValueError(f"{name} has a single column: it needs at least one feature column and a target")
-    t = column_index(names, len(names) - 1 if target is None else target, "target", name)
-    if features:
-        fs = [column_index(names, f, "feature", name) for f in features]
-    else:
-        fs = [i for i in range(len(names)) if i != t]
-    if t in fs:
-        raise ValueError(f"Column '{names[t]}' cannot be both the target and a feature")
-    x_rows, y_raw, dropped = [], [], []
-    for n, row in enumerate(body):
-        line = first_line + n
-        problem = ""
-        if len(row) != len(names):
-            problem = f"{name} line {line} has {len(row)} values but the header has {len(names)}"
+    with open_regular(path, 500 * 2**20) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        rows = (r for r in reader if any(cell.strip() for cell in r))
+        first = next(rows, None)
+        if first is None:
+            raise ValueError(f"{name} is empty")
+        has_header = (not all(is_number(c) for c in first)) if header == "auto" else bool(header)
+        if has_header:
+            names = [c.strip() or f"column {i + 1}" for i, c in enumerate(first)]
         else:
-            bad = next((i for i in fs if not is_number(row[i])), None)
-            if bad is None and not row[t].strip():
-                bad = t
-            if bad is not None:
-                what = "missing value" if not row[bad].strip() else f"'{row[bad]}' is not a number"
-                problem = f"{name} line {line}, column '{names[bad]}': {what}"
-        if problem:
-            if not drop_invalid:
-                raise ValueError(problem + " (fix the file, or choose to drop rows with invalid values)")
-            dropped.append(line)
-            continue
-        x_rows.append([float(row[i]) for i in fs])
-        y_raw.append(row[t].strip())
-    if not x_rows:
+            names = [f"column {i + 1}" for i in range(len(first))]
+        if len(names) < 2:
+            raise ValueError(f"{name} has a single column: it needs at least one feature column and a target")
+        t = column_index(names, len(names) - 1 if target is None else target, "target", name)
+        if features:
+            fs = [column_index(names, f, "feature", name) for f in features]
+        else:
+            fs = [i for i in range(len(names)) if i != t]
+        if t in fs:
+            raise ValueError(f"Column '{names[t]}' cannot be both the target and a feature")
+        first_line = reader.line_num
+
+        def body():
+            if not has_header:
+                yield first_line, first
+            for row in rows:
+                yield reader.line_num, row
+
+        blocks, chunk, y_raw, dropped, seen = [], [], [], [], {}
+        for line, row in body():
+            problem = csv_row_problem(row, names, fs, t, f"{name} line {line}")
+            if problem:
+                if not drop_invalid:
+                    raise ValueError(problem + " (fix the file, or choose to drop rows with invalid values)")
+                dropped.append(line)
+                continue
+            chunk.append([float(row[i]) for i in fs])
+            if len(chunk) == 65536:
+                blocks.append(np.asarray(chunk, dtype="float32"))
+                chunk = []
+            cell = row[t].strip()
+            y_raw.append(seen.setdefault(cell, cell))
+    if chunk:
+        blocks.append(np.asarray(chunk, dtype="float32"))
+    if not blocks:
         raise ValueError(f"{name} has no usable rows")
-    x = np.asarray(x_rows, dtype="float32")
-    feature_names = [names[i] for i in fs]
-    if all(is_number(v) for v in y_raw):
-        values = np.asarray([float(v) for v in y_raw])
-        few_whole = np.all(values == np.round(values)) and len(np.unique(values)) <= max(
-            20, len(values) // 20
+    x = check_features(np.concatenate(blocks), name)
+    del blocks
+    y, classes = csv_target(y_raw, seen, name)
+    return x, y, classes, [names[i] for i in fs], dropped
+
+
+def read_npy(f, name, size):
+    """One array from an open .npy stream of ``size`` bytes, checked before it is allocated.
+
+    The header's shape and type are read first: an array larger than the file,
+    than the memory available, or holding Python objects is refused unread.
+    """
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f".npy format version {version} is not supported")
+    except ValueError as exc:
+        raise ValueError(f"{name} is not a readable .npy array ({exc})") from None
+    if not all(type(n) is int and n >= 0 for n in shape):
+        raise ValueError(f"{name} has an impossible shape {shape}")
+    if dtype.hasobject:
+        raise ValueError(f"{name} holds Python objects, which are never loaded (only numbers)")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > size - f.tell():
+        raise ValueError(
+            f"{name} claims an array of shape {shape} ({size_text(nbytes)}) but holds only {size_text(size)}"
         )
-        if few_whole and values.min() >= 0:
-            classes = [str(c) for c in range(int(values.max()) + 1)]
-            return x, values.astype("int64"), classes, feature_names, dropped
-        return x, values.astype("float32").reshape(-1, 1), [], feature_names, dropped
-    classes = sorted(set(y_raw))
-    index = {c: i for i, c in enumerate(classes)}
-    return x, np.asarray([index[v] for v in y_raw], dtype="int64"), classes, feature_names, dropped
+    budget = memory_budget()
+    if nbytes > budget:
+        raise ValueError(
+            f"{name} holds an array of {size_text(nbytes)} (shape {shape}); with the memory available "
+            f"now, at most {size_text(budget)} can be loaded"
+        )
+    data = f.read(nbytes)
+    if len(data) < nbytes:
+        raise ValueError(f"{name} is cut short: its array needs {size_text(nbytes)}")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
 def read_npz(path, y_path=None):
     """Arrays ``x`` and ``y``: from one .npz holding both, or from two .npy files."""
     name = Path(path).name
+    limit = 64 * 2**30  # the memory check in read_npy is the real bound
     if y_path is not None:
-        x, y = np.load(path, allow_pickle=False), np.load(y_path, allow_pickle=False)
+        arrays = []
+        for file in (path, y_path):
+            with open_regular(file, limit) as f:
+                arrays.append(read_npy(f, Path(file).name, os.fstat(f.fileno()).st_size))
+        x, y = arrays
     else:
-        data = np.load(path, allow_pickle=False)
-        if isinstance(data, np.ndarray):
-            raise ValueError(
-                f"{name} must hold arrays named 'x' and 'y' (it holds one array: pass the labels too)"
-            )
-        with data:
-            if not {"x", "y"} <= set(data.files):
+        with open_regular(path, limit) as f:
+            if f.read(6) == b"\x93NUMPY":
                 raise ValueError(
-                    f"{name} must hold arrays named 'x' and 'y' (it holds: {', '.join(sorted(data.files))})"
+                    f"{name} must hold arrays named 'x' and 'y' (it holds one array: pass the labels too)"
                 )
-            x, y = np.asarray(data["x"]), np.asarray(data["y"])
+            f.seek(0)
+            try:
+                archive = zipfile.ZipFile(f)
+            except (zipfile.BadZipFile, EOFError):
+                raise ValueError(f"{name} is not a NumPy .npz archive") from None
+            with archive:
+                members = {Path(n).stem: n for n in archive.namelist() if n.endswith(".npy")}
+                if not {"x", "y"} <= set(members):
+                    raise ValueError(
+                        f"{name} must hold arrays named 'x' and 'y' (it holds: {', '.join(sorted(members))})"
+                    )
+                arrays = []
+                for key in ("x", "y"):
+                    info = archive.getinfo(members[key])
+                    try:
+                        with archive.open(info) as member:
+                            arrays.append(read_npy(member, f"{name}/{key}.npy", info.file_size))
+                    except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:
+                        raise ValueError(f"{name}/{key}.npy cannot be unpacked ({exc})") from None
+                x, y = arrays
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{name}: x and y must be arrays of samples, not single numbers")
     if len(x) != len(y):
         raise ValueError(f"{name}: x has {len(x)} samples but y has {len(y)}")
-    if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):
-        raise ValueError(f"{name}: x must hold finite numbers")
-    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
-        return x.astype("float32"), y.astype("int64")
-    return x.astype("float32"), y.astype("float32").reshape(len(y), -1)
+    x = check_features(x, name)
+    classification = y.dtype.kind in "iu" and y.ndim == 1
+    return x, check_labels(y, name, classification)
 
 
 def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
@@ -225,33 +440,59 @@ def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
 
     Every image is resized to ``size`` (height, width), by default the first
     image's size, and scaled to [0, 1].  Returns (x, y, class_names, dropped).
+    Each file's header is read before its pixels: an image of more than
+    4096 x 4096 pixels (a "decompression bomb" can claim 100000 x 100000 in a
+    few bytes) is refused, and the whole array must fit the memory available
+    before it is allocated.
     """
     from PIL import Image, UnidentifiedImageError
 
+    max_pixels, max_file = 4096 * 4096, 256 * 2**20
     suffixes = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
     root = Path(path)
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not classes:
         raise ValueError(f"{root.name} has no class sub-folders (one folder of images per class)")
-    images, labels, dropped = [], [], []
-    for label, name in enumerate(classes):
-        files = sorted(f for f in (root / name).iterdir() if f.suffix.lower() in suffixes)
-        for file in files:
-            try:
-                with Image.open(file) as image:
-                    image = image.convert("L" if grayscale else "RGB")
-                    if size is None:
-                        size = (image.height, image.width)
-                    if (image.height, image.width) != tuple(size):
-                        image = image.resize((size[1], size[0]))
-                    pixels = np.asarray(image, dtype="float32") / 255.0
-            except (OSError, UnidentifiedImageError) as exc:
-                if not drop_invalid:
-                    raise ValueError(f"{name}/{file.name} cannot be read as an image ({exc})") from None
-                dropped.append(f"{name}/{file.name}")
-                continue
-            images.append(pixels[..., None] if grayscale else pixels)
-            labels.append(label)
-    if not images:
+    files = [
+        (label, f)
+        for label, name in enumerate(classes)
+        for f in sorted((root / name).iterdir())
+        if f.suffix.lower() in suffixes
+    ]
+    x, labels, dropped = None, [], []
+    for label, file in files:
+        where = f"{file.parent.name}/{file.name}"
+        try:
+            with open_regular(file, max_file) as f, Image.open(f) as image:
+                if image.width * image.height > max_pixels:
+                    raise ValueError(f"it is {image.width} x {image.height} pixels; at most 4096 x 4096")
+                image = image.convert("L" if grayscale else "RGB")
+                if size is None:
+                    size = (image.height, image.width)
+                if (image.height, image.width) != tuple(size):
+                    image = image.resize((size[1], size[0]))
+                pixels = np.asarray(image, dtype="float32") / 255.0
+        except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+            if not drop_invalid:
+                raise ValueError(f"{where} cannot be read as an image ({exc})") from None
+            dropped.append(where)
+            continue
+        pixels = pixels[..., None] if grayscale else pixels
+        if x is None:
+            need = len(files) * pixels.nbytes
+            if need > memory_budget():
+                raise ValueError(
+                    f"{len(files)} images of {size[0]} x {size[1]} pixels need {size_text(need)}; with the "
+                    f"memory available now, at most {size_text(memory_budget())}: choose a smaller image_size"
+                )
+            x = np.empty((len(files), *pixels.shape), dtype="float32")
+        x[len(labels)] = pixels
+        labels.append(label)
+    if x is None:
         raise ValueError(f"{root.name} has no images ({', '.join(suffixes)}) in its class folders")
-    return np.stack(images), np.asarray(labels, dtype="int64"), classes, dropped
+    return (
+        x[: len(labels)],
+        check_labels(np.asarray(labels, dtype="int64"), root.name, True),
+        classes,
+        dropped,
+    )

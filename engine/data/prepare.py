@@ -22,10 +22,9 @@ from engine.data import loaders
 from engine.design.graph import Design
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
+from engine.spec.data_settings import data_problems
 from engine.spec.datasets import BUILTIN, CLASSIFICATION
 from engine.spec.layer_rules import fmt_shape
-
-MAX_CSV_BYTES = 500 * 1024 * 1024
 
 
 class DataError(ValueError):
@@ -57,14 +56,33 @@ class Dataset:
 
 
 def load(spec: dict[str, Any] | None, base_dir: Path | None = None) -> Dataset:
+    """The dataset the design's data section names.  Raises only :class:`DataError`.
+
+    The section's values are checked first (:mod:`engine.spec.data_settings`),
+    the files by the loaders' guards; running out of memory regardless is a
+    DataError too, so no caller (the window's preview thread included) sees
+    anything else.
+    """
     if not spec:
         raise DataError("The design has no dataset: pick one in the Model settings (data section)")
+    problems = data_problems(spec)
+    if problems:
+        raise DataError("; ".join(message for _, message in problems))
+    try:
+        return _load(spec, base_dir)
+    except MemoryError:
+        raise DataError(
+            "Not enough memory to load the data: use a smaller file, fewer features or smaller images"
+        ) from None
+    except RecursionError:
+        raise DataError("The data is nested too deeply to read") from None
+
+
+def _load(spec: dict[str, Any], base_dir: Path | None) -> Dataset:
     source = spec.get("source")
     if source == "builtin":
         return load_builtin(spec.get("name"))
-    path = spec.get("path")
-    if not isinstance(path, str) or not path:
-        raise DataError(f"data.path must name a {source} file")
+    path = spec["path"]
     full = (base_dir or Path.cwd()) / path
     if source == "csv":
         return load_csv(
@@ -114,8 +132,6 @@ def load_csv(
 ) -> Dataset:
     """A CSV file (see :func:`engine.data.loaders.read_csv`, which exported scripts share)."""
     try:
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise DataError(f"{path.name} is larger than 500 MB")
         x, y, classes, feature_names, dropped = loaders.read_csv(path, target, features, header, drop_invalid)
     except OSError as exc:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
@@ -153,7 +169,7 @@ def load_numpy(path: Path, y_path: Path | None = None) -> Dataset:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise DataError(f"{path.name}: {exc}" if path.name not in str(exc) else str(exc)) from None
-    if y.dtype == np.int64:
+    if y.dtype == np.int64:  # labels checked by the loader: 0..k-1 with k bounded
         return Dataset(x, y, CLASSIFICATION, path.name, [str(i) for i in range(int(y.max()) + 1)])
     return Dataset(x, y, REGRESSION, path.name)
 
@@ -170,6 +186,14 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     inputs, outputs = design.input_ids(), design.output_ids()
     if len(inputs) != 1 or len(outputs) != 1:
         return [f"Training needs one Input and one output; the design has {len(inputs)} and {len(outputs)}"]
+    need = report.total_params * 4 * 4  # float32 weights, gradients and two optimizer slots
+    available = loaders.memory_budget() * 4
+    if need > available:
+        return [
+            f"The model has {report.total_params:,} parameters: training it needs about "
+            f"{loaders.size_text(need)} of memory, and "
+            f"{loaders.size_text(available)} is available. Make its layers smaller"
+        ]
     want = report.nodes[inputs[0]].output_shape[1:]
     got = data.x.shape[1:]
     if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got, strict=False)):
@@ -183,7 +207,13 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     loss = loss_spec(design.compile.get("loss", "mse"))
     if data.task == CLASSIFICATION:
         k = data.classes
-        if loss.task in (SPARSE, CATEGORICAL) and units != k:
+        present = np.unique(data.y)
+        if len(present) < 2:
+            name = data.class_names[int(present[0])] if len(present) else "none"
+            problems.append(
+                f"Every sample of {data.name} is of one class ({name}): a classifier needs two or more"
+            )
+        elif loss.task in (SPARSE, CATEGORICAL) and units != k:
             problems.append(
                 f"{data.name} has {k} classes but output {who} has {units} unit(s): "
                 f"set units to {k} with a softmax activation"
@@ -239,12 +269,21 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     seed = int(spec.get("seed", 0))
     test_split = float(spec.get("test_split", 0.0))
     x, y = loaders.shuffle(data.x, data.y, seed)
-    (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
+    try:
+        (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
+    except ValueError as exc:
+        raise DataError(f"{data.name}: {exc}") from None
     mean = std = None
     if spec.get("standardize"):
         x, x_test, mean, std = loaders.standardize(x, x_test)
     loss = loss_spec(design.compile.get("loss", "mse"))
+    one_hot = len(data.y) * data.classes * 4
     if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
+        if one_hot > loaders.memory_budget():
+            raise DataError(
+                f"One-hot labels for {len(data.y):,} samples of {data.classes:,} classes need "
+                f"{loaders.size_text(one_hot)}: use sparse_categorical_crossentropy with integer labels"
+            )
         y, y_test = np.eye(data.classes, dtype="float32")[y], np.eye(data.classes, dtype="float32")[y_test]
     elif data.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
         y, y_test = y.astype("float32").reshape(-1, 1), y_test.astype("float32").reshape(-1, 1)

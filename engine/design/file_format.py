@@ -14,7 +14,7 @@ import math
 import os
 from typing import Any
 
-from engine.atomic import write_text_atomic
+from engine.atomic import read_regular_file, write_text_atomic
 from engine.design.graph import Design, Edge, Node
 from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
 
@@ -43,19 +43,39 @@ def loads(text: str, source: str = "<design>") -> Design:
         raise DesignFileError(source, ["the JSON is nested too deeply"]) from None
     except ValueError as exc:
         raise DesignFileError(source, [f"not valid JSON: {exc}"]) from None
+    problems = [f"{where} is not a finite number (it reads as {v})" for where, v in non_finite(raw)]
+    if problems:
+        raise DesignFileError(source, problems)
     return from_dict(raw, source)
+
+
+def non_finite(value: Any, where: str = "") -> list[tuple[str, float]]:
+    """(location, value) of every infinite or NaN number, e.g. ``node 'h'.params.units``.
+
+    JSON has no such numbers, but Python reads ``1e400`` as infinity; one would
+    pass validation and then fail every save and export.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return [(where or "the file", value)]
+    found: list[tuple[str, float]] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += non_finite(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            name = v.get("id") if where == "nodes" and isinstance(v, dict) else None
+            found += non_finite(v, f"node {name!r}" if isinstance(name, str) else f"{where}[{i}]")
+    return found
 
 
 def load(path: str | os.PathLike[str]) -> Design:
     source = str(path)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise DesignFileError(source, [f"the file is {size // 2**20} MB; designs are at most 50 MB"])
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_regular_file(path, MAX_FILE_BYTES, "designs")
     except OSError as exc:
         raise DesignFileError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    except ValueError as exc:  # a pipe, a device, or over the size limit
+        raise DesignFileError(source, [f"cannot read the file: {exc}"]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

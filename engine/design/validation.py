@@ -24,6 +24,7 @@ from engine.spec.compile_catalog import (
     SPARSE,
     loss_spec,
 )
+from engine.spec.data_settings import data_problems
 from engine.spec.datasets import BUILTIN, CLASSIFICATION
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
@@ -283,25 +284,8 @@ def _check_settings(design: Design, out: _Collector) -> None:
 
 
 def _check_data_settings(data: dict[str, Any], out: _Collector) -> None:
-    if not data:
-        return
-    source = data.get("source")
-    if source == "builtin" and data.get("name") not in BUILTIN:
-        out.error(
-            f"Unknown built-in dataset '{data.get('name')}' (known: {', '.join(BUILTIN)})", key="data.name"
-        )
-    elif source in ("csv", "numpy", "images") and not (isinstance(data.get("path"), str) and data["path"]):
-        out.error(f"data.path must name the {source} file", key="data.path")
-    elif "y_path" in data and not isinstance(data["y_path"], str):
-        out.error("data.y_path must name the labels' .npy file", key="data.y_path")
-    elif source not in ("builtin", "csv", "numpy", "images"):
-        out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy, images)", key="data.source")
-    test = data.get("test_split", 0.0)
-    if not isinstance(test, (int, float)) or isinstance(test, bool) or not 0 <= test < 1:
-        out.error(f"data.test_split must be at least 0 and below 1, not {test!r}", key="data.test_split")
-    seed = data.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        out.error(f"data.seed must be a whole number, not {seed!r}", key="data.seed")
+    for key, message in data_problems(data):
+        out.error(message, key=key)
 
 
 # ---------------------------------------------------------------- likely mistakes

@@ -3,14 +3,18 @@
 The script imports only Keras, NumPy and what its data loading needs, never
 Netwright.  It is assembled from parts (imports, data loading, model, main),
 glue-style.  Nothing from the design ever becomes code: every value is
-written with :func:`lit` (a Python literal) and every identifier is
-sanitised by :func:`identifiers`.
+written with :func:`lit` (a Python literal: ``repr`` of plain types only,
+finite numbers only), every identifier is sanitised by :func:`identifiers`,
+and no docstring or comment holds a design string.  :func:`generate` parses
+the finished script and refuses to hand out one that does not compile.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import keyword
+import math
 import re
 import subprocess
 from typing import Any
@@ -32,16 +36,26 @@ class CodegenError(ValueError):
 
 
 def lit(value: Any) -> str:
-    """A Python literal for a plain value, with double quotes as ruff writes them."""
+    """A Python literal for a plain value; anything else is refused, never written as code.
+
+    Strings go through ``str.__repr__`` (never a subclass's ``__repr__``), which
+    escapes quotes, backslashes, newlines, NUL and line/paragraph separators, so
+    a string cannot end its own literal.  Numbers must be finite: ``repr(1e400)``
+    is the bare name ``inf``.
+    """
     if isinstance(value, str):
-        text = repr(value)
-        if text[0] == "'" and '"' not in value:
-            text = '"' + text[1:-1].replace("\\'", "'") + '"'
-        return text
-    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return str.__repr__(value)
+    if isinstance(value, bool) or value is None:
         return repr(value)
+    if isinstance(value, int):
+        try:
+            return int.__repr__(int(value))
+        except ValueError:  # more digits than Python converts
+            raise CodegenError("a whole number is too large to write") from None
     if isinstance(value, float):
-        return repr(value)
+        if not math.isfinite(value):
+            raise CodegenError(f"{value} is not a finite number; a design may only hold finite numbers")
+        return float.__repr__(float(value))
     if isinstance(value, tuple):
         inner = ", ".join(lit(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
@@ -174,30 +188,35 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
     path = data.get("path")
     if not isinstance(path, str):
         return None
+    # Paths, columns and sizes reach the script only as literals; the docstring names no design string.
     here = f"Path(__file__).resolve().parent / {lit(path)}"
+    guards = [loaders.memory_budget, loaders.size_text, loaders.open_regular, loaders.check_features]
+    guards.append(loaders.check_labels)
     if source == "csv":
         options = [f"target={lit(data['target'])}"] if data.get("target") is not None else []
         if data.get("features"):
             options.append(f"features={lit(list(data['features']))}")
         if data.get("drop_invalid"):
             options.append("drop_invalid=True")
-        readers = [loaders.is_number, loaders.column_index, loaders.read_csv]
-        return readers, f"read_csv({', '.join([here, *options])})[:2]", f"{path} (beside this script)", None
+        readers = [loaders.is_number, loaders.is_word, loaders.column_index, loaders.csv_row_problem]
+        readers += [loaders.csv_target, loaders.read_csv]
+        call = f"read_csv({', '.join([here, *options])})[:2]"
+        return [*guards, *readers], call, "The CSV file named below (beside this script)", None
     if source == "images":
         options = [f"size={lit(list(data['image_size']))}"] if data.get("image_size") else []
         options += ["grayscale=True"] if data.get("grayscale") else []
         options += ["drop_invalid=True"] if data.get("drop_invalid") else []
         call = f"read_image_folder({', '.join([here, *options])})[:2]"
-        return [loaders.read_image_folder], call, f"The images in {path}/ (beside this script)", None
+        return [*guards, loaders.read_image_folder], call, "The image folder named below", None
     if source == "numpy":
         y_path = data.get("y_path")
         args = [here] + (
             [f"Path(__file__).resolve().parent / {lit(y_path)}"] if isinstance(y_path, str) else []
         )
         return (
-            [loaders.read_npz],
+            [*guards, loaders.read_npy, loaders.read_npz],
             f"read_npz({', '.join(args)})",
-            f"{path} (beside this script)",
+            "The NumPy arrays named below (beside this script)",
             None,
         )
     return None
@@ -214,7 +233,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     if found is None:
         return None
     readers, read_call, description, classes = found
-    seed, test_split = int(data.get("seed", 0)), float(data.get("test_split", 0.0))
+    seed, test_split = data.get("seed", 0), data.get("test_split", 0.0)  # checked by validate()
     helpers = [*readers, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
@@ -222,7 +241,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         helpers.append(loaders.standardize)
     loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
-        f"def load_data(seed={seed}):",
+        f"def load_data(seed={lit(seed)}):",
         f'    """{description}, shuffled with a fixed seed before any split.',
         "",
         "    Keras's validation_split takes the last rows of x, so they must be shuffled;",
@@ -249,9 +268,8 @@ def _data_part(design: Design) -> tuple[str, str] | None:
 
 def _imports(data: tuple[str, str] | None) -> str:
     """Standard-library imports first, as ruff orders them; only what the script uses."""
-    stdlib = ["import argparse"]
-    if data is not None and "csv.reader" in data[0]:
-        stdlib += ["import csv", "import math"]
+    used = set(re.findall(r"\b(csv|io|math|os|stat|zipfile)\.", data[0])) if data is not None else set()
+    stdlib = ["import argparse", *(f"import {m}" for m in sorted(used))]
     if data is not None and "Path(" in data[0] + data[1]:
         stdlib.append("from pathlib import Path")
     return "\n".join(stdlib) + "\n\nimport keras\nimport numpy as np"
@@ -314,20 +332,31 @@ def generate(design: Design, formatter: bool = True) -> str:
     if not report.valid:
         raise CodegenError("the design has errors:\n  " + "\n  ".join(p.message for p in report.errors))
     shapes = {nid: info.output_shape for nid, info in report.nodes.items()}
-    data = _data_part(design)
-    title = "".join(c if c.isprintable() and c not in '"\\' else " " for c in design.name)
-    doc = f"{' '.join(title.split()) or 'untitled'}: a Keras model exported from Netwright."
-    parts = [
-        f'"""{doc}\n\nTrain it: python <this file> [--epochs N] [--batch-size N]\n"""',
-        _imports(data),
-    ]
-    if data is not None:
-        parts += list(data)
-    parts.append(_model_part(design))
-    parts.append(_main_part(design, data is not None, shapes))
-    parts.append('if __name__ == "__main__":\n    main()')
+    try:
+        data = _data_part(design)
+        parts = [
+            f'"""{DOCSTRING}"""',
+            _imports(data),
+            *(data or ()),
+            _model_part(design),
+            _main_part(design, data is not None, shapes),
+            'if __name__ == "__main__":\n    main()',
+        ]
+    except RecursionError:
+        raise CodegenError("a value in the design is nested too deeply to write") from None
     source = "\n\n\n".join(parts) + "\n"
-    return ruff_format(source) if formatter else source
+    source = ruff_format(source) if formatter else source
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError) as exc:  # the guard behind lit(): never hand out a broken script
+        raise CodegenError(f"the generated script does not compile ({exc}); it was not written") from None
+    return source
+
+
+# The script's docstring names no design string: a name there could end the docstring.
+DOCSTRING = (
+    "A Keras model exported from Netwright.\n\nTrain it: python <this file> [--epochs N] [--batch-size N]\n"
+)
 
 
 def ruff_format(source: str) -> str:
