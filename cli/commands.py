@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -281,7 +282,27 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS = ("check", "export", "train")
 
 
+# Control and invisible formatting characters: a name holding ESC sequences could rewrite the
+# terminal, and bidi overrides could make a message read differently from what it says.
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+class Escaped:
+    """A text stream that writes unsafe characters as escapes (``\\x1b``); newlines, tabs and the
+    progress bar's carriage returns pass."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    out, err = Escaped(out), Escaped(err)  # type: ignore[assignment]  # every word from a file passes here
     args = parser().parse_args(argv)
     if args.command == "check":
         return cmd_check(args.files, args.json, out, err)

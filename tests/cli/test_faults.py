@@ -183,3 +183,16 @@ def test_main_py_train_on_hostile_data_says_what_and_where(tmp_path, case):
     done = main_py("train", str(path), timeout=60)
     assert done.returncode in (1, 2), done.stderr
     assert expected in done.stderr and "Traceback" not in done.stdout + done.stderr
+
+
+def test_names_cannot_rewrite_the_terminal(tmp_path):
+    raw = json.loads(MLP.read_text())
+    old = raw["nodes"][1]["id"]
+    raw["nodes"][1]["id"] = new = "h\x1b[2J\x1b]0;owned\x07\u202e"
+    raw["edges"] = [{k: (new if v == old else v) for k, v in e.items()} for e in raw["edges"]]
+    path = tmp_path / "ansi.json"
+    path.write_text(json.dumps(raw))
+    code, out, err = cli("check", str(path))
+    assert code == 1
+    assert "\x1b" not in out + err and "\u202e" not in out + err and "\x07" not in out + err
+    assert "h\\x1b[2J\\x1b]0;owned\\x07\\u202e" in out
