@@ -216,7 +216,7 @@ def shuffle(x, y, seed=0):
 
 def hold_out(x, y, fraction):
     """Keep the last ``fraction`` of the (shuffled) rows as a test set."""
-    n_test = int(round(len(x) * fraction))
+    n_test = round(len(x) * fraction)
     cut = len(x) - n_test
     if cut < 1:
         raise ValueError(f"a test split of {fraction} leaves no training rows of {len(x)} samples")
