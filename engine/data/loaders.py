@@ -449,6 +449,7 @@ def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
 
     max_pixels, max_file = 4096 * 4096, 256 * 2**20
     suffixes = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+    decoders = ["PNG", "JPEG", "BMP", "GIF", "WEBP"]
     root = Path(path)
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not classes:
@@ -463,7 +464,9 @@ def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
     for label, file in files:
         where = f"{file.parent.name}/{file.name}"
         try:
-            with open_regular(file, max_file) as f, Image.open(f) as image:
+            # Only these decoders, whatever the file's suffix claims: Pillow would otherwise hand
+            # an EPS file named x.png to Ghostscript, an external program.
+            with open_regular(file, max_file) as f, Image.open(f, formats=decoders) as image:
                 if image.width * image.height > max_pixels:
                     raise ValueError(f"it is {image.width} x {image.height} pixels; at most 4096 x 4096")
                 image = image.convert("L" if grayscale else "RGB")
