@@ -21,7 +21,7 @@ TEMP_MARK = ".tmp-"
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process
         return True
     try:
         os.kill(pid, 0)
