@@ -495,7 +495,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
 
     def clear_recovery(self) -> None:
-        recovery_path().unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # an unwritable app-data folder must not break Save or Quit
+            recovery_path().unlink(missing_ok=True)
 
     def offer_recovery(self) -> bool:
         """After a crash, offer the autosaved design; True if it was restored.
