@@ -184,6 +184,8 @@ def cmd_train(
             prepared = datamod.prepare(design, dataset)
     except datamod.DataError as exc:
         problems = [str(exc)]
+    except MemoryError:
+        problems = ["not enough memory to prepare the data (shuffle, split, standardise)"]
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
