@@ -235,6 +235,8 @@ def _unwritable(path: str | None) -> str | None:
     target = Path(path)
     if target.is_dir():
         return "is a folder; give a file name"
+    if target.exists() and not target.is_file():
+        return "is not a regular file (a device or pipe)"
     folder = target.parent
     if not folder.is_dir():
         return f"the folder {folder} does not exist"

@@ -52,6 +52,8 @@ def test_output_folders_that_do_not_exist_are_refused_before_training(tmp_path):
         assert code == 2 and f"{option} " in err and "does not exist" in err
     code, _, err = cli("train", str(MLP), "--save", str(tmp_path))
     assert code == 2 and "is a folder" in err
+    code, _, err = cli("train", str(MLP), "--history", "/dev/null")
+    assert code == 2 and "is not a regular file" in err
 
 
 def test_history_is_strict_json():
