@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from engine.atomic import write_text_atomic
+from engine.atomic import read_regular_file, write_text_atomic
 from engine.design import file_format
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design, Edge, Node
@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
         if not path.exists():
             return False
         try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
+            payload = json.loads(read_regular_file(path, file_format.MAX_FILE_BYTES))
             design = file_format.from_dict(payload["design"], "recovery file")
         except (OSError, ValueError, KeyError, TypeError):
             with contextlib.suppress(OSError):
