@@ -12,6 +12,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -183,6 +184,8 @@ def cmd_train(
             prepared = datamod.prepare(design, dataset)
     except datamod.DataError as exc:
         problems = [str(exc)]
+    except MemoryError:
+        problems = ["not enough memory to prepare the data (shuffle, split, standardise)"]
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
@@ -232,6 +235,8 @@ def _unwritable(path: str | None) -> str | None:
     target = Path(path)
     if target.is_dir():
         return "is a folder; give a file name"
+    if target.exists() and not target.is_file():
+        return "is not a regular file (a device or pipe)"
     folder = target.parent
     if not folder.is_dir():
         return f"the folder {folder} does not exist"
@@ -294,7 +299,27 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS = ("check", "export", "train", "import")
 
 
+# Control and invisible formatting characters: a name holding ESC sequences could rewrite the
+# terminal, and bidi overrides could make a message read differently from what it says.
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+class Escaped:
+    """A text stream that writes unsafe characters as escapes (``\\x1b``); newlines, tabs and the
+    progress bar's carriage returns pass."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    out, err = Escaped(out), Escaped(err)  # type: ignore[assignment]  # every word from a file passes here
     args = parser().parse_args(argv)
     if args.command == "check":
         return cmd_check(args.files, args.json, out, err)

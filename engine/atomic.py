@@ -10,6 +10,7 @@ process's id, so a live writer's file is never touched).
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import secrets
@@ -21,7 +22,7 @@ TEMP_MARK = ".tmp-"
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill(pid, 0) would end the process
         return True
     try:
         os.kill(pid, 0)
@@ -69,9 +70,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     FileNotFoundError before anything is written.
     """
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()  # write the file the link points to; keep the link
     folder = target.parent
     if not folder.is_dir():
-        raise FileNotFoundError(2, "the folder does not exist", str(folder))
+        raise FileNotFoundError(errno.ENOENT, "the folder does not exist", str(folder))
+    if target.exists() and not target.is_file():  # never replace a folder, device or pipe
+        raise OSError(errno.EINVAL, "it is not a regular file (a folder, device or pipe)", str(target))
     clean_stale_temps(target)
     tmp = folder / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_MARK}{target.name}"
     try:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from engine.atomic import write_text_atomic
+from engine.atomic import read_regular_file, write_text_atomic
 from engine.design import file_format
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design, Edge, Node
@@ -545,7 +545,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
 
     def clear_recovery(self) -> None:
-        recovery_path().unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # an unwritable app-data folder must not break Save or Quit
+            recovery_path().unlink(missing_ok=True)
 
     def offer_recovery(self) -> bool:
         """After a crash, offer the autosaved design; True if it was restored.
@@ -557,7 +558,7 @@ class MainWindow(QMainWindow):
         if not path.exists():
             return False
         try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
+            payload = json.loads(read_regular_file(path, file_format.MAX_FILE_BYTES))
             design = file_format.from_dict(payload["design"], "recovery file")
         except (OSError, ValueError, KeyError, TypeError):
             with contextlib.suppress(OSError):

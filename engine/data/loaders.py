@@ -170,7 +170,8 @@ def check_features(x, name):
         what = "complex numbers" if x.dtype.kind == "c" else f"values of type {x.dtype}"
         raise ValueError(f"{name}: x holds {what}; features must be real numbers")
     with np.errstate(over="ignore", invalid="ignore"):  # values beyond float32 become inf: refused below
-        x = x.astype("float32").reshape(len(x), -1) if x.ndim == 1 else x.astype("float32")
+        x = x.astype("float32", copy=False)
+    x = x.reshape(len(x), 1) if x.ndim == 1 else x
     finite = np.isfinite(x).reshape(len(x), -1).all(axis=1)
     if not finite.all():
         row = int(np.argmin(finite))
@@ -198,7 +199,7 @@ def check_labels(y, name, classification):
             )
         return y.astype("int64")
     with np.errstate(over="ignore", invalid="ignore"):
-        y = y.astype("float32").reshape(len(y), -1)
+        y = y.astype("float32", copy=False).reshape(len(y), -1)
     finite = np.isfinite(y).all(axis=1)
     if not finite.all():
         row = int(np.argmin(finite))
@@ -216,7 +217,7 @@ def shuffle(x, y, seed=0):
 
 def hold_out(x, y, fraction):
     """Keep the last ``fraction`` of the (shuffled) rows as a test set."""
-    n_test = int(round(len(x) * fraction))
+    n_test = round(len(x) * fraction)
     cut = len(x) - n_test
     if cut < 1:
         raise ValueError(f"a test split of {fraction} leaves no training rows of {len(x)} samples")
@@ -384,10 +385,14 @@ def read_npy(f, name, size):
             f"{name} holds an array of {size_text(nbytes)} (shape {shape}); with the memory available "
             f"now, at most {size_text(budget)} can be loaded"
         )
-    data = f.read(nbytes)
-    if len(data) < nbytes:
-        raise ValueError(f"{name} is cut short: its array needs {size_text(nbytes)}")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    data = np.empty(nbytes, dtype="uint8")  # read in place: one copy of the array, and writable
+    done = 0
+    while done < nbytes:
+        n = f.readinto(memoryview(data)[done:])
+        if not n:
+            raise ValueError(f"{name} is cut short: its array needs {size_text(nbytes)}")
+        done += n
+    return data.view(dtype).reshape(shape, order="F" if fortran else "C")
 
 
 def read_npz(path, y_path=None):
@@ -449,6 +454,7 @@ def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
 
     max_pixels, max_file = 4096 * 4096, 256 * 2**20
     suffixes = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+    decoders = ["PNG", "JPEG", "BMP", "GIF", "WEBP"]
     root = Path(path)
     classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not classes:
@@ -463,7 +469,9 @@ def read_image_folder(path, size=None, grayscale=False, drop_invalid=False):
     for label, file in files:
         where = f"{file.parent.name}/{file.name}"
         try:
-            with open_regular(file, max_file) as f, Image.open(f) as image:
+            # Only these decoders, whatever the file's suffix claims: Pillow would otherwise hand
+            # an EPS file named x.png to Ghostscript, an external program.
+            with open_regular(file, max_file) as f, Image.open(f, formats=decoders) as image:
                 if image.width * image.height > max_pixels:
                     raise ValueError(f"it is {image.width} x {image.height} pixels; at most 4096 x 4096")
                 image = image.convert("L" if grayscale else "RGB")

@@ -40,7 +40,8 @@ def design_with(tmp_path, **changes):
 
 
 def test_a_closed_pipe_ends_quietly():
-    reader = f"{sys.executable} main.py check resources/designs/*.json | head -1"
+    many = " ".join(["resources/designs/*.json"] * 100)  # more than a pipe's buffer holds
+    reader = f"{sys.executable} main.py check {many} | head -1"
     done = subprocess.run(["bash", "-o", "pipefail", "-c", reader], cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.count("\n") == 1 and done.stderr == ""
     assert done.returncode == 141
@@ -52,6 +53,8 @@ def test_output_folders_that_do_not_exist_are_refused_before_training(tmp_path):
         assert code == 2 and f"{option} " in err and "does not exist" in err
     code, _, err = cli("train", str(MLP), "--save", str(tmp_path))
     assert code == 2 and "is a folder" in err
+    code, _, err = cli("train", str(MLP), "--history", "/dev/null")
+    assert code == 2 and "is not a regular file" in err
 
 
 def test_history_is_strict_json():
@@ -183,3 +186,16 @@ def test_main_py_train_on_hostile_data_says_what_and_where(tmp_path, case):
     done = main_py("train", str(path), timeout=60)
     assert done.returncode in (1, 2), done.stderr
     assert expected in done.stderr and "Traceback" not in done.stdout + done.stderr
+
+
+def test_names_cannot_rewrite_the_terminal(tmp_path):
+    raw = json.loads(MLP.read_text())
+    old = raw["nodes"][1]["id"]
+    raw["nodes"][1]["id"] = new = "h\x1b[2J\x1b]0;owned\x07\u202e"
+    raw["edges"] = [{k: (new if v == old else v) for k, v in e.items()} for e in raw["edges"]]
+    path = tmp_path / "ansi.json"
+    path.write_text(json.dumps(raw))
+    code, out, err = cli("check", str(path))
+    assert code == 1
+    assert "\x1b" not in out + err and "\u202e" not in out + err and "\x07" not in out + err
+    assert "h\\x1b[2J\\x1b]0;owned\\x07\\u202e" in out

@@ -80,3 +80,15 @@ def test_reads_refuse_pipes_devices_folders_and_oversized_files(tmp_path):
     with pytest.raises(ValueError, match=r"the file is 3\.0 MB; files are at most 2\.0 MB"):
         read_regular_file(big, 2 * 2**20)
     assert read_regular_file(big, 4 * 2**20) == b"x" * 3 * 2**20
+
+
+def test_writes_never_replace_devices_pipes_or_folders_and_follow_links(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    for target in (tmp_path / "pipe", tmp_path, Path("/dev/null")):
+        with pytest.raises(OSError, match="not a regular file"):
+            write_text_atomic(target, "x")
+    assert (tmp_path / "pipe").is_fifo() and Path("/dev/null").is_char_device()
+    (tmp_path / "real.json").write_text("old")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    write_text_atomic(tmp_path / "link.json", "new")
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_text() == "new"

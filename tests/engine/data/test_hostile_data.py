@@ -203,3 +203,15 @@ def test_loading_never_raises_anything_but_data_errors(tmp_path, monkeypatch):
     monkeypatch.setattr(loaders, "check_features", out_of_memory)
     with pytest.raises(D.DataError, match="Not enough memory to load the data"):
         load_spec(tmp_path, source="numpy", path="d.npz")
+
+
+def test_images_are_decoded_only_by_the_decoders_their_suffixes_name(tmp_path, monkeypatch):
+    from PIL import EpsImagePlugin
+
+    ran = []
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", lambda *a, **k: ran.append(a))
+    root = make_image_folder(tmp_path / "pets")
+    (root / "cat" / "script.png").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nshowpage\n")
+    with pytest.raises(D.DataError, match=r"cat/script\.png cannot be read as an image"):
+        load_spec(tmp_path, source="images", path="pets")
+    assert ran == []  # no external program saw the file

@@ -174,3 +174,28 @@ def test_a_design_round_trips_hostile_strings_through_its_file():
     raw["name"] = payload
     design = from_dict(raw)
     assert loads(json.dumps(to_dict(design))).name == payload
+
+
+def test_payloads_in_any_layer_parameter_or_compile_setting_are_refused_or_inert(tmp_path):
+    """Every parameter of every layer in valid random designs, the compile settings and the
+    wrapped layer of Bidirectional: a payload there is a validation error or a literal."""
+    from tests.engine.keras.test_build_and_export import valid_random_designs
+
+    marker = tmp_path / "pwned"
+    hostile = [payloads(marker)[i] for i in (0, 4, 6)]
+    for design in valid_random_designs(6):
+        targets = [(node.params, name) for node in design.nodes.values() for name in list(node.params)]
+        targets += [(design.compile, "loss"), (design.compile["optimizer"], "type")]
+        targets += [(design.compile, "metrics"), (design.training, "epochs")]
+        for holder, key in targets:
+            original = holder[key]
+            for payload in hostile:
+                holder[key] = [payload] if key == "metrics" else payload
+                try:
+                    source = generate(design, formatter=False)
+                except CodegenError:
+                    continue
+                assert "PWNED" not in code_outside_literals(source)
+                exec(compile(source, "model.py", "exec"), {"__name__": "exported_model"})  # noqa: S102
+            holder[key] = original
+    assert not marker.exists()
