@@ -627,7 +627,7 @@ def _known_tensors(v: Any) -> list[Tensor]:
 
 
 def _encode(v: Any) -> Any:
-    """Tensors as Keras serialises them in ``inbound_nodes``."""
+    """Plain JSON values: tuples as lists, tensors as Keras serialises them in ``inbound_nodes``."""
     if isinstance(v, Tensor):
         return {
             "class_name": "__keras_tensor__",
@@ -690,23 +690,13 @@ def _refs(v: Any) -> list[list[Any]]:
 
 
 def _layer_config(layer: LayerObj) -> dict[str, Any]:
-    config = {k: _plain(v) for k, v in layer.config.items()}
+    config = {k: _encode(v) for k, v in layer.config.items()}
     config["name"] = layer.name
     if layer.inner is not None:
-        config["layer"] = {"class_name": layer.inner["class_name"], "config": _plain(layer.inner["config"])}
+        config["layer"] = {"class_name": layer.inner["class_name"], "config": _encode(layer.inner["config"])}
     if layer.class_name == "InputLayer":
         config.setdefault("dtype", "float32")
     return config
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, tuple):
-        return [_plain(x) for x in v]
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    return v
 
 
 def _sequential_config(model: SequentialObj) -> dict[str, Any]:
@@ -734,11 +724,11 @@ def _compile_config(
     out: dict[str, Any] = {}
     for key, value in given.items():
         if key == "optimizer" and isinstance(value, OptimizerObj):
-            value = {"class_name": value.class_name, "config": _plain(value.config)}
+            value = {"class_name": value.class_name, "config": _encode(value.config)}
         if value is _UNKNOWN or _has_unknown(value):
             problems.append(Problem(line, f"compile's `{key}` is not a literal value; left at its default"))
             continue
-        out[key] = _plain(value)
+        out[key] = _encode(value)
     return out
 
 
