@@ -173,21 +173,28 @@ def cmd_train(
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
+    from engine.training.errors import explain
     from engine.training.fit import DIVERGED, evaluate, save_model, train
 
     err.write(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
-    result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
-    err.write(result.message + "\n")
-    if history_path:
-        write_text_atomic(history_path, json.dumps(result.history, indent=1) + "\n")
-    report = evaluate(result.model, prepared, dataset, design)
-    scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
-    out.write(f"{report['evaluated_on']} set: {scores}\n")
-    if save_path:
-        err.write(f"saved {save_model(result.model, save_path)}\n")
+    try:
+        result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+        err.write(result.message + "\n")
+        if history_path:
+            write_text_atomic(history_path, json.dumps(result.history, indent=1) + "\n")
+        report = evaluate(result.model, prepared, dataset, design)
+        scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
+        out.write(f"{report['evaluated_on']} set: {scores}\n")
+        if report["evaluated_on"] != "test":
+            err.write("note: with no test split these results come from the training data\n")
+        if save_path:
+            err.write(f"saved {save_model(result.model, save_path)}\n")
+    except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
+        err.write(f"\n{path}: {explain(exc, design).text}\n")
+        return DESIGN_ERRORS
     return DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
 
 

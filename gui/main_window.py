@@ -7,8 +7,6 @@ restore after a crash, templates and the start page.
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
@@ -25,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.atomic import write_text_atomic
-from engine.design import file_format
+from engine.design import file_format, fragment, recovery
 from engine.design.file_format import DesignFileError
-from engine.design.graph import Design, Edge, Node
+from engine.design.graph import Design
+from engine.design.rules import free_position
 from engine.keras.codegen import CodegenError, generate
-from gui.canvas.items import HEIGHT
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
@@ -43,7 +41,6 @@ from gui.style import THEMES, apply_theme
 from gui.summary import SummaryTable
 from gui.training_panel import TrainingPanel
 
-CLIP_FORMAT = "netwright-layers"
 MAX_RECENT = 8
 AUTOSAVE_MS = 4000
 FILE_FILTER = "Netwright designs (*.json);;All files (*)"
@@ -260,18 +257,19 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ editing
 
     def add_from_palette(self, layer_type: str) -> None:
-        """Double-click: add after the selected layer and wire it; otherwise at the view's centre."""
+        """Double-click: insert after the selected layer (between it and its children), on a free
+        spot; with nothing selected, at the view's centre."""
         self.show_canvas()
         selected = self.scene.selected_node_ids()
-        after = selected[0] if len(selected) == 1 else None
-        if after is not None:
-            x, y = self.doc.design.nodes[after].pos
-            pos = (x, y + HEIGHT + 44)
+        if len(selected) == 1:
+            nid = self.doc.add_layer(layer_type, (0.0, 0.0), after=selected[0])
         else:
             centre = self.view.mapToScene(self.view.viewport().rect().center())
-            pos = (round(centre.x() - 100), round(centre.y() - 40))
-        nid = self.doc.add_layer(layer_type, (float(pos[0]), float(pos[1])), after=after)
+            pos = free_position(self.doc.design, (round(centre.x() - 100), round(centre.y() - 40)))
+            nid = self.doc.add_layer(layer_type, pos)
         self.scene.select_nodes([nid])
+        if nid in self.scene.nodes:
+            self.view.ensureVisible(self.scene.nodes[nid])
 
     def train(self) -> None:
         self.bottom_tabs.setCurrentWidget(self.training)
@@ -286,39 +284,21 @@ class MainWindow(QMainWindow):
         self.view.fit()
 
     def copy(self) -> None:
-        ids = self.scene.selected_node_ids()
-        if not ids:
-            return
-        d = self.doc.design
-        chosen = set(ids)
-        payload = {
-            "format": CLIP_FORMAT,
-            "nodes": [
-                {"id": n, "type": d.nodes[n].type, "params": d.nodes[n].params, "pos": list(d.nodes[n].pos)}
-                for n in d.nodes
-                if n in chosen
-            ],
-            "edges": [
-                {"src": e.src, "dst": e.dst, "port": e.port}
-                for e in d.edges
-                if e.src in chosen and e.dst in chosen
-            ],
-        }
-        QGuiApplication.clipboard().setText(json.dumps(payload))
+        text = fragment.to_text(self.doc.design, self.scene.selected_node_ids())
+        if text:
+            QGuiApplication.clipboard().setText(text)
 
     def paste(self) -> None:
-        """Paste layers copied from Netwright (JSON text, so it also travels through editors)."""
+        """Paste layers copied from Netwright (a design file's text, so it also travels through
+        editors); the engine's file loader refuses anything malformed, with the reason."""
         try:
-            payload = json.loads(QGuiApplication.clipboard().text())
-            if not isinstance(payload, dict) or payload.get("format") != CLIP_FORMAT:
-                raise ValueError("not Netwright layers")
-            nodes = [Node(n["id"], n["type"], n["params"], tuple(n["pos"])) for n in payload["nodes"]]
-            edges = [Edge(e["src"], e["dst"], e.get("port")) for e in payload["edges"]]
-        except (ValueError, KeyError, TypeError):
-            self.statusBar().showMessage("The clipboard does not hold Netwright layers.", 5000)
+            layers = fragment.from_text(QGuiApplication.clipboard().text())
+        except DesignFileError as exc:
+            reasons = "; ".join(exc.problems[:3]) + ("; …" if len(exc.problems) > 3 else "")
+            self.statusBar().showMessage(f"Cannot paste: {reasons}", 8000)
             return
         self.show_canvas()
-        self.scene.select_nodes(self.doc.paste(nodes, edges, (48.0, 48.0)))
+        self.scene.select_nodes(self.doc.paste(layers, (48.0, 48.0)))
 
     def cut(self) -> None:
         self.copy()
@@ -479,13 +459,8 @@ class MainWindow(QMainWindow):
         """Write the unsaved design to the recovery file (never over the user's file)."""
         if not self.doc.dirty:
             return
-        payload = {
-            "path": str(self.doc.path) if self.doc.path else None,
-            "saved_at": time.time(),
-            "design": file_format.to_dict(self.doc.design),
-        }
         try:
-            write_text_atomic(recovery_path(), json.dumps(payload))
+            write_text_atomic(recovery_path(), recovery.dumps(self.doc.design, self.doc.path))
         except OSError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc.strerror or exc}", 8000)
 
@@ -498,24 +473,23 @@ class MainWindow(QMainWindow):
         if not path.exists():
             return False
         try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-            design = file_format.from_dict(payload["design"], "recovery file")
-        except (OSError, ValueError, KeyError, TypeError):
+            found = recovery.load(path)
+        except recovery.RecoveryError as exc:
             self.clear_recovery()
+            self.statusBar().showMessage(f"The autosaved work could not be restored: {exc}", 10000)
             return False
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(payload.get("saved_at", 0)))
         answer = QMessageBox.question(
             self,
             "Restore unsaved work?",
-            f"Netwright closed without saving '{design.name}' (autosaved {when}). Restore it?",
+            f"Netwright closed without saving '{found.design.name}' (autosaved {found.saved_text()}). "
+            "Restore it?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
             self.clear_recovery()
             return False
-        original = Path(payload["path"]) if payload.get("path") else None
-        self.doc.replace(design, original)
+        self.doc.replace(found.design, found.path)
         self.doc.undo_stack.resetClean()  # restored work is unsaved work
         self._update_title()
         self.show_canvas()

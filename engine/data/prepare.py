@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.data import loaders
 from engine.design.graph import Design
+from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
 from engine.spec.datasets import BUILTIN, CLASSIFICATION
@@ -181,6 +182,12 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     units = report.nodes[out].output_shape[-1]
     who = label(design.nodes[out].type, out)
     loss = loss_spec(design.compile.get("loss", "mse"))
+    labels = label_form(loss.task, data.task, int(np.prod(data.y.shape[1:], dtype=int)))
+    src = [e.src for e in design.incoming()[out]]
+    before = report.nodes[src[0]].output_shape if len(src) == 1 else None
+    rank = output_rank_problem(out, design.nodes[out].type, report.nodes[out].output_shape, before, labels)
+    if rank:
+        return [*problems, rank[0]]
     if data.task == CLASSIFICATION:
         k = data.classes
         if loss.task in (SPARSE, CATEGORICAL) and units != k:
