@@ -28,6 +28,7 @@ from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
 from engine.design.rules import free_position
 from engine.keras.codegen import CodegenError, generate
+from engine.spec.catalog import LAYERS
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.scene.message.connect(self._show_message)
         self.palette.activated.connect(self.add_from_palette)
         self.problems.node_clicked.connect(self.reveal_node)
+        self.problems.fix_requested.connect(self.apply_fix)
         self.code.export_requested.connect(self.export_code)
         self.start_page.new_requested.connect(self.new_design)
         self.start_page.open_requested.connect(self.open_dialog)
@@ -270,6 +272,18 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes([nid])
         if nid in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[nid])
+
+    def apply_fix(self, fix) -> None:
+        """A one-click fix from the Problems list: insert the layer it names, undoably."""
+        if fix.before not in self.doc.design.nodes or fix.layer_type not in LAYERS:
+            return
+        try:
+            nid = self.doc.insert_before(fix.before, fix.layer_type)
+        except ValueError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.scene.select_nodes([nid])
+        self.statusBar().showMessage(f"{fix.text}: done (Ctrl+Z undoes it)", 5000)
 
     def train(self) -> None:
         self.bottom_tabs.setCurrentWidget(self.training)

@@ -20,6 +20,11 @@ SCALE_LIMIT = 10.0  # a feature or target whose mean or spread exceeds this is "
 FLAT_LOSS_CHANGE = 0.05  # a loss that falls less than 5% over a run "does not move"
 
 
+def _num(v: float) -> str:
+    """29000.0 -> '29,000', 0.0123 -> '0.0123'."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+
+
 def features_unscaled(x: np.ndarray) -> bool:
     """True when some feature is far from mean 0, spread 1 (so standardising would help)."""
     if x.size == 0 or not np.issubdtype(x.dtype, np.number):
@@ -46,18 +51,18 @@ def scale_advice(
     if features_unscaled(x) and not standardized:
         flat = x.reshape(len(x), -1).astype("float64")
         advice.append(
-            f"The features of {name} are not scaled (values up to {np.nanmax(np.abs(flat)):,.4g}, spreads "
-            f"from {flat.std(axis=0).min():,.3g} to {flat.std(axis=0).max():,.4g}): switch on 'standardise "
+            f"The features of {name} are not scaled (values up to {_num(np.nanmax(np.abs(flat)))}, spreads "
+            f"from {_num(flat.std(axis=0).min())} to {_num(flat.std(axis=0).max())}): switch on 'standardise "
             "features' (data.standardize) so each has mean 0 and variance 1."
         )
     if targets_unscaled(y, task):
         values = y.astype("float64")
         start = float(((values - 0.0) ** 2).mean())
         advice.append(
-            f"The targets of {name} range from {values.min():,.4g} to {values.max():,.4g} "
-            f"(mean {values.mean():,.4g}), so mean squared error starts near {start:,.0f} and a "
+            f"The targets of {name} range from {_num(values.min())} to {_num(values.max())} "
+            f"(mean {_num(values.mean())}), so mean squared error starts near {start:,.0f} and a "
             "learning rate of 0.001 moves it slowly: raise the learning rate to 0.01 or more and train "
-            "for more epochs, or predict scaled targets (subtract the mean, divide by the spread)."
+            "for more epochs."
         )
     return advice
 
@@ -80,7 +85,7 @@ def training_advice(
     if not loss_flat(history):
         return []
     advice = [
-        f"The loss hardly moved ({history['loss'][0]:,.4g} to {history['loss'][-1]:,.4g}): the model is "
+        f"The loss hardly moved ({_num(history['loss'][0])} to {_num(history['loss'][-1])}): the model is "
         "not learning yet."
     ]
     scale = scale_advice(data.x, data.y, data.task, standardized, data.name) if data is not None else []

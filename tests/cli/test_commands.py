@@ -84,3 +84,57 @@ def test_main_py_never_shows_a_traceback(tmp_path, name):
         )
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_check_catches_an_output_that_does_not_match_the_labels(tmp_path):
+    from tests.engine.design.test_label_fit import write_trap
+
+    code, out, _ = cli("check", str(write_trap(tmp_path)))
+    assert code == 1
+    assert (
+        "error: 'digit' outputs (None, 6, 6, 10) but the labels are one class id per sample: "
+        "add Flatten or GlobalAveragePooling2D before it" in out
+    )
+
+
+def test_train_stops_before_tensorflow_when_file_labels_do_not_fit(tmp_path):
+    """With file data, the labels' form is only known once loaded: train says so, no traceback."""
+    import numpy as np
+
+    from tests.engine.design.test_label_fit import write_trap
+
+    np.savez(tmp_path / "d.npz", x=np.zeros((20, 8, 8, 1), "float32"), y=np.arange(20) % 10)
+    path = write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"})
+    code, out, err = cli("train", str(path))
+    assert code == 1
+    assert "'digit' outputs (None, 6, 6, 10) but the labels are one class id per sample" in err
+    assert "Traceback" not in err + out
+
+
+def test_a_keras_failure_in_train_is_a_sentence_not_a_traceback(tmp_path, monkeypatch):
+    """Labels Keras refuses only while fitting (a negative class id) come back as a sentence
+    naming the output layer; the traceback goes to the log file."""
+    import numpy as np
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    np.savez(tmp_path / "d.npz", x=np.zeros((8, 4), "float32"), y=np.array([-1, 0, 1, 0, 1, 0, 1, 0]))
+    design = {
+        "format": "netwright-design",
+        "version": 1,
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [4]}},
+            {"id": "kind", "type": "Dense", "params": {"units": 2, "activation": "softmax"}},
+        ],
+        "edges": [{"src": "x", "dst": "kind"}],
+        "compile": {"loss": "sparse_categorical_crossentropy"},
+        "training": {"epochs": 1, "batch_size": 8},
+        "data": {"source": "numpy", "path": "d.npz", "test_split": 0.0},
+    }
+    path = tmp_path / "neg.json"
+    path.write_text(json.dumps(design))
+    code, out, err = cli("train", str(path))
+    assert code == 1
+    assert "A label is -1 but the output 'kind' has only 2 units" in err
+    assert "Traceback" not in err + out and "site-packages" not in err + out
+    log = tmp_path / "state" / "netwright" / "netwright.log"
+    assert f"Technical details: {log}" in err and "Traceback" in log.read_text()
