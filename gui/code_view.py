@@ -7,7 +7,9 @@ from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from engine.keras.codegen import CodegenError, generate
+from gui.code_highlight import PythonHighlighter
 from gui.document import Document
+from gui.style import current_theme
 
 DEBOUNCE_MS = 250
 
@@ -40,10 +42,23 @@ class CodeView(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.regenerate)
+        self.highlighter: PythonHighlighter | None = None
         doc.changed.connect(self._design_changed)
-        self.regenerate()
+        self.stale = True  # generated when first shown: start-up need not wait for it
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.stale:
+            self.regenerate()
+
+    def apply_theme(self) -> None:
+        if self.highlighter is not None:
+            self.highlighter.set_dark(current_theme() == "dark")
 
     def regenerate(self) -> None:
+        self.stale = False
+        if self.highlighter is None:
+            self.highlighter = PythonHighlighter(self.text.document(), current_theme() == "dark")
         try:
             source = generate(self.doc.design)
             ok = True
@@ -63,4 +78,7 @@ class CodeView(QWidget):
         QGuiApplication.clipboard().setText(self.text.toPlainText())
 
     def _design_changed(self, _report: object) -> None:
-        self.timer.start()
+        if self.isVisible():
+            self.timer.start()
+        else:
+            self.stale = True

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QStyle,
     QTabWidget,
 )
 
@@ -29,16 +30,18 @@ from engine.design.graph import Design
 from engine.design.rules import free_position
 from engine.keras.codegen import CodegenError, generate
 from engine.spec.catalog import LAYERS
+from gui import wheel_guard
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
+from gui.commands import _count
 from gui.document import Document
 from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
 from gui.settings_panel import SettingsPanel
-from gui.start_page import TEMPLATES, TEMPLATES_DIR, StartPage
-from gui.style import THEMES, apply_theme
+from gui.start_page import TEMPLATES, StartPage, template_path
+from gui.style import THEMES, apply_theme, canvas_colors, current_theme
 from gui.summary import SummaryTable
 from gui.training_panel import TrainingPanel
 
@@ -56,6 +59,7 @@ def recovery_path() -> Path:
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
+        wheel_guard.install(QApplication.instance())
         self.settings = QSettings()
         self.doc = Document(parent=self)
         self.scene = DesignScene(self.doc, self)
@@ -90,6 +94,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.params_label)
         self._build_actions()
         self._build_menus()
+        self._build_toolbar()
+        self.empty_hint = QLabel(
+            "Drag a layer from the palette on the left (start with Input),\n"
+            "or double-click one to add it. Templates: View → Start Page.",
+            self.view.viewport(),
+        )
+        self.empty_hint.setObjectName("empty_hint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
+        self.view.viewport().installEventFilter(self)
 
         self.doc.changed.connect(self._on_changed)
         self.doc.path_changed.connect(self._update_title)
@@ -104,6 +119,7 @@ class MainWindow(QMainWindow):
         self.start_page.new_requested.connect(self.new_design)
         self.start_page.open_requested.connect(self.open_dialog)
         self.start_page.file_requested.connect(self.open_path)
+        self.start_page.template_requested.connect(lambda p: self.open_template(Path(p)))
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
@@ -164,12 +180,42 @@ class MainWindow(QMainWindow):
         a["zoom_out"] = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut)
         a["fit"] = self._action("&Fit to Window", self.view.fit, "Ctrl+0")
         a["layout"] = self._action("&Auto-layout", self.auto_layout, "Ctrl+L")
+        a["start_page"] = self._action(
+            "&Start Page", self.show_start_page, None, "Templates and recent files"
+        )
         a["train"] = self._action("&Train", self.train, "F5", "Train the design on its dataset")
         a["pause"] = self._action("&Pause / Resume", self.training.toggle_pause, "F6")
         a["stop"] = self._action("&Stop", self.training.stop, "Shift+F5")
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
+        icons = {
+            "new": QStyle.StandardPixmap.SP_FileIcon,
+            "open": QStyle.StandardPixmap.SP_DirOpenIcon,
+            "save": QStyle.StandardPixmap.SP_DialogSaveButton,
+            "undo": QStyle.StandardPixmap.SP_ArrowBack,
+            "redo": QStyle.StandardPixmap.SP_ArrowForward,
+            "fit": QStyle.StandardPixmap.SP_TitleBarMaxButton,
+            "layout": QStyle.StandardPixmap.SP_FileDialogListView,
+            "train": QStyle.StandardPixmap.SP_MediaPlay,
+            "stop": QStyle.StandardPixmap.SP_MediaStop,
+            "start_page": QStyle.StandardPixmap.SP_DirHomeIcon,
+        }
+        for key, icon in icons.items():
+            a[key].setIcon(self.style().standardIcon(icon))
+
+    def _build_toolbar(self) -> None:
+        """The actions a newcomer looks for, one click away (and named, not only drawn)."""
+        bar = self.addToolBar("Main")
+        bar.setObjectName("toolbar_main")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for key in ("start_page", None, "new", "open", "save", None, "undo", "redo", None, "fit", "layout"):
+            bar.addSeparator() if key is None else bar.addAction(self.actions_by_name[key])
+        bar.addSeparator()
+        for key in ("train", "stop"):
+            bar.addAction(self.actions_by_name[key])
+        self.toolbar = bar
 
     def _build_menus(self) -> None:
         a = self.actions_by_name
@@ -180,7 +226,7 @@ class MainWindow(QMainWindow):
         for stem, (title, blurb) in TEMPLATES.items():
             action = self.templates_menu.addAction(title)
             action.setStatusTip(blurb)
-            action.triggered.connect(lambda _=False, p=TEMPLATES_DIR / f"{stem}.json": self.open_template(p))
+            action.triggered.connect(lambda _=False, s=stem: self.open_template(template_path(s)))
         file_menu.addAction(a["open"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
@@ -196,10 +242,15 @@ class MainWindow(QMainWindow):
             view.addSeparator() if key is None else view.addAction(a[key])
         view.addSeparator()
         theme_menu = view.addMenu("&Theme")
+        self.theme_actions = QActionGroup(self)
         for theme in THEMES:
-            theme_menu.addAction(theme.capitalize()).triggered.connect(
-                lambda _=False, t=theme: self.set_theme(t)
-            )
+            action = theme_menu.addAction(theme.capitalize())
+            action.setCheckable(True)
+            action.setData(theme)
+            action.setChecked(theme == current_theme())
+            self.theme_actions.addAction(action)
+            action.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+        view.addAction(a["start_page"])
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
         run = bar.addMenu("&Run")
@@ -227,10 +278,27 @@ class MainWindow(QMainWindow):
         if warnings:
             state += f", {warnings} warning{'s' * (warnings != 1)}"
         self.params_label.setText(
-            f"{len(self.doc.design.nodes)} layers · {report.total_params:,} params "
+            f"{_count(len(self.doc.design.nodes), 'layer')} · {report.total_params:,} params "
             f"({report.trainable_params:,} trainable) · {state}"
         )
         self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+        self._place_empty_hint()
+
+    def _place_empty_hint(self) -> None:
+        self.empty_hint.setVisible(not self.doc.design.nodes)
+        self.empty_hint.setGeometry(self.view.viewport().rect())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        """The canvas was resized: keep the hint centred, and keep a design that was wholly in
+        view wholly in view (shrinking re-fits; growing back restores the zoom)."""
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty_hint()
+            old = event.oldSize()
+            if old.isValid() and old.width() > 0 and self.doc.design.nodes:
+                shown = self.view.mapToScene(QRect(QPoint(0, 0), old)).boundingRect()
+                if shown.contains(self.scene.itemsBoundingRect()):
+                    QTimer.singleShot(0, self.view.fit)
+        return super().eventFilter(obj, event)
 
     def _show_message(self, text: str) -> None:
         if text:
@@ -250,6 +318,10 @@ class MainWindow(QMainWindow):
 
     def show_canvas(self) -> None:
         self.stack.setCurrentWidget(self.view)
+
+    def show_start_page(self) -> None:
+        """The start page again (templates, recent files); the open design stays as it is."""
+        self.stack.setCurrentWidget(self.start_page)
 
     def reveal_node(self, node_id: str) -> None:
         if node_id in self.scene.nodes:
@@ -431,7 +503,10 @@ class MainWindow(QMainWindow):
             self.bottom_tabs.setCurrentWidget(self.problems)
             return
         stem = self.doc.path.stem if self.doc.path else self.doc.design.name
-        path, _ = QFileDialog.getSaveFileName(self, "Export Keras script", f"{stem}.py", "Python (*.py)")
+        folder = self.doc.path.parent if self.doc.path else Path.home()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export Keras script", str(folder / f"{stem}.py"), "Python (*.py)"
+        )
         if path:
             try:
                 write_text_atomic(path, source)
@@ -528,8 +603,13 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: str) -> None:
         apply_theme(QApplication.instance(), theme)
         self.settings.setValue("ui/theme", theme)
-        self.scene.update()
+        self.scene.setBackgroundBrush(canvas_colors()["background"])
+        for item in self.scene.items():
+            item.update()  # cards cache their pixels: drop the cache so they repaint in the new colours
         self.view.viewport().update()
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == theme)
+        self.code.apply_theme()
         self.training.apply_theme()
 
     def about(self) -> None:

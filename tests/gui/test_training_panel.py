@@ -126,7 +126,9 @@ def test_worker_failure_reaches_the_user(window, qtbot, monkeypatch):
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(panel.thread.worker.failed, timeout=TIMEOUT):
         pass
-    assert "Training failed: RuntimeError: out of memory on purpose" in panel.message.text()
+    # A sentence, not a traceback; the detail is in the log file it names.
+    assert "Training ran out of memory: lower the batch size" in panel.message.text()
+    assert "Traceback" not in panel.message.text() and "netwright.log" in panel.message.text()
     assert not panel.running and panel.train_button.isEnabled()
 
 
