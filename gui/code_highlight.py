@@ -1,8 +1,8 @@
 """Python syntax colours for the Code tab, from Pygments' lexer.
 
-The whole script is lexed once per change (it is regenerated, never typed
-into), so multi-line strings colour correctly; each block then looks up the
-spans that fall on it.
+The whole script is lexed once per change, just before it is shown (it is
+regenerated, never typed into), so multi-line strings colour correctly; each
+block then looks up the spans that fall on it.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ class PythonHighlighter(QSyntaxHighlighter):
         self.spans: list[tuple[int, int, str]] = []
         self.formats: dict[str, QTextCharFormat] = {}
         self._make_formats()
-        document.contentsChanged.connect(self._lex)
-        self._lex()
+        self.prepare(document.toPlainText())
 
     def set_dark(self, dark: bool) -> None:
         if dark != self.dark:
@@ -61,12 +60,14 @@ class PythonHighlighter(QSyntaxHighlighter):
                 fmt.setFontWeight(QFont.Weight.Bold)
             self.formats[kind] = fmt
 
-    def _lex(self) -> None:
+    def prepare(self, source: str) -> None:
+        """Lex the text about to be shown; call before putting it in the document, so the
+        blocks are coloured from it as they arrive."""
         from pygments import lex
         from pygments.lexers.python import PythonLexer
 
         spans, offset = [], 0
-        for token, text in lex(self.document().toPlainText(), PythonLexer(stripnl=False, ensurenl=False)):
+        for token, text in lex(source, PythonLexer(stripnl=False, ensurenl=False)):
             kind = _kind(token)
             if kind is not None and text:
                 spans.append((offset, len(text), kind))

@@ -69,6 +69,7 @@ class CodeView(QWidget):
             ok = False
         if source != self.text.toPlainText():
             bar = self.text.verticalScrollBar().value()
+            self.highlighter.prepare(source)
             self.text.setPlainText(source)
             self.text.verticalScrollBar().setValue(bar)
         self.copy_button.setEnabled(ok)

@@ -10,7 +10,8 @@ Tab, and an unfocused field passes the wheel on to the page behind it.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QWidget
 
 VALUE_FIELDS = (QAbstractSpinBox, QComboBox)
 
@@ -20,11 +21,35 @@ class WheelGuard(QObject):
         kind = event.type()
         if kind == QEvent.Type.Wheel:
             if isinstance(obj, VALUE_FIELDS) and not obj.hasFocus():
-                event.ignore()  # ignored and filtered: Qt offers the wheel to the parent instead
+                _scroll_page(obj, event)
                 return True
         elif kind == QEvent.Type.Polish and isinstance(obj, VALUE_FIELDS):
             obj.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel no longer gives focus
         return False
+
+
+def _scroll_page(field: QWidget, event: QWheelEvent) -> None:
+    """Hand the wheel to the scrolling page around ``field`` (if any), as if it were not there."""
+    area = field.parentWidget()
+    while area is not None and not isinstance(area, QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is None:
+        event.ignore()
+        return
+    target = area.viewport()
+    pos = target.mapFromGlobal(event.globalPosition().toPoint())
+    forwarded = QWheelEvent(
+        pos.toPointF(),
+        event.globalPosition(),
+        event.pixelDelta(),
+        event.angleDelta(),
+        event.buttons(),
+        event.modifiers(),
+        event.phase(),
+        event.inverted(),
+    )
+    QApplication.sendEvent(target, forwarded)
+    event.accept()
 
 
 def install(app: QApplication) -> WheelGuard:
