@@ -6,7 +6,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from engine.keras.codegen import CodegenError, generate
 from gui.code_highlight import PythonHighlighter
 from gui.document import Document
 from gui.style import current_theme
@@ -56,6 +55,8 @@ class CodeView(QWidget):
             self.highlighter.set_dark(current_theme() == "dark")
 
     def regenerate(self) -> None:
+        from engine.keras.codegen import CodegenError, generate  # NumPy and the loaders: not at start-up
+
         self.stale = False
         if self.highlighter is None:
             self.highlighter = PythonHighlighter(self.text.document(), current_theme() == "dark")

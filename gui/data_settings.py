@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import sources
-from engine.data.prepare import DataError
 from engine.spec.datasets import BUILTIN
 from gui.document import Document
 
@@ -179,6 +178,8 @@ class DataSettings(QGroupBox):
 
     def use_file(self, path: Path) -> None:
         """Use a data file; the engine says which source it is, or why it cannot be used."""
+        from engine.data.prepare import DataError
+
         try:
             spec = sources.spec_for_path(path, self._base(), self.doc.design.data)
         except DataError as exc:

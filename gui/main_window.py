@@ -8,6 +8,7 @@ restore after a crash, templates and the start page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -28,7 +29,6 @@ from engine.design import file_format, fragment, recovery
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
 from engine.design.rules import free_position
-from engine.keras.codegen import CodegenError, generate
 from engine.spec.catalog import LAYERS
 from gui import wheel_guard
 from gui.canvas.scene import DesignScene
@@ -43,7 +43,9 @@ from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, StartPage, template_path
 from gui.style import THEMES, apply_theme, canvas_colors, current_theme
 from gui.summary import SummaryTable
-from gui.training_panel import TrainingPanel
+
+if TYPE_CHECKING:
+    from gui.training_panel import TrainingPanel
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 4000
@@ -77,7 +79,9 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsList()
         self.summary = SummaryTable()
         self.code = CodeView(self.doc)
-        self.training = TrainingPanel(self.doc)
+        # The Training tab (pyqtgraph, NumPy) is built the first time it is needed, not at start-up.
+        self._training: TrainingPanel | None = None
+        self._training_placeholder = QLabel("Training…")
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.properties, "Layer")
         self.right_tabs.addTab(self.model_settings, "Model")
@@ -85,7 +89,8 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.bottom_tabs.addTab(self.code, "Code")
-        self.bottom_tabs.addTab(self.training, "Training")
+        self.bottom_tabs.addTab(self._training_placeholder, "Training")
+        self.bottom_tabs.currentChanged.connect(self._tab_changed)
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self._dock("Properties", self.right_tabs, Qt.DockWidgetArea.RightDockWidgetArea, "properties")
         self._dock("Details", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "bottom")
@@ -184,8 +189,8 @@ class MainWindow(QMainWindow):
             "&Start Page", self.show_start_page, None, "Templates and recent files"
         )
         a["train"] = self._action("&Train", self.train, "F5", "Train the design on its dataset")
-        a["pause"] = self._action("&Pause / Resume", self.training.toggle_pause, "F6")
-        a["stop"] = self._action("&Stop", self.training.stop, "Shift+F5")
+        a["pause"] = self._action("&Pause / Resume", lambda: self.training.toggle_pause(), "F6")
+        a["stop"] = self._action("&Stop", self._stop_training, "Shift+F5")
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -345,6 +350,32 @@ class MainWindow(QMainWindow):
         if nid in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[nid])
 
+    @property
+    def training(self) -> TrainingPanel:
+        """The Training tab, built on first use: start-up does not wait for pyqtgraph."""
+        if self._training is None:
+            from gui.training_panel import TrainingPanel
+
+            panel = TrainingPanel(self.doc)
+            tabs = self.bottom_tabs
+            index, current = tabs.indexOf(self._training_placeholder), tabs.currentIndex()
+            tabs.blockSignals(True)
+            tabs.removeTab(index)
+            tabs.insertTab(index, panel, "Training")
+            tabs.setCurrentIndex(current)
+            tabs.blockSignals(False)
+            self._training_placeholder.deleteLater()
+            self._training = panel
+        return self._training
+
+    def _tab_changed(self, index: int) -> None:
+        if self.bottom_tabs.widget(index) is self._training_placeholder:
+            self.training  # noqa: B018 - building the tab is the point
+
+    def _stop_training(self) -> None:
+        if self._training is not None:
+            self._training.stop()
+
     def apply_fix(self, fix) -> None:
         """A one-click fix from the Problems list: insert the layer it names, undoably."""
         if fix.before not in self.doc.design.nodes or fix.layer_type not in LAYERS:
@@ -494,6 +525,8 @@ class MainWindow(QMainWindow):
         return True
 
     def export_code(self) -> None:
+        from engine.keras.codegen import CodegenError, generate
+
         try:
             source = generate(self.doc.design)
         except CodegenError:
@@ -610,7 +643,8 @@ class MainWindow(QMainWindow):
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == theme)
         self.code.apply_theme()
-        self.training.apply_theme()
+        if self._training is not None:
+            self._training.apply_theme()
 
     def about(self) -> None:
         QMessageBox.about(
@@ -621,7 +655,8 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self.training.shutdown()
+        if self._training is not None:
+            self._training.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.clear_recovery()

@@ -5,7 +5,8 @@ to a ``data`` section (CSV, NumPy ``.npz``, or ``.npy`` with its labels file
 beside it) and refuses other files with the reason; ``spec_for_builtin``
 gives a built-in dataset with the defaults that suit it.  Paths are stored
 relative to the design's folder when they can be, so a design and its data
-move together.
+move together.  It imports no NumPy until a file is chosen, so the window
+starts without it.
 
 Defaults: a test split is held out (results on training data flatter a
 model), and features are standardised when their scale calls for it.
@@ -16,8 +17,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-
-from engine.data.prepare import DataError, sibling_labels
 
 DEFAULT_TEST_SPLIT = 0.2
 DEFAULT_SEED = 0
@@ -60,6 +59,8 @@ def spec_for_builtin(name: str, previous: dict[str, Any] | None = None) -> dict[
 
 def spec_for_path(path: Path, base: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """The data section for a chosen file; DataError says why a file cannot be used."""
+    from engine.data.prepare import DataError, sibling_labels  # NumPy: not needed to start the window
+
     path = Path(path)
     kind = DATA_SUFFIXES.get(path.suffix.lower())
     if path.is_dir():
