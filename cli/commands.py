@@ -173,6 +173,7 @@ def cmd_train(
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
+    from engine.data.advice import scale_advice, training_advice
     from engine.training.errors import explain
     from engine.training.fit import DIVERGED, evaluate, save_model, train
 
@@ -180,6 +181,9 @@ def cmd_train(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
+    standardized = bool((design.data or {}).get("standardize"))
+    for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
+        err.write(f"advice: {line}\n")
     try:
         result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
         err.write(result.message + "\n")
@@ -190,6 +194,8 @@ def cmd_train(
         out.write(f"{report['evaluated_on']} set: {scores}\n")
         if report["evaluated_on"] != "test":
             err.write("note: with no test split these results come from the training data\n")
+        for line in training_advice(result.history):
+            err.write(f"advice: {line}\n")
         if save_path:
             err.write(f"saved {save_model(result.model, save_path)}\n")
     except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback

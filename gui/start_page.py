@@ -13,13 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -76,25 +74,22 @@ class StartPage(QScrollArea):
         buttons.addStretch()
         outer.addLayout(buttons)
         outer.addWidget(QLabel("<h3>Start from a template</h3>"))
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(8)
         self.template_buttons: dict[str, QPushButton] = {}
-        for i, (stem, (name, blurb)) in enumerate(TEMPLATES.items()):
+        for stem, (name, blurb) in TEMPLATES.items():
             button = QPushButton(name)
             button.setToolTip(blurb)
-            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(170)
             button.clicked.connect(
                 lambda _=False, s=stem: self.template_requested.emit(str(template_path(s)))
             )
             text = QLabel(blurb)
             text.setWordWrap(True)
-            text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-            grid.addWidget(button, i, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(text, i, 1, Qt.AlignmentFlag.AlignVCenter)
+            row = QHBoxLayout()
+            row.setSpacing(16)
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(text, 1)
+            outer.addLayout(row)
             self.template_buttons[stem] = button
-        grid.setColumnStretch(1, 1)
-        outer.addLayout(grid)
         outer.addWidget(QLabel("<h3>Recent files</h3>"))
         self.recent = QListWidget()
         self.recent.setMinimumHeight(90)

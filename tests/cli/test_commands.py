@@ -138,3 +138,27 @@ def test_a_keras_failure_in_train_is_a_sentence_not_a_traceback(tmp_path, monkey
     assert "Traceback" not in err + out and "site-packages" not in err + out
     log = tmp_path / "state" / "netwright" / "netwright.log"
     assert f"Technical details: {log}" in err and "Traceback" in log.read_text()
+
+
+def test_train_on_unscaled_targets_says_what_to_try(tmp_path):
+    """diabetes with default settings: the loss sits near 29,000; the run says why and what to try."""
+    design = {
+        "format": "netwright-design",
+        "version": 1,
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [10]}},
+            {"id": "h", "type": "Dense", "params": {"units": 10, "activation": "relu"}},
+            {"id": "y", "type": "Dense", "params": {"units": 1}},
+        ],
+        "edges": [{"src": "x", "dst": "h"}, {"src": "h", "dst": "y"}],
+        "compile": {"loss": "mse"},
+        "training": {"epochs": 3, "batch_size": 64},
+        "data": {"source": "builtin", "name": "diabetes", "test_split": 0.0},
+    }
+    path = tmp_path / "diabetes.json"
+    path.write_text(json.dumps(design))
+    code, out, err = cli("train", str(path))
+    assert code == 0 and out.startswith("training set: loss")
+    assert "advice: The targets of diabetes range from 25 to 346" in err
+    assert "note: with no test split these results come from the training data" in err
+    assert "advice: The loss hardly moved" in err
