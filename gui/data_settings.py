@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import sources
-from engine.spec.datasets import BUILTIN
+from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
 from gui.document import Document
 
 FILE_ITEM = "__file__"
@@ -138,7 +138,7 @@ class DataSettings(QGroupBox):
             self.target.setText("" if target is None else str(target))
             self.drop_invalid.setChecked(bool(data.get("drop_invalid", False)))
             self.seed.setValue(int(data.get("seed", 0)) if isinstance(data.get("seed", 0), int) else 0)
-            split = data.get("test_split", 0.0)
+            split = data.get("test_split", DEFAULT_TEST_SPLIT)
             self.test_split.setValue(float(split) if isinstance(split, (int, float)) else 0.0)
             self.standardize.setChecked(bool(data.get("standardize", False)))
         finally:

@@ -23,7 +23,7 @@ from engine.design.graph import Design
 from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, DEFAULT_TEST_SPLIT
 from engine.spec.layer_rules import fmt_shape
 
 MAX_CSV_BYTES = 500 * 1024 * 1024
@@ -244,7 +244,7 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     """
     spec = design.data or {}
     seed = int(spec.get("seed", 0))
-    test_split = float(spec.get("test_split", 0.0))
+    test_split = float(spec.get("test_split", DEFAULT_TEST_SPLIT))
     x, y = loaders.shuffle(data.x, data.y, seed)
     (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
     mean = std = None

@@ -18,7 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TEST_SPLIT = 0.2
+from engine.spec.datasets import DEFAULT_TEST_SPLIT
+
 DEFAULT_SEED = 0
 DATA_SUFFIXES = {".csv": "csv", ".npz": "numpy", ".npy": "numpy"}
 FILE_FILTER = "Data files (*.csv *.npz *.npy);;CSV (*.csv);;NumPy (*.npz *.npy)"

@@ -25,7 +25,7 @@ from engine.spec.compile_catalog import (
     SPARSE,
     loss_spec,
 )
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, DEFAULT_TEST_SPLIT
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
 
@@ -286,7 +286,7 @@ def _check_data_settings(data: dict[str, Any], out: _Collector) -> None:
         out.error("data.y_path must name the labels' .npy file", key="data.y_path")
     elif source not in ("builtin", "csv", "numpy", "images"):
         out.error(f"Unknown data source '{source}' (known: builtin, csv, numpy, images)", key="data.source")
-    test = data.get("test_split", 0.0)
+    test = data.get("test_split", DEFAULT_TEST_SPLIT)
     if not isinstance(test, (int, float)) or isinstance(test, bool) or not 0 <= test < 1:
         out.error(f"data.test_split must be at least 0 and below 1, not {test!r}", key="data.test_split")
     seed = data.get("seed", 0)
