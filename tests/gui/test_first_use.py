@@ -307,3 +307,40 @@ def test_value_fields_take_focus_only_from_a_click_or_tab(window):
         field.ensurePolished()
         assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus
     assert QEvent.Type.Wheel  # the guard acts on wheel events (see gui/wheel_guard.py)
+
+
+# ---------------------------------------------------------------- 7: small windows
+
+
+def test_a_small_window_refits_the_canvas_and_a_larger_one_restores_it(window, qtbot):
+    window.resize(1280, 800)
+    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    qtbot.wait(50)
+    window.view.fit()
+    big = window.view.zoom()
+
+    def all_visible() -> bool:
+        shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+        return shown.contains(window.scene.itemsBoundingRect())
+
+    assert all_visible()
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: all_visible() and window.view.zoom() < big)
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: abs(window.view.zoom() - big) < 0.01)
+    assert all_visible()
+
+
+def test_the_start_page_wraps_instead_of_clipping_at_1024x700(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    window.resize(1024, 700)
+    window.show_start_page()
+    qtbot.wait(50)
+    labels = [w for w in window.start_page.findChildren(QLabel) if w.wordWrap() and w.isVisible()]
+    assert len(labels) >= 6
+    for label in labels:
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    tops = sorted(label.geometry().top() for label in labels)
+    bottoms = sorted(label.geometry().bottom() for label in labels)
+    assert all(b < t for b, t in zip(bottoms, tops[1:], strict=False))  # no two overlap
