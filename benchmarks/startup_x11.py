@@ -33,10 +33,17 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for _ in range(200):
-                if Path(f"/tmp/.X11-unix/X{number}").exists():
+            for _ in range(500):  # ready once a client can talk to it, not when the socket appears
+                ready = subprocess.run(
+                    ["xdotool", "getdisplaygeometry"],
+                    env={**os.environ, "DISPLAY": display},
+                    capture_output=True,
+                )
+                if ready.returncode == 0:
                     return server, display
-                time.sleep(0.01)
+                if server.poll() is not None:
+                    break  # another server took this number first
+                time.sleep(0.02)
             server.kill()
     raise SystemExit("could not start Xvfb")
 
@@ -61,18 +68,22 @@ def one_run(display: str) -> float:
         "XDG_DATA_HOME": os.path.join(home, "data"),
         "XDG_CACHE_HOME": os.path.join(home, "cache"),
     }
+    log = open(os.path.join(home, "stderr.txt"), "w+")  # noqa: SIM115 - read back on failure
     start = time.perf_counter()
     app = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py")],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         while not mapped(env):
             if app.poll() is not None:
-                raise SystemExit(f"the app exited with {app.returncode} before its window appeared")
+                log.seek(0)
+                raise SystemExit(
+                    f"the app exited with {app.returncode} before its window appeared:\n{log.read()[-2000:]}"
+                )
             if time.perf_counter() - start > 30:
                 raise SystemExit("no window after 30 s")
             time.sleep(0.005)
@@ -83,6 +94,7 @@ def one_run(display: str) -> float:
             app.wait(10)
         except subprocess.TimeoutExpired:
             app.kill()
+        log.close()
         shutil.rmtree(home, ignore_errors=True)
 
 
