@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -41,13 +41,22 @@ from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
 from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, StartPage, template_path
-from gui.style import THEMES, apply_theme, canvas_colors, current_theme
+from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon
 from gui.summary import SummaryTable
 
 if TYPE_CHECKING:
     from gui.training_panel import TrainingPanel
 
 MAX_RECENT = 8
+TOOLBAR_GLYPHS = {
+    "start_page": "⌂",
+    "undo": "↶",
+    "redo": "↷",
+    "fit": "⤢",
+    "layout": "⊞",
+    "train": "▶",
+    "stop": "■",
+}
 AUTOSAVE_MS = 4000
 FILE_FILTER = "Netwright designs (*.json);;All files (*)"
 
@@ -194,20 +203,20 @@ class MainWindow(QMainWindow):
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
-        icons = {
+        stock = {
             "new": QStyle.StandardPixmap.SP_FileIcon,
             "open": QStyle.StandardPixmap.SP_DirOpenIcon,
             "save": QStyle.StandardPixmap.SP_DialogSaveButton,
-            "undo": QStyle.StandardPixmap.SP_ArrowBack,
-            "redo": QStyle.StandardPixmap.SP_ArrowForward,
-            "fit": QStyle.StandardPixmap.SP_TitleBarMaxButton,
-            "layout": QStyle.StandardPixmap.SP_FileDialogListView,
-            "train": QStyle.StandardPixmap.SP_MediaPlay,
-            "stop": QStyle.StandardPixmap.SP_MediaStop,
-            "start_page": QStyle.StandardPixmap.SP_DirHomeIcon,
         }
-        for key, icon in icons.items():
+        for key, icon in stock.items():
             a[key].setIcon(self.style().standardIcon(icon))
+        self._glyph_icons()
+
+    def _glyph_icons(self) -> None:
+        """Icons drawn in the theme's text colour (redrawn when the theme changes)."""
+        colour = QApplication.palette().color(QPalette.ColorRole.ButtonText)
+        for key, glyph in TOOLBAR_GLYPHS.items():
+            self.actions_by_name[key].setIcon(glyph_icon(glyph, colour))
 
     def _build_toolbar(self) -> None:
         """The actions a newcomer looks for, one click away (and named, not only drawn)."""
@@ -642,6 +651,7 @@ class MainWindow(QMainWindow):
         self.view.viewport().update()
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == theme)
+        self._glyph_icons()
         self.code.apply_theme()
         if self._training is not None:
             self._training.apply_theme()
