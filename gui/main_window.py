@@ -229,6 +229,9 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         for key in ("train", "stop"):
             bar.addAction(self.actions_by_name[key])
+        for key in ("undo", "redo"):  # their text names the edit ("Undo Add Dense"): too long for a bar
+            button = bar.widgetForAction(self.actions_by_name[key])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.toolbar = bar
 
     def _build_menus(self) -> None:
