@@ -49,6 +49,7 @@ def run_gui(argv: list[str]) -> int:
     from gui.main_window import MainWindow
 
     window = MainWindow()
+    sys.excepthook = window.report_internal_error  # a slot that raises: a sentence, not a traceback
     freeze_startup_objects()
     window.show()
     window.start(files[0] if files else None)

@@ -30,6 +30,7 @@ from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
 from engine.design.rules import free_position
 from engine.spec.catalog import LAYERS
+from engine.training.errors import explain
 from gui import wheel_guard
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
@@ -278,8 +279,11 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        width = self.width()  # a small window keeps more of itself for the canvas
         self.resizeDocks(
-            [docks["dock_palette"], docks["dock_properties"]], [230, 340], Qt.Orientation.Horizontal
+            [docks["dock_palette"], docks["dock_properties"]],
+            [min(230, int(width * 0.18)), min(340, int(width * 0.26))],
+            Qt.Orientation.Horizontal,
         )
         self.resizeDocks([docks["dock_bottom"]], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
         if self.stack.currentWidget() is self.view:
@@ -316,6 +320,14 @@ class MainWindow(QMainWindow):
                 if shown.contains(self.scene.itemsBoundingRect()):
                     QTimer.singleShot(0, self.view.fit)
         return super().eventFilter(obj, event)
+
+    def report_internal_error(self, exc_type, exc, tb) -> None:
+        """An unexpected exception in the window: a sentence in the status bar, the traceback in
+        the log file (installed as sys.excepthook by gui.app), never a traceback on screen."""
+        explained = explain(exc.with_traceback(tb) if exc is not None else exc_type(), None)
+        where = f" (details: {explained.log_path})" if explained.log_path else ""
+        first = explained.message.removeprefix("Training failed").lstrip(": ")
+        self.statusBar().showMessage(f"Something went wrong: {first}{where}", 15000)
 
     def _show_message(self, text: str) -> None:
         if text:

@@ -344,3 +344,15 @@ def test_the_start_page_wraps_instead_of_clipping_at_1024x700(window, qtbot):
     tops = sorted(label.geometry().top() for label in labels)
     bottoms = sorted(label.geometry().bottom() for label in labels)
     assert all(b < t for b, t in zip(bottoms, tops[1:], strict=False))  # no two overlap
+
+
+def test_an_unexpected_error_in_the_window_is_a_sentence_and_a_log_entry(window, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        window.report_internal_error(type(exc), exc, exc.__traceback__)
+    shown = window.statusBar().currentMessage()
+    assert shown.startswith("Something went wrong: 'missing' (details: ")
+    assert "Traceback" not in shown
+    assert "Traceback" in (tmp_path / "state" / "netwright" / "netwright.log").read_text()
