@@ -134,7 +134,11 @@ def plan_insert(
         node.pos = pos or (x, y)
         moves = _push_down(design, {before}, node.pos[1] + CARD_HEIGHT + GAP_Y)
         node.pos = free_position(design, node.pos, ignore=set(moves))
-    else:
+    else:  # nothing to wire (an Input, or no neighbour given): just a free spot near the request
+        near = after if after is not None else before
+        if pos is None and near is not None:
+            x, y = design.nodes[near].pos
+            pos = (x, y + CARD_HEIGHT + GAP_Y)
         node.pos = free_position(design, pos or (0.0, 0.0))
     return Insertion(node, remove, add, moves)
 

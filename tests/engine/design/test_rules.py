@@ -79,3 +79,10 @@ def test_free_position_avoids_cards():
         abs(spot[0] - n.pos[0]) >= rules.CARD_WIDTH or abs(spot[1] - n.pos[1]) >= rules.CARD_HEIGHT
         for n in d.nodes.values()
     )
+
+
+def test_an_input_added_after_a_layer_is_not_wired_but_placed_near_it():
+    d = file_format.load(TEMPLATE)
+    plan = rules.plan_insert(d, "Input", after="y")
+    assert plan.add == [] and plan.remove == []
+    assert abs(plan.node.pos[1] - d.nodes["y"].pos[1]) <= 2 * (rules.CARD_HEIGHT + rules.GAP_Y)
