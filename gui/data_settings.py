@@ -189,22 +189,16 @@ class DataSettings(QGroupBox):
         self._set(spec, f"Dataset {path.name}")
 
     def _options_edited(self) -> None:
-        data = dict(self.doc.design.data or {})
+        data = self.doc.design.data
         if not data:
             return
-        data.update(
+        updated = sources.with_options(
+            data,
             seed=self.seed.value(),
-            test_split=round(self.test_split.value(), 4),
+            test_split=self.test_split.value(),
             standardize=self.standardize.isChecked(),
+            drop_invalid=self.drop_invalid.isChecked(),
+            grayscale=self.grayscale.isChecked(),
+            target=self.target.text(),
         )
-        if data.get("source") in ("csv", "images"):
-            data["drop_invalid"] = self.drop_invalid.isChecked()
-        if data.get("source") == "images":
-            data["grayscale"] = self.grayscale.isChecked()
-        if data.get("source") == "csv":
-            text = self.target.text().strip()
-            if text:
-                data["target"] = int(text) if text.lstrip("-").isdigit() else text
-            else:
-                data.pop("target", None)
-        self._set(data, "Change data options")
+        self._set(updated, "Change data options")

@@ -86,3 +86,35 @@ def spec_for_path(path: Path, base: Path, previous: dict[str, Any] | None = None
 
 def spec_for_folder(path: Path, base: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"source": "images", "path": relative(Path(path), base), **_options(previous)}
+
+
+def with_options(
+    data: dict[str, Any],
+    *,
+    seed: int,
+    test_split: float,
+    standardize: bool,
+    drop_invalid: bool = False,
+    grayscale: bool = False,
+    target: str = "",
+) -> dict[str, Any]:
+    """The data section with the preparation options as edited; each source keeps only the
+    options it reads (a CSV target column is a name, or a number counted from 0)."""
+    out = {
+        **data,
+        "seed": int(seed),
+        "test_split": round(float(test_split), 4),
+        "standardize": bool(standardize),
+    }
+    source = data.get("source")
+    if source in ("csv", "images"):
+        out["drop_invalid"] = bool(drop_invalid)
+    if source == "images":
+        out["grayscale"] = bool(grayscale)
+    if source == "csv":
+        text = target.strip()
+        if text:
+            out["target"] = int(text) if text.lstrip("-").isdigit() else text
+        else:
+            out.pop("target", None)
+    return out

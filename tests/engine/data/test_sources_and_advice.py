@@ -59,3 +59,31 @@ def test_a_loss_that_does_not_move_is_explained():
     assert notes[0].startswith("The loss hardly moved (29,000 to 28,800)")
     assert "targets of diabetes" in notes[1]
     assert advice.training_advice({"loss": [2.0, 1.0, 0.5]}, data) == []
+
+
+def test_options_are_kept_per_source_and_a_target_is_a_name_or_a_number():
+    csv = {"source": "csv", "path": "f.csv", "target": "old"}
+    out = sources.with_options(csv, seed=3, test_split=0.25, standardize=True, target=" 2 ", grayscale=True)
+    assert out == {
+        "source": "csv",
+        "path": "f.csv",
+        "target": 2,
+        "seed": 3,
+        "test_split": 0.25,
+        "standardize": True,
+        "drop_invalid": False,
+    }
+    assert (
+        sources.with_options(csv, seed=0, test_split=0, standardize=False, target="kind")["target"] == "kind"
+    )
+    assert "target" not in sources.with_options(csv, seed=0, test_split=0, standardize=False)
+    builtin = sources.with_options(
+        {"source": "builtin", "name": "iris"}, seed=1, test_split=0.2, standardize=False
+    )
+    assert builtin == {
+        "source": "builtin",
+        "name": "iris",
+        "seed": 1,
+        "test_split": 0.2,
+        "standardize": False,
+    }
