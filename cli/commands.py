@@ -189,12 +189,17 @@ def cmd_train(
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
-    from engine.training.fit import DIVERGED, evaluate, save_model, train
+    from engine.data.advice import scale_advice
+    from engine.training.errors import explain
+    from engine.training.fit import train
 
     err.write(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
+    standardized = bool((design.data or {}).get("standardize"))
+    for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
+        err.write(f"advice: {line}\n")
     try:
         result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
     except MemoryError:
@@ -203,6 +208,20 @@ def cmd_train(
             "parameters): make its layers smaller or the batch size lower\n"
         )
         return DESIGN_ERRORS
+    except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
+        err.write(f"\n{path}: {explain(exc, design).text}\n")
+        return DESIGN_ERRORS
+    return _after_training(path, design, dataset, prepared, result, history_path, save_path, out, err)
+
+
+def _after_training(
+    path: str, design, dataset, prepared, result, history_path: str | None, save_path: str | None, out, err
+) -> int:
+    """History, evaluation, advice and the saved model, each failing with a sentence of its own."""
+    from engine.data.advice import training_advice
+    from engine.training.errors import explain
+    from engine.training.fit import DIVERGED, evaluate, save_model
+
     err.write(result.message + "\n")
     status = DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
     if history_path:
@@ -216,9 +235,17 @@ def cmd_train(
         err.write(
             f"evaluating on the {'test' if len(prepared.x_test) else 'training'} set ({rows:,} samples)…\n"
         )
-        report = evaluate(result.model, prepared, dataset, design)
+        try:
+            report = evaluate(result.model, prepared, dataset, design)
+        except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
+            err.write(f"\n{path}: {explain(exc, design).text}\n")
+            return DESIGN_ERRORS
         scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
         out.write(f"{report['evaluated_on']} set: {scores}\n")
+        if report["evaluated_on"] != "test":
+            err.write("note: with no test split these results come from the training data\n")
+    for line in training_advice(result.history):
+        err.write(f"advice: {line}\n")
     if save_path:
         try:
             err.write(f"saved {save_model(result.model, save_path)}\n")

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
 from gui.style import apply_theme
@@ -45,10 +45,11 @@ def run_gui(argv: list[str]) -> int:
     QCoreApplication.setOrganizationName("Netwright")
     QCoreApplication.setApplicationName("Netwright")
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    apply_theme(app, str(QSettings().value("ui/theme", "light")))  # before any widget takes colours
     from gui.main_window import MainWindow
 
     window = MainWindow()
-    apply_theme(app, str(window.settings.value("ui/theme", "light")))
+    sys.excepthook = window.report_internal_error  # a slot that raises: a sentence, not a traceback
     freeze_startup_objects()
     window.show()
     window.start(files[0] if files else None)

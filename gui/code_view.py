@@ -6,8 +6,9 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from engine.keras.codegen import CodegenError, generate
+from gui.code_highlight import PythonHighlighter
 from gui.document import Document
+from gui.style import current_theme
 
 DEBOUNCE_MS = 250
 
@@ -40,10 +41,25 @@ class CodeView(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.regenerate)
+        self.highlighter: PythonHighlighter | None = None
         doc.changed.connect(self._design_changed)
-        self.regenerate()
+        self.stale = True  # generated when first shown: start-up need not wait for it
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.stale:
+            self.regenerate()
+
+    def apply_theme(self) -> None:
+        if self.highlighter is not None:
+            self.highlighter.set_dark(current_theme() == "dark")
 
     def regenerate(self) -> None:
+        from engine.keras.codegen import CodegenError, generate  # NumPy and the loaders: not at start-up
+
+        self.stale = False
+        if self.highlighter is None:
+            self.highlighter = PythonHighlighter(self.text.document(), current_theme() == "dark")
         try:
             source = generate(self.doc.design)
             ok = True
@@ -54,6 +70,7 @@ class CodeView(QWidget):
             ok = False
         if source != self.text.toPlainText():
             bar = self.text.verticalScrollBar().value()
+            self.highlighter.prepare(source)
             self.text.setPlainText(source)
             self.text.verticalScrollBar().setValue(bar)
         self.copy_button.setEnabled(ok)
@@ -63,4 +80,7 @@ class CodeView(QWidget):
         QGuiApplication.clipboard().setText(self.text.toPlainText())
 
     def _design_changed(self, _report: object) -> None:
-        self.timer.start()
+        if self.isVisible():
+            self.timer.start()
+        else:
+            self.stale = True

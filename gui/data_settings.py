@@ -1,13 +1,13 @@
 """The design's data section: a built-in dataset or a file, and how it is prepared.
 
-Every change replaces ``design.data`` through one undoable command.  File
-paths are stored relative to the design file when they can be, so a design and
-its data move together.
+Every change replaces ``design.data`` through one undoable command.  Which
+source a chosen file becomes, its stored (relative) path and the preparation
+defaults are the engine's answer (:mod:`engine.data.sources`); this panel asks
+and shows.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.data.prepare import sibling_labels
-from engine.spec.datasets import BUILTIN
+from engine.data import sources
+from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
 from gui.document import Document
 
 FILE_ITEM = "__file__"
@@ -138,7 +138,7 @@ class DataSettings(QGroupBox):
             self.target.setText("" if target is None else str(target))
             self.drop_invalid.setChecked(bool(data.get("drop_invalid", False)))
             self.seed.setValue(int(data.get("seed", 0)) if isinstance(data.get("seed", 0), int) else 0)
-            split = data.get("test_split", 0.0)
+            split = data.get("test_split", DEFAULT_TEST_SPLIT)
             self.test_split.setValue(float(split) if isinstance(split, (int, float)) else 0.0)
             self.standardize.setChecked(bool(data.get("standardize", False)))
         finally:
@@ -148,93 +148,57 @@ class DataSettings(QGroupBox):
     def _set(self, data: dict[str, Any] | None, text: str) -> None:
         self.doc.set_settings("data", data, text)
 
-    def _options(self) -> dict[str, Any]:
-        """The preparation options, kept when the source changes."""
-        data = self.doc.design.data or {}
-        return {k: data[k] for k in ("seed", "test_split", "standardize") if k in data}
+    def _base(self) -> Path:
+        return self.doc.path.parent if self.doc.path else Path.cwd()
 
     def _source_edited(self) -> None:
         name = self.source.currentData()
         if name == FILE_ITEM:
             self.choose_file()
             return
-        self._set(
-            {"source": "builtin", "name": name, **self._options()} if name else None,
-            f"Dataset {name or 'none'}",
-        )
+        data = sources.spec_for_builtin(name, self.doc.design.data) if name else None
+        self._set(data, f"Dataset {name or 'none'}")
 
     def choose_file(self) -> None:
-        base = self.doc.path.parent if self.doc.path else Path.cwd()
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Training data",
-            str(base),
-            "Data files (*.csv *.npz *.npy);;CSV (*.csv);;NumPy (*.npz *.npy)",
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Training data", str(self._base()), sources.FILE_FILTER)
         if not path:
             self.refresh()
             return
         self.use_file(Path(path))
 
     def choose_folder(self) -> None:
-        base = self.doc.path.parent if self.doc.path else Path.cwd()
-        path = QFileDialog.getExistingDirectory(self, "Image folder (one sub-folder per class)", str(base))
+        path = QFileDialog.getExistingDirectory(
+            self, "Image folder (one sub-folder per class)", str(self._base())
+        )
         if path:
             self.use_folder(Path(path))
 
     def use_folder(self, path: Path) -> None:
-        self._set(
-            {"source": "images", "path": self._relative(path), **self._options()}, f"Dataset {path.name}/"
-        )
-
-    def _relative(self, path: Path) -> str:
-        """The path as stored: relative to the design file when possible."""
-        base = self.doc.path.parent if self.doc.path else Path.cwd()
-        try:
-            return os.path.relpath(path, base)
-        except ValueError:  # another drive
-            return str(path)
+        self._set(sources.spec_for_folder(path, self._base(), self.doc.design.data), f"Dataset {path.name}/")
 
     def use_file(self, path: Path) -> None:
-        shown = self._relative(path)
-        suffix = path.suffix.lower()
-        if suffix == ".npy":
-            labels = sibling_labels(path)
-            if labels is None:
-                QMessageBox.warning(
-                    self,
-                    "Training data",
-                    f"{path.name} holds the inputs; put the labels beside it as y.npy (or NAME_y.npy for "
-                    "NAME_x.npy), or use one .npz holding x and y.",
-                )
-                self.refresh()
-                return
-            spec = {
-                "source": "numpy",
-                "path": shown,
-                "y_path": os.path.join(os.path.dirname(shown), labels.name),
-            }
-        else:
-            spec = {"source": "numpy" if suffix == ".npz" else "csv", "path": shown}
-        self._set({**spec, **self._options()}, f"Dataset {path.name}")
+        """Use a data file; the engine says which source it is, or why it cannot be used."""
+        from engine.data.prepare import DataError
+
+        try:
+            spec = sources.spec_for_path(path, self._base(), self.doc.design.data)
+        except DataError as exc:
+            QMessageBox.warning(self, "Training data", str(exc))
+            self.refresh()
+            return
+        self._set(spec, f"Dataset {path.name}")
 
     def _options_edited(self) -> None:
-        data = dict(self.doc.design.data or {})
+        data = self.doc.design.data
         if not data:
             return
-        data.update(
+        updated = sources.with_options(
+            data,
             seed=self.seed.value(),
-            test_split=round(self.test_split.value(), 4),
+            test_split=self.test_split.value(),
             standardize=self.standardize.isChecked(),
+            drop_invalid=self.drop_invalid.isChecked(),
+            grayscale=self.grayscale.isChecked(),
+            target=self.target.text(),
         )
-        if data.get("source") in ("csv", "images"):
-            data["drop_invalid"] = self.drop_invalid.isChecked()
-        if data.get("source") == "images":
-            data["grayscale"] = self.grayscale.isChecked()
-        if data.get("source") == "csv":
-            text = self.target.text().strip()
-            if text:
-                data["target"] = int(text) if text.lstrip("-").isdigit() else text
-            else:
-                data.pop("target", None)
-        self._set(data, "Change data options")
+        self._set(updated, "Change data options")

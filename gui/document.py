@@ -3,23 +3,23 @@
 Every edit enters through a method here, which builds an undoable command
 (see :mod:`gui.commands`).  After each command the design is validated and
 ``changed`` is emitted with the report; the canvas, panels and code view all
-redraw from that.  Connection requests are checked here, so a refused edge
-comes back with a reason instead of entering the undo history.
+redraw from that.  Connection, rename and insertion requests are put to the
+engine's rules (:mod:`engine.design.rules`), so a refused edge comes back with
+a reason instead of entering the undo history.
 """
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine.design import file_format
-from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
+from engine.design import file_format, rules
+from engine.design import fragment as fragment_rules
+from engine.design.graph import Design, Edge
 from engine.design.layout import layered_positions
-from engine.design.validation import Report, label, validate
-from engine.spec.catalog import LAYERS
+from engine.design.validation import Report, validate
 from gui.commands import AddNodes, Connect, MoveNodes, RemoveItems, Rename, SetParam, SetSettings, _count
 
 
@@ -78,44 +78,40 @@ class Document(QObject):
     # ------------------------------------------------------------ edits
 
     def add_layer(self, layer_type: str, pos: tuple[float, float], after: str | None = None) -> str:
-        """Place a new layer with its catalog defaults; wire it after ``after`` if given."""
-        spec = LAYERS[layer_type]
-        nid = self.design.unique_id(layer_type)
-        params = copy.deepcopy(spec.defaults())
-        node = Node(nid, layer_type, {k: v for k, v in params.items() if _starts_with(spec, k)}, pos)
-        edges = []
-        if after is not None and not spec.is_input:
-            edges.append(Edge(after, nid, 0 if spec.is_merge else None))
-        self.undo_stack.push(AddNodes(self, [node], edges, f"Add {layer_type}"))
-        return nid
+        """Place a new layer with its catalog defaults; with ``after``, insert it between that
+        layer and its children (the engine plans the rewiring and a free spot)."""
+        if after is None:
+            node = rules.new_node(self.design, layer_type, pos)
+            self.undo_stack.push(AddNodes(self, [node], [], f"Add {layer_type}"))
+            return node.id
+        return self.insert(rules.plan_insert(self.design, layer_type, after=after), f"Add {layer_type}")
+
+    def insert_before(self, node_id: str, layer_type: str) -> str:
+        """Insert a layer just before ``node_id`` (a one-click fix: Flatten before the output)."""
+        plan = rules.plan_insert(self.design, layer_type, before=node_id)
+        return self.insert(plan, f"Add {layer_type} before {node_id}")
+
+    def insert(self, plan: rules.Insertion, text: str) -> str:
+        """Apply a planned insertion as one undo step: unwire, add and wire, make room."""
+        self.undo_stack.beginMacro(text)
+        if plan.remove:
+            self.undo_stack.push(RemoveItems(self, [], plan.remove, text))
+        self.undo_stack.push(AddNodes(self, [plan.node], plan.add, text))
+        if plan.moves:
+            self.undo_stack.push(MoveNodes(self, plan.moves, text))
+        self.undo_stack.endMacro()
+        return plan.node.id
 
     def connect_reason(self, src: str, dst: str) -> str:
         """Why an edge src -> dst is refused ('' when it is fine)."""
-        d = self.design
-        if src == dst:
-            return "A layer cannot feed itself."
-        spec = LAYERS.get(d.nodes[dst].type)
-        who = label(d.nodes[dst].type, dst)
-        if spec is not None and spec.is_input:
-            return f"{who} is where data enters; nothing can connect into it."
-        current = d.incoming()[dst]
-        if any(e.src == src for e in current) and not (spec and spec.is_merge):
-            return f"'{src}' already feeds {who}."
-        if spec is not None and spec.max_inputs is not None and len(current) >= spec.max_inputs:
-            have = ", ".join(f"'{e.src}'" for e in current)
-            return f"{who} takes {spec.inputs_text()} and already receives {have}."
-        if d.would_create_cycle(src, dst):
-            return f"Connecting '{src}' to '{dst}' would make a cycle; data must flow one way."
-        return ""
+        return rules.connect_refusal(self.design, src, dst)
 
     def connect(self, src: str, dst: str) -> str:
         """Connect if allowed; return the refusal reason, or '' when connected."""
         reason = self.connect_reason(src, dst)
         if reason:
             return reason
-        spec = LAYERS.get(self.design.nodes[dst].type)
-        port = len(self.design.incoming()[dst]) if spec is not None and spec.is_merge else None
-        self.undo_stack.push(Connect(self, Edge(src, dst, port)))
+        self.undo_stack.push(Connect(self, rules.new_edge(self.design, src, dst)))
         return ""
 
     def remove(self, node_ids: list[str], edges: list[Edge]) -> None:
@@ -141,13 +137,7 @@ class Document(QObject):
             self.undo_stack.push(SetParam(self, node_id, name, value))
 
     def rename_reason(self, old: str, new: str) -> str:
-        if new == old:
-            return ""
-        if not NODE_ID.match(new):
-            return f"A name {NODE_ID_RULE}."
-        if new in self.design.nodes:
-            return f"There is already a layer named '{new}'."
-        return ""
+        return rules.rename_refusal(self.design, old, new)
 
     def rename(self, old: str, new: str) -> str:
         reason = self.rename_reason(old, new)
@@ -159,27 +149,9 @@ class Document(QObject):
         if getattr(self.design, section) != value:
             self.undo_stack.push(SetSettings(self, section, value, text))
 
-    def paste(self, nodes: list[Node], edges: list[Edge], offset: tuple[float, float]) -> list[str]:
-        """Add copies of nodes (fresh ids, shifted) with the edges between them."""
-        renames: dict[str, str] = {}
-        for n in nodes:
-            stem = n.id.rstrip("0123456789").rstrip("_") or n.type
-            renames[n.id] = self.design.unique_id(stem, set(renames.values()))
-        fresh = [
-            Node(renames[n.id], n.type, copy.deepcopy(n.params), (n.pos[0] + offset[0], n.pos[1] + offset[1]))
-            for n in nodes
-        ]
-        inner = [
-            Edge(renames[e.src], renames[e.dst], e.port)
-            for e in edges
-            if e.src in renames and e.dst in renames
-        ]
-        if fresh:
-            self.undo_stack.push(AddNodes(self, fresh, inner, f"Paste {_count(len(fresh), 'layer')}"))
-        return [n.id for n in fresh]
-
-
-def _starts_with(spec, name: str) -> bool:
-    """A new node lists its required parameters and the ones people usually set."""
-    p = spec.param(name)
-    return p.required or p.positional or name in ("activation", "padding", "return_sequences")
+    def paste(self, fragment: Design, offset: tuple[float, float]) -> list[str]:
+        """Add a copied fragment's layers (fresh ids, shifted) with the edges between them."""
+        nodes, edges = fragment_rules.rekey(self.design, fragment, offset)
+        if nodes:
+            self.undo_stack.push(AddNodes(self, nodes, edges, f"Paste {_count(len(nodes), 'layer')}"))
+        return [n.id for n in nodes]

@@ -8,12 +8,12 @@ restore after a crash, templates and the start page.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -22,31 +22,45 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QStyle,
     QTabWidget,
 )
 
-from engine.atomic import read_regular_file, write_text_atomic
-from engine.design import file_format
+from engine.atomic import write_text_atomic
+from engine.design import file_format, fragment, recovery
 from engine.design.file_format import DesignFileError
-from engine.design.graph import Design, Edge, Node
-from engine.keras.codegen import CodegenError, generate
+from engine.design.graph import Design
+from engine.design.rules import free_position
 from engine.keras.importer import ModelImportError, import_file, is_import_source
-from gui.canvas.items import HEIGHT
+from engine.spec.catalog import LAYERS
+from engine.training.errors import explain
+from gui import wheel_guard
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
+from gui.commands import _count
 from gui.document import Document
 from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
 from gui.settings_panel import SettingsPanel
-from gui.start_page import TEMPLATES, TEMPLATES_DIR, StartPage
-from gui.style import THEMES, apply_theme
+from gui.start_page import TEMPLATES, StartPage, template_path
+from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon
 from gui.summary import SummaryTable
-from gui.training_panel import TrainingPanel
 
-CLIP_FORMAT = "netwright-layers"
+if TYPE_CHECKING:
+    from gui.training_panel import TrainingPanel
+
 MAX_RECENT = 8
+TOOLBAR_GLYPHS = {
+    "start_page": "⌂",
+    "undo": "↶",
+    "redo": "↷",
+    "fit": "⤢",
+    "layout": "⊞",
+    "train": "▶",
+    "stop": "■",
+}
 AUTOSAVE_MS = 4000
 FILE_FILTER = (
     "Designs, Keras models and scripts (*.json *.keras *.h5 *.hdf5 *.py);;Netwright designs (*.json);;"
@@ -63,6 +77,7 @@ def recovery_path() -> Path:
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
+        wheel_guard.install(QApplication.instance())
         self.settings = QSettings()
         self.doc = Document(parent=self)
         self.scene = DesignScene(self.doc, self)
@@ -80,7 +95,9 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsList()
         self.summary = SummaryTable()
         self.code = CodeView(self.doc)
-        self.training = TrainingPanel(self.doc)
+        # The Training tab (pyqtgraph, NumPy) is built the first time it is needed, not at start-up.
+        self._training: TrainingPanel | None = None
+        self._training_placeholder = QLabel("Training…")
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.properties, "Layer")
         self.right_tabs.addTab(self.model_settings, "Model")
@@ -88,7 +105,8 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.bottom_tabs.addTab(self.code, "Code")
-        self.bottom_tabs.addTab(self.training, "Training")
+        self.bottom_tabs.addTab(self._training_placeholder, "Training")
+        self.bottom_tabs.currentChanged.connect(self._tab_changed)
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self._dock("Properties", self.right_tabs, Qt.DockWidgetArea.RightDockWidgetArea, "properties")
         self._dock("Details", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "bottom")
@@ -97,6 +115,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.params_label)
         self._build_actions()
         self._build_menus()
+        self._build_toolbar()
+        self.empty_hint = QLabel(
+            "Drag a layer from the palette on the left (start with Input),\n"
+            "or double-click one to add it. Templates: View → Start Page.",
+            self.view.viewport(),
+        )
+        self.empty_hint.setObjectName("empty_hint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
+        self.view.viewport().installEventFilter(self)
 
         self.doc.changed.connect(self._on_changed)
         self.doc.path_changed.connect(self._update_title)
@@ -106,10 +135,12 @@ class MainWindow(QMainWindow):
         self.scene.message.connect(self._show_message)
         self.palette.activated.connect(self.add_from_palette)
         self.problems.node_clicked.connect(self.reveal_node)
+        self.problems.fix_requested.connect(self.apply_fix)
         self.code.export_requested.connect(self.export_code)
         self.start_page.new_requested.connect(self.new_design)
         self.start_page.open_requested.connect(self.open_dialog)
         self.start_page.file_requested.connect(self.open_path)
+        self.start_page.template_requested.connect(lambda p: self.open_template(Path(p)))
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
@@ -170,9 +201,12 @@ class MainWindow(QMainWindow):
         a["zoom_out"] = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut)
         a["fit"] = self._action("&Fit to Window", self.view.fit, "Ctrl+0")
         a["layout"] = self._action("&Auto-layout", self.auto_layout, "Ctrl+L")
+        a["start_page"] = self._action(
+            "&Start Page", self.show_start_page, None, "Templates and recent files"
+        )
         a["train"] = self._action("&Train", self.train, "F5", "Train the design on its dataset")
-        a["pause"] = self._action("&Pause / Resume", self.training.toggle_pause, "F6")
-        a["stop"] = self._action("&Stop", self.training.stop, "Shift+F5")
+        a["pause"] = self._action("&Pause / Resume", lambda: self.training.toggle_pause(), "F6")
+        a["stop"] = self._action("&Stop", self._stop_training, "Shift+F5")
         a["fresh_weights"] = self._action(
             "Start From &Fresh Weights",
             lambda: self.doc.set_settings("weights", None, "Start from fresh weights"),
@@ -181,6 +215,36 @@ class MainWindow(QMainWindow):
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
+        stock = {
+            "new": QStyle.StandardPixmap.SP_FileIcon,
+            "open": QStyle.StandardPixmap.SP_DirOpenIcon,
+            "save": QStyle.StandardPixmap.SP_DialogSaveButton,
+        }
+        for key, icon in stock.items():
+            a[key].setIcon(self.style().standardIcon(icon))
+        self._glyph_icons()
+
+    def _glyph_icons(self) -> None:
+        """Icons drawn in the theme's text colour (redrawn when the theme changes)."""
+        colour = QApplication.palette().color(QPalette.ColorRole.ButtonText)
+        for key, glyph in TOOLBAR_GLYPHS.items():
+            self.actions_by_name[key].setIcon(glyph_icon(glyph, colour))
+
+    def _build_toolbar(self) -> None:
+        """The actions a newcomer looks for, one click away (and named, not only drawn)."""
+        bar = self.addToolBar("Main")
+        bar.setObjectName("toolbar_main")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for key in ("start_page", None, "new", "open", "save", None, "undo", "redo", None, "fit", "layout"):
+            bar.addSeparator() if key is None else bar.addAction(self.actions_by_name[key])
+        bar.addSeparator()
+        for key in ("train", "stop"):
+            bar.addAction(self.actions_by_name[key])
+        for key in ("undo", "redo"):  # their text names the edit ("Undo Add Dense"): too long for a bar
+            button = bar.widgetForAction(self.actions_by_name[key])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.toolbar = bar
 
     def _build_menus(self) -> None:
         a = self.actions_by_name
@@ -191,7 +255,7 @@ class MainWindow(QMainWindow):
         for stem, (title, blurb) in TEMPLATES.items():
             action = self.templates_menu.addAction(title)
             action.setStatusTip(blurb)
-            action.triggered.connect(lambda _=False, p=TEMPLATES_DIR / f"{stem}.json": self.open_template(p))
+            action.triggered.connect(lambda _=False, s=stem: self.open_template(template_path(s)))
         file_menu.addAction(a["open"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
@@ -207,10 +271,15 @@ class MainWindow(QMainWindow):
             view.addSeparator() if key is None else view.addAction(a[key])
         view.addSeparator()
         theme_menu = view.addMenu("&Theme")
+        self.theme_actions = QActionGroup(self)
         for theme in THEMES:
-            theme_menu.addAction(theme.capitalize()).triggered.connect(
-                lambda _=False, t=theme: self.set_theme(t)
-            )
+            action = theme_menu.addAction(theme.capitalize())
+            action.setCheckable(True)
+            action.setData(theme)
+            action.setChecked(theme == current_theme())
+            self.theme_actions.addAction(action)
+            action.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+        view.addAction(a["start_page"])
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
         run = bar.addMenu("&Run")
@@ -221,12 +290,15 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        width = self.width()  # a small window keeps more of itself for the canvas
         self.resizeDocks(
-            [docks["dock_palette"], docks["dock_properties"]], [230, 340], Qt.Orientation.Horizontal
+            [docks["dock_palette"], docks["dock_properties"]],
+            [min(230, int(width * 0.18)), min(340, int(width * 0.26))],
+            Qt.Orientation.Horizontal,
         )
         self.resizeDocks([docks["dock_bottom"]], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
         if self.stack.currentWidget() is self.view:
-            QTimer.singleShot(0, self.view.fit)
+            QTimer.singleShot(0, self.view.fit_or_start_at_inputs)
 
     # ------------------------------------------------------------ document -> window
 
@@ -239,10 +311,35 @@ class MainWindow(QMainWindow):
         if warnings:
             state += f", {warnings} warning{'s' * (warnings != 1)}"
         self.params_label.setText(
-            f"{len(self.doc.design.nodes)} layers · {report.total_params:,} params "
+            f"{_count(len(self.doc.design.nodes), 'layer')} · {report.total_params:,} params "
             f"({report.trainable_params:,} trainable) · {state}"
         )
         self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
+        self._place_empty_hint()
+
+    def _place_empty_hint(self) -> None:
+        self.empty_hint.setVisible(not self.doc.design.nodes)
+        self.empty_hint.setGeometry(self.view.viewport().rect())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        """The canvas was resized: keep the hint centred, and keep a design that was wholly in
+        view wholly in view (shrinking re-fits; growing back restores the zoom)."""
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty_hint()
+            old = event.oldSize()
+            if old.isValid() and old.width() > 0 and self.doc.design.nodes:
+                shown = self.view.mapToScene(QRect(QPoint(0, 0), old)).boundingRect()
+                if shown.contains(self.scene.itemsBoundingRect()):
+                    QTimer.singleShot(0, self.view.fit)
+        return super().eventFilter(obj, event)
+
+    def report_internal_error(self, exc_type, exc, tb) -> None:
+        """An unexpected exception in the window: a sentence in the status bar, the traceback in
+        the log file (installed as sys.excepthook by gui.app), never a traceback on screen."""
+        explained = explain(exc.with_traceback(tb) if exc is not None else exc_type(), None)
+        where = f" (details: {explained.log_path})" if explained.log_path else ""
+        first = explained.message.removeprefix("Training failed").lstrip(": ")
+        self.statusBar().showMessage(f"Something went wrong: {first}{where}", 15000)
 
     def _show_message(self, text: str) -> None:
         if text:
@@ -263,6 +360,10 @@ class MainWindow(QMainWindow):
     def show_canvas(self) -> None:
         self.stack.setCurrentWidget(self.view)
 
+    def show_start_page(self) -> None:
+        """The start page again (templates, recent files); the open design stays as it is."""
+        self.stack.setCurrentWidget(self.start_page)
+
     def reveal_node(self, node_id: str) -> None:
         if node_id in self.scene.nodes:
             self.scene.select_nodes([node_id])
@@ -271,18 +372,57 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ editing
 
     def add_from_palette(self, layer_type: str) -> None:
-        """Double-click: add after the selected layer and wire it; otherwise at the view's centre."""
+        """Double-click: insert after the selected layer (between it and its children), on a free
+        spot; with nothing selected, at the view's centre."""
         self.show_canvas()
         selected = self.scene.selected_node_ids()
-        after = selected[0] if len(selected) == 1 else None
-        if after is not None:
-            x, y = self.doc.design.nodes[after].pos
-            pos = (x, y + HEIGHT + 44)
+        if len(selected) == 1:
+            nid = self.doc.add_layer(layer_type, (0.0, 0.0), after=selected[0])
         else:
             centre = self.view.mapToScene(self.view.viewport().rect().center())
-            pos = (round(centre.x() - 100), round(centre.y() - 40))
-        nid = self.doc.add_layer(layer_type, (float(pos[0]), float(pos[1])), after=after)
+            pos = free_position(self.doc.design, (round(centre.x() - 100), round(centre.y() - 40)))
+            nid = self.doc.add_layer(layer_type, pos)
         self.scene.select_nodes([nid])
+        if nid in self.scene.nodes:
+            self.view.ensureVisible(self.scene.nodes[nid])
+
+    @property
+    def training(self) -> TrainingPanel:
+        """The Training tab, built on first use: start-up does not wait for pyqtgraph."""
+        if self._training is None:
+            from gui.training_panel import TrainingPanel
+
+            panel = TrainingPanel(self.doc)
+            tabs = self.bottom_tabs
+            index, current = tabs.indexOf(self._training_placeholder), tabs.currentIndex()
+            tabs.blockSignals(True)
+            tabs.removeTab(index)
+            tabs.insertTab(index, panel, "Training")
+            tabs.setCurrentIndex(current)
+            tabs.blockSignals(False)
+            self._training_placeholder.deleteLater()
+            self._training = panel
+        return self._training
+
+    def _tab_changed(self, index: int) -> None:
+        if self.bottom_tabs.widget(index) is self._training_placeholder:
+            self.training  # noqa: B018 - building the tab is the point
+
+    def _stop_training(self) -> None:
+        if self._training is not None:
+            self._training.stop()
+
+    def apply_fix(self, fix) -> None:
+        """A one-click fix from the Problems list: insert the layer it names, undoably."""
+        if fix.before not in self.doc.design.nodes or fix.layer_type not in LAYERS:
+            return
+        try:
+            nid = self.doc.insert_before(fix.before, fix.layer_type)
+        except ValueError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.scene.select_nodes([nid])
+        self.statusBar().showMessage(f"{fix.text}: done (Ctrl+Z undoes it)", 5000)
 
     def train(self) -> None:
         self.bottom_tabs.setCurrentWidget(self.training)
@@ -297,39 +437,21 @@ class MainWindow(QMainWindow):
         self.view.fit()
 
     def copy(self) -> None:
-        ids = self.scene.selected_node_ids()
-        if not ids:
-            return
-        d = self.doc.design
-        chosen = set(ids)
-        payload = {
-            "format": CLIP_FORMAT,
-            "nodes": [
-                {"id": n, "type": d.nodes[n].type, "params": d.nodes[n].params, "pos": list(d.nodes[n].pos)}
-                for n in d.nodes
-                if n in chosen
-            ],
-            "edges": [
-                {"src": e.src, "dst": e.dst, "port": e.port}
-                for e in d.edges
-                if e.src in chosen and e.dst in chosen
-            ],
-        }
-        QGuiApplication.clipboard().setText(json.dumps(payload))
+        text = fragment.to_text(self.doc.design, self.scene.selected_node_ids())
+        if text:
+            QGuiApplication.clipboard().setText(text)
 
     def paste(self) -> None:
-        """Paste layers copied from Netwright (JSON text, so it also travels through editors)."""
+        """Paste layers copied from Netwright (a design file's text, so it also travels through
+        editors); the engine's file loader refuses anything malformed, with the reason."""
         try:
-            payload = json.loads(QGuiApplication.clipboard().text())
-            if not isinstance(payload, dict) or payload.get("format") != CLIP_FORMAT:
-                raise ValueError("not Netwright layers")
-            nodes = [Node(n["id"], n["type"], n["params"], tuple(n["pos"])) for n in payload["nodes"]]
-            edges = [Edge(e["src"], e["dst"], e.get("port")) for e in payload["edges"]]
-        except (ValueError, KeyError, TypeError):
-            self.statusBar().showMessage("The clipboard does not hold Netwright layers.", 5000)
+            layers = fragment.from_text(QGuiApplication.clipboard().text())
+        except DesignFileError as exc:
+            reasons = "; ".join(exc.problems[:3]) + ("; …" if len(exc.problems) > 3 else "")
+            self.statusBar().showMessage(f"Cannot paste: {reasons}", 8000)
             return
         self.show_canvas()
-        self.scene.select_nodes(self.doc.paste(nodes, edges, (48.0, 48.0)))
+        self.scene.select_nodes(self.doc.paste(layers, (48.0, 48.0)))
 
     def cut(self) -> None:
         self.copy()
@@ -480,6 +602,8 @@ class MainWindow(QMainWindow):
         return True
 
     def export_code(self) -> None:
+        from engine.keras.codegen import CodegenError, generate
+
         try:
             source = generate(self.doc.design)
         except CodegenError as exc:
@@ -492,7 +616,10 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, "Export Keras code", f"The design cannot be exported: {exc}")
             return
         stem = self.doc.path.stem if self.doc.path else self.doc.design.name
-        path, _ = QFileDialog.getSaveFileName(self, "Export Keras script", f"{stem}.py", "Python (*.py)")
+        folder = self.doc.path.parent if self.doc.path else Path.home()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export Keras script", str(folder / f"{stem}.py"), "Python (*.py)"
+        )
         if path:
             try:
                 write_text_atomic(path, source)
@@ -534,13 +661,8 @@ class MainWindow(QMainWindow):
         """Write the unsaved design to the recovery file (never over the user's file)."""
         if not self.doc.dirty:
             return
-        payload = {
-            "path": str(self.doc.path) if self.doc.path else None,
-            "saved_at": time.time(),
-            "design": file_format.to_dict(self.doc.design),
-        }
         try:
-            write_text_atomic(recovery_path(), json.dumps(payload, allow_nan=False))
+            write_text_atomic(recovery_path(), recovery.dumps(self.doc.design, self.doc.path))
         except (OSError, ValueError) as exc:
             self.statusBar().showMessage(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
 
@@ -558,26 +680,25 @@ class MainWindow(QMainWindow):
         if not path.exists():
             return False
         try:
-            payload = json.loads(read_regular_file(path, file_format.MAX_FILE_BYTES))
-            design = file_format.from_dict(payload["design"], "recovery file")
-        except (OSError, ValueError, KeyError, TypeError):
+            found = recovery.load(path)
+        except recovery.RecoveryError as exc:
+            aside = path.with_name(f"{path.stem}-unreadable-{int(time.time())}.json")
             with contextlib.suppress(OSError):
-                path.replace(path.with_name(f"{path.stem}-unreadable-{int(time.time())}.json"))
+                path.replace(aside)  # kept for whoever wants to dig, never offered again
+            self.statusBar().showMessage(f"The autosaved work could not be restored: {exc}", 10000)
             return False
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(payload.get("saved_at", 0)))
         answer = QMessageBox.question(
             self,
             "Restore unsaved work?",
-            f"Netwright closed without saving '{design.name}' (autosaved {when}). Restore it? "
-            "(No discards it.)",
+            f"Netwright closed without saving '{found.design.name}' (autosaved {found.saved_text()}). "
+            "Restore it? (No discards it.)",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
             self.clear_recovery()
             return False
-        original = Path(payload["path"]) if payload.get("path") else None
-        self.doc.replace(design, original)
+        self.doc.replace(found.design, found.path)
         self.doc.undo_stack.resetClean()  # restored work is unsaved work
         self._update_title()
         self.show_canvas()
@@ -605,9 +726,16 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: str) -> None:
         apply_theme(QApplication.instance(), theme)
         self.settings.setValue("ui/theme", theme)
-        self.scene.update()
+        self.scene.setBackgroundBrush(canvas_colors()["background"])
+        for item in self.scene.items():
+            item.update()  # cards cache their pixels: drop the cache so they repaint in the new colours
         self.view.viewport().update()
-        self.training.apply_theme()
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == theme)
+        self._glyph_icons()
+        self.code.apply_theme()
+        if self._training is not None:
+            self._training.apply_theme()
 
     def about(self) -> None:
         QMessageBox.about(
@@ -618,7 +746,8 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self.training.shutdown()
+        if self._training is not None:
+            self._training.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.clear_recovery()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from engine.spec.catalog import LAYERS
 from engine.spec.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
 
 INT_LIMIT = 2_000_000_000
+TYPING_PAUSE_MS = 700  # a value typed and left alone this long is applied (one undo step per field)
 NONE_TEXT = "(none)"
 
 
@@ -114,21 +115,33 @@ class ParamField(QWidget):
         return line
 
     def _connect(self) -> None:
+        """Values apply on Enter, on leaving the field, and after a pause in typing: a value
+        typed and then left (a click on the canvas) is never lost."""
         e = self.editor
+        self.pause = QTimer(self)
+        self.pause.setSingleShot(True)
+        self.pause.setInterval(TYPING_PAUSE_MS)
         if isinstance(e, QSpinBox):
             e.valueChanged.connect(lambda v: self._submit(v))
+            e.lineEdit().textEdited.connect(self.pause.start)
+            self.pause.timeout.connect(e.interpretText)
         elif isinstance(e, QCheckBox):
             e.toggled.connect(lambda v: self._submit(v))
         elif isinstance(e, QComboBox):
             e.currentIndexChanged.connect(lambda i: self._submit(e.itemData(i)))
         else:
             e.editingFinished.connect(self._submit_text)
+            e.textEdited.connect(self.pause.start)
+            self.pause.timeout.connect(lambda: self._submit_text(quiet=True))
 
-    def _submit_text(self) -> None:
+    def _submit_text(self, quiet: bool = False) -> None:
+        """Apply the typed text; ``quiet`` (a pause mid-typing) leaves a half-typed value alone."""
+        self.pause.stop()
         try:
             value = parse_text(self.param, self.editor.text())
         except (ValueError, json.JSONDecodeError):
-            self.show_error(f"'{self.editor.text()}' is not a value {self.param.name} can take")
+            if not quiet:
+                self.show_error(f"'{self.editor.text()}' is not a value {self.param.name} can take")
             return
         self._submit(value)
 
@@ -145,6 +158,13 @@ class ParamField(QWidget):
         self.error.setText(message)
         self.error.setVisible(bool(message))
         self.editor.setStyleSheet("border: 1.5px solid #D32F2F;" if message else "")
+
+    def _shows(self, value: Any) -> bool:
+        """True when the text field already reads as ``value``."""
+        try:
+            return parse_text(self.param, self.editor.text()) == value
+        except (ValueError, json.JSONDecodeError):
+            return False
 
     def set_value(self, value: Any) -> None:
         """Show ``value`` without emitting (the design changed elsewhere, e.g. undo).
@@ -169,7 +189,7 @@ class ParamField(QWidget):
                     e.addItem(f"{value} (invalid)", value)
                     index = e.count() - 1
                 e.setCurrentIndex(max(index, 0))
-            else:
+            elif not (e.hasFocus() and self._shows(value)):  # never rewrite what is being typed
                 e.setText(to_text(value))
         finally:
             e.blockSignals(False)
@@ -196,6 +216,13 @@ class LayerField(QWidget):
         self.fields: dict[str, ParamField] = {}
         self.set_value(value)
         self.type.currentTextChanged.connect(self._type_edited)
+
+    def _shows(self, value: Any) -> bool:
+        """True when the text field already reads as ``value``."""
+        try:
+            return parse_text(self.param, self.editor.text()) == value
+        except (ValueError, json.JSONDecodeError):
+            return False
 
     def set_value(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {"type": self.param.choices[0], "params": {}}

@@ -1,11 +1,26 @@
-"""The start page: New, Open, recent files and the templates."""
+"""The start page: New, Open, recent files and the templates.
+
+It scrolls rather than squeezes: in a small window the descriptions keep
+their wrapped height and the page gets a scroll bar, so nothing clips or
+overlaps.  A template opens as a new, untitled design; the shipped file is
+never the document.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "resources" / "designs"
 
@@ -25,17 +40,29 @@ TEMPLATES = {
     "lstm_sequence": ("LSTM sequence model", "Two stacked LSTMs that predict the next value of a sequence."),
 }
 
+CONTENT_WIDTH = 820  # wider reads badly; narrower windows wrap the text
 
-class StartPage(QWidget):
+
+def template_path(stem: str) -> Path:
+    return TEMPLATES_DIR / f"{stem}.json"
+
+
+class StartPage(QScrollArea):
     new_requested = Signal()
     open_requested = Signal()
-    file_requested = Signal(str)
+    file_requested = Signal(str)  # a recent file: opened as itself
+    template_requested = Signal(str)  # a template: opened as a new, untitled design
 
     def __init__(self) -> None:
         super().__init__()
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(60, 40, 60, 40)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        page = QWidget()
+        page.setMaximumWidth(CONTENT_WIDTH)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(40, 30, 40, 30)
         title = QLabel("<h1>Netwright</h1><p>Design, check and export Keras models visually.</p>")
+        title.setWordWrap(True)
         outer.addWidget(title)
         buttons = QHBoxLayout()
         new = QPushButton("New design")
@@ -47,25 +74,32 @@ class StartPage(QWidget):
         buttons.addStretch()
         outer.addLayout(buttons)
         outer.addWidget(QLabel("<h3>Start from a template</h3>"))
-        grid = QGridLayout()
         self.template_buttons: dict[str, QPushButton] = {}
-        for i, (stem, (title, blurb)) in enumerate(TEMPLATES.items()):
-            button = QPushButton(title)
+        for stem, (name, blurb) in TEMPLATES.items():
+            button = QPushButton(name)
             button.setToolTip(blurb)
+            button.setMinimumWidth(170)
             button.clicked.connect(
-                lambda _=False, p=TEMPLATES_DIR / f"{stem}.json": self.file_requested.emit(str(p))
+                lambda _=False, s=stem: self.template_requested.emit(str(template_path(s)))
             )
             text = QLabel(blurb)
             text.setWordWrap(True)
-            grid.addWidget(button, i, 0)
-            grid.addWidget(text, i, 1)
+            row = QHBoxLayout()
+            row.setSpacing(16)
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(text, 1)
+            outer.addLayout(row)
             self.template_buttons[stem] = button
-        grid.setColumnStretch(1, 1)
-        outer.addLayout(grid)
         outer.addWidget(QLabel("<h3>Recent files</h3>"))
         self.recent = QListWidget()
+        self.recent.setMinimumHeight(90)
         self.recent.itemActivated.connect(lambda item: self.file_requested.emit(item.text()))
-        outer.addWidget(self.recent)
+        outer.addWidget(self.recent, 1)
+        holder = QWidget()
+        centred = QHBoxLayout(holder)
+        centred.setContentsMargins(0, 0, 0, 0)
+        centred.addWidget(page)
+        self.setWidget(holder)
 
     def set_recent(self, paths: list[str]) -> None:
         self.recent.clear()

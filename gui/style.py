@@ -50,6 +50,22 @@ def category_icon(category: str) -> QIcon:
     return QIcon(pix)
 
 
+def glyph_icon(glyph: str, color: QColor) -> QIcon:
+    """A toolbar icon drawn from one character in the theme's text colour, so it reads on a
+    light and on a dark toolbar alike (Qt's stock icons are black)."""
+    pix = QPixmap(32, 32)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont()
+    font.setPixelSize(24)
+    p.setFont(font)
+    p.setPen(color)
+    p.drawText(QRectF(0, 0, 32, 32), Qt.AlignmentFlag.AlignCenter, glyph)
+    p.end()
+    return QIcon(pix)
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
     app.setStyle("Fusion")
     pal = QPalette()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import queue
 import threading
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
 from engine.design.graph import Design
+from engine.training.errors import explain
 from engine.training.fit import Control, Listener
 
 
@@ -51,9 +51,7 @@ class TrainingWorker(QObject):
         except datamod.DataError as exc:
             self.failed.emit(f"Cannot train yet:\n• {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
-            self.failed.emit(
-                f"Training failed: {type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=3)}"
-            )
+            self.failed.emit(explain(exc, design).text)  # a sentence; the traceback goes to the log
 
     def _train(self, design: Design, control: Control, options: dict) -> None:
         self.status.emit("Loading data…")

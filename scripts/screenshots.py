@@ -76,8 +76,8 @@ def main() -> None:
     grab("screenshot-code.png")
 
     w.open_path(TEMPLATES / "small_cnn.json", ask=False)
-    w.doc.set_settings("training", {**w.doc.design.training, "epochs": 8}, "screenshot")
-    w.doc.set_settings("data", {**w.doc.design.data, "test_split": 0.2}, "screenshot")
+    w.doc.set_settings("training", {**w.doc.design.training, "epochs": 8}, "Change training settings")
+    w.doc.set_settings("data", {**w.doc.design.data, "test_split": 0.2}, "Change data options")
     bottom = next(d for d in w.findChildren(QDockWidget) if d.objectName() == "dock_bottom")
     w.resizeDocks([bottom], [560], Qt.Orientation.Vertical)
     w.train()

@@ -14,3 +14,9 @@ def keras():
     import keras as keras_module
 
     return keras_module
+
+
+@pytest.fixture(autouse=True)
+def private_log_folder(tmp_path_factory, monkeypatch):
+    """Failures are logged under $XDG_STATE_HOME; tests never write into the real home."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

@@ -20,10 +20,11 @@ import numpy as np
 
 from engine.data import loaders
 from engine.design.graph import Design
+from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, DEFAULT_TEST_SPLIT
 from engine.spec.layer_rules import fmt_shape
 
 
@@ -205,6 +206,12 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     units = report.nodes[out].output_shape[-1]
     who = label(design.nodes[out].type, out)
     loss = loss_spec(design.compile.get("loss", "mse"))
+    labels = label_form(loss.task, data.task, int(np.prod(data.y.shape[1:], dtype=int)))
+    src = [e.src for e in design.incoming()[out]]
+    before = report.nodes[src[0]].output_shape if len(src) == 1 else None
+    rank = output_rank_problem(out, design.nodes[out].type, report.nodes[out].output_shape, before, labels)
+    if rank:
+        return [*problems, rank[0]]
     if data.task == CLASSIFICATION:
         k = data.classes
         present = np.unique(data.y)
@@ -267,7 +274,7 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     """
     spec = design.data or {}
     seed = int(spec.get("seed", 0))
-    test_split = float(spec.get("test_split", 0.0))
+    test_split = float(spec.get("test_split", DEFAULT_TEST_SPLIT))
     x, y = loaders.shuffle(data.x, data.y, seed)
     try:
         (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)

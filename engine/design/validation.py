@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design
+from engine.design.label_fit import Fix, label_form, output_rank_problem
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import (
     BINARY,
@@ -42,6 +43,7 @@ class Problem:
     node: str | None = None
     edge: int | None = None  # index into design.edges
     key: str | None = None  # e.g. "compile.loss"
+    fixes: tuple[Fix, ...] = ()  # edits that resolve it, offered as one-click fixes
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"message": self.message}
@@ -317,6 +319,7 @@ def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: 
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
+        _check_output_ranks(design, shapes, label_form(loss.task if loss else None, dataset.task), out)
     if loss is None:
         return
     for nid in design.output_ids():
@@ -378,6 +381,18 @@ def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: 
                 f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
                 nid,
             )
+
+
+def _check_output_ranks(design: Design, shapes: dict[str, Shape], labels: str, out: _Collector) -> None:
+    inc = design.incoming()
+    for nid in design.output_ids():
+        if nid not in shapes:
+            continue
+        sources = [e.src for e in inc[nid]]
+        before = shapes.get(sources[0]) if len(sources) == 1 else None
+        found = output_rank_problem(nid, design.nodes[nid].type, shapes[nid], before, labels)
+        if found:
+            out.error(found[0], nid, fixes=found[1])
 
 
 def _check_data_fit(design: Design, shapes: dict[str, Shape], dataset: Any, out: _Collector) -> None:

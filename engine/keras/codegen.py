@@ -25,7 +25,7 @@ from engine.design.validation import validate
 from engine.keras.build import compile_args, model_name, optimizer_kwargs
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN
+from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {"keras", "np", "argparse", "model", "main", "build_model", "load_data"}
@@ -233,7 +233,8 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     if found is None:
         return None
     readers, read_call, description, classes = found
-    seed, test_split = data.get("seed", 0), data.get("test_split", 0.0)  # checked by validate()
+    # Both checked by validate().
+    seed, test_split = data.get("seed", 0), data.get("test_split", DEFAULT_TEST_SPLIT)
     helpers = [*readers, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cli.commands import run
@@ -84,3 +85,98 @@ def test_main_py_never_shows_a_traceback(tmp_path, name):
         )
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_check_catches_an_output_that_does_not_match_the_labels(tmp_path):
+    from tests.engine.design.test_label_fit import write_trap
+
+    code, out, _ = cli("check", str(write_trap(tmp_path)))
+    assert code == 1
+    assert (
+        "error: 'digit' outputs (None, 6, 6, 10) but the labels are one class id per sample: "
+        "add Flatten or GlobalAveragePooling2D before it" in out
+    )
+
+
+def test_train_stops_before_tensorflow_when_file_labels_do_not_fit(tmp_path):
+    """With file data, the labels' form is only known once loaded: train says so, no traceback."""
+    import numpy as np
+
+    from tests.engine.design.test_label_fit import write_trap
+
+    np.savez(tmp_path / "d.npz", x=np.zeros((20, 8, 8, 1), "float32"), y=np.arange(20) % 10)
+    path = write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"})
+    code, out, err = cli("train", str(path))
+    assert code == 1
+    assert "'digit' outputs (None, 6, 6, 10) but the labels are one class id per sample" in err
+    assert "Traceback" not in err + out
+
+
+def negative_label_design(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.zeros((8, 4), "float32"), y=np.array([-1, 0, 1, 0, 1, 0, 1, 0]))
+    design = {
+        "format": "netwright-design",
+        "version": 1,
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [4]}},
+            {"id": "kind", "type": "Dense", "params": {"units": 2, "activation": "softmax"}},
+        ],
+        "edges": [{"src": "x", "dst": "kind"}],
+        "compile": {"loss": "sparse_categorical_crossentropy"},
+        "training": {"epochs": 1, "batch_size": 8},
+        "data": {"source": "numpy", "path": "d.npz", "test_split": 0.0},
+    }
+    path = tmp_path / "neg.json"
+    path.write_text(json.dumps(design))
+    return path
+
+
+def test_a_negative_label_is_refused_before_training(tmp_path):
+    code, out, err = cli("train", str(negative_label_design(tmp_path)))
+    assert code == 1
+    assert "y holds the class label -1 (sample 0)" in err
+    assert "Traceback" not in err + out
+
+
+def test_a_keras_failure_in_train_is_a_sentence_not_a_traceback(tmp_path, monkeypatch):
+    """What the data guards cannot foresee fails inside Keras: a sentence, the details in the log."""
+    import keras
+
+    def fails_inside_keras(*args, **kwargs):
+        keras.ops.reshape(np.zeros(4, "float32"), (3,))  # a real Keras error, raised by Keras
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr("engine.training.fit.train", fails_inside_keras)
+    path = negative_label_design(tmp_path)
+    path.write_text(path.read_text().replace("-1, ", "1, "))
+    np.savez(tmp_path / "d.npz", x=np.zeros((8, 4), "float32"), y=np.array([1, 0, 1, 0, 1, 0, 1, 0]))
+    err = io.StringIO()
+    assert run(["train", str(path)], out=io.StringIO(), err=err) == 1
+    text = err.getvalue()
+    assert "Traceback" not in text and "site-packages" not in text
+    log = tmp_path / "state" / "netwright" / "netwright.log"
+    assert f"Technical details: {log}" in text and "Traceback" in log.read_text()
+
+
+def test_train_on_unscaled_targets_says_what_to_try(tmp_path):
+    """diabetes with default settings: the loss sits near 29,000; the run says why and what to try."""
+    design = {
+        "format": "netwright-design",
+        "version": 1,
+        "nodes": [
+            {"id": "x", "type": "Input", "params": {"shape": [10]}},
+            {"id": "h", "type": "Dense", "params": {"units": 10, "activation": "relu"}},
+            {"id": "y", "type": "Dense", "params": {"units": 1}},
+        ],
+        "edges": [{"src": "x", "dst": "h"}, {"src": "h", "dst": "y"}],
+        "compile": {"loss": "mse"},
+        "training": {"epochs": 3, "batch_size": 64},
+        "data": {"source": "builtin", "name": "diabetes", "test_split": 0.0},
+    }
+    path = tmp_path / "diabetes.json"
+    path.write_text(json.dumps(design))
+    code, out, err = cli("train", str(path))
+    assert code == 0 and out.startswith("training set: loss")
+    assert "advice: The targets of diabetes range from 25 to 346" in err
+    assert "note: with no test split these results come from the training data" in err
+    assert "advice: The loss hardly moved" in err

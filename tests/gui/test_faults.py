@@ -107,7 +107,7 @@ def test_an_export_the_generator_refuses_says_why(window, monkeypatch):
     def refuse(design):
         raise CodegenError("nan is not a finite number; a design may only hold finite numbers")
 
-    monkeypatch.setattr("gui.main_window.generate", refuse)
+    monkeypatch.setattr("engine.keras.codegen.generate", refuse)
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.export_code()
     assert warned == [

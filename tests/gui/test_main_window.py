@@ -216,7 +216,9 @@ def test_copy_paste_keeps_inner_edges(window):
     QGuiApplication.clipboard().setText("just some text")
     window.actions_by_name["paste"].trigger()
     assert len(design.nodes) == 5
-    assert window.statusBar().currentMessage() == "The clipboard does not hold Netwright layers."
+    assert window.statusBar().currentMessage() == (
+        "Cannot paste: the clipboard does not hold Netwright layers (copy layers on the canvas first)"
+    )
 
 
 def test_rename_in_property_editor(window, qtbot):
@@ -379,7 +381,15 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtb
     data = window.model_settings.data_settings
     monkeypatch.setattr("gui.data_settings.QFileDialog.getOpenFileName", lambda *a, **k: (str(csv_path), ""))
     data.browse.click()
-    assert window.doc.design.data == {"source": "csv", "path": "flowers.csv"}
+    # A test split is held out by default, so results never come from the training rows unasked.
+    assert window.doc.design.data == {
+        "source": "csv",
+        "path": "flowers.csv",
+        "seed": 0,
+        "test_split": 0.2,
+        "standardize": False,
+    }
+    assert data.test_split.value() == 0.2
     assert data.target.isEnabled() and data.help.text() == "CSV file: flowers.csv"
     data.target.setText("kind")
     data.target.editingFinished.emit()
@@ -395,7 +405,7 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtb
         "source": "builtin",
         "name": "wine",
         "seed": 0,
-        "test_split": 0.0,
+        "test_split": 0.2,
         "standardize": True,
     }
     assert not data.target.isEnabled()
@@ -416,7 +426,17 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
     assert window.doc.design.data is None and "put the labels beside it as y.npy" in warnings[0]
     np.save(tmp_path / "y.npy", np.zeros((4, 1)))
     data.use_file(tmp_path / "x.npy")
-    assert window.doc.design.data == {"source": "numpy", "path": "x.npy", "y_path": "y.npy"}
+    data_section = window.doc.design.data
+    assert {k: data_section[k] for k in ("source", "path", "y_path")} == {
+        "source": "numpy",
+        "path": "x.npy",
+        "y_path": "y.npy",
+    }
+    # A file the engine does not read is refused with the reason, not taken for CSV.
+    (tmp_path / "notes.json").write_text("{}")
+    data.use_file(tmp_path / "notes.json")
+    assert window.doc.design.data == data_section
+    assert "Netwright reads CSV (.csv) and NumPy" in warnings[-1]
 
 
 def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
@@ -427,7 +447,13 @@ def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     data.use_folder(tmp_path / "pets")
-    assert window.doc.design.data == {"source": "images", "path": "pets"}
+    assert window.doc.design.data == {
+        "source": "images",
+        "path": "pets",
+        "seed": 0,
+        "test_split": 0.2,
+        "standardize": False,
+    }
     assert data.grayscale.isEnabled() and data.help.text() == "Image folder: pets"
     data.grayscale.setChecked(True)
     assert window.doc.design.data["grayscale"] is True

@@ -1,0 +1,59 @@
+"""Does the model's output have the shape of the labels the loss will compare it with?
+
+The classic trap: Input(8, 8, 1) -> Conv2D -> Dense(10, softmax) is legal Keras
+(Dense acts on the last axis, once per pixel), so every shape rule accepts it,
+but its output is (None, 6, 6, 10) while digits has one class id per sample,
+and ``fit`` fails ten seconds later with "Argument `output` must have rank...".
+Labels are one value (or one row) per sample, so a trainable output has
+exactly two axes: the batch and the units.  This module says so before
+training, names the fix, and describes it as an insertion the window can
+make in one click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.spec.catalog import LAYERS
+from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE
+from engine.spec.layer_rules import Shape, fmt_shape
+
+# Layers that work on the last axis only, so a layer inserted before them changes their output's rank.
+LAST_AXIS_LAYERS = frozenset({"Dense", "EinsumDense"})
+
+
+@dataclass(frozen=True)
+class Fix:
+    """An edit that resolves a problem: insert ``layer_type`` just before node ``before``."""
+
+    text: str  # e.g. "Add Flatten before 'digit'"
+    layer_type: str
+    before: str
+
+
+def label_form(loss_task: str | None, data_task: str | None, target_width: int = 1) -> str:
+    """How the labels look per sample, in words."""
+    if loss_task == CATEGORICAL:
+        return "one one-hot row per sample"
+    if loss_task == BINARY:
+        return "one 0/1 label per sample"
+    if loss_task == SPARSE or (data_task == "classification" and loss_task != REGRESSION):
+        return "one class id per sample"
+    return "one number per sample" if target_width == 1 else f"{target_width} numbers per sample"
+
+
+def output_rank_problem(
+    node_id: str, node_type: str, output_shape: Shape, input_shape: Shape | None, labels: str
+) -> tuple[str, tuple[Fix, ...]] | None:
+    """(message, fixes) when an output has more than batch and units axes, else None."""
+    if len(output_shape) <= 2:
+        return None
+    fixes: tuple[Fix, ...] = ()
+    remedy = "reduce it to (batch, units), e.g. with Flatten before the layer that makes it"
+    if node_type in LAST_AXIS_LAYERS and input_shape is not None and len(input_shape) > 2:
+        pool = f"GlobalAveragePooling{len(input_shape) - 2}D"
+        options = ["Flatten"] + ([pool] if pool in LAYERS else [])
+        fixes = tuple(Fix(f"Add {t} before '{node_id}'", t, node_id) for t in options)
+        remedy = f"add {' or '.join(options)} before it"
+    message = f"'{node_id}' outputs {fmt_shape(output_shape)} but the labels are {labels}: {remedy}"
+    return message, fixes
