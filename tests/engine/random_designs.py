@@ -46,6 +46,8 @@ def random_value(rng: random.Random, p: Param, in_shape: tuple | None) -> Any:
     if p.kind == CHOICE:
         return rng.choice(p.choices)
     if p.kind == INTS:
+        if p.name == "axes":  # Dot: one axis for both inputs, or one each
+            return rng.choice([-1, -1, 1, 2, [1, 2], [2, 1], [-1, -2], [1, 1]])
         if rng.random() < 0.5:
             return rng.randint(1, 3)
         return [rng.randint(1, 3) for _ in range(p.length)]
@@ -114,7 +116,10 @@ def random_design(seed: int, n_layers: int | None = None, guided: float = 0.75) 
             node_type = rng.choice(LAYER_TYPES)
             spec = LAYERS[node_type]
             if spec.is_merge:
-                k = rng.choice([2, 2, 3]) if spec.max_inputs is None else 2
+                if spec.max_inputs is None:
+                    k = rng.choice([2, 2, 3])
+                else:
+                    k = rng.randint(max(spec.min_inputs, 2), spec.max_inputs)
                 same = [n for n in existing if shapes.get(n) == shapes.get(existing[-1])]
                 pool = same if len(same) >= 2 and rng.random() < 0.7 else existing
                 srcs = [rng.choice(pool) for _ in range(k)]

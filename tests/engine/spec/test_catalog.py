@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from engine.spec.catalog import CATEGORIES, LAYERS, layer_types_by_category
+from engine.spec.catalog import ALIASES, CATEGORIES, LAYERS, layer_types_by_category
 from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
 from engine.spec.params import ACTIVATIONS, INITIALIZERS
 
@@ -44,6 +44,20 @@ def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, laye
         ours = p.check(p.default) if p.default is not None else None
         theirs = tuple(default) if isinstance(default, list) else default
         assert theirs in (p.default, ours), f"{layer_type}.{p.name}: Keras {default!r}, catalog {p.default!r}"
+
+
+def test_aliases_are_the_same_keras_classes_and_all_of_them(keras):
+    assert ALIASES and not set(ALIASES) & set(LAYERS)
+    for alias, target in ALIASES.items():
+        assert target in LAYERS
+        assert getattr(keras.layers, alias) is getattr(keras.layers, target), alias
+    classes = {getattr(keras.layers, t): t for t in LAYERS if t != "Input"}
+    other_names = {
+        name: classes[obj]
+        for name in dir(keras.layers)
+        if isinstance(obj := getattr(keras.layers, name), type) and obj in classes and name != classes[obj]
+    }
+    assert other_names == ALIASES
 
 
 @pytest.mark.parametrize("opt_type", sorted(OPTIMIZERS))
