@@ -18,6 +18,7 @@ from engine.spec.params import (
     BOOL,
     CHOICE,
     FLOAT,
+    FLOATS,
     INITIALIZERS,
     INT,
     INTS,
@@ -544,6 +545,26 @@ _add(
     *_rnn_params(lstm=True),
 )
 _add("GRU", "Recurrent", "Gated Recurrent Unit: a lighter LSTM.", R.rnn("GRU"), *_rnn_params(gru=True))
+for _rank in (1, 2):
+    _add(
+        f"ConvLSTM{_rank}D",
+        "Recurrent",
+        "An LSTM whose gates are convolutions: reads a sequence of "
+        f"{'sequences' if _rank == 1 else 'images (e.g. video frames)'} and keeps their spatial layout.",
+        R.conv_lstm(_rank),
+        *_conv_params(_rank, "Number of filters (output channels) of each gate."),
+        activation("tanh", "Function applied to the new state."),
+        Param("recurrent_activation", CHOICE, "sigmoid", "Function used by the gates.", choices=ACTIVATIONS),
+        use_bias(),
+        initializer("kernel_initializer", "glorot_uniform"),
+        initializer("recurrent_initializer", "orthogonal"),
+        initializer("bias_initializer", "zeros"),
+        Param("unit_forget_bias", BOOL, True, "Start the forget gate open (helps learning)."),
+        Param("dropout", FLOAT, 0.0, "Fraction of inputs dropped while training.", min=0, max=1),
+        Param("recurrent_dropout", FLOAT, 0.0, "Fraction of the state dropped while training.", min=0, max=1),
+        Param("return_sequences", BOOL, False, "Output every step (for stacking), not just the last."),
+        Param("go_backwards", BOOL, False, "Read the sequence backwards."),
+    )
 _add(
     "Bidirectional",
     "Recurrent",
@@ -564,6 +585,34 @@ _add(
         "concat",
         "How the two directions are joined.",
         choices=("concat", "sum", "mul", "ave"),
+    ),
+)
+
+# The layers TimeDistributed offers to wrap: per-step work on sequences of vectors or images.
+TIME_DISTRIBUTED_CHOICES = (
+    "Dense",
+    "Conv1D",
+    "Conv2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "GlobalAveragePooling2D",
+    "Flatten",
+    "Dropout",
+)
+_add(
+    "TimeDistributed",
+    "Recurrent",
+    "Applies one layer to every time step of a sequence, with the same weights "
+    "(e.g. Conv2D to each video frame).",
+    R.time_distributed(lambda t: LAYERS[t].rule),
+    Param(
+        "layer",
+        LAYER,
+        {"type": "Dense", "params": {"units": 32}},
+        "The layer applied to each step.",
+        choices=TIME_DISTRIBUTED_CHOICES,
+        required=True,
+        positional=True,
     ),
 )
 
@@ -803,6 +852,62 @@ _add(
     "Standardises features to mean 0 and variance 1 with statistics learned from the data (adapt).",
     R.normalization,
     axis(),
+)
+
+_add(
+    "CategoryEncoding",
+    "Preprocessing",
+    "Turns integer category ids (0 to num_tokens - 1) into one-hot, multi-hot or count vectors.",
+    R.category_encoding,
+    Param(
+        "num_tokens", INT, 10, "Number of categories: largest id + 1.", min=1, required=True, positional=True
+    ),
+    Param(
+        "output_mode",
+        CHOICE,
+        "multi_hot",
+        "'one_hot': a vector per id; 'multi_hot': one vector marking every id of a sample; "
+        "'count': how often each id occurs.",
+        choices=("one_hot", "multi_hot", "count"),
+    ),
+)
+_add(
+    "Hashing",
+    "Preprocessing",
+    "Maps values (ids, strings) to num_bins integer buckets by hashing, e.g. before Embedding.",
+    R.identity,
+    Param("num_bins", INT, 10, "Number of buckets.", min=1, required=True, positional=True),
+    Param("salt", INT, None, "Changes the hash function (none: Keras's standard one).", min=0, nullable=True),
+)
+
+
+def _ascending(values: tuple) -> str:
+    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        return "must be in increasing order, e.g. [0.0, 1.0, 2.5]"
+    return ""
+
+
+# Discretization without bin_boundaries learns them with adapt(), which Netwright does not run.
+_add(
+    "Discretization",
+    "Preprocessing",
+    "Puts numbers into bins between the given boundaries: each value becomes its bin's index.",
+    R.discretization,
+    Param(
+        "bin_boundaries",
+        FLOATS,
+        [0.0, 1.0],
+        "Boundaries between bins, increasing; n boundaries make n + 1 bins.",
+        required=True,
+        extra={"validate": _ascending},
+    ),
+    Param(
+        "output_mode",
+        CHOICE,
+        "int",
+        "'int': the bin index; 'one_hot': a vector marking the bin.",
+        choices=("int", "one_hot"),
+    ),
 )
 
 

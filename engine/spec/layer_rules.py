@@ -381,6 +381,44 @@ def bidirectional(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     return Inferred(out, 2 * one.params)
 
 
+def conv_lstm(rank: int) -> Rule:
+    """ConvLSTM1D/2D: a convolution per gate on each step of (batch, time, *space, channels)."""
+
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 3, ("batch", "timesteps", *SPATIAL_NAMES[rank], "channels"))
+        _conv_common_checks(ctx, p)
+        if any(d is None for d in shape[2:]):
+            raise ShapeError(
+                f"{ctx.label} needs known sizes on every axis after the time steps "
+                f"but receives {fmt_shape(shape)}"
+            )
+        out = _conv_spatial(ctx, (shape[0], *shape[2:]), rank, p)
+        channels, filters = shape[-1], p["filters"]
+        window = math.prod(p["kernel_size"])
+        count = 4 * filters * (window * channels + window * filters) + (4 * filters if p["use_bias"] else 0)
+        steps = (shape[1],) if p["return_sequences"] else ()
+        return Inferred((shape[0], *steps, *out, filters), count)
+
+    return rule
+
+
+def time_distributed(rule_of: Callable[[str], Rule]) -> Rule:
+    """The wrapped layer's rule on one step (batch, *rest) of (batch, time, *rest)."""
+
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_min_rank(ctx, shape, 3, "batch, timesteps, ...")
+        inner = p["layer"]
+        one = rule_of(inner["type"])(
+            Ctx(f"{ctx.label} (its {inner['type']} on each step)"), [(shape[0], *shape[2:])], inner["params"]
+        )
+        trainable = 0 if inner["params"].get("trainable") is False else one.trainable
+        return Inferred((shape[0], shape[1], *one.shape[1:]), one.params, trainable)
+
+    return rule
+
+
 # ---------------------------------------------------------------- normalisation and activations
 
 
@@ -561,6 +599,28 @@ def attention(additive: bool) -> Rule:
         return Inferred((q[0], q[1], v[-1]), weights)
 
     return rule
+
+
+# ---------------------------------------------------------------- preprocessing of categories and numbers
+
+
+def _one_hot(shape: Shape, depth: int) -> Shape:
+    """Keras's one-hot output: a last axis of size 1 is replaced, any other is kept."""
+    return (*shape[:-1], depth) if shape[-1] == 1 else (*shape, depth)
+
+
+def category_encoding(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    if p["output_mode"] == "one_hot":
+        return Inferred(_one_hot(shape, p["num_tokens"]))
+    return Inferred((*shape[:-1], p["num_tokens"]))
+
+
+def discretization(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    if p["output_mode"] == "int":
+        return Inferred(shape)
+    return Inferred(_one_hot(shape, len(p["bin_boundaries"]) + 1))
 
 
 # ---------------------------------------------------------------- images (preprocessing, augmentation)

@@ -22,10 +22,10 @@ N_DESIGNS = int(os.environ.get("NETWRIGHT_AGREEMENT_N", "1200"))
 def keras_layer(keras, node):
     """A Keras layer straight from the design's raw JSON params: no Netwright code involved."""
     params = dict(node.params)
-    if node.type == "Bidirectional":
+    if node.type in ("Bidirectional", "TimeDistributed"):
         inner = params.pop("layer")
         layer = getattr(keras.layers, inner["type"])(**inner.get("params", {}))
-        return keras.layers.Bidirectional(layer, **params)
+        return getattr(keras.layers, node.type)(layer, **params)
     return getattr(keras.layers, node.type)(**params)
 
 

@@ -85,8 +85,10 @@ def test_every_layer_builds_from_its_defaults(keras):
         if spec.is_input:
             continue
         kwargs = spec.keras_kwargs(spec.defaults())
-        if spec.type == "Bidirectional":
+        if spec.type in ("Bidirectional", "TimeDistributed"):
             inner = kwargs.pop("layer")
-            keras.layers.Bidirectional(getattr(keras.layers, inner["type"])(**inner["params"]), **kwargs)
+            getattr(keras.layers, spec.type)(
+                getattr(keras.layers, inner["type"])(**inner["params"]), **kwargs
+            )
         else:
             getattr(keras.layers, spec.type)(**kwargs)
