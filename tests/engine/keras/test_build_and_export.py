@@ -5,6 +5,7 @@ counts and compile settings compared through ``get_config()``.
 """
 
 import ast
+import json
 import random
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from engine.design.file_format import load
 from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.codegen import generate, identifiers, lit
+from engine.keras.importer import import_config
 from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
 from tests.engine.random_designs import random_design
 
@@ -109,7 +111,7 @@ def test_built_model_equals_exported_scripts_model(keras, design):
 
 
 @pytest.mark.parametrize("design", designs_covering_the_catalog(), ids=lambda d: d.name)
-def test_every_layer_type_builds_as_its_exported_script_does(keras, design):
+def test_every_layer_type_builds_as_its_exported_script_does_and_imports_back(keras, design):
     source = generate(design)
     keras.utils.clear_session()
     built = build_model(design, compile=False)
@@ -117,6 +119,9 @@ def test_every_layer_type_builds_as_its_exported_script_does(keras, design):
     exported = exec_script(source)["build_model"]()
     assert comparable_config(built) == comparable_config(exported)
     assert built.count_params() == exported.count_params() == validate(design).total_params
+    # ... and the saved model imports back to a design that agrees with it.
+    back = validate(import_config(json.loads(built.to_json())).design)
+    assert back.valid and back.total_params == built.count_params()
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
