@@ -33,6 +33,8 @@ def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, laye
     for p in LAYERS[layer_type].params:
         if p.extra.get("base_layer"):  # an argument every layer takes through **kwargs
             assert p.name in base.parameters and base.parameters[p.name].default == p.default
+            takes_kwargs = any(q.kind is inspect.Parameter.VAR_KEYWORD for q in sig.parameters.values())
+            assert takes_kwargs, f"{layer_type} takes no **kwargs, so no '{p.name}'"
             continue
         assert p.name in sig.parameters, f"{layer_type}.{p.name} is not a Keras argument"
         default = sig.parameters[p.name].default
