@@ -196,7 +196,7 @@ class ParamField(QWidget):
 
 
 class LayerField(QWidget):
-    """A wrapped layer (Bidirectional's ``layer``): its type, then its own catalogued fields."""
+    """A wrapped layer (Bidirectional's, TimeDistributed's ``layer``): its type, then its own fields."""
 
     edited = Signal(str, object)
 
@@ -246,8 +246,9 @@ class LayerField(QWidget):
             self.fields[p.name].set_value(self.value["params"].get(p.name, p.default))
 
     def _type_edited(self, layer_type: str) -> None:
-        units = self.value["params"].get("units")
-        params = {"units": units} if units is not None else {}
+        # Keep the settings the new type also has (units from LSTM to GRU); drop the rest.
+        names = {p.name for p in LAYERS[layer_type].params}
+        params = {k: v for k, v in self.value["params"].items() if k in names}
         self.edited.emit(self.param.name, {"type": layer_type, "params": params})
 
     def _inner_edited(self, name: str, value: Any) -> None:

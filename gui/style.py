@@ -18,7 +18,9 @@ CATEGORY_COLORS = {
     "Regularization": "#9D755D",
     "Activation": "#E45756",
     "Merging": "#B279A2",
+    "Attention": "#D6457A",
     "Preprocessing": "#7A7A7A",
+    "Augmentation": "#8C8C2E",
 }
 ERROR_COLOR = QColor("#D32F2F")
 WARNING_COLOR = QColor("#F0A202")

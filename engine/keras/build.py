@@ -48,12 +48,12 @@ def compile_args(design: Design) -> dict[str, Any]:
 
 
 def make_layer(keras: Any, node_type: str, name: str, kwargs: dict[str, Any]) -> Any:
-    if node_type == "Bidirectional":
+    if node_type in ("Bidirectional", "TimeDistributed"):  # wrappers: the wrapped layer first
         inner = kwargs["layer"]
         layer = getattr(keras.layers, inner["type"])(
             name=f"{name}_{inner['type'].lower()}", **inner["params"]
         )
-        return keras.layers.Bidirectional(
+        return getattr(keras.layers, node_type)(
             layer, name=name, **{k: v for k, v in kwargs.items() if k != "layer"}
         )
     return getattr(keras.layers, node_type)(name=name, **kwargs)

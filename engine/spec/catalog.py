@@ -18,6 +18,7 @@ from engine.spec.params import (
     BOOL,
     CHOICE,
     FLOAT,
+    FLOATS,
     INITIALIZERS,
     INT,
     INTS,
@@ -39,7 +40,9 @@ CATEGORIES = (
     "Regularization",
     "Activation",
     "Merging",
+    "Attention",
     "Preprocessing",
+    "Augmentation",
 )
 
 
@@ -265,6 +268,21 @@ _add(
     "Randomly zeroes a fraction of inputs while training, to reduce overfitting.",
     R.identity,
     rate("Fraction of inputs to drop (0 to 1)."),
+    keeps_values=True,
+)
+_add(
+    "Identity",
+    "Core",
+    "Passes its input on unchanged (a named placeholder, e.g. to switch a block off).",
+    R.identity,
+    keeps_values=True,
+)
+_add(
+    "Masking",
+    "Core",
+    "Marks time steps whose features all equal 'mask_value' as padding, so later layers skip them.",
+    R.identity,
+    Param("mask_value", FLOAT, 0.0, "Steps where every feature has this value are skipped."),
     keeps_values=True,
 )
 _add(
@@ -527,6 +545,26 @@ _add(
     *_rnn_params(lstm=True),
 )
 _add("GRU", "Recurrent", "Gated Recurrent Unit: a lighter LSTM.", R.rnn("GRU"), *_rnn_params(gru=True))
+for _rank in (1, 2):
+    _add(
+        f"ConvLSTM{_rank}D",
+        "Recurrent",
+        "An LSTM whose gates are convolutions: reads a sequence of "
+        f"{'sequences' if _rank == 1 else 'images (e.g. video frames)'} and keeps their spatial layout.",
+        R.conv_lstm(_rank),
+        *_conv_params(_rank, "Number of filters (output channels) of each gate."),
+        activation("tanh", "Function applied to the new state."),
+        Param("recurrent_activation", CHOICE, "sigmoid", "Function used by the gates.", choices=ACTIVATIONS),
+        use_bias(),
+        initializer("kernel_initializer", "glorot_uniform"),
+        initializer("recurrent_initializer", "orthogonal"),
+        initializer("bias_initializer", "zeros"),
+        Param("unit_forget_bias", BOOL, True, "Start the forget gate open (helps learning)."),
+        Param("dropout", FLOAT, 0.0, "Fraction of inputs dropped while training.", min=0, max=1),
+        Param("recurrent_dropout", FLOAT, 0.0, "Fraction of the state dropped while training.", min=0, max=1),
+        Param("return_sequences", BOOL, False, "Output every step (for stacking), not just the last."),
+        Param("go_backwards", BOOL, False, "Read the sequence backwards."),
+    )
 _add(
     "Bidirectional",
     "Recurrent",
@@ -547,6 +585,34 @@ _add(
         "concat",
         "How the two directions are joined.",
         choices=("concat", "sum", "mul", "ave"),
+    ),
+)
+
+# The layers TimeDistributed offers to wrap: per-step work on sequences of vectors or images.
+TIME_DISTRIBUTED_CHOICES = (
+    "Dense",
+    "Conv1D",
+    "Conv2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "GlobalAveragePooling2D",
+    "Flatten",
+    "Dropout",
+)
+_add(
+    "TimeDistributed",
+    "Recurrent",
+    "Applies one layer to every time step of a sequence, with the same weights "
+    "(e.g. Conv2D to each video frame).",
+    R.time_distributed(lambda t: LAYERS[t].rule),
+    Param(
+        "layer",
+        LAYER,
+        {"type": "Dense", "params": {"units": 32}},
+        "The layer applied to each step.",
+        choices=TIME_DISTRIBUTED_CHOICES,
+        required=True,
+        positional=True,
     ),
 )
 
@@ -574,6 +640,17 @@ _add(
     Param("scale", BOOL, True, "Learn a scale (gamma)."),
 )
 _add(
+    "GroupNormalization",
+    "Normalization",
+    "Normalises groups of channels within each sample; works with small batches (between Batch and Layer).",
+    R.group_norm,
+    Param("groups", INT, 32, "Number of channel groups; the channels must divide evenly into them.", min=1),
+    axis(help_="The channels axis (-1 is the last)."),
+    Param("epsilon", FLOAT, 0.001, "Small number that avoids division by zero.", min=0, min_exclusive=True),
+    Param("center", BOOL, True, "Learn an offset (beta)."),
+    Param("scale", BOOL, True, "Learn a scale (gamma)."),
+)
+_add(
     "UnitNormalization",
     "Normalization",
     "Scales each sample to length 1 along an axis.",
@@ -596,6 +673,15 @@ _add(
     "Regularization",
     "Drops whole feature maps of an image while training.",
     R.spatial_dropout(2),
+    rate("Fraction of feature maps to drop (0 to 1)."),
+    keeps_values=True,
+)
+# SpatialDropout3D's constructor takes no **kwargs, so no ``trainable`` (nor weights to freeze).
+_add(
+    "SpatialDropout3D",
+    "Regularization",
+    "Drops whole feature maps of a volume while training.",
+    R.spatial_dropout(3),
     rate("Fraction of feature maps to drop (0 to 1)."),
     keeps_values=True,
 )
@@ -695,6 +781,61 @@ _add(
     max_inputs=None,
 )
 
+_add(
+    "Dot",
+    "Merging",
+    "Dot product of two inputs along the given axes (e.g. similarity of two vectors).",
+    R.dot,
+    Param(
+        "axes",
+        INTS,
+        -1,
+        "Axis summed over: one for both inputs, or [axis of input 0, axis of input 1].",
+        length=2,
+        required=True,
+        positional=True,
+    ),
+    Param("normalize", BOOL, False, "Scale both inputs to length 1 first, giving the cosine similarity."),
+    min_inputs=2,
+    max_inputs=2,
+)
+
+# ------------------------------------------------------------ attention
+
+_ATTENTION_INPUTS = (
+    " Inputs: 0 query (batch, Tq, features), 1 value (batch, Tv, features), 2 key (optional; default value)."
+)
+_add(
+    "Attention",
+    "Attention",
+    "Dot-product (Luong-style) attention: each query step takes a weighted mix of the value steps."
+    + _ATTENTION_INPUTS,
+    R.attention(additive=False),
+    Param("use_scale", BOOL, False, "Learn one factor that scales the scores."),
+    Param(
+        "score_mode",
+        CHOICE,
+        "dot",
+        "How query and key are compared: 'dot' product, or 'concat' (tanh of their sum).",
+        choices=("dot", "concat"),
+    ),
+    Param("dropout", FLOAT, 0.0, "Fraction of attention scores dropped while training.", min=0, max=1),
+    min_inputs=2,
+    max_inputs=3,
+    freezable=True,
+)
+_add(
+    "AdditiveAttention",
+    "Attention",
+    "Additive (Bahdanau-style) attention: scores from tanh(query + key)." + _ATTENTION_INPUTS,
+    R.attention(additive=True),
+    Param("use_scale", BOOL, True, "Learn a factor per feature that scales the scores."),
+    Param("dropout", FLOAT, 0.0, "Fraction of attention scores dropped while training.", min=0, max=1),
+    min_inputs=2,
+    max_inputs=3,
+    freezable=True,
+)
+
 # ------------------------------------------------------------ preprocessing
 
 _add(
@@ -713,6 +854,187 @@ _add(
     axis(),
 )
 
+_add(
+    "CategoryEncoding",
+    "Preprocessing",
+    "Turns integer category ids (0 to num_tokens - 1) into one-hot, multi-hot or count vectors.",
+    R.category_encoding,
+    Param(
+        "num_tokens", INT, 10, "Number of categories: largest id + 1.", min=1, required=True, positional=True
+    ),
+    Param(
+        "output_mode",
+        CHOICE,
+        "multi_hot",
+        "'one_hot': a vector per id; 'multi_hot': one vector marking every id of a sample; "
+        "'count': how often each id occurs.",
+        choices=("one_hot", "multi_hot", "count"),
+    ),
+)
+_add(
+    "Hashing",
+    "Preprocessing",
+    "Maps values (ids, strings) to num_bins integer buckets by hashing, e.g. before Embedding.",
+    R.identity,
+    Param("num_bins", INT, 10, "Number of buckets.", min=1, required=True, positional=True),
+    Param("salt", INT, None, "Changes the hash function (none: Keras's standard one).", min=0, nullable=True),
+)
+
+
+def _ascending(values: tuple) -> str:
+    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        return "must be in increasing order, e.g. [0.0, 1.0, 2.5]"
+    return ""
+
+
+# Discretization without bin_boundaries learns them with adapt(), which Netwright does not run.
+_add(
+    "Discretization",
+    "Preprocessing",
+    "Puts numbers into bins between the given boundaries: each value becomes its bin's index.",
+    R.discretization,
+    Param(
+        "bin_boundaries",
+        FLOATS,
+        [0.0, 1.0],
+        "Boundaries between bins, increasing; n boundaries make n + 1 bins.",
+        required=True,
+        extra={"validate": _ascending},
+    ),
+    Param(
+        "output_mode",
+        CHOICE,
+        "int",
+        "'int': the bin index; 'one_hot': a vector marking the bin.",
+        choices=("int", "one_hot"),
+    ),
+)
+
+
+def _hw(what: str) -> tuple[Param, Param]:
+    return (
+        Param("height", INT, 24, f"Height of the {what}, in pixels.", min=1, required=True, positional=True),
+        Param("width", INT, 24, f"Width of the {what}, in pixels.", min=1, required=True, positional=True),
+    )
+
+
+_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "lanczos3", "lanczos5", "area")
+_add(
+    "Resizing",
+    "Preprocessing",
+    "Resizes each image to height x width (e.g. to the size a pretrained model expects).",
+    R.image_to_size,
+    *_hw("output image"),
+    Param("interpolation", CHOICE, "bilinear", "How new pixels are computed.", choices=_INTERPOLATIONS),
+    Param("crop_to_aspect_ratio", BOOL, False, "Crop first so the image is not stretched."),
+    Param("pad_to_aspect_ratio", BOOL, False, "Pad first so the image is not stretched."),
+)
+_add(
+    "CenterCrop",
+    "Preprocessing",
+    "Cuts the central height x width area out of each image (resizing up if it is smaller).",
+    R.image_to_size,
+    *_hw("cropped area"),
+)
+
+# ------------------------------------------------------------ augmentation (active only while training)
+
+_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+
+
+def _fill() -> tuple[Param, ...]:
+    return (
+        Param(
+            "fill_mode",
+            CHOICE,
+            "reflect",
+            "How pixels moved in from outside the image are filled.",
+            choices=_FILL_MODES,
+        ),
+        Param(
+            "interpolation",
+            CHOICE,
+            "bilinear",
+            "How new pixels are computed.",
+            choices=("nearest", "bilinear"),
+        ),
+        Param("fill_value", FLOAT, 0.0, "The value used when fill_mode is 'constant'."),
+    )
+
+
+def _factor(name: str, help_: str, *, required: bool = True, default: float | None = 0.1) -> Param:
+    return Param(
+        name,
+        FLOAT,
+        default,
+        help_,
+        min=0,
+        max=1,
+        required=required,
+        positional=required,
+        nullable=not required,
+    )
+
+
+_add(
+    "RandomCrop",
+    "Augmentation",
+    "While training, cuts a random height x width area out of each image; otherwise crops the centre.",
+    R.image_to_size,
+    *_hw("cropped area"),
+)
+_add(
+    "RandomFlip",
+    "Augmentation",
+    "While training, flips images at random (a free way to get more varied data).",
+    R.image_same_size,
+    Param(
+        "mode",
+        CHOICE,
+        "horizontal_and_vertical",
+        "Which flips to use.",
+        choices=("horizontal", "vertical", "horizontal_and_vertical"),
+    ),
+)
+_add(
+    "RandomRotation",
+    "Augmentation",
+    "While training, rotates images by a random angle.",
+    R.image_same_size,
+    _factor("factor", "Largest rotation, as a fraction of a full turn (0.1 is 36 degrees)."),
+    *_fill(),
+)
+_add(
+    "RandomZoom",
+    "Augmentation",
+    "While training, zooms images in or out at random.",
+    R.image_same_size,
+    _factor("height_factor", "Largest vertical zoom, as a fraction of the height (0.2 is 20%)."),
+    _factor(
+        "width_factor",
+        "Largest horizontal zoom (none: keep the aspect ratio).",
+        required=False,
+        default=None,
+    ),
+    *_fill(),
+)
+_add(
+    "RandomTranslation",
+    "Augmentation",
+    "While training, shifts images up/down and left/right at random.",
+    R.image_same_size,
+    _factor("height_factor", "Largest vertical shift, as a fraction of the height."),
+    _factor("width_factor", "Largest horizontal shift, as a fraction of the width."),
+    *_fill(),
+)
+_add(
+    "RandomContrast",
+    "Augmentation",
+    "While training, changes the contrast of each image by a random amount.",
+    R.image_same_size,
+    _factor("factor", "Largest change of contrast (0.2: between 80% and 120%)."),
+)
+
 
 def layer_types_by_category() -> dict[str, list[str]]:
     """Catalog entries grouped for the palette, in catalog order."""
@@ -720,3 +1042,22 @@ def layer_types_by_category() -> dict[str, list[str]]:
     for spec in LAYERS.values():
         groups[spec.category].append(spec.type)
     return groups
+
+
+def _aliases() -> dict[str, str]:
+    """Keras's second spellings of catalog classes (MaxPool2D is MaxPooling2D, ...).
+
+    Derived from the catalog by Keras's own naming patterns; a test checks that
+    each alias names the very same Keras class as its target.
+    """
+    out: dict[str, str] = {}
+    for name in LAYERS:
+        if "Pooling" in name:
+            out[name.replace("AveragePooling", "AvgPool").replace("MaxPooling", "MaxPool")] = name
+        elif name.startswith(("Conv", "SeparableConv")) and not name.startswith("ConvLSTM"):
+            out[name.replace("Conv", "Convolution", 1)] = name
+    return out
+
+
+# Alias -> catalog type, for reading scripts and saved models that use the other spelling.
+ALIASES: dict[str, str] = _aliases()

@@ -381,6 +381,44 @@ def bidirectional(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     return Inferred(out, 2 * one.params)
 
 
+def conv_lstm(rank: int) -> Rule:
+    """ConvLSTM1D/2D: a convolution per gate on each step of (batch, time, *space, channels)."""
+
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_rank(ctx, shape, rank + 3, ("batch", "timesteps", *SPATIAL_NAMES[rank], "channels"))
+        _conv_common_checks(ctx, p)
+        if any(d is None for d in shape[2:]):
+            raise ShapeError(
+                f"{ctx.label} needs known sizes on every axis after the time steps "
+                f"but receives {fmt_shape(shape)}"
+            )
+        out = _conv_spatial(ctx, (shape[0], *shape[2:]), rank, p)
+        channels, filters = shape[-1], p["filters"]
+        window = math.prod(p["kernel_size"])
+        count = 4 * filters * (window * channels + window * filters) + (4 * filters if p["use_bias"] else 0)
+        steps = (shape[1],) if p["return_sequences"] else ()
+        return Inferred((shape[0], *steps, *out, filters), count)
+
+    return rule
+
+
+def time_distributed(rule_of: Callable[[str], Rule]) -> Rule:
+    """The wrapped layer's rule on one step (batch, *rest) of (batch, time, *rest)."""
+
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        shape = single(shapes)
+        need_min_rank(ctx, shape, 3, "batch, timesteps, ...")
+        inner = p["layer"]
+        one = rule_of(inner["type"])(
+            Ctx(f"{ctx.label} (its {inner['type']} on each step)"), [(shape[0], *shape[2:])], inner["params"]
+        )
+        trainable = 0 if inner["params"].get("trainable") is False else one.trainable
+        return Inferred((shape[0], shape[1], *one.shape[1:]), one.params, trainable)
+
+    return rule
+
+
 # ---------------------------------------------------------------- normalisation and activations
 
 
@@ -405,6 +443,17 @@ def layer_norm(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     if not (p["center"] or p["scale"]):  # no weights, so the axis size may be unknown
         return axis_in_range(ctx, shapes, p)
     c = _axis_size(ctx, shape, p["axis"])
+    return Inferred(shape, c * (int(p["center"]) + int(p["scale"])))
+
+
+def group_norm(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    c = _axis_size(ctx, shape, p["axis"])
+    groups = p["groups"]
+    if c < groups or c % groups:
+        raise ShapeError(
+            f"{ctx.label}: the {c} channels on axis {p['axis']} must divide evenly into {groups} groups"
+        )
     return Inferred(shape, c * (int(p["center"]) + int(p["scale"])))
 
 
@@ -493,3 +542,109 @@ def concatenate(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
             break
         out[pos] += s[pos]
     return Inferred(tuple(out))
+
+
+def dot(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    """Keras's ``Dot``/``batch_dot``: sum over one axis of each input, keep the batch."""
+    a, b = shapes
+    for shape, ax in zip(shapes, p["axes"], strict=True):
+        if not -len(shape) <= ax < len(shape):
+            raise ShapeError(f"{ctx.label}: axis {ax} is out of range for its input {fmt_shape(shape)}")
+    ia, ib = p["axes"][0] % len(a), p["axes"][1] % len(b)
+    if 0 in (ia, ib):
+        raise ShapeError(f"{ctx.label} cannot take the dot product over the batch axis (axis 0)")
+    if a[ia] != b[ib]:
+        raise ShapeError(
+            f"{ctx.label} multiplies axis {ia} of {fmt_shape(a)} with axis {ib} of {fmt_shape(b)}, "
+            "so their sizes must be equal and known"
+        )
+    out = [*a[:ia], *a[ia + 1 :], *b[1:ib], *b[ib + 1 :]]
+    return Inferred(tuple(out) if len(out) > 1 else (*out, 1))
+
+
+def _match(x: int | None, y: int | None, broadcast: bool) -> bool:
+    return x is None or y is None or x == y or (broadcast and 1 in (x, y))
+
+
+def attention(additive: bool) -> Rule:
+    """Attention/AdditiveAttention on ``[query, value]`` or ``[query, value, key]``.
+
+    Keras documents 3-D inputs (batch, steps, features).  Its symbolic call accepts
+    any rank, but on 2-D inputs the scores mix the samples of a batch, so we refuse them.
+    """
+
+    def rule(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+        for name, shape in zip(("query", "value", "key"), shapes, strict=False):
+            if len(shape) != 3:
+                raise ShapeError(
+                    f"{ctx.label} needs a 3-D {name} (batch, steps, features) but receives {fmt_shape(shape)}"
+                )
+        q, v = shapes[0], shapes[1]
+        k = shapes[2] if len(shapes) > 2 else v
+        summed = additive or p["score_mode"] == "concat"  # query + key broadcast; dot needs equal
+        if not _match(q[-1], k[-1], broadcast=summed):
+            raise ShapeError(
+                f"{ctx.label}: the query {fmt_shape(q)} and the key {fmt_shape(k)} "
+                "must have the same number of features"
+            )
+        if not _match(k[1], v[1], broadcast=False):
+            raise ShapeError(
+                f"{ctx.label}: the key {fmt_shape(k)} and the value {fmt_shape(v)} "
+                "must have the same number of steps"
+            )
+        if additive:
+            weights = need_known_last(ctx, q, "query's features axis") if p["use_scale"] else 0
+        else:
+            weights = int(p["use_scale"]) + int(p["score_mode"] == "concat")
+        return Inferred((q[0], q[1], v[-1]), weights)
+
+    return rule
+
+
+# ---------------------------------------------------------------- preprocessing of categories and numbers
+
+
+def _one_hot(shape: Shape, depth: int) -> Shape:
+    """Keras's one-hot output: a last axis of size 1 is replaced, any other is kept."""
+    return (*shape[:-1], depth) if shape[-1] == 1 else (*shape, depth)
+
+
+def category_encoding(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    if p["output_mode"] == "one_hot":
+        return Inferred(_one_hot(shape, p["num_tokens"]))
+    return Inferred((*shape[:-1], p["num_tokens"]))
+
+
+def discretization(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = single(shapes)
+    if p["output_mode"] == "int":
+        return Inferred(shape)
+    return Inferred(_one_hot(shape, len(p["bin_boundaries"]) + 1))
+
+
+# ---------------------------------------------------------------- images (preprocessing, augmentation)
+
+IMAGE_AXES = spatial_axes(2)
+
+
+def _image(ctx: Ctx, shapes: list[Shape]) -> Shape:
+    """Keras's image layers take (batch, height, width, channels).
+
+    They also accept a 3-D tensor, but read it as one image without a batch
+    axis, so in a model the batch would become the height: refused here.
+    """
+    shape = single(shapes)
+    need_rank(ctx, shape, 4, IMAGE_AXES)
+    return shape
+
+
+def image_same_size(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    return Inferred(_image(ctx, shapes))
+
+
+def image_to_size(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    shape = _image(ctx, shapes)
+    if p.get("crop_to_aspect_ratio") and p.get("pad_to_aspect_ratio"):
+        raise ShapeError(f"{ctx.label} can crop or pad to the aspect ratio, not both")
+    return Inferred((shape[0], p["height"], p["width"], shape[-1]))

@@ -19,6 +19,7 @@ CHOICE = "choice"  # one of ``choices`` (strings; None when nullable)
 INTS = "ints"  # an int, or a list of ``length`` ints (kernel_size, strides, ...)
 PAIRS = "pairs"  # padding/cropping: int, list of ``length`` ints, or of ``length`` pairs
 SHAPE = "shape"  # a list of ints (Input shape, Reshape target_shape, Permute dims)
+FLOATS = "floats"  # a list of numbers (Discretization's bin_boundaries); one number is a list of one
 LAYER = "layer"  # a wrapped layer: {"type": ..., "params": {...}} (Bidirectional)
 
 ACTIVATIONS = (
@@ -203,6 +204,19 @@ def _check_shape(p: Param, v: Any) -> tuple[int | None, ...]:
     return tuple(out)
 
 
+def _check_floats(p: Param, v: Any) -> tuple[float, ...]:
+    if _is_number(v):
+        v = [v]
+    if not isinstance(v, (list, tuple)) or not v or not all(_is_number(x) for x in v):
+        raise ParamError(f"'{p.name}' must be a number or a list of numbers, not {v!r}")
+    out = tuple(float(x) for x in v)
+    validate = p.extra.get("validate")
+    message = validate(out) if validate is not None else ""
+    if message:
+        raise ParamError(f"'{p.name}' {message}")
+    return out
+
+
 def _check_layer(p: Param, v: Any) -> dict[str, Any]:
     """A wrapped layer: its type must be allowed and its params valid."""
     from engine.spec.catalog import LAYERS  # the catalog defines the wrapped layer's params
@@ -230,6 +244,7 @@ _CHECKERS = {
     INTS: _check_ints,
     PAIRS: _check_pairs,
     SHAPE: _check_shape,
+    FLOATS: _check_floats,
     LAYER: _check_layer,
 }
 

@@ -13,7 +13,7 @@ from typing import Any
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import validate
 from engine.spec.catalog import LAYERS
-from engine.spec.params import BOOL, CHOICE, FLOAT, INT, INTS, LAYER, PAIRS, SHAPE, Param
+from engine.spec.params import BOOL, CHOICE, FLOAT, FLOATS, INT, INTS, LAYER, PAIRS, SHAPE, Param
 
 LAYER_TYPES = [t for t in LAYERS if t != "Input"]
 
@@ -46,9 +46,7 @@ def random_value(rng: random.Random, p: Param, in_shape: tuple | None) -> Any:
     if p.kind == CHOICE:
         return rng.choice(p.choices)
     if p.kind == INTS:
-        if rng.random() < 0.5:
-            return rng.randint(1, 3)
-        return [rng.randint(1, 3) for _ in range(p.length)]
+        return _random_ints(rng, p)
     if p.kind == PAIRS:
         form = rng.randint(0, 2)
         if form == 0:
@@ -56,12 +54,29 @@ def random_value(rng: random.Random, p: Param, in_shape: tuple | None) -> Any:
         if form == 1 or p.extra.get("rank", p.length) == 1:
             return [rng.randint(0, 2) for _ in range(p.length)]
         return [[rng.randint(0, 2), rng.randint(0, 2)] for _ in range(p.length)]
+    if p.kind == FLOATS:  # increasing, as Discretization's boundaries must be
+        return sorted({round(rng.uniform(-2, 2), 2) for _ in range(rng.randint(1, 4))})
     if p.kind == SHAPE:
         return _random_shape_param(rng, p, in_shape)
     if p.kind == LAYER:
-        kind = rng.choice(p.choices)
-        return {"type": kind, "params": {"units": rng.randint(1, 5), "return_sequences": rng.random() < 0.5}}
+        return _random_wrapped(rng, p, in_shape)
     raise AssertionError(p.kind)
+
+
+def _random_ints(rng: random.Random, p: Param) -> int | list[int]:
+    if p.name == "axes":  # Dot: one axis for both inputs, or one each
+        return rng.choice([-1, -1, 1, 2, [1, 2], [2, 1], [-1, -2], [1, 1]])
+    if rng.random() < 0.5:
+        return rng.randint(1, 3)
+    return [rng.randint(1, 3) for _ in range(p.length)]
+
+
+def _random_wrapped(rng: random.Random, p: Param, in_shape: tuple | None) -> dict[str, Any]:
+    kind = rng.choice(p.choices)
+    if kind in ("SimpleRNN", "LSTM", "GRU"):  # Bidirectional
+        return {"type": kind, "params": {"units": rng.randint(1, 5), "return_sequences": rng.random() < 0.5}}
+    step = (in_shape[0], *in_shape[2:]) if in_shape and len(in_shape) > 2 else in_shape
+    return {"type": kind, "params": random_params(rng, kind, step)}  # TimeDistributed: one step
 
 
 def _random_shape_param(rng: random.Random, p: Param, in_shape: tuple | None) -> list[int]:
@@ -114,7 +129,10 @@ def random_design(seed: int, n_layers: int | None = None, guided: float = 0.75) 
             node_type = rng.choice(LAYER_TYPES)
             spec = LAYERS[node_type]
             if spec.is_merge:
-                k = rng.choice([2, 2, 3]) if spec.max_inputs is None else 2
+                if spec.max_inputs is None:
+                    k = rng.choice([2, 2, 3])
+                else:
+                    k = rng.randint(max(spec.min_inputs, 2), spec.max_inputs)
                 same = [n for n in existing if shapes.get(n) == shapes.get(existing[-1])]
                 pool = same if len(same) >= 2 and rng.random() < 0.7 else existing
                 srcs = [rng.choice(pool) for _ in range(k)]

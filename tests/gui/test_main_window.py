@@ -189,7 +189,7 @@ def test_delete_key_undo_redo_and_move(window, qtbot):
 
 def test_palette_search_and_double_click_adds_after_selection(window, qtbot):
     qtbot.keyClicks(window.palette.search, "lstm")
-    assert window.palette.visible_types() == ["LSTM", "GRU", "Bidirectional"]
+    assert window.palette.visible_types() == ["LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "Bidirectional"]
     window.palette.search.clear()
     qtbot.keyClicks(window.palette.search, "pool 2d max")
     assert window.palette.visible_types() == ["MaxPooling2D", "GlobalMaxPooling2D"]
@@ -484,6 +484,19 @@ def test_bidirectional_wrapped_layer_is_edited_with_its_own_fields(window, qtbot
     assert window.scene.nodes["bidirectional"].view.shape == "(None, 10)"
     window.actions_by_name["undo"].trigger()
     assert window.properties.fields["layer"].fields["units"].editor.value() == 32
+
+
+def test_time_distributed_wraps_a_layer_applied_to_each_frame(window):
+    x = drop(window, "Input", (0, 0))
+    window.doc.set_param(x, "shape", [10, 8, 8, 3])
+    window.scene.select_nodes([x])
+    window.palette.tree.itemActivated.emit(window.palette.items["TimeDistributed"], 0)
+    layer = window.properties.fields["layer"]
+    assert layer.type.currentText() == "Dense" and "units" in layer.fields
+    assert window.scene.nodes["timedistributed"].view.shape == "(None, 10, 8, 8, 32)"
+    layer.type.setCurrentText("Conv2D")
+    assert window.doc.design.nodes["timedistributed"].params["layer"]["type"] == "Conv2D"
+    assert window.scene.nodes["timedistributed"].view.shape == "(None, 10, 6, 6, 32)"
 
 
 def test_dragging_a_connection_previews_acceptance_on_the_target(window):

@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from engine.spec.catalog import CATEGORIES, LAYERS, layer_types_by_category
+from engine.spec.catalog import ALIASES, CATEGORIES, LAYERS, layer_types_by_category
 from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
 from engine.spec.params import ACTIVATIONS, INITIALIZERS
 
@@ -33,6 +33,8 @@ def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, laye
     for p in LAYERS[layer_type].params:
         if p.extra.get("base_layer"):  # an argument every layer takes through **kwargs
             assert p.name in base.parameters and base.parameters[p.name].default == p.default
+            takes_kwargs = any(q.kind is inspect.Parameter.VAR_KEYWORD for q in sig.parameters.values())
+            assert takes_kwargs, f"{layer_type} takes no **kwargs, so no '{p.name}'"
             continue
         assert p.name in sig.parameters, f"{layer_type}.{p.name} is not a Keras argument"
         default = sig.parameters[p.name].default
@@ -44,6 +46,20 @@ def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, laye
         ours = p.check(p.default) if p.default is not None else None
         theirs = tuple(default) if isinstance(default, list) else default
         assert theirs in (p.default, ours), f"{layer_type}.{p.name}: Keras {default!r}, catalog {p.default!r}"
+
+
+def test_aliases_are_the_same_keras_classes_and_all_of_them(keras):
+    assert ALIASES and not set(ALIASES) & set(LAYERS)
+    for alias, target in ALIASES.items():
+        assert target in LAYERS
+        assert getattr(keras.layers, alias) is getattr(keras.layers, target), alias
+    classes = {getattr(keras.layers, t): t for t in LAYERS if t != "Input"}
+    other_names = {
+        name: classes[obj]
+        for name in dir(keras.layers)
+        if isinstance(obj := getattr(keras.layers, name), type) and obj in classes and name != classes[obj]
+    }
+    assert other_names == ALIASES
 
 
 @pytest.mark.parametrize("opt_type", sorted(OPTIMIZERS))
@@ -71,8 +87,10 @@ def test_every_layer_builds_from_its_defaults(keras):
         if spec.is_input:
             continue
         kwargs = spec.keras_kwargs(spec.defaults())
-        if spec.type == "Bidirectional":
+        if spec.type in ("Bidirectional", "TimeDistributed"):
             inner = kwargs.pop("layer")
-            keras.layers.Bidirectional(getattr(keras.layers, inner["type"])(**inner["params"]), **kwargs)
+            getattr(keras.layers, spec.type)(
+                getattr(keras.layers, inner["type"])(**inner["params"]), **kwargs
+            )
         else:
             getattr(keras.layers, spec.type)(**kwargs)
