@@ -74,7 +74,8 @@ def build_model(design: Design, compile: bool = True) -> Any:
                 continue
             if c.creates:
                 layers[c.layer.name] = make_layer(keras, c.layer)
-            result = layers[c.layer.name](*map(value, c.args), **{k: value(v) for k, v in c.kwargs})
+            kwargs = {k: value(v) for k, v in c.kwargs} | dict(c.options)
+            result = layers[c.layer.name](*map(value, c.args), **kwargs)
             tensors[c.node] = tuple(result) if len(c.outputs) > 1 else (result,)
         ins = [value(t) for t in low.inputs]
         outs = [value(t) for t in low.outputs]

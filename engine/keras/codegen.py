@@ -141,10 +141,19 @@ def _functional_lines(low: Lowered) -> list[str]:
             return names[("out", a.node, a.index)]
         return "[" + ", ".join(map(arg, a)) + "]"
 
+    used = set(low.outputs)
+    for c in low.calls:
+        for a in (*c.args, *(v for _, v in c.kwargs)):
+            used |= {a} if isinstance(a, TensorRef) else set(a)
+
+    def target(node: str, i: int) -> str:
+        return names[("out", node, i)] if TensorRef(node, i) in used else "_"
+
     lines = []
     for c in low.calls:
-        targets = ", ".join(names[("out", c.node, i)] for i in range(len(c.outputs)))
+        targets = ", ".join(target(c.node, i) for i in range(len(c.outputs)))
         inputs = [arg(a) for a in c.args] + [f"{k}={arg(v)}" for k, v in c.kwargs]
+        inputs += [f"{k}={lit(v)}" for k, v in c.options]
         layer_var = names.get(("layer", c.layer.name))
         if c.layer.is_input:
             lines.append(f"    {targets} = " + layer_call(c.layer))
@@ -301,7 +310,7 @@ def _imports(data: tuple[str, str] | None) -> str:
     return "\n".join(stdlib) + "\n\nimport keras\nimport numpy as np"
 
 
-def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
+def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> list[str]:
     """Random arrays shaped like the model's inputs and outputs, so main() runs as is."""
     loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
@@ -313,10 +322,18 @@ def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
     def dims(shape: tuple) -> str:
         return lit((256, *(d if d is not None else 10 for d in shape[1:])))
 
-    xs = [f'rng.random({dims(shapes[n])}, dtype="float32")' for n in design.input_ids()]
+    xs = []
+    for n in design.input_ids():
+        dtype = design.nodes[n].params.get("dtype", "float32")
+        if dtype in ("int32", "int64"):  # token ids, say
+            xs.append(f"rng.integers(0, 10, size={dims(shapes[n, 'output'])}).astype({lit(dtype)})")
+        elif dtype == "string":
+            xs.append(f'np.full({dims(shapes[n, "output"])}, "a")')
+        else:
+            xs.append(f'rng.random({dims(shapes[n, "output"])}, dtype="float32")')
     ys = []
-    for n in design.output_ids():
-        shape = shapes[n]
+    for ref in design.model_outputs():
+        shape = shapes[ref.node, ref.out or "output"]
         if loss is not None and loss.task == SPARSE:
             ys.append(f"rng.integers(0, {shape[-1] or 2}, size={dims(shape[:-1])})")
         else:
@@ -326,7 +343,7 @@ def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
     return lines
 
 
-def _main_part(design: Design, has_data: bool, shapes: dict[str, tuple]) -> str:
+def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
     train = design.training
     lines = [
         "def main():",
@@ -357,7 +374,7 @@ def generate(design: Design, formatter: bool = True) -> str:
     report = validate(design)
     if not report.valid:
         raise CodegenError("the design has errors:\n  " + "\n  ".join(p.message for p in report.errors))
-    shapes = {nid: info.output_shape for nid, info in report.nodes.items()}
+    shapes = {(nid, out): shape for nid, info in report.nodes.items() for out, shape in info.outputs.items()}
     try:
         data = _data_part(design)
         parts = [

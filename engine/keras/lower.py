@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.design.graph import Design
+from engine.design.validation import port_slots
 from engine.spec.catalog import LAYERS
 
 
@@ -60,6 +61,8 @@ class Call:
     args: tuple[Arg, ...] = ()
     kwargs: tuple[tuple[str, Arg], ...] = ()
     outputs: tuple[str, ...] = ("output",)
+    # Plain (non-tensor) call arguments, e.g. (("return_attention_scores", True),).
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,23 +87,67 @@ def layer_object(node_type: str, name: str, params: dict[str, Any]) -> LayerObje
     return LayerObject(node_type, name, kwargs)
 
 
+def outputs_of(design: Design, nid: str) -> tuple[str, ...]:
+    """The outputs node ``nid``'s call returns, in Keras's order."""
+    node = design.nodes[design.layer_owner(nid)]
+    spec = LAYERS[node.type]
+    return spec.outputs_for(spec.check_params(node.params)[1])
+
+
 def lower(design: Design) -> Lowered:
     order, _ = design.topological_order()
     inc = design.incoming()
+    outputs = {nid: outputs_of(design, nid) for nid in order}
+
+    def ref(src: str, out: str | None) -> TensorRef:
+        return TensorRef(src, outputs[src].index(out) if out is not None else 0)
+
     calls = []
+    created: set[str] = set()
     for nid in order:
-        node = design.nodes[nid]
-        obj = layer_object(node.type, nid, node.params)
+        owner = design.layer_owner(nid)
+        node = design.nodes[owner]
+        spec = LAYERS[node.type]
+        obj = layer_object(node.type, owner, node.params)
         if obj.is_input:
             calls.append(Call(nid, obj, True))
             continue
-        sources = tuple(TensorRef(e.src) for e in inc[nid])
-        arg: Arg = sources if LAYERS[node.type].is_merge else sources[0]
-        calls.append(Call(nid, obj, True, (arg,)))
+        creates = owner not in created
+        created.add(owner)
+        args: list[Arg] = []
+        kwargs: list[tuple[str, Any]] = []
+        if spec.ports:
+            slots = port_slots(spec, inc[nid])
+            lists: dict[str, list[TensorRef]] = {}
+            for p in spec.ports:
+                e = slots.get(p.name)
+                if e is None:
+                    continue
+                if p.arg is None:
+                    args.append(ref(e.src, e.out))
+                elif p.slot is not None:
+                    lists.setdefault(p.arg, []).append(ref(e.src, e.out))
+                else:
+                    kwargs.append((p.arg, ref(e.src, e.out)))
+            kwargs += [(k, tuple(v)) for k, v in lists.items()]
+        else:
+            sources = tuple(ref(e.src, e.out) for e in inc[nid])
+            args.append(sources if spec.is_merge else sources[0])
+        calls.append(
+            Call(
+                nid,
+                obj,
+                creates,
+                tuple(args),
+                tuple(kwargs),
+                outputs[nid],
+                tuple(spec.call_kwargs(node.params).items()),
+            )
+        )
     return Lowered(
         name=model_name(design),
         calls=tuple(calls),
         inputs=tuple(TensorRef(n) for n in design.input_ids()),
-        outputs=tuple(TensorRef(n) for n in design.output_ids()),
+        outputs=tuple(ref(o.node, o.out) for o in design.model_outputs()),
         sequential=design.is_chain(),
     )
