@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -20,7 +21,17 @@ from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
 from engine.design.layout import layered_positions
 from engine.design.validation import Report, label, validate
 from engine.spec.catalog import LAYERS
-from gui.commands import AddNodes, Connect, MoveNodes, RemoveItems, Rename, SetParam, SetSettings, _count
+from gui.commands import (
+    AddNodes,
+    Connect,
+    MoveNodes,
+    RemoveItems,
+    Rename,
+    SetParam,
+    SetSettings,
+    SetShares,
+    _count,
+)
 
 
 class Document(QObject):
@@ -89,8 +100,11 @@ class Document(QObject):
         self.undo_stack.push(AddNodes(self, [node], edges, f"Add {layer_type}"))
         return nid
 
-    def connect_reason(self, src: str, dst: str) -> str:
-        """Why an edge src -> dst is refused ('' when it is fine)."""
+    def connect_reason(
+        self, src: str, dst: str, port: int | str | None = None, out: str | None = None
+    ) -> str:
+        """Why an edge from ``src`` (its output ``out``) into ``dst`` (input ``port``) is refused
+        ('' when it is fine).  On a layer with named inputs, no ``port`` means the first free one."""
         d = self.design
         if src == dst:
             return "A layer cannot feed itself."
@@ -99,24 +113,72 @@ class Document(QObject):
         if spec is not None and spec.is_input:
             return f"{who} is where data enters; nothing can connect into it."
         current = d.incoming()[dst]
-        if any(e.src == src for e in current) and not (spec and spec.is_merge):
+        if spec is not None and spec.ports:
+            reason = self._port_reason(spec, who, current, port)
+            if reason:
+                return reason
+        elif any(e.src == src for e in current) and not (spec and spec.is_merge):
             return f"'{src}' already feeds {who}."
-        if spec is not None and spec.max_inputs is not None and len(current) >= spec.max_inputs:
+        elif spec is not None and spec.max_inputs is not None and len(current) >= spec.max_inputs:
             have = ", ".join(f"'{e.src}'" for e in current)
             return f"{who} takes {spec.inputs_text()} and already receives {have}."
         if d.would_create_cycle(src, dst):
             return f"Connecting '{src}' to '{dst}' would make a cycle; data must flow one way."
         return ""
 
-    def connect(self, src: str, dst: str) -> str:
+    def _port_reason(self, spec: Any, who: str, current: list[Edge], port: int | str | None) -> str:
+        taken = {spec.ports[0].name if e.port is None else e.port: e.src for e in current}
+        if port is None:
+            if all(p.name in taken for p in spec.ports):
+                return f"Every input of {who} is connected ({', '.join(spec.port_names())})."
+            return ""
+        if port not in spec.port_names():
+            return f"{who} has no input '{port}'."
+        if port in taken:
+            return f"Input '{port}' of {who} already receives '{taken[port]}'."
+        return ""
+
+    def free_port(self, dst: str) -> str | None:
+        """The first input of a named-input layer that nothing feeds yet."""
+        spec = LAYERS.get(self.design.nodes[dst].type)
+        if spec is None or not spec.ports:
+            return None
+        taken = {spec.ports[0].name if e.port is None else e.port for e in self.design.incoming()[dst]}
+        return next((p.name for p in spec.ports if p.name not in taken), None)
+
+    def connect(self, src: str, dst: str, port: int | str | None = None, out: str | None = None) -> str:
         """Connect if allowed; return the refusal reason, or '' when connected."""
-        reason = self.connect_reason(src, dst)
+        reason = self.connect_reason(src, dst, port, out)
         if reason:
             return reason
         spec = LAYERS.get(self.design.nodes[dst].type)
-        port = len(self.design.incoming()[dst]) if spec is not None and spec.is_merge else None
-        self.undo_stack.push(Connect(self, Edge(src, dst, port)))
+        if spec is not None and spec.ports:
+            port = port if port is not None else self.free_port(dst)
+            port = None if port == spec.ports[0].name else port  # the first input needs no name
+        elif spec is not None and spec.is_merge:
+            port = len(self.design.incoming()[dst])
+        else:
+            port = None
+        src_spec = LAYERS.get(self.design.nodes[src].type)
+        if src_spec is not None and out == src_spec.outputs[0].name:
+            out = None  # the main output needs no name
+        self.undo_stack.push(Connect(self, Edge(src, dst, port, out)))
         return ""
+
+    def set_shares(self, node_id: str, target: str | None) -> None:
+        """Make ``node_id`` call ``target``'s layer (shared weights); None gives it its own again."""
+        if self.design.nodes[node_id].shares != target:
+            text = f"Share {target}'s weights in {node_id}" if target else f"Give {node_id} its own weights"
+            self.undo_stack.push(SetShares(self, node_id, target, text))
+
+    def share_candidates(self, node_id: str) -> list[str]:
+        """The nodes whose layer ``node_id`` may call: same type, not itself, not sharing in turn."""
+        node = self.design.nodes[node_id]
+        return [
+            n.id
+            for n in self.design.nodes.values()
+            if n.id != node_id and n.type == node.type and n.shares is None and node.type != "Input"
+        ]
 
     def remove(self, node_ids: list[str], edges: list[Edge]) -> None:
         if not node_ids and not edges:
@@ -166,11 +228,17 @@ class Document(QObject):
             stem = n.id.rstrip("0123456789").rstrip("_") or n.type
             renames[n.id] = self.design.unique_id(stem, set(renames.values()))
         fresh = [
-            Node(renames[n.id], n.type, copy.deepcopy(n.params), (n.pos[0] + offset[0], n.pos[1] + offset[1]))
+            Node(
+                renames[n.id],
+                n.type,
+                copy.deepcopy(n.params),
+                (n.pos[0] + offset[0], n.pos[1] + offset[1]),
+                renames.get(n.shares, n.shares) if n.shares else None,
+            )
             for n in nodes
         ]
         inner = [
-            Edge(renames[e.src], renames[e.dst], e.port)
+            Edge(renames[e.src], renames[e.dst], e.port, e.out)
             for e in edges
             if e.src in renames and e.dst in renames
         ]

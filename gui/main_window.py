@@ -305,12 +305,18 @@ class MainWindow(QMainWindow):
         payload = {
             "format": CLIP_FORMAT,
             "nodes": [
-                {"id": n, "type": d.nodes[n].type, "params": d.nodes[n].params, "pos": list(d.nodes[n].pos)}
+                {
+                    "id": n,
+                    "type": d.nodes[n].type,
+                    "params": d.nodes[n].params,
+                    "pos": list(d.nodes[n].pos),
+                    "shares": d.nodes[n].shares,
+                }
                 for n in d.nodes
                 if n in chosen
             ],
             "edges": [
-                {"src": e.src, "dst": e.dst, "port": e.port}
+                {"src": e.src, "dst": e.dst, "port": e.port, "out": e.out}
                 for e in d.edges
                 if e.src in chosen and e.dst in chosen
             ],
@@ -323,8 +329,11 @@ class MainWindow(QMainWindow):
             payload = json.loads(QGuiApplication.clipboard().text())
             if not isinstance(payload, dict) or payload.get("format") != CLIP_FORMAT:
                 raise ValueError("not Netwright layers")
-            nodes = [Node(n["id"], n["type"], n["params"], tuple(n["pos"])) for n in payload["nodes"]]
-            edges = [Edge(e["src"], e["dst"], e.get("port")) for e in payload["edges"]]
+            nodes = [
+                Node(n["id"], n["type"], n["params"], tuple(n["pos"]), n.get("shares"))
+                for n in payload["nodes"]
+            ]
+            edges = [Edge(e["src"], e["dst"], e.get("port"), e.get("out")) for e in payload["edges"]]
         except (ValueError, KeyError, TypeError):
             self.statusBar().showMessage("The clipboard does not hold Netwright layers.", 5000)
             return
