@@ -159,15 +159,26 @@ class Design:
         return out
 
     def model_outputs(self) -> list[OutputRef]:
-        """The model's outputs: the explicit list, else each node no edge leaves (main output)."""
+        """The model's outputs: the explicit list, else every output of each node no edge
+        leaves (an attention layer's result and its scores, an LSTM's output and states)."""
         if self.outputs is not None:
             return list(self.outputs)
         sources = {e.src for e in self.edges}
-        return [OutputRef(n) for n in self.nodes if n not in sources]
+        out = []
+        for nid in self.nodes:
+            if nid not in sources:
+                names = self._outputs_of(nid)
+                out += [OutputRef(nid)] + [OutputRef(nid, name) for name in names[1:]]
+        return out
+
+    def _outputs_of(self, nid: str) -> tuple[str, ...]:
+        node = self.nodes[self.layer_owner(nid)]
+        spec = LAYERS.get(node.type)
+        return spec.outputs_for(node.params) if spec is not None else ("output",)
 
     def output_ids(self) -> list[str]:
-        """The nodes the model's outputs come from, in output order."""
-        return [o.node for o in self.model_outputs()]
+        """The nodes the model's outputs come from, in output order (each once)."""
+        return list(dict.fromkeys(o.node for o in self.model_outputs()))
 
     def layer_owner(self, node_id: str) -> str:
         """The node whose layer ``node_id`` calls: itself, or the node it shares weights with."""
