@@ -142,6 +142,21 @@ class SetParam(DesignCommand):
         return True
 
 
+class SetShares(DesignCommand):
+    """Make a node call another node's layer (shared weights), or its own again (None)."""
+
+    def __init__(self, doc: Document, node_id: str, target: str | None, text: str) -> None:
+        super().__init__(doc, text)
+        self.node_id, self.target = node_id, target
+        self.old = doc.design.nodes[node_id].shares
+
+    def apply(self) -> None:
+        self.doc.design.nodes[self.node_id].shares = self.target
+
+    def revert(self) -> None:
+        self.doc.design.nodes[self.node_id].shares = self.old
+
+
 class Rename(DesignCommand):
     def __init__(self, doc: Document, old: str, new: str) -> None:
         super().__init__(doc, f"Rename {old} → {new}")

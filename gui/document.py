@@ -20,7 +20,17 @@ from engine.design import fragment as fragment_rules
 from engine.design.graph import Design, Edge
 from engine.design.layout import layered_positions
 from engine.design.validation import Report, validate
-from gui.commands import AddNodes, Connect, MoveNodes, RemoveItems, Rename, SetParam, SetSettings, _count
+from gui.commands import (
+    AddNodes,
+    Connect,
+    MoveNodes,
+    RemoveItems,
+    Rename,
+    SetParam,
+    SetSettings,
+    SetShares,
+    _count,
+)
 
 
 class Document(QObject):
@@ -102,17 +112,31 @@ class Document(QObject):
         self.undo_stack.endMacro()
         return plan.node.id
 
-    def connect_reason(self, src: str, dst: str) -> str:
-        """Why an edge src -> dst is refused ('' when it is fine)."""
-        return rules.connect_refusal(self.design, src, dst)
+    def connect_reason(
+        self, src: str, dst: str, port: int | str | None = None, out: str | None = None
+    ) -> str:
+        """Why an edge from ``src`` (its output ``out``) into ``dst`` (input ``port``) is refused."""
+        return rules.connect_refusal(self.design, src, dst, port, out)
 
-    def connect(self, src: str, dst: str) -> str:
+    def free_port(self, dst: str) -> str | None:
+        return rules.free_port(self.design, dst)
+
+    def connect(self, src: str, dst: str, port: int | str | None = None, out: str | None = None) -> str:
         """Connect if allowed; return the refusal reason, or '' when connected."""
-        reason = self.connect_reason(src, dst)
+        reason = self.connect_reason(src, dst, port, out)
         if reason:
             return reason
-        self.undo_stack.push(Connect(self, rules.new_edge(self.design, src, dst)))
+        self.undo_stack.push(Connect(self, rules.new_edge(self.design, src, dst, port, out)))
         return ""
+
+    def set_shares(self, node_id: str, target: str | None) -> None:
+        """Make ``node_id`` call ``target``'s layer (shared weights); None gives it its own again."""
+        if self.design.nodes[node_id].shares != target:
+            text = f"Share {target}'s weights in {node_id}" if target else f"Give {node_id} its own weights"
+            self.undo_stack.push(SetShares(self, node_id, target, text))
+
+    def share_candidates(self, node_id: str) -> list[str]:
+        return rules.share_candidates(self.design, node_id)
 
     def remove(self, node_ids: list[str], edges: list[Edge]) -> None:
         if not node_ids and not edges:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from engine.spec.catalog import LAYERS
 from engine.spec.layer_rules import fmt_shape
@@ -60,6 +60,15 @@ class PropertiesPanel(QScrollArea):
         self.name_edit.editingFinished.connect(self._rename)
         form.addRow("name", self.name_edit)
         form.addRow("", self.name_error)
+        self.shares_box: QComboBox | None = None
+        if spec is not None and not spec.is_input:
+            self.shares_box = QComboBox()
+            self.shares_box.setToolTip(
+                "Call another layer of this type again instead of having weights of its own "
+                "(siamese towers, shared embeddings); its settings are then that layer's."
+            )
+            self.shares_box.activated.connect(self._shares_chosen)
+            form.addRow("shares weights with", self.shares_box)
         for p in spec.params if spec else ():
             field = field_for(p, node.params.get(p.name, p.default))
             field.edited.connect(self._edited)
@@ -85,6 +94,16 @@ class PropertiesPanel(QScrollArea):
             self.show_node(None)
             return
         spec = LAYERS.get(node.type)
+        if self.shares_box is not None:
+            choices = ["", *self.doc.share_candidates(node.id)]
+            if node.shares and node.shares not in choices:
+                choices.append(node.shares)
+            self.shares_box.blockSignals(True)
+            self.shares_box.clear()
+            for c in choices:
+                self.shares_box.addItem(c or "(its own weights)", c)
+            self.shares_box.setCurrentIndex(choices.index(node.shares or ""))
+            self.shares_box.blockSignals(False)
         for name, field in self.fields.items():
             field.set_value(node.params.get(name, spec.param(name).default))
         info = self.doc.report.nodes.get(self.node_id)
@@ -101,6 +120,10 @@ class PropertiesPanel(QScrollArea):
     def _edited(self, name: str, value: object) -> None:
         if self.node_id is not None:
             self.doc.set_param(self.node_id, name, value)
+
+    def _shares_chosen(self, index: int) -> None:
+        if self.node_id is not None and self.shares_box is not None:
+            self.doc.set_shares(self.node_id, self.shares_box.itemData(index) or None)
 
     def _rename(self) -> None:
         if self.node_id is None:

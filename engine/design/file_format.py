@@ -15,11 +15,14 @@ import os
 from typing import Any
 
 from engine.atomic import read_regular_file, write_text_atomic
-from engine.design.graph import Design, Edge, Node
+from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
 
 FORMAT = "netwright-design"
-VERSION = 1
+# Version 2 added named ports (an edge's "port" may be a name), named outputs (an edge's "out"),
+# shared layers (a node's "shares") and explicit model "outputs".  A design that uses none of
+# them is still written as version 1, which older Netwrights read.
+VERSION = 2
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -142,10 +145,15 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
                 isinstance(pos, list) and len(pos) == 2 and all(_is_num(v) for v in pos),
                 f"{where}.pos must be a list of two numbers",
             )
-            unknown = set(rn) - {"id", "type", "params", "pos"}
+            shares = rn.get("shares")
+            ok &= need(
+                shares is None or (isinstance(shares, str) and shares != ""),
+                f"{where}.shares must be the id of the node whose layer it calls again",
+            )
+            unknown = set(rn) - {"id", "type", "params", "pos", "shares"}
             ok &= need(not unknown, f"{where}: unknown keys {sorted(unknown)}")
             if ok:
-                nodes[nid] = Node(nid, ntype, params, (float(pos[0]), float(pos[1])))
+                nodes[nid] = Node(nid, ntype, params, (float(pos[0]), float(pos[1])), shares)
 
     edges: list[Edge] = []
     raw_edges = raw.get("edges", [])
@@ -154,14 +162,20 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
             where = f"edges[{i}]"
             if not need(isinstance(re_, dict), f"{where} must be an object"):
                 continue
-            src, dst, port = re_.get("src"), re_.get("dst"), re_.get("port")
+            src, dst, port, out = re_.get("src"), re_.get("dst"), re_.get("port"), re_.get("out")
             ok = need(isinstance(src, str), f"{where}.src must be a node id")
             ok &= need(isinstance(dst, str), f"{where}.dst must be a node id")
             ok &= need(
-                port is None or (isinstance(port, int) and not isinstance(port, bool) and port >= 0),
-                f"{where}.port must be a whole number >= 0",
+                port is None
+                or (isinstance(port, int) and not isinstance(port, bool) and port >= 0)
+                or (isinstance(port, str) and NODE_ID.match(port) is not None),
+                f'{where}.port must be a whole number >= 0 or an input\'s name (e.g. "query")',
             )
-            unknown = set(re_) - {"src", "dst", "port"}
+            ok &= need(
+                out is None or (isinstance(out, str) and NODE_ID.match(out) is not None),
+                f'{where}.out must be the name of an output (e.g. "state_h")',
+            )
+            unknown = set(re_) - {"src", "dst", "port", "out"}
             ok &= need(not unknown, f"{where}: unknown keys {sorted(unknown)}")
             if ok:
                 for end in (src, dst):
@@ -170,7 +184,7 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
                         f"{where} ({src} -> {dst}) refers to a node '{end}' that does not exist",
                     )
             if ok:
-                edges.append(Edge(src, dst, port))
+                edges.append(Edge(src, dst, port, out))
 
     comp = _section(raw, "compile", DEFAULT_COMPILE, problems)
     if comp is not None:
@@ -203,11 +217,38 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
         "'weights' must be an object with a 'file' (path) and 'layers' (node id -> layer name in that file)",
     )
 
+    outputs = _outputs(raw.get("outputs"), problems)
+
     if problems:
         raise DesignFileError(source, problems)
     return Design(
-        name=name, nodes=nodes, edges=edges, compile=comp, training=training, data=data, weights=weights
+        name=name,
+        nodes=nodes,
+        edges=edges,
+        compile=comp,
+        training=training,
+        data=data,
+        weights=weights,
+        outputs=outputs,
     )
+
+
+def _outputs(raw: Any, problems: list[str]) -> list[OutputRef] | None:
+    """The explicit model outputs: a list of {"node": id, "out": name (optional)}."""
+    if raw is None:
+        return None
+    message = '\'outputs\' must be a list of objects like {"node": "dense", "out": "state_h"}'
+    ok = isinstance(raw, list) and all(
+        isinstance(o, dict)
+        and not set(o) - {"node", "out"}
+        and isinstance(o.get("node"), str)
+        and (o.get("out") is None or isinstance(o.get("out"), str))
+        for o in raw
+    )
+    if not ok:
+        problems.append(message)
+        return None
+    return [OutputRef(o["node"], o.get("out")) for o in raw]
 
 
 def _listed(raw_nodes: list, nid: str) -> bool:
@@ -226,14 +267,29 @@ def _section(raw: dict, key: str, defaults: dict, problems: list[str]) -> dict |
 
 
 def to_dict(design: Design) -> dict[str, Any]:
-    out: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": design.name}
+    version = VERSION if design.uses_v2_features() else 1
+    out: dict[str, Any] = {"format": FORMAT, "version": version, "name": design.name}
     out["nodes"] = [
-        {"id": n.id, "type": n.type, "params": _jsonable(n.params), "pos": [_num(n.pos[0]), _num(n.pos[1])]}
+        {
+            "id": n.id,
+            "type": n.type,
+            "params": _jsonable(n.params),
+            "pos": [_num(n.pos[0]), _num(n.pos[1])],
+            **({"shares": n.shares} if n.shares is not None else {}),
+        }
         for n in design.nodes.values()
     ]
     out["edges"] = [
-        {"src": e.src, "dst": e.dst, **({"port": e.port} if e.port is not None else {})} for e in design.edges
+        {
+            "src": e.src,
+            "dst": e.dst,
+            **({"port": e.port} if e.port is not None else {}),
+            **({"out": e.out} if e.out is not None else {}),
+        }
+        for e in design.edges
     ]
+    if design.outputs is not None:
+        out["outputs"] = [{"node": o.node, **({"out": o.out} if o.out else {})} for o in design.outputs]
     out["compile"] = _jsonable(design.compile)
     out["training"] = _jsonable(design.training)
     if design.data is not None:

@@ -60,11 +60,17 @@ def rekey(design: Design, fragment: Design, offset: tuple[float, float]) -> tupl
         stem = n.id.rstrip("0123456789").rstrip("_") or n.type
         renames[n.id] = design.unique_id(stem, set(renames.values()))
     nodes = [
-        Node(renames[n.id], n.type, copy.deepcopy(n.params), (n.pos[0] + offset[0], n.pos[1] + offset[1]))
+        Node(
+            renames[n.id],
+            n.type,
+            copy.deepcopy(n.params),
+            (n.pos[0] + offset[0], n.pos[1] + offset[1]),
+            renames.get(n.shares, n.shares) if n.shares else None,  # shares within the paste follow it
+        )
         for n in fragment.nodes.values()
     ]
     edges = [
-        Edge(renames[e.src], renames[e.dst], e.port)
+        Edge(renames[e.src], renames[e.dst], e.port, e.out)
         for e in fragment.edges
         if e.src in renames and e.dst in renames
     ]

@@ -26,19 +26,38 @@ class GraphError(ValueError):
 
 @dataclass
 class Node:
+    """One layer call.  ``shares`` names the node whose layer (and weights) this node calls
+    again: a siamese tower, a shared embedding.  Its own ``params`` are then unused."""
+
     id: str
     type: str
     params: dict[str, Any] = field(default_factory=dict)
     pos: tuple[float, float] = (0.0, 0.0)
+    shares: str | None = None
 
 
 @dataclass(frozen=True)
 class Edge:
-    """A connection; ``port`` fixes the input position on a merge layer."""
+    """A connection from one of ``src``'s outputs into one of ``dst``'s inputs.
+
+    ``port`` is the input: a position on a merge layer (0, 1, ...), a name on a
+    layer with named inputs (``"query"``), or None (the next free position, or
+    the first named input).  ``out`` names the output it leaves from (``"state_h"``);
+    None is the main output.
+    """
 
     src: str
     dst: str
-    port: int | None = None
+    port: int | str | None = None
+    out: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    """A model output chosen explicitly: a node and which of its outputs (None: the main one)."""
+
+    node: str
+    out: str | None = None
 
 
 @dataclass
@@ -52,6 +71,8 @@ class Design:
     # Pretrained weights to start training from: {"file": model file, "layers": {node id: its
     # layer's name in that file}} (see engine.keras.weights); None trains from fresh weights.
     weights: dict[str, Any] | None = None
+    # The model's outputs when chosen explicitly; None: every node no edge leaves.
+    outputs: list[OutputRef] | None = None
 
     # ------------------------------------------------------------ edits
 
@@ -66,6 +87,8 @@ class Design:
         removed = [e for e in self.edges if node_id in (e.src, e.dst)]
         self.edges = [e for e in self.edges if node_id not in (e.src, e.dst)]
         del self.nodes[node_id]
+        if self.outputs is not None:
+            self.outputs = [o for o in self.outputs if o.node != node_id]
         return removed
 
     def connect(self, edge: Edge) -> None:
@@ -84,8 +107,14 @@ class Design:
         node.id = new
         self.nodes = {(new if k == old else k): v for k, v in self.nodes.items()}
         self.edges = [
-            Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.port) for e in self.edges
+            Edge(new if e.src == old else e.src, new if e.dst == old else e.dst, e.port, e.out)
+            for e in self.edges
         ]
+        for n in self.nodes.values():
+            if n.shares == old:
+                n.shares = new
+        if self.outputs is not None:
+            self.outputs = [OutputRef(new, o.out) if o.node == old else o for o in self.outputs]
 
     def unique_id(self, base: str, also_taken: set[str] | frozenset[str] = frozenset()) -> str:
         """A fresh node id derived from ``base`` (``dense``, ``dense_1``, ...)."""
@@ -110,7 +139,8 @@ class Design:
     # ------------------------------------------------------------ queries
 
     def incoming(self) -> dict[str, list[Edge]]:
-        """Each node's incoming edges in input order (explicit ports first by number)."""
+        """Each node's incoming edges in input order (numbered ports first by number;
+        named ports keep edge order -- :func:`named_inputs` maps them to their names)."""
         inc: dict[str, list[Edge]] = {n: [] for n in self.nodes}
         for e in self.edges:
             if e.dst in inc:
@@ -118,7 +148,7 @@ class Design:
         for lst in inc.values():
             if len(lst) > 1:
                 order = {id(e): i for i, e in enumerate(lst)}
-                lst.sort(key=lambda e: (e.port if e.port is not None else order[id(e)], order[id(e)]))
+                lst.sort(key=lambda e: (e.port if isinstance(e.port, int) else order[id(e)], order[id(e)]))
         return inc
 
     def outgoing(self) -> dict[str, list[Edge]]:
@@ -128,10 +158,40 @@ class Design:
                 out[e.src].append(e)
         return out
 
-    def output_ids(self) -> list[str]:
-        """Nodes no edge leaves: the model's outputs, in node order."""
+    def model_outputs(self) -> list[OutputRef]:
+        """The model's outputs: the explicit list, else every output of each node no edge
+        leaves (an attention layer's result and its scores, an LSTM's output and states)."""
+        if self.outputs is not None:
+            return list(self.outputs)
         sources = {e.src for e in self.edges}
-        return [n for n in self.nodes if n not in sources]
+        out = []
+        for nid in self.nodes:
+            if nid not in sources:
+                names = self._outputs_of(nid)
+                out += [OutputRef(nid)] + [OutputRef(nid, name) for name in names[1:]]
+        return out
+
+    def _outputs_of(self, nid: str) -> tuple[str, ...]:
+        node = self.nodes[self.layer_owner(nid)]
+        spec = LAYERS.get(node.type)
+        return spec.outputs_for(node.params) if spec is not None else ("output",)
+
+    def output_ids(self) -> list[str]:
+        """The nodes the model's outputs come from, in output order (each once)."""
+        return list(dict.fromkeys(o.node for o in self.model_outputs()))
+
+    def layer_owner(self, node_id: str) -> str:
+        """The node whose layer ``node_id`` calls: itself, or the node it shares weights with."""
+        shares = self.nodes[node_id].shares
+        return shares if shares is not None and shares in self.nodes else node_id
+
+    def uses_v2_features(self) -> bool:
+        """Named ports, named outputs, shared layers or explicit outputs (file format 2)."""
+        return (
+            self.outputs is not None
+            or any(n.shares is not None for n in self.nodes.values())
+            or any(isinstance(e.port, str) or e.out is not None for e in self.edges)
+        )
 
     def input_ids(self) -> list[str]:
         return [n.id for n in self.nodes.values() if n.type == "Input"]
@@ -211,11 +271,15 @@ class Design:
         order, cyclic = self.topological_order()
         if cyclic or self.nodes[order[0]].type != "Input" or len(self.input_ids()) != 1:
             return False
+        if self.uses_v2_features():
+            return False
         inc, out = self.incoming(), self.outgoing()
         for i, nid in enumerate(order):
             spec = LAYERS.get(self.nodes[nid].type)
             if spec is None or (i and spec.is_merge):
                 return False
+            if len(spec.outputs_for(self.nodes[nid].params)) > 1:
+                return False  # returns several tensors, which Sequential cannot pass on
             if len(out[nid]) > 1 or len(inc[nid]) != (1 if i else 0):
                 return False
             if i and inc[nid][0].src != order[i - 1]:

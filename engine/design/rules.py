@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
 from engine.design.validation import label
@@ -21,8 +22,11 @@ CARD_WIDTH, CARD_HEIGHT = 200.0, 86.0
 GAP_X, GAP_Y = 30.0, 44.0
 
 
-def connect_refusal(design: Design, src: str, dst: str) -> str:
-    """Why an edge src -> dst is refused ('' when it is fine)."""
+def connect_refusal(
+    design: Design, src: str, dst: str, port: int | str | None = None, out: str | None = None
+) -> str:
+    """Why an edge from ``src`` (its output ``out``) into ``dst`` (input ``port``) is refused
+    ('' when it is fine).  On a layer with named inputs, no ``port`` means the first free one."""
     if src not in design.nodes or dst not in design.nodes:
         missing = src if src not in design.nodes else dst
         return f"There is no layer named '{missing}'."
@@ -33,9 +37,13 @@ def connect_refusal(design: Design, src: str, dst: str) -> str:
     if spec is not None and spec.is_input:
         return f"{who} is where data enters; nothing can connect into it."
     current = design.incoming()[dst]
-    if any(e.src == src for e in current) and not (spec and spec.is_merge):
+    if spec is not None and spec.ports:
+        reason = _port_refusal(spec, who, current, port)
+        if reason:
+            return reason
+    elif any(e.src == src for e in current) and not (spec and spec.is_merge):
         return f"'{src}' already feeds {who}."
-    if spec is not None and spec.max_inputs is not None and len(current) >= spec.max_inputs:
+    elif spec is not None and spec.max_inputs is not None and len(current) >= spec.max_inputs:
         have = ", ".join(f"'{e.src}'" for e in current)
         return f"{who} takes {spec.inputs_text()} and already receives {have}."
     if design.would_create_cycle(src, dst):
@@ -43,11 +51,56 @@ def connect_refusal(design: Design, src: str, dst: str) -> str:
     return ""
 
 
-def new_edge(design: Design, src: str, dst: str) -> Edge:
-    """The edge a connection src -> dst adds: a merge layer numbers its inputs in arrival order."""
+def _port_refusal(spec: Any, who: str, current: list[Edge], port: int | str | None) -> str:
+    taken = {spec.ports[0].name if e.port is None else e.port: e.src for e in current}
+    if port is None:
+        if all(p.name in taken for p in spec.ports):
+            return f"Every input of {who} is connected ({', '.join(spec.port_names())})."
+        return ""
+    if port not in spec.port_names():
+        return f"{who} has no input '{port}'."
+    if port in taken:
+        return f"Input '{port}' of {who} already receives '{taken[port]}'."
+    return ""
+
+
+def free_port(design: Design, dst: str) -> str | None:
+    """The first input of a named-input layer that nothing feeds yet."""
     spec = LAYERS.get(design.nodes[dst].type)
-    port = len(design.incoming()[dst]) if spec is not None and spec.is_merge else None
-    return Edge(src, dst, port)
+    if spec is None or not spec.ports:
+        return None
+    taken = {spec.ports[0].name if e.port is None else e.port for e in design.incoming()[dst]}
+    return next((p.name for p in spec.ports if p.name not in taken), None)
+
+
+def new_edge(
+    design: Design, src: str, dst: str, port: int | str | None = None, out: str | None = None
+) -> Edge:
+    """The edge a connection adds: a merge layer numbers its inputs in arrival order, a layer
+    with named inputs takes the named (or first free) one; the main output and first input
+    need no name."""
+    spec = LAYERS.get(design.nodes[dst].type)
+    if spec is not None and spec.ports:
+        port = port if port is not None else free_port(design, dst)
+        port = None if port == spec.ports[0].name else port
+    elif spec is not None and spec.is_merge:
+        port = len(design.incoming()[dst])
+    else:
+        port = None
+    src_spec = LAYERS.get(design.nodes[src].type)
+    if src_spec is not None and out == src_spec.outputs[0].name:
+        out = None
+    return Edge(src, dst, port, out)
+
+
+def share_candidates(design: Design, node_id: str) -> list[str]:
+    """The nodes whose layer ``node_id`` may call: same type, not itself, not sharing in turn."""
+    node = design.nodes[node_id]
+    return [
+        n.id
+        for n in design.nodes.values()
+        if n.id != node_id and n.type == node.type and n.shares is None and node.type != "Input"
+    ]
 
 
 def rename_refusal(design: Design, old: str, new: str) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.design.graph import NODE_ID, NODE_ID_RULE, Design
+from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
 from engine.design.label_fit import Fix, label_form, output_rank_problem
-from engine.spec.catalog import LAYERS
+from engine.spec.catalog import LAYERS, LayerSpec
 from engine.spec.compile_catalog import (
     BINARY,
     CATEGORICAL,
@@ -55,7 +55,8 @@ class Problem:
 
 @dataclass
 class NodeInfo:
-    output_shape: Shape | None = None
+    output_shape: Shape | None = None  # the main output's
+    outputs: dict[str, Shape] = field(default_factory=dict)  # every output the call returns, by name
     params: int = 0
     trainable: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -120,7 +121,8 @@ class _Collector:
 def validate(design: Design) -> Report:
     out = _Collector(design)
     values = _check_nodes(design, out)
-    _check_edges(design, out)
+    _check_shares(design, values, out)
+    _check_edges(design, values, out)
     shapes = _infer(design, values, out)
     _check_settings(design, out)
     _check_outputs(design, values, shapes, out)
@@ -140,6 +142,9 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
         if spec is None:
             out.error(f"'{nid}' has an unknown layer type '{node.type}'", nid)
             values[nid] = None
+            continue
+        if node.shares is not None:
+            values[nid] = None  # calls another node's layer: see _check_shares
             continue
         problems, vals = spec.check_params(node.params)
         for message in problems:
@@ -166,7 +171,46 @@ def _param_of(message: str) -> str:
     return message[start + 1 : message.find("'", start + 1)] if start >= 0 else ""
 
 
-def _check_edges(design: Design, out: _Collector) -> None:
+def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> None:
+    """A shared node calls another node's layer: same type, a real layer, not itself.
+
+    It takes that layer's parameters (``values``); None where the sharing is wrong.
+    """
+    for nid, node in design.nodes.items():
+        target = node.shares
+        if target is None or node.type not in LAYERS:
+            continue
+        who = label(node.type, nid)
+        other = design.nodes.get(target)
+        if target == nid:
+            out.error(f"{who} shares weights with itself: pick another {node.type}", nid, key="shares")
+        elif other is None:
+            out.error(f"{who} shares weights with '{target}', which does not exist", nid, key="shares")
+        elif node.type == "Input":
+            out.error(f"{who} cannot share weights: an Input has none", nid, key="shares")
+        elif other.type != node.type:
+            out.error(
+                f"{who} shares weights with {label(other.type, target)}: "
+                f"a shared layer must be of the same type ({node.type})",
+                nid,
+                key="shares",
+            )
+        elif other.shares is not None:
+            out.error(
+                f"{who} shares weights with '{target}', which itself shares those of '{other.shares}': "
+                f"share with '{other.shares}' directly",
+                nid,
+                key="shares",
+            )
+        else:
+            values[nid] = values[target]
+
+
+def _edge_index(design: Design, edge: Edge) -> int:
+    return next(i for i, e in enumerate(design.edges) if e is edge)
+
+
+def _check_edges(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> None:
     seen_ports: set[tuple[str, int]] = set()
     for i, e in enumerate(design.edges):
         for end in (e.src, e.dst):
@@ -174,16 +218,91 @@ def _check_edges(design: Design, out: _Collector) -> None:
                 out.error(f"Edge {e.src} -> {e.dst} refers to a node '{end}' that does not exist", edge=i)
         if e.src == e.dst:
             out.error(f"'{e.src}' is connected to itself", e.src, edge=i)
-        if e.port is not None:
+        if isinstance(e.port, int):
             if (e.dst, e.port) in seen_ports:
                 out.error(f"Two edges go into input {e.port} of '{e.dst}'", e.dst, edge=i)
             seen_ports.add((e.dst, e.port))
+        if e.out is not None and e.src in design.nodes:
+            problem = output_problem(design, values, e.src, e.out)
+            if problem:
+                out.error(f"Edge {e.src} -> {e.dst}: {problem}", e.src, edge=i)
+
+
+def output_problem(design: Design, values: dict[str, dict[str, Any] | None], nid: str, name: str) -> str:
+    """Why node ``nid`` has no output ``name`` with its settings, or ''."""
+    node = design.nodes[nid]
+    spec = LAYERS.get(node.type)
+    if spec is None:
+        return ""
+    who = label(node.type, nid)
+    known = [o.name for o in spec.outputs]
+    if name not in known:
+        return f"{who} has no output '{name}' (its outputs: {', '.join(known)})"
+    when = spec.output_when(name)
+    vals = values.get(nid)
+    if when is not None and vals is not None and not vals.get(when):
+        return f"{who} gives '{name}' only when '{when}' is on"
+    return ""
+
+
+def port_slots(spec: LayerSpec, edges: list[Edge]) -> dict[str, Edge]:
+    """A named-input layer's edges by port name (None means the first port); valid designs only."""
+    first = spec.ports[0].name
+    return {(first if e.port is None else str(e.port)): e for e in edges}
+
+
+def _check_ports(
+    design: Design, nid: str, spec: LayerSpec, edges: list[Edge], out: _Collector
+) -> list[Edge | None] | None:
+    """The edges into a named-input layer in port order (None: empty), or None if miswired."""
+    who = label(design.nodes[nid].type, nid)
+    names = spec.port_names()
+    slots: dict[str, Edge] = {}
+    ok = True
+    for e in edges:
+        port = names[0] if e.port is None else e.port
+        if not isinstance(port, str) or port not in names:
+            what = f"input {port}" if isinstance(port, int) else f"input '{port}'"
+            where = _edge_index(design, e)
+            out.error(f"{who} has no {what}: its inputs are {', '.join(names)}", nid, edge=where)
+            ok = False
+        elif port in slots:
+            out.error(
+                f"Two edges go into input '{port}' of {who}; an input takes one",
+                nid,
+                edge=_edge_index(design, e),
+            )
+            ok = False
+        else:
+            slots[port] = e
+    for p in spec.ports:
+        if p.required and p.name not in slots:
+            out.error(f"{who} needs an input on '{p.name}': {p.help}", nid)
+            ok = False
+    groups: dict[str, list[str]] = {}
+    for p in spec.ports:
+        if p.slot is not None and p.arg is not None:
+            groups.setdefault(p.arg, []).append(p.name)
+    for group in groups.values():
+        filled = [g for g in group if g in slots]
+        if 0 < len(filled) < len(group):
+            out.error(f"{who} takes {' and '.join(group)} together: connect all of them or none", nid)
+            ok = False
+    if not ok:
+        return None
+    ordered: list[Edge | None] = [slots.get(p.name) for p in spec.ports]
+    while ordered and ordered[-1] is None:
+        ordered.pop()
+    return ordered
 
 
 # ---------------------------------------------------------------- shapes
 
 
-def _infer(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> dict[str, Shape]:
+def _infer(
+    design: Design, values: dict[str, dict[str, Any] | None], out: _Collector
+) -> dict[tuple[str, str], Shape]:
+    """Every call's output shapes, keyed by (node, output name)."""
     order, cyclic = design.topological_order()
     if cyclic:
         cycle = design.cycle()
@@ -195,7 +314,8 @@ def _infer(design: Design, values: dict[str, dict[str, Any] | None], out: _Colle
                 n,
             )
     inc = design.incoming()
-    shapes: dict[str, Shape] = {}
+    shapes: dict[tuple[str, str], Shape] = {}
+    built: dict[str, tuple[str, int, Shape]] = {}  # layer owner -> (first call, weights, its input)
     for nid in order:
         node = design.nodes[nid]
         spec = LAYERS.get(node.type)
@@ -203,36 +323,81 @@ def _infer(design: Design, values: dict[str, dict[str, Any] | None], out: _Colle
             continue
         edges = [e for e in inc[nid] if e.src in design.nodes]
         who = label(node.type, nid)
+        wired = _wire(design, nid, spec, edges, out)
+        if wired is None:
+            continue
         n = len(edges)
-        if spec.is_input:
-            if n:
-                out.error(f"{who} is where data enters, so nothing may connect into it", nid)
-                continue
-        elif n == 0:
-            out.error(f"{who} receives no input: connect a layer into it", nid)
-            continue
-        elif n < spec.min_inputs or (spec.max_inputs is not None and n > spec.max_inputs):
-            out.error(f"{who} takes {spec.inputs_text()} but receives {n}", nid)
-            continue
         if spec.is_merge and n == 1:
             out.warn(f"{who} has only one input, so it passes it through unchanged", nid)
-        if values[nid] is None:
+        vals = values[nid]
+        if vals is None:
             continue
-        in_shapes = [shapes.get(e.src) for e in edges]
-        if any(s is None for s in in_shapes):
-            continue  # an upstream node already has an error; do not pile on
+        in_shapes: list[Shape | None] = [
+            None if e is None else shapes.get((e.src, e.out or _main(design, e.src))) for e in wired
+        ]
+        if any(s is None for e, s in zip(wired, in_shapes, strict=True) if e is not None):
+            continue  # an upstream node (or this edge's output) already has an error; do not pile on
         try:
-            result = spec.rule(Ctx(who), in_shapes, values[nid])
+            result = spec.rule(Ctx(who), in_shapes, vals)  # type: ignore[arg-type]
         except ShapeError as exc:
             out.error(str(exc), nid)
             continue
-        shapes[nid] = result.shape
+        owner = design.layer_owner(nid)
+        first = built.get(owner)
+        if first is not None and first[1] != result.params:
+            out.error(
+                f"{who} calls the layer of '{owner}' again, but its input {fmt_shape(in_shapes[0] or ())} "
+                f"would need weights of another size than the first call's input {fmt_shape(first[2])}: "
+                "a shared layer's inputs must have the same feature sizes",
+                nid,
+            )
+            continue
+        produced = spec.outputs_for(vals)
+        for name, shape in zip(produced, (result.shape, *result.more), strict=False):
+            shapes[(nid, name)] = shape
         info = out.nodes[nid]
-        info.output_shape, info.params, info.trainable = result.shape, result.params, result.trainable_params
-        if frozen(values[nid]):
-            info.trainable = 0
+        info.output_shape = result.shape
+        info.outputs = {name: shapes[(nid, name)] for name in produced if (nid, name) in shapes}
+        if first is None:  # the first call builds the weights (and shows them); later calls reuse them
+            built[owner] = (nid, result.params, in_shapes[0] if in_shapes and in_shapes[0] else ())
+            info.params, info.trainable = result.params, result.trainable_params
+            if frozen(vals):
+                info.trainable = 0
     _check_reachable(design, order, out)
     return shapes
+
+
+def _wire(
+    design: Design, nid: str, spec: LayerSpec, edges: list[Edge], out: _Collector
+) -> list[Edge | None] | None:
+    """The edges into a node in input order (None: an empty optional port), or None if miswired."""
+    who = label(spec.type, nid)
+    n = len(edges)
+    if spec.is_input:
+        if n:
+            out.error(f"{who} is where data enters, so nothing may connect into it", nid)
+            return None
+    elif n == 0:
+        out.error(f"{who} receives no input: connect a layer into it", nid)
+        return None
+    elif spec.ports:
+        return _check_ports(design, nid, spec, edges, out)
+    elif n < spec.min_inputs or (spec.max_inputs is not None and n > spec.max_inputs):
+        out.error(f"{who} takes {spec.inputs_text()} but receives {n}", nid)
+        return None
+    elif named := [e for e in edges if isinstance(e.port, str)]:
+        out.error(
+            f"{who} has no input '{named[0].port}': it takes its inputs by position",
+            nid,
+            edge=_edge_index(design, named[0]),
+        )
+        return None
+    return list(edges)
+
+
+def _main(design: Design, nid: str) -> str:
+    spec = LAYERS.get(design.nodes[nid].type)
+    return spec.outputs[0].name if spec is not None else "output"
 
 
 def _check_reachable(design: Design, order: list[str], out: _Collector) -> None:
@@ -313,7 +478,35 @@ def output_activation(design: Design, nid: str, values: dict[str, dict[str, Any]
     return "linear"
 
 
-def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: _Collector) -> None:
+def _check_model_outputs(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> bool:
+    """The explicitly chosen outputs exist and are produced; False if any is wrong."""
+    if design.outputs is None:
+        return True
+    ok = bool(design.outputs)
+    if not ok:
+        out.error("The model's output list is empty: choose at least one output", key="outputs")
+    seen = set()
+    for ref in design.outputs:
+        if ref.node not in design.nodes:
+            out.error(f"Model output '{ref.node}' is not a node of the design", key="outputs")
+            ok = False
+            continue
+        problem = output_problem(design, values, ref.node, ref.out) if ref.out is not None else ""
+        if problem:
+            out.error(f"Model output: {problem}", ref.node, key="outputs")
+            ok = False
+        name = ref.out or _main(design, ref.node)
+        if (ref.node, name) in seen:
+            out.error(f"'{ref.node}' ({name}) is listed twice among the outputs", ref.node, key="outputs")
+            ok = False
+        seen.add((ref.node, name))
+    return ok
+
+
+def _check_outputs(
+    design: Design, values: dict, shapes: dict[tuple[str, str], Shape], out: _Collector
+) -> None:
+    _check_model_outputs(design, values, out)
     loss = loss_spec(design.compile.get("loss", "mse"))
     data = design.data or {}
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
@@ -322,11 +515,15 @@ def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: 
         _check_output_ranks(design, shapes, label_form(loss.task if loss else None, dataset.task), out)
     if loss is None:
         return
-    for nid in design.output_ids():
-        if nid not in shapes or design.nodes[nid].type == "Input":
+    for ref in design.model_outputs():
+        nid = ref.node
+        if nid not in design.nodes or design.nodes[nid].type == "Input":
             continue
+        main = _main(design, nid)
+        if (ref.out or main) != main or (nid, main) not in shapes:
+            continue  # a state or attention-score output: no activation to judge
         act = output_activation(design, nid, values)
-        units = shapes[nid][-1]
+        units = shapes[(nid, main)][-1]
         who = label(design.nodes[nid].type, nid)
         crossentropy = loss.name.endswith("crossentropy")
         if loss.task == BINARY and crossentropy and act == "softmax":
@@ -383,19 +580,28 @@ def _check_outputs(design: Design, values: dict, shapes: dict[str, Shape], out: 
             )
 
 
-def _check_output_ranks(design: Design, shapes: dict[str, Shape], labels: str, out: _Collector) -> None:
+def _check_output_ranks(
+    design: Design, shapes: dict[tuple[str, str], Shape], labels: str, out: _Collector
+) -> None:
     inc = design.incoming()
     for nid in design.output_ids():
-        if nid not in shapes:
+        main = (nid, _main(design, nid))
+        if main not in shapes:
             continue
-        sources = [e.src for e in inc[nid]]
-        before = shapes.get(sources[0]) if len(sources) == 1 else None
-        found = output_rank_problem(nid, design.nodes[nid].type, shapes[nid], before, labels)
+        sources = inc[nid]
+        before = (
+            shapes.get((sources[0].src, sources[0].out or _main(design, sources[0].src)))
+            if len(sources) == 1
+            else None
+        )
+        found = output_rank_problem(nid, design.nodes[nid].type, shapes[main], before, labels)
         if found:
             out.error(found[0], nid, fixes=found[1])
 
 
-def _check_data_fit(design: Design, shapes: dict[str, Shape], dataset: Any, out: _Collector) -> None:
+def _check_data_fit(
+    design: Design, shapes: dict[tuple[str, str], Shape], dataset: Any, out: _Collector
+) -> None:
     inputs = design.input_ids()
     if len(inputs) != 1:
         out.warn(
@@ -403,7 +609,7 @@ def _check_data_fit(design: Design, shapes: dict[str, Shape], dataset: Any, out:
         )
         return
     nid = inputs[0]
-    got = shapes.get(nid)
+    got = shapes.get((nid, "output"))
     want = (None, *dataset.input_shape)
     if got is not None and got != want:
         out.warn(

@@ -1,19 +1,19 @@
 """Design -> compiled ``keras.Model``.
 
 Imports Keras only when called, so nothing else in the engine pays for
-TensorFlow.  A single chain becomes ``keras.Sequential`` and anything else
-the functional API, exactly as the exported script writes it, so a model
-built here and one built by the script have equal configs.
+TensorFlow.  It prints the lowered form (:mod:`engine.keras.lower`) as Keras
+objects -- ``keras.Sequential`` for a plain chain, the functional API
+otherwise -- exactly as the exported script writes it, so a model built here
+and one built by the script have equal configs.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.design.graph import Design
 from engine.design.validation import validate
-from engine.spec.catalog import LAYERS
+from engine.keras.lower import Arg, LayerObject, TensorRef, lower
 from engine.spec.compile_catalog import OPTIMIZERS, loss_spec
 from engine.spec.params import check_params
 
@@ -24,11 +24,6 @@ class BuildError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("the design has errors:\n  " + "\n  ".join(problems))
-
-
-def model_name(design: Design) -> str:
-    """A Keras-safe model name derived from the design's name."""
-    return re.sub(r"[^A-Za-z0-9_.\-]", "_", design.name)[:64] or "model"
 
 
 def optimizer_kwargs(design: Design) -> tuple[str, dict[str, Any]]:
@@ -47,16 +42,12 @@ def compile_args(design: Design) -> dict[str, Any]:
     }
 
 
-def make_layer(keras: Any, node_type: str, name: str, kwargs: dict[str, Any]) -> Any:
-    if node_type in ("Bidirectional", "TimeDistributed"):  # wrappers: the wrapped layer first
-        inner = kwargs["layer"]
-        layer = getattr(keras.layers, inner["type"])(
-            name=f"{name}_{inner['type'].lower()}", **inner["params"]
-        )
-        return getattr(keras.layers, node_type)(
-            layer, name=name, **{k: v for k, v in kwargs.items() if k != "layer"}
-        )
-    return getattr(keras.layers, node_type)(name=name, **kwargs)
+def make_layer(keras: Any, obj: LayerObject) -> Any:
+    """The Keras object for a lowered layer (``keras.Input`` for an Input)."""
+    if obj.is_input:
+        return keras.Input(name=obj.name, **obj.kwargs)
+    kwargs = {k: make_layer(keras, v) if isinstance(v, LayerObject) else v for k, v in obj.kwargs.items()}
+    return getattr(keras.layers, obj.class_name)(name=obj.name, **kwargs)
 
 
 def build_model(design: Design, compile: bool = True) -> Any:
@@ -65,32 +56,33 @@ def build_model(design: Design, compile: bool = True) -> Any:
         raise BuildError([p.message for p in report.errors])
     import keras
 
-    order, _ = design.topological_order()
-    kwargs = {nid: LAYERS[design.nodes[nid].type].keras_kwargs(design.nodes[nid].params) for nid in order}
-    if design.is_chain():
-        first, *rest = order
-        model = keras.Sequential(
-            [keras.Input(name=first, **kwargs[first])]
-            + [make_layer(keras, design.nodes[n].type, n, kwargs[n]) for n in rest],
-            name=model_name(design),
-        )
+    low = lower(design)
+    if low.sequential:
+        model = keras.Sequential([make_layer(keras, c.layer) for c in low.calls], name=low.name)
     else:
-        tensors: dict[str, Any] = {}
-        inc = design.incoming()
-        for nid in order:
-            node = design.nodes[nid]
-            if node.type == "Input":
-                tensors[nid] = keras.Input(name=nid, **kwargs[nid])
+        layers: dict[str, Any] = {}
+        tensors: dict[str, tuple[Any, ...]] = {}
+
+        def value(arg: Arg) -> Any:
+            if isinstance(arg, TensorRef):
+                return tensors[arg.node][arg.index]
+            return [tensors[t.node][t.index] for t in arg]
+
+        for c in low.calls:
+            if c.layer.is_input:
+                tensors[c.node] = (make_layer(keras, c.layer),)
                 continue
-            layer = make_layer(keras, node.type, nid, kwargs[nid])
-            args = [tensors[e.src] for e in inc[nid]]
-            tensors[nid] = layer(args if LAYERS[node.type].is_merge else args[0])
-        ins = [tensors[n] for n in design.input_ids()]
-        outs = [tensors[n] for n in design.output_ids()]
+            if c.creates:
+                layers[c.layer.name] = make_layer(keras, c.layer)
+            kwargs = {k: value(v) for k, v in c.kwargs} | dict(c.options)
+            result = layers[c.layer.name](*map(value, c.args), **kwargs)
+            tensors[c.node] = tuple(result) if len(c.outputs) > 1 else (result,)
+        ins = [value(t) for t in low.inputs]
+        outs = [value(t) for t in low.outputs]
         model = keras.Model(
             inputs=ins[0] if len(ins) == 1 else ins,
             outputs=outs[0] if len(outs) == 1 else outs,
-            name=model_name(design),
+            name=low.name,
         )
     if compile:
         opt_type, opt_kwargs = optimizer_kwargs(design)

@@ -17,12 +17,15 @@ import keyword
 import math
 import re
 import subprocess
+from collections import Counter
+from collections.abc import Hashable
 from typing import Any
 
 from engine.data import loaders
 from engine.design.graph import Design
 from engine.design.validation import validate
-from engine.keras.build import compile_args, model_name, optimizer_kwargs
+from engine.keras.build import compile_args, optimizer_kwargs
+from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
 from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
@@ -68,10 +71,15 @@ def lit(value: Any) -> str:
 
 def identifiers(ids: list[str]) -> dict[str, str]:
     """A valid, unique Python variable name for each node id."""
-    out: dict[str, str] = {}
+    return unique_names([(nid, nid) for nid in ids])
+
+
+def unique_names(items: list[tuple[Hashable, str]]) -> dict[Hashable, str]:
+    """A valid, unique Python variable name for each (key, wished-for name)."""
+    out: dict[Hashable, str] = {}
     used = set(RESERVED)
-    for nid in ids:
-        base = re.sub(r"\W", "_", nid, flags=re.ASCII) or "node"
+    for key, wish in items:
+        base = re.sub(r"\W", "_", wish, flags=re.ASCII) or "node"
         if base[0].isdigit():
             base = "n_" + base
         if keyword.iskeyword(base) or keyword.issoftkeyword(base) or base in used:
@@ -80,7 +88,7 @@ def identifiers(ids: list[str]) -> dict[str, str]:
         while name in used:
             name, i = f"{base}{i}", i + 1
         used.add(name)
-        out[nid] = name
+        out[key] = name
     return out
 
 
@@ -89,73 +97,100 @@ def call(func: str, args: list[str], suffix: str = "") -> str:
     return f"{func}({', '.join(args)}){suffix}"
 
 
-def layer_args(node_type: str, node_id: str, params: dict[str, Any]) -> list[str]:
-    spec = LAYERS[node_type]
-    kwargs = spec.keras_kwargs(params)
+def layer_args(obj: LayerObject) -> list[str]:
+    """Constructor arguments as a Keras user writes them: leading required ones positionally."""
+    spec = LAYERS[obj.class_name]
     out = []
     positional = True  # leading arguments stay positional until one is named or skipped
     for p in spec.params:
-        positional = positional and p.positional and p.name in kwargs
-        if p.name not in kwargs:
+        positional = positional and p.positional and p.name in obj.kwargs
+        if p.name not in obj.kwargs:
             continue
-        value = kwargs[p.name]
-        if p.name == "layer":
-            inner = value["type"]
-            inner_args = layer_args(inner, f"{node_id}_{inner.lower()}", value["params"])
-            text = f"keras.layers.{inner}({', '.join(inner_args)})"
-        else:
-            text = lit(value)
+        value = obj.kwargs[p.name]
+        text = layer_call(value) if isinstance(value, LayerObject) else lit(value)
         out.append(text if positional else f"{p.name}={text}")
-    out.append(f"name={lit(node_id)}")
+    out.append(f"name={lit(obj.name)}")
     return out
 
 
-def layer_call(node_type: str, node_id: str, params: dict[str, Any], suffix: str = "") -> str:
-    func = "keras.Input" if node_type == "Input" else f"keras.layers.{node_type}"
-    return call(func, layer_args(node_type, node_id, params), suffix)
+def layer_call(obj: LayerObject, suffix: str = "") -> str:
+    func = "keras.Input" if obj.is_input else f"keras.layers.{obj.class_name}"
+    return call(func, layer_args(obj), suffix)
 
 
 # ---------------------------------------------------------------- parts
 
 
+def _variables(low: Lowered) -> dict[Hashable, str]:
+    """Variable names: ("out", node, index) for each output, ("layer", name) for a shared layer."""
+    uses = Counter(c.layer.name for c in low.calls)
+    wishes: list[tuple[Hashable, str]] = []
+    for c in low.calls:
+        if c.creates and uses[c.layer.name] > 1:
+            wishes.append((("layer", c.layer.name), f"{c.layer.name}_layer"))
+        for i, out in enumerate(c.outputs):
+            wishes.append((("out", c.node, i), c.node if i == 0 else f"{c.node}_{out}"))
+    return unique_names(wishes)
+
+
+def _functional_lines(low: Lowered) -> list[str]:
+    names = _variables(low)
+
+    def arg(a: Arg) -> str:
+        if isinstance(a, TensorRef):
+            return names[("out", a.node, a.index)]
+        return "[" + ", ".join(map(arg, a)) + "]"
+
+    used = set(low.outputs)
+    for c in low.calls:
+        for a in (*c.args, *(v for _, v in c.kwargs)):
+            used |= {a} if isinstance(a, TensorRef) else set(a)
+
+    def target(node: str, i: int) -> str:
+        return names[("out", node, i)] if TensorRef(node, i) in used else "_"
+
+    lines = []
+    for c in low.calls:
+        targets = ", ".join(target(c.node, i) for i in range(len(c.outputs)))
+        inputs = [arg(a) for a in c.args] + [f"{k}={arg(v)}" for k, v in c.kwargs]
+        inputs += [f"{k}={lit(v)}" for k, v in c.options]
+        layer_var = names.get(("layer", c.layer.name))
+        if c.layer.is_input:
+            lines.append(f"    {targets} = " + layer_call(c.layer))
+        elif layer_var is None:
+            lines.append(f"    {targets} = " + layer_call(c.layer, f"({', '.join(inputs)})"))
+        else:
+            if c.creates:
+                lines.append(f"    {layer_var} = " + layer_call(c.layer))
+            lines.append(f"    {targets} = " + call(layer_var, inputs))
+    ins = [arg(t) for t in low.inputs]
+    outs = [arg(t) for t in low.outputs]
+    lines.append(
+        "    "
+        + call(
+            "model = keras.Model",
+            [
+                f"inputs={ins[0] if len(ins) == 1 else '[' + ', '.join(ins) + ']'}",
+                f"outputs={outs[0] if len(outs) == 1 else '[' + ', '.join(outs) + ']'}",
+                f"name={lit(low.name)}",
+            ],
+        )
+    )
+    return lines
+
+
 def _model_part(design: Design) -> str:
-    order, _ = design.topological_order()
-    nodes = design.nodes
+    low = lower(design)
     lines = ["def build_model():", '    """Build and compile the model."""']
-    if design.is_chain():
-        items = [layer_call(nodes[n].type, n, nodes[n].params) for n in order]
+    if low.sequential:
         lines.append("    model = keras.Sequential(")
         lines.append("        [")
-        lines += [f"            {item}," for item in items]
+        lines += [f"            {layer_call(c.layer)}," for c in low.calls]
         lines.append("        ],")
-        lines.append(f"        name={lit(model_name(design))},")
+        lines.append(f"        name={lit(low.name)},")
         lines.append("    )")
     else:
-        names = identifiers(order)
-        inc = design.incoming()
-        for nid in order:
-            node = nodes[nid]
-            sources = [names[e.src] for e in inc[nid]]
-            if node.type == "Input":
-                rhs = ""
-            elif LAYERS[node.type].is_merge:
-                rhs = f"([{', '.join(sources)}])"
-            else:
-                rhs = f"({sources[0]})"
-            lines.append(f"    {names[nid]} = " + layer_call(node.type, nid, node.params, rhs))
-        ins = [names[n] for n in design.input_ids()]
-        outs = [names[n] for n in design.output_ids()]
-        lines.append(
-            "    "
-            + call(
-                "model = keras.Model",
-                [
-                    f"inputs={ins[0] if len(ins) == 1 else '[' + ', '.join(ins) + ']'}",
-                    f"outputs={outs[0] if len(outs) == 1 else '[' + ', '.join(outs) + ']'}",
-                    f"name={lit(model_name(design))}",
-                ],
-            )
-        )
+        lines += _functional_lines(low)
     opt_type, opt_kwargs = optimizer_kwargs(design)
     optimizer = call(f"keras.optimizers.{opt_type}", [f"{k}={lit(v)}" for k, v in opt_kwargs.items()])
     comp = compile_args(design)
@@ -276,7 +311,7 @@ def _imports(data: tuple[str, str] | None) -> str:
     return "\n".join(stdlib) + "\n\nimport keras\nimport numpy as np"
 
 
-def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
+def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> list[str]:
     """Random arrays shaped like the model's inputs and outputs, so main() runs as is."""
     loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
@@ -288,10 +323,18 @@ def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
     def dims(shape: tuple) -> str:
         return lit((256, *(d if d is not None else 10 for d in shape[1:])))
 
-    xs = [f'rng.random({dims(shapes[n])}, dtype="float32")' for n in design.input_ids()]
+    xs = []
+    for n in design.input_ids():
+        dtype = design.nodes[n].params.get("dtype", "float32")
+        if dtype in ("int32", "int64"):  # token ids, say
+            xs.append(f"rng.integers(0, 10, size={dims(shapes[n, 'output'])}).astype({lit(dtype)})")
+        elif dtype == "string":
+            xs.append(f'np.full({dims(shapes[n, "output"])}, "a")')
+        else:
+            xs.append(f'rng.random({dims(shapes[n, "output"])}, dtype="float32")')
     ys = []
-    for n in design.output_ids():
-        shape = shapes[n]
+    for ref in design.model_outputs():
+        shape = shapes[ref.node, ref.out or "output"]
         if loss is not None and loss.task == SPARSE:
             ys.append(f"rng.integers(0, {shape[-1] or 2}, size={dims(shape[:-1])})")
         else:
@@ -301,7 +344,7 @@ def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
     return lines
 
 
-def _main_part(design: Design, has_data: bool, shapes: dict[str, tuple]) -> str:
+def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
     train = design.training
     lines = [
         "def main():",
@@ -332,7 +375,7 @@ def generate(design: Design, formatter: bool = True) -> str:
     report = validate(design)
     if not report.valid:
         raise CodegenError("the design has errors:\n  " + "\n  ".join(p.message for p in report.errors))
-    shapes = {nid: info.output_shape for nid, info in report.nodes.items()}
+    shapes = {(nid, out): shape for nid, info in report.nodes.items() for out, shape in info.outputs.items()}
     try:
         data = _data_part(design)
         parts = [

@@ -47,6 +47,35 @@ CATEGORIES = (
 
 
 @dataclass(frozen=True)
+class Port:
+    """A named input of a layer call, as Keras's ``call`` names it.
+
+    ``arg`` is how the lowering passes it: None for the first positional
+    argument, else a keyword; ``slot`` puts it at that index of a keyword's list
+    (``initial_state=[h, c]``).  A layer without ports takes its inputs by count
+    (one, or a list for a merge).
+    """
+
+    name: str
+    required: bool = True
+    help: str = ""
+    arg: str | None = None
+    slot: int | None = None
+
+
+@dataclass(frozen=True)
+class OutPort:
+    """A named output of a layer call; ``when`` is a bool parameter that must be on."""
+
+    name: str
+    when: str | None = None
+    help: str = ""
+
+
+MAIN_OUTPUT = OutPort("output")
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """Everything Netwright knows about one Keras layer class."""
 
@@ -60,6 +89,21 @@ class LayerSpec:
     # Moves or drops values without transforming them (Reshape, Dropout, ...),
     # so an output's activation is the one before it.
     keeps_values: bool = False
+    # Named inputs (MultiHeadAttention's query/value/key, an RNN's initial state); () counts them.
+    ports: tuple[Port, ...] = ()
+    # What a call returns, in Keras's order; the first is the main output.
+    outputs: tuple[OutPort, ...] = (MAIN_OUTPUT,)
+
+    def port_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.ports)
+
+    def outputs_for(self, values: dict[str, Any]) -> tuple[str, ...]:
+        """The outputs a call returns with these (checked) parameters, in order."""
+        return tuple(o.name for o in self.outputs if o.when is None or values.get(o.when))
+
+    def output_when(self, name: str) -> str | None:
+        """The parameter that turns output ``name`` on (None: always there or unknown)."""
+        return next((o.when for o in self.outputs if o.name == name), None)
 
     @property
     def is_input(self) -> bool:
@@ -93,6 +137,8 @@ class LayerSpec:
         _, values = self.check_params(given)
         out: dict[str, Any] = {}
         for p in self.params:
+            if p.extra.get("call"):
+                continue  # an argument of the call, not of the constructor
             value = values[p.name]
             if p.kind == LAYER:
                 inner = LAYERS[value["type"]]
@@ -102,7 +148,16 @@ class LayerSpec:
             out[p.name] = value
         return out
 
+    def call_kwargs(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Non-tensor arguments of the call (``return_attention_scores=True``), when not default."""
+        _, values = self.check_params(given)
+        return {
+            p.name: values[p.name] for p in self.params if p.extra.get("call") and values[p.name] != p.default
+        }
+
     def inputs_text(self) -> str:
+        if self.ports:
+            return "inputs " + ", ".join(p.name + ("" if p.required else " (optional)") for p in self.ports)
         if self.max_inputs is None:
             return f"{self.min_inputs} or more inputs"
         if self.min_inputs == self.max_inputs:
@@ -230,6 +285,15 @@ _add(
         "Shape of one sample, e.g. [8] for 8 features or [28, 28, 1] for an image.",
         required=True,
         extra={"allow_none": True, "validate": _input_shape_ok},
+    ),
+    Param(
+        "dtype",
+        CHOICE,
+        "float32",
+        "What the data holds: numbers (float32), whole numbers such as token ids (int32, int64), "
+        "or text (string, for StringLookup or Hashing). The Input's name is its node id.",
+        choices=("float32", "int32", "int64", "string"),
+        extra={"keras_default": None},  # Keras's None means float32
     ),
     min_inputs=0,
     max_inputs=0,
@@ -519,6 +583,12 @@ def _rnn_params(default_activation: str = "tanh", gru: bool = False, lstm: bool 
         Param("dropout", FLOAT, 0.0, "Fraction of inputs dropped while training.", min=0, max=1),
         Param("recurrent_dropout", FLOAT, 0.0, "Fraction of the state dropped while training.", min=0, max=1),
         Param("return_sequences", BOOL, False, "Output every step (for stacking RNNs), not just the last."),
+        Param(
+            "return_state",
+            BOOL,
+            False,
+            "Also output the final state, e.g. to start a decoder from it (an encoder-decoder).",
+        ),
         Param("go_backwards", BOOL, False, "Read the sequence backwards."),
     ]
     if lstm:
@@ -530,12 +600,33 @@ def _rnn_params(default_activation: str = "tanh", gru: bool = False, lstm: bool 
     return out
 
 
+_SEQUENCES = Port("sequences", help="the sequence to read (batch, timesteps, features)")
+
+
+def _rnn_ports(states: tuple[str, ...]) -> dict[str, Any]:
+    """An RNN's inputs (the sequence, optional initial states) and outputs (output, final states)."""
+    return {
+        "ports": (
+            _SEQUENCES,
+            *(
+                Port(f"initial_{s}", False, "a starting state, e.g. an encoder's last", "initial_state", i)
+                for i, s in enumerate(states)
+            ),
+        ),
+        "outputs": (
+            MAIN_OUTPUT,
+            *(OutPort(s, "return_state", "the final state (with return_state)") for s in states),
+        ),
+    }
+
+
 _add(
     "SimpleRNN",
     "Recurrent",
     "The plain recurrent layer: a state updated at every time step.",
     R.rnn("SimpleRNN"),
     *_rnn_params(),
+    **_rnn_ports(("state",)),
 )
 _add(
     "LSTM",
@@ -543,8 +634,16 @@ _add(
     "Long Short-Term Memory: gated recurrent layer that remembers long ranges.",
     R.rnn("LSTM"),
     *_rnn_params(lstm=True),
+    **_rnn_ports(("state_h", "state_c")),
 )
-_add("GRU", "Recurrent", "Gated Recurrent Unit: a lighter LSTM.", R.rnn("GRU"), *_rnn_params(gru=True))
+_add(
+    "GRU",
+    "Recurrent",
+    "Gated Recurrent Unit: a lighter LSTM.",
+    R.rnn("GRU"),
+    *_rnn_params(gru=True),
+    **_rnn_ports(("state",)),
+)
 for _rank in (1, 2):
     _add(
         f"ConvLSTM{_rank}D",
@@ -834,6 +933,52 @@ _add(
     min_inputs=2,
     max_inputs=3,
     freezable=True,
+)
+_add(
+    "MultiHeadAttention",
+    "Attention",
+    "Each query position looks at every value position and mixes what it finds (transformers); "
+    "query = value is self-attention.",
+    R.multi_head_attention,
+    Param("num_heads", INT, 2, "Number of attention heads.", min=1, required=True, positional=True),
+    Param("key_dim", INT, 16, "Size of each head's query and key.", min=1, required=True, positional=True),
+    Param("value_dim", INT, None, "Size of each head's value (none: key_dim).", min=1, nullable=True),
+    Param("dropout", FLOAT, 0.0, "Fraction of attention weights dropped while training.", min=0, max=1),
+    use_bias(),
+    Param(
+        "output_shape", INT, None, "Size of the output features (none: the query's).", min=1, nullable=True
+    ),
+    initializer("kernel_initializer", "glorot_uniform"),
+    initializer("bias_initializer", "zeros"),
+    regularizer("kernel_regularizer"),
+    Param(
+        "return_attention_scores",
+        BOOL,
+        False,
+        "Also output the attention weights (batch, heads, query steps, value steps).",
+        extra={"call": True},
+    ),
+    Param(
+        "use_causal_mask",
+        BOOL,
+        False,
+        "Let each position attend only to earlier ones (a decoder's self-attention).",
+        extra={"call": True},
+    ),
+    freezable=True,
+    ports=(
+        Port("query", help="the sequence that asks (batch, timesteps, features)", arg="query"),
+        Port(
+            "value",
+            help="the sequence attended to; connect the query here too for self-attention",
+            arg="value",
+        ),
+        Port("key", False, "compared with the query (none: the value)", arg="key"),
+    ),
+    outputs=(
+        MAIN_OUTPUT,
+        OutPort("attention_scores", "return_attention_scores", "the attention weights"),
+    ),
 )
 
 # ------------------------------------------------------------ preprocessing

@@ -33,6 +33,7 @@ class Inferred:
     shape: Shape
     params: int = 0
     trainable: int | None = None  # None: every weight is trainable
+    more: tuple[Shape, ...] = ()  # further outputs' shapes (states, attention scores), in order
 
     @property
     def trainable_params(self) -> int:
@@ -356,12 +357,19 @@ def recurrent(ctx: Ctx, shapes: list[Shape], p: Params, kind: str) -> Inferred:
     need_rank(ctx, shape, 3, ("batch", "timesteps", "features"))
     n_in = need_known_last(ctx, shape, "features axis")
     units, gates = p["units"], RNN_GATES[kind]
+    for state in shapes[1:]:  # initial states: one vector of ``units`` per sample
+        if len(state) != 2 or state[-1] != units:
+            raise ShapeError(
+                f"{ctx.label} has {units} units, so an initial state must be (batch, {units}) "
+                f"but it receives {fmt_shape(state)}"
+            )
     bias = 0
     if p["use_bias"]:
         bias = 2 * gates * units if kind == "GRU" and p.get("reset_after") else gates * units
     count = gates * units * (n_in + units) + bias
     out = (shape[0], shape[1], units) if p["return_sequences"] else (shape[0], units)
-    return Inferred(out, count)
+    n_states = (2 if kind == "LSTM" else 1) if p.get("return_state") else 0
+    return Inferred(out, count, more=((shape[0], units),) * n_states)
 
 
 def rnn(kind: str) -> Rule:
@@ -373,6 +381,11 @@ def rnn(kind: str) -> Rule:
 
 def bidirectional(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     inner = p["layer"]
+    if inner["params"].get("return_state"):
+        raise ShapeError(
+            f"{ctx.label}: a wrapped layer with return_state gives four states, which Netwright "
+            "cannot wire yet; turn return_state off"
+        )
     one = recurrent(ctx, shapes, inner["params"], inner["type"])
     mode = p["merge_mode"]
     out = one.shape
@@ -648,3 +661,46 @@ def image_to_size(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     if p.get("crop_to_aspect_ratio") and p.get("pad_to_aspect_ratio"):
         raise ShapeError(f"{ctx.label} can crop or pad to the aspect ratio, not both")
     return Inferred((shape[0], p["height"], p["width"], shape[-1]))
+
+
+# ---------------------------------------------------------------- attention
+
+
+def multi_head_attention(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    """Keras's MultiHeadAttention: query (B, T..., dq), value (B, S..., dv), key like value.
+
+    Attention runs over every axis between the batch and the features.  The scores'
+    shape is (B, heads, T..., S...), what Keras computes at run time; Keras's symbolic
+    shape says (B, heads, T, T) (``compute_output_spec`` uses the query's length twice),
+    which is wrong whenever the value is longer or shorter than the query.
+    """
+    query, value = shapes[0], shapes[1]
+    key = shapes[2] if len(shapes) > 2 and shapes[2] is not None else value
+    if len(query) < 3:
+        raise ShapeError(
+            f"{ctx.label} needs a sequence as query (batch, timesteps, features) "
+            f"but receives {fmt_shape(query)}"
+        )
+    for name, shape in (("value", value), ("key", key)):
+        if len(shape) != len(query):
+            raise ShapeError(
+                f"{ctx.label}: the {name} must have as many axes as the query {fmt_shape(query)} "
+                f"but it is {fmt_shape(shape)}"
+            )
+    if key[1:-1] != value[1:-1]:
+        raise ShapeError(
+            f"{ctx.label}: the key {fmt_shape(key)} and the value {fmt_shape(value)} must have "
+            "the same sizes on every axis but the last"
+        )
+    dq, dv, dk = (
+        need_known_last(ctx, s, f"{n}'s features axis")
+        for n, s in zip(("query", "value", "key"), (query, value, key), strict=True)
+    )
+    heads, key_dim = p["num_heads"], p["key_dim"]
+    value_dim = p["value_dim"] or key_dim
+    out_dim = p["output_shape"] or dq
+    bias = int(p["use_bias"])
+    count = (dq + bias) * heads * key_dim + (dk + bias) * heads * key_dim
+    count += (dv + bias) * heads * value_dim + heads * value_dim * out_dim + bias * out_dim
+    scores = (query[0], heads, *query[1:-1], *value[1:-1])
+    return Inferred((*query[:-1], out_dim), count, more=(scores,) if p["return_attention_scores"] else ())

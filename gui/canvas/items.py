@@ -38,6 +38,28 @@ class NodeView:
     tooltip: str
     has_input: bool
     has_output: bool
+    in_ports: tuple[str, ...] = ()  # named inputs (MultiHeadAttention's query, value, key), in order
+    out_ports: tuple[str, ...] = ()  # named outputs when the layer returns several (output, state_h, ...)
+    shared_with: str = ""  # the node whose layer this one calls, or its own id when others call it
+
+
+# Shared-layer tags: one colour per shared layer, the same on every card that calls it.
+SHARE_COLORS = ("#8E24AA", "#00897B", "#F4511E", "#3949AB", "#C0CA33", "#6D4C41")
+LABEL_SPACE = 16.0  # room above and below a card for port names
+
+
+def share_color(owner: str) -> QColor:
+    return QColor(SHARE_COLORS[sum(map(ord, owner)) % len(SHARE_COLORS)])
+
+
+def label_space(names: tuple[str, ...]) -> float:
+    """Room for port names: one row, or two staggered rows when three or more would collide."""
+    return 0.0 if not names else LABEL_SPACE if len(names) < 3 else 2 * LABEL_SPACE - 4
+
+
+def spread(index: int, count: int) -> float:
+    """x of port ``index`` of ``count`` along a card's edge."""
+    return WIDTH * (index + 1) / (count + 1)
 
 
 class NodeItem(QGraphicsItem):
@@ -67,15 +89,26 @@ class NodeItem(QGraphicsItem):
 
     def set_view(self, view: NodeView) -> None:
         if view != self.view:
+            ports_moved = (view.in_ports, view.out_ports) != (self.view.in_ports, self.view.out_ports)
+            if ports_moved:
+                self.prepareGeometryChange()
             self.view = view
             self.setToolTip(view.tooltip)
             self.update()
+            if ports_moved:
+                for edge in self.edges:
+                    edge.update_path()
 
     # ------------------------------------------------------------ geometry
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        top = label_space(self.view.in_ports)
+        bottom = label_space(self.view.out_ports)
         return QRectF(
-            -2 - PORT_RADIUS, -2 - PORT_RADIUS, WIDTH + 4 + 2 * PORT_RADIUS, HEIGHT + 4 + 2 * PORT_RADIUS
+            -2 - PORT_RADIUS,
+            -2 - PORT_RADIUS - top,
+            WIDTH + 4 + 2 * PORT_RADIUS,
+            HEIGHT + 4 + 2 * PORT_RADIUS + top + bottom,
         )
 
     def shape(self) -> QPainterPath:
@@ -85,16 +118,45 @@ class NodeItem(QGraphicsItem):
 
     def input_point(self, index: int = 0, count: int = 1) -> QPointF:
         """Where input ``index`` of ``count`` arrives: spread along the top edge, in order."""
-        return self.mapToScene(QPointF(WIDTH * (index + 1) / (count + 1), 0))
+        return self.mapToScene(QPointF(spread(index, count), 0))
 
-    def output_point(self) -> QPointF:
-        return self.mapToScene(QPointF(WIDTH / 2, HEIGHT))
+    def named_input_point(self, port: str | None) -> QPointF:
+        """Where a named input sits (None: the first)."""
+        ports = self.view.in_ports
+        index = ports.index(port) if port in ports else 0
+        return self.mapToScene(QPointF(spread(index, len(ports)), 0))
+
+    def output_point(self, out: str | None = None) -> QPointF:
+        """Where an output leaves (None: the main one)."""
+        outs = self.view.out_ports
+        if not outs:
+            return self.mapToScene(QPointF(WIDTH / 2, HEIGHT))
+        index = outs.index(out) if out in outs else 0
+        return self.mapToScene(QPointF(spread(index, len(outs)), HEIGHT))
+
+    def output_port_at(self, scene_pos: QPointF) -> str | None:
+        """The output under ``scene_pos``: its name, '' for a layer's only output, None for none."""
+        if not self.view.has_output:
+            return None
+        for out in self.view.out_ports or ("",):
+            d = scene_pos - self.output_point(out or None)
+            if d.x() ** 2 + d.y() ** 2 <= (PORT_RADIUS + 5) ** 2:
+                return out
+        return None
 
     def hits_output_port(self, scene_pos: QPointF) -> bool:
-        if not self.view.has_output:
-            return False
-        d = scene_pos - self.output_point()
-        return d.x() ** 2 + d.y() ** 2 <= (PORT_RADIUS + 5) ** 2
+        return self.output_port_at(scene_pos) is not None
+
+    def input_port_at(self, scene_pos: QPointF) -> str | None:
+        """The named input a connection dropped at ``scene_pos`` lands on (None: not on one)."""
+        for port in self.view.in_ports:
+            d = scene_pos - self.named_input_point(port)
+            if (
+                abs(d.x()) <= 18
+                and -label_space(self.view.in_ports) - PORT_RADIUS <= d.y() <= PORT_RADIUS + 12
+            ):
+                return port
+        return None
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802 - Qt's name
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
@@ -172,13 +234,51 @@ class NodeItem(QGraphicsItem):
         painter.setPen(c["muted"])
         painter.drawText(QRectF(8, HEADER + 40, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter, v.params)
 
-        painter.setPen(QPen(c["card"], 1.5))
-        if v.has_input:
-            painter.setBrush(c["edge"])
-            painter.drawEllipse(QPointF(WIDTH / 2, 0), PORT_RADIUS, PORT_RADIUS)
-        if v.has_output:
-            painter.setBrush(accent)
-            painter.drawEllipse(QPointF(WIDTH / 2, HEIGHT), PORT_RADIUS, PORT_RADIUS)
+        if v.shared_with:
+            self._paint_share_tag(painter, v.shared_with)
+        self._paint_ports(painter, c, accent)
+
+    def _paint_ports(self, painter: QPainter, c: dict, accent: QColor) -> None:
+        """Port circles; named ones carry their names outside the card."""
+        v = self.view
+        tiny = QFont()
+        tiny.setPixelSize(10)
+        painter.setFont(tiny)
+        ins = [(spread(i, len(v.in_ports)), name) for i, name in enumerate(v.in_ports)]
+        outs = [(spread(i, len(v.out_ports)), name) for i, name in enumerate(v.out_ports)]
+        if v.has_input and not ins:
+            ins = [(WIDTH / 2, "")]
+        if v.has_output and not outs:
+            outs = [(WIDTH / 2, "")]
+        for ports, y, color in ((ins, 0.0, c["edge"]), (outs, HEIGHT, accent)):
+            for i, (x, name) in enumerate(ports):
+                painter.setPen(QPen(c["card"], 1.5))
+                painter.setBrush(color)
+                painter.drawEllipse(QPointF(x, y), PORT_RADIUS, PORT_RADIUS)
+                if not name:
+                    continue
+                row = (LABEL_SPACE - 4) * (i % 2) if len(ports) > 2 else 0.0  # stagger crowded names
+                painter.setPen(c["muted"])
+                top = -LABEL_SPACE - 4 - row if y == 0 else HEIGHT + 6 + row
+                painter.drawText(QRectF(x - 50, top, 100, 14), Qt.AlignmentFlag.AlignCenter, name)
+
+    def _paint_share_tag(self, painter: QPainter, owner: str) -> None:
+        """A coloured tag with a chain-link icon: this card and the others in its colour share weights."""
+        color = share_color(owner)
+        tag = QRectF(WIDTH - 70, HEADER + 42, 64, 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawRoundedRect(tag, 8, 8)
+        painter.setPen(QPen(QColor("white"), 1.6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(tag.x() + 6, tag.y() + 5, 9, 6), 3, 3)  # two links of a chain
+        painter.drawRoundedRect(QRectF(tag.x() + 12, tag.y() + 5, 9, 6), 3, 3)
+        font = QFont()
+        font.setPixelSize(10)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("white"))
+        painter.drawText(QRectF(tag.x() + 24, tag.y(), 38, 16), Qt.AlignmentFlag.AlignVCenter, "shared")
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -189,7 +289,7 @@ class EdgeItem(QGraphicsPathItem):
 
     def __init__(self, src: NodeItem, dst: NodeItem, key: tuple, index: int = 0, count: int = 1) -> None:
         super().__init__()
-        self.src, self.dst, self.key = src, dst, key
+        self.src, self.dst, self.key = src, dst, key  # key: (src, dst, port, out), an Edge's fields
         self.index, self.count = index, count
         self.port_label = str(index) if count > 1 else ""
         src.edges.append(self)
@@ -203,8 +303,13 @@ class EdgeItem(QGraphicsPathItem):
             if self in end.edges:
                 end.edges.remove(self)
 
+    def end_point(self) -> QPointF:
+        if self.dst.view.in_ports:
+            return self.dst.named_input_point(self.key[2] if isinstance(self.key[2], str) else None)
+        return self.dst.input_point(self.index, self.count)
+
     def update_path(self) -> None:
-        a, b = self.src.output_point(), self.dst.input_point(self.index, self.count)
+        a, b = self.src.output_point(self.key[3]), self.end_point()
         bend = max(40.0, abs(b.y() - a.y()) / 2)
         self.prepareGeometryChange()
         path = QPainterPath(a)
@@ -233,7 +338,7 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         if self.port_label:
-            end = self.dst.input_point(self.index, self.count) - QPointF(0, 15)
+            end = self.end_point() - QPointF(0, 15)
             painter.setBrush(QBrush(color))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(end, 8, 8)

@@ -69,6 +69,16 @@ def node_view(doc: Document, node_id: str, report: Report) -> NodeView:
     if weights and node_id in weights["layers"]:
         count += " · pretrained"
         tip.append(f"Training starts from its pretrained weights in {Path(weights['file']).name}.")
+    in_ports = spec.port_names() if spec is not None else ()
+    owner = doc.design.nodes[doc.design.layer_owner(node_id)]
+    owner_spec = LAYERS.get(owner.type)
+    produced = owner_spec.outputs_for(owner_spec.check_params(owner.params)[1]) if owner_spec else ()
+    out_ports = produced if len(produced) > 1 else ()
+    shared_with = node.shares or (
+        node_id if any(n.shares == node_id for n in doc.design.nodes.values()) else ""
+    )
+    if shared_with:
+        tip.append(f"Shares its weights with every layer tagged like it (the layer of '{shared_with}').")
     return NodeView(
         node_id=node_id,
         type=node.type,
@@ -80,6 +90,9 @@ def node_view(doc: Document, node_id: str, report: Report) -> NodeView:
         tooltip="<br>".join(tip),
         has_input=spec is None or not spec.is_input,
         has_output=True,
+        in_ports=in_ports,
+        out_ports=out_ports,
+        shared_with=shared_with,
     )
 
 
@@ -94,6 +107,7 @@ class DesignScene(QGraphicsScene):
         self._edge_keys: list[tuple] = []
         self._wire: QGraphicsLineItem | None = None
         self._wire_src: str | None = None
+        self._wire_out: str | None = None
         self._wire_target: NodeItem | None = None
         self._press_positions: dict[str, QPointF] = {}
         self.setBackgroundBrush(canvas_colors()["background"])
@@ -131,15 +145,15 @@ class DesignScene(QGraphicsScene):
             spec = LAYERS.get(design.nodes[e.dst].type)
             merge = spec is not None and spec.is_merge
             index, count = (inc[e.dst].index(e), len(inc[e.dst])) if merge else (0, 1)
-            keys.append((e.src, e.dst, e.port, index, count))
+            keys.append((e.src, e.dst, e.port, e.out, index, count))
         if keys == self._edge_keys:
             return
         for item in self.edge_items:
             item.detach()
             self.removeItem(item)
         self.edge_items = [
-            EdgeItem(self.nodes[src], self.nodes[dst], (src, dst, port), index, count)
-            for src, dst, port, index, count in keys
+            EdgeItem(self.nodes[src], self.nodes[dst], (src, dst, port, out), index, count)
+            for src, dst, port, out, index, count in keys
         ]
         for item in self.edge_items:
             self.addItem(item)
@@ -171,8 +185,9 @@ class DesignScene(QGraphicsScene):
             QRectF(pos.x() - 12, pos.y() - 12, 24, 24), Qt.ItemSelectionMode.IntersectsItemBoundingRect
         )
         for item in near:
-            if isinstance(item, NodeItem) and item.hits_output_port(pos):
-                self.begin_wire(item.node_id)
+            out = item.output_port_at(pos) if isinstance(item, NodeItem) else None
+            if out is not None:
+                self.begin_wire(item.node_id, out or None)
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -200,19 +215,22 @@ class DesignScene(QGraphicsScene):
         if moved:
             self.doc.move(moved)
 
-    def begin_wire(self, src: str) -> None:
-        start = self.nodes[src].output_point()
-        self._wire_src = src
+    def begin_wire(self, src: str, out: str | None = None) -> None:
+        """Start dragging a connection from ``src``'s output ``out`` (None: its main output)."""
+        start = self.nodes[src].output_point(out)
+        self._wire_src, self._wire_out = src, out
         self._wire = self.addLine(QLineF(start, start), QPen(QColor("#3D7BD9"), 2))
         self._wire.setZValue(5)
 
     def _node_at(self, scene_pos: QPointF) -> NodeItem | None:
-        return next((i for i in self.items(scene_pos) if isinstance(i, NodeItem)), None)
+        # By bounding box: named ports and their names sit just outside the card.
+        hits = self.items(scene_pos, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+        return next((i for i in hits if isinstance(i, NodeItem)), None)
 
     def _preview_target(self, scene_pos: QPointF) -> None:
         """While dragging a connection, show on the card under the cursor whether it would be accepted."""
         target = self._node_at(scene_pos)
-        if target is self._wire_target:
+        if target is self._wire_target and (target is None or not target.view.in_ports):
             return
         if self._wire_target is not None:
             self._wire_target.set_wire_state(None)
@@ -220,7 +238,8 @@ class DesignScene(QGraphicsScene):
         if target is None or target.node_id == self._wire_src:
             self.message.emit("")  # clear a refusal shown for the card the cursor just left
             return
-        reason = self.doc.connect_reason(self._wire_src, target.node_id)
+        port = target.input_port_at(scene_pos)
+        reason = self.doc.connect_reason(self._wire_src, target.node_id, port, self._wire_out)
         target.set_wire_state("refused" if reason else OK)
         self.message.emit(reason)
 
@@ -229,12 +248,12 @@ class DesignScene(QGraphicsScene):
         if self._wire_target is not None:
             self._wire_target.set_wire_state(None)
             self._wire_target = None
-        src = self._wire_src
+        src, out = self._wire_src, self._wire_out
         self.removeItem(self._wire)
-        self._wire, self._wire_src = None, None
+        self._wire, self._wire_src, self._wire_out = None, None, None
         target = self._node_at(scene_pos)
         if target is None or src is None:
             return ""
-        reason = self.doc.connect(src, target.node_id)
+        reason = self.doc.connect(src, target.node_id, target.input_port_at(scene_pos), out)
         self.message.emit(reason)  # the reason, or '' to clear the hover message
         return reason

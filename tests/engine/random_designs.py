@@ -121,12 +121,21 @@ def random_design(seed: int, n_layers: int | None = None, guided: float = 0.75) 
     design = Design(name=f"random_{seed}")
     for i in range(rng.choice([1, 1, 1, 2])):
         design.add_node(Node(f"in{i}", "Input", {"shape": random_input_shape(rng)}))
+    if rng.random() < 0.15:  # an encoder whose final states feed what follows (seq2seq)
+        kind = rng.choice(["LSTM", "GRU", "SimpleRNN"])
+        design.add_node(Node("seq", "Input", {"shape": [rng.randint(1, 5), rng.randint(1, 5)]}))
+        design.add_node(Node("enc", kind, {"units": rng.randint(1, 5), "return_state": True}))
+        design.connect(Edge("seq", "enc"))
     for i in range(n_layers or rng.randint(2, 7)):
         nid = f"n{i}"
         existing = list(design.nodes)
-        shapes = {k: v.output_shape for k, v in validate(design).nodes.items()}
+        report = validate(design)
+        shapes = {k: v.output_shape for k, v in report.nodes.items()}
         for _attempt in range(12 if rng.random() < guided else 1):
             node_type = rng.choice(LAYER_TYPES)
+            shares = _random_share(rng, design, report)
+            if shares is not None:
+                node_type = design.nodes[shares].type
             spec = LAYERS[node_type]
             if spec.is_merge:
                 if spec.max_inputs is None:
@@ -137,13 +146,53 @@ def random_design(seed: int, n_layers: int | None = None, guided: float = 0.75) 
                 pool = same if len(same) >= 2 and rng.random() < 0.7 else existing
                 srcs = [rng.choice(pool) for _ in range(k)]
             else:
-                srcs = [rng.choice(existing[-3:])]
-            params = random_params(rng, node_type, shapes.get(srcs[0]))
+                several = [n for n in existing if len(report.nodes[n].outputs) > 1]
+                srcs = [rng.choice(several if several and rng.random() < 0.3 else existing[-3:])]
+            params = random_params(rng, node_type, shapes.get(srcs[0])) if shares is None else {}
             trial = design.copy()
-            trial.add_node(Node(nid, node_type, params))
-            for port, s in enumerate(srcs):
-                trial.connect(Edge(s, nid, port if spec.is_merge else None))
+            trial.add_node(Node(nid, node_type, params, shares=shares))
+            for edge in _random_edges(rng, spec, nid, srcs, existing, report):
+                trial.connect(edge)
             if validate(trial).nodes[nid].output_shape is not None:
                 break
         design = trial
     return design
+
+
+def _random_share(rng: random.Random, design: Design, report: Any) -> str | None:
+    """Sometimes call an earlier layer again (shared weights) instead of a new one."""
+    owners = [
+        n.id
+        for n in design.nodes.values()
+        if n.type != "Input" and n.shares is None and report.nodes[n.id].output_shape is not None
+    ]
+    return rng.choice(owners) if owners and rng.random() < 0.04 else None
+
+
+def _random_out(rng: random.Random, report: Any, src: str) -> str | None:
+    """Which output of ``src`` an edge leaves from: usually the main one."""
+    names = list(report.nodes[src].outputs)
+    if len(names) > 1 and rng.random() < 0.6:
+        return rng.choice(names[1:])
+    return None
+
+
+def _random_edges(
+    rng: random.Random, spec: Any, nid: str, srcs: list[str], existing: list[str], report: Any
+) -> list[Edge]:
+    if not spec.ports:
+        return [
+            Edge(s, nid, port if spec.is_merge else None, _random_out(rng, report, s))
+            for port, s in enumerate(srcs)
+        ]
+    edges = [Edge(srcs[0], nid, None, _random_out(rng, report, srcs[0]))]
+    groups: dict[str, bool] = {}
+    for p in spec.ports[1:]:
+        if p.slot is not None:  # a list argument (an RNN's states): usually all or none
+            wanted = groups.setdefault(p.arg, rng.random() < 0.3) != (rng.random() < 0.05)
+        else:
+            wanted = p.required or rng.random() < 0.3
+        if wanted:
+            src = srcs[0] if p.required and rng.random() < 0.5 else rng.choice(existing)
+            edges.append(Edge(src, nid, p.name, _random_out(rng, report, src)))
+    return edges

@@ -78,7 +78,7 @@ def test_every_structural_problem_is_reported_at_once():
         "node 'z'.params must be an object",
         "node 'z'.pos must be a list of two numbers",
         "edges[0] (x -> nowhere) refers to a node 'nowhere' that does not exist",
-        "edges[1].port must be a whole number >= 0",
+        'edges[1].port must be a whole number >= 0 or an input\'s name (e.g. "query")',
         "edges[2] must be an object",
         "compile.loss must be a Keras loss name (a string)",
         "compile.metrics must be a list of Keras metric names",
@@ -87,7 +87,7 @@ def test_every_structural_problem_is_reported_at_once():
 
 def test_newer_version_is_a_clear_error():
     assert problems_of(json.dumps({**SEED, "version": 7})) == [
-        "the file has format version 7, but this Netwright reads up to version 1: update Netwright to open it"
+        "the file has format version 7, but this Netwright reads up to version 2: update Netwright to open it"
     ]
 
 

@@ -14,14 +14,17 @@ import os
 import pytest
 
 from engine.design.validation import validate
+from engine.spec.catalog import LAYERS
 from tests.engine.random_designs import random_design
 
 N_DESIGNS = int(os.environ.get("NETWRIGHT_AGREEMENT_N", "1200"))
 
 
 def keras_layer(keras, node):
-    """A Keras layer straight from the design's raw JSON params: no Netwright code involved."""
-    params = dict(node.params)
+    """A Keras layer straight from the design's raw JSON params: no Netwright code involved
+    (arguments the catalog marks as call arguments are left for :func:`call_layer`)."""
+    spec = LAYERS[node.type]
+    params = {k: v for k, v in node.params.items() if not _is_call_arg(spec, k)}
     if node.type in ("Bidirectional", "TimeDistributed"):
         inner = params.pop("layer")
         layer = getattr(keras.layers, inner["type"])(**inner.get("params", {}))
@@ -46,7 +49,7 @@ IMAGE_LAYERS = {
 }
 
 
-def refused_on_purpose(node_type, in_shapes):
+def against_the_contract(node_type, in_shapes):
     if node_type in IMAGE_LAYERS:
         return len(in_shapes[0]) == 3
     if node_type in ("Attention", "AdditiveAttention"):
@@ -54,56 +57,120 @@ def refused_on_purpose(node_type, in_shapes):
     return False
 
 
-def keras_truth(keras, design):
-    """Per node: ('ok', shape, params, trainable) or ('error', message) or None (input failed)."""
+def _is_call_arg(spec, name):
+    return any(p.name == name and p.extra.get("call") for p in spec.params)
+
+
+def call_layer(layer, spec, params, edges, tensor, **extra):
+    """Call a layer as Keras's own ``call`` names its inputs; ``tensor(edge)`` gives each input."""
+    options = {**{k: v for k, v in params.items() if _is_call_arg(spec, k)}, **extra}
+    if not spec.ports:
+        args = [tensor(e) for e in edges]
+        return layer(args if spec.is_merge else args[0], **options)
+    by_port = {spec.ports[0].name if e.port is None else e.port: e for e in edges}
+    args, kwargs = [], dict(options)
+    for p in spec.ports:
+        if p.name not in by_port:
+            continue
+        value = tensor(by_port[p.name])
+        if p.arg is None:
+            args.append(value)
+        elif p.slot is not None:
+            kwargs.setdefault(p.arg, []).append(value)
+        else:
+            kwargs[p.arg] = value
+    return layer(*args, **kwargs)
+
+
+def output_names(node, design):
+    owner = design.nodes[node.shares] if node.shares else node
+    spec = LAYERS[owner.type]
+    return [o.name for o in spec.outputs if o.when is None or owner.params.get(o.when)]
+
+
+def keras_truth(keras, design, layers=None):
+    """Per node: ('ok', output shapes, params, trainable) or ('error', message) or None (input failed).
+
+    A shared layer's weights are counted once, on the call that builds it (the first), as
+    Netwright shows them.  ``layers`` gets each node's Keras layer object.
+    """
     import numpy as np
 
-    truth, tensors = {}, {}
+    truth, tensors, built_by = {}, {}, {}
+    layers = {} if layers is None else layers
     order, _ = design.topological_order()
     inc = design.incoming()
     for nid in order:
         node = design.nodes[nid]
         if node.type == "Input":
-            tensors[nid] = keras.Input(shape=tuple(node.params["shape"]))
-            truth[nid] = ("ok", tuple(tensors[nid].shape), 0, 0)
+            tensors[nid] = {"output": keras.Input(shape=tuple(node.params["shape"]))}
+            truth[nid] = ("ok", (tuple(tensors[nid]["output"].shape),), 0, 0)
             continue
         srcs = [e.src for e in inc[nid]]
         if any(s not in tensors for s in srcs):
             truth[nid] = None
             continue
+        names = output_names(node, design)
+        owner = design.nodes[node.shares] if node.shares else node
         try:
-            layer = keras_layer(keras, node)
-            args = [tensors[s] for s in srcs]
-            from engine.spec.catalog import LAYERS
+            # A shared layer is built by its first call, whichever node that is.
+            first = owner.id not in built_by
+            layer = layers[owner.id] if not first else keras_layer(keras, owner)
+            layers[owner.id] = layers[nid] = layer
+            built_by.setdefault(owner.id, nid)
 
-            out = layer(args if LAYERS[node.type].is_merge else args[0])
+            def tensor(e):
+                return tensors[e.src][e.out or next(iter(tensors[e.src]))]
+
+            out = call_layer(layer, LAYERS[owner.type], owner.params, inc[nid], tensor)
         except Exception as exc:  # noqa: BLE001 - any refusal by Keras is the oracle's "invalid"
             truth[nid] = ("error", f"{type(exc).__name__}: {exc}"[:300])
             continue
-        tensors[nid] = out
-        trainable = int(sum(np.prod(w.shape) for w in layer.trainable_weights))
-        truth[nid] = ("ok", tuple(out.shape), layer.count_params(), trainable)
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        tensors[nid] = dict(zip(names, outs, strict=True))
+        trainable = int(sum(np.prod(w.shape) for w in layer.trainable_weights)) if first else 0
+        shapes = tuple(tuple(t.shape) for t in outs)
+        truth[nid] = ("ok", shapes, layer.count_params() if first else 0, trainable)
     return truth
 
 
-def runs_eagerly(keras, design, nid, truth):
-    """Does the layer also work on real numbers?  Some refusals only show at run time
-    (Softmax over an axis the tensor lacks builds symbolically, then fails in TF)."""
+def eager_outputs(keras, design, nid, truth, layer=None):
+    """The layer's outputs on real numbers, or None if it fails when run.  Some refusals only
+    show at run time (Softmax over an axis the tensor lacks builds symbolically, then fails in
+    TF), and some symbolic shapes are wrong (MultiHeadAttention's attention scores).  ``layer``:
+    an already built layer to call again (a shared layer), else a fresh one."""
     import numpy as np
 
-    inc = design.incoming()[nid]
-    args = []
-    for e in inc:
-        shape = truth[e.src][1]
-        args.append(np.zeros((2, *(3 if d is None else d for d in shape[1:])), "float32"))
-    from engine.spec.catalog import LAYERS
+    node = design.nodes[nid]
+    owner = design.nodes[node.shares] if node.shares else node
 
+    def tensor(e):
+        shapes = truth[e.src][1]
+        shape = shapes[output_names(design.nodes[e.src], design).index(e.out)] if e.out else shapes[0]
+        return np.zeros((2, *(3 if d is None else d for d in shape[1:])), "float32")
+
+    layer = layer if layer is not None else keras_layer(keras, owner)
     try:
-        layer = keras_layer(keras, design.nodes[nid])
-        layer(args if LAYERS[design.nodes[nid].type].is_merge else args[0], training=True)
+        # training=True: augmentation layers only transform while training
+        out = call_layer(
+            layer, LAYERS[owner.type], owner.params, design.incoming()[nid], tensor, training=True
+        )
     except Exception:  # noqa: BLE001
+        return None
+    return list(out) if isinstance(out, (list, tuple)) else [out]
+
+
+def refused_on_purpose(keras, design, nid, truth, layers, mine):
+    """Netwright refuses a shared layer's call whose input would need weights of another size
+    than the first call's, even where Keras silently broadcasts the built weights over it
+    (LayerNormalization built on 3 features, called again on 1): a learner gets a message
+    instead of a model that quietly computes something else."""
+    if "calls the layer of" not in mine[1]:
         return False
-    return True
+    fresh = keras_layer(keras, design.nodes[design.nodes[nid].shares or nid])
+    if eager_outputs(keras, design, nid, truth, fresh) is None:
+        return True
+    return layers[nid].built and fresh.count_params() != layers[nid].count_params()
 
 
 def ours(design):
@@ -113,10 +180,18 @@ def ours(design):
         if info.errors:
             result[nid] = ("error", info.errors[0])
         elif info.output_shape is not None:
-            result[nid] = ("ok", info.output_shape, info.params, info.trainable)
+            result[nid] = ("ok", tuple(info.outputs.values()), info.params, info.trainable)
         else:
             result[nid] = None
     return result
+
+
+def fits_run_time(ours_shape, run_shape):
+    """Our symbolic shape describes a run-time one: same rank, each known size equal
+    (run on batch 2 with 3 for every unknown size)."""
+    return len(ours_shape) == len(run_shape) and all(
+        d is None or d == r for d, r in zip(ours_shape, run_shape, strict=True)
+    )
 
 
 @pytest.mark.parametrize("chunk", range(6))
@@ -125,7 +200,8 @@ def test_random_designs_agree_with_keras(keras, chunk):
     disagreements, counts = [], {"ok": 0, "error": 0}
     for seed in range(chunk * per_chunk, (chunk + 1) * per_chunk):
         design = random_design(seed)
-        truth, mine = keras_truth(keras, design), ours(design)
+        layers = {}
+        truth, mine = keras_truth(keras, design, layers), ours(design)
         inc = design.incoming()
         order, _ = design.topological_order()
         for nid in order:
@@ -139,10 +215,19 @@ def test_random_designs_agree_with_keras(keras, chunk):
                 continue  # Keras never got to call it: an input already failed
             counts[t[0]] += 1
             if t[0] == "ok" and m is not None and m[0] == "error":
-                if refused_on_purpose(node.type, [truth[e.src][1] for e in inc[nid]]):
+                in_shapes = [truth[e.src][1][0] for e in inc[nid]]
+                if against_the_contract(node.type, in_shapes):
                     truth[nid] = t = ("error", "refused on purpose")
-                elif not runs_eagerly(keras, design, nid, truth):
+                elif eager_outputs(keras, design, nid, truth) is None or refused_on_purpose(
+                    keras, design, nid, truth, layers, m
+                ):
                     truth[nid] = t = ("error", "fails when run")
+            elif t[0] == "ok" and node.type == "MultiHeadAttention" and len(t[1]) > 1:
+                # Keras's symbolic attention-score shape is (B, heads, T, T); at run time it is
+                # (B, heads, T, S).  Agree with what Keras computes: check ours against a real run.
+                run = eager_outputs(keras, design, nid, truth)
+                if m is not None and m[0] == "ok" and run and fits_run_time(m[1][1], tuple(run[1].shape)):
+                    t = truth[nid] = (t[0], (t[1][0], m[1][1]), *t[2:])
             same = (t[0] == m[0] == "error") if m else False
             same = same or (t[0] == "ok" and m is not None and m[0] == "ok" and t[1:] == m[1:])
             if not same:
@@ -155,9 +240,12 @@ def test_random_designs_agree_with_keras(keras, chunk):
 
 
 def test_generator_covers_the_catalog():
-    from engine.spec.catalog import LAYERS
-
-    seen = set()
+    seen, features = set(), {"shared": 0, "named port": 0, "named output": 0}
     for seed in range(600):
-        seen |= {n.type for n in random_design(seed).nodes.values()}
+        design = random_design(seed)
+        seen |= {n.type for n in design.nodes.values()}
+        features["shared"] += any(n.shares for n in design.nodes.values())
+        features["named port"] += any(isinstance(e.port, str) for e in design.edges)
+        features["named output"] += any(e.out for e in design.edges)
     assert seen == set(LAYERS)
+    assert min(features.values()) >= 10, features

@@ -36,6 +36,10 @@ def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, laye
             takes_kwargs = any(q.kind is inspect.Parameter.VAR_KEYWORD for q in sig.parameters.values())
             assert takes_kwargs, f"{layer_type} takes no **kwargs, so no '{p.name}'"
             continue
+        if p.extra.get("call"):  # an argument of the layer's call (return_attention_scores)
+            call = inspect.signature(getattr(keras.layers, layer_type).call)
+            assert call.parameters[p.name].default == p.default, (layer_type, p.name)
+            continue
         assert p.name in sig.parameters, f"{layer_type}.{p.name} is not a Keras argument"
         default = sig.parameters[p.name].default
         if default is inspect.Parameter.empty:
@@ -43,6 +47,9 @@ def test_layer_params_are_keras_constructor_args_with_keras_defaults(keras, laye
             continue
         if p.required:
             continue  # we always write it (e.g. Input.shape), whatever Keras's default
+        if "keras_default" in p.extra:  # the same value, spelled out (Input's dtype float32)
+            assert default == p.extra["keras_default"], (layer_type, p.name)
+            continue
         ours = p.check(p.default) if p.default is not None else None
         theirs = tuple(default) if isinstance(default, list) else default
         assert theirs in (p.default, ours), f"{layer_type}.{p.name}: Keras {default!r}, catalog {p.default!r}"
@@ -60,6 +67,14 @@ def test_aliases_are_the_same_keras_classes_and_all_of_them(keras):
         if isinstance(obj := getattr(keras.layers, name), type) and obj in classes and name != classes[obj]
     }
     assert other_names == ALIASES
+
+
+@pytest.mark.parametrize("layer_type", sorted(t for t in LAYERS if LAYERS[t].ports))
+def test_named_ports_are_the_keras_calls_arguments(keras, layer_type):
+    call = inspect.signature(getattr(keras.layers, layer_type).call)
+    names = list(call.parameters)[1:]  # without self
+    for port in LAYERS[layer_type].ports:
+        assert (port.arg or names[0]) in names, (layer_type, port.name)
 
 
 @pytest.mark.parametrize("opt_type", sorted(OPTIMIZERS))
