@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.atomic import write_text_atomic
+from engine.design.cost import estimate, largest_batch, memory_budget, training_memory
 from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, validate
 from engine.keras.codegen import generate
@@ -34,7 +35,34 @@ def _load(path: str) -> tuple:
         return None, [f"unexpected problem reading the file: {exc!r}"]
 
 
-def _json_line(path: str, report: Report | None, file_problems: list[str] | None) -> str:
+def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
+    """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
+    cost = estimate(design, report)
+    batch = int(design.training.get("batch_size", 32))
+    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    memory = training_memory(cost, batch, optimizer)
+    budget = memory_budget()
+    file_level = {
+        "total_flops": cost.total_flops if report.valid else None,
+        "param_bytes": cost.param_bytes,
+        "activation_bytes": cost.activation_bytes if report.valid else None,
+        "training_memory": memory.to_dict() if memory is not None and report.valid else None,
+        "largest_batch": (
+            largest_batch(cost, optimizer, budget) if budget is not None and report.valid else None
+        ),
+    }
+    per_node = {
+        nid: (
+            {"flops": c.flops, "param_bytes": c.param_bytes, "activation_bytes": c.activation_bytes}
+            if (c := cost.nodes.get(nid))
+            else {"flops": None, "param_bytes": None, "activation_bytes": None}
+        )
+        for nid in report.nodes
+    }
+    return file_level, per_node
+
+
+def _json_line(design, path: str, report: Report | None, file_problems: list[str] | None) -> str:
     if report is None:
         return json.dumps(
             {
@@ -44,9 +72,11 @@ def _json_line(path: str, report: Report | None, file_problems: list[str] | None
                 "errors": file_problems,
                 "warnings": [],
                 "total_params": None,
+                "total_flops": None,
                 "nodes": {},
             }
         )
+    costs, node_costs = _cost_fields(design, report)
     return json.dumps(
         {
             "file": path,
@@ -56,10 +86,12 @@ def _json_line(path: str, report: Report | None, file_problems: list[str] | None
             "warnings": [p.to_dict() for p in report.warnings],
             "total_params": report.total_params,
             "trainable_params": report.trainable_params,
+            **costs,
             "nodes": {
                 nid: {
                     "output_shape": list(info.output_shape) if info.output_shape else None,
                     "params": info.params,
+                    **node_costs[nid],
                     "errors": info.errors,
                     "warnings": info.warnings,
                 }
@@ -89,7 +121,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
         if design is None:
             status = UNREADABLE
             if as_json:
-                out.write(_json_line(path, None, file_problems) + "\n")
+                out.write(_json_line(None, path, None, file_problems) + "\n")
             else:
                 out.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
             continue
@@ -97,7 +129,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
         if not report.valid:
             status = max(status, DESIGN_ERRORS)
         if as_json:
-            out.write(_json_line(path, report, None) + "\n")
+            out.write(_json_line(design, path, report, None) + "\n")
             continue
         verdict = "valid" if report.valid else f"{len(report.errors)} error(s)"
         out.write(f"{path}: {verdict}\n")
@@ -173,13 +205,17 @@ def cmd_train(
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
-    from engine.training.fit import DIVERGED, evaluate, save_model, train
+    from engine.training.fit import DIVERGED, WontFit, evaluate, save_model, train
 
     err.write(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
-    result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+    try:
+        result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+    except WontFit as exc:
+        err.write(f"{path}: cannot train\n  error: {exc}\n")
+        return DESIGN_ERRORS
     err.write(result.message + "\n")
     if history_path:
         write_text_atomic(history_path, json.dumps(result.history, indent=1) + "\n")

@@ -89,6 +89,7 @@ class TrainingPanel(QWidget):
         self.dirty = False
         self.steps = 1
         self.epochs = 1
+        self.device = ""  # which device trains, from the worker ("CPU" or "GPU: name")
         self._data_key: str | None = None
         self._previews: queue.Queue = queue.Queue()  # (data key, Dataset or message) from load_preview
         self._preview_timer = QTimer(self)
@@ -360,6 +361,7 @@ class TrainingPanel(QWidget):
 
     def _begun(self, info: dict) -> None:
         self.epochs, self.steps = info["epochs"], info["steps"]
+        self.device = info.get("device", "")
 
     def _batch(self, info: dict) -> None:
         run = self.run
@@ -376,6 +378,7 @@ class TrainingPanel(QWidget):
         self.progress_label.setText(
             f"epoch {info['epoch'] + 1}/{self.epochs} · batch {info['batch'] + 1}/{info['steps']} · "
             f"{fmt_time(elapsed)} elapsed · ETA {fmt_time(eta)} · loss {info['mean_loss']:.4f}"
+            + (f" · on {self.device}" if self.device else "")
             + (" · paused" if self.control and self.control.paused else "")
         )
 

@@ -19,6 +19,7 @@ from engine.data import loaders
 from engine.design.graph import Design
 from engine.design.validation import validate
 from engine.keras.build import compile_args, model_name, optimizer_kwargs
+from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
 from engine.spec.datasets import BUILTIN
@@ -145,17 +146,18 @@ def _model_part(design: Design) -> str:
     opt_type, opt_kwargs = optimizer_kwargs(design)
     optimizer = call(f"keras.optimizers.{opt_type}", [f"{k}={lit(v)}" for k, v in opt_kwargs.items()])
     comp = compile_args(design)
-    lines.append(
-        "    "
-        + call(
-            "model.compile",
-            [
-                f"optimizer={optimizer}",
-                f"loss={lit(comp['loss'])}",
-                f"metrics={lit(comp['metrics'])}",
-            ],
-        )
-    )
+    compile_items = [f"optimizer={optimizer}", f"loss={lit(comp['loss'])}", f"metrics={lit(comp['metrics'])}"]
+    steps = design_steps_per_execution(design)
+    if steps > 1:
+        lines += [
+            f"    # steps_per_execution={steps}: a small model spends most of a step in per-call Python",
+            f"    # overhead, so {steps} batches run per compiled call"
+            f" (about {TARGET_EXECUTION_S * 1000:.0f} ms each, estimated",
+            "    # from this model's FLOPs and batch size); callbacks run between calls. predict()",
+            "    # unrolls that many copies of the model: set model.steps_per_execution = 1 before it.",
+        ]
+        compile_items.append(f"steps_per_execution={steps}")
+    lines.append("    " + call("model.compile", compile_items))
     lines.append("    return model")
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from engine.design.file_format import load
 from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.codegen import generate, identifiers, lit
+from engine.keras.speed import design_steps_per_execution
 from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
 from tests.engine.random_designs import random_design
 
@@ -82,7 +83,9 @@ def test_templates_are_valid_and_export_equal(keras, path):
     assert report.valid and not report.warnings, [p.message for p in report.problems]
     model = build_model(design)
     assert model.count_params() == report.total_params
-    assert_same_model(model, exec_script(generate(design))["build_model"]())
+    exported = exec_script(generate(design))["build_model"]()
+    assert_same_model(model, exported)
+    assert exported.steps_per_execution == design_steps_per_execution(design) >= 1
 
 
 def test_seed_example_is_sequential_dense_relu_then_dense_adam_mse(keras):
@@ -90,7 +93,9 @@ def test_seed_example_is_sequential_dense_relu_then_dense_adam_mse(keras):
     assert "keras.Sequential(" in source and "keras.Model(" not in source
     assert 'keras.layers.Dense(10, activation="relu", name="h")' in source
     assert 'keras.layers.Dense(1, name="y")' in source
-    assert 'model.compile(optimizer=keras.optimizers.Adam(), loss="mse", metrics=[])' in source
+    assert 'optimizer=keras.optimizers.Adam(),\n        loss="mse",\n        metrics=[],' in source
+    # 191 FLOPs a sample: a step is pure overhead, so the most batches per call, with a comment why.
+    assert "steps_per_execution=64," in source and "# steps_per_execution=64: a small model" in source
     assert 'if __name__ == "__main__":\n    main()' in source
 
 
