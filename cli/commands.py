@@ -172,6 +172,10 @@ def _progress_bar(err: TextIO):
 
     def begin(info):
         state["epochs"] = info["epochs"]
+        err.write(
+            f"on {info['device']}, {info['replicas']} replica(s), "
+            f"{info['steps_per_execution']} batch(es) per compiled call\n"
+        )
 
     def batch(info):
         done = (info["batch"] + 1) / info["steps"]
@@ -187,7 +191,13 @@ def _progress_bar(err: TextIO):
 
 
 def cmd_train(
-    path: str, epochs: int | None, history_path: str | None, save_path: str | None, out: TextIO, err: TextIO
+    path: str,
+    epochs: int | None,
+    history_path: str | None,
+    save_path: str | None,
+    out: TextIO,
+    err: TextIO,
+    distribution: str | None = None,
 ) -> int:
     design, file_problems = _load(path)
     if design is None:
@@ -205,15 +215,17 @@ def cmd_train(
     if problems:
         err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
-    from engine.training.fit import DIVERGED, WontFit, evaluate, save_model, train
+    from engine.training.fit import DIVERGED, CannotTrain, evaluate, save_model, train
 
     err.write(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
     try:
-        result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
-    except WontFit as exc:
+        result = train(
+            design, prepared, epochs=epochs, listener=_progress_bar(err), distribution=distribution
+        )
+    except CannotTrain as exc:
         err.write(f"{path}: cannot train\n  error: {exc}\n")
         return DESIGN_ERRORS
     err.write(result.message + "\n")
@@ -247,6 +259,11 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="override the design's epochs")
     train.add_argument("--history", metavar="history.json", help="write Keras's History dict as JSON")
     train.add_argument("--save", metavar="model.keras", help="save the trained model")
+    train.add_argument(
+        "--distribution",
+        choices=["none", "mirrored"],
+        help="mirrored: tf.distribute.MirroredStrategy over all local GPUs (default: the design's or none)",
+    )
     return p
 
 
@@ -261,5 +278,5 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         if args.epochs is not None and args.epochs < 1:
             err.write("--epochs must be at least 1\n")
             return DESIGN_ERRORS
-        return cmd_train(args.file, args.epochs, args.history, args.save, out, err)
+        return cmd_train(args.file, args.epochs, args.history, args.save, out, err, args.distribution)
     return cmd_export(args.file, args.output, out, err)

@@ -27,6 +27,7 @@ from engine.keras.build import build_model
 from engine.keras.speed import choose_steps_per_execution
 from engine.spec.datasets import CLASSIFICATION
 from engine.training.device import training_device
+from engine.training.distribution import DISTRIBUTIONS, strategy_scope
 from engine.training.pipeline import datasets, split_rows
 
 BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
@@ -79,7 +80,11 @@ class Control:
         self._running.wait()
 
 
-class WontFit(DataError):
+class CannotTrain(DataError):
+    """A run that must not start; the message says why."""
+
+
+class WontFit(CannotTrain):
     """Training would need more memory than the machine has free; the message says how much."""
 
 
@@ -173,6 +178,7 @@ def train(
     control: Control | None = None,
     early_stopping_patience: int | None = None,
     seed: int = 0,
+    distribution: str | None = None,
 ) -> Result:
     """Build, compile and fit the design; returns the history and the trained model.
 
@@ -188,12 +194,27 @@ def train(
     epochs = int(epochs or design.training.get("epochs", 10))
     batch_size = int(batch_size or design.training.get("batch_size", 32))
     listener, control = listener or Listener(), control or Control()
-    model = build_model(design)
+    distribution = distribution or design.training.get("distribution", "none")
+    if distribution not in DISTRIBUTIONS:
+        raise CannotTrain(
+            f"training.distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}"
+        )
+    with strategy_scope(distribution):  # build and compile inside the strategy's scope
+        model = build_model(design)
     n_train = split_rows(len(prepared.x), prepared.validation_split)
     steps = max(1, math.ceil(n_train / batch_size))
     # Several batches per compiled call: Keras reads this when it makes the train function.
-    model.steps_per_execution = choose_steps_per_execution(estimate(design).total_flops, batch_size, steps)
-    setup = {"steps_per_execution": model.steps_per_execution, "device": training_device()}
+    # Not under MirroredStrategy: Keras 3.15's multi-step loop fails there on a distributed
+    # iterator ("You must feed a value for placeholder tensor"), and each step is bigger anyway.
+    replicas = model.distribute_strategy.num_replicas_in_sync
+    model.steps_per_execution = (
+        choose_steps_per_execution(estimate(design).total_flops, batch_size, steps) if replicas == 1 else 1
+    )
+    setup = {
+        "steps_per_execution": model.steps_per_execution,
+        "device": training_device(),
+        "replicas": replicas,
+    }
     state: dict[str, Any] = {"reason": None, "setup": setup}
     callbacks = [_bridge(keras, control, listener, epochs, steps, state)]
     if early_stopping_patience:
@@ -207,7 +228,12 @@ def train(
         prepared.x, prepared.y, batch_size, prepared.validation_split, seed
     )
     fit = model.fit(
-        train_data, validation_data=validation_data, epochs=epochs, callbacks=callbacks, verbose=0
+        train_data,
+        validation_data=validation_data,
+        epochs=epochs,
+        callbacks=callbacks,
+        verbose=0,
+        shuffle=False,  # the dataset shuffles itself (engine/training/pipeline.py)
     )
     history = {k: [float(v) for v in vs] for k, vs in fit.history.items()}
     done = len(history.get("loss", []))
