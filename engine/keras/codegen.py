@@ -25,7 +25,10 @@ from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
 from engine.spec.datasets import BUILTIN
 
 # Names the script itself uses; node variables never shadow them.
-RESERVED = {"keras", "np", "argparse", "model", "main", "build_model", "load_data"}
+RESERVED = {
+    *("keras", "np", "argparse", "contextlib", "os", "sys", "model", "main", "build_model", "load_data"),
+    "distribution_scope",
+}
 
 
 class CodegenError(ValueError):
@@ -251,7 +254,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
 
 def _imports(data: tuple[str, str] | None) -> str:
     """Standard-library imports first, as ruff orders them; only what the script uses."""
-    stdlib = ["import argparse"]
+    stdlib = ["import argparse", "import contextlib", "import os", "import sys"]
     if data is not None and "csv.reader" in data[0]:
         stdlib += ["import csv", "import math"]
     if data is not None and "Path(" in data[0] + data[1]:
@@ -284,6 +287,28 @@ def _placeholder_data(design: Design, shapes: dict[str, tuple]) -> list[str]:
     return lines
 
 
+DISTRIBUTE_PART = '''def distribution_scope(kind):
+    """Where the model is built: one device, all local GPUs, or every device on JAX.
+
+    mirrored: tf.distribute.MirroredStrategy over the local GPUs (else the CPU).
+    data-parallel: keras.distribution.DataParallel on the JAX backend, each batch split
+    over every device; on several machines set KERAS_DISTRIBUTION_JOB_ADDRESSES,
+    KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID on each one
+    (see docs/distribution.md in Netwright).
+    """
+    if kind == "mirrored":
+        import tensorflow as tf
+
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in devices]).scope()
+    if kind == "data-parallel":
+        if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+            keras.distribution.initialize()  # several machines, one process each
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        print("data-parallel over", len(keras.distribution.list_devices()), "devices")
+    return contextlib.nullcontext()'''
+
+
 def _main_part(design: Design, has_data: bool, shapes: dict[str, tuple]) -> str:
     train = design.training
     lines = [
@@ -291,8 +316,18 @@ def _main_part(design: Design, has_data: bool, shapes: dict[str, tuple]) -> str:
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
         f'    parser.add_argument("--epochs", type=int, default={lit(train.get("epochs", 10))})',
         f'    parser.add_argument("--batch-size", type=int, default={lit(train.get("batch_size", 32))})',
+        '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
+        ' default="none")',
         "    args = parser.parse_args()",
-        "    model = build_model()",
+        '    if args.distribute == "data-parallel" and keras.backend.backend() != "jax":',
+        "        # DataParallel runs on the JAX backend, chosen before Keras is imported: start again on it.",
+        '        os.environ["KERAS_BACKEND"] = "jax"',
+        "        os.execv(sys.executable, [sys.executable, *sys.argv])",
+        "    with distribution_scope(args.distribute):",
+        "        model = build_model()",
+        '    if args.distribute == "mirrored":',
+        "        # Keras's multi-step loop fails under MirroredStrategy: one batch per call.",
+        "        model.steps_per_execution = 1",
         "    model.summary()",
     ]
     lines += ["    (x, y), (x_test, y_test) = load_data()"] if has_data else _placeholder_data(design, shapes)
@@ -320,12 +355,14 @@ def generate(design: Design, formatter: bool = True) -> str:
     title = "".join(c if c.isprintable() and c not in '"\\' else " " for c in design.name)
     doc = f"{' '.join(title.split()) or 'untitled'}: a Keras model exported from Netwright."
     parts = [
-        f'"""{doc}\n\nTrain it: python <this file> [--epochs N] [--batch-size N]\n"""',
+        f'"""{doc}\n\nTrain it: python <this file> [--epochs N] [--batch-size N]'
+        ' [--distribute {none,mirrored,data-parallel}]\n"""',
         _imports(data),
     ]
     if data is not None:
         parts += list(data)
     parts.append(_model_part(design))
+    parts.append(DISTRIBUTE_PART)
     parts.append(_main_part(design, data is not None, shapes))
     parts.append('if __name__ == "__main__":\n    main()')
     source = "\n\n\n".join(parts) + "\n"

@@ -22,7 +22,10 @@ from tests.engine.random_designs import random_design
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = sorted((ROOT / "resources" / "designs").glob("*.json"))
-ALLOWED_IMPORTS = {"argparse", "csv", "math", "pathlib", "keras", "numpy", "sklearn.datasets", "PIL"}
+ALLOWED_IMPORTS = {
+    *("argparse", "contextlib", "csv", "math", "os", "pathlib", "sys", "keras", "numpy", "sklearn.datasets"),
+    *("PIL", "tensorflow"),  # tensorflow only inside distribution_scope("mirrored")
+}
 
 
 def valid_random_designs(n):
@@ -196,3 +199,29 @@ def test_exported_load_data_repeats_the_apps_preparation(tmp_path, source):
     app = datamod.prepare(design, datamod.load(design.data, tmp_path))
     for script_array, app_array in ((x, app.x), (y, app.y), (x_test, app.x_test), (y_test, app.y_test)):
         assert np.array_equal(script_array, app_array)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("data-parallel", "data-parallel over 2 devices"), ("mirrored", "Total params: 403")],
+)
+def test_exported_script_distributes(tmp_path, kind, expected):
+    """data-parallel restarts itself on JAX with keras.distribution.DataParallel over the two
+    host devices XLA is told to make; mirrored builds inside a MirroredStrategy scope."""
+    import os
+
+    design = load(ROOT / "resources" / "designs" / "mlp_classifier.json")
+    script = tmp_path / "model.py"
+    script.write_text(generate(design))
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("KERAS_BACKEND", None)
+    done = subprocess.run(
+        [sys.executable, str(script), "--epochs", "1", "--distribute", kind],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert expected in done.stdout and "val_loss" in done.stdout
