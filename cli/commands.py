@@ -235,7 +235,11 @@ def cmd_train(
     scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
     out.write(f"{report['evaluated_on']} set: {scores}\n")
     if save_path:
-        err.write(f"saved {save_model(result.model, save_path)}\n")
+        try:
+            err.write(f"saved {save_model(result.model, save_path)}\n")
+        except Exception as exc:  # noqa: BLE001 - a missing converter or a full disk is a message
+            err.write(f"{save_path}: cannot save the model: {exc}\n")
+            return UNREADABLE
     return DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
 
 
@@ -258,7 +262,12 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("file", metavar="DESIGN.json")
     train.add_argument("--epochs", type=int, help="override the design's epochs")
     train.add_argument("--history", metavar="history.json", help="write Keras's History dict as JSON")
-    train.add_argument("--save", metavar="model.keras", help="save the trained model")
+    train.add_argument(
+        "--save",
+        metavar="model.keras",
+        help="save the trained model; the name picks the format: .keras, .weights.h5, .tflite, .onnx, "
+        "or a .savedmodel folder",
+    )
     train.add_argument(
         "--distribution",
         choices=["none", "mirrored"],

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import prepare as datamod
+from engine.training.export import FORMATS as MODEL_FORMATS
+from engine.training.export import path_for
 from engine.training.fit import DIVERGED, Control
 from gui.document import Document
 from gui.style import current_theme
@@ -531,11 +533,12 @@ class TrainingPanel(QWidget):
 
     def save_model(self) -> None:
         start = str(self._base_dir() / f"{self.doc.design.name}.keras")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save trained model", start, "Keras model (*.keras);;Weights only (*.weights.h5)"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Save trained model", start, ";;".join(MODEL_FORMATS.values())
         )
         if path and self.thread is not None:
-            self.thread.save(path)
+            kind = next((k for k, v in MODEL_FORMATS.items() if v == chosen), "keras")
+            self.thread.save(str(path_for(path, kind)))
 
     def export_history(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

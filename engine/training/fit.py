@@ -28,6 +28,7 @@ from engine.keras.speed import choose_steps_per_execution
 from engine.spec.datasets import CLASSIFICATION
 from engine.training.device import training_device
 from engine.training.distribution import DISTRIBUTIONS, strategy_scope
+from engine.training.export import export_model
 from engine.training.pipeline import datasets, split_rows
 
 BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
@@ -292,12 +293,6 @@ def predict_one(model: Any, x: np.ndarray) -> list[float]:
 
 
 def save_model(model: Any, path: str | Path) -> Path:
-    """Save as .keras (architecture, weights, optimizer) or, for .weights.h5, the weights only."""
-    path = Path(path)
-    if path.name.endswith(".weights.h5"):
-        model.save_weights(path)
-    else:
-        if path.suffix != ".keras":
-            path = path.with_suffix(".keras")
-        model.save(path)
-    return path
+    """Save in the format the path names (engine/training/export.py): .keras, .weights.h5,
+    .tflite, .onnx, or else a SavedModel folder."""
+    return export_model(model, path)
