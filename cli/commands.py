@@ -1,7 +1,7 @@
 """The command line: the same engine as the window, without one.
 
 ``check`` validates design files, ``export`` writes the Keras script,
-``train`` fits the design on its data.  Exit codes: 0 all good, 1 a design
+``train`` fits the design on its data, ``render`` draws its diagram.  Exit codes: 0 all good, 1 a design
 or data problem, 2 a file cannot be read.  No input file, however malformed,
 produces a traceback.
 """
@@ -164,6 +164,25 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
     return OK
 
 
+def cmd_render(path: str, output: str, err: TextIO) -> int:
+    """The design's diagram as SVG or PNG (by the output's suffix); errors show as red cards."""
+    design, file_problems = _load(path)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+        return UNREADABLE
+    from engine.design.diagram import render
+
+    try:
+        err.write(f"wrote {render(design, output)}\n")
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return DESIGN_ERRORS
+    except OSError as exc:
+        err.write(f"{output}: cannot write the diagram: {exc.strerror or exc}\n")
+        return UNREADABLE
+    return OK
+
+
 def _progress_bar(err: TextIO):
     """A one-line terminal progress bar, redrawn in place."""
     from engine.training.fit import Listener
@@ -258,6 +277,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", metavar="model.py", help="where to write (default: standard output)"
     )
+    render = sub.add_parser("render", help="draw the design as an SVG or PNG picture")
+    render.add_argument("file", metavar="DESIGN.json")
+    render.add_argument("-o", "--output", required=True, metavar="net.svg", help="net.svg or net.png")
     train = sub.add_parser("train", help="train the design on its dataset, with a progress bar")
     train.add_argument("file", metavar="DESIGN.json")
     train.add_argument("--epochs", type=int, help="override the design's epochs")
@@ -276,7 +298,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "export", "train")
+COMMANDS = ("check", "export", "train", "render")
 
 
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -288,4 +310,6 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
             err.write("--epochs must be at least 1\n")
             return DESIGN_ERRORS
         return cmd_train(args.file, args.epochs, args.history, args.save, out, err, args.distribution)
+    if args.command == "render":
+        return cmd_render(args.file, args.output, err)
     return cmd_export(args.file, args.output, out, err)

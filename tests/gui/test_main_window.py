@@ -489,3 +489,11 @@ def test_summary_shows_each_layers_flops_and_the_training_memory(window):
     assert rows["conv2"] == "147,968"  # 4x4 positions x 32 filters x (2 x 9 x 16 + 1)
     text = window.summary.totals.text()
     assert "170 kFLOPs" in text and "training memory at batch 32" in text and "largest batch" in text
+
+
+def test_export_diagram_from_the_window(window, tmp_path):
+    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    assert window.actions_by_name["diagram"].text().startswith("Export &Diagram")
+    window.export_diagram(str(tmp_path / "net.png"))
+    assert (tmp_path / "net.png").read_bytes().startswith(b"\x89PNG")
+    assert "Exported" in window.statusBar().currentMessage()

@@ -124,7 +124,8 @@ def test_nothing_from_the_design_becomes_code(keras):
     source = generate(design)
     tree = ast.parse(source)
     assert imports_of(source) <= ALLOWED_IMPORTS
-    assert not any(isinstance(n, ast.Name) and n.id == "os" for n in ast.walk(tree))
+    # The script uses os itself (--distribute restarts on JAX), but never os.system.
+    assert not any(isinstance(n, ast.Attribute) and n.attr == "system" for n in ast.walk(tree))
     assert "os.system" in ast.get_docstring(tree)  # the name is kept, as inert text
     assert exec_script(source)["build_model"]().get_layer("h.os-system")
 
