@@ -11,6 +11,8 @@ oracle for Dense and convolutions):
   count for them; standalone element-wise layers count their arithmetic.
 - ``param_bytes``: the weights, float32 (4 bytes each).
 - ``activation_bytes``: the node's output for one sample, float32.
+- ``kept_bytes``: what the backward pass keeps for one sample: the output, and
+  for recurrent layers every time step's gates and states as well.
 
 ``training_memory`` turns those into an estimate for a batch size and an
 optimizer; ``largest_batch`` and ``available_memory`` say what fits.
@@ -41,6 +43,7 @@ class NodeCost:
     flops: int | None  # None: a dimension is unknown (variable length), or the type has no rule
     param_bytes: int
     activation_bytes: int | None
+    kept_bytes: int | None = None  # for the backward pass; the output's size unless a layer keeps more
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,13 @@ class DesignCost:
     @property
     def activation_bytes(self) -> int | None:
         values = [c.activation_bytes for c in self.nodes.values()]
+        return None if any(v is None for v in values) else sum(values)  # type: ignore[misc]
+
+    @property
+    def kept_bytes(self) -> int | None:
+        values = [
+            c.kept_bytes if c.kept_bytes is not None else c.activation_bytes for c in self.nodes.values()
+        ]
         return None if any(v is None for v in values) else sum(values)  # type: ignore[misc]
 
 
@@ -251,7 +261,23 @@ def node_cost(
         _, values = check_params(spec.params, node.params)
         flops = int(rule(ins_tail, out, values))
     activation = _size(out)
-    return NodeCost(flops, info.params * BYTES, None if activation is None else activation * BYTES)
+    if activation is None:
+        return NodeCost(flops, info.params * BYTES, None)
+    kept = activation + _recurrent_state(node.type, ins_tail, node.params)
+    return NodeCost(flops, info.params * BYTES, activation * BYTES, kept * BYTES)
+
+
+def _recurrent_state(node_type: str, ins: list[Shape], params: dict[str, Any]) -> int:
+    """Values a recurrent layer keeps per sample for backpropagation through time:
+    each step's gates plus its state(s) (LSTM: 4 gates, cell and output)."""
+    if node_type == "Bidirectional":
+        inner = params.get("layer") or {}
+        return 2 * _recurrent_state(inner.get("type", ""), ins, inner.get("params", {}))
+    if node_type not in _RNN_GATES or not ins or ins[0][0] is None:
+        return 0
+    _, values = check_params(LAYERS[node_type].params, params)
+    states = 2 if node_type == "LSTM" else 1
+    return ins[0][0] * values["units"] * (_RNN_GATES[node_type] + states)
 
 
 def estimate(design: Design, report: Report | None = None) -> DesignCost:
@@ -309,7 +335,7 @@ class TrainingMemory:
 def training_memory(cost: DesignCost, batch_size: int, optimizer: dict[str, Any]) -> TrainingMemory | None:
     """Weights, gradients, optimizer slots and the batch's activations (kept for the
     backward pass, plus a gradient of the same size each); None when a size is unknown."""
-    per_sample = cost.activation_bytes
+    per_sample = cost.kept_bytes
     if per_sample is None:
         return None
     weights = cost.param_bytes

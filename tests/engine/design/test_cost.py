@@ -93,6 +93,12 @@ def test_hand_counts_for_recurrent_layers():
     assert estimate(both).total_flops == 2 * one_gru  # merge_mode "concat" costs nothing
 
 
+def test_recurrent_layers_keep_every_steps_gates_and_states_for_the_backward_pass():
+    cost = estimate(chain((20, 1), ("LSTM", {"units": 32}))).nodes["n0"]
+    assert cost.activation_bytes == 32 * 4  # the output: the last step only
+    assert cost.kept_bytes == (32 + 20 * 32 * (4 + 2)) * 4  # plus 4 gates, cell and output per step
+
+
 def test_memory_per_node_is_float32_weights_and_outputs():
     design = chain((8, 8, 1), ("Conv2D", {"filters": 16, "kernel_size": 3, "padding": "same"}))
     cost = estimate(design).nodes["n0"]
