@@ -160,3 +160,18 @@ def test_the_training_device_is_named_for_the_view():
     assert describe([]) == "CPU"
     assert describe(["NVIDIA H100 80GB HBM3"]) == "GPU: NVIDIA H100 80GB HBM3"
     assert describe(["A", "B"]) == "GPU: A (+1 more)"
+
+
+def test_a_run_too_big_for_memory_is_refused_before_tensorflow_builds(tmp_path):
+    """640 GB of weights, gradients and Adam slots: refused with the numbers, exit code 1."""
+    from engine.design.file_format import save
+
+    design = load(TEMPLATE["mlp_classifier"])
+    design.nodes["hidden2"].params["units"] = 200_000
+    design.nodes["hidden1"].params["units"] = 200_000
+    path = tmp_path / "huge.json"
+    save(design, path)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["train", str(path), "--epochs", "1"], out, err) == 1
+    assert "cannot train" in err.getvalue() and "Training needs about" in err.getvalue()
+    assert "make the model smaller" in err.getvalue()
