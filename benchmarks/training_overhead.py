@@ -1,33 +1,37 @@
-"""Training overhead of the GUI path against a plain ``model.fit``.
+"""Training time of the window's path and of the exported script against a plain Keras script.
 
-(a) the window's path: Train pressed in an offscreen window, the worker
-thread builds, fits (with the progress callbacks and the live pyqtgraph plot
-updating) and evaluates; (b) a plain script: the same model, data and
-settings, ``model.fit`` then ``evaluate`` on the main thread.  Runs alternate
-after one warm-up each; the ratio is of the medians.
+(a) the window: Train pressed in an offscreen window; the worker thread
+builds, fits (progress callbacks, the live pyqtgraph plot, steps_per_execution
+chosen by engine/keras/speed.py) and evaluates.  (b) the plain script a Keras
+user writes: the same model, ``compile(optimizer, loss, metrics)`` and
+``fit(x, y, epochs, batch_size, validation_split)`` with Keras's defaults
+otherwise, then ``evaluate`` and ``predict`` as the window does.  (c) the
+exported script's ``build_model()`` (its compile call carries the same
+steps_per_execution) fitted and evaluated like (b), with one batch per
+predict call as the script's comment advises.  Runs alternate after one
+warm-up each; ratios are of the medians.
 
-    .venv/bin/python benchmarks/training_overhead.py
+    .venv/bin/python benchmarks/training_overhead.py [REPEATS]
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 from training_common import make_window, peak_rss_mb, train_in_window
 
-REPEATS = 11
+REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 11
 EPOCHS = 5
 
 
-def plain_fit(design, prepared) -> float:
+def timed_fit(model_factory, design, prepared, predict_steps: int | None = None) -> float:
     import keras
-
-    from engine.keras.build import build_model
 
     start = time.perf_counter()
     keras.utils.set_random_seed(0)
-    model = build_model(design)
+    model = model_factory()
     model.fit(
         prepared.x,
         prepared.y,
@@ -38,31 +42,51 @@ def plain_fit(design, prepared) -> float:
         shuffle=True,
     )
     model.evaluate(prepared.x, prepared.y, verbose=0)
+    if predict_steps is not None:  # as the exported script's comment advises before predict()
+        model.steps_per_execution = predict_steps
     model.predict(prepared.x, verbose=0)
     return time.perf_counter() - start
 
 
+def spread(values: list[float]) -> str:
+    return f"min {min(values):.2f} s, max {max(values):.2f} s"
+
+
 def main() -> None:
     from engine.data import prepare as datamod
+    from engine.keras.build import build_model
+    from engine.keras.codegen import generate
 
     app, window = make_window(EPOCHS)
     design = window.doc.design.copy()
     prepared = datamod.prepare(design, datamod.load(design.data))
-    train_in_window(window)  # warm-up: TensorFlow import and first traces
-    plain_fit(design, prepared)
-    gui, plain = [], []
+    namespace = {"__name__": "exported_model"}
+    exec(compile(generate(design), "model.py", "exec"), namespace)  # noqa: S102 - our own generated code
+    runners = {
+        "gui": lambda: train_in_window(window),
+        "plain": lambda: timed_fit(lambda: build_model(design), design, prepared),
+        "exported": lambda: timed_fit(namespace["build_model"], design, prepared, predict_steps=1),
+    }
+    for run in runners.values():  # warm-up: TensorFlow import and first traces
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runners}
     for i in range(REPEATS):
-        gui.append(train_in_window(window))
-        plain.append(plain_fit(design, prepared))
-        print(f"run {i + 1}: gui {gui[-1]:.2f} s, plain {plain[-1]:.2f} s")
+        for name, run in runners.items():
+            times[name].append(run())
+        print(f"run {i + 1}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()), flush=True)
     window.doc.undo_stack.setClean()
     window.close()
+    median = {name: statistics.median(t) for name, t in times.items()}
     print(
-        f"median: gui {statistics.median(gui):.2f} s, plain {statistics.median(plain):.2f} s "
-        f"({EPOCHS} epochs of small_cnn on digits, {len(prepared.x)} samples)"
+        "median: "
+        + ", ".join(f"{n} {m:.2f} s" for n, m in median.items())
+        + f" ({EPOCHS} epochs of small_cnn on digits, {len(prepared.x)} samples, {REPEATS} runs each)"
     )
+    for name, t in times.items():
+        print(f"spread {name}: {spread(t)}")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
-    print(f"overhead ratio: {statistics.median(gui) / statistics.median(plain):.2f}")
+    print(f"exported script ratio: {median['exported'] / median['plain']:.2f} (exported / plain)")
+    print(f"overhead ratio: {median['gui'] / median['plain']:.2f}")
 
 
 if __name__ == "__main__":

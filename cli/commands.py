@@ -1,7 +1,7 @@
 """The command line: the same engine as the window, without one.
 
 ``check`` validates design files, ``export`` writes the Keras script,
-``train`` fits the design on its data.  Exit codes: 0 all good, 1 a design
+``train`` fits the design on its data, ``render`` draws its diagram.  Exit codes: 0 all good, 1 a design
 or data problem, 2 a file cannot be read.  No input file, however malformed,
 produces a traceback.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.atomic import write_text_atomic
+from engine.design.cost import estimate, largest_batch, memory_budget, training_memory
 from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, validate
 from engine.keras.codegen import CodegenError, generate
@@ -37,7 +38,34 @@ def _load(path: str) -> tuple:
         return None, [f"unexpected problem reading the file: {exc!r}"]
 
 
-def _json_line(path: str, report: Report | None, file_problems: list[str] | None) -> str:
+def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
+    """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
+    cost = estimate(design, report)
+    batch = int(design.training.get("batch_size", 32))
+    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    memory = training_memory(cost, batch, optimizer)
+    budget = memory_budget()
+    file_level = {
+        "total_flops": cost.total_flops if report.valid else None,
+        "param_bytes": cost.param_bytes,
+        "activation_bytes": cost.activation_bytes if report.valid else None,
+        "training_memory": memory.to_dict() if memory is not None and report.valid else None,
+        "largest_batch": (
+            largest_batch(cost, optimizer, budget) if budget is not None and report.valid else None
+        ),
+    }
+    per_node = {
+        nid: (
+            {"flops": c.flops, "param_bytes": c.param_bytes, "activation_bytes": c.activation_bytes}
+            if (c := cost.nodes.get(nid))
+            else {"flops": None, "param_bytes": None, "activation_bytes": None}
+        )
+        for nid in report.nodes
+    }
+    return file_level, per_node
+
+
+def _json_line(design, path: str, report: Report | None, file_problems: list[str] | None) -> str:
     if report is None:
         return json.dumps(
             {
@@ -47,9 +75,11 @@ def _json_line(path: str, report: Report | None, file_problems: list[str] | None
                 "errors": file_problems,
                 "warnings": [],
                 "total_params": None,
+                "total_flops": None,
                 "nodes": {},
             }
         )
+    costs, node_costs = _cost_fields(design, report)
     return json.dumps(
         {
             "file": path,
@@ -59,10 +89,12 @@ def _json_line(path: str, report: Report | None, file_problems: list[str] | None
             "warnings": [p.to_dict() for p in report.warnings],
             "total_params": report.total_params,
             "trainable_params": report.trainable_params,
+            **costs,
             "nodes": {
                 nid: {
                     "output_shape": list(info.output_shape) if info.output_shape else None,
                     "params": info.params,
+                    **node_costs[nid],
                     "errors": info.errors,
                     "warnings": info.warnings,
                 }
@@ -92,7 +124,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
         if design is None:
             status = UNREADABLE
             if as_json:
-                out.write(_json_line(path, None, file_problems) + "\n")
+                out.write(_json_line(None, path, None, file_problems) + "\n")
             else:
                 out.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
             continue
@@ -100,7 +132,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
         if not report.valid:
             status = max(status, DESIGN_ERRORS)
         if as_json:
-            out.write(_json_line(path, report, None) + "\n")
+            out.write(_json_line(design, path, report, None) + "\n")
             continue
         verdict = "valid" if report.valid else f"{len(report.errors)} error(s)"
         out.write(f"{path}: {verdict}\n")
@@ -141,6 +173,25 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
     return OK
 
 
+def cmd_render(path: str, output: str, err: TextIO) -> int:
+    """The design's diagram as SVG or PNG (by the output's suffix); errors show as red cards."""
+    design, file_problems = _load(path)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+        return UNREADABLE
+    from engine.design.diagram import render
+
+    try:
+        err.write(f"wrote {render(design, output)}\n")
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return DESIGN_ERRORS
+    except OSError as exc:
+        err.write(f"{output}: cannot write the diagram: {exc.strerror or exc}\n")
+        return UNREADABLE
+    return OK
+
+
 def _progress_bar(err: TextIO):
     """A one-line terminal progress bar, redrawn in place."""
     from engine.training.fit import Listener
@@ -149,6 +200,10 @@ def _progress_bar(err: TextIO):
 
     def begin(info):
         state["epochs"] = info["epochs"]
+        err.write(
+            f"on {info['device']}, {info['replicas']} replica(s), "
+            f"{info['steps_per_execution']} batch(es) per compiled call\n"
+        )
 
     def batch(info):
         done = (info["batch"] + 1) / info["steps"]
@@ -164,7 +219,13 @@ def _progress_bar(err: TextIO):
 
 
 def cmd_train(
-    path: str, epochs: int | None, history_path: str | None, save_path: str | None, out: TextIO, err: TextIO
+    path: str,
+    epochs: int | None,
+    history_path: str | None,
+    save_path: str | None,
+    out: TextIO,
+    err: TextIO,
+    distribution: str | None = None,
 ) -> int:
     design, file_problems = _load(path)
     if design is None:
@@ -191,7 +252,7 @@ def cmd_train(
         return DESIGN_ERRORS
     from engine.data.advice import scale_advice
     from engine.training.errors import explain
-    from engine.training.fit import train
+    from engine.training.fit import CannotTrain, train
 
     err.write(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
@@ -201,7 +262,12 @@ def cmd_train(
     for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
         err.write(f"advice: {line}\n")
     try:
-        result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+        result = train(
+            design, prepared, epochs=epochs, listener=_progress_bar(err), distribution=distribution
+        )
+    except CannotTrain as exc:
+        err.write(f"{path}: cannot train\n  error: {exc}\n")
+        return DESIGN_ERRORS
     except MemoryError:
         err.write(
             f"{path}: not enough memory to build or train the model ({validate(design).total_params:,} "
@@ -249,7 +315,7 @@ def _after_training(
     if save_path:
         try:
             err.write(f"saved {save_model(result.model, save_path)}\n")
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a missing converter or a full disk is a message
             err.write(f"--save {save_path}: cannot save the model: {getattr(exc, 'strerror', None) or exc}\n")
             status = UNREADABLE
     return status
@@ -302,11 +368,24 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", metavar="model.py", help="where to write (default: standard output)"
     )
+    render = sub.add_parser("render", help="draw the design as an SVG or PNG picture")
+    render.add_argument("file", metavar="DESIGN.json")
+    render.add_argument("-o", "--output", required=True, metavar="net.svg", help="net.svg or net.png")
     train = sub.add_parser("train", help="train the design on its dataset, with a progress bar")
     train.add_argument("file", metavar="DESIGN.json")
     train.add_argument("--epochs", type=int, help="override the design's epochs")
     train.add_argument("--history", metavar="history.json", help="write Keras's History dict as JSON")
-    train.add_argument("--save", metavar="model.keras", help="save the trained model")
+    train.add_argument(
+        "--save",
+        metavar="model.keras",
+        help="save the trained model; the name picks the format: .keras, .weights.h5, .tflite, .onnx, "
+        "or a .savedmodel folder",
+    )
+    train.add_argument(
+        "--distribution",
+        choices=["none", "mirrored"],
+        help="mirrored: tf.distribute.MirroredStrategy over all local GPUs (default: the design's or none)",
+    )
     imp = sub.add_parser(
         "import", help="turn a Keras model (.keras, .h5, JSON config) or model script (.py) into a design"
     )
@@ -323,7 +402,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "export", "train", "import")
+COMMANDS = ("check", "export", "train", "import", "render")
 
 
 # Control and invisible formatting characters: a name holding ESC sequences could rewrite the
@@ -354,9 +433,11 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         if args.epochs is not None and args.epochs < 1:
             err.write("--epochs must be at least 1\n")
             return DESIGN_ERRORS
-        return cmd_train(args.file, args.epochs, args.history, args.save, out, err)
+        return cmd_train(args.file, args.epochs, args.history, args.save, out, err, args.distribution)
     if args.command == "import":
         from cli.import_command import cmd_import
 
         return cmd_import(args.file, args.output, args.verbose, out, err, keep_weights=not args.no_weights)
+    if args.command == "render":
+        return cmd_render(args.file, args.output, err)
     return cmd_export(args.file, args.output, out, err)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from engine.atomic import write_text_atomic
 from engine.design import file_format, fragment, recovery
+from engine.design.diagram import render as render_diagram
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
 from engine.design.rules import free_position
@@ -186,6 +187,7 @@ class MainWindow(QMainWindow):
         a["save"] = self._action("&Save", self.save, K.Save)
         a["save_as"] = self._action("Save &As…", self.save_as, K.SaveAs)
         a["export"] = self._action("&Export Keras Code…", self.export_code, "Ctrl+E")
+        a["diagram"] = self._action("Export &Diagram (SVG, PNG)…", self.export_diagram)
         a["quit"] = self._action("&Quit", self.close, K.Quit)
         a["undo"] = self.doc.undo_stack.createUndoAction(self, "&Undo")
         a["undo"].setShortcut(K.Undo)
@@ -259,7 +261,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a["open"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
-        for key in ("save", "save_as", "export"):
+        for key in ("save", "save_as", "export", "diagram"):
             file_menu.addAction(a[key])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
@@ -629,6 +631,21 @@ class MainWindow(QMainWindow):
                 )
                 return
             self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def export_diagram(self, path: str | None = None) -> None:
+        """The design as a picture (engine/design/diagram.py, the same as ``main.py render``)."""
+        if path is None:
+            stem = self.doc.path.stem if self.doc.path else self.doc.design.name
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export diagram", f"{stem}.svg", "SVG image (*.svg);;PNG image (*.png)"
+            )
+        if path:
+            try:
+                written = render_diagram(self.doc.design, path)
+            except (OSError, ValueError) as exc:
+                QMessageBox.warning(self, "Cannot export the diagram", str(exc))
+                return
+            self.statusBar().showMessage(f"Exported {written}", 5000)
 
     # ------------------------------------------------------------ recent files
 

@@ -1,10 +1,20 @@
-"""The model summary: each layer's type, output shape and parameters, with totals."""
+"""The model summary: each layer's type, output shape, parameters and cost, with totals."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from engine.design.cost import (
+    DesignCost,
+    estimate,
+    human_bytes,
+    human_count,
+    largest_batch,
+    memory_budget,
+    memory_warning,
+    training_memory,
+)
 from engine.design.graph import Design
 from engine.design.validation import Report
 from engine.spec.layer_rules import fmt_shape
@@ -13,8 +23,10 @@ from engine.spec.layer_rules import fmt_shape
 class SummaryTable(QWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Layer", "Type", "Output shape", "Params"])
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(
+            ["Layer", "Type", "Output shape", "Params", "FLOPs", "Activations"]
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -29,11 +41,15 @@ class SummaryTable(QWidget):
     def show_report(self, design: Design, report: Report) -> None:
         """Write only the rows that changed: one edit on a big design touches a few rows."""
         order, cyclic = design.topological_order()
+        cost = estimate(design, report)
         rows = []
         for nid in order + cyclic:
             info = report.nodes[nid]
             shape = fmt_shape(info.output_shape) if info.output_shape else "—"
-            rows.append((nid, design.nodes[nid].type, shape, f"{info.params:,}"))
+            c = cost.nodes.get(nid)
+            flops = f"{c.flops:,}" if c and c.flops is not None else "—"
+            act = human_bytes(c.activation_bytes) if c and c.activation_bytes is not None else "—"
+            rows.append((nid, design.nodes[nid].type, shape, f"{info.params:,}", flops, act))
         self.table.setUpdatesEnabled(False)
         if len(rows) != self.table.rowCount():
             self.table.setRowCount(len(rows))
@@ -43,7 +59,7 @@ class SummaryTable(QWidget):
                 continue
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                if c == 3:
+                if c >= 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             if r < len(self._shown):
@@ -54,4 +70,27 @@ class SummaryTable(QWidget):
         total, trainable = report.total_params, report.trainable_params
         self.totals.setText(
             f"<b>Total params: {total:,}</b> · trainable {trainable:,} · non-trainable {total - trainable:,}"
+            + (cost_line(design, cost) if report.valid else "")
         )
+
+
+def cost_line(design: Design, cost: DesignCost) -> str:
+    """FLOPs, training memory at the design's batch size and the largest batch that fits."""
+    parts = [f"<br><b>{human_count(cost.total_flops or 0, 'FLOPs')}</b> a sample (forward)"]
+    batch = int(design.training.get("batch_size", 32))
+    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    memory = training_memory(cost, batch, optimizer)
+    if memory is not None:
+        parts.append(
+            f"training memory at batch {batch}: {human_bytes(memory.total)} (weights "
+            f"{human_bytes(memory.weights)}, gradients {human_bytes(memory.gradients)}, optimizer "
+            f"{human_bytes(memory.optimizer_slots)}, activations {human_bytes(memory.activations)})"
+        )
+    budget = memory_budget()
+    most = largest_batch(cost, optimizer, budget) if budget is not None else None
+    if most is not None:
+        parts.append(f"largest batch that fits in free memory: {most:,}")
+    warning = memory_warning(cost, batch, optimizer, budget)
+    if warning:
+        parts.append(f"<span style='color:#D32F2F'>{warning}</span>")
+    return " · ".join(parts)

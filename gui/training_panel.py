@@ -40,6 +40,8 @@ from PySide6.QtWidgets import (
 
 from engine.atomic import atomic_path, write_text_atomic
 from engine.data import prepare as datamod
+from engine.training.export import FORMATS as MODEL_FORMATS
+from engine.training.export import path_for
 from engine.training.fit import DIVERGED, Control
 from gui.document import Document
 from gui.style import current_theme
@@ -94,6 +96,7 @@ class TrainingPanel(QWidget):
         self.dirty = False
         self.steps = 1
         self.epochs = 1
+        self.device = ""  # which device trains, from the worker ("CPU" or "GPU: name")
         self._data_key: str | None = None
         self._previews: queue.Queue = queue.Queue()  # (data key, Dataset or message) from load_preview
         self._preview_timer = QTimer(self)
@@ -367,6 +370,7 @@ class TrainingPanel(QWidget):
 
     def _begun(self, info: dict) -> None:
         self.epochs, self.steps = info["epochs"], info["steps"]
+        self.device = info.get("device", "")
 
     def _batch(self, info: dict) -> None:
         run = self.run
@@ -383,6 +387,7 @@ class TrainingPanel(QWidget):
         self.progress_label.setText(
             f"epoch {info['epoch'] + 1}/{self.epochs} · batch {info['batch'] + 1}/{info['steps']} · "
             f"{fmt_time(elapsed)} elapsed · ETA {fmt_time(eta)} · loss {info['mean_loss']:.4f}"
+            + (f" · on {self.device}" if self.device else "")
             + (" · paused" if self.control and self.control.paused else "")
         )
 
@@ -535,11 +540,12 @@ class TrainingPanel(QWidget):
 
     def save_model(self) -> None:
         start = str(self._base_dir() / f"{self.doc.design.name}.keras")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save trained model", start, "Keras model (*.keras);;Weights only (*.weights.h5)"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Save trained model", start, ";;".join(MODEL_FORMATS.values())
         )
         if path and self.thread is not None:
-            self.thread.save(path)
+            kind = next((k for k, v in MODEL_FORMATS.items() if v == chosen), "keras")
+            self.thread.save(str(path_for(path, kind)))
 
     def export_history(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

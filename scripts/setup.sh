@@ -51,11 +51,19 @@ if [ ! -x .venv/bin/python ]; then
   echo "netwright: creating .venv with $PYTHON"
   "$PYTHON" -m venv .venv
 fi
+# TensorFlow: the CUDA build on a machine with an NVIDIA GPU, the CPU build elsewhere.
+tensorflow=$(bash scripts/tensorflow_build.sh)
 stamp=.venv/.requirements.sha
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
+want=$( (cat requirements.txt; echo "$tensorflow") | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "netwright: installing pinned Python packages (first time: a few minutes)"
+  echo "netwright: installing pinned Python packages with $tensorflow (first time: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.txt
+  grep -vE '^tensorflow-cpu==' requirements.txt >.venv/requirements.selected.txt
+  echo "$tensorflow" >>.venv/requirements.selected.txt
+  case "$tensorflow" in  # both builds provide the `tensorflow` module: never keep both
+    tensorflow-cpu*) .venv/bin/python -m pip uninstall -q -y tensorflow 2>/dev/null || true ;;
+    *) .venv/bin/python -m pip uninstall -q -y tensorflow-cpu 2>/dev/null || true ;;
+  esac
+  .venv/bin/python -m pip install -q -r .venv/requirements.selected.txt
   echo "$want" >"$stamp"
 fi

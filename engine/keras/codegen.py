@@ -26,12 +26,16 @@ from engine.design.graph import Design
 from engine.design.validation import validate
 from engine.keras.build import compile_args, optimizer_kwargs
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
+from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
 from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
 
 # Names the script itself uses; node variables never shadow them.
-RESERVED = {"keras", "np", "argparse", "model", "main", "build_model", "load_data"}
+RESERVED = {
+    *("keras", "np", "argparse", "contextlib", "os", "sys", "model", "main", "build_model", "load_data"),
+    "distribution_scope",
+}
 
 
 class CodegenError(ValueError):
@@ -194,17 +198,18 @@ def _model_part(design: Design) -> str:
     opt_type, opt_kwargs = optimizer_kwargs(design)
     optimizer = call(f"keras.optimizers.{opt_type}", [f"{k}={lit(v)}" for k, v in opt_kwargs.items()])
     comp = compile_args(design)
-    lines.append(
-        "    "
-        + call(
-            "model.compile",
-            [
-                f"optimizer={optimizer}",
-                f"loss={lit(comp['loss'])}",
-                f"metrics={lit(comp['metrics'])}",
-            ],
-        )
-    )
+    compile_items = [f"optimizer={optimizer}", f"loss={lit(comp['loss'])}", f"metrics={lit(comp['metrics'])}"]
+    steps = design_steps_per_execution(design)
+    if steps > 1:
+        lines += [
+            f"    # steps_per_execution={steps}: a small model spends most of a step in per-call Python",
+            f"    # overhead, so {steps} batches run per compiled call"
+            f" (about {TARGET_EXECUTION_S * 1000:.0f} ms each, estimated",
+            "    # from this model's FLOPs and batch size); callbacks run between calls. predict()",
+            "    # unrolls that many copies of the model: set model.steps_per_execution = 1 before it.",
+        ]
+        compile_items.append(f"steps_per_execution={steps}")
+    lines.append("    " + call("model.compile", compile_items))
     lines.append("    return model")
     return "\n".join(lines)
 
@@ -305,6 +310,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
 def _imports(data: tuple[str, str] | None) -> str:
     """Standard-library imports first, as ruff orders them; only what the script uses."""
     used = set(re.findall(r"\b(csv|io|math|os|stat|zipfile)\.", data[0])) if data is not None else set()
+    used |= {"contextlib", "os", "sys"}  # distribution_scope() and --distribute data-parallel
     stdlib = ["import argparse", *(f"import {m}" for m in sorted(used))]
     if data is not None and "Path(" in data[0] + data[1]:
         stdlib.append("from pathlib import Path")
@@ -344,6 +350,28 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
     return lines
 
 
+DISTRIBUTE_PART = '''def distribution_scope(kind):
+    """Where the model is built: one device, all local GPUs, or every device on JAX.
+
+    mirrored: tf.distribute.MirroredStrategy over the local GPUs (else the CPU).
+    data-parallel: keras.distribution.DataParallel on the JAX backend, each batch split
+    over every device; on several machines set KERAS_DISTRIBUTION_JOB_ADDRESSES,
+    KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID on each one
+    (see docs/distribution.md in Netwright).
+    """
+    if kind == "mirrored":
+        import tensorflow as tf
+
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in devices]).scope()
+    if kind == "data-parallel":
+        if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+            keras.distribution.initialize()  # several machines, one process each
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        print("data-parallel over", len(keras.distribution.list_devices()), "devices")
+    return contextlib.nullcontext()'''
+
+
 def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
     train = design.training
     lines = [
@@ -351,8 +379,18 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
         f'    parser.add_argument("--epochs", type=int, default={lit(train.get("epochs", 10))})',
         f'    parser.add_argument("--batch-size", type=int, default={lit(train.get("batch_size", 32))})',
+        '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
+        ' default="none")',
         "    args = parser.parse_args()",
-        "    model = build_model()",
+        '    if args.distribute == "data-parallel" and keras.backend.backend() != "jax":',
+        "        # DataParallel runs on the JAX backend, chosen before Keras is imported: start again on it.",
+        '        os.environ["KERAS_BACKEND"] = "jax"',
+        "        os.execv(sys.executable, [sys.executable, *sys.argv])",
+        "    with distribution_scope(args.distribute):",
+        "        model = build_model()",
+        '    if args.distribute == "mirrored":',
+        "        # Keras's multi-step loop fails under MirroredStrategy: one batch per call.",
+        "        model.steps_per_execution = 1",
         "    model.summary()",
     ]
     lines += ["    (x, y), (x_test, y_test) = load_data()"] if has_data else _placeholder_data(design, shapes)
@@ -383,6 +421,7 @@ def generate(design: Design, formatter: bool = True) -> str:
             _imports(data),
             *(data or ()),
             _model_part(design),
+            DISTRIBUTE_PART,
             _main_part(design, data is not None, shapes),
             'if __name__ == "__main__":\n    main()',
         ]
@@ -399,7 +438,8 @@ def generate(design: Design, formatter: bool = True) -> str:
 
 # The script's docstring names no design string: a name there could end the docstring.
 DOCSTRING = (
-    "A Keras model exported from Netwright.\n\nTrain it: python <this file> [--epochs N] [--batch-size N]\n"
+    "A Keras model exported from Netwright.\n\nTrain it: python <this file> [--epochs N] [--batch-size N]"
+    " [--distribute {none,mirrored,data-parallel}]\n"
 )
 
 

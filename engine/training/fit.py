@@ -3,8 +3,9 @@
 Runs on whatever thread calls it (the GUI's worker thread, or the main
 thread for ``python main.py train``); Keras objects never leave that thread.
 Progress goes out as dicts of floats.  A :class:`Control` (threading events)
-comes in: Stop ends the epoch after the current batch and keeps the weights,
-Pause blocks between batches, and a NaN or infinite loss stops with a reason.
+comes in: Stop ends the epoch after the current compiled call (a few batches,
+tens of ms: see engine/keras/speed.py) and keeps the weights, Pause blocks
+between calls, and a NaN or infinite loss stops with a reason.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from engine.atomic import atomic_path
-from engine.data.prepare import Dataset, Prepared
+from engine.data.prepare import DataError, Dataset, Prepared
+from engine.design.cost import estimate, fits_warning
 from engine.design.graph import Design
 from engine.keras.build import build_model
+from engine.keras.speed import choose_steps_per_execution
 from engine.keras.weights import load_pretrained
 from engine.spec.datasets import CLASSIFICATION
+from engine.training.device import training_device
+from engine.training.distribution import DISTRIBUTIONS, strategy_scope
+from engine.training.export import export_model
+from engine.training.pipeline import datasets, split_rows
 
 BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
 
@@ -76,6 +82,14 @@ class Control:
         self._running.wait()
 
 
+class CannotTrain(DataError):
+    """A run that must not start; the message says why."""
+
+
+class WontFit(CannotTrain):
+    """Training would need more memory than the machine has free; the message says how much."""
+
+
 @dataclass
 class Listener:
     """Where progress goes; every argument is plain data."""
@@ -108,10 +122,10 @@ def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps
         def on_train_begin(self, logs=None):
             state["start"] = time.perf_counter()
             control.attach(self.model)
-            listener.on_begin({"epochs": epochs, "steps": steps})
+            listener.on_begin({"epochs": epochs, "steps": steps, **state["setup"]})
 
         def on_epoch_begin(self, epoch, logs=None):
-            state.update(epoch=epoch, last_report=0.0, previous_mean=0.0)
+            state.update(epoch=epoch, last_report=0.0, previous_mean=0.0, previous_batches=0)
 
         def on_train_batch_begin(self, batch, logs=None):
             if control.paused:
@@ -125,9 +139,11 @@ def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps
                 state["reason"] = DIVERGED
                 self.model.stop_training = True
                 return
-            # Keras reports the running mean over the epoch; recover this batch's own loss.
-            batch_loss = mean * (batch + 1) - state["previous_mean"] * batch
-            state["previous_mean"] = mean
+            # Keras reports the running mean over the epoch, once per compiled call (which
+            # may run several batches: steps_per_execution); recover the call's own mean loss.
+            before = state["previous_batches"]
+            batch_loss = (mean * (batch + 1) - state["previous_mean"] * before) / max(1, batch + 1 - before)
+            state["previous_mean"], state["previous_batches"] = mean, batch + 1
             now = time.perf_counter()
             if now - state["last_report"] >= BATCH_REPORT_INTERVAL or batch == steps - 1:
                 state["last_report"] = now
@@ -164,20 +180,45 @@ def train(
     control: Control | None = None,
     early_stopping_patience: int | None = None,
     seed: int = 0,
+    distribution: str | None = None,
 ) -> Result:
-    """Build, compile and fit the design; returns the history and the trained model."""
+    """Build, compile and fit the design; returns the history and the trained model.
+
+    Raises :class:`WontFit` before TensorFlow allocates anything when the run would
+    not fit in the machine's memory (rather than the process being killed).
+    """
+    warning = fits_warning(design, batch_size=batch_size)
+    if warning:
+        raise WontFit(warning)
     import keras
 
     keras.utils.set_random_seed(seed)
     epochs = int(epochs or design.training.get("epochs", 10))
     batch_size = int(batch_size or design.training.get("batch_size", 32))
     listener, control = listener or Listener(), control or Control()
-    model = build_model(design)
+    distribution = distribution or design.training.get("distribution", "none")
+    if distribution not in DISTRIBUTIONS:
+        raise CannotTrain(
+            f"training.distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}"
+        )
+    with strategy_scope(distribution):  # build and compile inside the strategy's scope
+        model = build_model(design)
     pretrained = load_pretrained(model, design.weights) if design.weights else ([], [])
-    n = len(prepared.x)
-    n_train = int(math.floor(n * (1 - prepared.validation_split))) if prepared.validation_split else n
+    n_train = split_rows(len(prepared.x), prepared.validation_split)
     steps = max(1, math.ceil(n_train / batch_size))
-    state: dict[str, Any] = {"reason": None}
+    # Several batches per compiled call: Keras reads this when it makes the train function.
+    # Not under MirroredStrategy: Keras 3.15's multi-step loop fails there on a distributed
+    # iterator ("You must feed a value for placeholder tensor"), and each step is bigger anyway.
+    replicas = model.distribute_strategy.num_replicas_in_sync
+    model.steps_per_execution = (
+        choose_steps_per_execution(estimate(design).total_flops, batch_size, steps) if replicas == 1 else 1
+    )
+    setup = {
+        "steps_per_execution": model.steps_per_execution,
+        "device": training_device(),
+        "replicas": replicas,
+    }
+    state: dict[str, Any] = {"reason": None, "setup": setup}
     callbacks = [_bridge(keras, control, listener, epochs, steps, state)]
     if early_stopping_patience:
         monitor = "val_loss" if prepared.validation_split else "loss"
@@ -186,15 +227,16 @@ def train(
                 monitor=monitor, patience=early_stopping_patience, restore_best_weights=True
             )
         )
+    train_data, validation_data = datasets(
+        prepared.x, prepared.y, batch_size, prepared.validation_split, seed
+    )
     fit = model.fit(
-        prepared.x,
-        prepared.y,
+        train_data,
+        validation_data=validation_data,
         epochs=epochs,
-        batch_size=batch_size,
-        validation_split=prepared.validation_split,
         callbacks=callbacks,
         verbose=0,
-        shuffle=True,
+        shuffle=False,  # the dataset shuffles itself (engine/training/pipeline.py)
     )
     history = {k: [float(v) for v in vs] for k, vs in fit.history.items()}
     done = len(history.get("loss", []))
@@ -234,7 +276,7 @@ def evaluate(model: Any, prepared: Prepared, data: Dataset, design: Design) -> d
     batch = eval_batch_size(x_eval)
     scores = model.evaluate(x_eval, y_eval, batch_size=batch, verbose=0, return_dict=True)
     out["metrics"] = {k: float(v) for k, v in scores.items()}
-    predictions = np.asarray(model.predict(x_eval, batch_size=batch, verbose=0))
+    predictions = np.asarray(_predict(model, x_eval, batch))
     if data.task == CLASSIFICATION:
         truth = y_eval.argmax(axis=-1) if y_eval.ndim > 1 and y_eval.shape[-1] > 1 else y_eval.reshape(-1)
         guess = predictions.argmax(axis=-1) if predictions.shape[-1] > 1 else (predictions.reshape(-1) > 0.5)
@@ -260,21 +302,19 @@ def eval_batch_size(x: np.ndarray) -> int:
     return int(min(4096, max(32, 2**26 // per_sample)))
 
 
+def _predict(model: Any, x: np.ndarray, batch_size: int | None = None) -> Any:
+    """``model.predict`` one batch per call: Keras unrolls ``steps_per_execution`` copies of
+    the model into the predict graph (and traces again for the last, shorter group), which
+    costs more than it saves; training and evaluation keep theirs."""
+    model.steps_per_execution = 1
+    return model.predict(x, batch_size=batch_size, verbose=0)
+
+
 def predict_one(model: Any, x: np.ndarray) -> list[float]:
-    return [float(v) for v in np.asarray(model.predict(x[None, ...], verbose=0)).reshape(-1)]
+    return [float(v) for v in np.asarray(_predict(model, x[None, ...])).reshape(-1)]
 
 
 def save_model(model: Any, path: str | Path) -> Path:
-    """Save as .keras (architecture, weights, optimizer) or, for .weights.h5, the weights only.
-
-    Written atomically: a kill during the save leaves the previous file whole.
-    """
-    path = Path(path)
-    if not path.name.endswith(".weights.h5") and path.suffix != ".keras":
-        path = path.with_suffix(".keras")
-    with atomic_path(path) as tmp:
-        if path.name.endswith(".weights.h5"):
-            model.save_weights(tmp)
-        else:
-            model.save(tmp)
-    return path
+    """Save in the format the path names (engine/training/export.py): .keras, .weights.h5,
+    .tflite, .onnx, or else a SavedModel folder."""
+    return export_model(model, path)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
+from engine.design.cost import human_count, node_cost
 from engine.design.graph import Edge
 from engine.design.validation import Report
 from engine.spec.catalog import LAYERS
@@ -50,7 +51,7 @@ def summarize_params(node_type: str, params: dict) -> str:
     return " · ".join(parts)
 
 
-def node_view(doc: Document, node_id: str, report: Report) -> NodeView:
+def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None = None) -> NodeView:
     node = doc.design.nodes[node_id]
     info = report.nodes.get(node_id)
     spec = LAYERS.get(node.type)
@@ -65,6 +66,9 @@ def node_view(doc: Document, node_id: str, report: Report) -> NodeView:
     count = f"{info.params:,} params" if info and info.output_shape else ""
     if info and info.output_shape and info.trainable != info.params:
         count += f" ({info.trainable:,} trainable)"
+    cost = node_cost(doc.design, report, node_id, incoming) if info and info.output_shape else None
+    if cost is not None and cost.flops:
+        count += f" · {human_count(cost.flops, 'FLOPs')}"
     weights = doc.design.weights
     if weights and node_id in weights["layers"]:
         count += " · pretrained"
@@ -125,8 +129,9 @@ class DesignScene(QGraphicsScene):
         for nid in [n for n in self.nodes if n not in design.nodes]:
             item = self.nodes.pop(nid)
             self.removeItem(item)
+        incoming = design.incoming()
         for nid, node in design.nodes.items():
-            view = node_view(self.doc, nid, report)
+            view = node_view(self.doc, nid, report, incoming)
             item = self.nodes.get(nid)
             if item is None:
                 item = self.nodes[nid] = NodeItem(view)

@@ -58,8 +58,18 @@ def test_check_json_one_object_per_file(files):
     code, out, _ = cli("check", "--json", *map(str, files))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 2 and [x["valid"] for x in lines] == [True, False, False]
-    assert lines[0]["nodes"]["y"] == {"output_shape": [None, 1], "params": 9, "errors": [], "warnings": []}
-    assert lines[0]["total_params"] == 9
+    assert lines[0]["nodes"]["y"] == {
+        "output_shape": [None, 1],
+        "params": 9,
+        "flops": 17,  # 2 x 8 multiply-adds + 1 bias
+        "param_bytes": 36,
+        "activation_bytes": 4,
+        "errors": [],
+        "warnings": [],
+    }
+    assert lines[0]["total_params"] == 9 and lines[0]["total_flops"] == 17
+    assert lines[0]["training_memory"]["weights_bytes"] == 36 and lines[0]["largest_batch"] > 0
+    assert lines[1]["total_flops"] is None and lines[2]["total_flops"] is None
     assert lines[1]["errors"][0]["node"] == "y"
     assert "needs a 4-D input" in lines[1]["nodes"]["y"]["errors"][0]
     assert lines[2]["readable"] is False and "not valid JSON" in lines[2]["errors"][0]

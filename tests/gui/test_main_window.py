@@ -76,8 +76,8 @@ def test_build_the_seed_example_with_mouse_and_keyboard(window, qtbot):
     assert [(e.src, e.dst) for e in design.edges] == [(x, h), (h, y)]
     # What the canvas and panels show
     assert window.scene.nodes[h].view.shape == "(None, 10)"
-    assert window.scene.nodes[h].view.params == "90 params"
-    assert window.scene.nodes[y].view.params == "11 params"
+    assert window.scene.nodes[h].view.params == "90 params · 170 FLOPs"  # 2x8x10 + 10 biases
+    assert window.scene.nodes[y].view.params == "11 params · 21 FLOPs"
     assert "101 params" in window.params_label.text() and "valid" in window.params_label.text()
     assert len([i for i in window.scene.items() if isinstance(i, EdgeItem)]) == 2
     window.code.regenerate()
@@ -517,3 +517,22 @@ def test_dragging_a_connection_previews_acceptance_on_the_target(window):
     QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
     assert scene.nodes[add].wire_state is None
     assert any(e.src == "h" and e.dst == add for e in window.doc.design.edges)
+
+
+def test_summary_shows_each_layers_flops_and_the_training_memory(window):
+    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    table = window.summary.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[4:] == ["FLOPs", "Activations"]
+    rows = {table.item(r, 0).text(): table.item(r, 4).text() for r in range(table.rowCount())}
+    assert rows["conv2"] == "147,968"  # 4x4 positions x 32 filters x (2 x 9 x 16 + 1)
+    text = window.summary.totals.text()
+    assert "170 kFLOPs" in text and "training memory at batch 32" in text and "largest batch" in text
+
+
+def test_export_diagram_from_the_window(window, tmp_path):
+    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    assert window.actions_by_name["diagram"].text().startswith("Export &Diagram")
+    window.export_diagram(str(tmp_path / "net.png"))
+    assert (tmp_path / "net.png").read_bytes().startswith(b"\x89PNG")
+    assert "Exported" in window.statusBar().currentMessage()

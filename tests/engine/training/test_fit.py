@@ -43,25 +43,35 @@ def test_train_reports_plain_numbers_and_evaluates(keras, tmp_path):
     assert saved.suffix == ".keras" and keras.saving.load_model(saved).count_params() == 403
 
 
-def test_stop_ends_within_one_batch_and_keeps_weights(keras):
-    design, _, prepared = iris_run()
+def test_stop_ends_within_one_compiled_call_and_keeps_weights(keras):
+    """Stop lands after the call in progress: steps_per_execution batches, never the epoch."""
+    design = load(TEMPLATE["small_cnn"])
+    prepared = D.prepare(design, D.load_builtin("digits"))
     control = Control()
-    seen = []
+    begun, seen = [], []
 
     def on_batch(info):
         seen.append(info)
         control.stop()
 
     result = train(
-        design, prepared, epochs=50, batch_size=8, listener=Listener(on_batch=on_batch), control=control
+        design,
+        prepared,
+        epochs=50,
+        batch_size=32,
+        listener=Listener(on_begin=begun.append, on_batch=on_batch),
+        control=control,
     )
     assert result.stop_reason == STOPPED and result.epochs_done == 1
-    assert len(seen) == 1 and seen[0]["batch"] == 0
+    per_call = begun[0]["steps_per_execution"]
+    assert 1 < per_call < begun[0]["steps"]  # several batches per call, fewer than an epoch
+    assert len(seen) == 1 and seen[0]["batch"] == per_call - 1
+    assert begun[0]["device"] == "CPU"
     assert "stopped by you" in result.message
-    assert result.model.count_params() == 403
+    assert result.model.count_params() == 5130
 
 
-def test_pause_blocks_between_batches_until_resumed(keras):
+def test_pause_blocks_between_compiled_calls_until_resumed(keras):
     design, _, prepared = iris_run()
     control = Control()
     paused_at = threading.Event()
@@ -75,13 +85,13 @@ def test_pause_blocks_between_batches_until_resumed(keras):
 
     worker = threading.Thread(
         target=lambda: train(
-            design, prepared, epochs=1, batch_size=8, listener=Listener(on_batch=on_batch), control=control
+            design, prepared, epochs=2, batch_size=8, listener=Listener(on_batch=on_batch), control=control
         )
     )
     worker.start()
     assert paused_at.wait(30)
     worker.join(0.5)
-    assert worker.is_alive() and batches == [0]  # held between batches
+    assert worker.is_alive() and len(batches) == 1  # held before the next call
     control.resume()
     worker.join(60)
     assert not worker.is_alive() and len(batches) > 1
@@ -115,7 +125,7 @@ def test_train_cli_reaches_sensible_accuracy(keras, tmp_path):
             "--history",
             str(tmp_path / "h.json"),
             "--save",
-            str(tmp_path / "m.keras"),
+            str(tmp_path / "m.onnx"),
         ],
         out,
         err,
@@ -123,8 +133,8 @@ def test_train_cli_reaches_sensible_accuracy(keras, tmp_path):
     assert code == 0, err.getvalue()
     history = json.loads((tmp_path / "h.json").read_text())
     assert len(history["loss"]) == 40 and history["val_accuracy"][-1] >= 0.8
-    assert (tmp_path / "m.keras").exists()
-    assert "epoch 40/40" in err.getvalue()
+    assert (tmp_path / "m.onnx").stat().st_size > 0  # the name picks the format
+    assert "epoch 40/40" in err.getvalue() and "on CPU, 1 replica(s)" in err.getvalue()
 
 
 def test_train_cli_exit_codes(tmp_path):
@@ -142,3 +152,26 @@ def test_train_cli_exit_codes(tmp_path):
     err = io.StringIO()
     assert run(["train", str(tmp_path / "s.json")], out, err) == 1
     assert "Input 'x' expects (8,)" in err.getvalue()
+
+
+def test_the_training_device_is_named_for_the_view():
+    from engine.training.device import describe
+
+    assert describe([]) == "CPU"
+    assert describe(["NVIDIA H100 80GB HBM3"]) == "GPU: NVIDIA H100 80GB HBM3"
+    assert describe(["A", "B"]) == "GPU: A (+1 more)"
+
+
+def test_a_run_too_big_for_memory_is_refused_before_tensorflow_builds(tmp_path):
+    """640 GB of weights, gradients and Adam slots: refused with the numbers, exit code 1."""
+    from engine.design.file_format import save
+
+    design = load(TEMPLATE["mlp_classifier"])
+    design.nodes["hidden2"].params["units"] = 200_000
+    design.nodes["hidden1"].params["units"] = 200_000
+    path = tmp_path / "huge.json"
+    save(design, path)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["train", str(path), "--epochs", "1"], out, err) == 1
+    assert "cannot train" in err.getvalue() and "Training needs about" in err.getvalue()
+    assert "make the model smaller" in err.getvalue()

@@ -1,0 +1,503 @@
+"""What a design costs before it is trained: FLOPs and memory, in pure Python.
+
+Counted from the validated shapes, so it runs after every edit like validation
+does.  Conventions (those of TensorFlow's profiler, which the tests use as the
+oracle for Dense and convolutions):
+
+- ``flops``: one forward pass for **one sample**; a multiply-add counts as 2, a
+  bias add as 1 per output element.  An activation *function* inside a layer
+  counts as the profiler sees it: softmax 5 per element (max, subtract, exp,
+  sum, divide), the others (ReLU, tanh, ...) 0, as the profiler registers no
+  count for them; standalone element-wise layers count their arithmetic.
+- ``param_bytes``: the weights, float32 (4 bytes each).
+- ``activation_bytes``: the node's output for one sample, float32.
+- ``kept_bytes``: what the backward pass keeps for one sample: the output, and
+  for recurrent layers every time step's gates and states as well.
+
+``training_memory`` turns those into an estimate for a batch size and an
+optimizer; ``largest_batch`` and ``available_memory`` say what fits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.design.graph import Design
+from engine.design.validation import Report, validate
+from engine.spec.catalog import LAYERS
+from engine.spec.params import check_params
+
+BYTES = 4  # float32
+
+Shape = tuple
+# (input shapes without the batch axis, output shape without it, parameter values) -> FLOPs
+Rule = Callable[[list[Shape], Shape, dict[str, Any]], int]
+
+
+@dataclass(frozen=True)
+class NodeCost:
+    flops: int | None  # None: a dimension is unknown (variable length), or the type has no rule
+    param_bytes: int
+    activation_bytes: int | None
+    kept_bytes: int | None = None  # for the backward pass; the output's size unless a layer keeps more
+
+
+@dataclass(frozen=True)
+class DesignCost:
+    nodes: dict[str, NodeCost]
+
+    @property
+    def total_flops(self) -> int | None:
+        values = [c.flops for c in self.nodes.values()]
+        return None if any(v is None for v in values) else sum(values)  # type: ignore[misc]
+
+    @property
+    def param_bytes(self) -> int:
+        return sum(c.param_bytes for c in self.nodes.values())
+
+    @property
+    def activation_bytes(self) -> int | None:
+        values = [c.activation_bytes for c in self.nodes.values()]
+        return None if any(v is None for v in values) else sum(values)  # type: ignore[misc]
+
+    @property
+    def kept_bytes(self) -> int | None:
+        values = [
+            c.kept_bytes if c.kept_bytes is not None else c.activation_bytes for c in self.nodes.values()
+        ]
+        return None if any(v is None for v in values) else sum(values)  # type: ignore[misc]
+
+
+def _size(shape: Sequence[int | None]) -> int | None:
+    if any(d is None for d in shape):
+        return None
+    return math.prod(shape)  # type: ignore[arg-type]
+
+
+def _tuple(value: Any, rank: int) -> tuple[int, ...]:
+    if isinstance(value, int):
+        return (value,) * rank
+    return tuple(value)
+
+
+# ------------------------------------------------------------ rules (batch axis removed)
+
+SOFTMAX_PER_ELEMENT = 5
+
+
+def _activation(out: Shape, p: dict) -> int:
+    return SOFTMAX_PER_ELEMENT * math.prod(out) if p.get("activation") == "softmax" else 0
+
+
+def _dense(ins: list[Shape], out: Shape, p: dict) -> int:
+    positions = math.prod(out[:-1])
+    return positions * (2 * ins[0][-1] * p["units"] + (p["units"] if p.get("use_bias", True) else 0))
+
+
+def _conv(ins: list[Shape], out: Shape, p: dict) -> int:
+    rank = len(out) - 1
+    kernel = math.prod(_tuple(p["kernel_size"], rank))
+    groups = p.get("groups") or 1
+    per_position = 2 * kernel * (ins[0][-1] // groups) * out[-1]
+    bias = out[-1] if p.get("use_bias", True) else 0
+    return math.prod(out[:-1]) * (per_position + bias)
+
+
+def _conv_transpose(ins: list[Shape], out: Shape, p: dict) -> int:
+    # Every input position scatters a kernel-sized patch into each output channel.
+    rank = len(out) - 1
+    kernel = math.prod(_tuple(p["kernel_size"], rank))
+    macs = math.prod(ins[0][:-1]) * kernel * ins[0][-1] * out[-1]
+    return 2 * macs + (_size(out) if p.get("use_bias", True) else 0)  # type: ignore[operator]
+
+
+def _depthwise(ins: list[Shape], out: Shape, p: dict) -> int:
+    rank = len(out) - 1
+    kernel = math.prod(_tuple(p["kernel_size"], rank))
+    positions = math.prod(out[:-1])
+    return positions * (2 * kernel * out[-1] + (out[-1] if p.get("use_bias", True) else 0))
+
+
+def _separable(ins: list[Shape], out: Shape, p: dict) -> int:
+    rank = len(out) - 1
+    kernel = math.prod(_tuple(p["kernel_size"], rank))
+    mid = ins[0][-1] * (p.get("depth_multiplier") or 1)
+    positions = math.prod(out[:-1])
+    bias = out[-1] if p.get("use_bias", True) else 0
+    return positions * (2 * kernel * mid + 2 * mid * out[-1] + bias)
+
+
+def _pool(ins: list[Shape], out: Shape, p: dict) -> int:
+    rank = len(out) - 1
+    return math.prod(_tuple(p["pool_size"], rank)) * math.prod(out)
+
+
+def _global_pool(ins: list[Shape], out: Shape, p: dict) -> int:
+    return math.prod(ins[0])
+
+
+def _per_element(n: int) -> Rule:
+    return lambda ins, out, p: n * math.prod(out)
+
+
+def _merge(ins: list[Shape], out: Shape, p: dict) -> int:
+    return (len(ins) - 1) * math.prod(out)
+
+
+def _recurrent(gates: int) -> Callable[[list[Shape], Shape, dict], int]:
+    """Per time step: ``gates`` matmuls of the input and the state, plus biases."""
+
+    def rule(ins: list[Shape], out: Shape, p: dict) -> int:
+        steps, features = ins[0][0], ins[0][-1]
+        units = p["units"]
+        per_step = gates * (2 * features * units + 2 * units * units + units)
+        if gates > 1:  # the element-wise gate arithmetic (LSTM's c and h, GRU's blend)
+            per_step += 3 * units
+        return steps * per_step
+
+    return rule
+
+
+_RNN_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+def _bidirectional(ins: list[Shape], out: Shape, p: dict) -> int:
+    inner = p["layer"]
+    _, values = check_params(LAYERS[inner["type"]].params, inner.get("params", {}))
+    one = _recurrent(_RNN_GATES[inner["type"]])(ins, out, values)
+    merge = math.prod(out) if p.get("merge_mode") in ("sum", "mul", "ave") else 0
+    return 2 * one + merge
+
+
+def _zero(ins: list[Shape], out: Shape, p: dict) -> int:
+    return 0
+
+
+def _with_activation(rule: Rule) -> Rule:
+    return lambda ins, out, p: rule(ins, out, p) + _activation(out, p)
+
+
+def _activation_layer(ins: list[Shape], out: Shape, p: dict) -> int:
+    return _activation(out, p) or math.prod(out)
+
+
+def _dot(ins: list[Shape], out: Shape, p: dict) -> int:
+    """One multiply-add per output value and step of the summed axis (axes count the batch)."""
+    a = ins[0]
+    axis = p["axes"][0] % (len(a) + 1) - 1
+    return 2 * math.prod(out) * a[axis] + (3 * math.prod(out) if p.get("normalize") else 0)
+
+
+def _attention(additive: bool) -> Rule:
+    """Scores query x key (Tq x Tv), a softmax over them, and the weighted sum of the values."""
+
+    def rule(ins: list[Shape], out: Shape, p: dict) -> int:
+        tq, d = ins[0][-2], ins[0][-1]
+        tv, dv = ins[1][-2], ins[1][-1]
+        pairs = tq * tv
+        scores = (4 if additive else 2) * pairs * d
+        return scores + SOFTMAX_PER_ELEMENT * pairs + 2 * pairs * dv
+
+    return rule
+
+
+def _multi_head_attention(ins: list[Shape], out: Shape, p: dict) -> int:
+    """The four projections, the per-head scores and softmax, and the weighted sum."""
+    query, value = ins[0], ins[1]
+    key = ins[2] if len(ins) > 2 else value
+    tq, tv = math.prod(query[:-1]), math.prod(value[:-1])
+    heads, kd = p["num_heads"], p["key_dim"]
+    vd = p.get("value_dim") or kd
+    out_dim = out[-1]
+    projections = 2 * heads * (tq * query[-1] * kd + tv * key[-1] * kd + tv * value[-1] * vd)
+    attend = heads * tq * tv * (2 * kd + SOFTMAX_PER_ELEMENT + 2 * vd)
+    return projections + attend + 2 * tq * heads * vd * out_dim
+
+
+def _conv_lstm(ins: list[Shape], out: Shape, p: dict) -> int:
+    """Per time step four gate convolutions of the input and of the state, as a ConvND would."""
+    steps, cin = ins[0][0], ins[0][-1]
+    spatial = out[1:-1] if p.get("return_sequences") else out[:-1]
+    rank = len(spatial)
+    kernel = math.prod(_tuple(p["kernel_size"], rank))
+    filters = p["filters"]
+    per_step = math.prod(spatial) * (4 * 2 * kernel * (cin + filters) * filters + 3 * filters)
+    return steps * per_step
+
+
+def _time_distributed(ins: list[Shape], out: Shape, p: dict) -> int:
+    """The wrapped layer's cost on one step, once per step."""
+    inner = p["layer"]
+    rule = RULES.get(inner["type"])
+    if rule is None:
+        return 0
+    _, values = check_params(LAYERS[inner["type"]].params, inner.get("params", {}))
+    return ins[0][0] * int(rule([s[1:] for s in ins], out[1:], values))
+
+
+RULES: dict[str, Rule] = {
+    "Input": _zero,
+    "Identity": _zero,
+    "Masking": _per_element(1),  # one comparison per value
+    "SpatialDropout3D": _zero,
+    "GroupNormalization": _per_element(5),
+    "Dot": _dot,
+    "Attention": _attention(additive=False),
+    "AdditiveAttention": _attention(additive=True),
+    "MultiHeadAttention": _multi_head_attention,
+    "ConvLSTM1D": _conv_lstm,
+    "ConvLSTM2D": _conv_lstm,
+    "TimeDistributed": _time_distributed,
+    # Augmentation is off at inference; resizing interpolates four neighbours per value.
+    **{f"Random{k}": _zero for k in ("Flip", "Rotation", "Zoom", "Translation", "Contrast", "Crop")},
+    "Resizing": _per_element(8),
+    "CenterCrop": _zero,
+    # Look-ups and bucketing: integer work, no floating-point operations.
+    "CategoryEncoding": _zero,
+    "Hashing": _zero,
+    "Discretization": _zero,
+    "Dense": _with_activation(_dense),
+    "Activation": _activation_layer,
+    "Dropout": _zero,  # identity at inference
+    "Flatten": _zero,
+    "Reshape": _zero,
+    "Permute": _zero,
+    "RepeatVector": _zero,
+    "Embedding": _zero,  # a table look-up
+    "Conv1D": _with_activation(_conv),
+    "Conv2D": _with_activation(_conv),
+    "Conv3D": _with_activation(_conv),
+    "Conv1DTranspose": _with_activation(_conv_transpose),
+    "Conv2DTranspose": _with_activation(_conv_transpose),
+    "Conv3DTranspose": _with_activation(_conv_transpose),
+    "SeparableConv1D": _with_activation(_separable),
+    "SeparableConv2D": _with_activation(_separable),
+    "DepthwiseConv1D": _with_activation(_depthwise),
+    "DepthwiseConv2D": _with_activation(_depthwise),
+    **{f"{kind}Pooling{d}D": _pool for kind in ("Max", "Average") for d in (1, 2, 3)},
+    **{f"Global{kind}Pooling{d}D": _global_pool for kind in ("Max", "Average") for d in (1, 2, 3)},
+    **{f"{kind}{d}D": _zero for kind in ("ZeroPadding", "Cropping", "UpSampling") for d in (1, 2, 3)},
+    "SimpleRNN": _recurrent(1),
+    "LSTM": _recurrent(4),
+    "GRU": _recurrent(3),
+    "Bidirectional": _bidirectional,
+    "BatchNormalization": _per_element(2),  # folded to a scale and a shift at inference
+    "LayerNormalization": _per_element(5),  # mean, variance, normalise, scale, shift
+    "UnitNormalization": _per_element(3),  # square, sum, divide
+    "SpatialDropout1D": _zero,
+    "SpatialDropout2D": _zero,
+    "GaussianNoise": _zero,
+    "GaussianDropout": _zero,
+    "AlphaDropout": _zero,
+    "ActivityRegularization": _zero,
+    "ReLU": _per_element(1),
+    "LeakyReLU": _per_element(1),
+    "PReLU": _per_element(2),
+    "ELU": _per_element(1),
+    "Softmax": _per_element(SOFTMAX_PER_ELEMENT),
+    "Add": _merge,
+    "Subtract": _merge,
+    "Multiply": _merge,
+    "Average": lambda ins, out, p: len(ins) * math.prod(out),
+    "Maximum": _merge,
+    "Minimum": _merge,
+    "Concatenate": _zero,
+    "Rescaling": _per_element(2),
+    "Normalization": _per_element(2),
+}
+
+
+def node_cost(
+    design: Design, report: Report, node_id: str, incoming: dict[str, list] | None = None
+) -> NodeCost | None:
+    """The cost of one node, or None when its shapes are not known (an error upstream).
+
+    Pass ``incoming`` (``design.incoming()``) when costing many nodes: it is O(edges).
+    """
+    node = design.nodes[node_id]
+    info = report.nodes.get(node_id)
+    spec = LAYERS.get(node.type)
+    if info is None or info.output_shape is None or spec is None:
+        return None
+    out = tuple(info.output_shape[1:])
+    ins = [
+        report.nodes[e.src].outputs.get(e.out) if e.out else report.nodes[e.src].output_shape
+        for e in (incoming or design.incoming()).get(node_id, [])
+    ]
+    if any(s is None for s in ins):
+        return None
+    ins_tail = [tuple(s[1:]) for s in ins]  # type: ignore[index]
+    rule = RULES.get(node.type)  # a layer type added to the catalog without a rule: unknown
+    flops = None
+    if rule is not None and all(_size(s) is not None for s in [out, *ins_tail]):
+        _, values = check_params(spec.params, node.params)
+        flops = int(rule(ins_tail, out, values))
+    activation = _size(out)
+    if activation is None:
+        return NodeCost(flops, info.params * BYTES, None)
+    kept = activation + _recurrent_state(node.type, ins_tail, node.params)
+    return NodeCost(flops, info.params * BYTES, activation * BYTES, kept * BYTES)
+
+
+def _recurrent_state(node_type: str, ins: list[Shape], params: dict[str, Any]) -> int:
+    """Values a recurrent layer keeps per sample for backpropagation through time:
+    each step's gates plus its state(s) (LSTM: 4 gates, cell and output)."""
+    if node_type == "Bidirectional":
+        inner = params.get("layer") or {}
+        return 2 * _recurrent_state(inner.get("type", ""), ins, inner.get("params", {}))
+    if node_type not in _RNN_GATES or not ins or ins[0][0] is None:
+        return 0
+    _, values = check_params(LAYERS[node_type].params, params)
+    states = 2 if node_type == "LSTM" else 1
+    return ins[0][0] * values["units"] * (_RNN_GATES[node_type] + states)
+
+
+def estimate(design: Design, report: Report | None = None) -> DesignCost:
+    """Every node's cost; nodes whose shapes are unknown are left out."""
+    report = report or validate(design)
+    incoming = design.incoming()
+    costs = {nid: node_cost(design, report, nid, incoming) for nid in design.nodes}
+    return DesignCost({nid: c for nid, c in costs.items() if c is not None})
+
+
+# ------------------------------------------------------------ training memory
+
+# Optimizer state per weight, in copies of the weights (Keras's slot variables).
+_SLOTS = {"SGD": 0, "Adam": 2, "AdamW": 2, "Nadam": 2, "Adamax": 2, "Adadelta": 2, "Adagrad": 1, "Lion": 1}
+
+
+def optimizer_slots(optimizer: dict[str, Any]) -> int:
+    """Copies of the weights the optimizer keeps (momentum, second moments, ...)."""
+    kind = optimizer.get("type", "Adam")
+    if kind == "SGD":
+        return 1 if optimizer.get("momentum") else 0
+    if kind == "RMSprop":
+        return 1 + bool(optimizer.get("momentum")) + bool(optimizer.get("centered"))
+    slots = _SLOTS.get(kind, 2)
+    if kind in ("Adam", "AdamW") and optimizer.get("amsgrad"):
+        slots += 1
+    return slots
+
+
+@dataclass(frozen=True)
+class TrainingMemory:
+    """Bytes a training step holds; ``activations`` is forward outputs plus their gradients."""
+
+    weights: int
+    gradients: int
+    optimizer_slots: int
+    activations: int
+    batch_size: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.gradients + self.optimizer_slots + self.activations
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "weights_bytes": self.weights,
+            "gradients_bytes": self.gradients,
+            "optimizer_bytes": self.optimizer_slots,
+            "activations_bytes": self.activations,
+            "total_bytes": self.total,
+            "batch_size": self.batch_size,
+        }
+
+
+def training_memory(cost: DesignCost, batch_size: int, optimizer: dict[str, Any]) -> TrainingMemory | None:
+    """Weights, gradients, optimizer slots and the batch's activations (kept for the
+    backward pass, plus a gradient of the same size each); None when a size is unknown."""
+    per_sample = cost.kept_bytes
+    if per_sample is None:
+        return None
+    weights = cost.param_bytes
+    return TrainingMemory(
+        weights=weights,
+        gradients=weights,
+        optimizer_slots=weights * optimizer_slots(optimizer),
+        activations=2 * per_sample * batch_size,
+        batch_size=batch_size,
+    )
+
+
+def largest_batch(cost: DesignCost, optimizer: dict[str, Any], available: int) -> int | None:
+    """The largest batch whose training memory fits in ``available`` bytes (0: not even one)."""
+    one = training_memory(cost, 1, optimizer)
+    if one is None:
+        return None
+    fixed = one.total - one.activations
+    if fixed + one.activations > available:
+        return 0
+    return max(1, (available - fixed) // max(1, one.activations))
+
+
+def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """Bytes the machine can still give (MemAvailable), or None where that is not known."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:
+        pass
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+# TensorFlow's own memory while it trains (its runtime, kernels and buffers), apart from the
+# model's: peak RSS training the small CNN is about 1 GB (benchmarks/training_memory.py).
+RUNTIME_BYTES = 1 << 30
+
+
+def memory_budget(available: int | None = None) -> int | None:
+    """Bytes left for the model's training memory: free memory less TensorFlow's own."""
+    available = available_memory() if available is None else available
+    return None if available is None else max(0, available - RUNTIME_BYTES)
+
+
+def fits_warning(
+    design: Design, report: Report | None = None, available: int | None = None, batch_size: int | None = None
+) -> str | None:
+    """A sentence when training at the batch size (the design's by default) will not fit, else None."""
+    batch = int(batch_size or design.training.get("batch_size", 32))
+    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    return memory_warning(estimate(design, report), batch, optimizer, memory_budget(available))
+
+
+def memory_warning(cost: DesignCost, batch: int, optimizer: dict[str, Any], budget: int | None) -> str | None:
+    need = training_memory(cost, batch, optimizer)
+    if need is None or budget is None or need.total <= budget:
+        return None
+    most = largest_batch(cost, optimizer, budget) or 0
+    advice = f"use a batch size of at most {most:,}" if most else "make the model smaller"
+    return (
+        f"Training needs about {human_bytes(need.total + RUNTIME_BYTES)} at batch size {batch} "
+        f"(with TensorFlow's own {human_bytes(RUNTIME_BYTES)}) but only "
+        f"{human_bytes(budget + RUNTIME_BYTES)} is free: {advice}."
+    )
+
+
+# ------------------------------------------------------------ display
+
+
+def human_count(n: float, unit: str = "") -> str:
+    """``1234567`` -> ``1.2 M`` (compact, for a card)."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= factor:
+            return f"{n / factor:.3g} {prefix}{unit}"
+    return f"{int(n)} {unit}".rstrip()
+
+
+def human_bytes(n: float) -> str:
+    for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if n >= factor:
+            return f"{n / factor:.3g} {prefix}"
+    return f"{int(n)} B"
