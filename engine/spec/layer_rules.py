@@ -681,6 +681,11 @@ def multi_head_attention(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
             f"{ctx.label} needs a sequence as query (batch, timesteps, features) "
             f"but receives {fmt_shape(query)}"
         )
+    if p.get("use_causal_mask") and len(query) != 3:
+        raise ShapeError(
+            f"{ctx.label}: a causal mask orders one time axis, so the query must be (batch, timesteps, "
+            f"features), not {fmt_shape(query)}"
+        )
     for name, shape in (("value", value), ("key", key)):
         if len(shape) != len(query):
             raise ShapeError(

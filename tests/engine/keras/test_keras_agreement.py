@@ -49,11 +49,15 @@ IMAGE_LAYERS = {
 }
 
 
-def against_the_contract(node_type, in_shapes):
-    if node_type in IMAGE_LAYERS:
+def against_the_contract(node, in_shapes):
+    if node.type in IMAGE_LAYERS:
         return len(in_shapes[0]) == 3
-    if node_type in ("Attention", "AdditiveAttention"):
+    if node.type in ("Attention", "AdditiveAttention"):
         return any(len(s) != 3 for s in in_shapes)
+    if node.type == "MultiHeadAttention" and node.params.get("use_causal_mask"):
+        return len(in_shapes[0]) != 3  # a causal mask orders one time axis: (batch, steps, features)
+    if node.type in ("SimpleRNN", "LSTM", "GRU") and len(in_shapes) > 1:
+        return any(len(s) != 2 for s in in_shapes[1:])  # initial states are (batch, units)
     return False
 
 
@@ -211,12 +215,16 @@ def test_random_designs_agree_with_keras(keras, chunk):
                 truth.get(e.src) is None or truth[e.src][0] == "error" for e in inc[nid]
             ):
                 truth[nid] = t = None  # downstream of a layer that only fails when run
+            if t is not None and any(e.out == "attention_scores" for e in inc[nid]):
+                # Keras's symbolic scores shape is wrong (see below), so its shapes downstream
+                # of the scores are too: only the scores themselves are held to a real run.
+                truth[nid] = t = None
             if t is None:
                 continue  # Keras never got to call it: an input already failed
             counts[t[0]] += 1
             if t[0] == "ok" and m is not None and m[0] == "error":
                 in_shapes = [truth[e.src][1][0] for e in inc[nid]]
-                if against_the_contract(node.type, in_shapes):
+                if against_the_contract(node, in_shapes):
                     truth[nid] = t = ("error", "refused on purpose")
                 elif eager_outputs(keras, design, nid, truth) is None or refused_on_purpose(
                     keras, design, nid, truth, layers, m
