@@ -36,7 +36,9 @@ def keras_layer(keras, node):
 # contract, refused on purpose by our rules (each rule says why in its message):
 # image layers read a 3-D tensor (batch, steps, features) as one unbatched image, so
 # the batch axis becomes the image height; Attention mixes the samples of a batch on
-# 2-D inputs and documents (batch, steps, features).
+# 2-D inputs and documents (batch, steps, features); TimeDistributed calls its layer's
+# call() directly, skipping the layer's own input check, so a pooling layer silently
+# runs on steps of the wrong rank.
 IMAGE_LAYERS = {
     "Resizing",
     "CenterCrop",
@@ -49,6 +51,9 @@ IMAGE_LAYERS = {
 }
 
 
+STEP_RANK = {"MaxPooling1D": 3, "MaxPooling2D": 4, "GlobalAveragePooling2D": 4}  # with the batch
+
+
 def against_the_contract(node, in_shapes):
     if node.type in IMAGE_LAYERS:
         return len(in_shapes[0]) == 3
@@ -58,6 +63,9 @@ def against_the_contract(node, in_shapes):
         return len(in_shapes[0]) != 3  # a causal mask orders one time axis: (batch, steps, features)
     if node.type in ("SimpleRNN", "LSTM", "GRU") and len(in_shapes) > 1:
         return any(len(s) != 2 for s in in_shapes[1:])  # initial states are (batch, units)
+    if node.type == "TimeDistributed":
+        inner = node.params["layer"]["type"]
+        return inner in STEP_RANK and len(in_shapes[0]) - 1 != STEP_RANK[inner]
     return False
 
 
