@@ -154,8 +154,21 @@ def _progress_bar(err: TextIO):
     return Listener(on_begin=begin, on_batch=batch, on_epoch=epoch)
 
 
+def _inspector(prepared):
+    """Per-layer gradients, weights, activations and diagnoses, for ``--inspect``."""
+    from engine.training.inspect import inspector
+
+    return inspector(prepared)
+
+
 def cmd_train(
-    path: str, epochs: int | None, history_path: str | None, save_path: str | None, out: TextIO, err: TextIO
+    path: str,
+    epochs: int | None,
+    history_path: str | None,
+    save_path: str | None,
+    out: TextIO,
+    err: TextIO,
+    inspect_path: str | None = None,
 ) -> int:
     design, file_problems = _load(path)
     if design is None:
@@ -179,8 +192,19 @@ def cmd_train(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
-    result = train(design, prepared, epochs=epochs, listener=_progress_bar(err))
+    inspecting = _inspector(prepared) if inspect_path else None
+    result = train(
+        design,
+        prepared,
+        epochs=epochs,
+        listener=_progress_bar(err),
+        extra_callbacks=[inspecting] if inspecting else [],
+    )
     err.write(result.message + "\n")
+    if inspecting is not None:
+        inspection = inspecting.report()
+        write_text_atomic(inspect_path, json.dumps(inspection, indent=1) + "\n")
+        err.writelines(f"diagnosis: {d['message']}\n" for d in inspection["diagnoses"])
     if history_path:
         write_text_atomic(history_path, json.dumps(result.history, indent=1) + "\n")
     report = evaluate(result.model, prepared, dataset, design)
@@ -211,6 +235,11 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="override the design's epochs")
     train.add_argument("--history", metavar="history.json", help="write Keras's History dict as JSON")
     train.add_argument("--save", metavar="model.keras", help="save the trained model")
+    train.add_argument(
+        "--inspect",
+        metavar="REPORT.json",
+        help="write per-layer gradient/weight/activation statistics (one value per epoch) and diagnoses",
+    )
     return p
 
 
@@ -225,5 +254,5 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         if args.epochs is not None and args.epochs < 1:
             err.write("--epochs must be at least 1\n")
             return DESIGN_ERRORS
-        return cmd_train(args.file, args.epochs, args.history, args.save, out, err)
+        return cmd_train(args.file, args.epochs, args.history, args.save, out, err, args.inspect)
     return cmd_export(args.file, args.output, out, err)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,8 +162,13 @@ def train(
     control: Control | None = None,
     early_stopping_patience: int | None = None,
     seed: int = 0,
+    extra_callbacks: Sequence[Any] = (),
 ) -> Result:
-    """Build, compile and fit the design; returns the history and the trained model."""
+    """Build, compile and fit the design; returns the history and the trained model.
+
+    ``extra_callbacks`` (Keras callbacks, such as :func:`engine.training.inspect.inspector`)
+    run after the progress bridge, on this thread.
+    """
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -175,7 +180,7 @@ def train(
     n_train = int(math.floor(n * (1 - prepared.validation_split))) if prepared.validation_split else n
     steps = max(1, math.ceil(n_train / batch_size))
     state: dict[str, Any] = {"reason": None}
-    callbacks = [_bridge(keras, control, listener, epochs, steps, state)]
+    callbacks = [_bridge(keras, control, listener, epochs, steps, state), *extra_callbacks]
     if early_stopping_patience:
         monitor = "val_loss" if prepared.validation_split else "loss"
         callbacks.append(
