@@ -41,6 +41,7 @@ from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, TEMPLATES_DIR, StartPage
 from gui.style import THEMES, apply_theme
 from gui.summary import SummaryTable
+from gui.training.mode import ModeSwitch
 from gui.training_panel import TrainingPanel
 
 CLIP_FORMAT = "netwright-layers"
@@ -83,7 +84,7 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.bottom_tabs.addTab(self.code, "Code")
-        self.bottom_tabs.addTab(self.training, "Training")
+        self.stack.addWidget(self.training)
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self._dock("Properties", self.right_tabs, Qt.DockWidgetArea.RightDockWidgetArea, "properties")
         self._dock("Details", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "bottom")
@@ -91,6 +92,13 @@ class MainWindow(QMainWindow):
         self.params_label = QLabel()
         self.statusBar().addPermanentWidget(self.params_label)
         self._build_actions()
+        self.mode = ModeSwitch(
+            self,
+            self.stack,
+            self.view,
+            self.training,
+            lambda: self.right_tabs.setCurrentWidget(self.model_settings),
+        )
         self._build_menus()
 
         self.doc.changed.connect(self._on_changed)
@@ -203,6 +211,9 @@ class MainWindow(QMainWindow):
             )
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        view.addAction(self.mode.design_action)
+        view.addAction(self.mode.train_action)
         run = bar.addMenu("&Run")
         for key in ("train", "pause", "stop"):
             run.addAction(a[key])
@@ -250,6 +261,7 @@ class MainWindow(QMainWindow):
             self.right_tabs.setCurrentWidget(self.properties)
 
     def show_canvas(self) -> None:
+        self.mode.show_design()
         self.stack.setCurrentWidget(self.view)
 
     def reveal_node(self, node_id: str) -> None:
@@ -274,7 +286,7 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes([nid])
 
     def train(self) -> None:
-        self.bottom_tabs.setCurrentWidget(self.training)
+        self.mode.show_train()
         self.training.start()
 
     def select_all(self) -> None:

@@ -1,8 +1,10 @@
 """The training worker: one long-lived Python thread that owns TensorFlow.
 
 Everything TensorFlow touches -- import, build, fit, evaluate, predict, save --
-runs on that thread, taken from a job queue.  Only plain data (dicts of numbers
-and strings) travels back, through Qt signals that queue to the GUI thread.
+runs on that thread, taken from a job queue.  Only plain data travels back,
+through Qt signals that queue to the GUI thread: progress as the typed events of
+:mod:`engine.training.events` through one ``event`` signal (a new stream needs
+no new signal), results as dicts of numbers and strings.
 Stop and Pause go through an :class:`engine.training.fit.Control` (threading
 events), so they work while the worker is busy inside ``fit``.
 
@@ -26,14 +28,13 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
 from engine.design.graph import Design
+from engine.training import events
 from engine.training.fit import Control, Listener
 
 
 class TrainingWorker(QObject):
-    begun = Signal(dict)  # {"epochs", "steps"}
-    batch = Signal(dict)
-    epoch = Signal(dict)
-    finished = Signal(dict)  # {"history", "message", "stop_reason", "evaluation"}
+    event = Signal(object)  # an engine.training.events instance
+    finished = Signal(dict)  # {"history", "message", "stop_reason", "evaluation", "advice", "diagnoses"}
     failed = Signal(str)
     status = Signal(str)
     saved = Signal(str)
@@ -64,25 +65,38 @@ class TrainingWorker(QObject):
             return
         prepared = datamod.prepare(design, dataset)
         self.status.emit("Starting TensorFlow…")
+        from engine.training.advice import advice
         from engine.training.fit import evaluate, train
+        from engine.training.inspect import inspector
 
-        listener = Listener(on_begin=self.begun.emit, on_batch=self.batch.emit, on_epoch=self.epoch.emit)
+        emit = self.event.emit
+        listener = Listener(
+            on_begin=lambda info: emit(events.Begin(**info)),
+            on_batch=lambda info: emit(events.Batch(**info)),
+            on_epoch=lambda info: emit(events.Epoch(**info)),
+        )
+        probe = inspector(prepared, emit, task=dataset.task) if options.get("inspect") else None
         result = train(
             design,
             prepared,
             listener=listener,
             control=control,
             early_stopping_patience=options.get("early_stopping"),
+            seed=options.get("seed", 0),
+            extra_callbacks=[probe] if probe is not None else [],
         )
         self.model, self.prepared, self.dataset = result.model, prepared, dataset
         self.status.emit("Evaluating…")
         evaluation = evaluate(result.model, prepared, dataset, design) if result.epochs_done else {}
+        standardized = bool((design.data or {}).get("standardize"))
         self.finished.emit(
             {
                 "history": result.history,
                 "message": result.message,
                 "stop_reason": result.stop_reason,
                 "evaluation": evaluation,
+                "advice": advice(prepared, dataset.task, standardized, result.history),
+                "diagnoses": probe.report()["diagnoses"] if probe is not None else [],
             }
         )
 

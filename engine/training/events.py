@@ -81,3 +81,5 @@ class Boundary:
     ys: np.ndarray | None
     values: np.ndarray
     confidence: np.ndarray | None = None
+    points: np.ndarray | None = None  # up to a few hundred training samples, to draw over it
+    labels: np.ndarray | None = None  # their class ids (plane) or targets (line)

@@ -38,6 +38,7 @@ HISTOGRAM_BINS = 24
 SATURATING = {"sigmoid": (0.02, 0.98), "tanh": (-0.98, 0.98), "hard_sigmoid": (0.02, 0.98)}
 RECTIFIERS = {"relu", "relu6"}
 BOUNDARY_GRID = 60  # cells per side of the decision-boundary picture
+BOUNDARY_POINTS = 400  # training samples drawn over the picture
 BOUNDARY_INTERVAL = 0.5  # seconds between boundary pictures within an epoch
 
 
@@ -276,6 +277,10 @@ def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[
     pad = 0.1 * (high - low + 1e-9)
     low, high = low - pad, high + pad
     predict = tf.function(lambda t: model(t, training=False))
+    shown = min(len(x), BOUNDARY_POINTS)
+    points = x[:shown].astype(np.float64)
+    y = prepared.y[:shown]
+    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(shown, -1)[:, 0]
     if x.shape[1] == 2:
         gx = np.linspace(low[0], high[0], BOUNDARY_GRID, dtype=np.float32)
         gy = np.linspace(low[1], high[1], BOUNDARY_GRID, dtype=np.float32)
@@ -288,7 +293,9 @@ def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[
             else:
                 values, confidence = p.argmax(axis=1), p.max(axis=1)
             shape = (len(gy), len(gx))
-            return events.Boundary(epoch, gx, gy, values.reshape(shape), confidence.reshape(shape))
+            return events.Boundary(
+                epoch, gx, gy, values.reshape(shape), confidence.reshape(shape), points, labels.astype(int)
+            )
 
         return plane
     line = np.linspace(low[0], high[0], 200, dtype=np.float32)
@@ -296,6 +303,6 @@ def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[
 
     def curve(epoch: int) -> events.Boundary:
         p = np.asarray(predict(points), dtype=np.float64).reshape(len(line), -1)[:, 0]
-        return events.Boundary(epoch, line, None, p)
+        return events.Boundary(epoch, line, None, p, None, points, labels.astype(np.float64))
 
     return curve

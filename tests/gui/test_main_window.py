@@ -385,10 +385,12 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtb
     data.target.editingFinished.emit()
     data.standardize.setChecked(True)
     assert window.doc.design.data["target"] == "kind" and window.doc.design.data["standardize"] is True
-    assert window.training.data_label.text() == ""  # nothing is loaded while the Training tab is hidden
-    window.bottom_tabs.setCurrentWidget(window.training)
+    assert window.training.data.data_label.text() == ""  # nothing is loaded while Train is hidden
+    window.mode.show_train()
     qtbot.waitUntil(
-        lambda: "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data_label.text()
+        lambda: (
+            "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data.data_label.text()
+        )
     )
     data.source.setCurrentIndex(data.source.findData("wine"))
     assert window.doc.design.data == {
@@ -431,10 +433,11 @@ def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
     assert data.grayscale.isEnabled() and data.help.text() == "Image folder: pets"
     data.grayscale.setChecked(True)
     assert window.doc.design.data["grayscale"] is True
-    window.bottom_tabs.setCurrentWidget(window.training)
+    window.mode.show_train()
     qtbot.waitUntil(
         lambda: (
-            "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)" in window.training.data_label.text()
+            "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)"
+            in window.training.data.data_label.text()
         )
     )
 
