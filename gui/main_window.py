@@ -41,6 +41,7 @@ from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, TEMPLATES_DIR, StartPage
 from gui.style import THEMES, apply_theme
 from gui.summary import SummaryTable
+from gui.training.activation_curves import ActivationsView
 from gui.training.mode import ModeSwitch
 from gui.training_panel import TrainingPanel
 
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         for key in ("train", "pause", "stop"):
             run.addAction(a[key])
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction("&Activation Functions…").triggered.connect(lambda: ActivationsView(self).exec())
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
 
     def _default_dock_sizes(self) -> None:

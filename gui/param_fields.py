@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from engine.spec.catalog import LAYERS
 from engine.spec.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
+from gui.training.activation_curves import add_activation_pictures
 
 INT_LIMIT = 2_000_000_000
 NONE_TEXT = "(none)"
@@ -107,6 +108,8 @@ class ParamField(QWidget):
             combo = QComboBox()
             for choice in p.choices:
                 combo.addItem(NONE_TEXT if choice is None else str(choice), choice)
+            if p.name == "activation":
+                add_activation_pictures(combo)
             return combo
         line = QLineEdit()
         if p.kind not in (FLOAT, LAYER):

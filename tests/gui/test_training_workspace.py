@@ -4,7 +4,7 @@ the decision boundary, an optimizer comparison, results that belong to the desig
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget
 
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT, start_and_wait
 
@@ -142,3 +142,21 @@ def test_nothing_is_clipped_at_1024_by_700(window, qtbot):
         right = button.mapTo(window, button.rect().bottomRight())
         assert right.x() <= window.width() and right.y() <= window.height()
     assert panel.curves.height() > 300 and panel.curves.width() > 280
+
+
+def test_activation_dropdown_and_concept_view_show_the_curves(window, qtbot):
+    from engine.spec.activations import curve
+    from gui.training.activation_curves import ActivationsView
+
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.scene.select_nodes(["hidden1"])
+    combos = [c for c in window.properties.findChildren(QComboBox) if c.findData("relu") >= 0]
+    sigmoid = combos[0].findData("sigmoid")
+    assert not combos[0].itemIcon(sigmoid).isNull()
+    assert "slope is at most 0.25" in combos[0].itemData(sigmoid, Qt.ItemDataRole.ToolTipRole)
+    view = ActivationsView(window)
+    qtbot.addWidget(view)
+    x, y, dy = curve("sigmoid")
+    assert abs(dy.max() - 0.25) < 1e-3 and abs(y[len(y) // 2] - 0.5) < 1e-9
+    drawn = view.plots["relu"].getPlotItem().listDataItems()
+    assert len(drawn) == 2 and drawn[1].getData()[1][-1] == 1.0  # relu's slope is 1 for positives
