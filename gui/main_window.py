@@ -29,6 +29,7 @@ from engine.design import file_format
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design, Edge, Node
 from engine.keras.codegen import CodegenError, generate
+from gui.canvas.activation_overlay import clear_activations, show_activations
 from gui.canvas.items import HEIGHT
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
             lambda: self.right_tabs.setCurrentWidget(self.model_settings),
         )
         self._build_menus()
+        self.training.session.forwarded.connect(self.show_forward_pass)
+        self.doc.changed.connect(lambda _report: clear_activations(self.scene))
 
         self.doc.changed.connect(self._on_changed)
         self.doc.path_changed.connect(self._update_title)
@@ -286,6 +289,15 @@ class MainWindow(QMainWindow):
             pos = (round(centre.x() - 100), round(centre.y() - 40))
         nid = self.doc.add_layer(layer_type, (float(pos[0]), float(pos[1])), after=after)
         self.scene.select_nodes([nid])
+
+    def show_forward_pass(self, result: dict) -> None:
+        """One sample's output of every layer, beside the cards on the canvas."""
+        self.mode.show_design()
+        show_activations(self.scene, result["outputs"])
+        state = "trained" if result["trained"] else "untrained (nothing trained yet)"
+        self._show_message(
+            f"Sample #{result['index']} through the {state} network: each card shows its output"
+        )
 
     def train(self) -> None:
         self.mode.show_train()

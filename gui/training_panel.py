@@ -133,6 +133,9 @@ class TrainingPanel(QWidget):
         self.runs = RunsView(s)
         self.data = DataView()
         self.runs.compare_requested.connect(self.compare_optimizers)
+        self.results.forward_requested.connect(
+            lambda index: self.session.forward(self.doc.design, index, self._base_dir())
+        )
         self.log_scale.toggled.connect(self.curves.set_log)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.gradients, "Gradients")

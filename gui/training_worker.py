@@ -39,6 +39,7 @@ class TrainingWorker(QObject):
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
+    forwarded = Signal(dict)  # {"index", "outputs": {node id: array}, "trained"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -127,6 +128,37 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"Prediction failed: {exc}")
 
+    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
+        """Every layer's output for one evaluation sample, with the trained model or, before
+        any training, the design built fresh (untrained)."""
+        from engine.keras.build import build_model
+        from engine.training.forward import layer_outputs
+
+        try:
+            trained = self.model is not None
+            prepared = self.prepared
+            if not trained or prepared is None:
+                dataset = datamod.load(design.data, base_dir)
+                problems = datamod.check_fit(design, dataset)
+                if problems:
+                    self.failed.emit("Cannot show the layers' outputs yet:\n• " + "\n• ".join(problems))
+                    return
+                prepared = datamod.prepare(design, dataset)
+            model = self.model if trained else build_model(design)
+            xs = prepared.x_test if len(prepared.x_test) else prepared.x
+            index = max(0, min(index, len(xs) - 1))
+            self.forwarded.emit(
+                {"index": index, "outputs": layer_outputs(model, xs[index]), "trained": trained}
+            )
+        except datamod.DataError as exc:
+            self.failed.emit(f"Cannot show the layers' outputs yet:\n• {exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(f"Could not run the sample through the network: {type(exc).__name__}: {exc}")
+
+    def forget(self) -> None:
+        """Drop the trained model (another design is shown), on this thread where it lives."""
+        self.model, self.prepared, self.dataset = None, None, None
+
 
 class TrainingThread:
     """Owns the worker thread and its job queue; the GUI calls these methods."""
@@ -153,6 +185,12 @@ class TrainingThread:
 
     def predict(self, index: int) -> None:
         self.jobs.put((self.worker.predict, (index,)))
+
+    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
+        self.jobs.put((self.worker.forward, (design, index, base_dir)))
+
+    def forget(self) -> None:
+        self.jobs.put((self.worker.forget, ()))
 
     def shutdown(self, control: Control | None, timeout: float = 30.0) -> None:
         """Stop a running fit (within one batch) and end the thread."""

@@ -71,7 +71,8 @@ class BoundaryView(QWidget):
         if b.ys is not None:
             self.curve.clear()
             background = self.plot.backgroundBrush().color().name()
-            self.image.setImage(np.transpose(plane_image(b.values, b.confidence, background), (1, 0, 2)))
+            picture = np.transpose(plane_image(b.values, b.confidence, background), (1, 0, 2))
+            self.image.setImage(picture, autoLevels=False, levels=(0, 255))
             dx, dy = b.xs[1] - b.xs[0], b.ys[1] - b.ys[0]
             self.image.setRect(b.xs[0] - dx / 2, b.ys[0] - dy / 2, dx * len(b.xs), dy * len(b.ys))
             if b.points is not None:

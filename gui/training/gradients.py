@@ -42,9 +42,9 @@ class GradientsView(QWidget):
         self.lines.setLogMode(y=True)
         self.lines.setLabel("bottom", "epoch")
         self.lines.addLegend(offset=(-10, 10), labelTextSize="8pt")
-        self.strip = Plot("Latest, per layer (log10)")
+        self.strip = Plot("Latest, layer by layer (log10)")
         self.strip.setMaximumHeight(170)
-        self.histogram = Plot("Weights at the last epoch end")
+        self.histogram = Plot("Weights (last epoch)")
         self.histogram.setMaximumHeight(170)
         self.items: dict[str, pg.PlotDataItem] = {}
         top = QHBoxLayout()
@@ -119,7 +119,11 @@ class GradientsView(QWidget):
                 brushes=brushes,
             )
         )
-        self.strip.getAxis("bottom").setTicks([list(enumerate(names))])
+        # numbered from the input, so the ticks stay readable however many layers there are
+        self.strip.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(len(names))]])
+        self.strip.setToolTip(
+            "Layers from the input: " + ", ".join(f"{i + 1} {n}" for i, n in enumerate(names))
+        )
 
     def _draw_stats(self, run) -> None:
         stats = run.epoch_stats

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +41,8 @@ def count_color(value: int, largest: int) -> QColor:
 
 
 class ResultsView(QScrollArea):
+    forward_requested = Signal(int)  # a sample index: show its forward pass on the cards
+
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
         self.session = session
@@ -66,6 +68,11 @@ class ResultsView(QScrollArea):
         self.sample.setPrefix("sample #")
         self.predict_button = QPushButton("Predict")
         self.predict_button.clicked.connect(lambda: session.predict(self.sample.value()))
+        self.forward_button = QPushButton("Show on canvas")
+        self.forward_button.setToolTip(
+            "Run this sample through the network and show every layer's output beside its card"
+        )
+        self.forward_button.clicked.connect(lambda: self.forward_requested.emit(self.sample.value()))
         self.prediction = QLabel()
         self.prediction.setWordWrap(True)
         page = QWidget()
@@ -75,6 +82,7 @@ class ResultsView(QScrollArea):
         row = QHBoxLayout()
         row.addWidget(self.sample)
         row.addWidget(self.predict_button)
+        row.addWidget(self.forward_button)
         row.addWidget(self.prediction, 1)
         col.addLayout(row)
         col.addStretch()

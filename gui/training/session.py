@@ -83,6 +83,7 @@ class TrainingSession(QObject):
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
+    forwarded = Signal(dict)  # one sample's output of every layer: {"index", "outputs", "trained"}
     cleared = Signal()  # another design is shown: results and runs are gone
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -128,7 +129,25 @@ class TrainingSession(QObject):
         label, first = self.queue.pop(0)
         self._launch(label, first)
 
+    def forward(self, design: Design, index: int, base_dir) -> None:
+        """Run one sample through the network (trained, or fresh when nothing was trained)."""
+        if self.running:
+            return
+        self._ensure_thread()
+        self.thread.forward(copy.deepcopy(design), index, base_dir)
+
     def _launch(self, label: str, design: Design) -> None:
+        self._ensure_thread()
+        self.run = Run(len(self.runs) + 1, label, design)
+        self.runs.append(self.run)
+        del self.runs[:-KEEP_RUNS]
+        self.control = Control()
+        self.running = True
+        self.thread.train(design, self.control, self.options)
+        self._touch()
+        self.started.emit(self.run)
+
+    def _ensure_thread(self) -> None:
         if self.thread is None:
             self.thread = TrainingThread()
             w = self.thread.worker
@@ -138,14 +157,7 @@ class TrainingSession(QObject):
             w.status.connect(self.status)
             w.saved.connect(self.saved)
             w.predicted.connect(self.predicted)
-        self.run = Run(len(self.runs) + 1, label, design)
-        self.runs.append(self.run)
-        del self.runs[:-KEEP_RUNS]
-        self.control = Control()
-        self.running = True
-        self.thread.train(design, self.control, self.options)
-        self._touch()
-        self.started.emit(self.run)
+            w.forwarded.connect(self.forwarded)
 
     def toggle_pause(self) -> bool:
         """Pause or resume; returns whether it is paused now."""
@@ -169,6 +181,8 @@ class TrainingSession(QObject):
     def clear(self) -> None:
         """Forget every run and result: another design is shown.  A run in progress is stopped."""
         self.stop()
+        if self.thread is not None:
+            self.thread.forget()
         self.runs = []
         self.run = None
         self._touch()

@@ -160,3 +160,29 @@ def test_activation_dropdown_and_concept_view_show_the_curves(window, qtbot):
     assert abs(dy.max() - 0.25) < 1e-3 and abs(y[len(y) // 2] - 0.5) < 1e-9
     drawn = view.plots["relu"].getPlotItem().listDataItems()
     assert len(drawn) == 2 and drawn[1].getData()[1][-1] == 1.0  # relu's slope is 1 for positives
+
+
+def test_forward_pass_of_one_sample_shows_on_every_card(window, qtbot):
+    from gui.canvas.activation_overlay import ActivationItem
+
+    panel = open_template(window, "small_cnn", epochs=1)
+    panel.tabs.setCurrentWidget(panel.results)
+    panel.results.sample.setValue(3)
+    # Before any training the fresh, untrained network is shown.
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(panel.results.forward_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0]["trained"] is False
+    assert window.stack.currentWidget() is window.view  # back on the canvas, where the cards are
+    shown = {
+        nid: child.values
+        for nid, card in window.scene.nodes.items()
+        for child in card.childItems()
+        if isinstance(child, ActivationItem)
+    }
+    assert set(shown) == set(window.doc.design.nodes)
+    assert shown["image"].shape == (8, 8, 1) and shown["conv1"].shape == (8, 8, 8)  # 8 of 16 maps
+    assert shown["digit"].shape == (10,) and abs(float(shown["digit"].sum()) - 1) < 1e-4  # softmax
+    window.doc.set_param("conv1", "filters", 8)  # an edit makes the pictures stale: they go
+    assert not any(
+        isinstance(c, ActivationItem) for card in window.scene.nodes.values() for c in card.childItems()
+    )
