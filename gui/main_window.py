@@ -94,13 +94,7 @@ class MainWindow(QMainWindow):
         self.params_label = QLabel()
         self.statusBar().addPermanentWidget(self.params_label)
         self._build_actions()
-        self.mode = ModeSwitch(
-            self,
-            self.stack,
-            self.view,
-            self.training,
-            lambda: self.right_tabs.setCurrentWidget(self.model_settings),
-        )
+        self.mode = ModeSwitch(self, self.stack, self.view, self.training)
         self._build_menus()
         self.training.session.forwarded.connect(self.show_forward_pass)
         self.doc.changed.connect(lambda _report: clear_activations(self.scene))

@@ -105,9 +105,8 @@ class TrainingPanel(QWidget):
             self.patience,
         ):
             controls.addWidget(w)
+        controls.addWidget(self.log_scale)
         controls.addStretch()
-        for w in (self.log_scale, self.save_button, self.csv_button, self.png_button):
-            controls.addWidget(w)
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -118,6 +117,8 @@ class TrainingPanel(QWidget):
         status = QHBoxLayout()
         status.addWidget(self.progress)
         status.addWidget(self.progress_label, 1)
+        for w in (self.save_button, self.csv_button, self.png_button):
+            status.addWidget(w)
         self.lesson = QLabel()
         self.lesson.setWordWrap(True)
         self.lesson.setStyleSheet("color: #2F6FD6;")

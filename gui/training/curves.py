@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from gui.training.plots import COLORS, PlotGrid
+from gui.training.plots import COLORS, PlotGrid, theme_colors
 from gui.training.session import Run, TrainingSession
 
 BATCH_PEN = "#9AA0A6"
@@ -29,7 +30,9 @@ class CurvesView(QWidget):
         self.metric_plot = self.plots.addPlot(row=1, col=0, title="Metrics")
         for plot in (self.loss_plot, self.metric_plot):
             plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+            backdrop = QColor(theme_colors()[0])
+            backdrop.setAlpha(170)  # the legend stays readable without hiding the curves under it
+            plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(backdrop))
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.items: dict[tuple[int, str], pg.PlotDataItem] = {}
@@ -73,12 +76,15 @@ class CurvesView(QWidget):
             if full:
                 color, name = COLORS[names.index(base) % len(COLORS)], key
             elif base in ("loss", names[1] if len(names) > 1 else "loss"):
-                color, name = COLORS[(run.number - 1) % len(COLORS)], f"#{run.number} {run.label} {key}"
+                color, name = COLORS[(run.number - 1) % len(COLORS)], ""
             else:
                 continue
             item = self._line(run, key, plot, pg.mkPen(color, width=2, style=style))
             item.setData(np.arange(1, len(values) + 1, dtype=float), np.asarray(values))
-            plot.legend.addItem(item, name)
+            if full:
+                plot.legend.addItem(item, name)
+            elif not key.startswith("val_"):  # one entry per run; its validation curve is the dashed twin
+                plot.legend.addItem(item, f"#{run.number} {run.label}")
 
     def _line(self, run: Run, key: str, plot: pg.PlotItem, pen) -> pg.PlotDataItem:
         item = self.items.get((run.number, key))

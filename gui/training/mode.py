@@ -1,8 +1,8 @@
 """Design | Train: two views of one design that take the window's centre in turn.
 
-Train gives the training workspace the centre and the room: the palette and the
-bottom details hide (and come back as they were on Design); the properties dock
-stays, on its Model tab, so the optimizer and learning rate are a click away.
+Train gives the training workspace the centre and all the room: the docks hide
+(and come back as they were on Design, where the optimizer and learning rate are
+set), so the plots stay large even at 1024×700.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QWidget
 
-HIDDEN_IN_TRAIN = ("dock_palette", "dock_bottom")
+HIDDEN_IN_TRAIN = ("dock_palette", "dock_properties", "dock_bottom")
 
 
 class ModeSwitch(QObject):
     def __init__(
-        self, window: QMainWindow, stack: QStackedWidget, canvas: QWidget, workspace: QWidget, on_train=None
+        self, window: QMainWindow, stack: QStackedWidget, canvas: QWidget, workspace: QWidget
     ) -> None:
         super().__init__(window)
         self.window, self.stack, self.canvas, self.workspace = window, stack, canvas, workspace
-        self.on_train = on_train
         self._docks_before: dict[str, bool] = {}
         group = QActionGroup(self)
         self.design_action = QAction("Design", self, checkable=True, checked=True)
@@ -57,8 +56,6 @@ class ModeSwitch(QObject):
                 docks[name].hide()
             self.stack.setCurrentWidget(self.workspace)
         self.train_action.setChecked(True)
-        if self.on_train is not None:
-            self.on_train()
 
     def show_design(self) -> None:
         if self.training:

@@ -24,7 +24,6 @@ def test_train_view_takes_the_centre_and_design_gives_it_back(window, qtbot):
     assert palette.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.training and not palette.isVisible()
-    assert window.right_tabs.currentWidget() is window.model_settings
     assert "Look at the accuracy climbing" in window.training.lesson.text()
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.view and palette.isVisible()
@@ -76,7 +75,7 @@ def test_compare_optimizers_overlays_four_runs(window, qtbot):
     assert labels == ["#1 SGD", "#2 SGD + momentum", "#3 RMSprop", "#4 Adam"]
     assert {number for number, key in panel.curves.items if key == "loss"} == {1, 2, 3, 4}
     legend = [label.text for _sample, label in panel.curves.loss_plot.legend.items]
-    assert "#2 SGD + momentum loss" in legend
+    assert "#2 SGD + momentum" in legend
     optimizers = [run.design.compile["optimizer"] for run in panel.session.runs]
     assert optimizers[1] == {"type": "SGD", "learning_rate": 0.01, "momentum": 0.9}
     assert window.doc.design.compile["optimizer"]["type"] == "Adam"  # the design itself is untouched
