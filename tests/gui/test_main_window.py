@@ -375,6 +375,7 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtb
     csv_path = tmp_path / "flowers.csv"
     csv_path.write_text("a,b,kind\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     monkeypatch.setattr("gui.data_settings.QFileDialog.getOpenFileName", lambda *a, **k: (str(csv_path), ""))
@@ -410,6 +411,7 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
 
     np.save(tmp_path / "x.npy", np.ones((4, 8)))
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     warnings = []
@@ -426,6 +428,7 @@ def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
 
     make_image_folder(tmp_path / "pets")
     window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     data.use_folder(tmp_path / "pets")
