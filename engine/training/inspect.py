@@ -1,7 +1,7 @@
 """Instrumentation: gradients, updates, weights and activations of every layer, while it trains.
 
 An :func:`inspector` is a Keras callback that runs on the training thread.
-On a fixed probe batch (up to 128 training samples) it measures, with one
+On a fixed probe batch (up to 64 training samples) it measures, with one
 compiled TensorFlow function each:
 
 * every few batches: each layer's gradient norm and its update/weight ratio
@@ -31,9 +31,9 @@ from engine.spec.datasets import CLASSIFICATION
 from engine.training import events
 from engine.training.diagnoses import diagnose
 
-PROBE_SAMPLES = 128
+PROBE_SAMPLES = 64
 EVERY_N_BATCHES = 10
-BUDGET = 0.05  # share of the training time the batch samples may take
+BUDGET = 0.04  # share of the training time the batch samples may take
 HISTOGRAM_BINS = 24
 SATURATING = {"sigmoid": (0.02, 0.98), "tanh": (-0.98, 0.98), "hard_sigmoid": (0.02, 0.98)}
 RECTIFIERS = {"relu", "relu6"}
