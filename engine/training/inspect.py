@@ -2,7 +2,7 @@
 
 An :func:`inspector` is a Keras callback that runs on the training thread.
 On a fixed probe batch (up to 64 training samples) it measures, with one
-compiled TensorFlow function each:
+TensorFlow function each:
 
 * every few batches: each layer's gradient norm and its update/weight ratio
   (how far the weights moved since the last look, per batch, relative to their size);
@@ -88,9 +88,7 @@ def inspector(
             self.layers = [layer for layer in model.layers if layer.trainable_weights]
             self.order = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
             self.outputs = [t._keras_history.operation.name for t in model.outputs]
-            self.sizes, self.gradients, self.movement = _compiled_norms(
-                model, self.layers, self.x, self.y, tf
-            )
+            self.sizes, self.gradients, self.movement = _layer_norms(model, self.layers, self.x, self.y, tf)
             watched = [layer for layer in model.layers if activation_name(layer) is not None]
             self.watched = [(layer.name, activation_name(layer)) for layer in watched]
             self.activations = _activation_probe(model, watched, keras, tf)
@@ -98,8 +96,7 @@ def inspector(
                 name: {"grad_norm": [], "weight_norm": [], "update_ratio": [], "activation": {}}
                 for name in [layer.name for layer in self.layers] + [name for name, _ in self.watched]
             }
-            self.movement()  # trace now, and start the movement baseline at the initial weights
-            self.gradients()  # trace now: tracing is set-up, not a recurring cost
+            self.movement()  # start the movement baseline at the initial weights
             self.since_movement = 0
             self.boundary = _boundary_probe(model, prepared, tf, task) if task else None
             self.setup = time.perf_counter() - begun  # outside the budget, which paces the recurring samples
@@ -228,16 +225,19 @@ def weight_histograms(layers: list) -> dict[str, tuple[list[float], list[int]]]:
 
 
 def _activation_probe(model: Any, watched: list, keras: Any, tf: Any) -> Callable | None:
-    """A compiled function from the inputs to the outputs of the watched layers."""
+    """A function from the inputs to the outputs of the watched layers (eager, as above)."""
     if not watched:
         return None
     probe = keras.Model(model.inputs, [layer.output for layer in watched])
-    return tf.function(lambda x: probe(x, training=False))
+    return lambda x: probe(x, training=False)
 
 
-def _compiled_norms(model: Any, layers: list, x: Any, y: Any, tf: Any) -> tuple:
-    """Per-layer parameter counts, and two compiled functions returning one number per layer:
-    the gradient norm on the probe batch, and (weight movement since the last call, weight norm)."""
+def _layer_norms(model: Any, layers: list, x: Any, y: Any, tf: Any) -> tuple:
+    """Per-layer parameter counts, and two functions returning one number per layer: the gradient
+    norm on the probe batch, and (weight movement since the last call, weight norm).
+
+    Eager, not ``tf.function``: tracing cost 0.4-3 s per run on a loaded 2-core machine, more than
+    all the calls of a short run together; the batch samples keep to their time budget anyway."""
     variables = [[v.value for v in layer.trainable_weights] for layer in layers]
     flat = [v for group in variables for v in group]
     bounds = np.cumsum([0] + [len(g) for g in variables])
@@ -247,7 +247,6 @@ def _compiled_norms(model: Any, layers: list, x: Any, y: Any, tf: Any) -> tuple:
     def per_layer(squares):
         return tf.stack([tf.add_n(squares[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
 
-    @tf.function
     def gradients():
         with tf.GradientTape() as tape:
             predicted = model(x, training=False)
@@ -258,7 +257,6 @@ def _compiled_norms(model: Any, layers: list, x: Any, y: Any, tf: Any) -> tuple:
         ]
         return tf.sqrt(per_layer(squares))
 
-    @tf.function
     def movement():
         moved = [tf.reduce_sum(tf.square(v - p)) for v, p in zip(flat, previous, strict=True)]
         size = [tf.reduce_sum(tf.square(v)) for v in flat]
@@ -278,7 +276,10 @@ def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[
     low, high = x.min(axis=0), x.max(axis=0)
     pad = 0.1 * (high - low + 1e-9)
     low, high = low - pad, high + pad
-    predict = tf.function(lambda t: model(t, training=False))
+
+    def predict(t):  # eager, as the norms
+        return model(t, training=False)
+
     shown = min(len(x), BOUNDARY_POINTS)
     points = x[:shown].astype(np.float64)
     y = prepared.y[:shown]
