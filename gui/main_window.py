@@ -574,6 +574,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.mode.show_design()  # the Train view's hidden docks must not be saved as hidden
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.clear_recovery()
