@@ -30,7 +30,7 @@ def make_window(epochs: int):
     window.show()
     window.open_path(DESIGN, ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": epochs}, "bench")
-    window.bottom_tabs.setCurrentWidget(window.training)
+    window.mode.show_train()
     return app, window
 
 

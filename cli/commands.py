@@ -218,6 +218,13 @@ def _progress_bar(err: TextIO):
     return Listener(on_begin=begin, on_batch=batch, on_epoch=epoch)
 
 
+def _inspector(prepared):
+    """Per-layer gradients, weights, activations and diagnoses, for ``--inspect``."""
+    from engine.training.inspect import inspector
+
+    return inspector(prepared)
+
+
 def cmd_train(
     path: str,
     epochs: int | None,
@@ -226,12 +233,13 @@ def cmd_train(
     out: TextIO,
     err: TextIO,
     distribution: str | None = None,
+    inspect_path: str | None = None,
 ) -> int:
     design, file_problems = _load(path)
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
-    for option, target in (("--history", history_path), ("--save", save_path)):
+    for option, target in (("--history", history_path), ("--save", save_path), ("--inspect", inspect_path)):
         problem = _unwritable(target)
         if problem:
             err.write(f"{option} {target}: {problem}\n")
@@ -262,8 +270,14 @@ def cmd_train(
     for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
         err.write(f"advice: {line}\n")
     try:
+        inspecting = _inspector(prepared) if inspect_path else None
         result = train(
-            design, prepared, epochs=epochs, listener=_progress_bar(err), distribution=distribution
+            design,
+            prepared,
+            epochs=epochs,
+            listener=_progress_bar(err),
+            distribution=distribution,
+            extra_callbacks=[inspecting] if inspecting else [],
         )
     except CannotTrain as exc:
         err.write(f"{path}: cannot train\n  error: {exc}\n")
@@ -277,6 +291,13 @@ def cmd_train(
     except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
         err.write(f"\n{path}: {explain(exc, design).text}\n")
         return DESIGN_ERRORS
+    if inspecting is not None:
+        inspection = inspecting.report()
+        try:
+            write_text_atomic(inspect_path, strict_json(inspection) + "\n")
+        except OSError as exc:
+            err.write(f"--inspect {inspect_path}: cannot write: {exc.strerror or exc}\n")
+        err.writelines(f"diagnosis: {d['message']}\n" for d in inspection["diagnoses"])
     return _after_training(path, design, dataset, prepared, result, history_path, save_path, out, err)
 
 
@@ -386,6 +407,11 @@ def parser() -> argparse.ArgumentParser:
         choices=["none", "mirrored"],
         help="mirrored: tf.distribute.MirroredStrategy over all local GPUs (default: the design's or none)",
     )
+    train.add_argument(
+        "--inspect",
+        metavar="REPORT.json",
+        help="write per-layer gradient/weight/activation statistics (one value per epoch) and diagnoses",
+    )
     imp = sub.add_parser(
         "import", help="turn a Keras model (.keras, .h5, JSON config) or model script (.py) into a design"
     )
@@ -433,7 +459,9 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         if args.epochs is not None and args.epochs < 1:
             err.write("--epochs must be at least 1\n")
             return DESIGN_ERRORS
-        return cmd_train(args.file, args.epochs, args.history, args.save, out, err, args.distribution)
+        return cmd_train(
+            args.file, args.epochs, args.history, args.save, out, err, args.distribution, args.inspect
+        )
     if args.command == "import":
         from cli.import_command import cmd_import
 

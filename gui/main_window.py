@@ -36,6 +36,7 @@ from engine.keras.importer import ModelImportError, import_file, is_import_sourc
 from engine.spec.catalog import LAYERS
 from engine.training.errors import explain
 from gui import wheel_guard
+from gui.canvas.activation_overlay import clear_activations, show_activations
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
@@ -48,6 +49,7 @@ from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, StartPage, template_path
 from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon
 from gui.summary import SummaryTable
+from gui.training.mode import ModeSwitch
 
 if TYPE_CHECKING:
     from gui.training_panel import TrainingPanel
@@ -96,9 +98,8 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsList()
         self.summary = SummaryTable()
         self.code = CodeView(self.doc)
-        # The Training tab (pyqtgraph, NumPy) is built the first time it is needed, not at start-up.
+        # The training workspace (pyqtgraph, NumPy) is built the first time it is needed, not at start-up.
         self._training: TrainingPanel | None = None
-        self._training_placeholder = QLabel("Training…")
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.properties, "Layer")
         self.right_tabs.addTab(self.model_settings, "Model")
@@ -106,8 +107,6 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.bottom_tabs.addTab(self.code, "Code")
-        self.bottom_tabs.addTab(self._training_placeholder, "Training")
-        self.bottom_tabs.currentChanged.connect(self._tab_changed)
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self._dock("Properties", self.right_tabs, Qt.DockWidgetArea.RightDockWidgetArea, "properties")
         self._dock("Details", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "bottom")
@@ -115,6 +114,7 @@ class MainWindow(QMainWindow):
         self.params_label = QLabel()
         self.statusBar().addPermanentWidget(self.params_label)
         self._build_actions()
+        self.mode = ModeSwitch(self, self.stack, self.view, lambda: self.training)
         self._build_menus()
         self._build_toolbar()
         self.empty_hint = QLabel(
@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
         self.view.viewport().installEventFilter(self)
+        self.doc.changed.connect(lambda _report: clear_activations(self.scene))
 
         self.doc.changed.connect(self._on_changed)
         self.doc.path_changed.connect(self._update_title)
@@ -284,10 +285,14 @@ class MainWindow(QMainWindow):
         view.addAction(a["start_page"])
         for dock in self.findChildren(QDockWidget):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        view.addAction(self.mode.design_action)
+        view.addAction(self.mode.train_action)
         run = bar.addMenu("&Run")
         for key in ("train", "pause", "stop", None, "fresh_weights"):
             run.addSeparator() if key is None else run.addAction(a[key])
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction("&Activation Functions…").triggered.connect(self.show_activation_functions)
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
 
     def _default_dock_sizes(self) -> None:
@@ -360,6 +365,7 @@ class MainWindow(QMainWindow):
             self.right_tabs.setCurrentWidget(self.properties)
 
     def show_canvas(self) -> None:
+        self.mode.show_design()
         self.stack.setCurrentWidget(self.view)
 
     def show_start_page(self) -> None:
@@ -390,25 +396,15 @@ class MainWindow(QMainWindow):
 
     @property
     def training(self) -> TrainingPanel:
-        """The Training tab, built on first use: start-up does not wait for pyqtgraph."""
+        """The training workspace, built on first use: start-up does not wait for pyqtgraph."""
         if self._training is None:
             from gui.training_panel import TrainingPanel
 
             panel = TrainingPanel(self.doc)
-            tabs = self.bottom_tabs
-            index, current = tabs.indexOf(self._training_placeholder), tabs.currentIndex()
-            tabs.blockSignals(True)
-            tabs.removeTab(index)
-            tabs.insertTab(index, panel, "Training")
-            tabs.setCurrentIndex(current)
-            tabs.blockSignals(False)
-            self._training_placeholder.deleteLater()
+            self.stack.addWidget(panel)
+            panel.session.forwarded.connect(self.show_forward_pass)
             self._training = panel
         return self._training
-
-    def _tab_changed(self, index: int) -> None:
-        if self.bottom_tabs.widget(index) is self._training_placeholder:
-            self.training  # noqa: B018 - building the tab is the point
 
     def _stop_training(self) -> None:
         if self._training is not None:
@@ -426,8 +422,22 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes([nid])
         self.statusBar().showMessage(f"{fix.text}: done (Ctrl+Z undoes it)", 5000)
 
+    def show_activation_functions(self) -> None:
+        from gui.training.activation_curves import ActivationsView  # pyqtgraph: on first use
+
+        ActivationsView(self).exec()
+
+    def show_forward_pass(self, result: dict) -> None:
+        """One sample's output of every layer, beside the cards on the canvas."""
+        self.mode.show_design()
+        show_activations(self.scene, result["outputs"])
+        state = "trained" if result["trained"] else "untrained (nothing trained yet)"
+        self._show_message(
+            f"Sample #{result['index']} through the {state} network: each card shows its output"
+        )
+
     def train(self) -> None:
-        self.bottom_tabs.setCurrentWidget(self.training)
+        self.mode.show_train()
         self.training.start()
 
     def select_all(self) -> None:
@@ -765,6 +775,7 @@ class MainWindow(QMainWindow):
             return
         if self._training is not None:
             self._training.shutdown()
+        self.mode.show_design()  # the Train view's hidden docks must not be saved as hidden
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.clear_recovery()

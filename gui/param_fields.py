@@ -108,6 +108,10 @@ class ParamField(QWidget):
             combo = QComboBox()
             for choice in p.choices:
                 combo.addItem(NONE_TEXT if choice is None else str(choice), choice)
+            if p.name == "activation":
+                from gui.training.activation_curves import add_activation_pictures  # pyqtgraph: on first use
+
+                add_activation_pictures(combo)
             return combo
         line = QLineEdit()
         if p.kind not in (FLOAT, LAYER):

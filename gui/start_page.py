@@ -38,6 +38,15 @@ TEMPLATES = {
     ),
     "autoencoder": ("Autoencoder", "Squeezes digits through an 8-number code and rebuilds them."),
     "lstm_sequence": ("LSTM sequence model", "Two stacked LSTMs that predict the next value of a sequence."),
+    "deep_sigmoid": (
+        "Deep sigmoid net",
+        "Eight sigmoid layers on circles: watch the gradients vanish in the early layers.",
+    ),
+    "deep_relu": ("Deep ReLU net", "The same depth with ReLU and He initialisation: every layer learns."),
+    "overfitting": (
+        "Overfitting net",
+        "A big network on 120 points: train and validation loss part ways; Dropout helps.",
+    ),
 }
 
 CONTENT_WIDTH = 820  # wider reads badly; narrower windows wrap the text

@@ -1,8 +1,10 @@
 """The training worker: one long-lived Python thread that owns TensorFlow.
 
 Everything TensorFlow touches -- import, build, fit, evaluate, predict, save --
-runs on that thread, taken from a job queue.  Only plain data (dicts of numbers
-and strings) travels back, through Qt signals that queue to the GUI thread.
+runs on that thread, taken from a job queue.  Only plain data travels back,
+through Qt signals that queue to the GUI thread: progress as the typed events of
+:mod:`engine.training.events` through one ``event`` signal (a new stream needs
+no new signal), results as dicts of numbers and strings.
 Stop and Pause go through an :class:`engine.training.fit.Control` (threading
 events), so they work while the worker is busy inside ``fit``.
 
@@ -25,19 +27,19 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
 from engine.design.graph import Design
+from engine.training import events
 from engine.training.errors import explain
 from engine.training.fit import Control, Listener
 
 
 class TrainingWorker(QObject):
-    begun = Signal(dict)  # {"epochs", "steps"}
-    batch = Signal(dict)
-    epoch = Signal(dict)
-    finished = Signal(dict)  # {"history", "message", "stop_reason", "evaluation"}
+    event = Signal(object)  # an engine.training.events instance
+    finished = Signal(dict)  # {"history", "message", "stop_reason", "evaluation", "advice", "diagnoses"}
     failed = Signal(str)
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
+    forwarded = Signal(dict)  # {"index", "outputs": {node id: array}, "trained"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,25 +64,38 @@ class TrainingWorker(QObject):
             return
         prepared = datamod.prepare(design, dataset)
         self.status.emit("Starting TensorFlow…")
+        from engine.training.advice import advice
         from engine.training.fit import evaluate, train
+        from engine.training.inspect import inspector
 
-        listener = Listener(on_begin=self.begun.emit, on_batch=self.batch.emit, on_epoch=self.epoch.emit)
+        emit = self.event.emit
+        listener = Listener(
+            on_begin=lambda info: emit(events.Begin(**info)),
+            on_batch=lambda info: emit(events.Batch(**info)),
+            on_epoch=lambda info: emit(events.Epoch(**info)),
+        )
+        probe = inspector(prepared, emit, task=dataset.task) if options.get("inspect") else None
         result = train(
             design,
             prepared,
             listener=listener,
             control=control,
             early_stopping_patience=options.get("early_stopping"),
+            seed=options.get("seed", 0),
+            extra_callbacks=[probe] if probe is not None else [],
         )
         self.model, self.prepared, self.dataset = result.model, prepared, dataset
         self.status.emit("Evaluating…")
         evaluation = evaluate(result.model, prepared, dataset, design) if result.epochs_done else {}
+        standardized = bool((design.data or {}).get("standardize"))
         self.finished.emit(
             {
                 "history": result.history,
                 "message": result.message,
                 "stop_reason": result.stop_reason,
                 "evaluation": evaluation,
+                "advice": advice(prepared, dataset.task, standardized, result.history),
+                "diagnoses": probe.report()["diagnoses"] if probe is not None else [],
             }
         )
 
@@ -111,6 +126,37 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"Prediction failed: {exc}")
 
+    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
+        """Every layer's output for one evaluation sample, with the trained model or, before
+        any training, the design built fresh (untrained)."""
+        from engine.keras.build import build_model
+        from engine.training.forward import layer_outputs
+
+        try:
+            trained = self.model is not None
+            prepared = self.prepared
+            if not trained or prepared is None:
+                dataset = datamod.load(design.data, base_dir)
+                problems = datamod.check_fit(design, dataset)
+                if problems:
+                    self.failed.emit("Cannot show the layers' outputs yet:\n• " + "\n• ".join(problems))
+                    return
+                prepared = datamod.prepare(design, dataset)
+            model = self.model if trained else build_model(design)
+            xs = prepared.x_test if len(prepared.x_test) else prepared.x
+            index = max(0, min(index, len(xs) - 1))
+            self.forwarded.emit(
+                {"index": index, "outputs": layer_outputs(model, xs[index]), "trained": trained}
+            )
+        except datamod.DataError as exc:
+            self.failed.emit(f"Cannot show the layers' outputs yet:\n• {exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(f"Could not run the sample through the network: {type(exc).__name__}: {exc}")
+
+    def forget(self) -> None:
+        """Drop the trained model (another design is shown), on this thread where it lives."""
+        self.model, self.prepared, self.dataset = None, None, None
+
 
 class TrainingThread:
     """Owns the worker thread and its job queue; the GUI calls these methods."""
@@ -137,6 +183,12 @@ class TrainingThread:
 
     def predict(self, index: int) -> None:
         self.jobs.put((self.worker.predict, (index,)))
+
+    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
+        self.jobs.put((self.worker.forward, (design, index, base_dir)))
+
+    def forget(self) -> None:
+        self.jobs.put((self.worker.forget, ()))
 
     def shutdown(self, control: Control | None, timeout: float = 30.0) -> None:
         """Stop a running fit (within one batch) and end the thread."""

@@ -209,6 +209,38 @@ def check_labels(y, name, classification):
     return y
 
 
+def load_friedman(n=1000, seed=0):
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=n, n_features=8, noise=0.5, random_state=seed)
+    y = (y - y.mean()) / y.std()  # a target of unit scale: Adam's default step fits it
+    return x.astype("float32"), y.astype("float32").reshape(-1, 1)
+
+
+def load_digit_pixels():
+    from sklearn.datasets import load_digits
+
+    x = (load_digits().images / 16.0).astype("float32").reshape(-1, 8, 8, 1)
+    return x, x.copy()  # the target is the image itself: learn to rebuild it
+
+
+def load_sine_sequences(n=1500, steps=20, seed=0):
+    rng = np.random.default_rng(seed)
+    frequency = rng.uniform(0.1, 0.5, size=(n, 1))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(n, 1))
+    t = np.arange(steps + 1)[None, :]
+    waves = np.sin(frequency * t + phase) + rng.normal(0.0, 0.02, size=(n, steps + 1))
+    x = waves[:, :steps, None].astype("float32")
+    return x, waves[:, steps:].astype("float32")  # the value that comes next
+
+
+def load_moons_small(n=120, noise=0.3, seed=1):
+    from sklearn.datasets import make_moons
+
+    x, y = make_moons(n_samples=n, noise=noise, random_state=seed)
+    return x.astype("float32"), y.astype("int64")
+
+
 def shuffle(x, y, seed=0):
     """Shuffle rows with a fixed seed, before any split (Keras splits off the last rows)."""
     order = np.random.default_rng(seed).permutation(len(x))

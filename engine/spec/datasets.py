@@ -114,5 +114,37 @@ BUILTIN: dict[str, BuiltinDataset] = {
             "load_spirals",
         ),
         BuiltinDataset("sine", "Noisy samples of sin(x): 1-D regression.", REGRESSION, (1,), 0, "load_sine"),
+        BuiltinDataset(
+            "friedman",
+            "1000 samples, 8 features (5 matter), a smooth non-linear target: regression.",
+            REGRESSION,
+            (8,),
+            0,
+            "load_friedman",
+        ),
+        BuiltinDataset(
+            "digit_pixels",
+            "The 8x8 digits as input and as target: learn to rebuild each image.",
+            REGRESSION,
+            (8, 8, 1),
+            0,
+            "load_digit_pixels",
+        ),
+        BuiltinDataset(
+            "sine_sequences",
+            "Sine waves of random frequency, 20 steps each: predict the next value.",
+            REGRESSION,
+            (20, 1),
+            0,
+            "load_sine_sequences",
+        ),
+        BuiltinDataset(
+            "moons_small",
+            "Only 120 noisy moons points: too few for a big network (to see overfitting).",
+            CLASSIFICATION,
+            (2,),
+            2,
+            "load_moons_small",
+        ),
     )
 }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,11 +181,14 @@ def train(
     early_stopping_patience: int | None = None,
     seed: int = 0,
     distribution: str | None = None,
+    extra_callbacks: Sequence[Any] = (),
 ) -> Result:
     """Build, compile and fit the design; returns the history and the trained model.
 
     Raises :class:`WontFit` before TensorFlow allocates anything when the run would
     not fit in the machine's memory (rather than the process being killed).
+    ``extra_callbacks`` (Keras callbacks, such as :func:`engine.training.inspect.inspector`)
+    run after the progress bridge, on this thread.
     """
     warning = fits_warning(design, batch_size=batch_size)
     if warning:
@@ -219,7 +222,7 @@ def train(
         "replicas": replicas,
     }
     state: dict[str, Any] = {"reason": None, "setup": setup}
-    callbacks = [_bridge(keras, control, listener, epochs, steps, state)]
+    callbacks = [_bridge(keras, control, listener, epochs, steps, state), *extra_callbacks]
     if early_stopping_patience:
         monitor = "val_loss" if prepared.validation_split else "loss"
         callbacks.append(

@@ -377,6 +377,7 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtb
     csv_path = tmp_path / "flowers.csv"
     csv_path.write_text("a,b,kind\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     monkeypatch.setattr("gui.data_settings.QFileDialog.getOpenFileName", lambda *a, **k: (str(csv_path), ""))
@@ -395,10 +396,12 @@ def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtb
     data.target.editingFinished.emit()
     data.standardize.setChecked(True)
     assert window.doc.design.data["target"] == "kind" and window.doc.design.data["standardize"] is True
-    assert window.training.data_label.text() == ""  # nothing is loaded while the Training tab is hidden
-    window.bottom_tabs.setCurrentWidget(window.training)
+    assert window.training.data.data_label.text() == ""  # nothing is loaded while Train is hidden
+    window.mode.show_train()
     qtbot.waitUntil(
-        lambda: "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data_label.text()
+        lambda: (
+            "flowers.csv: 4 samples, x (2,), 2 classes (x: 2, y: 2)" in window.training.data.data_label.text()
+        )
     )
     data.source.setCurrentIndex(data.source.findData("wine"))
     assert window.doc.design.data == {
@@ -418,6 +421,7 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
 
     np.save(tmp_path / "x.npy", np.ones((4, 8)))
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     warnings = []
@@ -444,6 +448,7 @@ def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
 
     make_image_folder(tmp_path / "pets")
     window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
     data.use_folder(tmp_path / "pets")
@@ -457,10 +462,11 @@ def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
     assert data.grayscale.isEnabled() and data.help.text() == "Image folder: pets"
     data.grayscale.setChecked(True)
     assert window.doc.design.data["grayscale"] is True
-    window.bottom_tabs.setCurrentWidget(window.training)
+    window.mode.show_train()
     qtbot.waitUntil(
         lambda: (
-            "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)" in window.training.data_label.text()
+            "pets: 6 samples, x (8, 8, 1), 2 classes (cat: 3, dog: 3)"
+            in window.training.data.data_label.text()
         )
     )
 

@@ -1,4 +1,4 @@
-"""Training from the window: a real tiny fit on the worker thread, driven by the panel's buttons."""
+"""Training from the window: a real tiny fit on the worker thread, driven by the workspace's buttons."""
 
 from pathlib import Path
 
@@ -20,7 +20,7 @@ def open_mlp(window, epochs=3):
     window.doc.set_settings(
         "data", {"source": "builtin", "name": "iris", "test_split": 0.2, "standardize": True}, "d"
     )
-    window.bottom_tabs.setCurrentWidget(window.training)  # the preview loads when the tab is shown
+    window.mode.train_action.trigger()  # the Train view takes the centre; the preview loads when shown
     return window.training
 
 
@@ -33,14 +33,15 @@ def start_and_wait(qtbot, panel: TrainingPanel, **kw):
 
 def start_and_wait_for_a_batch(qtbot, panel: TrainingPanel):
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(panel.thread.worker.batch, timeout=TIMEOUT):
+    with qtbot.waitSignal(panel.session.progress, timeout=TIMEOUT):
         pass
 
 
 def test_train_shows_live_curves_and_results(window, qtbot):
     panel = open_mlp(window)
     before = window.doc.design.copy()
-    qtbot.waitUntil(lambda: "iris: 150 samples, x (4,), 3 classes (setosa: 50" in panel.data_label.text())
+    shown = panel.data.data_label
+    qtbot.waitUntil(lambda: "iris: 150 samples, x (4,), 3 classes (setosa: 50" in shown.text())
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert panel.running and not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
     with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
@@ -49,11 +50,14 @@ def test_train_shows_live_curves_and_results(window, qtbot):
     assert result["stop_reason"] is None and len(result["history"]["loss"]) == 3
     assert panel.progress_label.text() == "Training finished: 3 epochs."
     assert panel.progress.value() == 1000
-    curves = panel.run.items
-    assert {"batch loss", "loss", "val_loss", "accuracy", "val_accuracy"} <= set(curves)
-    assert len(curves["loss"].getData()[1]) == 3
-    assert panel.results.text().startswith("On the test set (30 samples): accuracy")
-    assert not panel.confusion.isHidden() and panel.confusion.rowCount() == 3
+    panel.refresh_views()
+    assert {"batch loss", "loss", "val_loss", "accuracy", "val_accuracy"} <= panel.curves.curve_names()
+    run = panel.session.run
+    assert len(panel.curves.items[(run.number, "loss")].getData()[1]) == 3
+    results = panel.results
+    assert results.results.text().startswith("On the test set (30 samples): accuracy")
+    assert results.warning.isHidden()
+    assert not results.confusion.isHidden() and results.confusion.rowCount() == 3
     assert window.doc.design == before  # training never touches the design
     assert panel.save_button.isEnabled() and panel.csv_button.isEnabled()
     assert panel.train_button.isEnabled()
@@ -78,9 +82,9 @@ def test_pause_and_resume(window, qtbot):
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert panel.pause_button.text() == "Resume" and panel.control.paused
     qtbot.wait(300)  # let any report already in flight arrive
-    count = len(panel.run.batch_x)
+    count = len(panel.session.run.batch_x)
     qtbot.wait(700)
-    assert len(panel.run.batch_x) == count  # no progress while paused; the window stays responsive
+    assert len(panel.session.run.batch_x) == count  # no progress while paused; the window stays responsive
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
         pass
@@ -146,14 +150,20 @@ def test_save_model_and_export_history(window, qtbot, tmp_path, monkeypatch):
     lines = csv_path.read_text().splitlines()
     assert lines[0] == "epoch,accuracy,loss,val_accuracy,val_loss" and len(lines) == 3
     with qtbot.waitSignal(panel.thread.worker.predicted, timeout=TIMEOUT):
-        qtbot.mouseClick(panel.predict_button, Qt.MouseButton.LeftButton)
-    assert panel.prediction.text().startswith("predicted ")
+        qtbot.mouseClick(panel.results.predict_button, Qt.MouseButton.LeftButton)
+    assert panel.results.prediction.text().startswith("predicted ")
 
 
-def test_second_run_fades_the_first(window, qtbot):
+def test_second_run_is_overlaid_and_listed(window, qtbot):
     panel = open_mlp(window, epochs=1)
     start_and_wait(qtbot, panel)
     start_and_wait(qtbot, panel)
-    assert len(panel.previous) == 1
-    faded = panel.previous[0].items["loss"].opts["pen"].color().alpha()
-    assert faded == 60 and panel.run.items["loss"].opts["pen"].color().alpha() == 255
+    panel.tabs.setCurrentWidget(panel.runs)
+    panel.refresh_views()
+    assert panel.runs.table.rowCount() == 2
+    assert panel.runs.table.item(0, 1).text() == "#1 Adam lr 0.001"
+    assert (1, "loss") in panel.curves.items and (2, "loss") in panel.curves.items
+    # Unticking a run takes its curves off the plot.
+    panel.runs.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    panel.refresh_views()
+    assert (1, "loss") not in panel.curves.items

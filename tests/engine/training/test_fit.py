@@ -138,15 +138,18 @@ def test_train_cli_reaches_sensible_accuracy(keras, tmp_path):
 
 
 def test_train_cli_exit_codes(tmp_path):
+    from engine.design.file_format import save
+
     out, err = io.StringIO(), io.StringIO()
-    assert run(["train", str(TEMPLATE["seed_example"])], out, err) == 1
+    design = load(TEMPLATE["seed_example"])
+    design.data = None
+    save(design, tmp_path / "no_data.json")
+    assert run(["train", str(tmp_path / "no_data.json")], out, err) == 1
     assert "The design has no dataset" in err.getvalue()
     broken = tmp_path / "b.json"
     broken.write_text("{")
     assert run(["train", str(broken)], out, err) == 2
-    design = load(TEMPLATE["seed_example"])
     design.data = {"source": "builtin", "name": "iris"}
-    from engine.design.file_format import save
 
     save(design, tmp_path / "s.json")
     err = io.StringIO()

@@ -1,0 +1,1 @@
+"""The training workspace: a session (state and signals) and the small views that show it."""

@@ -1,0 +1,99 @@
+"""The dataset at a glance: shapes, class balance and the first rows, loaded off the GUI thread."""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from engine.data import prepare as datamod
+
+
+def load_preview(key: str, spec: dict, base: Path, results: queue.Queue) -> None:
+    """Runs on a helper thread.  It touches no Qt object: a thread that drops the last
+    reference to one makes PySide delete it later from the GUI thread, which can deadlock."""
+    try:
+        results.put((key, datamod.load(spec, base)))
+    except datamod.DataError as exc:
+        results.put((key, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a thread that dies unheard leaves "Loading the data…" forever
+        results.put((key, f"The data could not be loaded: {type(exc).__name__}: {exc}"))
+
+
+class DataView(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self._key: str | None = None
+        self._previews: queue.Queue = queue.Queue()  # (data key, Dataset or message) from load_preview
+        self._timer = QTimer(self)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._poll)
+        self.data_label = QLabel()
+        self.data_label.setWordWrap(True)
+        self.preview = QTableWidget(0, 0)
+        self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.data_label)
+        layout.addWidget(self.preview, 1)
+
+    def show_data_of(self, spec: dict | None, base: Path) -> None:
+        """Load the data behind ``spec`` (if it changed) and show it when it arrives."""
+        key = repr(spec)
+        if key == self._key:
+            return
+        self._key = key
+        self.preview.clear()
+        self.preview.setRowCount(0)
+        self.preview.setColumnCount(0)
+        if not spec:
+            self.data_label.setText("No dataset: pick one in the Model tab.")
+            return
+        self.data_label.setText("Loading the data…")
+        args = (key, copy.deepcopy(spec), base, self._previews)
+        threading.Thread(target=load_preview, args=args, daemon=True).start()
+        self._timer.start()
+
+    def _poll(self) -> None:
+        try:
+            key, result = self._previews.get_nowait()
+        except queue.Empty:
+            return
+        if key == self._key:
+            self._timer.stop()
+        self._show(key, result)
+
+    def _show(self, key: str, ds: datamod.Dataset | str) -> None:
+        """Shapes, class balance and the first rows of the dataset (stale results are ignored)."""
+        if key != self._key:
+            return
+        if isinstance(ds, str):
+            self.data_label.setText(f"<span style='color:#D32F2F'>{ds}</span>")
+            return
+        text = f"{ds.name}: {len(ds.x)} samples, x {tuple(ds.x.shape[1:])}, "
+        if ds.task == datamod.CLASSIFICATION:
+            balance = ", ".join(f"{k}: {v}" for k, v in ds.class_balance().items())
+            text += f"{ds.classes} classes ({balance})"
+        else:
+            text += f"regression target {tuple(ds.y.shape[1:])}"
+        if ds.dropped_rows:
+            text += f"; {len(ds.dropped_rows)} invalid rows dropped"
+        self.data_label.setText(text)
+        flat = ds.x.reshape(len(ds.x), -1)
+        cols = min(flat.shape[1], 12)
+        names = (ds.feature_names or [f"x{i}" for i in range(flat.shape[1])])[:cols] + ["target"]
+        rows = min(len(flat), 20)
+        self.preview.setColumnCount(len(names))
+        self.preview.setRowCount(rows)
+        self.preview.setHorizontalHeaderLabels(names)
+        for r in range(rows):
+            for c in range(cols):
+                self.preview.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
+            target = ds.y[r]
+            shown = ds.class_names[int(target)] if ds.class_names and np.ndim(target) == 0 else str(target)
+            self.preview.setItem(r, cols, QTableWidgetItem(shown))

@@ -1,0 +1,152 @@
+"""Backpropagation, live: each layer's gradient norm (or update/weight ratio) as it trains,
+a heat strip of the latest values from input to output, the diagnosis in words, and a
+histogram of one layer's weights at the last epoch end."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.training.plots import Plot
+from gui.training.session import TrainingSession
+
+GRADIENT, RATIO = "Gradient norm per layer", "Update / weight ratio per layer"
+
+
+def depth_color(i: int, n: int) -> str:
+    """Early layers light, late layers dark: the eye reads the depth from the colour."""
+    t = i / max(1, n - 1)
+    r, g, b = (int(a + (c - a) * t) for a, c in ((120, 20), (190, 60), (250, 150)))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+class GradientsView(QWidget):
+    def __init__(self, session: TrainingSession) -> None:
+        super().__init__()
+        self.session = session
+        self._seen = -1
+        self.what = QComboBox()
+        self.what.addItems([GRADIENT, RATIO])
+        self.what.currentIndexChanged.connect(self._switch)
+        self.layer = QComboBox()
+        self.layer.setToolTip("The layer whose weight histogram is shown")
+        self.layer.currentIndexChanged.connect(self._force)
+        self.hint = QLabel("Train with “Inspect layers” on to see the gradients of every layer.")
+        self.hint.setWordWrap(True)
+        self.diagnosis = QLabel()
+        self.diagnosis.setWordWrap(True)
+        self.lines = Plot("Gradients, input layer (light) → output layer (dark)")
+        self.lines.setLogMode(y=True)
+        self.lines.setLabel("bottom", "epoch")
+        self.lines.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.strip = Plot("Latest, layer by layer (log10)")
+        self.strip.setMaximumHeight(170)
+        self.histogram = Plot("Weights (last epoch)")
+        self.histogram.setMaximumHeight(170)
+        self.items: dict[str, pg.PlotDataItem] = {}
+        top = QHBoxLayout()
+        top.addWidget(self.what)
+        top.addStretch()
+        top.addWidget(QLabel("Histogram of"))
+        top.addWidget(self.layer)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.strip, 3)
+        bottom.addWidget(self.histogram, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.diagnosis)
+        layout.addWidget(self.lines, 3)
+        layout.addLayout(bottom, 2)
+        session.cleared.connect(self._clear)
+        session.started.connect(lambda _run: self._clear())
+
+    def _switch(self) -> None:
+        self._clear()
+        self.refresh()
+
+    def _force(self) -> None:
+        self._seen = -1
+        self.refresh()
+
+    def _clear(self) -> None:
+        self.lines.clear()
+        self.items = {}
+        self.strip.clear()
+        self.histogram.clear()
+        self.diagnosis.setText("")
+        self._seen = -1
+
+    def refresh(self) -> None:
+        run = self.session.run
+        if self._seen == self.session.revision or run is None:
+            return
+        self._seen = self.session.revision
+        series = run.grad_norm if self.what.currentText() == GRADIENT else run.update_ratio
+        self.hint.setVisible(not run.grad_norm)
+        names = list(series)
+        for i, name in enumerate(names):
+            values = np.asarray(series[name], dtype=float)
+            xs = np.asarray(run.ratio_x if self.what.currentText() == RATIO else run.grad_x)
+            values = np.where(values > 0, values, np.nan)
+            item = self.items.get(name)
+            if item is None:
+                item = self.lines.plot([], [], pen=pg.mkPen(depth_color(i, len(names)), width=2), name=name)
+                self.items[name] = item
+            n = min(len(xs), len(values))
+            item.setData(xs[:n], values[:n], connect="finite")
+        self._draw_strip(names, series)
+        self._draw_stats(run)
+
+    def _draw_strip(self, names: list[str], series: dict[str, list[float]]) -> None:
+        self.strip.clear()
+        latest = [series[n][-1] if series[n] else 0.0 for n in names]
+        logs = [math.log10(v) if v > 0 else -12.0 for v in latest]
+        if not logs:
+            return
+        low = min(logs)
+        brushes = [depth_color(i, len(names)) for i in range(len(names))]
+        self.strip.addItem(
+            pg.BarGraphItem(
+                x=np.arange(len(names)),
+                height=np.asarray(logs) - low + 0.5,
+                y0=low - 0.5,
+                width=0.8,
+                brushes=brushes,
+            )
+        )
+        # numbered from the input, so the ticks stay readable however many layers there are
+        self.strip.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(len(names))]])
+        self.strip.setToolTip(
+            "Layers from the input: " + ", ".join(f"{i + 1} {n}" for i, n in enumerate(names))
+        )
+
+    def _draw_stats(self, run) -> None:
+        stats = run.epoch_stats
+        if stats is None:
+            return
+        if self.layer.count() != len(stats.histograms):
+            current = self.layer.currentText()
+            self.layer.blockSignals(True)
+            self.layer.clear()
+            self.layer.addItems(list(stats.histograms))
+            if current in stats.histograms:
+                self.layer.setCurrentText(current)
+            self.layer.blockSignals(False)
+        edges, counts = stats.histograms.get(self.layer.currentText(), ([], []))
+        self.histogram.clear()
+        if counts:
+            self.histogram.plot(edges, counts, stepMode="center", fillLevel=0, brush="#2F6FD680")
+        texts = [d["message"] for d in stats.diagnoses]
+        self.diagnosis.setText(
+            "\n".join(f"⚠ {t}" for t in texts) if texts else "No problem seen in the gradients."
+        )
+        self.diagnosis.setStyleSheet("color: #B26A00; font-weight: bold;" if texts else "color: #2E7D32;")
+
+    def apply_theme(self) -> None:
+        for plot in (self.lines, self.strip, self.histogram):
+            plot.apply_theme()

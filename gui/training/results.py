@@ -1,0 +1,167 @@
+"""Results of the last run: the scores (saying plainly when they come from training data),
+advice when the loss did not move, a confusion matrix coloured by count or predicted-vs-actual,
+and a prediction for any chosen sample."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.training.plots import Plot
+from gui.training.session import Run, TrainingSession
+
+TRAINING_DATA_WARNING = (
+    "These results are on the training data (the test split is 0): they show how well the model "
+    "fits what it has already seen, not how it does on new data. Set a test split in the Model tab."
+)
+
+
+def count_color(value: int, largest: int) -> QColor:
+    """Blue, stronger with the count: the diagonal of a good classifier stands out."""
+    share = value / largest if largest else 0.0
+    color = QColor("#2F6FD6")
+    color.setAlpha(int(25 + 200 * share) if value else 0)
+    return color
+
+
+class ResultsView(QScrollArea):
+    forward_requested = Signal(int)  # a sample index: show its forward pass on the cards
+
+    def __init__(self, session: TrainingSession) -> None:
+        super().__init__()
+        self.session = session
+        self.setWidgetResizable(True)
+        self.results = QLabel("Train the design to see its results here.")
+        self.results.setWordWrap(True)
+        self.results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #B26A00; font-weight: bold;")
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.advice.setStyleSheet("color: #B26A00;")
+        self.confusion = QTableWidget(0, 0)
+        self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.confusion.setMinimumHeight(160)
+        self.scatter = Plot("Predicted vs actual")
+        self.scatter.setLabel("bottom", "actual")
+        self.scatter.setLabel("left", "predicted")
+        self.scatter.setMinimumHeight(220)
+        self.sample = QSpinBox()
+        self.sample.setPrefix("sample #")
+        self.predict_button = QPushButton("Predict")
+        self.predict_button.clicked.connect(lambda: session.predict(self.sample.value()))
+        self.forward_button = QPushButton("Show on canvas")
+        self.forward_button.setToolTip(
+            "Run this sample through the network and show every layer's output beside its card"
+        )
+        self.forward_button.clicked.connect(lambda: self.forward_requested.emit(self.sample.value()))
+        self.prediction = QLabel()
+        self.prediction.setWordWrap(True)
+        page = QWidget()
+        col = QVBoxLayout(page)
+        for w in (self.results, self.warning, self.advice, self.confusion, self.scatter):
+            col.addWidget(w)
+        row = QHBoxLayout()
+        row.addWidget(self.sample)
+        row.addWidget(self.predict_button)
+        row.addWidget(self.forward_button)
+        row.addWidget(self.prediction, 1)
+        col.addLayout(row)
+        col.addStretch()
+        self.setWidget(page)
+        session.finished.connect(self.show_run)
+        session.cleared.connect(self.clear)
+        session.predicted.connect(self.show_prediction)
+        self.clear()
+
+    def clear(self) -> None:
+        self.results.setText("Train the design to see its results here.")
+        for w in (self.warning, self.advice, self.confusion, self.scatter):
+            w.hide()
+        self.prediction.setText("")
+
+    def show_run(self, run: Run) -> None:
+        result = run.result or {}
+        ev = result.get("evaluation") or {}
+        self.clear()
+        advice = result.get("advice") or []
+        self.advice.setText("\n".join(f"Tip: {a}" for a in advice))
+        self.advice.setVisible(bool(advice))
+        if not ev:
+            self.results.setText("")
+            return
+        scores = ", ".join(f"{k} {v:.4f}" for k, v in ev["metrics"].items())
+        self.results.setText(
+            f"On the {ev['evaluated_on']} set ({ev.get('test_samples') or 'all'} samples): {scores}"
+        )
+        self.warning.setText(TRAINING_DATA_WARNING)
+        self.warning.setVisible(ev["evaluated_on"] == "training")
+        if "confusion_matrix" in ev:
+            self._show_confusion(ev["confusion_matrix"], ev["class_names"])
+            n = sum(map(sum, ev["confusion_matrix"]))
+        else:
+            self.scatter.clear()
+            actual, predicted = np.asarray(ev["actual"]), np.asarray(ev["predicted"])
+            self.scatter.plot(actual, predicted, pen=None, symbol="o", symbolSize=5, symbolBrush="#2F6FD6")
+            low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+            self.scatter.plot([low, high], [low, high], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
+            self.scatter.show()
+            n = len(actual)
+        self.sample.setRange(0, max(0, n - 1))
+
+    def _show_confusion(self, matrix: list[list[int]], names: list[str]) -> None:
+        self.confusion.setRowCount(len(names))
+        self.confusion.setColumnCount(len(names))
+        self.confusion.setHorizontalHeaderLabels([f"pred {n}" for n in names])
+        self.confusion.setVerticalHeaderLabels([f"true {n}" for n in names])
+        largest = max((max(row) for row in matrix), default=0)
+        for r, row in enumerate(matrix):
+            for c, value in enumerate(row):
+                item = QTableWidgetItem(str(value))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setBackground(QBrush(count_color(value, largest)))
+                item.setToolTip(f"{value} samples of class {names[r]} predicted as {names[c]}")
+                self.confusion.setItem(r, c, item)
+        self.confusion.show()
+
+    def show_prediction(self, p: dict) -> None:
+        values, names = p["prediction"], p["class_names"]
+        if names and len(values) == len(names):
+            best = int(np.argmax(values))
+            self.prediction.setText(
+                f"predicted {names[best]} ({values[best]:.0%}); actual {_label(p['actual'], names)}"
+            )
+        else:
+            shown = ", ".join(f"{v:.4g}" for v in values)
+            self.prediction.setText(f"predicted {shown}; actual {_label(p['actual'], names)}")
+
+    def apply_theme(self) -> None:
+        self.scatter.apply_theme()
+
+
+def _label(actual: object, names: list[str]) -> str:
+    if names and isinstance(actual, (int, float)) and float(actual).is_integer() and 0 <= actual < len(names):
+        return names[int(actual)]
+    if isinstance(actual, list):
+        if names and len(actual) == len(names):
+            return names[int(np.argmax(actual))]
+        return ", ".join(f"{v:.4g}" for v in actual)
+    return f"{actual:.4g}" if isinstance(actual, float) and not math.isnan(actual) else str(actual)

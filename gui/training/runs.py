@@ -1,0 +1,82 @@
+"""The run history: each run's optimizer, settings, epochs, final scores and time; tick a run to
+overlay its curves, or compare optimizers on the same design and seed in one action."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.training.session import TrainingSession
+
+COLUMNS = ["Overlay", "Run", "Epochs", "Batch", "Loss", "Val loss", "Metric", "Time"]
+
+
+class RunsView(QWidget):
+    compare_requested = Signal()
+
+    def __init__(self, session: TrainingSession) -> None:
+        super().__init__()
+        self.session = session
+        self.compare_button = QPushButton("Compare optimizers (SGD, SGD + momentum, RMSprop, Adam)")
+        self.compare_button.setToolTip(
+            "Trains this design four times with the same seed and overlays the curves"
+        )
+        self.compare_button.clicked.connect(self.compare_requested)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemChanged.connect(self._ticked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.compare_button)
+        layout.addWidget(QLabel("Tick runs to overlay their curves on the plots."))
+        layout.addWidget(self.table)
+        session.finished.connect(lambda _run: self.refresh())
+        session.started.connect(lambda _run: self.refresh())
+        session.cleared.connect(self.refresh)
+
+    def refresh(self) -> None:
+        self.table.blockSignals(True)
+        runs = self.session.runs
+        self.table.setRowCount(len(runs))
+        for r, run in enumerate(runs):
+            tick = QTableWidgetItem()
+            tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            tick.setCheckState(Qt.CheckState.Checked if run.overlay else Qt.CheckState.Unchecked)
+            tick.setData(Qt.ItemDataRole.UserRole, run.number)
+            metric = next((k for k in run.epochs if k not in ("loss",) and not k.startswith("val_")), None)
+            cells = [
+                f"#{run.number} {run.label}",
+                str(len(run.epochs.get("loss", []))) + ("" if run.finished else " …"),
+                str(run.design.training.get("batch_size", "")),
+                _fmt(run.final("loss")),
+                _fmt(run.final("val_loss")),
+                f"{metric} {_fmt(run.final(metric))}" if metric else "",
+                f"{run.seconds:.1f} s",
+            ]
+            self.table.setItem(r, 0, tick)
+            for c, text in enumerate(cells, start=1):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.blockSignals(False)
+
+    def _ticked(self, item: QTableWidgetItem) -> None:
+        if item.column() != 0:
+            return
+        number = item.data(Qt.ItemDataRole.UserRole)
+        for run in self.session.runs:
+            if run.number == number:
+                run.overlay = item.checkState() == Qt.CheckState.Checked
+        self.session.revision += 1
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"

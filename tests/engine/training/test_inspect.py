@@ -1,0 +1,86 @@
+"""Instrumentation on real fits: the deep-sigmoid net is diagnosed, the ReLU + He one is not."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.commands import run
+from engine.data import prepare as D
+from engine.design.file_format import load
+from engine.training import events
+from engine.training.diagnoses import diagnose
+from engine.training.fit import train
+from engine.training.inspect import inspector
+
+DESIGNS = Path(__file__).resolve().parents[3] / "resources" / "designs"
+EARLY = ["dense1", "dense2", "dense3", "dense4"]
+
+
+def inspected_fit(name, epochs=2):
+    design = load(DESIGNS / f"{name}.json")
+    data = D.load(design.data)
+    prepared = D.prepare(design, data)
+    seen = []
+    probe = inspector(prepared, seen.append, every=2, budget=1.0, task=data.task)
+    train(design, prepared, epochs=epochs, extra_callbacks=[probe])
+    return probe.report(), seen
+
+
+def test_deep_sigmoid_has_vanishing_gradients_in_its_early_layers(keras):
+    report, seen = inspected_fit("deep_sigmoid")
+    vanishing = [d for d in report["diagnoses"] if d["kind"] == "vanishing_gradients"]
+    assert len(vanishing) == 1
+    assert set(EARLY) <= set(vanishing[0]["nodes"]) and "ring" not in vanishing[0]["nodes"]
+    assert "ReLU, He initialisation or BatchNormalization" in vanishing[0]["message"]
+    first, last = report["layers"]["dense1"]["grad_norm"][-1], report["layers"]["ring"]["grad_norm"][-1]
+    assert first < last / 100
+    # Every stream arrived as plain typed events while it trained.
+    kinds = {type(e) for e in seen}
+    assert {events.LayerStats, events.EpochStats, events.Boundary} <= kinds
+    boundary = next(e for e in seen if isinstance(e, events.Boundary))
+    assert boundary.values.shape == (len(boundary.ys), len(boundary.xs))
+
+
+def test_same_depth_with_relu_and_he_is_healthy(keras):
+    report, _ = inspected_fit("deep_relu")
+    assert not [d for d in report["diagnoses"] if d["kind"] == "vanishing_gradients"]
+    ratios = [report["layers"][n]["grad_norm"][-1] / report["layers"]["ring"]["grad_norm"][-1] for n in EARLY]
+    assert min(ratios) > 0.1
+
+
+@pytest.mark.parametrize(
+    ("activation", "kind"),
+    [({"h": {"dead": 0.75}}, "dead_relu"), ({"h": {"saturated": 0.9}}, "saturation")],
+)
+def test_dead_and_saturated_units_are_named(activation, kind):
+    found = diagnose(["h", "out"], {"h": 1.0, "out": 1.0}, {"h": 1.0, "out": 1.0}, activation, ["out"])
+    assert [(d["kind"], d["nodes"]) for d in found] == [(kind, ["h"])]
+
+
+def test_exploding_and_saturated_output_rules():
+    saturated_output = {"b": {"saturated": 1.0}}
+    found = diagnose(["a", "b"], {"a": 500.0, "b": 1.0}, {"a": 5e4, "b": 1.0}, saturated_output, ["b"])
+    assert [(d["kind"], d["nodes"]) for d in found] == [("exploding_gradients", ["a"])]
+
+
+def test_cli_inspect_writes_the_documented_shape(keras, tmp_path):
+    target = tmp_path / "report.json"
+    out, err = io.StringIO(), io.StringIO()
+    code = run(
+        ["train", str(DESIGNS / "deep_sigmoid.json"), "--epochs", "2", "--inspect", str(target)], out, err
+    )
+    assert code == 0, err.getvalue()
+    report = json.loads(target.read_text())
+    assert set(report) == {"layers", "diagnoses"}
+    assert set(report["layers"]) == {f"dense{i}" for i in range(1, 9)} | {"ring"}
+    for node in report["layers"].values():
+        assert len(node["grad_norm"]) == len(node["weight_norm"]) == 2
+        assert all(len(values) == 2 for values in node["activation"].values())
+        assert {"mean", "std", "saturated"} <= set(node["activation"]) or node is report["layers"]["ring"]
+    kinds = {"vanishing_gradients", "exploding_gradients", "dead_relu", "saturation"}
+    for d in report["diagnoses"]:
+        assert d["kind"] in kinds and set(d) == {"kind", "nodes", "message"}
+        assert set(d["nodes"]) <= set(report["layers"])
+    assert "diagnosis: Vanishing gradients" in err.getvalue()
