@@ -209,7 +209,9 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     labels = label_form(loss.task, data.task, int(np.prod(data.y.shape[1:], dtype=int)))
     src = [e.src for e in design.incoming()[out]]
     before = report.nodes[src[0]].output_shape if len(src) == 1 else None
-    rank = output_rank_problem(out, design.nodes[out].type, report.nodes[out].output_shape, before, labels)
+    rank = output_rank_problem(
+        out, design.nodes[out].type, report.nodes[out].output_shape, before, labels, data.y.shape[1:]
+    )
     if rank:
         return [*problems, rank[0]]
     if data.task == CLASSIFICATION:

@@ -43,10 +43,18 @@ def label_form(loss_task: str | None, data_task: str | None, target_width: int =
 
 
 def output_rank_problem(
-    node_id: str, node_type: str, output_shape: Shape, input_shape: Shape | None, labels: str
+    node_id: str,
+    node_type: str,
+    output_shape: Shape,
+    input_shape: Shape | None,
+    labels: str,
+    target_shape: tuple | None = None,
 ) -> tuple[str, tuple[Fix, ...]] | None:
-    """(message, fixes) when an output has more than batch and units axes, else None."""
-    if len(output_shape) <= 2:
+    """(message, fixes) when an output has more than batch and units axes (and the targets
+    are not shaped like it, as an autoencoder's images are), else None."""
+    if len(output_shape) <= 2 or (
+        target_shape is not None and tuple(output_shape[1:]) == tuple(target_shape)
+    ):
         return None
     fixes: tuple[Fix, ...] = ()
     remedy = "reduce it to (batch, units), e.g. with Flatten before the layer that makes it"

@@ -527,7 +527,8 @@ def _check_outputs(
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
-        _check_output_ranks(design, shapes, label_form(loss.task if loss else None, dataset.task), out)
+        labels = label_form(loss.task if loss else None, dataset.task)
+        _check_output_ranks(design, shapes, labels, out, dataset.target_shape)
     if loss is None:
         return
     for ref in design.model_outputs():
@@ -596,7 +597,11 @@ def _check_outputs(
 
 
 def _check_output_ranks(
-    design: Design, shapes: dict[tuple[str, str], Shape], labels: str, out: _Collector
+    design: Design,
+    shapes: dict[tuple[str, str], Shape],
+    labels: str,
+    out: _Collector,
+    target_shape: tuple | None = None,
 ) -> None:
     inc = design.incoming()
     for nid in design.output_ids():
@@ -609,7 +614,7 @@ def _check_output_ranks(
             if len(sources) == 1
             else None
         )
-        found = output_rank_problem(nid, design.nodes[nid].type, shapes[main], before, labels)
+        found = output_rank_problem(nid, design.nodes[nid].type, shapes[main], before, labels, target_shape)
         if found:
             out.error(found[0], nid, fixes=found[1])
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.design.graph import NODE_ID, Design, Edge, Node
+from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
 from engine.keras.model_files import ModelFileError, read_model_file
@@ -79,7 +79,10 @@ def import_config(
     result = ImportResult(Design(name=_design_name(config, source)))
     reader = _GraphReader(result)
     try:
-        reader.model(config, prefix="", bound=None)
+        outputs = reader.model(config, prefix="", bound=None)
+        chosen = [OutputRef(o.node, o.out) for o in outputs]
+        if chosen and chosen != result.design.model_outputs():
+            result.design.outputs = chosen  # e.g. a layer's state that feeds on and is an output too
     except RecursionError:
         result.problems.append("the model nests models too deeply to read")
     reader.summarise_notes()
@@ -124,11 +127,10 @@ class _GraphReader:
     def problem(self, message: str) -> None:
         self.result.problems.append(message)
 
-    # A tensor is (node id, output index); output index 0 is the only one today.
-    def model(self, config: dict[str, Any], prefix: str, bound: list[str] | None) -> list[str]:
-        """Read a model; ``bound`` feeds its inputs from outer nodes (a nested model).
+    def model(self, config: dict[str, Any], prefix: str, bound: list[Source] | None) -> list[Source]:
+        """Read a model; ``bound`` feeds its inputs from outer tensors (a nested model).
 
-        Returns the node ids of its outputs.
+        Returns the tensors of its outputs.
         """
         kind = config.get("class_name")
         body = config.get("config")
@@ -139,28 +141,29 @@ class _GraphReader:
             return self._sequential(body, prefix, bound)
         return self._functional(body, prefix, bound)
 
-    def _sequential(self, body: dict[str, Any], prefix: str, bound: list[str] | None) -> list[str]:
+    def _sequential(self, body: dict[str, Any], prefix: str, bound: list[Source] | None) -> list[Source]:
         layers = [lay for lay in body["layers"] if isinstance(lay, dict)]
-        current: str | None = bound[0] if bound else None
+        current: Source | None = bound[0] if bound else None
         first = layers[0] if layers else {}
         shape = _input_shape(first)
         if first.get("class_name") == "InputLayer":
             layers = layers[1:]
         if current is None:
-            current = self._input(_config_of(first).get("name") if shape else None, shape, prefix)
+            current = Source(self._input(_config_of(first).get("name") if shape else None, shape, prefix))
             if shape is None:
                 self.problem(
-                    f"the model does not say its input shape: set 'shape' on '{current}' "
+                    f"the model does not say its input shape: set 'shape' on '{current.node}' "
                     "(one sample's shape, e.g. [8]) or pick a dataset"
                 )
         for layer in layers:
-            outs = self._call(layer, prefix, [[(current, None)]], call_index=0)
+            outs = self._call(layer, prefix, [(current, 0)], call_index=0)
             if outs:
                 current = outs[0]
         return [current] if current else []
 
-    def _functional(self, body: dict[str, Any], prefix: str, bound: list[str] | None) -> list[str]:
-        produced: dict[tuple[str, int], list[str]] = {}  # (layer name, call index) -> output nodes
+    def _functional(self, body: dict[str, Any], prefix: str, bound: list[Source] | None) -> list[Source]:
+        # (layer name, call index) -> the node of that call; a nested model's call -> its outputs
+        produced: dict[tuple[str, int], list[Source]] = {}
         input_names = [ref[0] for ref in body.get("input_layers", []) if _is_ref(ref)]
         for layer in body["layers"]:
             if not isinstance(layer, dict):
@@ -174,66 +177,60 @@ class _GraphReader:
                 if bound is not None and name in input_names:
                     produced[(name, 0)] = [bound[input_names.index(name)]]
                 else:
-                    produced[(name, 0)] = [self._input(name, _input_shape(layer), prefix)]
+                    produced[(name, 0)] = [Source(self._input(name, _input_shape(layer), prefix))]
                 continue
             if _is_op(layer):
                 layer = self._op_as_layer(layer)
+            first: str | None = None
             for k, call in enumerate(_inbound(layer)):
-                sources = self._sources(call, produced, layer)
-                if sources is None:
+                inputs = self._inputs(call, produced, layer)
+                if inputs is None:
                     continue
-                outs = self._call(layer, prefix, sources, call_index=k)
+                outs = self._call(layer, prefix, inputs, call_index=k, shares=first)
+                if outs and k == 0 and not _is_model(layer):
+                    first = outs[0].node
                 produced[(name, k)] = outs
         outputs = []
         for ref in body.get("output_layers", []):
-            if not _is_ref(ref):
-                continue
-            outs = produced.get((ref[0], ref[1]), [])
-            if ref[2] < len(outs):
-                outputs.append(outs[ref[2]])
-            elif outs:
-                self.problem(
-                    f"output {ref[2]} of '{ref[0]}' is one of its extra outputs, which designs cannot use yet"
-                )
-        return outputs
+            if _is_ref(ref) and (ref[0], ref[1]) in produced:
+                outputs.append(_output(produced[(ref[0], ref[1])], ref[2], self.design))
+        return [o for o in outputs if o is not None]
 
-    def _sources(
-        self, call: Any, produced: dict[tuple[str, int], list[str]], layer: dict[str, Any]
-    ) -> list[list[tuple[str, str | None]]] | None:
-        """The nodes feeding one call: groups of (node id, port) in argument order."""
+    def _inputs(
+        self, call: Any, produced: dict[tuple[str, int], list[Source]], layer: dict[str, Any]
+    ) -> list[tuple[Source, Any]] | None:
+        """The tensors feeding one call, each with where it goes: a position (0, 1, ... in
+        the call's arguments or a merge's list), a keyword, or (keyword, index) in a
+        keyword's list (``initial_state=[h, c]``)."""
         args, kwargs = _call_parts(call)
-        groups: list[list[tuple[str, str | None]]] = []
-        for arg in args:
-            refs = _refs(arg)
-            if refs:
-                groups.append([(r, None) for r in refs])
+        slots: list[tuple[list[Any], Any]] = []
+        if len(args) == 1 and isinstance(args[0], list):  # a merge's list of tensors
+            slots += [(ref, i) for i, ref in enumerate(_refs(args[0]))]
+        else:
+            slots += [(_refs(a)[0], i) for i, a in enumerate(args) if _refs(a)]
         for key, value in kwargs.items():
             refs = _refs(value)
-            if refs:
-                groups.append([(r, key) for r in refs])
-        resolved: list[list[tuple[str, str | None]]] = []
-        for group in groups:
-            out = []
-            for ref, port in group:
-                outs = produced.get((ref[0], ref[1]))
-                if outs is None:
-                    self.problem(
-                        f"'{_layer_name(layer)}' takes a tensor from '{ref[0]}', which was not imported"
-                    )
-                    return None
-                if ref[2] >= len(outs):
-                    self.problem(
-                        f"'{_layer_name(layer)}' uses output {ref[2]} of '{ref[0]}' (a recurrent state or "
-                        "attention scores), which designs cannot hold yet; it takes the main output instead"
-                    )
-                    out.append((outs[0], port))
-                    continue
-                out.append((outs[ref[2]], port))
-            resolved.append(out)
-        if not resolved:
+            if isinstance(value, list):
+                slots += [(ref, (key, i)) for i, ref in enumerate(refs)]
+            elif refs:
+                slots.append((refs[0], key))
+        found: list[tuple[Source, Any]] = []
+        for ref, where in slots:
+            outs = produced.get((ref[0], ref[1]))
+            if outs is None:
+                self.problem(f"'{_layer_name(layer)}' takes a tensor from '{ref[0]}', which was not imported")
+                return None
+            source = _output(outs, ref[2], self.design)
+            if source is None:
+                self.problem(
+                    f"'{_layer_name(layer)}' uses output {ref[2]} of '{ref[0]}', which it does not have"
+                )
+                return None
+            found.append((source, where))
+        if not found:
             self.problem(f"'{_layer_name(layer)}' is called without inputs")
             return None
-        return resolved
+        return found
 
     def _op_as_layer(self, layer: dict[str, Any]) -> dict[str, Any]:
         """A ``keras.ops`` call in the graph (``x + 3.0``) as the layer that computes the same.
@@ -278,47 +275,40 @@ class _GraphReader:
         return nid
 
     def _call(
-        self, layer: dict[str, Any], prefix: str, sources: list[list[tuple[str, str | None]]], call_index: int
-    ) -> list[str]:
-        """Add the node for one call of a layer; a nested model is flattened into the design."""
+        self,
+        layer: dict[str, Any],
+        prefix: str,
+        inputs: list[tuple[Source, Any]],
+        call_index: int,
+        shares: str | None = None,
+    ) -> list[Source]:
+        """Add the node for one call of a layer (a later call shares the first's weights); a nested
+        model is flattened into the design."""
         class_name = layer.get("class_name")
         name = _layer_name(layer)
         config = _config_of(layer)
-        flat = [nid for group in sources for nid, _ in group]
-        if class_name in MODEL_CLASSES or (
-            isinstance(config.get("layers"), list) and class_name not in LAYERS
-        ):
-            return self.model({"class_name": class_name, "config": config}, f"{prefix}{name}.", flat)
+        if _is_model(layer):
+            return self.model(
+                {"class_name": class_name, "config": config}, f"{prefix}{name}.", [s for s, _ in inputs]
+            )
         spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
         base = name if call_index == 0 else f"{name}_call{call_index}"
         nid = self._new_id(prefix + base)
-        if call_index > 0:
-            self.problem(
-                f"layer '{name}' is used {call_index + 1} times (shared weights); each use is imported as "
-                "its own layer, so the weights are not shared"
-            )
         if spec is None:
             self.design.add_node(Node(nid, str(class_name or "Unknown"), {}))
             self.problem(_unknown_layer_message(class_name, name, layer))
-        else:
-            self.design.add_node(Node(nid, spec.type, self._params(spec.type, config, name)))
-            if call_index == 0:
-                self.result.origins[nid] = name
-        kwarg_groups = [g for g in sources if any(port for _, port in g)]
-        if kwarg_groups and class_name not in ("MultiHeadAttention",):
-            extra = ", ".join(sorted({port for g in kwarg_groups for _, port in g if port}))
-            self.problem(f"'{name}' takes {extra} as keyword inputs, which designs cannot hold yet; left out")
-            sources = [g for g in sources if not any(port for _, port in g)]
-        merged = [nid_ for g in sources for nid_, _ in g]
-        if spec is not None and spec.is_merge:
-            for i, src in enumerate(merged):
-                self.design.connect(Edge(src, nid, i))
-        else:
-            for src in merged[:1]:
-                self.design.connect(Edge(src, nid))
-            if len(merged) > 1:
-                self.problem(f"'{name}' takes {len(merged)} inputs; only the first is connected")
-        return [nid]
+            for source, _ in inputs[:1]:
+                self.design.connect(Edge(source.node, nid, None, source.out))
+            return [Source(nid)]
+        params = self._params(spec.type, config, name) if shares is None else {}
+        call_options = _call_options(spec, layer, call_index)
+        if shares is None:
+            params.update(call_options)
+            self.result.origins[nid] = name
+        self.design.add_node(Node(nid, spec.type, params, shares=shares))
+        for port, (source, where) in enumerate(inputs):
+            self.design.connect(Edge(source.node, nid, _port(spec, where, port, name, self), source.out))
+        return [Source(nid)]
 
     def _params(self, type_: str, config: dict[str, Any], layer_name: str) -> dict[str, Any]:
         spec = LAYERS[type_]
@@ -350,6 +340,62 @@ class _GraphReader:
         while f"{cleaned[:58]}_{i}" in self.design.nodes:
             i += 1
         return f"{cleaned[:58]}_{i}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A tensor in the design: a node's output (None: its main one)."""
+
+    node: str
+    out: str | None = None
+
+
+def _is_model(layer: dict[str, Any]) -> bool:
+    cls = layer.get("class_name")
+    return cls in MODEL_CLASSES or (isinstance(_config_of(layer).get("layers"), list) and cls not in LAYERS)
+
+
+def _output(outs: list[Source], index: int, design: Design) -> Source | None:
+    """Output ``index`` of a call: a nested model's own outputs, or a layer's named outputs."""
+    if len(outs) != 1:
+        return outs[index] if index < len(outs) else None
+    source = outs[0]
+    if index == 0:
+        return source
+    node = design.nodes[design.layer_owner(source.node)]
+    spec = LAYERS.get(node.type)
+    if spec is None:
+        return None
+    names = spec.outputs_for({**{p.name: p.default for p in spec.params}, **node.params})
+    return Source(source.node, names[index]) if index < len(names) else None
+
+
+def _call_options(spec: Any, layer: dict[str, Any], call_index: int) -> dict[str, Any]:
+    """Arguments of the call that the catalog keeps as parameters (return_attention_scores, ...)."""
+    calls = _inbound(layer)
+    kwargs = _call_parts(calls[call_index])[1] if call_index < len(calls) else {}
+    return {
+        p.name: kwargs[p.name]
+        for p in spec.params
+        if p.extra.get("call") and isinstance(kwargs.get(p.name), bool) and kwargs[p.name] != p.default
+    }
+
+
+def _port(spec: Any, where: Any, position: int, name: str, reader: _GraphReader) -> int | str | None:
+    """The design's port for an input that Keras passed at ``where``."""
+    if spec.ports:
+        if isinstance(where, int):
+            port = spec.ports[where].name if where < len(spec.ports) else None
+        else:
+            key, slot = where if isinstance(where, tuple) else (where, None)
+            port = next((p.name for p in spec.ports if p.arg == key and p.slot == slot), None)
+            port = port or next((p.name for p in spec.ports if p.name == key), None)
+        if port is None:
+            reader.problem(
+                f"'{name}' takes an input the catalog has no port for ({where!r}); connected first"
+            )
+        return None if port in (None, spec.ports[0].name) else port
+    return position if spec.is_merge else None
 
 
 def _unknown_layer_message(class_name: Any, name: str, layer: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ class BuiltinDataset:
     classes: int  # 0 for regression
     loader: str  # the function in engine.data.loaders that returns (x, y)
     class_names: tuple[str, ...] = ()
+    target_shape: tuple[int, ...] | None = None  # one sample's target when it is not one number or label
 
     @property
     def label_form(self) -> str:
@@ -129,6 +130,7 @@ BUILTIN: dict[str, BuiltinDataset] = {
             (8, 8, 1),
             0,
             "load_digit_pixels",
+            target_shape=(8, 8, 1),
         ),
         BuiltinDataset(
             "sine_sequences",
