@@ -446,6 +446,10 @@ class Escaped:
     def write(self, text: str) -> int:
         return self.stream.write(UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), text))
 
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
     def flush(self) -> None:
         self.stream.flush()
 

@@ -164,6 +164,7 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.lesson)
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
+        self._design_changed(None)  # built on first use: show the design that is open now
 
     # ------------------------------------------------------------ the design shown
 

@@ -77,6 +77,7 @@ def inspector(
             self.records: dict[str, dict[str, Any]] = {}
             self.diagnoses: list[dict[str, Any]] = []
             self.batches_seen = 0
+            self.last_sampled = -every  # the first call samples
             self.last_boundary = 0.0
             self.epoch = 0
 
@@ -108,11 +109,14 @@ def inspector(
             self.epoch = epoch
 
         def on_train_batch_end(self, batch, logs=None):
-            self.batches_seen += 1
-            self.since_movement += 1
+            # Keras calls back once per compiled call, which may run several batches.
+            ran = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
+            self.batches_seen += ran
+            self.since_movement += ran
             elapsed = time.perf_counter() - self.started
-            if self.batches_seen % every or self.spent > budget * elapsed:
+            if self.batches_seen - self.last_sampled < every or self.spent > budget * elapsed:
                 return
+            self.last_sampled = self.batches_seen
             begun = time.perf_counter()
             grads = self.gradients().numpy()
             moved, size = (t.numpy() for t in self.movement())
