@@ -342,6 +342,14 @@ def _infer(
             continue
         owner = design.layer_owner(nid)
         first = built.get(owner)
+        if first is not None and spec.same_rank_when_shared and len(in_shapes[0] or ()) != len(first[2]):
+            out.error(
+                f"{who} calls the layer of '{owner}' again, but its input {fmt_shape(in_shapes[0] or ())} "
+                f"has another number of axes than the first call's input {fmt_shape(first[2])}: "
+                f"a built {node.type} takes inputs of one rank only",
+                nid,
+            )
+            continue
         if first is not None and first[1] != result.params:
             out.error(
                 f"{who} calls the layer of '{owner}' again, but its input {fmt_shape(in_shapes[0] or ())} "
