@@ -344,14 +344,11 @@ def _infer(
             continue
         owner = design.layer_owner(nid)
         first = built.get(owner)
-        if (
-            first is not None
-            and spec.type in FIXES_RANK_WHEN_BUILT
-            and len(first[2]) != len(in_shapes[0] or ())
-        ):
+        if first is not None and spec.same_rank_when_shared and len(in_shapes[0] or ()) != len(first[2]):
             out.error(
-                f"{who} calls the layer of '{owner}' again on a {len(in_shapes[0] or ())}-D input, but that "
-                f"layer was built on {len(first[2])}-D inputs and only takes those from then on",
+                f"{who} calls the layer of '{owner}' again, but its input {fmt_shape(in_shapes[0] or ())} "
+                f"has another number of axes than the first call's input {fmt_shape(first[2])}: "
+                f"a built {node.type} takes inputs of one rank only",
                 nid,
             )
             continue
@@ -376,10 +373,6 @@ def _infer(
                 info.trainable = 0
     _check_reachable(design, order, out)
     return shapes
-
-
-# Layers whose build fixes the rank of every later input (Keras sets their InputSpec's ndim).
-FIXES_RANK_WHEN_BUILT = {"BatchNormalization"}
 
 
 def _wire(

@@ -93,6 +93,9 @@ class LayerSpec:
     ports: tuple[Port, ...] = ()
     # What a call returns, in Keras's order; the first is the main output.
     outputs: tuple[OutPort, ...] = (MAIN_OUTPUT,)
+    # Once built, Keras fixes the number of input axes (its input_spec has ndim), so a shared
+    # layer's later calls need inputs of the first call's rank (PReLU, BatchNormalization).
+    same_rank_when_shared: bool = False
 
     def port_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.ports)
@@ -727,6 +730,7 @@ _add(
     Param("epsilon", FLOAT, 0.001, "Small number that avoids division by zero.", min=0, min_exclusive=True),
     Param("center", BOOL, True, "Learn an offset (beta)."),
     Param("scale", BOOL, True, "Learn a scale (gamma)."),
+    same_rank_when_shared=True,
 )
 _add(
     "LayerNormalization",
@@ -835,7 +839,14 @@ _add(
     R.identity,
     Param("negative_slope", FLOAT, 0.3, "Slope for negative inputs.", min=0),
 )
-_add("PReLU", "Activation", "Leaky ReLU whose negative slope is learned per unit.", R.prelu, freezable=True)
+_add(
+    "PReLU",
+    "Activation",
+    "Leaky ReLU whose negative slope is learned per unit.",
+    R.prelu,
+    freezable=True,
+    same_rank_when_shared=True,
+)
 _add(
     "ELU",
     "Activation",

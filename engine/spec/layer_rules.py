@@ -692,6 +692,16 @@ def multi_head_attention(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
                 f"{ctx.label}: the {name} must have as many axes as the query {fmt_shape(query)} "
                 f"but it is {fmt_shape(shape)}"
             )
+    if len(query) > 5:  # the scores would have more than 8 axes, which TensorFlow cannot broadcast
+        raise ShapeError(
+            f"{ctx.label} attends over at most 3 axes (a query of at most 5 dimensions) "
+            f"but the query is {fmt_shape(query)}"
+        )
+    if p["use_causal_mask"] and len(query) != 3:
+        raise ShapeError(
+            f"{ctx.label}: use_causal_mask needs sequences with one time axis (batch, timesteps, "
+            f"features) but the query is {fmt_shape(query)}"
+        )
     if key[1:-1] != value[1:-1]:
         raise ShapeError(
             f"{ctx.label}: the key {fmt_shape(key)} and the value {fmt_shape(value)} must have "

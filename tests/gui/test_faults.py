@@ -86,15 +86,17 @@ def test_the_preview_reports_data_that_cannot_be_loaded(window, qtbot, tmp_path,
     window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     monkeypatch.setattr(window.training, "_base_dir", lambda: tmp_path)
     window.doc.set_settings("data", {"source": "numpy", "path": "d.npz"}, "d")
-    window.bottom_tabs.setCurrentWidget(window.training)
-    qtbot.waitUntil(lambda: "x holds complex numbers" in window.training.data.data_label.text(), timeout=10_000)
+    window.mode.show_train()
+    window.training.tabs.setCurrentWidget(window.training.data)
+    label = window.training.data.data_label
+    qtbot.waitUntil(lambda: "x holds complex numbers" in label.text(), timeout=10_000)
 
     def unforeseen(*args):
         raise RuntimeError("a loader bug")
 
     monkeypatch.setattr("engine.data.prepare.load", unforeseen)
     window.doc.set_settings("data", {"source": "numpy", "path": "other.npz"}, "d")
-    qtbot.waitUntil(lambda: "RuntimeError: a loader bug" in window.training.data.data_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "RuntimeError: a loader bug" in label.text(), timeout=10_000)
     window.doc.undo_stack.setClean()
 
 

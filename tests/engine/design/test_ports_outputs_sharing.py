@@ -212,3 +212,17 @@ def test_malformed_v2_fields_are_located():
         'edges[0].out must be the name of an output (e.g. "state_h")',
         '\'outputs\' must be a list of objects like {"node": "dense", "out": "state_h"}',
     ]
+
+
+def test_a_built_prelu_takes_inputs_of_one_rank_only():
+    d = Design(name="prelu")
+    d.add_node(Node("seq", "Input", {"shape": [1, 1]}))
+    d.add_node(Node("flat", "Input", {"shape": [1]}))
+    d.add_node(Node("act", "PReLU"))
+    d.add_node(Node("act_again", "PReLU", shares="act"))
+    d.connect(Edge("seq", "act"))
+    d.connect(Edge("flat", "act_again"))
+    assert errors(d) == [
+        "PReLU 'act_again' calls the layer of 'act' again, but its input (None, 1) has another number "
+        "of axes than the first call's input (None, 1, 1): a built PReLU takes inputs of one rank only"
+    ]
