@@ -32,7 +32,7 @@ from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_scri
 from engine.keras.weights import WeightsError, weight_layers
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import METRICS, OPTIMIZERS, loss_spec
-from engine.spec.params import CHOICE, INITIALIZERS, LAYER, REGULARIZERS, Param, ParamError
+from engine.spec.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 
@@ -445,6 +445,8 @@ def _from_keras(p: Param, value: Any) -> tuple[Any, str]:
         return _object_value(p, value)
     if isinstance(value, float):
         value = _tidy_float(value)
+    if p.kind == INT and isinstance(value, list) and len(value) == 1:
+        value = value[0]  # Keras saves an axis as a one-item list ("axis": [2])
     try:
         p.check(value)
     except ParamError as exc:
