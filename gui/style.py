@@ -8,20 +8,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
-CATEGORY_COLORS = {
-    "Core": "#4C78A8",
-    "Convolution": "#F58518",
-    "Pooling": "#E4A400",
-    "Reshaping": "#8E6C8A",
-    "Recurrent": "#54A24B",
-    "Normalization": "#2BA5A5",
-    "Regularization": "#9D755D",
-    "Activation": "#E45756",
-    "Merging": "#B279A2",
-    "Attention": "#D6457A",
-    "Preprocessing": "#7A7A7A",
-    "Augmentation": "#8C8C2E",
-}
+from engine.spec.catalog import CATEGORY_COLORS
+
 ERROR_COLOR = QColor("#D32F2F")
 WARNING_COLOR = QColor("#F0A202")
 

@@ -17,23 +17,10 @@ from engine.design.cost import human_count, node_cost
 from engine.design.graph import Design
 from engine.design.layout import layered_positions
 from engine.design.validation import validate
-from engine.spec.catalog import LAYERS
+from engine.spec.catalog import CATEGORY_COLORS, LAYERS
 from engine.spec.layer_rules import fmt_shape
 
 WIDTH, HEIGHT, HEADER, MARGIN = 200, 86, 24, 40
-# The canvas's category colours (gui/style.py), repeated here: the engine never imports Qt.
-CATEGORY_COLORS = {
-    "Core": "#4C78A8",
-    "Convolution": "#F58518",
-    "Pooling": "#E4A400",
-    "Reshaping": "#8E6C8A",
-    "Recurrent": "#54A24B",
-    "Normalization": "#2BA5A5",
-    "Regularization": "#9D755D",
-    "Activation": "#E45756",
-    "Merging": "#B279A2",
-    "Preprocessing": "#7A7A7A",
-}
 ERROR, TEXT, MUTED, EDGE, CARD, BACKGROUND = "#D32F2F", "#1F2328", "#5F6670", "#8C959F", "#FFFFFF", "#FAFBFC"
 FORMATS = (".svg", ".png")
 

@@ -46,6 +46,23 @@ CATEGORIES = (
 )
 
 
+# Each category's colour on the canvas, the palette and exported diagrams.
+CATEGORY_COLORS = {
+    "Core": "#4C78A8",
+    "Convolution": "#F58518",
+    "Pooling": "#E4A400",
+    "Reshaping": "#8E6C8A",
+    "Recurrent": "#54A24B",
+    "Normalization": "#2BA5A5",
+    "Regularization": "#9D755D",
+    "Activation": "#E45756",
+    "Merging": "#B279A2",
+    "Attention": "#D6457A",
+    "Preprocessing": "#7A7A7A",
+    "Augmentation": "#8C8C2E",
+}
+
+
 @dataclass(frozen=True)
 class Port:
     """A named input of a layer call, as Keras's ``call`` names it.

@@ -20,7 +20,7 @@ WIDTH, HEIGHT, HEADER = 200.0, 86.0, 24.0
 PORT_RADIUS = 6.0
 # Below this scale text is unreadable: cards become coloured blocks and edges
 # thin lines, so an 800-node model pans smoothly when zoomed out (level of detail).
-DETAIL_SCALE = 0.35
+DETAIL_SCALE = 0.2
 OK, WARNING, ERROR = "ok", "warning", "error"
 
 

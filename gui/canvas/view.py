@@ -25,7 +25,7 @@ GRID = 24
 MIN_ZOOM, MAX_ZOOM = 0.02, 3.0  # 0.02 shows a 700-layer model whole
 MIN_SCENE_RECT = QRectF(-5000, -5000, 10000, 10000)
 SCENE_MARGIN = 2000.0  # room to scroll past the design's edges
-READABLE_ZOOM = 0.35  # below this, card text is not drawn (see items.DETAIL_SCALE)
+READABLE_ZOOM = 0.2  # below this, card text is not drawn (see items.DETAIL_SCALE)
 START_ZOOM = 0.7
 
 
