@@ -27,6 +27,7 @@ from engine.spec.compile_catalog import (
 )
 from engine.spec.data_settings import data_problems
 from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.generic import PENDING_TEXT, Request, check_generic, class_of, is_generic, recall
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
 
@@ -60,6 +61,8 @@ class NodeInfo:
     params: int = 0
     trainable: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # The shape waits for Keras: a generic layer's (or one downstream of it), see engine.spec.generic.
+    pending: bool = False
 
     @property
     def errors(self) -> list[str]:
@@ -74,6 +77,8 @@ class NodeInfo:
 class Report:
     nodes: dict[str, NodeInfo]
     problems: list[Problem]
+    # What Keras must compute before the generic layers' shapes are known (none known yet).
+    requests: list[Request] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -104,6 +109,7 @@ class _Collector:
     def __init__(self, design: Design) -> None:
         self.nodes = {nid: NodeInfo() for nid in design.nodes}
         self.problems: list[Problem] = []
+        self.requests: list[Request] = []
 
     def add(self, severity: str, message: str, node: str | None = None, **kw: Any) -> None:
         problem = Problem(severity, message, node, **kw)
@@ -126,7 +132,7 @@ def validate(design: Design) -> Report:
     shapes = _infer(design, values, out)
     _check_settings(design, out)
     _check_outputs(design, values, shapes, out)
-    return Report(out.nodes, out.problems)
+    return Report(out.nodes, out.problems, list(dict.fromkeys(out.requests)))
 
 
 # ---------------------------------------------------------------- nodes and edges
@@ -139,7 +145,14 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
         if not NODE_ID.match(nid):
             out.error(f"Node id '{nid}' {NODE_ID_RULE}", nid)
         spec = LAYERS.get(node.type)
-        if spec is None:
+        if spec is None and is_generic(node.type) and node.shares is None:
+            problems = check_generic(node.params)
+            for message in problems:
+                who = label(class_of(node.params), nid)
+                out.error(f"{who}: {message}", nid, key=f"params.{_param_of(message)}")
+            values[nid] = None if problems else node.params
+            continue
+        if spec is None and not is_generic(node.type):
             out.error(f"'{nid}' has an unknown layer type '{node.type}'", nid)
             values[nid] = None
             continue
@@ -178,7 +191,7 @@ def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out:
     """
     for nid, node in design.nodes.items():
         target = node.shares
-        if target is None or node.type not in LAYERS:
+        if target is None or (node.type not in LAYERS and not is_generic(node.type)):
             continue
         who = label(node.type, nid)
         other = design.nodes.get(target)
@@ -192,6 +205,13 @@ def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out:
             out.error(
                 f"{who} shares weights with {label(other.type, target)}: "
                 f"a shared layer must be of the same type ({node.type})",
+                nid,
+                key="shares",
+            )
+        elif is_generic(node.type) and class_of(other.params) != class_of(node.params):
+            out.error(
+                f"{who} shares weights with {label(class_of(other.params), target)}: "
+                f"a shared layer must be of the same class ({class_of(node.params)})",
                 nid,
                 key="shares",
             )
@@ -320,6 +340,7 @@ def _infer(
         node = design.nodes[nid]
         spec = LAYERS.get(node.type)
         if spec is None:
+            _infer_generic(design, nid, inc[nid], values, shapes, built, out)
             continue
         edges = [e for e in inc[nid] if e.src in design.nodes]
         who = label(node.type, nid)
@@ -336,7 +357,10 @@ def _infer(
             None if e is None else shapes.get((e.src, e.out or _main(design, e.src))) for e in wired
         ]
         if any(s is None for e, s in zip(wired, in_shapes, strict=True) if e is not None):
-            continue  # an upstream node (or this edge's output) already has an error; do not pile on
+            # an upstream node (or this edge's output) already has an error, or its shape waits
+            # for Keras: do not pile on
+            out.nodes[nid].pending = any(e is not None and out.nodes[e.src].pending for e in wired)
+            continue
         try:
             result = spec.rule(Ctx(who), in_shapes, vals)  # type: ignore[arg-type]
         except ShapeError as exc:
@@ -373,6 +397,61 @@ def _infer(
                 info.trainable = 0
     _check_reachable(design, order, out)
     return shapes
+
+
+def _infer_generic(
+    design: Design,
+    nid: str,
+    edges: list[Edge],
+    values: dict[str, dict[str, Any] | None],
+    shapes: dict[tuple[str, str], Shape],
+    built: dict[str, tuple[str, int, Shape]],
+    out: _Collector,
+) -> None:
+    """A generic layer's output: what Keras computed for it, or a request to compute it.
+
+    Its inputs go in by position (one tensor, or several as ``layer(a, b)``); the
+    first call of a layer shows its weights.  Other unknown types were reported already.
+    """
+    if not is_generic(design.nodes[nid].type):
+        return
+    edges = [e for e in edges if e.src in design.nodes]
+    vals = values[nid]
+    info = out.nodes[nid]
+    who = label(class_of(vals or design.nodes[nid].params), nid)
+    if not edges:
+        out.error(f"{who} receives no input: connect a layer into it", nid)
+        return
+    if vals is None:
+        return
+    if named := [e for e in edges if isinstance(e.port, str)]:
+        out.error(f"{who} has no input '{named[0].port}': it takes its inputs by position", nid)
+        return
+    ins = [shapes.get((e.src, e.out or _main(design, e.src))) for e in edges]
+    if any(s is None for s in ins):
+        info.pending = any(out.nodes[e.src].pending for e in edges)
+        return
+    request = Request.of(vals["class_name"], vals.get("config", {}), ins)  # type: ignore[arg-type]
+    answer = recall(request)
+    if answer is None:
+        info.pending = True
+        out.requests.append(request)
+        return
+    if answer.error or answer.shape is None:
+        out.error(f"{who}: Keras cannot build it this way: {answer.error}", nid)
+        return
+    shapes[(nid, "output")] = answer.shape
+    info.output_shape = answer.shape
+    info.outputs = {"output": answer.shape}
+    owner = design.layer_owner(nid)
+    if owner not in built:
+        built[owner] = (nid, answer.params, ins[0])  # type: ignore[assignment]
+        info.params, info.trainable = answer.params, answer.trainable
+
+
+def pending_text(info: NodeInfo | None) -> str:
+    """What to show instead of a shape that Keras has not computed yet ('' otherwise)."""
+    return PENDING_TEXT if info is not None and info.pending and info.output_shape is None else ""
 
 
 def _wire(
@@ -416,7 +495,8 @@ def _check_reachable(design: Design, order: list[str], out: _Collector) -> None:
             for e in outgoing[nid]:
                 reached.add(e.dst)
     for nid in order:
-        if nid not in reached and not out.nodes[nid].problems and design.nodes[nid].type in LAYERS:
+        known = design.nodes[nid].type in LAYERS or is_generic(design.nodes[nid].type)
+        if nid not in reached and not out.nodes[nid].problems and known:
             out.error(f"{label(design.nodes[nid].type, nid)} is not reached from any Input", nid)
 
 

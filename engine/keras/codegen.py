@@ -30,6 +30,7 @@ from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
 from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
+from engine.spec.generic import GENERIC_CLASSES
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -118,6 +119,11 @@ def layer_args(obj: LayerObject) -> list[str]:
 
 
 def layer_call(obj: LayerObject, suffix: str = "") -> str:
+    if obj.generic:  # as Keras loads a saved layer: the class, and its config as a literal
+        if obj.class_name not in GENERIC_CLASSES:
+            raise CodegenError(f"'{obj.class_name}' is not a layer class of keras.layers")
+        config = lit({**obj.kwargs, "name": obj.name})
+        return call(f"keras.layers.{obj.class_name}.from_config", [config], suffix)
     func = "keras.Input" if obj.is_input else f"keras.layers.{obj.class_name}"
     return call(func, layer_args(obj), suffix)
 
@@ -339,15 +345,25 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
         else:
             xs.append(f'rng.random({dims(shapes[n, "output"])}, dtype="float32")')
     ys = []
-    for ref in design.model_outputs():
-        shape = shapes[ref.node, ref.out or "output"]
-        if loss is not None and loss.task == SPARSE:
+    for i, ref in enumerate(design.model_outputs()):
+        shape = shapes.get((ref.node, ref.out or "output"))
+        if shape is None:  # a generic layer's shape, known to Keras: ask the built model
+            ys.append(_output_like(i, loss is not None and loss.task == SPARSE))
+        elif loss is not None and loss.task == SPARSE:
             ys.append(f"rng.integers(0, {shape[-1] or 2}, size={dims(shape[:-1])})")
         else:
             ys.append(f'rng.random({dims(shape)}).round().astype("float32")')
     lines.append(f"    x = {xs[0] if len(xs) == 1 else '[' + ', '.join(xs) + ']'}")
     lines.append(f"    y = {ys[0] if len(ys) == 1 else '[' + ', '.join(ys) + ']'}")
     return lines
+
+
+def _output_like(index: int, sparse: bool) -> str:
+    """Random targets shaped like the built model's output ``index`` (unknown axes: 10)."""
+    dims = f"[d or 10 for d in model.outputs[{index}].shape[1:]]"
+    if sparse:
+        return f"rng.integers(0, model.outputs[{index}].shape[-1] or 2, size=(256, *{dims}[:-1]))"
+    return f'rng.random((256, *{dims})).round().astype("float32")'
 
 
 DISTRIBUTE_PART = '''def distribution_scope(kind):
