@@ -21,8 +21,10 @@ from typing import Any, TextIO
 from engine.atomic import write_text_atomic
 from engine.design.cost import estimate, largest_batch, memory_budget, training_memory
 from engine.design.file_format import DesignFileError, load
-from engine.design.validation import Report, validate
+from engine.design.validation import Report, pending_text, validate
 from engine.keras.codegen import CodegenError, generate
+from engine.keras.generic import resolve
+from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
 OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
@@ -108,9 +110,9 @@ def _table(design, report: Report, out: TextIO) -> None:
     rows = [("node", "type", "output shape", "params")]
     for nid, node in design.nodes.items():
         info = report.nodes[nid]
-        shape = fmt_shape(info.output_shape) if info.output_shape else "-"
+        shape = fmt_shape(info.output_shape) if info.output_shape else pending_text(info) or "-"
         mark = " !" if info.errors else ""
-        rows.append((nid + mark, node.type, shape, f"{info.params:,}"))
+        rows.append((nid + mark, shown_type(node.type, node.params), shape, f"{info.params:,}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
         out.write(f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}\n")
@@ -128,7 +130,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
             else:
                 out.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
             continue
-        report = validate(design)
+        report = resolve(design)  # generic Keras layers' shapes are built by Keras here
         if not report.valid:
             status = max(status, DESIGN_ERRORS)
         if as_json:
@@ -149,7 +151,7 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
-    report = validate(design)
+    report = resolve(design)
     if not report.valid:
         err.write(f"{path}: the design has errors, so it cannot be exported\n")
         err.write("".join(f"  error: {p.message}\n" for p in report.errors))

@@ -42,6 +42,7 @@ from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
 from gui.commands import _count
 from gui.document import Document
+from gui.keras_shapes import KerasShapes
 from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(lambda _report: clear_activations(self.scene))
 
         self.doc.changed.connect(self._on_changed)
+        self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
         self.doc.path_changed.connect(self._update_title)
         self.doc.dirty_changed.connect(self._update_title)
         self.doc.undo_stack.indexChanged.connect(self._schedule_autosave)

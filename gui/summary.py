@@ -17,6 +17,7 @@ from engine.design.cost import (
 )
 from engine.design.graph import Design
 from engine.design.validation import Report
+from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
 
@@ -49,7 +50,8 @@ class SummaryTable(QWidget):
             c = cost.nodes.get(nid)
             flops = f"{c.flops:,}" if c and c.flops is not None else "—"
             act = human_bytes(c.activation_bytes) if c and c.activation_bytes is not None else "—"
-            rows.append((nid, design.nodes[nid].type, shape, f"{info.params:,}", flops, act))
+            kind = shown_type(design.nodes[nid].type, design.nodes[nid].params)
+            rows.append((nid, kind, shape, f"{info.params:,}", flops, act))
         self.table.setUpdatesEnabled(False)
         if len(rows) != self.table.rowCount():
             self.table.setRowCount(len(rows))

@@ -40,6 +40,7 @@ class TrainingWorker(QObject):
     saved = Signal(str)
     predicted = Signal(dict)
     forwarded = Signal(dict)  # {"index", "outputs": {node id: array}, "trained"}
+    shapes_computed = Signal(list)  # [(engine.spec.generic.Request, KerasShape)], plain data
 
     def __init__(self) -> None:
         super().__init__()
@@ -153,6 +154,19 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(f"Could not run the sample through the network: {type(exc).__name__}: {exc}")
 
+    def compute_shapes(self, requests: list) -> None:
+        """Generic Keras layers' output shapes and weights, built by Keras on this thread."""
+        from engine.keras.generic import compute
+        from engine.spec.generic import KerasShape
+
+        answers = []
+        for request in requests:
+            try:
+                answers.append((request, compute(request)))
+            except Exception as exc:  # noqa: BLE001 - e.g. Keras failing to import: say so on the node
+                answers.append((request, KerasShape(error=f"{type(exc).__name__}: {exc}")))
+        self.shapes_computed.emit(answers)
+
     def forget(self) -> None:
         """Drop the trained model (another design is shown), on this thread where it lives."""
         self.model, self.prepared, self.dataset = None, None, None
@@ -186,6 +200,9 @@ class TrainingThread:
 
     def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
         self.jobs.put((self.worker.forward, (design, index, base_dir)))
+
+    def compute_shapes(self, requests: list) -> None:
+        self.jobs.put((self.worker.compute_shapes, (requests,)))
 
     def forget(self) -> None:
         self.jobs.put((self.worker.forget, ()))

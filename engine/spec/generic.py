@@ -114,9 +114,44 @@ def shown_type(node_type: str, params: dict[str, Any]) -> str:
     return class_of(params) if is_generic(node_type) else node_type
 
 
+GENERIC_HELP = (
+    "A built-in Keras layer that Netwright's catalog does not describe: its config is kept as "
+    "JSON (edit it in the property editor) and Keras computes its output shape and weights."
+)
+
+
+def generic_summary(params: dict[str, Any]) -> str:
+    """A card's one-line summary: 'Keras layer' and the first few settings that say something."""
+    config = params.get("config") if isinstance(params.get("config"), dict) else {}
+    parts = [
+        f"{k} {_plain(v)}"
+        for k, v in config.items()
+        if k not in ("trainable", "dtype") and v is not None and not isinstance(v, dict)
+    ]
+    return " · ".join(["Keras layer", *parts[:2]])
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return "x".join(str(v) for v in value)
+    return str(value)
+
+
 def generic_params(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """A generic node's parameters; the layer's name is the node's id, so it is left out."""
-    return {"class_name": class_name, "config": {k: v for k, v in config.items() if k != "name"}}
+    """A generic node's parameters: the config as saved, less the layer's name (the node's id)
+    and the ``shared_object_id`` bookkeeping of one saving session."""
+    return {
+        "class_name": class_name,
+        "config": _without_ids({k: v for k, v in config.items() if k != "name"}),
+    }
+
+
+def _without_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k != "shared_object_id"}
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
 
 
 def class_problem(class_name: Any) -> str:

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 
 from engine.design.cost import human_count, node_cost
 from engine.design.graph import Edge
-from engine.design.validation import Report
+from engine.design.validation import Report, pending_text
 from engine.spec.catalog import LAYERS
+from engine.spec.generic import GENERIC_HELP, generic_summary, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
 from gui.canvas.items import ERROR, OK, WARNING, EdgeItem, NodeItem, NodeView
 from gui.document import Document
@@ -32,6 +33,8 @@ LAYER_MIME = "application/x-netwright-layer"
 def summarize_params(node_type: str, params: dict) -> str:
     """The few parameters worth reading on a card: '10 · relu', '32 · 3x3 · same'."""
     spec = LAYERS.get(node_type)
+    if is_generic(node_type):
+        return generic_summary(params)
     if spec is None:
         return "unknown layer type"
     parts = []
@@ -57,12 +60,16 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
     spec = LAYERS.get(node.type)
     errors, warnings = (info.errors, info.warnings) if info else ([], [])
     status = ERROR if errors else WARNING if warnings else OK
-    tip = [f"<b>{node.type}</b> '{node_id}'"]
+    shown = shown_type(node.type, node.params)
+    tip = [f"<b>{shown}</b> '{node_id}'"]
     if spec is not None:
         tip.append(spec.help)
+    elif is_generic(node.type):
+        tip.append(GENERIC_HELP)
     tip += [f"<span style='color:#D32F2F'>✖ {m}</span>" for m in errors]
     tip += [f"<span style='color:#B07800'>⚠ {m}</span>" for m in warnings]
-    shape = fmt_shape(info.output_shape) if info and info.output_shape else "shape unknown"
+    known = info is not None and info.output_shape is not None
+    shape = fmt_shape(info.output_shape) if known else pending_text(info) or "shape unknown"
     count = f"{info.params:,} params" if info and info.output_shape else ""
     if info and info.output_shape and info.trainable != info.params:
         count += f" ({info.trainable:,} trainable)"
@@ -85,7 +92,7 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
         tip.append(f"Shares its weights with every layer tagged like it (the layer of '{shared_with}').")
     return NodeView(
         node_id=node_id,
-        type=node.type,
+        type=shown,
         category=spec.category if spec else "",
         summary=summarize_params(node.type, node.params),
         shape=shape,
