@@ -250,6 +250,7 @@ def cmd_train(
 
     try:
         dataset = datamod.load(design.data, Path(path).resolve().parent)
+        resolve(design)  # generic Keras layers' shapes, which the checks below read
         problems = datamod.check_fit(design, dataset)
         if not problems:
             prepared = datamod.prepare(design, dataset)

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
 from engine.design.graph import Design
+from engine.keras.generic import resolve as resolve_generic
 from engine.training import events
 from engine.training.errors import explain
 from engine.training.fit import Control, Listener
@@ -59,6 +60,7 @@ class TrainingWorker(QObject):
     def _train(self, design: Design, control: Control, options: dict) -> None:
         self.status.emit("Loading data…")
         dataset = datamod.load(design.data, options.get("base_dir"))
+        resolve_generic(design)  # generic Keras layers' shapes, which the checks below read
         problems = datamod.check_fit(design, dataset)
         if problems:
             self.failed.emit("Cannot train yet:\n• " + "\n• ".join(problems))
@@ -138,6 +140,7 @@ class TrainingWorker(QObject):
             prepared = self.prepared
             if not trained or prepared is None:
                 dataset = datamod.load(design.data, base_dir)
+                resolve_generic(design)
                 problems = datamod.check_fit(design, dataset)
                 if problems:
                     self.failed.emit("Cannot show the layers' outputs yet:\n• " + "\n• ".join(problems))
