@@ -162,3 +162,36 @@ def test_the_command_line_check_reports_a_config_keras_refuses(saved, tmp_path):
     out = io.StringIO()
     assert cmd_check([str(path)], False, out, io.StringIO()) == 1
     assert "error: AdaptiveAveragePooling2D 'adaptive': Keras cannot build it this way:" in out.getvalue()
+
+
+def test_an_exported_script_with_generic_layers_reopens_as_the_same_design(saved, tmp_path):
+    _, folder = saved
+    design = import_file(folder / "m.keras").design
+    script = tmp_path / "exported.py"
+    script.write_text(generate(design))
+    reopened = import_file(script).design
+
+    def settings(d):  # catalogued layers by their checked values (the file spells out defaults)
+        return {
+            n: (v.type, v.params if v.type == GENERIC else LAYERS[v.type].check_params(v.params)[1])
+            for n, v in d.nodes.items()
+        }
+
+    assert settings(reopened) == settings(design)
+    assert sorted(map(repr, reopened.edges)) == sorted(map(repr, design.edges))
+
+
+def test_a_hand_written_script_using_an_uncatalogued_keras_layer_opens_with_a_generic_node(tmp_path):
+    script = tmp_path / "hand.py"
+    script.write_text(
+        "from tensorflow import keras\n"
+        "from tensorflow.keras import layers\n"
+        "model = keras.Sequential(\n"
+        "    [keras.Input((6,)), layers.RMSNormalization(epsilon=1e-4), layers.Dense(1)]\n"
+        ")\n"
+    )
+    result = import_file(script)
+    node = next(n for n in result.design.nodes.values() if n.type == GENERIC)
+    assert node.params == {"class_name": "RMSNormalization", "config": {"epsilon": 0.0001}}
+    report = resolve(result.design)
+    assert report.valid and report.nodes[node.id].params == 6 and report.total_params == 6 + 7
