@@ -266,8 +266,11 @@ def parse_config_text(text: str) -> tuple[dict[str, Any] | None, str]:
 
 
 def config_text(config: dict[str, Any]) -> str:
-    """A config as the editor shows it: indented JSON, keys in the config's order."""
-    return json.dumps(config, indent=2)
+    """A config as the editor shows it: JSON with one setting a line, in the config's order."""
+    if not config:
+        return "{}"
+    lines = [f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in config.items()]
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def _no_constant(name: str) -> Any:

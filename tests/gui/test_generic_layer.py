@@ -51,7 +51,7 @@ def test_the_config_is_edited_as_json_checked_and_undoable(window, monkeypatch, 
     assert getattr(window, "last_error", None) is None  # complete: no report of problems to read
     window.scene.select_nodes(["adaptive"])
     editor = window.properties.config_editor
-    assert editor is not None and '"output_size": [\n    2,\n    2\n  ]' in editor.text.toPlainText()
+    assert editor is not None and '\n  "output_size": [2, 2],\n' in editor.text.toPlainText()
     steps = window.doc.undo_stack.count()
     before = window.doc.design.copy()
 
@@ -77,5 +77,5 @@ def test_the_config_is_edited_as_json_checked_and_undoable(window, monkeypatch, 
     assert card(window, "out").shape == "(None, 4)" and card(window, "out").params.startswith("112 params")
     window.doc.undo_stack.undo()
     assert window.doc.design.nodes["adaptive"].params == before.nodes["adaptive"].params
-    assert '"output_size": [\n    2,\n    2\n  ]' in editor.text.toPlainText()
+    assert '\n  "output_size": [2, 2],\n' in editor.text.toPlainText()
     qtbot.waitUntil(lambda: card(window, "adaptive").shape == "(None, 2, 2, 3)", timeout=60_000)

@@ -17,6 +17,7 @@ from engine.spec.generic import (
     Request,
     check_generic,
     config_problems,
+    config_text,
     parse_config_text,
     remember,
 )
@@ -132,3 +133,14 @@ def test_a_typed_config_is_checked_and_located():
     assert "config['cell']['module']" in parse_config_text('{"cell": {"module": "os", "class_name": "x"}}')[1]
     assert "rename the node" in parse_config_text('{"name": "other"}')[1]
     assert "nested" in parse_config_text("[" * 100_000)[1]
+
+
+def test_the_editor_shows_one_setting_a_line_and_reads_it_back():
+    config = {
+        "axis": [-1],
+        "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}},
+    }
+    text = config_text(config)
+    assert text.splitlines()[1] == '  "axis": [-1],'
+    assert parse_config_text(text) == (config, "")
+    assert config_text({}) == "{}"
