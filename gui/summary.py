@@ -16,7 +16,7 @@ from engine.design.cost import (
     training_memory,
 )
 from engine.design.graph import Design
-from engine.design.validation import Report
+from engine.design.validation import Report, pending_text
 from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
@@ -46,7 +46,7 @@ class SummaryTable(QWidget):
         rows = []
         for nid in order + cyclic:
             info = report.nodes[nid]
-            shape = fmt_shape(info.output_shape) if info.output_shape else "—"
+            shape = fmt_shape(info.output_shape) if info.output_shape else pending_text(info) or "—"
             c = cost.nodes.get(nid)
             flops = f"{c.flops:,}" if c and c.flops is not None else "—"
             act = human_bytes(c.activation_bytes) if c and c.activation_bytes is not None else "—"

@@ -195,3 +195,42 @@ def test_a_hand_written_script_using_an_uncatalogued_keras_layer_opens_with_a_ge
     assert node.params == {"class_name": "RMSNormalization", "config": {"epsilon": 0.0001}}
     report = resolve(result.design)
     assert report.valid and report.nodes[node.id].params == 6 and report.total_params == 6 + 7
+
+
+def test_a_hostile_generic_node_in_a_design_file_is_refused_and_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    hostile = {
+        "class_name": "RMSNormalization",
+        "config": {
+            "dtype": {
+                "module": "os",
+                "class_name": "system",
+                "config": f"touch {marker}",
+                "registered_name": None,
+            }
+        },
+    }
+    path = tmp_path / "hostile.json"
+    path.write_text(
+        json.dumps(
+            {
+                "format": "netwright-design",
+                "version": 2,
+                "nodes": [
+                    {"id": "x", "type": "Input", "params": {"shape": [4]}},
+                    {"id": "rms", "type": GENERIC, "params": hostile},
+                ],
+                "edges": [{"src": "x", "dst": "rms"}],
+            }
+        )
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert cmd_check([str(path)], False, out, io.StringIO()) == 1
+    assert (
+        "RMSNormalization 'rms': 'config': config['dtype']['module'] 'os' is not one of Keras's modules"
+        in (out.getvalue())
+    )
+    assert cmd_export(str(path), None, io.StringIO(), err) == 1 and "cannot be exported" in err.getvalue()
+    with pytest.raises(ValueError, match="not one of Keras's modules"):
+        build_model(file_format.load(path))
+    assert not marker.exists()
