@@ -26,7 +26,7 @@ from engine.spec.compile_catalog import (
     loss_spec,
 )
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
 
@@ -521,7 +521,10 @@ def _check_outputs(
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
         labels = label_form(loss.task if loss else None, dataset.task)
-        _check_output_ranks(design, shapes, labels, out, dataset.target_shape)
+        target = dataset.target_shape
+        if target and dataset.task == CLASSIFICATION:
+            target = (*target, dataset.classes)  # a class label per step: a probability row per step
+        _check_output_ranks(design, shapes, labels, out, target)
     if loss is None:
         return
     for ref in design.model_outputs():
@@ -616,18 +619,22 @@ def _check_data_fit(
     design: Design, shapes: dict[tuple[str, str], Shape], dataset: Any, out: _Collector
 ) -> None:
     inputs = design.input_ids()
-    if len(inputs) != 1:
+    feeds = match_inputs(list(dataset.input_shapes), inputs)
+    if feeds is None:
         out.warn(
-            f"Dataset '{dataset.name}' feeds one input but the design has {len(inputs)}", key="data.name"
-        )
-        return
-    nid = inputs[0]
-    got = shapes.get((nid, "output"))
-    want = (None, *dataset.input_shape)
-    if got is not None and got != want:
-        out.warn(
-            f"Dataset '{dataset.name}' has samples of shape {fmt_shape(dataset.input_shape)} but "
-            f"Input '{nid}' expects {fmt_shape(got[1:])}",
-            nid,
+            f"Dataset '{dataset.name}' feeds {inputs_text(list(dataset.input_shapes))} but the design has "
+            f"{len(inputs)} Input(s)" + (f": {', '.join(inputs)}" if inputs else ""),
             key="data.name",
         )
+        return
+    for nid, name in feeds.items():
+        got = shapes.get((nid, "output"))
+        shape = dataset.input_shapes[name]
+        if got is not None and got != (None, *shape):
+            what = f"'s input '{name}'" if name else ""
+            out.warn(
+                f"Dataset '{dataset.name}'{what} has samples of shape {fmt_shape(shape)} but "
+                f"Input '{nid}' expects {fmt_shape(got[1:])}",
+                nid,
+                key="data.name",
+            )

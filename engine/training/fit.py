@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data.prepare import DataError, Dataset, Prepared
+from engine.data.prepare import Arrays, DataError, Dataset, Prepared, arrays, rows, take
 from engine.design.cost import estimate, fits_warning
 from engine.design.graph import Design
 from engine.keras.build import build_model
@@ -207,7 +207,7 @@ def train(
     with strategy_scope(distribution):  # build and compile inside the strategy's scope
         model = build_model(design)
     pretrained = load_pretrained(model, design.weights) if design.weights else ([], [])
-    n_train = split_rows(len(prepared.x), prepared.validation_split)
+    n_train = split_rows(prepared.rows, prepared.validation_split)
     steps = max(1, math.ceil(n_train / batch_size))
     # Several batches per compiled call: Keras reads this when it makes the train function.
     # Not under MirroredStrategy: Keras 3.15's multi-step loop fails there on a distributed
@@ -271,9 +271,10 @@ def _explain(reason: str | None, done: int, epochs: int) -> str:
 
 def evaluate(model: Any, prepared: Prepared, data: Dataset, design: Design) -> dict[str, Any]:
     """Test-set metrics and, as plain lists, a confusion matrix or predicted-vs-actual pairs."""
-    out: dict[str, Any] = {"test_samples": len(prepared.x_test), "metrics": {}}
-    x_eval, y_eval = (prepared.x_test, prepared.y_test) if len(prepared.x_test) else (prepared.x, prepared.y)
-    out["evaluated_on"] = "test" if len(prepared.x_test) else "training"
+    out: dict[str, Any] = {"test_samples": prepared.test_rows, "metrics": {}}
+    x_eval, y_eval = (prepared.x_test, prepared.y_test) if prepared.test_rows else (prepared.x, prepared.y)
+    out["evaluated_on"] = "test" if prepared.test_rows else "training"
+    out["samples"] = rows(x_eval)
     # Big batches: evaluation needs no gradients, and at the training batch size of 32 the
     # per-step overhead made evaluating a 2-million-row CSV take minutes after training.
     batch = eval_batch_size(x_eval)
@@ -289,6 +290,8 @@ def evaluate(model: Any, prepared: Prepared, data: Dataset, design: Design) -> d
         out["confusion_matrix"] = matrix.tolist()
         out["class_names"] = data.class_names or [str(i) for i in range(k)]
         out["accuracy"] = float((truth.astype(int) == guess.astype(int)).mean())
+        if truth.ndim > 1:  # a label per step: the matrix counts steps; also count whole sequences
+            out["sequence_accuracy"] = float((truth.astype(int) == guess.astype(int)).all(axis=1).mean())
     else:
         shown = slice(0, MAX_PLOTTED)  # rows are shuffled: the first ones are a fair sample for the plot
         out["predicted"] = predictions.reshape(len(predictions), -1)[shown, 0].tolist()
@@ -299,13 +302,13 @@ def evaluate(model: Any, prepared: Prepared, data: Dataset, design: Design) -> d
 MAX_PLOTTED = 5000  # predicted-vs-actual points: more only slow the plot down
 
 
-def eval_batch_size(x: np.ndarray) -> int:
+def eval_batch_size(x: Arrays) -> int:
     """Up to 4096 samples per step, within about 64 MB of input per batch (large images stay small)."""
-    per_sample = max(1, x[:1].nbytes)
+    per_sample = max(1, sum(a[:1].nbytes for a in arrays(x).values()))
     return int(min(4096, max(32, 2**26 // per_sample)))
 
 
-def _predict(model: Any, x: np.ndarray, batch_size: int | None = None) -> Any:
+def _predict(model: Any, x: Arrays, batch_size: int | None = None) -> Any:
     """``model.predict`` one batch per call: Keras unrolls ``steps_per_execution`` copies of
     the model into the predict graph (and traces again for the last, shorter group), which
     costs more than it saves; training and evaluation keep theirs."""
@@ -313,8 +316,9 @@ def _predict(model: Any, x: np.ndarray, batch_size: int | None = None) -> Any:
     return model.predict(x, batch_size=batch_size, verbose=0)
 
 
-def predict_one(model: Any, x: np.ndarray) -> list[float]:
-    return [float(v) for v in np.asarray(_predict(model, x[None, ...])).reshape(-1)]
+def predict_one(model: Any, x: Arrays, index: int) -> list[float]:
+    """The model's output for sample ``index`` of ``x`` (one array, or a dict of one per input)."""
+    return [float(v) for v in np.asarray(_predict(model, take(x, slice(index, index + 1)))).reshape(-1)]
 
 
 def save_model(model: Any, path: str | Path) -> Path:

@@ -109,8 +109,10 @@ class ResultsView(QScrollArea):
             self.results.setText("")
             return
         scores = ", ".join(f"{k} {v:.4f}" for k, v in ev["metrics"].items())
+        whole = ev.get("sequence_accuracy")
+        steps = f". Whole sequences right: {whole:.1%}; the matrix counts steps" if whole is not None else ""
         self.results.setText(
-            f"On the {ev['evaluated_on']} set ({ev.get('test_samples') or 'all'} samples): {scores}"
+            f"On the {ev['evaluated_on']} set ({ev.get('test_samples') or 'all'} samples): {scores}{steps}"
         )
         self.warning.setText(TRAINING_DATA_WARNING)
         self.warning.setVisible(ev["evaluated_on"] == "training")
@@ -125,7 +127,7 @@ class ResultsView(QScrollArea):
             self.scatter.plot([low, high], [low, high], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
             self.scatter.show()
             n = len(actual)
-        self.sample.setRange(0, max(0, n - 1))
+        self.sample.setRange(0, max(0, ev.get("samples", n) - 1))
 
     def _show_confusion(self, matrix: list[list[int]], names: list[str]) -> None:
         self.confusion.setRowCount(len(names))
@@ -144,7 +146,14 @@ class ResultsView(QScrollArea):
 
     def show_prediction(self, p: dict) -> None:
         values, names = p["prediction"], p["class_names"]
-        if names and len(values) == len(names):
+        if names and len(values) > len(names) and len(values) % len(names) == 0:  # a class per step
+            steps = np.asarray(values).reshape(-1, len(names)).argmax(axis=1)
+            actual = np.asarray(p["actual"])
+            truth = actual.argmax(axis=-1) if actual.ndim > 1 else actual.astype(int).reshape(-1)
+            self.prediction.setText(
+                f"predicted {' '.join(names[i] for i in steps)}; actual {' '.join(names[i] for i in truth)}"
+            )
+        elif names and len(values) == len(names):
             best = int(np.argmax(values))
             self.prediction.setText(
                 f"predicted {names[best]} ({values[best]:.0%}); actual {_label(p['actual'], names)}"
