@@ -29,7 +29,7 @@ from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
+from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT, match_inputs
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -219,10 +219,12 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
     source = data.get("source")
     if source == "builtin" and data.get("name") in BUILTIN:
         dataset = BUILTIN[data["name"]]
+        names = ", ".join(dataset.input_shapes)
+        named = f", x a dict of one array per input ({names})" if dataset.inputs else ""
         return (
             [getattr(loaders, dataset.loader)],
             f"{dataset.loader}()",
-            f"The {dataset.name} dataset",
+            f"The {dataset.name} dataset{named}",
             dataset.classes,
         )
     path = data.get("path")
@@ -275,7 +277,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     readers, read_call, description, classes = found
     # Both checked by validate().
     seed, test_split = data.get("seed", 0), data.get("test_split", DEFAULT_TEST_SPLIT)
-    helpers = [*readers, loaders.shuffle]
+    helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
     if data.get("standardize"):
@@ -296,6 +298,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         lines.append("    x_test, y_test = x[:0], y[:0]")
     if data.get("standardize"):
         lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
+    lines += _renamed_inputs(design)
     if loss is not None and loss.task == CATEGORICAL:
         n = str(classes) if classes else "int(max(y.max(), y_test.max(initial=0))) + 1"
         lines.append(f"    y = keras.utils.to_categorical(y, {n})")
@@ -305,6 +308,23 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     lines.append("    return (x, y), (x_test, y_test)")
     source = "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
     return source, "\n".join(lines)
+
+
+def _renamed_inputs(design: Design) -> list[str]:
+    """load_data's lines that key a built-in dataset's named arrays by the Inputs they feed,
+    when the design's Input ids are not the dataset's names (matched by order, as the app does)."""
+    data = design.data or {}
+    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    if dataset is None or not dataset.inputs:
+        return []
+    feeds = match_inputs(list(dataset.input_shapes), design.input_ids()) or {}
+    if all(nid == name for nid, name in feeds.items()):
+        return []
+    keyed = ", ".join(f"{lit(nid)}: a[{lit(name)}]" for nid, name in feeds.items())
+    return [
+        "    # Each array keyed by the model Input it feeds (Keras matches a dict by input name).",
+        f"    x, x_test = ({{{keyed}}} for a in (x, x_test))",
+    ]
 
 
 def _imports(data: tuple[str, str] | None) -> str:
@@ -403,7 +423,7 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
     ]
     lines.append("    " + call("model.fit", fit_args))
     if has_data:
-        lines.append("    if len(x_test):")
+        lines.append("    if len(y_test):")
         lines.append('        print("test:", model.evaluate(x_test, y_test, return_dict=True, verbose=0))')
     return "\n".join(lines)
 

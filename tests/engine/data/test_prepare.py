@@ -20,10 +20,15 @@ def write(tmp_path, text, name="d.csv"):
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_builtin_datasets_match_their_description(name):
     info, ds = BUILTIN[name], D.load_builtin(name)
-    assert ds.x.shape[1:] == info.input_shape and len(ds.x) == len(ds.y) > 100
-    assert ds.x.dtype == np.float32 and np.isfinite(ds.x).all()
+    given = D.arrays(ds.x)
+    assert list(given) == list(info.input_shapes) and ds.rows == len(ds.y) > 100
+    for key, shape in info.input_shapes.items():
+        assert given[key].shape == (ds.rows, *shape)
+        assert given[key].dtype == np.float32 and np.isfinite(given[key]).all()
+    assert ds.y.shape[1:] == (info.target_shape or ds.y.shape[1:])
     if info.classes:
-        assert set(np.unique(ds.y)) == set(range(info.classes))
+        labels = set(range(info.classes)) - ({0} if name == "reverse_sequences" else set())  # 0: start token
+        assert set(np.unique(ds.y)) == labels and len(ds.class_names) == info.classes
 
 
 def test_csv_with_header_and_string_target(tmp_path):
