@@ -75,7 +75,9 @@ class DataView(QWidget):
         if isinstance(ds, str):
             self.data_label.setText(f"<span style='color:#D32F2F'>{ds}</span>")
             return
-        text = f"{ds.name}: {len(ds.x)} samples, x {tuple(ds.x.shape[1:])}, "
+        given = datamod.arrays(ds.x)  # one array, or one per model input
+        shapes = ", ".join(f"{k or 'x'} {tuple(a.shape[1:])}" for k, a in given.items())
+        text = f"{ds.name}: {ds.rows} samples, {shapes}, "
         if ds.task == datamod.CLASSIFICATION:
             balance = ", ".join(f"{k}: {v}" for k, v in ds.class_balance().items())
             text += f"{ds.classes} classes ({balance})"
@@ -84,9 +86,10 @@ class DataView(QWidget):
         if ds.dropped_rows:
             text += f"; {len(ds.dropped_rows)} invalid rows dropped"
         self.data_label.setText(text)
-        flat = ds.x.reshape(len(ds.x), -1)
+        flat = np.concatenate([a.reshape(len(a), -1) for a in given.values()], axis=1)
         cols = min(flat.shape[1], 12)
-        names = (ds.feature_names or [f"x{i}" for i in range(flat.shape[1])])[:cols] + ["target"]
+        columns = [f"{k or 'x'}{i}" for k, a in given.items() for i in range(a[0].size)]
+        names = (ds.feature_names or columns)[:cols] + ["target"]
         rows = min(len(flat), 20)
         self.preview.setColumnCount(len(names))
         self.preview.setRowCount(rows)
@@ -95,5 +98,10 @@ class DataView(QWidget):
             for c in range(cols):
                 self.preview.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
             target = ds.y[r]
-            shown = ds.class_names[int(target)] if ds.class_names and np.ndim(target) == 0 else str(target)
+            if ds.class_names and np.ndim(target) == 0:
+                shown = ds.class_names[int(target)]
+            elif ds.class_names and np.ndim(target) == 1:  # a class per step
+                shown = " ".join(ds.class_names[int(t)] for t in target)
+            else:
+                shown = str(target)
             self.preview.setItem(r, cols, QTableWidgetItem(shown))
