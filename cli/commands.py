@@ -330,6 +330,8 @@ def _after_training(
         scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
         if "sequence_accuracy" in report:  # a label per step: the metrics count steps
             scores += f"  whole sequences right {report['sequence_accuracy']:.4f}"
+        for name, part in (report.get("outputs") or {}).items():  # several outputs: each one's accuracy
+            scores += f"  {name} accuracy {part['accuracy']:.4f}" if "accuracy" in part else ""
         out.write(f"{report['evaluated_on']} set: {scores}\n")
         if report["evaluated_on"] != "test":
             err.write("note: with no test split these results come from the training data\n")

@@ -115,10 +115,24 @@ class TrainingWorker(QObject):
             p = self.prepared
             xs, ys = (p.x_test, p.y_test) if p.test_rows else (p.x, p.y)
             index = max(0, min(index, datamod.rows(xs) - 1))
+            predictions = predict_one(self.model, xs, index)
+            if isinstance(ys, dict):  # several outputs: each one's prediction, label and class names
+                targets = datamod.match_inputs(self.dataset.output_names, list(ys)) or {}
+                shown = [
+                    {
+                        "output": node,
+                        "prediction": values,
+                        "actual": copy.deepcopy(ys[node][index].tolist()),
+                        "class_names": self.dataset.target(targets[node]).class_names,
+                    }
+                    for node, values in zip(ys, predictions, strict=False)
+                ]
+                self.predicted.emit({"index": index, **shown[0], "outputs": shown})
+                return
             self.predicted.emit(
                 {
                     "index": index,
-                    "prediction": predict_one(self.model, xs, index),
+                    "prediction": predictions[0],
                     "actual": copy.deepcopy(ys[index].tolist()),
                     "class_names": self.dataset.class_names,
                 }

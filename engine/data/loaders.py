@@ -258,6 +258,16 @@ def load_reverse_sequences(n=2000, length=6, symbols=8, seed=0):
     return {"source": one_hot[source], "target_in": one_hot[target_in]}, target.astype("int64")
 
 
+def load_digits_parity():
+    """The digits with two labels each: y is a dict of the digit (0-9) and its parity (0 even, 1 odd)."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.images / 16.0).astype("float32").reshape(-1, 8, 8, 1)
+    digit = data.target.astype("int64")
+    return x, {"digit": digit, "parity": digit % 2}
+
+
 def rows(a):
     """The number of samples in an array, or in a dict of named arrays (one per model input)."""
     return len(next(iter(a.values()))) if isinstance(a, dict) else len(a)

@@ -518,8 +518,11 @@ def _check_outputs(
     loss = loss_spec(design.compile.get("loss", "mse"))
     data = design.data or {}
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    classes: dict[str, int] = {}  # the classes each output node's labels have
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
+        targets = match_inputs(list(dataset.output_classes), design.output_ids()) or {}
+        classes = {node: dataset.output_classes[key] for node, key in targets.items()}
         labels = label_form(loss.task if loss else None, dataset.task)
         target = dataset.target_shape
         if target and dataset.task == CLASSIFICATION:
@@ -584,10 +587,12 @@ def _check_outputs(
         elif (
             dataset.task == CLASSIFICATION
             and loss.task in (CATEGORICAL, SPARSE)
-            and units not in (None, dataset.classes)
+            and units not in (None, classes.get(nid, dataset.classes))
         ):
+            labels = f"'s {nid} labels have" if dataset.outputs else " has"
             out.warn(
-                f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
+                f"Dataset '{dataset.name}'{labels} {classes.get(nid, dataset.classes)} classes but output "
+                f"{who} has {units} units",
                 nid,
             )
 
@@ -618,6 +623,13 @@ def _check_output_ranks(
 def _check_data_fit(
     design: Design, shapes: dict[tuple[str, str], Shape], dataset: Any, out: _Collector
 ) -> None:
+    outputs = design.output_ids()
+    if match_inputs(list(dataset.output_classes), outputs) is None:
+        out.warn(
+            f"Dataset '{dataset.name}' has {inputs_text(list(dataset.output_classes), 'target')} per "
+            f"sample but the design has {len(outputs)} outputs ({', '.join(outputs)})",
+            key="data.name",
+        )
     inputs = design.input_ids()
     feeds = match_inputs(list(dataset.input_shapes), inputs)
     if feeds is None:

@@ -28,6 +28,10 @@ class BuiltinDataset:
     inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()
     # False for features that are one-hot tokens: scaling them to mean 0, spread 1 destroys them.
     standardizable: bool = True
+    # A dataset for a model with several outputs: (name, class names) of each output's labels, in
+    # order; the loader then returns y as a dict keyed by these names, matched to the design's
+    # output nodes by the rule of match_inputs.
+    outputs: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def label_form(self) -> str:
@@ -36,6 +40,11 @@ class BuiltinDataset:
         if self.target_shape:
             return f"{self.target_shape[0]} class labels 0..{self.classes - 1} per sample (one per step)"
         return f"an integer class label 0..{self.classes - 1}"
+
+    @property
+    def output_classes(self) -> dict[str, int]:
+        """Each named output's number of classes; one unnamed output ("") for a single target."""
+        return {name: len(names) for name, names in self.outputs} if self.outputs else {"": self.classes}
 
     @property
     def input_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -57,10 +66,12 @@ def match_inputs(data_inputs: Sequence[str], design_inputs: Sequence[str]) -> di
     return dict(zip(design_inputs, data_inputs, strict=True))
 
 
-def inputs_text(names: Sequence[str]) -> str:
+def inputs_text(names: Sequence[str], what: str = "input") -> str:
     """'2 inputs (source, target_in)' or '1 input'."""
     named = [n for n in names if n]
-    return f"{len(names)} input{'s' if len(names) != 1 else ''}" + (f" ({', '.join(named)})" if named else "")
+    return f"{len(names)} {what}{'s' if len(names) != 1 else ''}" + (
+        f" ({', '.join(named)})" if named else ""
+    )
 
 
 CLASSIFICATION = "classification"
@@ -194,6 +205,16 @@ BUILTIN: dict[str, BuiltinDataset] = {
             target_shape=(6,),
             inputs=(("source", (6, 9)), ("target_in", (6, 9))),
             standardizable=False,
+        ),
+        BuiltinDataset(
+            "digits_parity",
+            "The 8x8 digits with two labels each, for a model with two outputs: 'digit' (10 classes) "
+            "and 'parity' (odd or even).",
+            CLASSIFICATION,
+            (8, 8, 1),
+            10,
+            "load_digits_parity",
+            outputs=(("digit", tuple("0123456789")), ("parity", ("even", "odd"))),
         ),
     )
 }

@@ -78,6 +78,8 @@ class DataView(QWidget):
         given = datamod.arrays(ds.x)  # one array, or one per model input
         shapes = ", ".join(f"{k or 'x'} {tuple(a.shape[1:])}" for k, a in given.items())
         text = f"{ds.name}: {ds.rows} samples, {shapes}, "
+        if isinstance(ds.y, dict):  # several outputs: name them with their class counts
+            text += "targets " + ", ".join(f"{k} ({ds.target(k).classes} classes)" for k in ds.y) + ", "
         if ds.task == datamod.CLASSIFICATION:
             balance = ", ".join(f"{k}: {v}" for k, v in ds.class_balance().items())
             text += f"{ds.classes} classes ({balance})"
@@ -97,11 +99,17 @@ class DataView(QWidget):
         for r in range(rows):
             for c in range(cols):
                 self.preview.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
-            target = ds.y[r]
-            if ds.class_names and np.ndim(target) == 0:
-                shown = ds.class_names[int(target)]
-            elif ds.class_names and np.ndim(target) == 1:  # a class per step
-                shown = " ".join(ds.class_names[int(t)] for t in target)
+            if isinstance(ds.y, dict):  # several outputs: each one's label
+                shown = ", ".join(f"{k} {_shown(ds.y[k][r], ds.target(k).class_names)}" for k in ds.y)
             else:
-                shown = str(target)
+                shown = _shown(ds.y[r], ds.class_names)
             self.preview.setItem(r, cols, QTableWidgetItem(shown))
+
+
+def _shown(target: object, names: list[str]) -> str:
+    """One sample's label as text: its class name, a class name per step, or the numbers."""
+    if names and np.ndim(target) == 0:
+        return names[int(target)]
+    if names and np.ndim(target) == 1:  # a class per step
+        return " ".join(names[int(t)] for t in target)
+    return str(target)
