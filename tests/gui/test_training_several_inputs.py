@@ -46,3 +46,33 @@ def test_a_one_input_design_on_two_input_data_is_a_sentence(window, qtbot):
         panel.message.text()
     )
     assert not panel.running
+
+
+def test_two_outputs_get_an_output_chooser_and_a_prediction_each(window, qtbot, tmp_path):
+    import json
+
+    from tests.engine.training.test_several_outputs import TWO_HEADS
+
+    path = tmp_path / "two_heads.json"
+    path.write_text(json.dumps(TWO_HEADS))
+    window.open_path(path, ask=False)
+    window.mode.train_action.trigger()
+    panel = window.training
+    qtbot.waitUntil(lambda: "targets digit (10 classes), parity (2 classes)" in panel.data.data_label.text())
+    start_and_wait(qtbot, panel)
+    panel.refresh_views()
+    results = panel.results
+    panel.tabs.setCurrentWidget(results)
+    chooser = results.output
+    assert chooser.isVisible() and [chooser.itemText(i) for i in range(2)] == [
+        "output digit",
+        "output parity",
+    ]
+    assert results.confusion.rowCount() == 10
+    chooser.setCurrentIndex(1)
+    assert results.confusion.rowCount() == 2
+    assert results.confusion.verticalHeaderItem(1).text() == "true odd"
+    with qtbot.waitSignal(panel.session.predicted, timeout=TIMEOUT):
+        qtbot.mouseClick(results.predict_button, Qt.MouseButton.LeftButton)
+    digit, parity = results.prediction.text().split(" · ")
+    assert digit.startswith("digit: predicted ") and parity.startswith("parity: predicted ")
