@@ -119,3 +119,10 @@ def test_labels_per_step_suit_both_crossentropies(loss):
     assert validate(design).valid
     p = D.prepare(design, D.load(design.data))
     assert p.y.shape[1:] == ((6, 9) if loss.startswith("categorical") else (6,))
+
+
+def test_choosing_the_token_dataset_switches_standardising_off():
+    from engine.data.sources import spec_for_builtin
+
+    spec = spec_for_builtin("reverse_sequences", {"source": "builtin", "name": "wine", "standardize": True})
+    assert spec["standardize"] is False and data_problems(spec) == []
