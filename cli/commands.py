@@ -266,8 +266,8 @@ def cmd_train(
     from engine.training.fit import CannotTrain, train
 
     err.write(
-        f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
-        f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
+        f"training '{design.name}' on {dataset.name}: {prepared.rows} samples"
+        f" (validation {prepared.validation_split:.0%}), test {prepared.test_rows}\n"
     )
     standardized = bool((design.data or {}).get("standardize"))
     for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
@@ -321,9 +321,9 @@ def _after_training(
             err.write(f"--history {history_path}: cannot write: {exc.strerror or exc}\n")
             status = UNREADABLE
     if result.epochs_done:
-        rows = len(prepared.x_test) or len(prepared.x)
+        rows = prepared.test_rows or prepared.rows
         err.write(
-            f"evaluating on the {'test' if len(prepared.x_test) else 'training'} set ({rows:,} samples)…\n"
+            f"evaluating on the {'test' if prepared.test_rows else 'training'} set ({rows:,} samples)…\n"
         )
         try:
             report = evaluate(result.model, prepared, dataset, design)
@@ -331,6 +331,10 @@ def _after_training(
             err.write(f"\n{path}: {explain(exc, design).text}\n")
             return DESIGN_ERRORS
         scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
+        if "sequence_accuracy" in report:  # a label per step: the metrics count steps
+            scores += f"  whole sequences right {report['sequence_accuracy']:.4f}"
+        for name, part in (report.get("outputs") or {}).items():  # several outputs: each one's accuracy
+            scores += f"  {name} accuracy {part['accuracy']:.4f}" if "accuracy" in part else ""
         out.write(f"{report['evaluated_on']} set: {scores}\n")
         if report["evaluated_on"] != "test":
             err.write("note: with no test split these results come from the training data\n")

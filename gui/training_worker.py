@@ -116,12 +116,26 @@ class TrainingWorker(QObject):
 
         try:
             p = self.prepared
-            xs, ys = (p.x_test, p.y_test) if len(p.x_test) else (p.x, p.y)
-            index = max(0, min(index, len(xs) - 1))
+            xs, ys = (p.x_test, p.y_test) if p.test_rows else (p.x, p.y)
+            index = max(0, min(index, datamod.rows(xs) - 1))
+            predictions = predict_one(self.model, xs, index)
+            if isinstance(ys, dict):  # several outputs: each one's prediction, label and class names
+                targets = datamod.match_inputs(self.dataset.output_names, list(ys)) or {}
+                shown = [
+                    {
+                        "output": node,
+                        "prediction": values,
+                        "actual": copy.deepcopy(ys[node][index].tolist()),
+                        "class_names": self.dataset.target(targets[node]).class_names,
+                    }
+                    for node, values in zip(ys, predictions, strict=False)
+                ]
+                self.predicted.emit({"index": index, **shown[0], "outputs": shown})
+                return
             self.predicted.emit(
                 {
                     "index": index,
-                    "prediction": predict_one(self.model, xs[index]),
+                    "prediction": predictions[0],
                     "actual": copy.deepcopy(ys[index].tolist()),
                     "class_names": self.dataset.class_names,
                 }
@@ -147,10 +161,10 @@ class TrainingWorker(QObject):
                     return
                 prepared = datamod.prepare(design, dataset)
             model = self.model if trained else build_model(design)
-            xs = prepared.x_test if len(prepared.x_test) else prepared.x
-            index = max(0, min(index, len(xs) - 1))
+            xs = prepared.x_test if prepared.test_rows else prepared.x
+            index = max(0, min(index, datamod.rows(xs) - 1))
             self.forwarded.emit(
-                {"index": index, "outputs": layer_outputs(model, xs[index]), "trained": trained}
+                {"index": index, "outputs": layer_outputs(model, datamod.take(xs, index)), "trained": trained}
             )
         except datamod.DataError as exc:
             self.failed.emit(f"Cannot show the layers' outputs yet:\n• {exc}")

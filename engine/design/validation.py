@@ -26,7 +26,7 @@ from engine.spec.compile_catalog import (
     loss_spec,
 )
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
 from engine.spec.generic import PENDING_TEXT, Request, check_generic, class_of, is_generic, recall
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
@@ -598,10 +598,16 @@ def _check_outputs(
     loss = loss_spec(design.compile.get("loss", "mse"))
     data = design.data or {}
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    classes: dict[str, int] = {}  # the classes each output node's labels have
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
+        targets = match_inputs(list(dataset.output_classes), design.output_ids()) or {}
+        classes = {node: dataset.output_classes[key] for node, key in targets.items()}
         labels = label_form(loss.task if loss else None, dataset.task)
-        _check_output_ranks(design, shapes, labels, out, dataset.target_shape)
+        target = dataset.target_shape
+        if target and dataset.task == CLASSIFICATION:
+            target = (*target, dataset.classes)  # a class label per step: a probability row per step
+        _check_output_ranks(design, shapes, labels, out, target)
     if loss is None:
         return
     for ref in design.model_outputs():
@@ -661,10 +667,12 @@ def _check_outputs(
         elif (
             dataset.task == CLASSIFICATION
             and loss.task in (CATEGORICAL, SPARSE)
-            and units not in (None, dataset.classes)
+            and units not in (None, classes.get(nid, dataset.classes))
         ):
+            labels = f"'s {nid} labels have" if dataset.outputs else " has"
             out.warn(
-                f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
+                f"Dataset '{dataset.name}'{labels} {classes.get(nid, dataset.classes)} classes but output "
+                f"{who} has {units} units",
                 nid,
             )
 
@@ -695,19 +703,30 @@ def _check_output_ranks(
 def _check_data_fit(
     design: Design, shapes: dict[tuple[str, str], Shape], dataset: Any, out: _Collector
 ) -> None:
-    inputs = design.input_ids()
-    if len(inputs) != 1:
+    outputs = design.output_ids()
+    if match_inputs(list(dataset.output_classes), outputs) is None:
         out.warn(
-            f"Dataset '{dataset.name}' feeds one input but the design has {len(inputs)}", key="data.name"
-        )
-        return
-    nid = inputs[0]
-    got = shapes.get((nid, "output"))
-    want = (None, *dataset.input_shape)
-    if got is not None and got != want:
-        out.warn(
-            f"Dataset '{dataset.name}' has samples of shape {fmt_shape(dataset.input_shape)} but "
-            f"Input '{nid}' expects {fmt_shape(got[1:])}",
-            nid,
+            f"Dataset '{dataset.name}' has {inputs_text(list(dataset.output_classes), 'target')} per "
+            f"sample but the design has {len(outputs)} outputs ({', '.join(outputs)})",
             key="data.name",
         )
+    inputs = design.input_ids()
+    feeds = match_inputs(list(dataset.input_shapes), inputs)
+    if feeds is None:
+        out.warn(
+            f"Dataset '{dataset.name}' feeds {inputs_text(list(dataset.input_shapes))} but the design has "
+            f"{len(inputs)} Input(s)" + (f": {', '.join(inputs)}" if inputs else ""),
+            key="data.name",
+        )
+        return
+    for nid, name in feeds.items():
+        got = shapes.get((nid, "output"))
+        shape = dataset.input_shapes[name]
+        if got is not None and got != (None, *shape):
+            what = f"'s input '{name}'" if name else ""
+            out.warn(
+                f"Dataset '{dataset.name}'{what} has samples of shape {fmt_shape(shape)} but "
+                f"Input '{nid}' expects {fmt_shape(got[1:])}",
+                nid,
+                key="data.name",
+            )

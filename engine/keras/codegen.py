@@ -22,6 +22,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from engine.data import loaders
+from engine.data.prepare import output_loss
 from engine.design.graph import Design
 from engine.design.validation import validate
 from engine.keras.build import compile_args, optimizer_kwargs
@@ -29,7 +30,7 @@ from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
+from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT, match_inputs
 from engine.spec.generic import GENERIC_CLASSES
 
 # Names the script itself uses; node variables never shadow them.
@@ -225,10 +226,16 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
     source = data.get("source")
     if source == "builtin" and data.get("name") in BUILTIN:
         dataset = BUILTIN[data["name"]]
+        named = (
+            f", x a dict of one array per input ({', '.join(dataset.input_shapes)})" if dataset.inputs else ""
+        )
+        named += (
+            f", y a dict of one per output ({', '.join(dataset.output_classes)})" if dataset.outputs else ""
+        )
         return (
             [getattr(loaders, dataset.loader)],
             f"{dataset.loader}()",
-            f"The {dataset.name} dataset",
+            f"The {dataset.name} dataset{named}",
             dataset.classes,
         )
     path = data.get("path")
@@ -281,12 +288,11 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     readers, read_call, description, classes = found
     # Both checked by validate().
     seed, test_split = data.get("seed", 0), data.get("test_split", DEFAULT_TEST_SPLIT)
-    helpers = [*readers, loaders.shuffle]
+    helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
     if data.get("standardize"):
         helpers.append(loaders.standardize)
-    loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
         f"def load_data(seed={lit(seed)}):",
         f'    """{description}, shuffled with a fixed seed before any split.',
@@ -298,19 +304,76 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     ]
     if test_split:
         lines.append(f"    (x, y), (x_test, y_test) = hold_out(x, y, {lit(test_split)})")
+    elif _named_arrays(design) is not None:
+        lines.append("    x_test, y_test = take(x, slice(0, 0)), take(y, slice(0, 0))")
     else:
         lines.append("    x_test, y_test = x[:0], y[:0]")
     if data.get("standardize"):
         lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
-    if loss is not None and loss.task == CATEGORICAL:
-        n = str(classes) if classes else "int(max(y.max(), y_test.max(initial=0))) + 1"
-        lines.append(f"    y = keras.utils.to_categorical(y, {n})")
-        lines.append(f"    y_test = keras.utils.to_categorical(y_test, {n})")
-    elif loss is not None and loss.task == BINARY:
-        lines.append('    y, y_test = y.astype("float32")[:, None], y_test.astype("float32")[:, None]')
+    lines += _renamed_inputs(design) + _label_lines(design, classes)
     lines.append("    return (x, y), (x_test, y_test)")
     source = "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
     return source, "\n".join(lines)
+
+
+def _named_arrays(design: Design) -> Any:
+    """The design's built-in dataset when it gives several inputs or outputs (dicts of arrays)."""
+    data = design.data or {}
+    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    return dataset if dataset is not None and (dataset.inputs or dataset.outputs) else None
+
+
+def _keyed(names: dict[str, str], x: str, x_test: str) -> str:
+    """``x, x_test = ({"node": a["name"], ...} for a in (x, x_test))``."""
+    keyed = ", ".join(f"{lit(node)}: a[{lit(name)}]" for node, name in names.items())
+    return f"    {x}, {x_test} = ({{{keyed}}} for a in ({x}, {x_test}))"
+
+
+def _renamed_inputs(design: Design) -> list[str]:
+    """load_data's lines that key a built-in dataset's named arrays by the Inputs they feed,
+    when the design's Input ids are not the dataset's names (matched by order, as the app does)."""
+    dataset = _named_arrays(design)
+    if dataset is None or not dataset.inputs:
+        return []
+    feeds = match_inputs(list(dataset.input_shapes), design.input_ids()) or {}
+    if all(nid == name for nid, name in feeds.items()):
+        return []
+    return [
+        "    # Each array keyed by the model Input it feeds (Keras matches a dict by input name).",
+        _keyed(feeds, "x", "x_test"),
+    ]
+
+
+def _label_lines(design: Design, classes: int | None) -> list[str]:
+    """load_data's lines that shape the labels for the loss: one-hot rows, 0/1 floats, or as they
+    are; with several outputs, each output's labels (keyed by the output node they train)."""
+    outputs = design.output_ids()
+    dataset = _named_arrays(design)
+    if dataset is None or not dataset.outputs:
+        return _shaped_labels("y", "y_test", output_loss(design, outputs[0]) if outputs else None, classes)
+    targets = match_inputs(list(dataset.output_classes), outputs) or {}
+    lines = []
+    if any(node != name for node, name in targets.items()):
+        lines += [
+            "    # Each output's labels keyed by the output they train.",
+            _keyed(targets, "y", "y_test"),
+        ]
+    for node, name in targets.items():
+        loss = output_loss(design, node)
+        lines += _shaped_labels(f"y[{lit(node)}]", f"y_test[{lit(node)}]", loss, dataset.output_classes[name])
+    return lines
+
+
+def _shaped_labels(y: str, y_test: str, loss: Any, classes: int | None) -> list[str]:
+    if loss is not None and loss.task == CATEGORICAL:
+        n = str(classes) if classes else f"int(max({y}.max(), {y_test}.max(initial=0))) + 1"
+        return [
+            f"    {y} = keras.utils.to_categorical({y}, {n})",
+            f"    {y_test} = keras.utils.to_categorical({y_test}, {n})",
+        ]
+    if loss is not None and loss.task == BINARY:
+        return [f'    {y}, {y_test} = {y}.astype("float32")[:, None], {y_test}.astype("float32")[:, None]']
+    return []
 
 
 def _imports(data: tuple[str, str] | None) -> str:
@@ -419,7 +482,7 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
     ]
     lines.append("    " + call("model.fit", fit_args))
     if has_data:
-        lines.append("    if len(x_test):")
+        lines.append("    if rows(x_test):")
         lines.append('        print("test:", model.evaluate(x_test, y_test, return_dict=True, verbose=0))')
     return "\n".join(lines)
 
