@@ -247,3 +247,16 @@ def test_a_generic_layer_keeps_its_pretrained_weights(keras, tmp_path):
     built = build_model(design)
     assert load_pretrained(built, design.weights) == (["rms"], [])
     assert built.get_layer("rms").get_weights()[0].tolist() == [0.5, 1.5, 2.5, 3.5]
+
+
+def test_a_generic_text_layer_on_a_string_input_imports_and_is_sized_by_keras(keras):
+    inputs = keras.Input((1,), dtype="string", name="text")
+    vectorize = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=7, name="vec")
+    vectorize.adapt(["a small text", "another one"])
+    model = keras.Model(inputs, keras.layers.Embedding(50, 3, name="emb")(vectorize(inputs)))
+    design = import_config(json.loads(model.to_json())).design
+    assert design.nodes["vec"].type == GENERIC
+    report = resolve(design)
+    assert report.valid, [p.message for p in report.errors]
+    assert report.nodes["vec"].output_shape == tuple(model.get_layer("vec").output.shape) == (None, 7)
+    assert report.nodes["emb"].output_shape == (None, 7, 3)
