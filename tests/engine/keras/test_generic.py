@@ -8,6 +8,7 @@ builds the same layer classes with the same parameters.
 import io
 import json
 
+import numpy as np
 import pytest
 
 from cli.commands import cmd_check, cmd_export
@@ -16,6 +17,7 @@ from engine.keras.build import build_model
 from engine.keras.codegen import generate
 from engine.keras.generic import GenericLayerError, make_generic, resolve
 from engine.keras.importer import import_config, import_file
+from engine.keras.weights import load_pretrained
 from engine.spec.catalog import LAYERS
 from engine.spec.generic import GENERIC
 
@@ -234,3 +236,27 @@ def test_a_hostile_generic_node_in_a_design_file_is_refused_and_never_run(tmp_pa
     with pytest.raises(ValueError, match="not one of Keras's modules"):
         build_model(file_format.load(path))
     assert not marker.exists()
+
+
+def test_a_generic_layer_keeps_its_pretrained_weights(keras, tmp_path):
+    model = keras.Sequential([keras.Input((4,), name="x"), keras.layers.RMSNormalization(name="rms")])
+    model.get_layer("rms").set_weights([np.array([0.5, 1.5, 2.5, 3.5], dtype="float32")])
+    model.save(tmp_path / "w.keras")
+    design = import_file(tmp_path / "w.keras").design
+    assert design.weights["layers"] == {"rms": "rms"}
+    built = build_model(design)
+    assert load_pretrained(built, design.weights) == (["rms"], [])
+    assert built.get_layer("rms").get_weights()[0].tolist() == [0.5, 1.5, 2.5, 3.5]
+
+
+def test_a_generic_text_layer_on_a_string_input_imports_and_is_sized_by_keras(keras):
+    inputs = keras.Input((1,), dtype="string", name="text")
+    vectorize = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=7, name="vec")
+    vectorize.adapt(["a small text", "another one"])
+    model = keras.Model(inputs, keras.layers.Embedding(50, 3, name="emb")(vectorize(inputs)))
+    design = import_config(json.loads(model.to_json())).design
+    assert design.nodes["vec"].type == GENERIC
+    report = resolve(design)
+    assert report.valid, [p.message for p in report.errors]
+    assert report.nodes["vec"].output_shape == tuple(model.get_layer("vec").output.shape) == (None, 7)
+    assert report.nodes["emb"].output_shape == (None, 7, 3)
