@@ -139,3 +139,14 @@ def test_a_decoder_of_other_length_than_the_labels_says_so():
     assert errors == [
         "'next_token' outputs (None, 7, 9) but the labels are (None, 6, 9): make their sizes agree"
     ]
+
+
+def test_scale_advice_reads_several_inputs_and_targets_side_by_side():
+    from engine.data.advice import scale_advice
+
+    x = {"a": 500 + np.arange(100, dtype="float32").reshape(50, 2), "b": np.zeros((50, 3), "float32")}
+    y = {"p": np.linspace(0, 300, 50, dtype="float32")[:, None], "q": np.zeros((50, 1), "float32")}
+    features, targets = scale_advice(x, y, "regression", standardized=False, name="two")
+    assert (
+        features.startswith("The features of two are not scaled") and "targets of two range from 0" in targets
+    )
