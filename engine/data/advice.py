@@ -26,7 +26,7 @@ def _num(v: float) -> str:
 
 
 def features(x: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
-    """The features as one array of rows; several inputs' arrays (a dict) side by side."""
+    """The features (or targets) as one array of rows; several inputs' (outputs') arrays side by side."""
     if isinstance(x, dict):
         return np.concatenate([a.reshape(len(a), -1) for a in x.values()], axis=1)
     return x
@@ -45,6 +45,7 @@ def features_unscaled(x: np.ndarray | dict[str, np.ndarray]) -> bool:
 
 def targets_unscaled(y: np.ndarray, task: str) -> bool:
     """True for regression targets far from mean 0, spread 1."""
+    y = features(y)
     if task != REGRESSION or y.size == 0:
         return False
     values = y.astype("float64")
@@ -55,7 +56,7 @@ def scale_advice(
     x: np.ndarray, y: np.ndarray, task: str, standardized: bool, name: str = "the data"
 ) -> list[str]:
     """What to change before training, given the data's scale and whether features are standardised."""
-    advice, x = [], features(x)
+    advice, x, y = [], features(x), features(y)
     if features_unscaled(x) and not standardized:
         flat = x.reshape(len(x), -1).astype("float64")
         advice.append(

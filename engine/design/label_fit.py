@@ -56,6 +56,9 @@ def output_rank_problem(
         target_shape is not None and tuple(output_shape[1:]) == tuple(target_shape)
     ):
         return None
+    if target_shape is not None and len(output_shape) == len(target_shape) + 1:  # same rank, other sizes
+        shapes = f"{fmt_shape(output_shape)} but the labels are {fmt_shape((None, *target_shape))}"
+        return f"'{node_id}' outputs {shapes}: make their sizes agree", ()
     fixes: tuple[Fix, ...] = ()
     remedy = "reduce it to (batch, units), e.g. with Flatten before the layer that makes it"
     if node_type in LAST_AXIS_LAYERS and input_shape is not None and len(input_shape) > 2:

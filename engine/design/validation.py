@@ -723,9 +723,9 @@ def _check_data_fit(
         got = shapes.get((nid, "output"))
         shape = dataset.input_shapes[name]
         if got is not None and got != (None, *shape):
-            what = f"'s input '{name}'" if name else ""
+            what = f" for input '{name}'" if name else ""
             out.warn(
-                f"Dataset '{dataset.name}'{what} has samples of shape {fmt_shape(shape)} but "
+                f"Dataset '{dataset.name}' has samples of shape {fmt_shape(shape)}{what} but "
                 f"Input '{nid}' expects {fmt_shape(got[1:])}",
                 nid,
                 key="data.name",

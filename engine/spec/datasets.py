@@ -57,7 +57,8 @@ def match_inputs(data_inputs: Sequence[str], design_inputs: Sequence[str]) -> di
 
     The rule: by name when the design's Input ids are exactly the data's input names
     (in any order), else by order when there are as many of each; None when the counts
-    differ.  A single unnamed array ("") feeds a design's single Input.
+    differ.  A single unnamed array ("") feeds a design's single Input.  The same rule
+    matches the data's targets to the design's output nodes: {output node id: target name}.
     """
     if len(data_inputs) != len(design_inputs):
         return None

@@ -36,7 +36,7 @@ def data_scale_advice(x: Any, y: np.ndarray, task: str, standardized: bool) -> l
                 "settings."
             )
     if task == REGRESSION:
-        target = np.asarray(y, dtype=np.float64)
+        target = np.asarray(features(y), dtype=np.float64)
         mean, spread = float(np.abs(target.mean())), float(target.std())
         if max(mean, spread) > LARGE_TARGETS:
             advice.append(

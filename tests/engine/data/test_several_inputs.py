@@ -88,7 +88,11 @@ def test_a_count_or_shape_mismatch_is_a_located_sentence():
     design.nodes["target_in"].params["shape"] = [6, 5]
     report = validate(design)
     [wrong] = [p for p in report.warnings if p.key == "data.name"]
-    assert wrong.node == "target_in" and "input 'target_in' has samples of shape (6, 9)" in wrong.message
+    assert (
+        wrong.node == "target_in"
+        and "has samples of shape (6, 9) for input 'target_in' but Input 'target_in' expects (6, 5)"
+        in wrong.message
+    )
     assert any(
         "The data's input 'target_in' has samples of shape (6, 9) but Input 'target_in' expects (6, 5)" in p
         for p in D.check_fit(design, D.load(design.data))
@@ -126,3 +130,23 @@ def test_choosing_the_token_dataset_switches_standardising_off():
 
     spec = spec_for_builtin("reverse_sequences", {"source": "builtin", "name": "wine", "standardize": True})
     assert spec["standardize"] is False and data_problems(spec) == []
+
+
+def test_a_decoder_of_other_length_than_the_labels_says_so():
+    design = seq2seq()
+    design.nodes["target_in"].params["shape"] = [7, 9]
+    errors = [p.message for p in validate(design).errors]
+    assert errors == [
+        "'next_token' outputs (None, 7, 9) but the labels are (None, 6, 9): make their sizes agree"
+    ]
+
+
+def test_scale_advice_reads_several_inputs_and_targets_side_by_side():
+    from engine.data.advice import scale_advice
+
+    x = {"a": 500 + np.arange(100, dtype="float32").reshape(50, 2), "b": np.zeros((50, 3), "float32")}
+    y = {"p": np.linspace(0, 300, 50, dtype="float32")[:, None], "q": np.zeros((50, 1), "float32")}
+    features, targets = scale_advice(x, y, "regression", standardized=False, name="two")
+    assert (
+        features.startswith("The features of two are not scaled") and "targets of two range from 0" in targets
+    )
