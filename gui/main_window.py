@@ -35,7 +35,7 @@ from engine.design.rules import free_position
 from engine.keras.importer import ModelImportError, import_file, is_import_source
 from engine.spec.catalog import LAYERS
 from engine.training.errors import explain
-from gui import wheel_guard
+from gui import gui_thread_gc, wheel_guard
 from gui.canvas.activation_overlay import clear_activations, show_activations
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         wheel_guard.install(QApplication.instance())
+        gui_thread_gc.install(QApplication.instance())  # Qt objects are never freed on the worker
         self.settings = QSettings()
         self.doc = Document(parent=self)
         self.scene = DesignScene(self.doc, self)
