@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget
 
+from engine.training.inspect import BOUNDARY_GRID
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT, start_and_wait
 
 
@@ -53,7 +54,7 @@ def test_decision_boundary_forms_on_moons_and_clears_with_another_design(window,
     start_and_wait(qtbot, panel)
     panel.refresh_views()
     image = panel.boundary.image.image
-    assert image is not None and image.shape == (60, 60, 3)
+    assert image is not None and image.shape == (BOUNDARY_GRID, BOUNDARY_GRID, 3)
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 2  # both classes, with confidence shading
     assert len(panel.boundary.points.data) == 400
     assert panel.results.results.text().startswith("On the test set")
