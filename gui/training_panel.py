@@ -138,6 +138,7 @@ class TrainingPanel(QWidget):
         self.runs = RunsView(s)
         self.data = DataView()
         self.runs.compare_requested.connect(self.compare_optimizers)
+        self.runs.compare_losses_requested.connect(self.compare_losses)
         self.results.forward_requested.connect(
             lambda index: self.session.forward(self.doc.design, index, self._base_dir())
         )
@@ -219,6 +220,9 @@ class TrainingPanel(QWidget):
     def compare_optimizers(self) -> None:
         self.session.compare_optimizers(self.doc.design, self._options())
 
+    def compare_losses(self) -> None:
+        self.session.compare_losses(self.doc.design, self._options())
+
     def toggle_pause(self) -> None:
         paused = self.session.toggle_pause()
         if self.session.running:
@@ -251,6 +255,7 @@ class TrainingPanel(QWidget):
         running, has_model = self.session.running, self.session.has_model
         self.train_button.setEnabled(not running)
         self.runs.compare_button.setEnabled(not running)
+        self.runs.compare_losses_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.save_button.setEnabled(has_model)

@@ -233,7 +233,7 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
                 f"{k} classes and {who} has {units} units: use sparse_categorical_crossentropy "
                 f"with {k} softmax units"
             )
-        elif loss.task == REGRESSION:
+        elif loss.task == REGRESSION and units != k:  # with one unit per class: MSE on one-hot rows
             problems.append(
                 f"{data.name} is classification ({k} classes) but {loss.name} is a regression loss: "
                 f"use sparse_categorical_crossentropy with {k} softmax units"
@@ -287,7 +287,9 @@ def prepare(design: Design, data: Dataset) -> Prepared:
         x, x_test, mean, std = loaders.standardize(x, x_test)
     loss = loss_spec(design.compile.get("loss", "mse"))
     one_hot = len(data.y) * data.classes * 4
-    if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
+    # One-hot rows for categorical losses, and for a regression loss (MSE) on classes, which
+    # check_fit allows only with one output unit per class.
+    if data.task == CLASSIFICATION and loss is not None and loss.task in (CATEGORICAL, REGRESSION):
         if one_hot > loaders.memory_budget():
             raise DataError(
                 f"One-hot labels for {len(data.y):,} samples of {data.classes:,} classes need "

@@ -20,17 +20,12 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.design.graph import Design
 from engine.training import events
+from engine.training.compare import loss_variants, optimizer_variants
 from engine.training.fit import Control
 from gui.training_worker import TrainingThread
 
 SMOOTHING = 0.8  # exponential smoothing of the per-batch loss curve
 KEEP_RUNS = 12
-COMPARED_OPTIMIZERS = (
-    ("SGD", {"type": "SGD", "learning_rate": 0.01}),
-    ("SGD + momentum", {"type": "SGD", "learning_rate": 0.01, "momentum": 0.9}),
-    ("RMSprop", {"type": "RMSprop", "learning_rate": 0.001}),
-    ("Adam", {"type": "Adam", "learning_rate": 0.001}),
-)
 
 
 def optimizer_text(optimizer: dict[str, Any]) -> str:
@@ -117,14 +112,18 @@ class TrainingSession(QObject):
 
     def compare_optimizers(self, design: Design, options: dict[str, Any]) -> None:
         """The same design and seed with SGD, SGD + momentum, RMSprop and Adam, one after another."""
+        self._compare(optimizer_variants(design), options)
+
+    def compare_losses(self, design: Design, options: dict[str, Any]) -> None:
+        """The same design and seed with cross-entropy and with MSE on one-hot targets."""
+        self._compare(loss_variants(design), options)
+
+    def _compare(self, variants: list[tuple[str, Design]], options: dict[str, Any]) -> None:
+        """Train the variants one after another; only their curves stay overlaid."""
         if self.running:
             return
         self.options = dict(options)
-        self.queue = []
-        for label, optimizer in COMPARED_OPTIMIZERS:
-            variant = copy.deepcopy(design)
-            variant.compile = {**variant.compile, "optimizer": dict(optimizer)}
-            self.queue.append((label, variant))
+        self.queue = list(variants)
         for run in self.runs:
             run.overlay = False
         label, first = self.queue.pop(0)

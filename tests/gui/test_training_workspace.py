@@ -82,6 +82,28 @@ def test_compare_optimizers_overlays_four_runs(window, qtbot):
     assert window.doc.design.compile["optimizer"]["type"] == "Adam"  # the design itself is untouched
 
 
+def test_compare_losses_overlays_mse_and_cross_entropy(window, qtbot):
+    panel = open_template(window, "mlp_classifier", epochs=2)
+    panel.tabs.setCurrentWidget(panel.runs)
+    qtbot.mouseClick(panel.runs.compare_losses_button, Qt.MouseButton.LeftButton)
+    assert "Compare the accuracy curves" in panel.runs.lesson.text() and not panel.runs.lesson.isHidden()
+    qtbot.waitUntil(lambda: len(panel.session.runs) == 2 and not panel.session.running, timeout=TIMEOUT)
+    panel.refresh_views()
+    labels = [panel.runs.table.item(r, 1).text() for r in range(2)]
+    assert labels == ["#1 cross-entropy (sparse_categorical_crossentropy)", "#2 MSE on one-hot targets"]
+    assert [run.design.compile["loss"] for run in panel.session.runs] == [
+        "sparse_categorical_crossentropy",
+        "mse",
+    ]
+    # Both trained (MSE got one-hot rows) and both report accuracy, overlaid on the metric plot.
+    assert all(
+        run.result["stop_reason"] is None and run.final("accuracy") is not None for run in panel.session.runs
+    )
+    assert {number for number, key in panel.curves.items if key == "accuracy"} == {1, 2}
+    assert panel.results.results.text().startswith("On the test set")
+    assert window.doc.design.compile["loss"] == "sparse_categorical_crossentropy"
+
+
 def test_results_on_training_data_say_so_and_confusion_is_coloured(window, qtbot):
     panel = open_template(window, "mlp_classifier", epochs=1, test_split=0.0)
     start_and_wait(qtbot, panel)
