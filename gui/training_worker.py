@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
@@ -39,7 +40,7 @@ class TrainingWorker(QObject):
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
-    forwarded = Signal(dict)  # {"index", "outputs": {node id: array}, "trained"}
+    forwarded = Signal(dict)  # {"index", "drawn", "sample", "outputs": {node id: array}, "prediction", ...}
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,15 +127,18 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"Prediction failed: {exc}")
 
-    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
-        """Every layer's output for one evaluation sample, with the trained model or, before
-        any training, the design built fresh (untrained)."""
+    def forward(
+        self, design: Design, index: int, base_dir: Path | None, drawn: tuple[str, Any] | None = None
+    ) -> None:
+        """Every layer's output for one evaluation sample, or for one the learner made
+        (``drawn``: a point on the plane or an 8x8 picture, see engine/training/forward.py),
+        with the trained model or, before any training, the design built fresh (untrained)."""
         from engine.keras.build import build_model
-        from engine.training.forward import layer_outputs
+        from engine.training.forward import drawn_sample, layer_outputs
 
         try:
             trained = self.model is not None
-            prepared = self.prepared
+            prepared, dataset = self.prepared, self.dataset
             if not trained or prepared is None:
                 dataset = datamod.load(design.data, base_dir)
                 problems = datamod.check_fit(design, dataset)
@@ -145,8 +149,19 @@ class TrainingWorker(QObject):
             model = self.model if trained else build_model(design)
             xs = prepared.x_test if len(prepared.x_test) else prepared.x
             index = max(0, min(index, len(xs) - 1))
+            x = xs[index] if drawn is None else drawn_sample(*drawn, prepared.x, prepared.mean, prepared.std)
+            outputs = layer_outputs(model, x)
+            output = model.outputs[0]._keras_history.operation.name
             self.forwarded.emit(
-                {"index": index, "outputs": layer_outputs(model, xs[index]), "trained": trained}
+                {
+                    "index": index if drawn is None else None,
+                    "drawn": drawn[0] if drawn is not None else None,
+                    "sample": x.tolist(),
+                    "outputs": outputs,
+                    "trained": trained,
+                    "prediction": [float(v) for v in np.asarray(outputs[output]).reshape(-1)],
+                    "class_names": list(dataset.class_names),
+                }
             )
         except datamod.DataError as exc:
             self.failed.emit(f"Cannot show the layers' outputs yet:\n• {exc}")
@@ -184,8 +199,10 @@ class TrainingThread:
     def predict(self, index: int) -> None:
         self.jobs.put((self.worker.predict, (index,)))
 
-    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
-        self.jobs.put((self.worker.forward, (design, index, base_dir)))
+    def forward(
+        self, design: Design, index: int, base_dir: Path | None, drawn: tuple[str, Any] | None = None
+    ) -> None:
+        self.jobs.put((self.worker.forward, (design, index, base_dir, drawn)))
 
     def forget(self) -> None:
         self.jobs.put((self.worker.forget, ()))

@@ -79,7 +79,7 @@ class TrainingSession(QObject):
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
-    forwarded = Signal(dict)  # one sample's output of every layer: {"index", "outputs", "trained"}
+    forwarded = Signal(dict)  # one sample's output of every layer: {"index", "drawn", "outputs", ...}
     cleared = Signal()  # another design is shown: results and runs are gone
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -129,12 +129,13 @@ class TrainingSession(QObject):
         label, first = self.queue.pop(0)
         self._launch(label, first)
 
-    def forward(self, design: Design, index: int, base_dir) -> None:
-        """Run one sample through the network (trained, or fresh when nothing was trained)."""
+    def forward(self, design: Design, index: int, base_dir, drawn: tuple[str, Any] | None = None) -> None:
+        """Run one sample through the network (trained, or fresh when nothing was trained):
+        the evaluation sample ``index``, or one the learner made (``drawn``: kind, values)."""
         if self.running:
             return
         self._ensure_thread()
-        self.thread.forward(copy.deepcopy(design), index, base_dir)
+        self.thread.forward(copy.deepcopy(design), index, base_dir, drawn)
 
     def _launch(self, label: str, design: Design) -> None:
         self._ensure_thread()

@@ -208,3 +208,77 @@ def test_forward_pass_of_one_sample_shows_on_every_card(window, qtbot):
     assert not any(
         isinstance(c, ActivationItem) for card in window.scene.nodes.values() for c in card.childItems()
     )
+
+
+def shown_on_cards(window):
+    from gui.canvas.activation_overlay import ActivationItem
+
+    return {
+        nid: child.values
+        for nid, card in window.scene.nodes.items()
+        for child in card.childItems()
+        if isinstance(child, ActivationItem)
+    }
+
+
+def test_draw_a_digit_on_the_pad_and_every_card_shows_it(window, qtbot):
+    panel = open_template(window, "small_cnn", epochs=1)
+    start_and_wait(qtbot, panel)
+    panel.tabs.setCurrentWidget(panel.results)
+    assert panel.results.draw_button.isVisible()
+    qtbot.mouseClick(panel.results.draw_button, Qt.MouseButton.LeftButton)
+    dialog = panel.drawing
+    assert dialog.isVisible()
+    pad = dialog.pad
+    qtbot.waitExposed(pad)
+    cell = lambda row, col: QPoint(col * 28 + 14, row * 28 + 14)  # noqa: E731 - centre of a cell
+    # A stroke down column 3 (a "1"), with real press, move and release events.
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT) as blocker:
+        qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=cell(1, 3))
+        for row in range(2, 7):
+            qtbot.mouseMove(pad, cell(row, 3))
+        qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=cell(7, 3))
+    assert blocker.args[0]["drawn"] == "picture" and blocker.args[0]["trained"] is True
+    assert pad.ink[1, 3] == pad.ink[7, 3] == 1 and pad.ink.sum() >= 2 and pad.ink[:, :3].sum() == 0
+    shown = shown_on_cards(window)
+    assert set(shown) == set(window.doc.design.nodes)
+    assert np.array_equal(shown["image"][:, :, 0], pad.ink)  # digits' pixels run 0..1: ink as drawn
+    digit = shown["digit"]
+    assert digit.shape == (10,) and abs(float(digit.sum()) - 1) < 1e-4
+    best = int(np.argmax(digit))
+    assert dialog.prediction.text().startswith(f"predicted {best} ({digit[best]:.0%})")
+    assert "Your drawing through the network" in window.statusBar().currentMessage()
+    # Clear: a blank picture goes through, and the input card shows it blank.
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.clear_button, Qt.MouseButton.LeftButton)
+    assert not shown_on_cards(window)["image"].any()
+    dialog.close()
+
+
+def test_click_on_the_decision_boundary_places_a_point_through_the_network(window, qtbot):
+    panel = open_template(window, "overfitting", epochs=2)
+    panel.tabs.setCurrentWidget(panel.boundary)
+    start_and_wait(qtbot, panel)
+    panel.refresh_views()
+    plot = panel.boundary.plot
+    view = plot.getPlotItem().vb
+    target = (0.5, -0.25)
+    scene = view.mapViewToScene(QPointF(*target))
+    pos = plot.mapFromScene(scene)
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    result = blocker.args[0]
+    assert result["drawn"] == "point"
+    x, y = result["sample"]
+    assert abs(x - target[0]) < 0.05 and abs(y - target[1]) < 0.05  # within a pixel or two
+    marker = panel.boundary.marker.data
+    assert len(marker) == 1 and abs(marker["x"][0] - x) < 1e-6
+    shown = shown_on_cards(window)
+    assert np.allclose(shown["x"], [x, y])
+    assert shown["wide1"].shape == (64,)  # a bar strip of the first 64 of 128 units
+    moon = shown["moon"]
+    assert moon.shape == (2,) and abs(float(moon.sum()) - 1) < 1e-4
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"The point ({x:.2f}, {y:.2f}) through the network")
+    best = int(np.argmax(moon))
+    assert f"predicted {result['class_names'][best]} ({moon[best]:.0%})" in message
