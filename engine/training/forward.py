@@ -73,6 +73,20 @@ def trim(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1)[:MAX_VALUES]
 
 
+def as_picture(sample: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray | None:
+    """An image-shaped sample (h x w, or h x w with 1 or 3 channels, both sides at least 4) as
+    a picture of values 0..1: grey (h, w) or colour (h, w, 3); anything else is not one (None).
+    ``low`` and ``high`` are the data's range (by default the sample's own)."""
+    a = np.asarray(sample, dtype=np.float32)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[:, :, 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] == 3)) or min(a.shape[:2]) < 4:
+        return None
+    low = float(np.nanmin(a)) if low is None else low
+    high = float(np.nanmax(a)) if high is None else high
+    return np.clip(np.nan_to_num((a - low) / (high - low) if high > low else np.zeros_like(a)), 0, 1)
+
+
 def layer_outputs(model: Any, x: np.ndarray) -> dict[str, np.ndarray]:
     """Each layer's output for the sample ``x`` (no batch axis), keyed by node id."""
     import keras

@@ -1,4 +1,6 @@
-"""The dataset at a glance: shapes, class balance and the first rows, loaded off the GUI thread."""
+"""The dataset at a glance: shapes, class balance and the first samples, loaded off the GUI thread.
+Image data (digits, image folders) shows as a grid of small pictures with their labels; other
+data as a table of its first rows."""
 
 from __future__ import annotations
 
@@ -8,10 +10,35 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.data import prepare as datamod
+from engine.training.forward import as_picture
+
+THUMBNAILS = 48  # pictures shown for image data
+THUMBNAIL_PX = 56
+
+
+def picture_pixmap(picture: np.ndarray, size: int = THUMBNAIL_PX) -> QPixmap:
+    """A 0..1 grey or RGB picture as a pixmap, scaled up without blurring (8x8 stays crisp)."""
+    rgb = np.repeat(picture[:, :, None], 3, axis=2) if picture.ndim == 2 else picture
+    data = np.ascontiguousarray((rgb * 255).astype(np.uint8))
+    h, w = data.shape[:2]
+    image = QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(image).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
 
 
 def load_preview(key: str, spec: dict, base: Path, results: queue.Queue) -> None:
@@ -37,10 +64,18 @@ class DataView(QWidget):
         self.data_label.setWordWrap(True)
         self.preview = QTableWidget(0, 0)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.pictures = QListWidget()
+        self.pictures.setViewMode(QListView.ViewMode.IconMode)
+        self.pictures.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
+        self.pictures.setResizeMode(QListView.ResizeMode.Adjust)
+        self.pictures.setMovement(QListView.Movement.Static)
+        self.pictures.setSpacing(4)
+        self.pictures.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.data_label)
         layout.addWidget(self.preview, 1)
+        layout.addWidget(self.pictures, 1)
 
     def show_data_of(self, spec: dict | None, base: Path) -> None:
         """Load the data behind ``spec`` (if it changed) and show it when it arrives."""
@@ -51,6 +86,7 @@ class DataView(QWidget):
         self.preview.clear()
         self.preview.setRowCount(0)
         self.preview.setColumnCount(0)
+        self.pictures.clear()
         if not spec:
             self.data_label.setText("No dataset: pick one in the Model tab.")
             return
@@ -84,6 +120,24 @@ class DataView(QWidget):
         if ds.dropped_rows:
             text += f"; {len(ds.dropped_rows)} invalid rows dropped"
         self.data_label.setText(text)
+        low, high = float(np.nanmin(ds.x)), float(np.nanmax(ds.x))
+        pictures = [as_picture(x, low, high) for x in ds.x[:THUMBNAILS]]
+        images = bool(pictures) and all(p is not None for p in pictures)
+        self.pictures.setVisible(images)
+        self.preview.setVisible(not images)
+        if images:
+            self._show_pictures(ds, pictures)
+        else:
+            self._show_rows(ds)
+
+    def _show_pictures(self, ds: datamod.Dataset, pictures: list[np.ndarray]) -> None:
+        """The first samples as pictures, each labelled with its class (or target)."""
+        for picture, target in zip(pictures, ds.y, strict=False):
+            item = QListWidgetItem(QIcon(picture_pixmap(picture)), _label(ds, target))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
+            self.pictures.addItem(item)
+
+    def _show_rows(self, ds: datamod.Dataset) -> None:
         flat = ds.x.reshape(len(ds.x), -1)
         cols = min(flat.shape[1], 12)
         names = (ds.feature_names or [f"x{i}" for i in range(flat.shape[1])])[:cols] + ["target"]
@@ -94,6 +148,13 @@ class DataView(QWidget):
         for r in range(rows):
             for c in range(cols):
                 self.preview.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
-            target = ds.y[r]
-            shown = ds.class_names[int(target)] if ds.class_names and np.ndim(target) == 0 else str(target)
-            self.preview.setItem(r, cols, QTableWidgetItem(shown))
+            self.preview.setItem(r, cols, QTableWidgetItem(_label(ds, ds.y[r])))
+
+
+def _label(ds: datamod.Dataset, target: np.ndarray) -> str:
+    """A class name, or the target as numbers (an autoencoder's target is an image: its shape)."""
+    if ds.class_names and np.ndim(target) == 0:
+        return ds.class_names[int(target)]
+    if np.ndim(target) > 1:
+        return f"image {tuple(np.shape(target))}"
+    return str(target)

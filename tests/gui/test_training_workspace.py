@@ -282,3 +282,22 @@ def test_click_on_the_decision_boundary_places_a_point_through_the_network(windo
     assert message.startswith(f"The point ({x:.2f}, {y:.2f}) through the network")
     best = int(np.argmax(moon))
     assert f"predicted {result['class_names'][best]} ({moon[best]:.0%})" in message
+
+
+def test_image_data_previews_as_labelled_pictures_other_data_as_a_table(window, qtbot):
+    from gui.training.data_view import THUMBNAILS
+
+    panel = open_template(window, "small_cnn", epochs=1)
+    panel.tabs.setCurrentWidget(panel.data)
+    data = panel.data
+    qtbot.waitUntil(lambda: data.pictures.count() == THUMBNAILS, timeout=TIMEOUT)
+    assert data.data_label.text().startswith("digits: 1797 samples, x (8, 8, 1), 10 classes")
+    assert data.pictures.isVisible() and not data.preview.isVisible()
+    first = data.pictures.item(0)
+    assert first.text() == "0" and not first.icon().isNull()  # digits' first sample is a zero
+    image = first.icon().pixmap(56, 56).toImage()
+    shades = {image.pixelColor(x, y).lightness() for x in range(0, 56, 7) for y in range(0, 56, 7)}
+    assert len(shades) > 3  # a picture in shades of grey, not a blank square
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    qtbot.waitUntil(lambda: data.preview.rowCount() == 20, timeout=TIMEOUT)
+    assert not data.preview.isHidden() and data.pictures.isHidden() and data.pictures.count() == 0
