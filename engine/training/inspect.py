@@ -6,21 +6,21 @@ it measures, and why it is cheap (``benchmarks/inspect_overhead.py``):
 * every N batches (N from the number of batches: about five samples an epoch,
   at least one every 50 batches) and at the last batch of every epoch: each
   layer's gradient norm, weight norm and update/weight ratio (how far the
-  weights moved since the last sample, per batch, relative to their size);
-* at the last batch of every epoch: activation statistics (mean, spread, dead
-  ReLU units, saturated sigmoid/tanh outputs) of every layer with an activation,
-  from one forward pass over a small fixed probe batch.
-
-Both are computed *inside the compiled train step*: the optimizer's
-``apply_gradients`` (which Keras's step calls with the batch's gradients) is
-wrapped for the run, and ``tf.cond`` branches on the step counter do the work
-only on the steps that need it, storing a few numbers in small variables.  No
-second backward pass, no eager forward pass, and the batch callback only reads
-a variable, so Keras keeps dispatching batch callbacks asynchronously
-(``async_safe``).  At each epoch end the callback reads those variables, makes a
-histogram of each kernel (NumPy, on the fetched weights) and runs the diagnoses.
-For 2-D classification or 1-D regression data it draws the decision boundary
-within a small share of the training time (and always once at the end).
+  weights moved since the last sample, per batch, relative to their size).
+  These are computed *inside the compiled train step*: the optimizer's
+  ``apply_gradients`` (which Keras's step calls with the batch's gradients) is
+  wrapped for the run, and a ``tf.cond`` on the step counter does the sums only
+  on the steps that need them, storing a few numbers in a small variable.  No
+  second backward pass, and the batch callback only reads that variable, so
+  Keras keeps dispatching batch callbacks asynchronously (``async_safe``);
+* at each epoch end: the latest sample, a histogram of each kernel (NumPy, on
+  the fetched weights), activation statistics (mean, spread, dead ReLU units,
+  saturated sigmoid/tanh outputs) from one forward pass over a small fixed probe
+  batch -- eager for the first epochs, compiled once a run is long enough for
+  tracing to pay (tracing it inside the train step cost more than all the
+  eager calls of a short run) -- and the diagnoses those numbers support;
+* for 2-D classification or 1-D regression data, the decision boundary, within
+  a small share of the training time (and always once at the end).
 
 Only numbers leave: each measurement goes out as an event of
 :mod:`engine.training.events`, and :meth:`Inspector.report` is the JSON that
@@ -46,6 +46,7 @@ from engine.training.diagnoses import diagnose
 PROBE_SAMPLES = 32  # the fixed batch the activation statistics are taken on
 SAMPLES_PER_EPOCH = 5  # gradient samples per epoch: N = batches per epoch / this, ...
 MAX_EVERY = 50  # ... but at least one sample every 50 batches, so long epochs stay live
+PROBE_COMPILE_AFTER = 2  # epochs after which the activation probe is compiled (tracing then pays)
 HISTOGRAM_BINS = 24
 SATURATING = {"sigmoid": (0.02, 0.98), "tanh": (-0.98, 0.98), "hard_sigmoid": (0.02, 0.98)}
 RECTIFIERS = {"relu", "relu6"}
@@ -89,7 +90,7 @@ def inspector(
         def __init__(self) -> None:
             super().__init__()
             n_train = len(prepared.x) - int(len(prepared.x) * (prepared.validation_split or 0))
-            self.x = prepared.x[: min(PROBE_SAMPLES, max(1, n_train))]
+            self.x = tf.constant(prepared.x[: min(PROBE_SAMPLES, max(1, n_train))])
             self.spent = 0.0
             self.sampler: _StepSampler | None = None
             self.records: dict[str, dict[str, Any]] = {}
@@ -108,7 +109,7 @@ def inspector(
                 begun = time.perf_counter()
                 self.layers = [layer for layer in model.layers if layer.trainable_weights]
                 self.names = [layer.name for layer in self.layers]
-                self.sampler = _StepSampler(model, self.layers, self.x, keras, tf)
+                self.sampler = _StepSampler(model, self.layers, tf)
                 self.spent += time.perf_counter() - begun
 
         def on_train_begin(self, logs=None):
@@ -120,7 +121,10 @@ def inspector(
             self.order = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
             self.outputs = [t._keras_history.operation.name for t in model.outputs]
             self.sizes = [sum(int(np.prod(w.shape)) for w in lay.trainable_weights) for lay in self.layers]
-            self.records = _empty_records(self.names + [name for name, _ in self.sampler.watched])
+            watched = [layer for layer in model.layers if activation_name(layer) is not None]
+            self.watched = [(layer.name, activation_name(layer)) for layer in watched]
+            self.activations = _activation_probe(model, watched, keras, tf)
+            self.records = _empty_records(self.names + [name for name, _ in self.watched])
             self.boundary = _BoundaryPacer(_boundary_probe(model, prepared, tf, task) if task else None, emit)
             self.spent += time.perf_counter() - begun
 
@@ -154,11 +158,11 @@ def inspector(
             grads, sizes, ratios = self.sampler.read()
             grad_norm = dict(zip(self.names, grads, strict=True))
             weight_norm = dict(zip(self.names, sizes, strict=True))
-            activation = self.sampler.activations()
+            activation = probe_activations(self.activations, self.x, self.watched)
             _record(
                 self.records, grad_norm, weight_norm, dict(zip(self.names, ratios, strict=True)), activation
             )
-            histograms = weight_histograms(self.layers)
+            histograms = weight_histograms(self.names, self.sampler.kernels())
             rms = {n: g / math.sqrt(max(1, k)) for n, g, k in zip(self.names, grads, self.sizes, strict=True)}
             self.diagnoses = diagnose(
                 [n for n in self.order if n in self.records], rms, grad_norm, activation, self.outputs
@@ -191,22 +195,23 @@ class _StepSampler:
     """Layer statistics computed in the train step, on the steps that need them.
 
     Wraps the optimizer's ``apply_gradients`` (Keras's train step calls it with the
-    batch's gradients) for the run.  After the update, one ``tf.cond`` branch (every
+    batch's gradients) for the run.  After the update, a ``tf.cond`` branch (every
     ``every`` steps and at each epoch's last step) flattens gradients and weights
     into one vector each and sums the squares per layer with one segment sum (few
-    ops, so the step and its tracing stay cheap); another (at each epoch's last
-    step) runs the probe batch through the layers with an activation and reduces
-    their outputs to four numbers each.  ``unhook`` restores the optimizer's method.
+    ops, so the step and its tracing stay cheap).  ``unhook`` restores the
+    optimizer's own method.
     """
 
-    def __init__(self, model: Any, layers: list, probe_x: np.ndarray, keras: Any, tf: Any) -> None:
+    def __init__(self, model: Any, layers: list, tf: Any) -> None:
         self.tf = tf
         self.optimizer = model.optimizer
         weights = [(i, j, w) for i, layer in enumerate(layers) for j, w in enumerate(layer.trainable_weights)]
         place = {id(w): (i, j) for i, j, w in weights}
-        watched = [layer for layer in model.layers if activation_name(layer) is not None]
-        self.watched = [(layer.name, activation_name(layer)) for layer in watched]
-        self.probe = keras.Model(model.inputs, [layer.output for layer in watched]) if watched else None
+        sizes = [int(np.prod(w.shape)) for _, _, w in weights]
+        starts = np.cumsum([0, *sizes])
+        self.kernel_slices = [
+            slice(starts[k], starts[k] + sizes[k]) for k, (_, j, _) in enumerate(weights) if j == 0
+        ]
         first = tf.VariableAggregation.ONLY_FIRST_REPLICA  # under a strategy: one replica's view
 
         def variable(value: Any, dtype: Any = tf.float32) -> Any:
@@ -217,9 +222,6 @@ class _StepSampler:
             self.every, self.steps = variable(1, tf.int64), variable(1, tf.int64)
             self.last = variable(tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64), tf.int64)
             self.previous = variable(_flat([w.value for _, _, w in weights], tf))
-            self.x = variable(probe_x, probe_x.dtype)
-            self.activation = variable(tf.zeros((max(1, len(watched)), 4)))
-            self.measured_at = variable(-1, tf.int64)
         original = self.optimizer.apply_gradients
 
         def sample(pairs: list) -> Any:
@@ -246,24 +248,12 @@ class _StepSampler:
             epoch_end = tf.equal(tf.math.floormod(done, self.steps), 0)
             due = tf.logical_or(epoch_end, tf.equal(tf.math.floormod(done - 1, self.every), 0))
             tf.cond(due, lambda: sample(pairs), lambda: tf.constant(False))
-            if self.probe is not None:
-                tf.cond(epoch_end, self._measure, lambda: tf.constant(False))
             return result
 
         self.optimizer.apply_gradients = apply_gradients
 
     def _iterations(self) -> Any:
         return self.tf.cast(self.tf.convert_to_tensor(self.optimizer.iterations), self.tf.int64)
-
-    def _measure(self) -> Any:
-        """Mean, spread, dead share and saturated share of each watched layer's output."""
-        tf = self.tf
-        outputs = self.probe([self.x], training=False)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        rows = [_activation_row(kind, out, tf) for (_, kind), out in zip(self.watched, outputs, strict=True)]
-        self.activation.assign(tf.stack(rows))
-        self.measured_at.assign(self._iterations())
-        return tf.constant(True)
 
     def schedule(self, every: int, steps: int) -> None:
         self.every.assign(every)
@@ -274,43 +264,14 @@ class _StepSampler:
         grads, sizes, ratios = self.stats.numpy().tolist()
         return grads, sizes, ratios
 
-    def activations(self) -> dict[str, dict[str, float]]:
-        """The activation statistics of the weights as they are now (measured again, eagerly,
-        when the epoch ended early, as at Stop, so not at its last step)."""
-        if self.probe is None:
-            return {}
-        if int(self.measured_at.numpy()) != int(self._iterations().numpy()):
-            self._measure()
-        rows = self.activation.numpy().tolist()
-        out = {}
-        for (name, kind), (mean, std, dead, saturated) in zip(self.watched, rows, strict=True):
-            entry = {"mean": mean, "std": std}
-            if kind in RECTIFIERS:
-                entry["dead"] = dead
-            if kind in SATURATING:
-                entry["saturated"] = saturated
-            out[name] = entry
-        return out
+    def kernels(self) -> list[np.ndarray]:
+        """Each layer's first weight (its kernel), flat, as at the latest sample (the epoch's
+        last step at an epoch end): one read of the stored copy, not one per variable."""
+        flat = self.previous.numpy()
+        return [flat[cut] for cut in self.kernel_slices]
 
     def unhook(self) -> None:
         self.optimizer.__dict__.pop("apply_gradients", None)
-
-
-def _activation_row(kind: str, output: Any, tf: Any) -> Any:
-    """[mean, std, dead, saturated] of one layer's output on the probe batch: dead is the share
-    of units never positive on any probe sample (ReLU), saturated the share of outputs at
-    the flat ends (sigmoid/tanh); 0 where the activation has no such notion."""
-    a = tf.cast(output, tf.float32)
-    units = tf.reshape(a, [-1, a.shape[-1]]) if a.shape.rank > 1 else tf.reshape(a, [-1, 1])
-    zero = tf.zeros(())
-    dead = (
-        tf.reduce_mean(tf.cast(tf.reduce_max(units, axis=0) <= 0, tf.float32)) if kind in RECTIFIERS else zero
-    )
-    saturated = zero
-    if kind in SATURATING:
-        low, high = SATURATING[kind]
-        saturated = tf.reduce_mean(tf.cast((units <= low) | (units >= high), tf.float32))
-    return tf.stack([tf.reduce_mean(units), tf.math.reduce_std(units), dead, saturated])
 
 
 def _flat(tensors: list, tf: Any) -> Any:
@@ -377,13 +338,56 @@ def _record(records: dict, grad_norm: dict, weight_norm: dict, ratio: dict, acti
             records[name]["activation"].setdefault(key, []).append(value)
 
 
-def weight_histograms(layers: list) -> dict[str, tuple[list[float], list[int]]]:
-    """A histogram of each layer's first weight (its kernel), in NumPy on the fetched values."""
+def probe_activations(probe: Callable | None, x: Any, watched: list) -> dict[str, dict[str, float]]:
+    """Activation statistics of every watched layer on the probe batch."""
+    if probe is None:
+        return {}
+    outputs = probe(x)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return {name: activation_stats(kind, value) for (name, kind), value in zip(watched, outputs, strict=True)}
+
+
+def activation_stats(kind: str, value: Any) -> dict[str, float]:
+    """Mean and spread of a layer's outputs; the share of dead units (ReLU: never positive on
+    any probe sample) and of saturated outputs (sigmoid/tanh: at the flat ends)."""
+    a = np.asarray(value, dtype=np.float64)
+    units = a.reshape(-1, a.shape[-1]) if a.ndim > 1 else a.reshape(-1, 1)
+    entry = {"mean": float(units.mean()), "std": float(units.std())}
+    if kind in RECTIFIERS:
+        entry["dead"] = float((units.max(axis=0) <= 0).mean())
+    if kind in SATURATING:
+        low, high = SATURATING[kind]
+        entry["saturated"] = float(((units <= low) | (units >= high)).mean())
+    return entry
+
+
+def _activation_probe(model: Any, watched: list, keras: Any, tf: Any) -> Callable | None:
+    """A function from the inputs to the outputs of the watched layers.
+
+    Eager for the first :data:`PROBE_COMPILE_AFTER` calls (one eager call costs a
+    few milliseconds, tracing tens of them), then compiled, so a short run never
+    pays for tracing and a long one pays for it once."""
+    if not watched:
+        return None
+    probe = keras.Model(model.inputs, [layer.output for layer in watched])
+    compiled = tf.function(lambda x: probe([x], training=False), reduce_retracing=True)
+    calls = [0]
+
+    def run(x: Any) -> Any:
+        calls[0] += 1
+        return compiled(x) if calls[0] > PROBE_COMPILE_AFTER else probe([x], training=False)
+
+    return run
+
+
+def weight_histograms(
+    names: list[str], kernels: list[np.ndarray]
+) -> dict[str, tuple[list[float], list[int]]]:
+    """A histogram of each layer's kernel, in NumPy."""
     out = {}
-    for layer in layers:
-        kernel = np.asarray(layer.trainable_weights[0].numpy(), dtype=np.float64).reshape(-1)
+    for name, kernel in zip(names, kernels, strict=True):
         counts, edges = np.histogram(kernel[np.isfinite(kernel)], bins=HISTOGRAM_BINS)
-        out[layer.name] = (edges.tolist(), counts.tolist())
+        out[name] = (edges.tolist(), counts.tolist())
     return out
 
 
