@@ -223,23 +223,26 @@ class _StepSampler:
             self.every, self.steps = variable(1, tf.int64), variable(1, tf.int64)
             self.last = variable(tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64), tf.int64)
             self.previous = variable(_flat([w.value for _, _, w in weights], tf))
+            # Which layer each value of the flat vectors belongs to: one read in the step, not
+            # the several ops that build it (graph building is what a short run pays most for).
+            owners = np.repeat([i for i, _, _ in weights], sizes).astype(np.int32)
+            self.segments = variable(owners, tf.int32)
         original = self.optimizer.apply_gradients
 
         def sample(pairs: list) -> Any:
             ordered = sorted(((place[id(v)], g, v) for g, v in pairs if id(v) in place), key=lambda t: t[0])
-            ids = tf.constant([i for (i, _), _, _ in ordered], dtype=tf.int32)
-            lengths = tf.constant([int(np.prod(v.shape)) for _, _, v in ordered], dtype=tf.int32)
             grads = _flat([tf.zeros(v.shape) if g is None else g for _, g, v in ordered], tf)
             current = _flat([v.value for _, _, v in ordered], tf)
             moved = current - self.previous
             self.previous.assign(current)
             squares = tf.square(tf.stack([grads, current, moved], axis=1))
-            norms = tf.sqrt(tf.math.unsorted_segment_sum(squares, tf.repeat(ids, lengths), len(layers)))
+            norms = tf.sqrt(tf.math.unsorted_segment_sum(squares, self.segments, len(layers)))
+            grad_norm, weight_norm, moved_norm = tf.unstack(norms, axis=1)
             now = self._iterations()
             steps = tf.cast(tf.maximum(now - self.last, 1), tf.float32)
             self.last.assign(now)
-            ratio = norms[:, 2] / tf.maximum(norms[:, 1], 1e-12) / steps
-            self.stats.assign(tf.stack([norms[:, 0], norms[:, 1], ratio]))
+            ratio = moved_norm / tf.maximum(weight_norm, 1e-12) / steps
+            self.stats.assign(tf.stack([grad_norm, weight_norm, ratio]))
             return tf.constant(True)
 
         def apply_gradients(grads_and_vars, *args, **kwargs):
