@@ -19,6 +19,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def main() -> None:
+    import keras  # noqa: F401 - TensorFlow's import is the app's start, not the first template's training
+
     from engine.data import prepare as datamod
     from engine.design.file_format import load
     from engine.training.fit import evaluate, train

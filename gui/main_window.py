@@ -51,6 +51,7 @@ from gui.start_page import TEMPLATES, StartPage, template_path
 from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon
 from gui.summary import SummaryTable
 from gui.training.mode import ModeSwitch
+from gui.training.sample_pad import forward_text
 
 if TYPE_CHECKING:
     from gui.training_panel import TrainingPanel
@@ -447,10 +448,7 @@ class MainWindow(QMainWindow):
         """One sample's output of every layer, beside the cards on the canvas."""
         self.mode.show_design()
         show_activations(self.scene, result["outputs"])
-        state = "trained" if result["trained"] else "untrained (nothing trained yet)"
-        self._show_message(
-            f"Sample #{result['index']} through the {state} network: each card shows its output"
-        )
+        self._show_message(forward_text(result))
 
     def train(self) -> None:
         self.mode.show_train()

@@ -33,6 +33,7 @@ from engine.atomic import atomic_path, write_text_atomic
 from engine.training.export import FORMATS as MODEL_FORMATS
 from engine.training.export import path_for
 from engine.training.fit import DIVERGED
+from engine.training.forward import PICTURE, POINT, design_drawable
 from gui.document import Document
 from gui.training.boundary import BoundaryView
 from gui.training.curves import CurvesView
@@ -41,6 +42,7 @@ from gui.training.gradients import GradientsView
 from gui.training.lessons import LESSONS
 from gui.training.results import ResultsView
 from gui.training.runs import RunsView
+from gui.training.sample_pad import SampleDialog
 from gui.training.session import Run, TrainingSession
 
 # 10 Hz reads as live; see benchmarks/training_overhead.py for what redrawing costs.
@@ -138,9 +140,15 @@ class TrainingPanel(QWidget):
         self.runs = RunsView(s)
         self.data = DataView()
         self.runs.compare_requested.connect(self.compare_optimizers)
+        self.runs.compare_losses_requested.connect(self.compare_losses)
         self.results.forward_requested.connect(
             lambda index: self.session.forward(self.doc.design, index, self._base_dir())
         )
+        self.results.draw_requested.connect(self.show_drawing_pad)
+        self.boundary.point_chosen.connect(
+            lambda x, y: self.session.forward(self.doc.design, 0, self._base_dir(), (POINT, [x, y]))
+        )
+        self.drawing: SampleDialog | None = None
         self.log_scale.toggled.connect(self.curves.set_log)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.gradients, "Gradients")
@@ -172,6 +180,7 @@ class TrainingPanel(QWidget):
         if self.doc.design is not self._design:  # another design was opened: its results are not these
             self._design = self.doc.design
             self.session.clear()
+        self.results.draw_button.setVisible(design_drawable(self.doc.design) == PICTURE)
         lesson = LESSONS.get(self.doc.design.name, "")
         self.lesson.setText(lesson)
         self.lesson.setVisible(bool(lesson))
@@ -219,6 +228,20 @@ class TrainingPanel(QWidget):
     def compare_optimizers(self) -> None:
         self.session.compare_optimizers(self.doc.design, self._options())
 
+    def show_drawing_pad(self) -> None:
+        """The pad for a sample of one's own, beside the canvas: each stroke goes through the network."""
+        if self.drawing is None:
+            self.drawing = SampleDialog(self.window())
+            self.drawing.pad.drawn.connect(
+                lambda ink: self.session.forward(self.doc.design, 0, self._base_dir(), (PICTURE, ink))
+            )
+            self.session.forwarded.connect(self.drawing.show_result)
+        self.drawing.show()
+        self.drawing.raise_()
+
+    def compare_losses(self) -> None:
+        self.session.compare_losses(self.doc.design, self._options())
+
     def toggle_pause(self) -> None:
         paused = self.session.toggle_pause()
         if self.session.running:
@@ -251,6 +274,7 @@ class TrainingPanel(QWidget):
         running, has_model = self.session.running, self.session.has_model
         self.train_button.setEnabled(not running)
         self.runs.compare_button.setEnabled(not running)
+        self.runs.compare_losses_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.save_button.setEnabled(has_model)

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
@@ -40,7 +41,7 @@ class TrainingWorker(QObject):
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
-    forwarded = Signal(dict)  # {"index", "outputs": {node id: array}, "trained"}
+    forwarded = Signal(dict)  # {"index", "drawn", "sample", "outputs": {node id: array}, "prediction", ...}
     shapes_computed = Signal(list)  # [(engine.spec.generic.Request, KerasShape)], plain data
 
     def __init__(self) -> None:
@@ -143,15 +144,18 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"Prediction failed: {exc}")
 
-    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
-        """Every layer's output for one evaluation sample, with the trained model or, before
-        any training, the design built fresh (untrained)."""
+    def forward(
+        self, design: Design, index: int, base_dir: Path | None, drawn: tuple[str, Any] | None = None
+    ) -> None:
+        """Every layer's output for one evaluation sample, or for one the learner made
+        (``drawn``: a point on the plane or an 8x8 picture, see engine/training/forward.py),
+        with the trained model or, before any training, the design built fresh (untrained)."""
         from engine.keras.build import build_model
-        from engine.training.forward import layer_outputs
+        from engine.training.forward import drawn_sample, layer_outputs
 
         try:
             trained = self.model is not None
-            prepared = self.prepared
+            prepared, dataset = self.prepared, self.dataset
             if not trained or prepared is None:
                 dataset = datamod.load(design.data, base_dir)
                 resolve_generic(design)
@@ -163,8 +167,22 @@ class TrainingWorker(QObject):
             model = self.model if trained else build_model(design)
             xs = prepared.x_test if prepared.test_rows else prepared.x
             index = max(0, min(index, datamod.rows(xs) - 1))
+            if drawn is None:
+                x = datamod.take(xs, index)
+            else:
+                x = drawn_sample(*drawn, prepared.x, prepared.mean, prepared.std)
+            outputs = layer_outputs(model, x)
+            output = model.outputs[0]._keras_history.operation.name
             self.forwarded.emit(
-                {"index": index, "outputs": layer_outputs(model, datamod.take(xs, index)), "trained": trained}
+                {
+                    "index": index if drawn is None else None,
+                    "drawn": drawn[0] if drawn is not None else None,
+                    "sample": None if isinstance(x, dict) else x.tolist(),  # several inputs: no one picture
+                    "outputs": outputs,
+                    "trained": trained,
+                    "prediction": [float(v) for v in np.asarray(outputs[output]).reshape(-1)],
+                    "class_names": list(dataset.class_names),
+                }
             )
         except datamod.DataError as exc:
             self.failed.emit(f"Cannot show the layers' outputs yet:\n• {exc}")
@@ -215,8 +233,10 @@ class TrainingThread:
     def predict(self, index: int) -> None:
         self.jobs.put((self.worker.predict, (index,)))
 
-    def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
-        self.jobs.put((self.worker.forward, (design, index, base_dir)))
+    def forward(
+        self, design: Design, index: int, base_dir: Path | None, drawn: tuple[str, Any] | None = None
+    ) -> None:
+        self.jobs.put((self.worker.forward, (design, index, base_dir, drawn)))
 
     def compute_shapes(self, requests: list) -> None:
         self.jobs.put((self.worker.compute_shapes, (requests,)))

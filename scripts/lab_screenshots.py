@@ -30,6 +30,13 @@ def wait_until_idle(w) -> None:
     timer.stop()
 
 
+def wait_forwarded(panel) -> None:
+    loop = QEventLoop()
+    panel.session.forwarded.connect(lambda _result: loop.quit())
+    QTimer.singleShot(60_000, loop.quit)
+    loop.exec()
+
+
 def main() -> None:
     QCoreApplication.setOrganizationName("NetwrightScreenshots")
     QCoreApplication.setApplicationName("NetwrightScreenshots")
@@ -59,6 +66,14 @@ def main() -> None:
     settle(app)
     grab("lab-boundary.png")
 
+    panel.boundary.marker.setData([0.4], [-0.6])  # a point of one's own, placed on the plane
+    panel.boundary.point_chosen.emit(0.4, -0.6)
+    wait_forwarded(panel)
+    w.view.fit()
+    settle(app)
+    grab("lab-point.png")
+    w.mode.show_train()
+
     w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 25}, "screenshot")
     w.mode.show_train()
@@ -74,19 +89,40 @@ def main() -> None:
     grab("lab-1024x700.png")
 
     w.setGeometry(0, 0, 1280, 800)
+    panel.tabs.setCurrentWidget(panel.runs)
+    panel.runs.compare_losses_button.click()
+    wait_until_idle(w)
+    settle(app)
+    grab("lab-compare-losses.png")
+
     w.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    w.mode.show_train()
+    panel.tabs.setCurrentWidget(panel.data)
+    settle(app, 2500)  # the preview loads on its own thread
+    grab("lab-data-images.png")
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 4}, "screenshot")
     w.train()
     wait_until_idle(w)
     panel.results.sample.setValue(5)
-    forwarded = QEventLoop()
-    panel.session.forwarded.connect(lambda _result: forwarded.quit())
     panel.results.forward_button.click()
-    QTimer.singleShot(60_000, forwarded.quit)
-    forwarded.exec()
+    wait_forwarded(panel)
     w.view.fit()
     settle(app)
     grab("lab-forward.png")
+
+    w.mode.show_train()
+    panel.tabs.setCurrentWidget(panel.results)
+    panel.results.draw_button.click()
+    pad = panel.drawing.pad
+    for row, col in [(1, c) for c in range(1, 7)] + [(r, 6 - r // 2) for r in range(2, 8)]:
+        pad.ink[row, col] = 1.0  # a seven
+    panel.drawing.move(1280 - panel.drawing.width() - 20, 120)
+    pad.drawn.emit(pad.ink.copy())
+    wait_forwarded(panel)
+    w.view.fit()
+    settle(app)
+    grab("lab-draw.png")
+    panel.drawing.close()
     w.doc.undo_stack.setClean()
     w.close()
 

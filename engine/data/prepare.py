@@ -301,7 +301,7 @@ def _output_problems(design: Design, report: Any, data: Dataset, out: str) -> li
                 f"{k} classes and {who} has {units} units: use sparse_categorical_crossentropy "
                 f"with {k} softmax units"
             )
-        elif loss.task == REGRESSION:
+        elif loss.task == REGRESSION and units != k:  # with one unit per class: MSE on one-hot rows
             problems.append(
                 f"{data.name} is classification ({k} classes) but {loss.name} is a regression loss: "
                 f"use sparse_categorical_crossentropy with {k} softmax units"
@@ -341,7 +341,9 @@ def _input_shape_problems(report: Any, data: Dataset, feeds: dict[str, str]) -> 
 def _labels_for_loss(data: Dataset, loss: Any, y: np.ndarray, y_test: np.ndarray) -> tuple[Any, Any]:
     """Class labels as the loss wants them: one-hot rows, 0/1 floats, or integer ids as they are."""
     one_hot = data.y.size * data.classes * 4
-    if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
+    # One-hot rows for categorical losses, and for a regression loss (MSE) on classes, which
+    # check_fit allows only with one output unit per class.
+    if data.task == CLASSIFICATION and loss is not None and loss.task in (CATEGORICAL, REGRESSION):
         if one_hot > loaders.memory_budget():
             raise DataError(
                 f"One-hot labels for {data.y.size:,} samples of {data.classes:,} classes need "

@@ -1,25 +1,37 @@
 """Instrumentation: gradients, updates, weights and activations of every layer, while it trains.
 
-An :func:`inspector` is a Keras callback that runs on the training thread.
-On a fixed probe batch (up to 64 training samples) it measures, with one
-TensorFlow function each:
+An :func:`inspector` is a Keras callback that runs on the training thread.  What
+it measures, and why it is cheap (``benchmarks/inspect_overhead.py``):
 
-* every few batches: each layer's gradient norm and its update/weight ratio
-  (how far the weights moved since the last look, per batch, relative to their size);
-* at each epoch end: gradient and weight norms, a histogram of the weights,
-  and activation statistics (mean, spread, dead ReLU units, saturated sigmoid/tanh
-  outputs), followed by the diagnoses those numbers support.
+* every N batches (N from the number of batches: about five samples an epoch,
+  at least one every 50 batches) and at the last batch of every epoch: each
+  layer's gradient norm, weight norm and update/weight ratio (how far the
+  weights moved since the last sample, per batch, relative to their size).
+  These are computed *inside the compiled train step*: the optimizer's
+  ``apply_gradients`` (which Keras's step calls with the batch's gradients) is
+  wrapped for the run, and a ``tf.cond`` on the step counter does the sums only
+  on the steps that need them, storing a few numbers in a small variable.  No
+  second backward pass, and the batch callback only reads that variable, so
+  Keras keeps dispatching batch callbacks asynchronously (``async_safe``);
+* at each epoch end: the latest sample, a histogram of each kernel (NumPy, on
+  the fetched weights), activation statistics (mean, spread, dead ReLU units,
+  saturated sigmoid/tanh outputs) from one forward pass over a small fixed probe
+  batch -- eager for the first epochs, compiled once a run is long enough for
+  tracing to pay (tracing it inside the train step cost more than all the
+  eager calls of a short run) -- and the diagnoses those numbers support;
+* for 2-D classification or 1-D regression data, the decision boundary, within
+  a small share of the training time (and always once at the end).
 
 Only numbers leave: each measurement goes out as an event of
 :mod:`engine.training.events`, and :meth:`Inspector.report` is the JSON that
-``python main.py train --inspect`` writes.  The batch samples keep to a time
-budget (a share of the training time), so inspecting never costs more than
-about a tenth of the run; nothing here runs when no inspector is attached.
+``python main.py train --inspect`` writes.  Nothing here runs when no inspector
+is attached.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,15 +44,18 @@ from engine.spec.datasets import CLASSIFICATION
 from engine.training import events
 from engine.training.diagnoses import diagnose
 
-PROBE_SAMPLES = 64
-EVERY_N_BATCHES = 10
-BUDGET = 0.04  # share of the training time the batch samples may take
+PROBE_SAMPLES = 32  # the fixed batch the activation statistics are taken on
+SAMPLES_PER_EPOCH = 5  # gradient samples per epoch: N = batches per epoch / this, ...
+MAX_EVERY = 50  # ... but at least one sample every 50 batches, so long epochs stay live
+PROBE_COMPILE_AFTER = 16  # epochs after which the activation probe is compiled: tracing it costs
+# about as much as 15 eager calls (measured on deep_sigmoid), so only a longer run gains from it
 HISTOGRAM_BINS = 24
 SATURATING = {"sigmoid": (0.02, 0.98), "tanh": (-0.98, 0.98), "hard_sigmoid": (0.02, 0.98)}
 RECTIFIERS = {"relu", "relu6"}
-BOUNDARY_GRID = 60  # cells per side of the decision-boundary picture
+BOUNDARY_GRID = 40  # cells per side of the decision-boundary picture
 BOUNDARY_POINTS = 400  # training samples drawn over the picture
 BOUNDARY_INTERVAL = 0.5  # seconds between boundary pictures within an epoch
+BOUNDARY_BUDGET = 0.01  # share of the training time the boundary pictures may take
 
 
 def activation_name(layer: Any) -> str | None:
@@ -54,56 +69,68 @@ def activation_name(layer: Any) -> str | None:
     return name
 
 
+def sample_every(steps: int) -> int:
+    """Batches between two gradient samples: about :data:`SAMPLES_PER_EPOCH` an epoch."""
+    return max(1, min(MAX_EVERY, math.ceil(max(1, steps) / SAMPLES_PER_EPOCH)))
+
+
 def inspector(
     prepared: Any,
     emit: Callable[[object], None] = lambda event: None,
-    every: int = EVERY_N_BATCHES,
-    budget: float = BUDGET,
+    every: int | None = None,
     task: str | None = None,
 ) -> Any:
-    """A Keras callback that inspects the model it is attached to (TensorFlow imports here)."""
+    """A Keras callback that inspects the model it is attached to (TensorFlow imports here).
+
+    ``every``: batches between gradient samples; by default from the batch count."""
     import keras
     import tensorflow as tf
 
     class Inspector(keras.callbacks.Callback):
+        async_safe = True  # the batch hook only reads a variable; Keras need not wait for it
+
         def __init__(self) -> None:
             super().__init__()
             n = rows(prepared.x)  # x may be a dict of arrays, one per model input
             n_train = n - int(n * (prepared.validation_split or 0))
             head = slice(0, min(PROBE_SAMPLES, max(1, n_train)))
             self.x = tf.nest.map_structure(tf.constant, take(prepared.x, head))
-            self.y = tf.nest.map_structure(tf.constant, take(prepared.y, head))
             self.spent = 0.0
-            self.setup = 0.0
-            self.started = 0.0
+            self.sampler: _StepSampler | None = None
             self.records: dict[str, dict[str, Any]] = {}
             self.diagnoses: list[dict[str, Any]] = []
-            self.batches_seen = 0
-            self.last_sampled = -every  # the first call samples
-            self.last_boundary = 0.0
+            self.last_sample = -1
+            self.boundary = _BoundaryPacer(None, emit)
             self.epoch = 0
+            self.lock = threading.Lock()
 
         # ------------------------------------------------------------ set-up
+
+        def set_model(self, model):
+            """Keras calls this before it traces the train step: the moment to hook into it."""
+            super().set_model(model)
+            if self.sampler is None:  # one inspector, one fit
+                begun = time.perf_counter()
+                self.layers = [layer for layer in model.layers if layer.trainable_weights]
+                self.names = [layer.name for layer in self.layers]
+                self.sampler = _StepSampler(model, self.layers, tf)
+                self.spent += time.perf_counter() - begun
 
         def on_train_begin(self, logs=None):
             begun = time.perf_counter()
             model = self.model
-            self.layers = [layer for layer in model.layers if layer.trainable_weights]
+            self.steps = int(self.params.get("steps") or 1)
+            self.every = every or sample_every(self.steps)
+            self.sampler.schedule(self.every, self.steps)
             self.order = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
             self.outputs = [t._keras_history.operation.name for t in model.outputs]
-            self.sizes, self.gradients, self.movement = _layer_norms(model, self.layers, self.x, self.y, tf)
+            self.sizes = [sum(int(np.prod(w.shape)) for w in lay.trainable_weights) for lay in self.layers]
             watched = [layer for layer in model.layers if activation_name(layer) is not None]
             self.watched = [(layer.name, activation_name(layer)) for layer in watched]
             self.activations = _activation_probe(model, watched, keras, tf)
-            self.records = {
-                name: {"grad_norm": [], "weight_norm": [], "update_ratio": [], "activation": {}}
-                for name in [layer.name for layer in self.layers] + [name for name, _ in self.watched]
-            }
-            self.movement()  # start the movement baseline at the initial weights
-            self.since_movement = 0
-            self.boundary = _boundary_probe(model, prepared, tf, task) if task else None
-            self.setup = time.perf_counter() - begun  # outside the budget, which paces the recurring samples
-            self.started = time.perf_counter()
+            self.records = _empty_records(self.names + [name for name, _ in self.watched])
+            self.boundary = _BoundaryPacer(_boundary_probe(model, prepared, tf, task) if task else None, emit)
+            self.spent += time.perf_counter() - begun
 
         # ------------------------------------------------------------ sampling
 
@@ -111,75 +138,47 @@ def inspector(
             self.epoch = epoch
 
         def on_train_batch_end(self, batch, logs=None):
-            # Keras calls back once per compiled call, which may run several batches.
-            ran = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
-            self.batches_seen += ran
-            self.since_movement += ran
-            elapsed = time.perf_counter() - self.started
-            if self.batches_seen - self.last_sampled < every or self.spent > budget * elapsed:
-                return
-            self.last_sampled = self.batches_seen
+            # Keras calls back once per compiled call (``batch`` is its last batch), possibly
+            # on its helper thread; samples are taken in the train step at batches 1, 1 + N, ...
+            done = self.epoch * self.steps + batch + 1
+            sample = (done - 1) // self.every
+            with self.lock:
+                if sample == self.last_sample:
+                    return
+                self.last_sample = sample
             begun = time.perf_counter()
-            grads = self.gradients().numpy()
-            moved, size = (t.numpy() for t in self.movement())
-            ratio = moved / np.maximum(size, 1e-12) / max(1, self.since_movement)
-            self.since_movement = 0
-            steps = self.params.get("steps") or 1
-            names = [layer.name for layer in self.layers]
+            grads, _, ratio = self.sampler.read()
             emit(
                 events.LayerStats(
-                    position=self.epoch + (batch + 1) / steps,
-                    grad_norm=dict(zip(names, grads.tolist(), strict=True)),
-                    update_ratio=dict(zip(names, ratio.tolist(), strict=True)),
+                    position=self.epoch + (batch + 1) / self.steps,
+                    grad_norm=dict(zip(self.names, grads, strict=True)),
+                    update_ratio=dict(zip(self.names, ratio, strict=True)),
                 )
             )
-            if self.boundary is not None and begun - self.last_boundary > BOUNDARY_INTERVAL:
-                self.last_boundary = begun
-                emit(self.boundary(self.epoch))
-            self.spent += time.perf_counter() - begun
+            self.spent += time.perf_counter() - begun + self.boundary.within_epoch(self.epoch)
 
         def on_epoch_end(self, epoch, logs=None):
             begun = time.perf_counter()
-            names = [layer.name for layer in self.layers]
-            grads = self.gradients().numpy()
-            moved, size = (t.numpy() for t in self.movement())
-            ratio = moved / np.maximum(size, 1e-12) / max(1, self.since_movement)
-            self.since_movement = 0
-            grad_norm = dict(zip(names, grads.tolist(), strict=True))
-            weight_norm = dict(zip(names, size.tolist(), strict=True))
-            activation = self._activation_stats()
+            grads, sizes, ratios = self.sampler.read()
+            grad_norm = dict(zip(self.names, grads, strict=True))
+            weight_norm = dict(zip(self.names, sizes, strict=True))
+            activation = probe_activations(self.activations, self.x, self.watched)
             _record(
-                self.records,
-                grad_norm,
-                weight_norm,
-                dict(zip(names, ratio.tolist(), strict=True)),
-                activation,
+                self.records, grad_norm, weight_norm, dict(zip(self.names, ratios, strict=True)), activation
             )
-            histograms = weight_histograms(self.layers)
-            rms = {
-                n: g / math.sqrt(max(1.0, s))
-                for n, g, s in zip(names, grads.tolist(), self.sizes, strict=True)
-            }
+            histograms = weight_histograms(self.names, self.sampler.kernels())
+            rms = {n: g / math.sqrt(max(1, k)) for n, g, k in zip(self.names, grads, self.sizes, strict=True)}
             self.diagnoses = diagnose(
                 [n for n in self.order if n in self.records], rms, grad_norm, activation, self.outputs
             )
             emit(
                 events.EpochStats(epoch, grad_norm, weight_norm, activation, histograms, list(self.diagnoses))
             )
-            if self.boundary is not None:
-                self.last_boundary = time.perf_counter()
-                emit(self.boundary(epoch))
-            self.spent += time.perf_counter() - begun
+            self.spent += time.perf_counter() - begun + self.boundary.draw(epoch)
 
-        def _activation_stats(self) -> dict[str, dict[str, float]]:
-            if self.activations is None:
-                return {}
-            outputs = self.activations(self.x)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            return {
-                name: activation_stats(kind, value)
-                for (name, kind), value in zip(self.watched, outputs, strict=True)
-            }
+        def on_train_end(self, logs=None):
+            self.sampler.unhook()
+            self.spent += self.boundary.draw(self.epoch, final=True)
 
         # ------------------------------------------------------------ the report
 
@@ -189,10 +188,112 @@ def inspector(
 
         @property
         def seconds(self) -> float:
-            """Time spent inspecting, set-up included."""
-            return self.setup + self.spent
+            """Time spent in the callbacks: set-up, samples read, epoch ends, boundary pictures.
+            (What the hook adds to the train step and its tracing shows in the wall time.)"""
+            return self.spent
 
     return Inspector()
+
+
+class _StepSampler:
+    """Layer statistics computed in the train step, on the steps that need them.
+
+    Wraps the optimizer's ``apply_gradients`` (Keras's train step calls it with the
+    batch's gradients) for the run.  After the update, a ``tf.cond`` branch (every
+    ``every`` steps and at each epoch's last step) flattens gradients and weights
+    into one vector each and sums the squares per layer with one segment sum (few
+    ops, so the step and its tracing stay cheap).  ``unhook`` restores the
+    optimizer's own method.
+    """
+
+    def __init__(self, model: Any, layers: list, tf: Any) -> None:
+        self.tf = tf
+        self.optimizer = model.optimizer
+        weights = [(i, j, w) for i, layer in enumerate(layers) for j, w in enumerate(layer.trainable_weights)]
+        place = {id(w): (i, j) for i, j, w in weights}
+        sizes = [int(np.prod(w.shape)) for _, _, w in weights]
+        starts = np.cumsum([0, *sizes])
+        self.kernel_slices = [
+            slice(starts[k], starts[k] + sizes[k]) for k, (_, j, _) in enumerate(weights) if j == 0
+        ]
+        first = tf.VariableAggregation.ONLY_FIRST_REPLICA  # under a strategy: one replica's view
+
+        def variable(value: Any, dtype: Any = tf.float32) -> Any:
+            return tf.Variable(value, dtype=dtype, trainable=False, aggregation=first)
+
+        with model.distribute_strategy.scope():
+            self.stats = variable(tf.zeros((3, len(layers))))
+            self.every, self.steps = variable(1, tf.int64), variable(1, tf.int64)
+            self.last = variable(tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64), tf.int64)
+            self.previous = variable(_flat([w.value for _, _, w in weights], tf))
+            # Which layer each value of the flat vectors belongs to: one read in the step, not
+            # the several ops that build it (graph building is what a short run pays most for).
+            owners = np.repeat([i for i, _, _ in weights], sizes).astype(np.int32)
+            self.segments = variable(owners, tf.int32)
+        original = self.optimizer.apply_gradients
+
+        def sample(pairs: list) -> Any:
+            ordered = sorted(((place[id(v)], g, v) for g, v in pairs if id(v) in place), key=lambda t: t[0])
+            grads = _flat([tf.zeros(v.shape) if g is None else g for _, g, v in ordered], tf)
+            current = _flat([v.value for _, _, v in ordered], tf)
+            moved = current - self.previous
+            self.previous.assign(current)
+            squares = tf.square(tf.stack([grads, current, moved], axis=1))
+            norms = tf.sqrt(tf.math.unsorted_segment_sum(squares, self.segments, len(layers)))
+            grad_norm, weight_norm, moved_norm = tf.unstack(norms, axis=1)
+            now = self._iterations()
+            steps = tf.cast(tf.maximum(now - self.last, 1), tf.float32)
+            self.last.assign(now)
+            ratio = moved_norm / tf.maximum(weight_norm, 1e-12) / steps
+            self.stats.assign(tf.stack([grad_norm, weight_norm, ratio]))
+            return tf.constant(True)
+
+        def apply_gradients(grads_and_vars, *args, **kwargs):
+            pairs = list(grads_and_vars)
+            result = original(pairs, *args, **kwargs)
+            done = self._iterations()
+            epoch_end = tf.equal(tf.math.floormod(done, self.steps), 0)
+            due = tf.logical_or(epoch_end, tf.equal(tf.math.floormod(done - 1, self.every), 0))
+            tf.cond(due, lambda: sample(pairs), lambda: tf.constant(False))
+            return result
+
+        self.optimizer.apply_gradients = apply_gradients
+
+    def _iterations(self) -> Any:
+        return self.tf.cast(self.tf.convert_to_tensor(self.optimizer.iterations), self.tf.int64)
+
+    def schedule(self, every: int, steps: int) -> None:
+        self.every.assign(every)
+        self.steps.assign(steps)
+
+    def read(self) -> tuple[list[float], list[float], list[float]]:
+        """The latest sample: gradient norms, weight norms, update/weight ratios (per layer)."""
+        grads, sizes, ratios = self.stats.numpy().tolist()
+        return grads, sizes, ratios
+
+    def kernels(self) -> list[np.ndarray]:
+        """Each layer's first weight (its kernel), flat, as at the latest sample (the epoch's
+        last step at an epoch end): one read of the stored copy, not one per variable."""
+        flat = self.previous.numpy()
+        return [flat[cut] for cut in self.kernel_slices]
+
+    def unhook(self) -> None:
+        self.optimizer.__dict__.pop("apply_gradients", None)
+
+
+def _flat(tensors: list, tf: Any) -> Any:
+    """One float32 vector of all the values, in order."""
+    flat = []
+    for t in tensors:
+        if isinstance(t, tf.IndexedSlices):  # a sparse gradient (an embedding's), made whole
+            t = tf.convert_to_tensor(t)
+        flat.append(tf.reshape(t if t.dtype == tf.float32 else tf.cast(t, tf.float32), [-1]))
+    return tf.concat(flat, axis=0)
+
+
+def _empty_records(names: list[str]) -> dict[str, dict[str, Any]]:
+    empty = ("grad_norm", "weight_norm", "update_ratio")
+    return {name: {**{key: [] for key in empty}, "activation": {}} for name in names}
 
 
 def _record(records: dict, grad_norm: dict, weight_norm: dict, ratio: dict, activation: dict) -> None:
@@ -204,6 +305,42 @@ def _record(records: dict, grad_norm: dict, weight_norm: dict, ratio: dict, acti
     for name, stats in activation.items():
         for key, value in stats.items():
             records[name]["activation"].setdefault(key, []).append(value)
+
+
+class _BoundaryPacer:
+    """Draws the decision boundary within its share of the training time, and once at the end."""
+
+    def __init__(self, probe: Callable[[int], events.Boundary] | None, emit: Callable) -> None:
+        self.probe, self.emit = probe, emit
+        self.started = time.perf_counter()
+        self.spent = 0.0
+        self.last = 0.0
+        self.epoch = -1
+
+    def within_epoch(self, epoch: int) -> float:
+        """A picture in the middle of a long epoch; returns the seconds it took."""
+        return self.draw(epoch) if time.perf_counter() - self.last > BOUNDARY_INTERVAL else 0.0
+
+    def draw(self, epoch: int, final: bool = False) -> float:
+        """A picture, unless over budget (or, at the end, already drawn for this epoch)."""
+        begun = time.perf_counter()
+        over = self.spent > BOUNDARY_BUDGET * (begun - self.started)
+        if self.probe is None or (final and self.epoch == epoch) or (over and not final):
+            return 0.0
+        self.last, self.epoch = begun, epoch
+        self.emit(self.probe(epoch))
+        took = time.perf_counter() - begun
+        self.spent += took
+        return took
+
+
+def probe_activations(probe: Callable | None, x: Any, watched: list) -> dict[str, dict[str, float]]:
+    """Activation statistics of every watched layer on the probe batch."""
+    if probe is None:
+        return {}
+    outputs = probe(x)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return {name: activation_stats(kind, value) for (name, kind), value in zip(watched, outputs, strict=True)}
 
 
 def activation_stats(kind: str, value: Any) -> dict[str, float]:
@@ -220,57 +357,34 @@ def activation_stats(kind: str, value: Any) -> dict[str, float]:
     return entry
 
 
-def weight_histograms(layers: list) -> dict[str, tuple[list[float], list[int]]]:
-    """A histogram of each layer's first weight (its kernel)."""
-    out = {}
-    for layer in layers:
-        kernel = np.asarray(layer.trainable_weights[0].numpy(), dtype=np.float64).reshape(-1)
-        counts, edges = np.histogram(kernel[np.isfinite(kernel)], bins=HISTOGRAM_BINS)
-        out[layer.name] = (edges.tolist(), counts.tolist())
-    return out
-
-
 def _activation_probe(model: Any, watched: list, keras: Any, tf: Any) -> Callable | None:
-    """A function from the inputs to the outputs of the watched layers (eager, as above)."""
+    """A function from the inputs to the outputs of the watched layers.
+
+    Eager for the first :data:`PROBE_COMPILE_AFTER` calls (one eager call costs a
+    few milliseconds, tracing tens of them), then compiled, so a short run never
+    pays for tracing and a long one pays for it once."""
     if not watched:
         return None
     probe = keras.Model(model.inputs, [layer.output for layer in watched])
-    return lambda x: probe(x, training=False)
+    compiled = tf.function(lambda x: probe(x, training=False), reduce_retracing=True)
+    calls = [0]
+
+    def run(x: Any) -> Any:
+        calls[0] += 1
+        return compiled(x) if calls[0] > PROBE_COMPILE_AFTER else probe(x, training=False)
+
+    return run
 
 
-def _layer_norms(model: Any, layers: list, x: Any, y: Any, tf: Any) -> tuple:
-    """Per-layer parameter counts, and two functions returning one number per layer: the gradient
-    norm on the probe batch, and (weight movement since the last call, weight norm).
-
-    Eager, not ``tf.function``: tracing cost 0.4-3 s per run on a loaded 2-core machine, more than
-    all the calls of a short run together; the batch samples keep to their time budget anyway."""
-    variables = [[v.value for v in layer.trainable_weights] for layer in layers]
-    flat = [v for group in variables for v in group]
-    bounds = np.cumsum([0] + [len(g) for g in variables])
-    sizes = np.array([sum(int(np.prod(v.shape)) for v in g) for g in variables], dtype=float)
-    previous = [tf.Variable(v, trainable=False) for v in flat]
-
-    def per_layer(squares):
-        return tf.stack([tf.add_n(squares[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
-
-    def gradients():
-        with tf.GradientTape() as tape:
-            predicted = model(x, training=False)
-            loss = model.compute_loss(x=x, y=y, y_pred=predicted, training=False)
-        grads = tape.gradient(loss, flat)
-        squares = [
-            tf.zeros(()) if g is None else tf.reduce_sum(tf.square(tf.cast(g, tf.float32))) for g in grads
-        ]
-        return tf.sqrt(per_layer(squares))
-
-    def movement():
-        moved = [tf.reduce_sum(tf.square(v - p)) for v, p in zip(flat, previous, strict=True)]
-        size = [tf.reduce_sum(tf.square(v)) for v in flat]
-        for v, p in zip(flat, previous, strict=True):
-            p.assign(v)
-        return tf.sqrt(per_layer(moved)), tf.sqrt(per_layer(size))
-
-    return sizes, gradients, movement
+def weight_histograms(
+    names: list[str], kernels: list[np.ndarray]
+) -> dict[str, tuple[list[float], list[int]]]:
+    """A histogram of each layer's kernel, in NumPy."""
+    out = {}
+    for name, kernel in zip(names, kernels, strict=True):
+        counts, edges = np.histogram(kernel[np.isfinite(kernel)], bins=HISTOGRAM_BINS)
+        out[name] = (edges.tolist(), counts.tolist())
+    return out
 
 
 def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[int], events.Boundary] | None:
@@ -285,7 +399,7 @@ def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[
     pad = 0.1 * (high - low + 1e-9)
     low, high = low - pad, high + pad
 
-    def predict(t):  # eager, as the norms
+    def predict(t):  # eager: a few calls a run cost less than tracing
         return model(t, training=False)
 
     shown = min(len(x), BOUNDARY_POINTS)
@@ -310,10 +424,10 @@ def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[
 
         return plane
     line = np.linspace(low[0], high[0], 200, dtype=np.float32)
-    points = tf.constant(line.reshape(-1, 1))
+    along = tf.constant(line.reshape(-1, 1))
 
     def curve(epoch: int) -> events.Boundary:
-        p = np.asarray(predict(points), dtype=np.float64).reshape(len(line), -1)[:, 0]
+        p = np.asarray(predict(along), dtype=np.float64).reshape(len(line), -1)[:, 0]
         return events.Boundary(epoch, line, None, p, None, points, labels.astype(np.float64))
 
     return curve

@@ -1,10 +1,13 @@
 """The decision boundary: what the network predicts over the input plane, with the data on top
-(2-D classification), or its prediction curve over the data (1-D regression), as it trains."""
+(2-D classification), or its prediction curve over the data (1-D regression), as it trains.
+A click on the plane places a point of one's own: it goes through the network, and every
+card on the canvas shows its layer's output for it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -31,6 +34,8 @@ def plane_image(values: np.ndarray, confidence: np.ndarray, background: str) -> 
 
 
 class BoundaryView(QWidget):
+    point_chosen = Signal(float, float)  # a point placed on the plane, in the data's coordinates
+
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
         self.session = session
@@ -38,7 +43,8 @@ class BoundaryView(QWidget):
         self.hint = QLabel(
             "For 2-D classification data (moons, circles, xor, spirals) the classes the network "
             "predicts over the plane appear here as it trains; for 1-D regression (sine), its "
-            "prediction curve. Train with “Inspect layers” on."
+            "prediction curve. Train with “Inspect layers” on; then click on the plane to place "
+            "a point of your own and see every card's output for it."
         )
         self.hint.setWordWrap(True)
         self.plot = Plot("Decision boundary")
@@ -46,15 +52,37 @@ class BoundaryView(QWidget):
         self.image = pg.ImageItem()
         self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("#00000080"))
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#E4572E", width=3))
-        for item in (self.image, self.points, self.curve):
+        self.marker = pg.ScatterPlotItem(
+            symbol="star", size=20, brush=pg.mkBrush("#FFFFFF"), pen=pg.mkPen("#000000", width=1.5)
+        )
+        self.marker.setZValue(10)
+        for item in (self.image, self.points, self.curve, self.marker):
             self.plot.addItem(item)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.hint)
         layout.addWidget(self.plot, 1)
         session.cleared.connect(self._clear)
 
+    def _clicked(self, event) -> None:
+        """A left click inside a drawn plane places the point there."""
+        run = self.session.run
+        view = self.plot.getPlotItem().vb
+        if (
+            event.button() != Qt.MouseButton.LeftButton
+            or run is None
+            or run.boundary is None
+            or run.boundary.ys is None
+            or not view.sceneBoundingRect().contains(event.scenePos())
+        ):
+            return
+        point = view.mapSceneToView(event.scenePos())
+        self.marker.setData([point.x()], [point.y()])
+        self.point_chosen.emit(point.x(), point.y())
+
     def _clear(self) -> None:
+        self.marker.clear()
         self.image.clear()
         self.points.clear()
         self.curve.clear()

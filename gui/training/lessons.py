@@ -11,6 +11,8 @@ LESSONS = {
     "mixed up.",
     "residual_block": "Look at the Gradients tab: the skip connection keeps the early layers' gradients "
     "large.",
+    "transformer_encoder": "Look at the accuracy: self-attention reads each digit as 8 rows that look "
+    "at one another, and learns with no convolution at all.",
     "autoencoder": "Look at the reconstruction loss falling: 64 pixels squeezed through an 8-number code.",
     "lstm_sequence": "Look at the validation MAE: the LSTMs learn to continue sine waves they have "
     "never seen.",

@@ -43,6 +43,7 @@ def count_color(value: int, largest: int) -> QColor:
 
 class ResultsView(QScrollArea):
     forward_requested = Signal(int)  # a sample index: show its forward pass on the cards
+    draw_requested = Signal()  # open the pad to draw a sample of one's own
 
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
@@ -78,6 +79,10 @@ class ResultsView(QScrollArea):
             "Run this sample through the network and show every layer's output beside its card"
         )
         self.forward_button.clicked.connect(lambda: self.forward_requested.emit(self.sample.value()))
+        self.draw_button = QPushButton("Draw a sample…")
+        self.draw_button.setToolTip("Draw an 8×8 picture and watch every layer's output for it on the canvas")
+        self.draw_button.clicked.connect(self.draw_requested)
+        self.draw_button.hide()  # only for 8x8 image data
         self.prediction = QLabel()
         self.prediction.setWordWrap(True)
         page = QWidget()
@@ -88,6 +93,7 @@ class ResultsView(QScrollArea):
         row.addWidget(self.sample)
         row.addWidget(self.predict_button)
         row.addWidget(self.forward_button)
+        row.addWidget(self.draw_button)
         row.addWidget(self.prediction, 1)
         col.addLayout(row)
         col.addStretch()

@@ -1,10 +1,11 @@
 """The run history: each run's optimizer, settings, epochs, final scores and time; tick a run to
-overlay its curves, or compare optimizers on the same design and seed in one action."""
+overlay its curves, or compare optimizers (or losses) on the same design and seed in one action."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.training.compare import LOSSES_LESSON
 from gui.training.session import TrainingSession
 
 COLUMNS = ["Overlay", "Run", "Epochs", "Batch", "Loss", "Val loss", "Metric", "Time"]
@@ -21,6 +23,7 @@ COLUMNS = ["Overlay", "Run", "Epochs", "Batch", "Loss", "Val loss", "Metric", "T
 
 class RunsView(QWidget):
     compare_requested = Signal()
+    compare_losses_requested = Signal()
 
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
@@ -30,6 +33,16 @@ class RunsView(QWidget):
             "Trains this design four times with the same seed and overlays the curves"
         )
         self.compare_button.clicked.connect(self.compare_requested)
+        self.compare_losses_button = QPushButton("Compare losses (MSE vs cross-entropy)")
+        self.compare_losses_button.setToolTip(
+            "Trains this classifier twice with the same seed, with cross-entropy and with MSE on "
+            "one-hot targets, and overlays the curves"
+        )
+        self.compare_losses_button.clicked.connect(self._compare_losses)
+        self.lesson = QLabel()
+        self.lesson.setWordWrap(True)
+        self.lesson.setStyleSheet("color: #2F6FD6;")
+        self.lesson.hide()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -37,12 +50,23 @@ class RunsView(QWidget):
         self.table.itemChanged.connect(self._ticked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.compare_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compare_button)
+        buttons.addWidget(self.compare_losses_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.lesson)
         layout.addWidget(QLabel("Tick runs to overlay their curves on the plots."))
         layout.addWidget(self.table)
         session.finished.connect(lambda _run: self.refresh())
         session.started.connect(lambda _run: self.refresh())
         session.cleared.connect(self.refresh)
+        session.cleared.connect(self.lesson.hide)
+        self.compare_button.clicked.connect(self.lesson.hide)
+
+    def _compare_losses(self) -> None:
+        self.lesson.setText(LOSSES_LESSON)
+        self.lesson.show()
+        self.compare_losses_requested.emit()
 
     def refresh(self) -> None:
         self.table.blockSignals(True)

@@ -20,17 +20,12 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.design.graph import Design
 from engine.training import events
+from engine.training.compare import loss_variants, optimizer_variants
 from engine.training.fit import Control
 from gui.training_worker import TrainingThread
 
 SMOOTHING = 0.8  # exponential smoothing of the per-batch loss curve
 KEEP_RUNS = 12
-COMPARED_OPTIMIZERS = (
-    ("SGD", {"type": "SGD", "learning_rate": 0.01}),
-    ("SGD + momentum", {"type": "SGD", "learning_rate": 0.01, "momentum": 0.9}),
-    ("RMSprop", {"type": "RMSprop", "learning_rate": 0.001}),
-    ("Adam", {"type": "Adam", "learning_rate": 0.001}),
-)
 
 
 def optimizer_text(optimizer: dict[str, Any]) -> str:
@@ -84,7 +79,7 @@ class TrainingSession(QObject):
     status = Signal(str)
     saved = Signal(str)
     predicted = Signal(dict)
-    forwarded = Signal(dict)  # one sample's output of every layer: {"index", "outputs", "trained"}
+    forwarded = Signal(dict)  # one sample's output of every layer: {"index", "drawn", "outputs", ...}
     cleared = Signal()  # another design is shown: results and runs are gone
     shapes_computed = Signal(list)  # Keras's answers for generic layers: [(Request, KerasShape)]
 
@@ -118,25 +113,30 @@ class TrainingSession(QObject):
 
     def compare_optimizers(self, design: Design, options: dict[str, Any]) -> None:
         """The same design and seed with SGD, SGD + momentum, RMSprop and Adam, one after another."""
+        self._compare(optimizer_variants(design), options)
+
+    def compare_losses(self, design: Design, options: dict[str, Any]) -> None:
+        """The same design and seed with cross-entropy and with MSE on one-hot targets."""
+        self._compare(loss_variants(design), options)
+
+    def _compare(self, variants: list[tuple[str, Design]], options: dict[str, Any]) -> None:
+        """Train the variants one after another; only their curves stay overlaid."""
         if self.running:
             return
         self.options = dict(options)
-        self.queue = []
-        for label, optimizer in COMPARED_OPTIMIZERS:
-            variant = copy.deepcopy(design)
-            variant.compile = {**variant.compile, "optimizer": dict(optimizer)}
-            self.queue.append((label, variant))
+        self.queue = list(variants)
         for run in self.runs:
             run.overlay = False
         label, first = self.queue.pop(0)
         self._launch(label, first)
 
-    def forward(self, design: Design, index: int, base_dir) -> None:
-        """Run one sample through the network (trained, or fresh when nothing was trained)."""
+    def forward(self, design: Design, index: int, base_dir, drawn: tuple[str, Any] | None = None) -> None:
+        """Run one sample through the network (trained, or fresh when nothing was trained):
+        the evaluation sample ``index``, or one the learner made (``drawn``: kind, values)."""
         if self.running:
             return
         self._ensure_thread()
-        self.thread.forward(copy.deepcopy(design), index, base_dir)
+        self.thread.forward(copy.deepcopy(design), index, base_dir, drawn)
 
     def compute_shapes(self, requests: list) -> None:
         """Ask Keras, on the worker thread, for generic layers' shapes (after a run in progress)."""

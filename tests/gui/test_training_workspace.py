@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget
 
+from engine.training.inspect import BOUNDARY_GRID
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT, start_and_wait
 
 
@@ -53,7 +54,7 @@ def test_decision_boundary_forms_on_moons_and_clears_with_another_design(window,
     start_and_wait(qtbot, panel)
     panel.refresh_views()
     image = panel.boundary.image.image
-    assert image is not None and image.shape == (60, 60, 3)
+    assert image is not None and image.shape == (BOUNDARY_GRID, BOUNDARY_GRID, 3)
     assert len(np.unique(image.reshape(-1, 3), axis=0)) > 2  # both classes, with confidence shading
     assert len(panel.boundary.points.data) == 400
     assert panel.results.results.text().startswith("On the test set")
@@ -79,6 +80,28 @@ def test_compare_optimizers_overlays_four_runs(window, qtbot):
     optimizers = [run.design.compile["optimizer"] for run in panel.session.runs]
     assert optimizers[1] == {"type": "SGD", "learning_rate": 0.01, "momentum": 0.9}
     assert window.doc.design.compile["optimizer"]["type"] == "Adam"  # the design itself is untouched
+
+
+def test_compare_losses_overlays_mse_and_cross_entropy(window, qtbot):
+    panel = open_template(window, "mlp_classifier", epochs=2)
+    panel.tabs.setCurrentWidget(panel.runs)
+    qtbot.mouseClick(panel.runs.compare_losses_button, Qt.MouseButton.LeftButton)
+    assert "Compare the accuracy curves" in panel.runs.lesson.text() and not panel.runs.lesson.isHidden()
+    qtbot.waitUntil(lambda: len(panel.session.runs) == 2 and not panel.session.running, timeout=TIMEOUT)
+    panel.refresh_views()
+    labels = [panel.runs.table.item(r, 1).text() for r in range(2)]
+    assert labels == ["#1 cross-entropy (sparse_categorical_crossentropy)", "#2 MSE on one-hot targets"]
+    assert [run.design.compile["loss"] for run in panel.session.runs] == [
+        "sparse_categorical_crossentropy",
+        "mse",
+    ]
+    # Both trained (MSE got one-hot rows) and both report accuracy, overlaid on the metric plot.
+    assert all(
+        run.result["stop_reason"] is None and run.final("accuracy") is not None for run in panel.session.runs
+    )
+    assert {number for number, key in panel.curves.items if key == "accuracy"} == {1, 2}
+    assert panel.results.results.text().startswith("On the test set")
+    assert window.doc.design.compile["loss"] == "sparse_categorical_crossentropy"
 
 
 def test_results_on_training_data_say_so_and_confusion_is_coloured(window, qtbot):
@@ -185,3 +208,96 @@ def test_forward_pass_of_one_sample_shows_on_every_card(window, qtbot):
     assert not any(
         isinstance(c, ActivationItem) for card in window.scene.nodes.values() for c in card.childItems()
     )
+
+
+def shown_on_cards(window):
+    from gui.canvas.activation_overlay import ActivationItem
+
+    return {
+        nid: child.values
+        for nid, card in window.scene.nodes.items()
+        for child in card.childItems()
+        if isinstance(child, ActivationItem)
+    }
+
+
+def test_draw_a_digit_on_the_pad_and_every_card_shows_it(window, qtbot):
+    panel = open_template(window, "small_cnn", epochs=1)
+    start_and_wait(qtbot, panel)
+    panel.tabs.setCurrentWidget(panel.results)
+    assert panel.results.draw_button.isVisible()
+    qtbot.mouseClick(panel.results.draw_button, Qt.MouseButton.LeftButton)
+    dialog = panel.drawing
+    assert dialog.isVisible()
+    pad = dialog.pad
+    qtbot.waitExposed(pad)
+    cell = lambda row, col: QPoint(col * 28 + 14, row * 28 + 14)  # noqa: E731 - centre of a cell
+    # A stroke down column 3 (a "1"), with real press, move and release events.
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT) as blocker:
+        qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=cell(1, 3))
+        for row in range(2, 7):
+            qtbot.mouseMove(pad, cell(row, 3))
+        qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=cell(7, 3))
+    assert blocker.args[0]["drawn"] == "picture" and blocker.args[0]["trained"] is True
+    assert pad.ink[1, 3] == pad.ink[7, 3] == 1 and pad.ink.sum() >= 2 and pad.ink[:, :3].sum() == 0
+    shown = shown_on_cards(window)
+    assert set(shown) == set(window.doc.design.nodes)
+    assert np.array_equal(shown["image"][:, :, 0], pad.ink)  # digits' pixels run 0..1: ink as drawn
+    digit = shown["digit"]
+    assert digit.shape == (10,) and abs(float(digit.sum()) - 1) < 1e-4
+    best = int(np.argmax(digit))
+    assert dialog.prediction.text().startswith(f"predicted {best} ({digit[best]:.0%})")
+    assert "Your drawing through the network" in window.statusBar().currentMessage()
+    # Clear: a blank picture goes through, and the input card shows it blank.
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.clear_button, Qt.MouseButton.LeftButton)
+    assert not shown_on_cards(window)["image"].any()
+    dialog.close()
+
+
+def test_click_on_the_decision_boundary_places_a_point_through_the_network(window, qtbot):
+    panel = open_template(window, "overfitting", epochs=2)
+    panel.tabs.setCurrentWidget(panel.boundary)
+    start_and_wait(qtbot, panel)
+    panel.refresh_views()
+    plot = panel.boundary.plot
+    view = plot.getPlotItem().vb
+    target = (0.5, -0.25)
+    scene = view.mapViewToScene(QPointF(*target))
+    pos = plot.mapFromScene(scene)
+    with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    result = blocker.args[0]
+    assert result["drawn"] == "point"
+    x, y = result["sample"]
+    assert abs(x - target[0]) < 0.05 and abs(y - target[1]) < 0.05  # within a pixel or two
+    marker = panel.boundary.marker.data
+    assert len(marker) == 1 and abs(marker["x"][0] - x) < 1e-6
+    shown = shown_on_cards(window)
+    assert np.allclose(shown["x"], [x, y])
+    assert shown["wide1"].shape == (64,)  # a bar strip of the first 64 of 128 units
+    moon = shown["moon"]
+    assert moon.shape == (2,) and abs(float(moon.sum()) - 1) < 1e-4
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"The point ({x:.2f}, {y:.2f}) through the network")
+    best = int(np.argmax(moon))
+    assert f"predicted {result['class_names'][best]} ({moon[best]:.0%})" in message
+
+
+def test_image_data_previews_as_labelled_pictures_other_data_as_a_table(window, qtbot):
+    from gui.training.data_view import THUMBNAILS
+
+    panel = open_template(window, "small_cnn", epochs=1)
+    panel.tabs.setCurrentWidget(panel.data)
+    data = panel.data
+    qtbot.waitUntil(lambda: data.pictures.count() == THUMBNAILS, timeout=TIMEOUT)
+    assert data.data_label.text().startswith("digits: 1797 samples, x (8, 8, 1), 10 classes")
+    assert data.pictures.isVisible() and not data.preview.isVisible()
+    first = data.pictures.item(0)
+    assert first.text() == "0" and not first.icon().isNull()  # digits' first sample is a zero
+    image = first.icon().pixmap(56, 56).toImage()
+    shades = {image.pixelColor(x, y).lightness() for x in range(0, 56, 7) for y in range(0, 56, 7)}
+    assert len(shades) > 3  # a picture in shades of grey, not a blank square
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    qtbot.waitUntil(lambda: data.preview.rowCount() == 20, timeout=TIMEOUT)
+    assert not data.preview.isHidden() and data.pictures.isHidden() and data.pictures.count() == 0

@@ -23,7 +23,7 @@ def inspected_fit(name, epochs=2):
     data = D.load(design.data)
     prepared = D.prepare(design, data)
     seen = []
-    probe = inspector(prepared, seen.append, every=2, budget=1.0, task=data.task)
+    probe = inspector(prepared, seen.append, every=2, task=data.task)
     train(design, prepared, epochs=epochs, extra_callbacks=[probe])
     return probe.report(), seen
 
