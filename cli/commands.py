@@ -41,8 +41,8 @@ def _load(path: str) -> tuple:
 def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
     """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
     cost = estimate(design, report)
-    batch = int(design.training.get("batch_size", 32))
-    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    batch = int(design.training_settings.batch_size)
+    optimizer = design.compile_settings.optimizer_config()
     memory = training_memory(cost, batch, optimizer)
     budget = memory_budget()
     file_level = {
@@ -266,7 +266,7 @@ def cmd_train(
         f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
         f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
     )
-    standardized = bool((design.data or {}).get("standardize"))
+    standardized = bool(design.data_settings.standardize)
     for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
         err.write(f"advice: {line}\n")
     try:

@@ -24,7 +24,7 @@ from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION, DEFAULT_TEST_SPLIT
+from engine.spec.datasets import BUILTIN, CLASSIFICATION
 from engine.spec.layer_rules import fmt_shape
 
 
@@ -205,7 +205,7 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     out = outputs[0]
     units = report.nodes[out].output_shape[-1]
     who = label(design.nodes[out].type, out)
-    loss = loss_spec(design.compile.get("loss", "mse"))
+    loss = loss_spec(design.compile_settings.loss_for(out))
     labels = label_form(loss.task, data.task, int(np.prod(data.y.shape[1:], dtype=int)))
     src = [e.src for e in design.incoming()[out]]
     before = report.nodes[src[0]].output_shape if len(src) == 1 else None
@@ -274,18 +274,18 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     The exported script repeats these steps with the same functions, so a run
     and its script see the same rows in the same order.
     """
-    spec = design.data or {}
-    seed = int(spec.get("seed", 0))
-    test_split = float(spec.get("test_split", DEFAULT_TEST_SPLIT))
+    spec = design.data_settings
+    seed, test_split = int(spec.seed), float(spec.test_split)
     x, y = loaders.shuffle(data.x, data.y, seed)
     try:
         (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
     except ValueError as exc:
         raise DataError(f"{data.name}: {exc}") from None
     mean = std = None
-    if spec.get("standardize"):
+    if spec.standardize:
         x, x_test, mean, std = loaders.standardize(x, x_test)
-    loss = loss_spec(design.compile.get("loss", "mse"))
+    outputs = design.output_ids()
+    loss = loss_spec(design.compile_settings.loss_for(outputs[0]) if outputs else None)
     one_hot = len(data.y) * data.classes * 4
     if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
         if one_hot > loaders.memory_budget():
@@ -296,7 +296,7 @@ def prepare(design: Design, data: Dataset) -> Prepared:
         y, y_test = np.eye(data.classes, dtype="float32")[y], np.eye(data.classes, dtype="float32")[y_test]
     elif data.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
         y, y_test = y.astype("float32").reshape(-1, 1), y_test.astype("float32").reshape(-1, 1)
-    split = float(design.training.get("validation_split", 0.0))
+    split = float(design.training_settings.validation_split)
     n_val = len(x) - int(math.floor(len(x) * (1.0 - split)))
     if split and (n_val == 0 or n_val == len(x)):
         raise DataError(

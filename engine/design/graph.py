@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
+from engine.spec.settings import (
+    DEFAULT_COMPILE,
+    DEFAULT_TRAINING,
+    CompileSettings,
+    DataSettings,
+    TrainingSettings,
+)
 
 NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 NODE_ID_RULE = "must start with a letter or _, then letters, digits, _ . or - (at most 64 characters)"
@@ -73,6 +79,20 @@ class Design:
     weights: dict[str, Any] | None = None
     # The model's outputs when chosen explicitly; None: every node no edge leaves.
     outputs: list[OutputRef] | None = None
+
+    # ------------------------------------------------------------ typed settings
+
+    @property
+    def compile_settings(self) -> CompileSettings:
+        return CompileSettings.of(self.compile)
+
+    @property
+    def training_settings(self) -> TrainingSettings:
+        return TrainingSettings.of(self.training)
+
+    @property
+    def data_settings(self) -> DataSettings:
+        return DataSettings.of(self.data)
 
     # ------------------------------------------------------------ edits
 

@@ -22,14 +22,16 @@ from collections.abc import Hashable
 from typing import Any
 
 from engine.data import loaders
+from engine.data.class_weights import balanced_class_weight, class_labels, complete_class_weight
 from engine.design.graph import Design
 from engine.design.validation import validate
-from engine.keras.build import compile_args, optimizer_kwargs
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
+from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
 from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
+from engine.spec.datasets import BUILTIN
+from engine.spec.settings import BALANCED
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -117,6 +119,18 @@ def layer_args(obj: LayerObject) -> list[str]:
     return out
 
 
+def value_text(value: Any) -> str:
+    """A literal, with any :class:`KerasObject` in it (also in dicts and lists) written as its call."""
+    if isinstance(value, KerasObject):
+        args = [f"{k}={value_text(v)}" for k, v in value.kwargs.items()]
+        return call(f"keras.{value.module}.{value.class_name}", args)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{lit(k)}: {value_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    return lit(value)
+
+
 def layer_call(obj: LayerObject, suffix: str = "") -> str:
     func = "keras.Input" if obj.is_input else f"keras.layers.{obj.class_name}"
     return call(func, layer_args(obj), suffix)
@@ -195,10 +209,9 @@ def _model_part(design: Design) -> str:
         lines.append("    )")
     else:
         lines += _functional_lines(low)
-    opt_type, opt_kwargs = optimizer_kwargs(design)
-    optimizer = call(f"keras.optimizers.{opt_type}", [f"{k}={lit(v)}" for k, v in opt_kwargs.items()])
-    comp = compile_args(design)
-    compile_items = [f"optimizer={optimizer}", f"loss={lit(comp['loss'])}", f"metrics={lit(comp['metrics'])}"]
+    comp = lower_compile(design)
+    compile_items = [f"optimizer={value_text(comp.optimizer)}"]
+    compile_items += [f"{k}={value_text(v)}" for k, v in comp.kwargs.items()]
     steps = design_steps_per_execution(design)
     if steps > 1:
         lines += [
@@ -274,13 +287,14 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         return None
     readers, read_call, description, classes = found
     # Both checked by validate().
-    seed, test_split = data.get("seed", 0), data.get("test_split", DEFAULT_TEST_SPLIT)
+    settings = design.data_settings
+    seed, test_split = settings.seed, settings.test_split
     helpers = [*readers, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
     if data.get("standardize"):
         helpers.append(loaders.standardize)
-    loss = loss_spec(design.compile.get("loss", "mse"))
+    loss = loss_spec(_first_loss(design))
     lines = [
         f"def load_data(seed={lit(seed)}):",
         f'    """{description}, shuffled with a fixed seed before any split.',
@@ -307,6 +321,13 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     return source, "\n".join(lines)
 
 
+def _first_loss(design: Design) -> object:
+    """The loss of the first output: what the labels are prepared for."""
+    outputs = design.output_ids()
+    comp = design.compile_settings
+    return comp.loss_for(outputs[0]) if outputs else comp.loss
+
+
 def _imports(data: tuple[str, str] | None) -> str:
     """Standard-library imports first, as ruff orders them; only what the script uses."""
     used = set(re.findall(r"\b(csv|io|math|os|stat|zipfile)\.", data[0])) if data is not None else set()
@@ -319,7 +340,7 @@ def _imports(data: tuple[str, str] | None) -> str:
 
 def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> list[str]:
     """Random arrays shaped like the model's inputs and outputs, so main() runs as is."""
-    loss = loss_spec(design.compile.get("loss", "mse"))
+    comp = design.compile_settings
     lines = [
         "    # No dataset in the design: random data shaped like the model's inputs and",
         "    # outputs. Replace it with your own.",
@@ -341,6 +362,7 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
     ys = []
     for ref in design.model_outputs():
         shape = shapes[ref.node, ref.out or "output"]
+        loss = loss_spec(comp.loss_for(ref.node))
         if loss is not None and loss.task == SPARSE:
             ys.append(f"rng.integers(0, {shape[-1] or 2}, size={dims(shape[:-1])})")
         else:
@@ -348,6 +370,15 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
     lines.append(f"    x = {xs[0] if len(xs) == 1 else '[' + ', '.join(xs) + ']'}")
     lines.append(f"    y = {ys[0] if len(ys) == 1 else '[' + ', '.join(ys) + ']'}")
     return lines
+
+
+def _class_weight_part(design: Design) -> list[str]:
+    """The class-weight helpers the script's fit uses, copied from the engine's own."""
+    weights = lower_fit(design).class_weight
+    if weights is None:
+        return []
+    helper = balanced_class_weight if weights == BALANCED else complete_class_weight
+    return [inspect.getsource(f).rstrip() for f in (class_labels, helper)]
 
 
 DISTRIBUTE_PART = '''def distribution_scope(kind):
@@ -373,12 +404,12 @@ DISTRIBUTE_PART = '''def distribution_scope(kind):
 
 
 def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
-    train = design.training
+    train = design.training_settings
     lines = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
-        f'    parser.add_argument("--epochs", type=int, default={lit(train.get("epochs", 10))})',
-        f'    parser.add_argument("--batch-size", type=int, default={lit(train.get("batch_size", 32))})',
+        f'    parser.add_argument("--epochs", type=int, default={lit(train.epochs)})',
+        f'    parser.add_argument("--batch-size", type=int, default={lit(train.batch_size)})',
         '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
         ' default="none")',
         "    args = parser.parse_args()",
@@ -399,8 +430,21 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         "y",
         "epochs=args.epochs",
         "batch_size=args.batch_size",
-        f"validation_split={lit(train.get('validation_split', 0.0))}",
+        f"validation_split={lit(train.validation_split)}",
     ]
+    options = lower_fit(design)
+    if options.class_weight == BALANCED:
+        lines.append(
+            "    # Rare classes weigh more: weights from the training rows (validation_split keeps the last)."
+        )
+        rows = f"y[: int(len(y) * (1 - {lit(train.validation_split)}))]" if train.validation_split else "y"
+        lines.append(f"    class_weight = balanced_class_weight({rows})")
+        fit_args.append("class_weight=class_weight")
+    elif options.class_weight is not None:
+        lines.append(f"    class_weight = complete_class_weight({value_text(options.class_weight)}, y)")
+        fit_args.append("class_weight=class_weight")
+    if options.callbacks:
+        fit_args.append(f"callbacks={value_text(list(options.callbacks))}")
     lines.append("    " + call("model.fit", fit_args))
     if has_data:
         lines.append("    if len(x_test):")
@@ -421,6 +465,7 @@ def generate(design: Design, formatter: bool = True) -> str:
             _imports(data),
             *(data or ()),
             _model_part(design),
+            *_class_weight_part(design),
             DISTRIBUTE_PART,
             _main_part(design, data is not None, shapes),
             'if __name__ == "__main__":\n    main()',
