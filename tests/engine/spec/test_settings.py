@@ -68,3 +68,22 @@ def test_every_shipped_file_reads_back_the_same_through_the_typed_settings(path)
     assert TrainingSettings.of(design.training).to_dict() == raw["training"]
     assert to_dict(design)["compile"] == raw["compile"]
     assert validate(design).valid
+
+
+def test_the_newer_settings_are_written_as_version_2_and_read_back_unchanged():
+    design = loads(TEMPLATES[0].read_text())
+    assert to_dict(design)["version"] == 1
+    for section, key, value in (
+        ("compile", "loss", {"x": "mse"}),
+        ("compile", "metrics", [{"type": "precision", "thresholds": 0.4}]),
+        ("compile", "from_logits", True),
+        ("compile", "loss_weights", {"x": 2.0}),
+        ("compile", "learning_rate_schedule", {"type": "CosineDecay", "decay_steps": 5}),
+        ("training", "class_weight", "balanced"),
+        ("training", "reduce_lr_on_plateau", {}),
+    ):
+        changed = loads(TEMPLATES[0].read_text())
+        getattr(changed, section)[key] = value
+        written = to_dict(changed)
+        assert written["version"] == 2, key
+        assert getattr(loads(json.dumps(written)), section)[key] == value
