@@ -23,6 +23,7 @@ from engine.design.cost import estimate, largest_batch, memory_budget, training_
 from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, validate
 from engine.keras.codegen import CodegenError, generate
+from engine.spec.compile_catalog import metric_text
 from engine.spec.layer_rules import fmt_shape
 
 OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
@@ -212,7 +213,7 @@ def _progress_bar(err: TextIO):
         err.flush()
 
     def epoch(info):
-        logs = "  ".join(f"{k} {v:.4f}" for k, v in info["logs"].items())
+        logs = "  ".join(metric_text(k, v) for k, v in info["logs"].items())
         err.write(f"\repoch {info['epoch'] + 1}/{state['epochs']}  {logs}  ({info['elapsed']:.1f}s)\n")
 
     return Listener(on_begin=begin, on_batch=batch, on_epoch=epoch)
@@ -327,7 +328,7 @@ def _after_training(
         except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
             err.write(f"\n{path}: {explain(exc, design).text}\n")
             return DESIGN_ERRORS
-        scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
+        scores = "  ".join(metric_text(k, v) for k, v in report["metrics"].items())
         out.write(f"{report['evaluated_on']} set: {scores}\n")
         if report["evaluated_on"] != "test":
             err.write("note: with no test split these results come from the training data\n")

@@ -163,6 +163,20 @@ METRIC_CLASSES: dict[str, MetricSpec] = {
 }
 
 
+COUNT_METRICS = ("true_positives", "false_positives", "true_negatives", "false_negatives")
+
+
+def is_count(key: str) -> bool:
+    """Whether a history or evaluation key (``val_digit_true_positives``) holds a confusion count:
+    a number of samples, on its own scale, not a fraction like accuracy."""
+    return key.endswith(COUNT_METRICS)
+
+
+def metric_text(key: str, value: float) -> str:
+    """``key value`` as a person reads it: counts as whole numbers, other values to 4 decimals."""
+    return f"{key} {value:.0f}" if is_count(key) and value == value else f"{key} {value:.4f}"
+
+
 def metric_name(metric: Any) -> Any:
     """A metric's identifier, whether written as a name or as an object with arguments."""
     return metric.get("type") if isinstance(metric, dict) else metric

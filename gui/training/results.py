@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.spec.compile_catalog import metric_text
 from gui.training.plots import Plot
 from gui.training.session import Run, TrainingSession
 
@@ -108,7 +109,7 @@ class ResultsView(QScrollArea):
         if not ev:
             self.results.setText("")
             return
-        scores = ", ".join(f"{k} {v:.4f}" for k, v in ev["metrics"].items())
+        scores = ", ".join(metric_text(k, v) for k, v in ev["metrics"].items())
         self.results.setText(
             f"On the {ev['evaluated_on']} set ({ev.get('test_samples') or 'all'} samples): {scores}"
         )

@@ -101,3 +101,28 @@ def test_class_weights_and_reduce_lr_on_plateau_are_training_options(window, qtb
     undo(window)
     undo(window)
     assert "reduce_lr_on_plateau" not in doc.design.training and panel.reduce_lr_box.isHidden()
+
+
+def test_confusion_counts_train_and_show_as_counts_in_their_own_plot(window, qtbot):
+    from tests.gui.test_training_panel import start_and_wait
+
+    window.open_path(TEMPLATES / "deep_relu.json", ask=False)
+    doc = window.doc
+    doc.set_param("ring", "units", 1)
+    doc.set_param("ring", "activation", "sigmoid")
+    comp = {**doc.design.compile, "loss": "binary_crossentropy", "metrics": ["true_positives", "precision"]}
+    doc.set_settings("compile", comp, "binary")
+    doc.set_settings("training", {**doc.design.training, "epochs": 2, "batch_size": 64}, "short")
+    assert doc.report.valid, [p.message for p in doc.report.errors]
+    window.mode.train_action.trigger()
+    panel = window.training
+    result = start_and_wait(qtbot, panel)
+    assert {"true_positives", "val_true_positives", "precision"} <= set(result["history"])
+    panel.refresh_views()
+    run = panel.session.run
+    curves = panel.curves
+    assert curves.items[(run.number, "true_positives")].getViewBox() is curves.count_plot.getViewBox()
+    assert curves.items[(run.number, "precision")].getViewBox() is curves.metric_plot.getViewBox()
+    text = panel.results.results.text()
+    count = text.split("true_positives ")[1].split(",")[0]
+    assert count.isdigit(), text  # a count of samples, not 57.0000
