@@ -266,7 +266,7 @@ def fit_options_design() -> Design:
 
 
 def run_script(source, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", ["model.py", "--epochs", "2", "--batch-size", "32"])
+    monkeypatch.setattr(sys, "argv", ["model.py", "--epochs", "1", "--batch-size", "32"])
     exec_script(source)["main"]()
     return capsys.readouterr().out
 
@@ -277,13 +277,13 @@ def test_reduce_lr_on_plateau_and_explicit_class_weights_train_in_the_app_and_th
     design = fit_options_design()
     assert validate(design).valid, errors(design)
     prepared = D.prepare(design, D.load_builtin("iris"))
-    result = train(design, prepared, epochs=2, batch_size=32)
-    assert result.epochs_done == 2 and "learning_rate" in result.history
+    result = train(design, prepared, epochs=1, batch_size=32)
+    assert result.epochs_done == 1 and "learning_rate" in result.history
     source = generate(design)
     assert "class_weight = complete_class_weight({0: 1.0, 2: 3.0}, y)" in source
     assert "callbacks=[keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=0)]" in source
     out = run_script(source, monkeypatch, capsys)
-    assert "Epoch 2/2" in out and "learning_rate" in out
+    assert "Epoch 1/1" in out and "learning_rate" in out
 
 
 def test_balanced_class_weights_and_a_schedule_train_in_the_app_and_the_script(keras, monkeypatch, capsys):
@@ -309,4 +309,4 @@ def test_balanced_class_weights_and_a_schedule_train_in_the_app_and_the_script(k
     assert result.epochs_done == 1 and result.stop_reason is None
     source = generate(design)
     assert "class_weight = balanced_class_weight(y[: int(len(y) * (1 - 0.2))])" in source
-    assert "Epoch 2/2" in run_script(source, monkeypatch, capsys)
+    assert "Epoch 1/1" in run_script(source, monkeypatch, capsys)
