@@ -126,3 +126,25 @@ def test_confusion_counts_train_and_show_as_counts_in_their_own_plot(window, qtb
     text = panel.results.results.text()
     count = text.split("true_positives ")[1].split(",")[0]
     assert count.isdigit(), text  # a count of samples, not 57.0000
+
+
+def test_a_file_with_hostile_settings_opens_and_shows_its_problems(window, tmp_path):
+    from engine.design.file_format import save
+    from tests.engine.keras.test_compile_per_output import two_heads
+
+    design = two_heads()
+    design.compile.update(
+        loss_weights={"kind": None, "size": "heavy"},
+        from_logits="yes",
+        learning_rate_schedule={"type": "CosineDecay", "decay_steps": "x"},
+        metrics={"kind": [{"type": "auc", "curve": "XYZ"}]},
+    )
+    design.training.update(class_weight={"0": "a lot"}, reduce_lr_on_plateau={"monitor": 3})
+    path = tmp_path / "hostile.json"
+    save(design, path)
+    window.open_path(path, ask=False)
+    panel = window.model_settings
+    assert panel.outputs.outputs == ["kind", "size"] and not panel.from_logits.isChecked()
+    assert "decay_steps" in panel.schedule_fields["decay_steps"].error.text()
+    assert panel.class_weights.text() == "0: a lot" and panel.reduce_lr.isChecked()
+    assert not window.doc.report.valid

@@ -310,3 +310,38 @@ def test_balanced_class_weights_and_a_schedule_train_in_the_app_and_the_script(k
     source = generate(design)
     assert "class_weight = balanced_class_weight(y[: int(len(y) * (1 - 0.2))])" in source
     assert "test: {" in run_script(source, monkeypatch, capsys)
+
+
+def test_hostile_settings_are_located_problems_in_check_never_a_traceback(tmp_path):
+    design = two_heads()
+    design.compile.update(
+        loss_weights={"kind": None, "size": "heavy"},
+        from_logits="yes",
+        learning_rate_schedule={"type": "CosineDecay", "decay_steps": "x", "extra": 1},
+        metrics={"kind": [{"type": "auc", "curve": "XYZ"}], "ghost": ["mae"]},
+    )
+    design.training.update(class_weight=7, reduce_lr_on_plateau={"monitor": 3, "patience": -1})
+    keys = {key for key, _ in errors(design)}
+    assert {
+        "compile.loss_weights.kind",
+        "compile.loss_weights.size",
+        "compile.from_logits",
+        "compile.learning_rate_schedule.decay_steps",
+        "compile.learning_rate_schedule.extra",
+        "compile.metrics.curve",
+        "compile.metrics.ghost",
+        "training.class_weight",
+        "training.reduce_lr_on_plateau.monitor",
+        "training.reduce_lr_on_plateau.patience",
+    } <= keys
+    path = tmp_path / "hostile.json"
+    save(design, path)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["check", str(path)], out, err) == 1
+    text = out.getvalue() + err.getvalue()
+    assert "compile.metrics names 'ghost'" in text and "Traceback" not in text
+    design.training["reduce_lr_on_plateau"] = "often"
+    design.compile["learning_rate_schedule"] = ["ExponentialDecay"]
+    assert {"training.reduce_lr_on_plateau", "compile.learning_rate_schedule.type"} <= {
+        k for k, _ in errors(design)
+    }
