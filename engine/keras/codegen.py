@@ -292,7 +292,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     helpers = [*readers, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
-    if data.get("standardize"):
+    if settings.standardize:
         helpers.append(loaders.standardize)
     loss = loss_spec(_first_loss(design))
     lines = [
@@ -308,7 +308,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         lines.append(f"    (x, y), (x_test, y_test) = hold_out(x, y, {lit(test_split)})")
     else:
         lines.append("    x_test, y_test = x[:0], y[:0]")
-    if data.get("standardize"):
+    if settings.standardize:
         lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
     if loss is not None and loss.task == CATEGORICAL:
         n = str(classes) if classes else "int(max(y.max(), y_test.max(initial=0))) + 1"
