@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine.spec.compile_catalog import (
     LOSSES,
+    METRIC_CLASSES,
     METRICS,
     OPTIMIZERS,
     REDUCE_LR_PARAMS,
@@ -43,6 +44,29 @@ from gui.output_settings import OutputTable
 from gui.param_fields import ParamField
 
 NO_SCHEDULE = "constant"
+THRESHOLD = METRIC_CLASSES["precision"].params[0]  # the one argument the confusion metrics share
+
+
+def takes_threshold(name: object) -> bool:
+    return name in METRIC_CLASSES and THRESHOLD in METRIC_CLASSES[name].params
+
+
+def with_threshold(metrics: list, value: object, only_plain: bool = False) -> list:
+    """``metrics`` with ``value`` as the threshold of each that takes one (None: Keras's default).
+    ``only_plain`` leaves a metric already written with arguments as it is."""
+    out = []
+    for m in metrics:
+        name = metric_name(m)
+        if not takes_threshold(name) or (only_plain and isinstance(m, dict)):
+            out.append(m)
+            continue
+        rest = {k: v for k, v in m.items() if k not in ("type", "thresholds")} if isinstance(m, dict) else {}
+        if value is not None:
+            rest["thresholds"] = value
+        out.append({"type": name, **rest} if rest else name)
+    return out
+
+
 CLASS_WEIGHTS = {"none": None, "balanced": BALANCED, "per class": "per class"}
 
 
@@ -112,6 +136,9 @@ class SettingsPanel(QScrollArea):
         self.metrics.setMaximumHeight(130)
         self.metrics.itemChanged.connect(self._metrics_edited)
         form.addRow("metrics", self.metrics)
+        self.threshold = ParamField(THRESHOLD, None)
+        self.threshold.edited.connect(self._threshold_edited)
+        form.addRow("threshold", self.threshold)
         layout.addWidget(compile_box)
 
         train_box = QGroupBox("Training")
@@ -216,7 +243,11 @@ class SettingsPanel(QScrollArea):
         finally:
             for w in widgets:
                 w.blockSignals(False)
-        for row, shown in ((self.loss, not several), (self.metrics, not several), (self.outputs, several)):
+        metrics = comp.metrics_for(outputs[0]) if outputs else []
+        thresholded = not several and any(takes_threshold(metric_name(m)) for m in metrics)
+        self.threshold.set_value(self._shown_threshold(metrics))
+        rows = ((self.loss, not several), (self.metrics, not several), (self.outputs, several))
+        for row, shown in (*rows, (self.threshold, thresholded)):
             self.compile_form.setRowVisible(row, shown)
         if several:
             self.outputs.refresh()
@@ -333,17 +364,31 @@ class SettingsPanel(QScrollArea):
         opt = {**self.doc.design.compile_settings.optimizer_config(), name: value}
         self.doc.set_settings("compile", self._compile_with(optimizer=opt), f"Change {name}")
 
-    def _metrics_edited(self) -> None:
-        """The checked metrics; one written with arguments (a threshold) keeps them."""
+    def _shared_metrics(self) -> list:
         outputs = self.doc.design.output_ids()
-        comp = self.doc.design.compile_settings
-        written = {metric_name(m): m for m in (comp.metrics_for(outputs[0]) if outputs else [])}
-        chosen = [
-            copy.deepcopy(written.get(self.metrics.item(i).text(), self.metrics.item(i).text()))
+        return self.doc.design.compile_settings.metrics_for(outputs[0]) if outputs else []
+
+    def _metrics_edited(self) -> None:
+        """The checked metrics; one written with arguments keeps them, and one newly checked
+        that takes a threshold gets the one shown."""
+        written = {metric_name(m): m for m in self._shared_metrics()}
+        names = [
+            self.metrics.item(i).text()
             for i in range(self.metrics.count())
             if self.metrics.item(i).checkState() == Qt.CheckState.Checked
         ]
+        chosen = [copy.deepcopy(written.get(n, n)) for n in names]
+        chosen = with_threshold(chosen, self._shown_threshold(written.values()), only_plain=True)
         self.doc.set_settings("compile", self._compile_with(metrics=chosen), "Change metrics")
+
+    def _threshold_edited(self, _name: str, value: object) -> None:
+        chosen = with_threshold(copy.deepcopy(self._shared_metrics()), value)
+        self.doc.set_settings("compile", self._compile_with(metrics=chosen), "Change threshold")
+
+    @staticmethod
+    def _shown_threshold(metrics: object) -> object:
+        """The threshold of the first metric that has one (None: Keras's 0.5)."""
+        return next((m.get("thresholds") for m in metrics if isinstance(m, dict) and "thresholds" in m), None)
 
     def _training_with(self, **changes: object) -> dict:
         training = copy.deepcopy(self.doc.design.training)

@@ -148,3 +148,27 @@ def test_a_file_with_hostile_settings_opens_and_shows_its_problems(window, tmp_p
     assert "decay_steps" in panel.schedule_fields["decay_steps"].error.text()
     assert panel.class_weights.text() == "0: a lot" and panel.reduce_lr.isChecked()
     assert not window.doc.report.valid
+
+
+def test_one_threshold_field_sets_the_confusion_metrics_threshold(window):
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    panel, doc = window.model_settings, window.doc
+    assert panel.threshold.isHidden()
+
+    def check(name):
+        panel.metrics.findItems(name, Qt.MatchFlag.MatchExactly)[0].setCheckState(Qt.CheckState.Checked)
+
+    check("precision")
+    assert not panel.threshold.isHidden() and panel.threshold.editor.text() == ""
+    panel.threshold.editor.setText("0.3")
+    panel.threshold.editor.editingFinished.emit()
+    assert doc.design.compile["metrics"] == ["accuracy", {"type": "precision", "thresholds": 0.3}]
+    check("recall")
+    assert doc.design.compile["metrics"][-1] == {"type": "recall", "thresholds": 0.3}
+    panel.threshold.editor.setText("1.5")
+    panel.threshold.editor.editingFinished.emit()
+    assert "<= 1" in panel.threshold.error.text()  # refused in place, the design unchanged
+    assert doc.design.compile["metrics"][-1] == {"type": "recall", "thresholds": 0.3}
+    panel.threshold.editor.setText("")
+    panel.threshold.editor.editingFinished.emit()
+    assert doc.design.compile["metrics"] == ["accuracy", "precision", "recall"]
