@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHeaderView,
     QMenu,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -41,6 +42,8 @@ class OutputTable(QTableWidget):
         header.setSectionResizeMode(LOSS, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(METRICS_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # As wide as the panel gives, never wider: the dropdowns shrink instead.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setToolTip("Each output's loss, its weight in the total loss, and the metrics reported for it")
         self.outputs: list[str] = []
 

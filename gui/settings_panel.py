@@ -97,9 +97,9 @@ class SettingsPanel(QScrollArea):
         form.addRow("loss", self.loss)
         self.outputs = OutputTable(doc)
         form.addRow(self.outputs)
-        self.from_logits = QCheckBox("from_logits (outputs are raw scores)")
+        self.from_logits = QCheckBox("from_logits")
         self.from_logits.setToolTip(
-            "The outputs give raw scores (no softmax or sigmoid); the cross-entropy loss applies it "
+            "The outputs are raw scores (no softmax or sigmoid); the cross-entropy loss applies it "
             "itself, which is more exact."
         )
         self.from_logits.toggled.connect(self._from_logits_edited)
