@@ -173,8 +173,11 @@ def is_count(key: str) -> bool:
 
 
 def metric_text(key: str, value: float) -> str:
-    """``key value`` as a person reads it: counts as whole numbers, other values to 4 decimals."""
-    return f"{key} {value:.0f}" if is_count(key) and value == value else f"{key} {value:.4f}"
+    """``key value`` as a person reads it: counts as whole numbers, other values to 4 decimals,
+    or 3 significant digits when smaller (a learning rate of 1e-05 is not 0.0000)."""
+    if is_count(key) and value == value:
+        return f"{key} {value:.0f}"
+    return f"{key} {value:.3g}" if 0 < abs(value) < 1e-3 else f"{key} {value:.4f}"
 
 
 def metric_name(metric: Any) -> Any:

@@ -87,3 +87,12 @@ def test_the_newer_settings_are_written_as_version_2_and_read_back_unchanged():
         written = to_dict(changed)
         assert written["version"] == 2, key
         assert getattr(loads(json.dumps(written)), section)[key] == value
+
+
+def test_metric_values_read_as_a_person_reads_them():
+    from engine.spec.compile_catalog import metric_text
+
+    assert metric_text("val_true_positives", 57.0) == "val_true_positives 57"
+    assert metric_text("accuracy", 0.91234) == "accuracy 0.9123"
+    assert metric_text("learning_rate", 1e-05) == "learning_rate 1e-05"
+    assert metric_text("loss", float("nan")) == "loss nan"
