@@ -345,3 +345,21 @@ def test_hostile_settings_are_located_problems_in_check_never_a_traceback(tmp_pa
     assert {"training.reduce_lr_on_plateau", "compile.learning_rate_schedule.type"} <= {
         k for k, _ in errors(design)
     }
+
+
+def test_per_output_settings_import_back_from_the_saved_model(keras, tmp_path):
+    from engine.keras.importer import import_file
+
+    design = two_heads()
+    design.compile["metrics"] = {"kind": ["accuracy", {"type": "auc", "curve": "PR"}], "size": ["mae"]}
+    model = build_model(design)
+    model.save(tmp_path / "two_heads.keras")
+    back = import_file(tmp_path / "two_heads.keras").design
+    for key in ("loss", "loss_weights", "metrics", "from_logits"):
+        assert back.compile[key] == design.compile[key], key
+    single = load(TEMPLATE["mlp_classifier"])
+    single.nodes["species"].params["activation"] = None
+    single.compile["from_logits"] = True
+    build_model(single).save(tmp_path / "single.keras")
+    back = import_file(tmp_path / "single.keras").design
+    assert back.compile["loss"] == "sparse_categorical_crossentropy" and back.compile["from_logits"] is True
