@@ -21,9 +21,11 @@ from typing import Any, TextIO
 from engine.atomic import write_text_atomic
 from engine.design.cost import estimate, largest_batch, memory_budget, training_memory
 from engine.design.file_format import DesignFileError, load
-from engine.design.validation import Report, validate
+from engine.design.validation import Report, pending_text, validate
 from engine.keras.codegen import CodegenError, generate
+from engine.keras.generic import resolve
 from engine.spec.compile_catalog import metric_text
+from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
 OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
@@ -109,9 +111,9 @@ def _table(design, report: Report, out: TextIO) -> None:
     rows = [("node", "type", "output shape", "params")]
     for nid, node in design.nodes.items():
         info = report.nodes[nid]
-        shape = fmt_shape(info.output_shape) if info.output_shape else "-"
+        shape = fmt_shape(info.output_shape) if info.output_shape else pending_text(info) or "-"
         mark = " !" if info.errors else ""
-        rows.append((nid + mark, node.type, shape, f"{info.params:,}"))
+        rows.append((nid + mark, shown_type(node.type, node.params), shape, f"{info.params:,}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
         out.write(f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}\n")
@@ -129,7 +131,7 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
             else:
                 out.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
             continue
-        report = validate(design)
+        report = resolve(design)  # generic Keras layers' shapes are built by Keras here
         if not report.valid:
             status = max(status, DESIGN_ERRORS)
         if as_json:
@@ -150,7 +152,7 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
-    report = validate(design)
+    report = resolve(design)
     if not report.valid:
         err.write(f"{path}: the design has errors, so it cannot be exported\n")
         err.write("".join(f"  error: {p.message}\n" for p in report.errors))
@@ -249,6 +251,7 @@ def cmd_train(
 
     try:
         dataset = datamod.load(design.data, Path(path).resolve().parent)
+        resolve(design)  # generic Keras layers' shapes, which the checks below read
         problems = datamod.check_fit(design, dataset)
         if not problems:
             prepared = datamod.prepare(design, dataset)
@@ -264,8 +267,8 @@ def cmd_train(
     from engine.training.fit import CannotTrain, train
 
     err.write(
-        f"training '{design.name}' on {dataset.name}: {len(prepared.x)} samples"
-        f" (validation {prepared.validation_split:.0%}), test {len(prepared.x_test)}\n"
+        f"training '{design.name}' on {dataset.name}: {prepared.rows} samples"
+        f" (validation {prepared.validation_split:.0%}), test {prepared.test_rows}\n"
     )
     standardized = bool(design.data_settings.standardize)
     for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
@@ -319,9 +322,9 @@ def _after_training(
             err.write(f"--history {history_path}: cannot write: {exc.strerror or exc}\n")
             status = UNREADABLE
     if result.epochs_done:
-        rows = len(prepared.x_test) or len(prepared.x)
+        rows = prepared.test_rows or prepared.rows
         err.write(
-            f"evaluating on the {'test' if len(prepared.x_test) else 'training'} set ({rows:,} samples)…\n"
+            f"evaluating on the {'test' if prepared.test_rows else 'training'} set ({rows:,} samples)…\n"
         )
         try:
             report = evaluate(result.model, prepared, dataset, design)
@@ -329,6 +332,10 @@ def _after_training(
             err.write(f"\n{path}: {explain(exc, design).text}\n")
             return DESIGN_ERRORS
         scores = "  ".join(metric_text(k, v) for k, v in report["metrics"].items())
+        if "sequence_accuracy" in report:  # a label per step: the metrics count steps
+            scores += f"  whole sequences right {report['sequence_accuracy']:.4f}"
+        for name, part in (report.get("outputs") or {}).items():  # several outputs: each one's accuracy
+            scores += f"  {name} accuracy {part['accuracy']:.4f}" if "accuracy" in part else ""
         out.write(f"{report['evaluated_on']} set: {scores}\n")
         if report["evaluated_on"] != "test":
             err.write("note: with no test split these results come from the training data\n")

@@ -142,6 +142,17 @@ class SetParam(DesignCommand):
         return True
 
 
+class SetConfig(SetParam):
+    """Replace a generic Keras layer's config: each applied text is its own undo step."""
+
+    def __init__(self, doc: Document, node_id: str, value: Any) -> None:
+        super().__init__(doc, node_id, "config", value)
+        self.setText(f"Change {node_id}'s Keras config")
+
+    def id(self) -> int:
+        return -1  # never merged with the previous edit
+
+
 class SetShares(DesignCommand):
     """Make a node call another node's layer (shared weights), or its own again (None)."""
 

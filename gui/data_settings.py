@@ -118,8 +118,11 @@ class DataSettings(QGroupBox):
             if source == "builtin":
                 self.source.setCurrentIndex(max(0, self.source.findData(data.get("name"))))
                 ds = BUILTIN.get(data.get("name"))
+                inputs = ", ".join(f"{k} {list(v)}" for k, v in ds.input_shapes.items()) if ds else ""
                 self.help.setText(
-                    f"{ds.help} Input {list(ds.input_shape)}; labels: {ds.label_form}." if ds else ""
+                    f"{ds.help} Input{'s' if ds.inputs else ''} {inputs.strip()}; labels: {ds.label_form}."
+                    if ds
+                    else ""
                 )
             elif source in ("csv", "numpy", "images"):
                 self.source.setCurrentIndex(self.source.findData(FILE_ITEM))

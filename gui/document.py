@@ -26,6 +26,7 @@ from gui.commands import (
     MoveNodes,
     RemoveItems,
     Rename,
+    SetConfig,
     SetParam,
     SetSettings,
     SetShares,
@@ -159,6 +160,15 @@ class Document(QObject):
     def set_param(self, node_id: str, name: str, value: object) -> None:
         if self.design.nodes[node_id].params.get(name, object()) != value:
             self.undo_stack.push(SetParam(self, node_id, name, value))
+
+    def set_generic_config(self, node_id: str, config: dict) -> None:
+        """Apply an edited Keras config (already checked by the engine) as one undo step."""
+        if self.design.nodes[node_id].params.get("config") != config:
+            self.undo_stack.push(SetConfig(self, node_id, config))
+
+    def revalidate(self) -> None:
+        """Validate again without an edit: Keras has answered for a generic layer's shape."""
+        self.changed_by_command()
 
     def rename_reason(self, old: str, new: str) -> str:
         return rules.rename_refusal(self.design, old, new)

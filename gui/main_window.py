@@ -42,6 +42,7 @@ from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
 from gui.commands import _count
 from gui.document import Document
+from gui.keras_shapes import KerasShapes
 from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(lambda _report: clear_activations(self.scene))
 
         self.doc.changed.connect(self._on_changed)
+        self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
         self.doc.path_changed.connect(self._update_title)
         self.doc.dirty_changed.connect(self._update_title)
         self.doc.undo_stack.indexChanged.connect(self._schedule_autosave)
@@ -200,6 +202,15 @@ class MainWindow(QMainWindow):
         a["duplicate"] = self._action("D&uplicate", self.duplicate, "Ctrl+D")
         a["delete"] = self._action("&Delete", self.scene.delete_selection, K.Delete)
         a["select_all"] = self._action("Select &All", self.select_all, K.SelectAll)
+        a["collapse"] = self._action(
+            "Co&llapse Into One Card",
+            self.collapse_selection,
+            "Ctrl+G",
+            "Show the selected layers as one card",
+        )
+        a["expand"] = self._action(
+            "E&xpand Group", self.expand_selection, "Ctrl+Shift+G", "Show a collapsed card's layers again"
+        )
         a["zoom_in"] = self._action("Zoom &In", lambda: self.view.zoom_by(1.25), K.ZoomIn)
         a["zoom_out"] = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut)
         a["fit"] = self._action("&Fit to Window", self.view.fit, "Ctrl+0")
@@ -267,7 +278,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
-        for key in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all"):
+        for key in (
+            *("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all"),
+            *(None, "collapse", "expand"),
+        ):
             edit.addSeparator() if key is None else edit.addAction(a[key])
         view = bar.addMenu("&View")
         for key in ("zoom_in", "zoom_out", "fit", None, "layout"):
@@ -373,6 +387,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start_page)
 
     def reveal_node(self, node_id: str) -> None:
+        self.scene.expand_containing(node_id)  # a problem's layer may be folded into a card
         if node_id in self.scene.nodes:
             self.scene.select_nodes([node_id])
             self.view.centerOn(self.scene.nodes[node_id])
@@ -443,6 +458,14 @@ class MainWindow(QMainWindow):
     def select_all(self) -> None:
         for item in self.scene.items():
             item.setSelected(True)
+
+    def collapse_selection(self) -> None:
+        """Fold the selected layers into one card: a view only, the design is unchanged."""
+        self.scene.collapse(self.scene.selected_node_ids())
+
+    def expand_selection(self) -> None:
+        for gid in self.scene.selected_groups():
+            self.scene.expand(gid)
 
     def auto_layout(self) -> None:
         self.doc.auto_layout()

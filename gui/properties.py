@@ -5,8 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
+from engine.design.validation import pending_text
 from engine.spec.catalog import LAYERS
+from engine.spec.generic import GENERIC_HELP, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
+from gui.config_editor import ConfigEditor
 from gui.document import Document
 from gui.param_fields import field_for
 
@@ -44,10 +47,10 @@ class PropertiesPanel(QScrollArea):
             self.setWidget(page)
             return
         spec = LAYERS.get(node.type)
-        title = QLabel(f"<b style='font-size:15px'>{node.type}</b>")
+        title = QLabel(f"<b style='font-size:15px'>{shown_type(node.type, node.params)}</b>")
         outer.addWidget(title)
-        if spec is not None:
-            help_label = QLabel(spec.help)
+        if spec is not None or is_generic(node.type):
+            help_label = QLabel(spec.help if spec is not None else GENERIC_HELP)
             help_label.setWordWrap(True)
             outer.addWidget(help_label)
         form = QFormLayout()
@@ -76,6 +79,11 @@ class PropertiesPanel(QScrollArea):
             label.setToolTip(p.help)
             form.addRow(label, field)
             self.fields[p.name] = field
+        self.config_editor: ConfigEditor | None = None
+        if is_generic(node.type) and node.shares is None:
+            self.config_editor = ConfigEditor(_config(node.params))
+            self.config_editor.applied.connect(self._config_applied)
+            form.addRow("config", self.config_editor)
         outer.addLayout(form)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -106,6 +114,8 @@ class PropertiesPanel(QScrollArea):
             self.shares_box.blockSignals(False)
         for name, field in self.fields.items():
             field.set_value(node.params.get(name, spec.param(name).default))
+        if self.config_editor is not None:
+            self.config_editor.set_config(_config(node.params))
         info = self.doc.report.nodes.get(self.node_id)
         lines = []
         if info is not None and info.output_shape is not None:
@@ -113,6 +123,8 @@ class PropertiesPanel(QScrollArea):
                 f"Output shape <code>{fmt_shape(info.output_shape)}</code> · {info.params:,} parameters"
                 + (f" ({info.trainable:,} trainable)" if info.trainable != info.params else "")
             )
+        elif pending_text(info):
+            lines.append(f"Output {pending_text(info)}")
         lines += [f"<span style='color:#D32F2F'>✖ {m}</span>" for m in (info.errors if info else [])]
         lines += [f"<span style='color:#B07800'>⚠ {m}</span>" for m in (info.warnings if info else [])]
         self.status.setText("<br>".join(lines))
@@ -120,6 +132,10 @@ class PropertiesPanel(QScrollArea):
     def _edited(self, name: str, value: object) -> None:
         if self.node_id is not None:
             self.doc.set_param(self.node_id, name, value)
+
+    def _config_applied(self, config: dict) -> None:
+        if self.node_id is not None:
+            self.doc.set_generic_config(self.node_id, config)
 
     def _shares_chosen(self, index: int) -> None:
         if self.node_id is not None and self.shares_box is not None:
@@ -139,3 +155,8 @@ class PropertiesPanel(QScrollArea):
 
     def _design_changed(self, _report: object) -> None:
         self.refresh()
+
+
+def _config(params: dict) -> dict:
+    config = params.get("config")
+    return config if isinstance(config, dict) else {}

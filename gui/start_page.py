@@ -47,6 +47,14 @@ TEMPLATES = {
         "Overfitting net",
         "A big network on 120 points: train and validation loss part ways; Dropout helps.",
     ),
+    "transformer_encoder": (
+        "Transformer encoder",
+        "Self-attention, Add & LayerNormalization and a feed-forward block read digits row by row.",
+    ),
+    "lstm_seq2seq": (
+        "LSTM encoder–decoder",
+        "Two inputs: an LSTM reads a sequence, its final states start a decoder that writes it reversed.",
+    ),
 }
 
 CONTENT_WIDTH = 820  # wider reads badly; narrower windows wrap the text

@@ -16,7 +16,8 @@ from engine.design.cost import (
     training_memory,
 )
 from engine.design.graph import Design
-from engine.design.validation import Report
+from engine.design.validation import Report, pending_text
+from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
 
@@ -45,11 +46,12 @@ class SummaryTable(QWidget):
         rows = []
         for nid in order + cyclic:
             info = report.nodes[nid]
-            shape = fmt_shape(info.output_shape) if info.output_shape else "—"
+            shape = fmt_shape(info.output_shape) if info.output_shape else pending_text(info) or "—"
             c = cost.nodes.get(nid)
             flops = f"{c.flops:,}" if c and c.flops is not None else "—"
             act = human_bytes(c.activation_bytes) if c and c.activation_bytes is not None else "—"
-            rows.append((nid, design.nodes[nid].type, shape, f"{info.params:,}", flops, act))
+            kind = shown_type(design.nodes[nid].type, design.nodes[nid].params)
+            rows.append((nid, kind, shape, f"{info.params:,}", flops, act))
         self.table.setUpdatesEnabled(False)
         if len(rows) != self.table.rowCount():
             self.table.setRowCount(len(rows))

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.data import prepare as datamod
 from engine.design.graph import Design
+from engine.keras.generic import resolve as resolve_generic
 from engine.training import events
 from engine.training.errors import explain
 from engine.training.fit import Control, Listener
@@ -40,6 +41,7 @@ class TrainingWorker(QObject):
     saved = Signal(str)
     predicted = Signal(dict)
     forwarded = Signal(dict)  # {"index", "outputs": {node id: array}, "trained"}
+    shapes_computed = Signal(list)  # [(engine.spec.generic.Request, KerasShape)], plain data
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +60,7 @@ class TrainingWorker(QObject):
     def _train(self, design: Design, control: Control, options: dict) -> None:
         self.status.emit("Loading data…")
         dataset = datamod.load(design.data, options.get("base_dir"))
+        resolve_generic(design)  # generic Keras layers' shapes, which the checks below read
         problems = datamod.check_fit(design, dataset)
         if problems:
             self.failed.emit("Cannot train yet:\n• " + "\n• ".join(problems))
@@ -113,12 +116,26 @@ class TrainingWorker(QObject):
 
         try:
             p = self.prepared
-            xs, ys = (p.x_test, p.y_test) if len(p.x_test) else (p.x, p.y)
-            index = max(0, min(index, len(xs) - 1))
+            xs, ys = (p.x_test, p.y_test) if p.test_rows else (p.x, p.y)
+            index = max(0, min(index, datamod.rows(xs) - 1))
+            predictions = predict_one(self.model, xs, index)
+            if isinstance(ys, dict):  # several outputs: each one's prediction, label and class names
+                targets = datamod.match_inputs(self.dataset.output_names, list(ys)) or {}
+                shown = [
+                    {
+                        "output": node,
+                        "prediction": values,
+                        "actual": copy.deepcopy(ys[node][index].tolist()),
+                        "class_names": self.dataset.target(targets[node]).class_names,
+                    }
+                    for node, values in zip(ys, predictions, strict=False)
+                ]
+                self.predicted.emit({"index": index, **shown[0], "outputs": shown})
+                return
             self.predicted.emit(
                 {
                     "index": index,
-                    "prediction": predict_one(self.model, xs[index]),
+                    "prediction": predictions[0],
                     "actual": copy.deepcopy(ys[index].tolist()),
                     "class_names": self.dataset.class_names,
                 }
@@ -137,21 +154,35 @@ class TrainingWorker(QObject):
             prepared = self.prepared
             if not trained or prepared is None:
                 dataset = datamod.load(design.data, base_dir)
+                resolve_generic(design)
                 problems = datamod.check_fit(design, dataset)
                 if problems:
                     self.failed.emit("Cannot show the layers' outputs yet:\n• " + "\n• ".join(problems))
                     return
                 prepared = datamod.prepare(design, dataset)
             model = self.model if trained else build_model(design)
-            xs = prepared.x_test if len(prepared.x_test) else prepared.x
-            index = max(0, min(index, len(xs) - 1))
+            xs = prepared.x_test if prepared.test_rows else prepared.x
+            index = max(0, min(index, datamod.rows(xs) - 1))
             self.forwarded.emit(
-                {"index": index, "outputs": layer_outputs(model, xs[index]), "trained": trained}
+                {"index": index, "outputs": layer_outputs(model, datamod.take(xs, index)), "trained": trained}
             )
         except datamod.DataError as exc:
             self.failed.emit(f"Cannot show the layers' outputs yet:\n• {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(f"Could not run the sample through the network: {type(exc).__name__}: {exc}")
+
+    def compute_shapes(self, requests: list) -> None:
+        """Generic Keras layers' output shapes and weights, built by Keras on this thread."""
+        from engine.keras.generic import compute
+        from engine.spec.generic import KerasShape
+
+        answers = []
+        for request in requests:
+            try:
+                answers.append((request, compute(request)))
+            except Exception as exc:  # noqa: BLE001 - e.g. Keras failing to import: say so on the node
+                answers.append((request, KerasShape(error=f"{type(exc).__name__}: {exc}")))
+        self.shapes_computed.emit(answers)
 
     def forget(self) -> None:
         """Drop the trained model (another design is shown), on this thread where it lives."""
@@ -186,6 +217,9 @@ class TrainingThread:
 
     def forward(self, design: Design, index: int, base_dir: Path | None) -> None:
         self.jobs.put((self.worker.forward, (design, index, base_dir)))
+
+    def compute_shapes(self, requests: list) -> None:
+        self.jobs.put((self.worker.compute_shapes, (requests,)))
 
     def forget(self) -> None:
         self.jobs.put((self.worker.forget, ()))

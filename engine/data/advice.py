@@ -25,8 +25,16 @@ def _num(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
 
 
-def features_unscaled(x: np.ndarray) -> bool:
+def features(x: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
+    """The features as one array of rows; several inputs' arrays (a dict) side by side."""
+    if isinstance(x, dict):
+        return np.concatenate([a.reshape(len(a), -1) for a in x.values()], axis=1)
+    return x
+
+
+def features_unscaled(x: np.ndarray | dict[str, np.ndarray]) -> bool:
     """True when some feature is far from mean 0, spread 1 (so standardising would help)."""
+    x = features(x)
     if x.size == 0 or not np.issubdtype(x.dtype, np.number):
         return False
     flat = x.reshape(len(x), -1).astype("float64")
@@ -47,7 +55,7 @@ def scale_advice(
     x: np.ndarray, y: np.ndarray, task: str, standardized: bool, name: str = "the data"
 ) -> list[str]:
     """What to change before training, given the data's scale and whether features are standardised."""
-    advice = []
+    advice, x = [], features(x)
     if features_unscaled(x) and not standardized:
         flat = x.reshape(len(x), -1).astype("float64")
         advice.append(

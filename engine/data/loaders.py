@@ -4,7 +4,8 @@ They import only NumPy, Pillow, scikit-learn (whose datasets ship with it, so
 nothing is downloaded) and the standard library, because the code generator
 copies their source verbatim into exported scripts: the script loads exactly
 what the app trains on, through the same guards.  Each returns ``(x, y)`` as
-float32 features and integer labels (or float targets for regression), unshuffled.
+float32 features and integer labels (or float targets for regression), unshuffled;
+a dataset for a model with several inputs gives x as a dict of arrays keyed by input name.
 
 The guards sit here, where data enters, so the app, the command line and the
 exported script share them: only regular files are opened (a named pipe or
@@ -241,26 +242,69 @@ def load_moons_small(n=120, noise=0.3, seed=1):
     return x.astype("float32"), y.astype("int64")
 
 
+def load_reverse_sequences(n=2000, length=6, symbols=8, seed=0):
+    """Random sequences of symbols and the same sequences reversed: an encoder-decoder's task.
+
+    Token 0 is the start token, tokens 1..symbols the symbols.  Two inputs, one-hot:
+    ``source`` the sequence, ``target_in`` the reversed sequence shifted right behind the
+    start token (teacher forcing: the decoder sees the true previous token); y is the
+    reversed sequence as token ids, one per step.
+    """
+    rng = np.random.default_rng(seed)
+    source = rng.integers(1, symbols + 1, size=(n, length))
+    target = source[:, ::-1]
+    target_in = np.concatenate([np.zeros((n, 1), dtype=target.dtype), target[:, :-1]], axis=1)
+    one_hot = np.eye(symbols + 1, dtype="float32")
+    return {"source": one_hot[source], "target_in": one_hot[target_in]}, target.astype("int64")
+
+
+def load_digits_parity():
+    """The digits with two labels each: y is a dict of the digit (0-9) and its parity (0 even, 1 odd)."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.images / 16.0).astype("float32").reshape(-1, 8, 8, 1)
+    digit = data.target.astype("int64")
+    return x, {"digit": digit, "parity": digit % 2}
+
+
+def rows(a):
+    """The number of samples in an array, or in a dict of named arrays (one per model input)."""
+    return len(next(iter(a.values()))) if isinstance(a, dict) else len(a)
+
+
+def take(a, index):
+    """The rows ``index`` (a slice or an index array) of an array, or of each array of a dict."""
+    return {k: v[index] for k, v in a.items()} if isinstance(a, dict) else a[index]
+
+
 def shuffle(x, y, seed=0):
     """Shuffle rows with a fixed seed, before any split (Keras splits off the last rows)."""
-    order = np.random.default_rng(seed).permutation(len(x))
-    return x[order], y[order]
+    order = np.random.default_rng(seed).permutation(rows(x))
+    return take(x, order), take(y, order)
 
 
 def hold_out(x, y, fraction):
     """Keep the last ``fraction`` of the (shuffled) rows as a test set."""
-    n_test = round(len(x) * fraction)
-    cut = len(x) - n_test
+    n = rows(x)
+    cut = n - round(n * fraction)
     if cut < 1:
-        raise ValueError(f"a test split of {fraction} leaves no training rows of {len(x)} samples")
-    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+        raise ValueError(f"a test split of {fraction} leaves no training rows of {n} samples")
+    return (take(x, slice(None, cut)), take(y, slice(None, cut))), (
+        take(x, slice(cut, None)),
+        take(y, slice(cut, None)),
+    )
 
 
 def standardize(x, x_test):
     """Scale features to mean 0 and variance 1, with statistics of the training rows only.
 
     The statistics are summed in float64: float32 sums of large values overflow.
+    Named inputs (a dict) are scaled each with its own statistics.
     """
+    if isinstance(x, dict):
+        done = {k: standardize(x[k], x_test[k]) for k in x}
+        return tuple({k: v[i] for k, v in done.items()} for i in range(4))
     mean = x.mean(axis=0, dtype="float64")
     std = x.std(axis=0, dtype="float64")
     std[std == 0] = 1.0

@@ -6,13 +6,18 @@ says what and where (row and column for CSV).  ``check_fit`` compares data
 and design before any TensorFlow is loaded, and ``prepare`` shuffles (with a
 seed, always before splitting), holds out a test set, standardises and shapes
 the labels for the loss -- all plain NumPy, so the GUI thread can run it.
+
+A dataset for a model with several Inputs holds x as a dict of arrays keyed by
+input name (``Arrays``); the steps keep the rows of every array aligned, and
+``prepare`` keys them by the design's Input ids (``match_inputs`` says which
+array feeds which Input), which are the Keras model's input names.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +29,7 @@ from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
 from engine.spec.layer_rules import fmt_shape
 
 
@@ -32,21 +37,62 @@ class DataError(ValueError):
     """The data cannot be used; the message says what and where."""
 
 
+# One array, or a dict of arrays with the same number of rows keyed by input name.
+Arrays = np.ndarray | dict[str, np.ndarray]
+
+
+def rows(a: Arrays) -> int:
+    return loaders.rows(a)
+
+
+def take(a: Arrays, index: Any) -> Arrays:
+    return loaders.take(a, index)
+
+
+def arrays(a: Arrays) -> dict[str, np.ndarray]:
+    """The arrays by name; a single array is named ""."""
+    return dict(a) if isinstance(a, dict) else {"": a}
+
+
 @dataclass
 class Dataset:
-    x: np.ndarray
-    y: np.ndarray
+    x: Arrays
+    y: Arrays  # a dict keyed by output name for a model with several outputs
     task: str  # CLASSIFICATION or REGRESSION
     name: str
     class_names: list[str] = field(default_factory=list)
     feature_names: list[str] = field(default_factory=list)
     dropped_rows: list[int | str] = field(default_factory=list)
+    output_classes: dict[str, list[str]] = field(default_factory=dict)  # several outputs: class names of each
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of y's arrays, one per model output; [""] for a single target."""
+        return list(arrays(self.y))
+
+    def target(self, key: str) -> Dataset:
+        """The dataset as one output sees it: that output's labels and class names."""
+        if not isinstance(self.y, dict):
+            return self
+        return replace(self, y=self.y[key], class_names=self.output_classes[key], name=f"{self.name} ({key})")
 
     @property
     def classes(self) -> int:
         return len(self.class_names)
 
+    @property
+    def input_names(self) -> list[str]:
+        """The names of x's arrays, one per model input; [""] for a single array."""
+        return list(arrays(self.x))
+
+    @property
+    def rows(self) -> int:
+        return rows(self.x)
+
     def class_balance(self) -> dict[str, int]:
+        """Samples per class (of the first output's labels when there are several)."""
+        if isinstance(self.y, dict):
+            return self.target(self.output_names[0]).class_balance()
         if self.task != CLASSIFICATION:
             return {}
         counts = np.bincount(self.y.astype(int).ravel(), minlength=self.classes)
@@ -121,7 +167,8 @@ def load_builtin(name: Any) -> Dataset:
         raise DataError(f"Unknown built-in dataset '{name}' (known: {', '.join(BUILTIN)})")
     x, y = getattr(loaders, info.loader)()
     classes = list(info.class_names) or [str(i) for i in range(info.classes)]
-    return Dataset(x, y, info.task, info.name, classes)
+    by_output = {name: list(names) for name, names in info.outputs}
+    return Dataset(x, y, info.task, info.name, classes, output_classes=by_output)
 
 
 def load_csv(
@@ -185,8 +232,18 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
         return [p.message for p in report.errors]
     problems = []
     inputs, outputs = design.input_ids(), design.output_ids()
-    if len(inputs) != 1 or len(outputs) != 1:
-        return [f"Training needs one Input and one output; the design has {len(inputs)} and {len(outputs)}"]
+    feeds = match_inputs(data.input_names, inputs)
+    if feeds is None:
+        return [
+            f"{data.name} feeds {inputs_text(data.input_names)} but the design has {len(inputs)} Input(s)"
+            + (f": {', '.join(inputs)}" if inputs else "")
+        ]
+    targets = match_inputs(data.output_names, outputs)
+    if targets is None:
+        return [
+            f"{data.name} has {inputs_text(data.output_names, 'target')} per sample but the design has "
+            f"{len(outputs)} outputs ({', '.join(outputs)}): give it one output per target"
+        ]
     need = report.total_params * 4 * 4  # float32 weights, gradients and two optimizer slots
     available = loaders.memory_budget() * 4
     if need > available:
@@ -195,25 +252,35 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
             f"{loaders.size_text(need)} of memory, and "
             f"{loaders.size_text(available)} is available. Make its layers smaller"
         ]
-    want = report.nodes[inputs[0]].output_shape[1:]
-    got = data.x.shape[1:]
-    if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got, strict=False)):
-        problems.append(
-            f"The data has samples of shape {fmt_shape(got)} but Input '{inputs[0]}' expects "
-            f"{fmt_shape(want)}: set its shape to {list(got)}"
-        )
-    out = outputs[0]
+    problems += _input_shape_problems(report, data, feeds)
+    for out, key in targets.items():
+        problems += _output_problems(design, report, data.target(key), out)
+    return problems
+
+
+def output_loss(design: Design, out: str) -> Any:
+    """The loss (a :class:`~engine.spec.compile_catalog.LossSpec`) output ``out`` trains with:
+    the design's one loss, or its loss for that output when the loss is given per output."""
+    return loss_spec(design.compile_settings.loss_for(out))
+
+
+def _output_problems(design: Design, report: Any, data: Dataset, out: str) -> list[str]:
+    """Why these labels cannot train output node ``out`` (empty when they can)."""
+    problems: list[str] = []
     units = report.nodes[out].output_shape[-1]
     who = label(design.nodes[out].type, out)
-    loss = loss_spec(design.compile_settings.loss_for(out))
+    loss = output_loss(design, out)
     labels = label_form(loss.task, data.task, int(np.prod(data.y.shape[1:], dtype=int)))
     src = [e.src for e in design.incoming()[out]]
     before = report.nodes[src[0]].output_shape if len(src) == 1 else None
+    target = data.y.shape[1:]
+    if data.task == CLASSIFICATION and data.y.ndim > 1:
+        target = (*target, data.classes)  # a class label per step: one probability row per step
     rank = output_rank_problem(
-        out, design.nodes[out].type, report.nodes[out].output_shape, before, labels, data.y.shape[1:]
+        out, design.nodes[out].type, report.nodes[out].output_shape, before, labels, target
     )
     if rank:
-        return [*problems, rank[0]]
+        return [rank[0]]
     if data.task == CLASSIFICATION:
         k = data.classes
         present = np.unique(data.y)
@@ -252,20 +319,58 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
     return problems
 
 
+def _input_shape_problems(report: Any, data: Dataset, feeds: dict[str, str]) -> list[str]:
+    """Each Input whose shape is not that of the array that feeds it."""
+    given, problems = arrays(data.x), []
+    for nid, key in feeds.items():
+        want = report.nodes[nid].output_shape[1:]
+        got = given[key].shape[1:]
+        if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got, strict=False)):
+            what = f"The data's input '{key}'" if key else "The data"
+            problems.append(
+                f"{what} has samples of shape {fmt_shape(got)} but Input '{nid}' expects "
+                f"{fmt_shape(want)}: set its shape to {list(got)}"
+            )
+    return problems
+
+
 # ---------------------------------------------------------------- preparing arrays
+
+
+def _labels_for_loss(data: Dataset, loss: Any, y: np.ndarray, y_test: np.ndarray) -> tuple[Any, Any]:
+    """Class labels as the loss wants them: one-hot rows, 0/1 floats, or integer ids as they are."""
+    one_hot = data.y.size * data.classes * 4
+    if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
+        if one_hot > loaders.memory_budget():
+            raise DataError(
+                f"One-hot labels for {data.y.size:,} samples of {data.classes:,} classes need "
+                f"{loaders.size_text(one_hot)}: use sparse_categorical_crossentropy with integer labels"
+            )
+        return np.eye(data.classes, dtype="float32")[y], np.eye(data.classes, dtype="float32")[y_test]
+    if data.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
+        return y.astype("float32").reshape(-1, 1), y_test.astype("float32").reshape(-1, 1)
+    return y, y_test
 
 
 @dataclass
 class Prepared:
     """Arrays ready for ``fit``: train (validation is split off by Keras, as in the script) and test."""
 
-    x: np.ndarray
-    y: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
+    x: Arrays  # a dict keyed by the design's Input ids when the model has several inputs
+    y: Arrays  # a dict keyed by the design's output node ids when the model has several outputs
+    x_test: Arrays
+    y_test: Arrays
     validation_split: float
-    mean: np.ndarray | None = None
-    std: np.ndarray | None = None
+    mean: Arrays | None = None
+    std: Arrays | None = None
+
+    @property
+    def rows(self) -> int:
+        return rows(self.x)
+
+    @property
+    def test_rows(self) -> int:
+        return rows(self.x_test)
 
 
 def prepare(design: Design, data: Dataset) -> Prepared:
@@ -276,6 +381,14 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     """
     spec = design.data_settings
     seed, test_split = int(spec.seed), float(spec.test_split)
+    feeds = match_inputs(data.input_names, design.input_ids())
+    targets = match_inputs(data.output_names, design.output_ids())
+    if feeds is None or targets is None:
+        raise DataError(
+            f"{data.name} feeds {inputs_text(data.input_names)} and has "
+            f"{inputs_text(data.output_names, 'target')}, but the design has "
+            f"{len(design.input_ids())} Input(s) and {len(design.output_ids())} output(s)"
+        )
     x, y = loaders.shuffle(data.x, data.y, seed)
     try:
         (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
@@ -284,23 +397,21 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     mean = std = None
     if spec.standardize:
         x, x_test, mean, std = loaders.standardize(x, x_test)
-    outputs = design.output_ids()
-    loss = loss_spec(design.compile_settings.loss_for(outputs[0]) if outputs else None)
-    one_hot = len(data.y) * data.classes * 4
-    if data.task == CLASSIFICATION and loss is not None and loss.task == CATEGORICAL:
-        if one_hot > loaders.memory_budget():
-            raise DataError(
-                f"One-hot labels for {len(data.y):,} samples of {data.classes:,} classes need "
-                f"{loaders.size_text(one_hot)}: use sparse_categorical_crossentropy with integer labels"
-            )
-        y, y_test = np.eye(data.classes, dtype="float32")[y], np.eye(data.classes, dtype="float32")[y_test]
-    elif data.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
-        y, y_test = y.astype("float32").reshape(-1, 1), y_test.astype("float32").reshape(-1, 1)
+    if isinstance(x, dict):  # keyed by the Inputs they feed: Keras matches a dict by input name
+        x, x_test = ({nid: a[key] for nid, key in feeds.items()} for a in (x, x_test))
+    if isinstance(y, dict):  # keyed by the output nodes they train: Keras matches them by output name
+        shaped = {
+            out: _labels_for_loss(data.target(key), output_loss(design, out), y[key], y_test[key])
+            for out, key in targets.items()
+        }
+        y, y_test = ({out: pair[i] for out, pair in shaped.items()} for i in (0, 1))
+    else:
+        y, y_test = _labels_for_loss(data, output_loss(design, design.output_ids()[0]), y, y_test)
     split = float(design.training_settings.validation_split)
-    n_val = len(x) - int(math.floor(len(x) * (1.0 - split)))
-    if split and (n_val == 0 or n_val == len(x)):
+    n = rows(x)
+    n_val = n - int(math.floor(n * (1.0 - split)))
+    if split and (n_val == 0 or n_val == n):
         raise DataError(
-            f"A validation split of {split} leaves no rows for training or for validation "
-            f"with {len(x)} samples"
+            f"A validation split of {split} leaves no rows for training or for validation with {n} samples"
         )
     return Prepared(x, y, x_test, y_test, split, mean, std)

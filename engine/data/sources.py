@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.spec.datasets import DEFAULT_TEST_SPLIT
+from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
 
 DEFAULT_SEED = 0
 DATA_SUFFIXES = {".csv": "csv", ".npz": "numpy", ".npy": "numpy"}
@@ -51,11 +51,10 @@ def relative(path: Path, base: Path) -> str:
 
 
 def spec_for_builtin(name: str, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "source": "builtin",
-        "name": name,
-        **_options(previous, standardize=name in UNSCALED_BUILTIN),
-    }
+    options = _options(previous, standardize=name in UNSCALED_BUILTIN)
+    if name in BUILTIN and not BUILTIN[name].standardizable:  # one-hot tokens stay as they are
+        options["standardize"] = False
+    return {"source": "builtin", "name": name, **options}
 
 
 def spec_for_path(path: Path, base: Path, previous: dict[str, Any] | None = None) -> dict[str, Any]:

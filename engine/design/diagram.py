@@ -18,6 +18,7 @@ from engine.design.graph import Design
 from engine.design.layout import layered_positions
 from engine.design.validation import validate
 from engine.spec.catalog import CATEGORY_COLORS, LAYERS
+from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
 WIDTH, HEIGHT, HEADER, MARGIN = 200, 86, 24, 40
@@ -63,7 +64,8 @@ def layout(design: Design) -> tuple[list[Card], list[Arrow], float, float]:
             lines.append(f"{info.params:,} params{flops}")
         spec = LAYERS.get(node.type)
         color = CATEGORY_COLORS.get(spec.category if spec else "", "#777777")
-        cards.append(Card(x, y, node.type, nid, tuple(lines), color, bool(info and info.errors)))
+        kind = shown_type(node.type, node.params)
+        cards.append(Card(x, y, kind, nid, tuple(lines), color, bool(info and info.errors)))
     arrows = []
     for nid, edges in incoming.items():
         for i, edge in enumerate(edges):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.spec.catalog import LAYERS
+from engine.spec.generic import is_generic
 from engine.spec.settings import (
     DEFAULT_COMPILE,
     DEFAULT_TRAINING,
@@ -314,9 +315,11 @@ class Design:
         inc, out = self.incoming(), self.outgoing()
         for i, nid in enumerate(order):
             spec = LAYERS.get(self.nodes[nid].type)
-            if spec is None or (i and spec.is_merge):
+            if spec is None and not is_generic(self.nodes[nid].type):
                 return False
-            if len(spec.outputs_for(self.nodes[nid].params)) > 1:
+            if spec is not None and (i and spec.is_merge):
+                return False
+            if spec is not None and len(spec.outputs_for(self.nodes[nid].params)) > 1:
                 return False  # returns several tensors, which Sequential cannot pass on
             if len(out[nid]) > 1 or len(inc[nid]) != (1 if i else 0):
                 return False

@@ -26,7 +26,8 @@ from engine.spec.compile_catalog import (
     loss_spec,
 )
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
+from engine.spec.generic import PENDING_TEXT, Request, check_generic, class_of, is_generic, recall
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
 
@@ -60,6 +61,8 @@ class NodeInfo:
     params: int = 0
     trainable: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # The shape waits for Keras: a generic layer's (or one downstream of it), see engine.spec.generic.
+    pending: bool = False
 
     @property
     def errors(self) -> list[str]:
@@ -74,6 +77,8 @@ class NodeInfo:
 class Report:
     nodes: dict[str, NodeInfo]
     problems: list[Problem]
+    # What Keras must compute before the generic layers' shapes are known (none known yet).
+    requests: list[Request] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -104,6 +109,7 @@ class _Collector:
     def __init__(self, design: Design) -> None:
         self.nodes = {nid: NodeInfo() for nid in design.nodes}
         self.problems: list[Problem] = []
+        self.requests: list[Request] = []
 
     def add(self, severity: str, message: str, node: str | None = None, **kw: Any) -> None:
         problem = Problem(severity, message, node, **kw)
@@ -127,7 +133,7 @@ def validate(design: Design) -> Report:
     _check_settings(design, out)
     check_class_weight(design, design.training_settings, design.compile_settings, shapes, out)
     _check_outputs(design, values, shapes, out)
-    return Report(out.nodes, out.problems)
+    return Report(out.nodes, out.problems, list(dict.fromkeys(out.requests)))
 
 
 # ---------------------------------------------------------------- nodes and edges
@@ -140,7 +146,14 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
         if not NODE_ID.match(nid):
             out.error(f"Node id '{nid}' {NODE_ID_RULE}", nid)
         spec = LAYERS.get(node.type)
-        if spec is None:
+        if spec is None and is_generic(node.type) and node.shares is None:
+            problems = check_generic(node.params)
+            for problem in problems:
+                who = label(class_of(node.params), nid)
+                out.error(f"{who}: {problem.message}", nid, key=f"params.{problem.param}")
+            values[nid] = None if problems else node.params
+            continue
+        if spec is None and not is_generic(node.type):
             out.error(f"'{nid}' has an unknown layer type '{node.type}'", nid)
             values[nid] = None
             continue
@@ -173,7 +186,7 @@ def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out:
     """
     for nid, node in design.nodes.items():
         target = node.shares
-        if target is None or node.type not in LAYERS:
+        if target is None or (node.type not in LAYERS and not is_generic(node.type)):
             continue
         who = label(node.type, nid)
         other = design.nodes.get(target)
@@ -187,6 +200,13 @@ def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out:
             out.error(
                 f"{who} shares weights with {label(other.type, target)}: "
                 f"a shared layer must be of the same type ({node.type})",
+                nid,
+                key="shares",
+            )
+        elif is_generic(node.type) and class_of(other.params) != class_of(node.params):
+            out.error(
+                f"{who} shares weights with {label(class_of(other.params), target)}: "
+                f"a shared layer must be of the same class ({class_of(node.params)})",
                 nid,
                 key="shares",
             )
@@ -315,6 +335,7 @@ def _infer(
         node = design.nodes[nid]
         spec = LAYERS.get(node.type)
         if spec is None:
+            _infer_generic(design, nid, inc[nid], values, shapes, built, out)
             continue
         edges = [e for e in inc[nid] if e.src in design.nodes]
         who = label(node.type, nid)
@@ -331,7 +352,10 @@ def _infer(
             None if e is None else shapes.get((e.src, e.out or _main(design, e.src))) for e in wired
         ]
         if any(s is None for e, s in zip(wired, in_shapes, strict=True) if e is not None):
-            continue  # an upstream node (or this edge's output) already has an error; do not pile on
+            # an upstream node (or this edge's output) already has an error, or its shape waits
+            # for Keras: do not pile on
+            out.nodes[nid].pending = any(e is not None and out.nodes[e.src].pending for e in wired)
+            continue
         try:
             result = spec.rule(Ctx(who), in_shapes, vals)  # type: ignore[arg-type]
         except ShapeError as exc:
@@ -368,6 +392,61 @@ def _infer(
                 info.trainable = 0
     _check_reachable(design, order, out)
     return shapes
+
+
+def _infer_generic(
+    design: Design,
+    nid: str,
+    edges: list[Edge],
+    values: dict[str, dict[str, Any] | None],
+    shapes: dict[tuple[str, str], Shape],
+    built: dict[str, tuple[str, int, Shape]],
+    out: _Collector,
+) -> None:
+    """A generic layer's output: what Keras computed for it, or a request to compute it.
+
+    Its inputs go in by position (one tensor, or several as ``layer(a, b)``); the
+    first call of a layer shows its weights.  Other unknown types were reported already.
+    """
+    if not is_generic(design.nodes[nid].type):
+        return
+    edges = [e for e in edges if e.src in design.nodes]
+    vals = values[nid]
+    info = out.nodes[nid]
+    who = label(class_of(vals or design.nodes[nid].params), nid)
+    if not edges:
+        out.error(f"{who} receives no input: connect a layer into it", nid)
+        return
+    if vals is None:
+        return
+    if named := [e for e in edges if isinstance(e.port, str)]:
+        out.error(f"{who} has no input '{named[0].port}': it takes its inputs by position", nid)
+        return
+    ins = [shapes.get((e.src, e.out or _main(design, e.src))) for e in edges]
+    if any(s is None for s in ins):
+        info.pending = any(out.nodes[e.src].pending for e in edges)
+        return
+    request = Request.of(vals["class_name"], vals.get("config", {}), ins)  # type: ignore[arg-type]
+    answer = recall(request)
+    if answer is None:
+        info.pending = True
+        out.requests.append(request)
+        return
+    if answer.error or answer.shape is None:
+        out.error(f"{who}: Keras cannot build it this way: {answer.error}", nid)
+        return
+    shapes[(nid, "output")] = answer.shape
+    info.output_shape = answer.shape
+    info.outputs = {"output": answer.shape}
+    owner = design.layer_owner(nid)
+    if owner not in built:
+        built[owner] = (nid, answer.params, ins[0])  # type: ignore[assignment]
+        info.params, info.trainable = answer.params, answer.trainable
+
+
+def pending_text(info: NodeInfo | None) -> str:
+    """What to show instead of a shape that Keras has not computed yet ('' otherwise)."""
+    return PENDING_TEXT if info is not None and info.pending and info.output_shape is None else ""
 
 
 def _wire(
@@ -411,7 +490,8 @@ def _check_reachable(design: Design, order: list[str], out: _Collector) -> None:
             for e in outgoing[nid]:
                 reached.add(e.dst)
     for nid in order:
-        if nid not in reached and not out.nodes[nid].problems and design.nodes[nid].type in LAYERS:
+        known = design.nodes[nid].type in LAYERS or is_generic(design.nodes[nid].type)
+        if nid not in reached and not out.nodes[nid].problems and known:
             out.error(f"{label(design.nodes[nid].type, nid)} is not reached from any Input", nid)
 
 
@@ -509,10 +589,16 @@ def _check_outputs(
     loss = loss_spec(comp.loss_for(design.output_ids()[0]) if design.output_ids() else comp.loss)
     data = design.data_settings
     dataset = BUILTIN.get(data.name) if data.source == "builtin" and isinstance(data.name, str) else None
+    classes: dict[str, int] = {}  # the classes each output node's labels have
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
+        targets = match_inputs(list(dataset.output_classes), design.output_ids()) or {}
+        classes = {node: dataset.output_classes[key] for node, key in targets.items()}
         labels = label_form(loss.task if loss else None, dataset.task)
-        _check_output_ranks(design, shapes, labels, out, dataset.target_shape)
+        target = dataset.target_shape
+        if target and dataset.task == CLASSIFICATION:
+            target = (*target, dataset.classes)  # a class label per step: a probability row per step
+        _check_output_ranks(design, shapes, labels, out, target)
     for ref in design.model_outputs():
         nid = ref.node
         loss = loss_spec(comp.loss_for(nid))
@@ -579,10 +665,12 @@ def _check_outputs(
         elif (
             dataset.task == CLASSIFICATION
             and loss.task in (CATEGORICAL, SPARSE)
-            and units not in (None, dataset.classes)
+            and units not in (None, classes.get(nid, dataset.classes))
         ):
+            labels = f"'s {nid} labels have" if dataset.outputs else " has"
             out.warn(
-                f"Dataset '{dataset.name}' has {dataset.classes} classes but output {who} has {units} units",
+                f"Dataset '{dataset.name}'{labels} {classes.get(nid, dataset.classes)} classes but output "
+                f"{who} has {units} units",
                 nid,
             )
 
@@ -613,19 +701,30 @@ def _check_output_ranks(
 def _check_data_fit(
     design: Design, shapes: dict[tuple[str, str], Shape], dataset: Any, out: _Collector
 ) -> None:
-    inputs = design.input_ids()
-    if len(inputs) != 1:
+    outputs = design.output_ids()
+    if match_inputs(list(dataset.output_classes), outputs) is None:
         out.warn(
-            f"Dataset '{dataset.name}' feeds one input but the design has {len(inputs)}", key="data.name"
-        )
-        return
-    nid = inputs[0]
-    got = shapes.get((nid, "output"))
-    want = (None, *dataset.input_shape)
-    if got is not None and got != want:
-        out.warn(
-            f"Dataset '{dataset.name}' has samples of shape {fmt_shape(dataset.input_shape)} but "
-            f"Input '{nid}' expects {fmt_shape(got[1:])}",
-            nid,
+            f"Dataset '{dataset.name}' has {inputs_text(list(dataset.output_classes), 'target')} per "
+            f"sample but the design has {len(outputs)} outputs ({', '.join(outputs)})",
             key="data.name",
         )
+    inputs = design.input_ids()
+    feeds = match_inputs(list(dataset.input_shapes), inputs)
+    if feeds is None:
+        out.warn(
+            f"Dataset '{dataset.name}' feeds {inputs_text(list(dataset.input_shapes))} but the design has "
+            f"{len(inputs)} Input(s)" + (f": {', '.join(inputs)}" if inputs else ""),
+            key="data.name",
+        )
+        return
+    for nid, name in feeds.items():
+        got = shapes.get((nid, "output"))
+        shape = dataset.input_shapes[name]
+        if got is not None and got != (None, *shape):
+            what = f"'s input '{name}'" if name else ""
+            out.warn(
+                f"Dataset '{dataset.name}'{what} has samples of shape {fmt_shape(shape)} but "
+                f"Input '{nid}' expects {fmt_shape(got[1:])}",
+                nid,
+                key="data.name",
+            )

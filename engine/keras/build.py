@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.design.graph import Design
-from engine.design.validation import validate
+from engine.keras.generic import make_generic, resolve
 from engine.keras.lower import Arg, LayerObject, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile
 
@@ -45,12 +45,14 @@ def make_layer(keras: Any, obj: LayerObject) -> Any:
     """The Keras object for a lowered layer (``keras.Input`` for an Input)."""
     if obj.is_input:
         return keras.Input(name=obj.name, **obj.kwargs)
+    if obj.generic:
+        return make_generic(keras, obj.class_name, {**obj.kwargs, "name": obj.name})
     kwargs = {k: make_layer(keras, v) if isinstance(v, LayerObject) else v for k, v in obj.kwargs.items()}
     return getattr(keras.layers, obj.class_name)(name=obj.name, **kwargs)
 
 
 def build_model(design: Design, compile: bool = True) -> Any:
-    report = validate(design)
+    report = resolve(design)  # generic layers' shapes from Keras, so every check runs
     if not report.valid:
         raise BuildError([p.message for p in report.errors])
     import keras

@@ -23,14 +23,16 @@ from typing import Any
 
 from engine.data import loaders
 from engine.data.class_weights import balanced_class_weight, class_labels, complete_class_weight
+from engine.data.prepare import output_loss
 from engine.design.graph import Design
 from engine.design.validation import validate
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
 from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN
+from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE
+from engine.spec.datasets import BUILTIN, match_inputs
+from engine.spec.generic import GENERIC_CLASSES
 from engine.spec.settings import BALANCED
 
 # Names the script itself uses; node variables never shadow them.
@@ -132,6 +134,11 @@ def value_text(value: Any) -> str:
 
 
 def layer_call(obj: LayerObject, suffix: str = "") -> str:
+    if obj.generic:  # as Keras loads a saved layer: the class, and its config as a literal
+        if obj.class_name not in GENERIC_CLASSES:
+            raise CodegenError(f"'{obj.class_name}' is not a layer class of keras.layers")
+        config = lit({**obj.kwargs, "name": obj.name})
+        return call(f"keras.layers.{obj.class_name}.from_config", [config], suffix)
     func = "keras.Input" if obj.is_input else f"keras.layers.{obj.class_name}"
     return call(func, layer_args(obj), suffix)
 
@@ -232,10 +239,16 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
     source = data.get("source")
     if source == "builtin" and data.get("name") in BUILTIN:
         dataset = BUILTIN[data["name"]]
+        named = (
+            f", x a dict of one array per input ({', '.join(dataset.input_shapes)})" if dataset.inputs else ""
+        )
+        named += (
+            f", y a dict of one per output ({', '.join(dataset.output_classes)})" if dataset.outputs else ""
+        )
         return (
             [getattr(loaders, dataset.loader)],
             f"{dataset.loader}()",
-            f"The {dataset.name} dataset",
+            f"The {dataset.name} dataset{named}",
             dataset.classes,
         )
     path = data.get("path")
@@ -289,12 +302,11 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     # Both checked by validate().
     settings = design.data_settings
     seed, test_split = settings.seed, settings.test_split
-    helpers = [*readers, loaders.shuffle]
+    helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
     if settings.standardize:
         helpers.append(loaders.standardize)
-    loss = loss_spec(_first_loss(design))
     lines = [
         f"def load_data(seed={lit(seed)}):",
         f'    """{description}, shuffled with a fixed seed before any split.',
@@ -306,26 +318,76 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     ]
     if test_split:
         lines.append(f"    (x, y), (x_test, y_test) = hold_out(x, y, {lit(test_split)})")
+    elif _named_arrays(design) is not None:
+        lines.append("    x_test, y_test = take(x, slice(0, 0)), take(y, slice(0, 0))")
     else:
         lines.append("    x_test, y_test = x[:0], y[:0]")
     if settings.standardize:
         lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
-    if loss is not None and loss.task == CATEGORICAL:
-        n = str(classes) if classes else "int(max(y.max(), y_test.max(initial=0))) + 1"
-        lines.append(f"    y = keras.utils.to_categorical(y, {n})")
-        lines.append(f"    y_test = keras.utils.to_categorical(y_test, {n})")
-    elif loss is not None and loss.task == BINARY:
-        lines.append('    y, y_test = y.astype("float32")[:, None], y_test.astype("float32")[:, None]')
+    lines += _renamed_inputs(design) + _label_lines(design, classes)
     lines.append("    return (x, y), (x_test, y_test)")
     source = "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
     return source, "\n".join(lines)
 
 
-def _first_loss(design: Design) -> object:
-    """The loss of the first output: what the labels are prepared for."""
+def _named_arrays(design: Design) -> Any:
+    """The design's built-in dataset when it gives several inputs or outputs (dicts of arrays)."""
+    data = design.data or {}
+    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    return dataset if dataset is not None and (dataset.inputs or dataset.outputs) else None
+
+
+def _keyed(names: dict[str, str], x: str, x_test: str) -> str:
+    """``x, x_test = ({"node": a["name"], ...} for a in (x, x_test))``."""
+    keyed = ", ".join(f"{lit(node)}: a[{lit(name)}]" for node, name in names.items())
+    return f"    {x}, {x_test} = ({{{keyed}}} for a in ({x}, {x_test}))"
+
+
+def _renamed_inputs(design: Design) -> list[str]:
+    """load_data's lines that key a built-in dataset's named arrays by the Inputs they feed,
+    when the design's Input ids are not the dataset's names (matched by order, as the app does)."""
+    dataset = _named_arrays(design)
+    if dataset is None or not dataset.inputs:
+        return []
+    feeds = match_inputs(list(dataset.input_shapes), design.input_ids()) or {}
+    if all(nid == name for nid, name in feeds.items()):
+        return []
+    return [
+        "    # Each array keyed by the model Input it feeds (Keras matches a dict by input name).",
+        _keyed(feeds, "x", "x_test"),
+    ]
+
+
+def _label_lines(design: Design, classes: int | None) -> list[str]:
+    """load_data's lines that shape the labels for the loss: one-hot rows, 0/1 floats, or as they
+    are; with several outputs, each output's labels (keyed by the output node they train)."""
     outputs = design.output_ids()
-    comp = design.compile_settings
-    return comp.loss_for(outputs[0]) if outputs else comp.loss
+    dataset = _named_arrays(design)
+    if dataset is None or not dataset.outputs:
+        return _shaped_labels("y", "y_test", output_loss(design, outputs[0]) if outputs else None, classes)
+    targets = match_inputs(list(dataset.output_classes), outputs) or {}
+    lines = []
+    if any(node != name for node, name in targets.items()):
+        lines += [
+            "    # Each output's labels keyed by the output they train.",
+            _keyed(targets, "y", "y_test"),
+        ]
+    for node, name in targets.items():
+        loss = output_loss(design, node)
+        lines += _shaped_labels(f"y[{lit(node)}]", f"y_test[{lit(node)}]", loss, dataset.output_classes[name])
+    return lines
+
+
+def _shaped_labels(y: str, y_test: str, loss: Any, classes: int | None) -> list[str]:
+    if loss is not None and loss.task == CATEGORICAL:
+        n = str(classes) if classes else f"int(max({y}.max(), {y_test}.max(initial=0))) + 1"
+        return [
+            f"    {y} = keras.utils.to_categorical({y}, {n})",
+            f"    {y_test} = keras.utils.to_categorical({y_test}, {n})",
+        ]
+    if loss is not None and loss.task == BINARY:
+        return [f'    {y}, {y_test} = {y}.astype("float32")[:, None], {y_test}.astype("float32")[:, None]']
+    return []
 
 
 def _imports(data: tuple[str, str] | None) -> str:
@@ -340,7 +402,6 @@ def _imports(data: tuple[str, str] | None) -> str:
 
 def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> list[str]:
     """Random arrays shaped like the model's inputs and outputs, so main() runs as is."""
-    comp = design.compile_settings
     lines = [
         "    # No dataset in the design: random data shaped like the model's inputs and",
         "    # outputs. Replace it with your own.",
@@ -360,10 +421,12 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
         else:
             xs.append(f'rng.random({dims(shapes[n, "output"])}, dtype="float32")')
     ys = []
-    for ref in design.model_outputs():
-        shape = shapes[ref.node, ref.out or "output"]
-        loss = loss_spec(comp.loss_for(ref.node))
-        if loss is not None and loss.task == SPARSE:
+    for i, ref in enumerate(design.model_outputs()):
+        shape = shapes.get((ref.node, ref.out or "output"))
+        loss = output_loss(design, ref.node)
+        if shape is None:  # a generic layer's shape, known to Keras: ask the built model
+            ys.append(_output_like(i, loss is not None and loss.task == SPARSE))
+        elif loss is not None and loss.task == SPARSE:
             ys.append(f"rng.integers(0, {shape[-1] or 2}, size={dims(shape[:-1])})")
         else:
             ys.append(f'rng.random({dims(shape)}).round().astype("float32")')
@@ -379,6 +442,14 @@ def _class_weight_part(design: Design) -> list[str]:
         return []
     helper = balanced_class_weight if weights == BALANCED else complete_class_weight
     return [inspect.getsource(f).rstrip() for f in (class_labels, helper)]
+
+
+def _output_like(index: int, sparse: bool) -> str:
+    """Random targets shaped like the built model's output ``index`` (unknown axes: 10)."""
+    dims = f"[d or 10 for d in model.outputs[{index}].shape[1:]]"
+    if sparse:
+        return f"rng.integers(0, model.outputs[{index}].shape[-1] or 2, size=(256, *{dims}[:-1]))"
+    return f'rng.random((256, *{dims})).round().astype("float32")'
 
 
 DISTRIBUTE_PART = '''def distribution_scope(kind):
@@ -447,7 +518,7 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         fit_args.append(f"callbacks={value_text(list(options.callbacks))}")
     lines.append("    " + call("model.fit", fit_args))
     if has_data:
-        lines.append("    if len(x_test):")
+        lines.append("    if rows(x_test):")
         lines.append('        print("test:", model.evaluate(x_test, y_test, return_dict=True, verbose=0))')
     return "\n".join(lines)
 

@@ -33,6 +33,7 @@ from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_scri
 from engine.keras.weights import WeightsError, weight_layers
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import METRICS, OPTIMIZERS, loss_spec
+from engine.spec.generic import GENERIC, GENERIC_CLASSES, config_problems, generic_params
 from engine.spec.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
@@ -295,9 +296,22 @@ class _GraphReader:
         spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
         base = name if call_index == 0 else f"{name}_call{call_index}"
         nid = self._new_id(prefix + base)
+        if spec is None and _generic_layer(layer) and shares is None:
+            why = config_problems(_config_without_name(layer))
+            if not why:
+                return self._generic(nid, layer, inputs)
+            self.problem(
+                f"'{name}' is a {class_name} layer whose config is refused ({why[0]}); "
+                "a placeholder stands in its place"
+            )
+        elif spec is None and _generic_layer(layer):
+            self.design.add_node(Node(nid, GENERIC, {}, shares=shares))
+            self._connect_by_position(nid, inputs)
+            return [Source(nid)]
         if spec is None:
             self.design.add_node(Node(nid, str(class_name or "Unknown"), {}))
-            self.problem(_unknown_layer_message(class_name, name, layer))
+            if not _generic_layer(layer):
+                self.problem(_unknown_layer_message(class_name, name, layer))
             for source, _ in inputs[:1]:
                 self.design.connect(Edge(source.node, nid, None, source.out))
             return [Source(nid)]
@@ -310,6 +324,26 @@ class _GraphReader:
         for port, (source, where) in enumerate(inputs):
             self.design.connect(Edge(source.node, nid, _port(spec, where, port, name, self), source.out))
         return [Source(nid)]
+
+    def _generic(self, nid: str, layer: dict[str, Any], inputs: list[tuple[Source, Any]]) -> list[Source]:
+        """A built-in Keras layer the catalog lacks: a generic node with its config verbatim."""
+        class_name = str(layer["class_name"])
+        self.design.add_node(Node(nid, GENERIC, generic_params(class_name, _config_of(layer))))
+        self.result.origins[nid] = _layer_name(layer)
+        self.note(
+            _layer_name(layer),
+            f"{class_name} is not in the catalog: it imports as a generic Keras layer, "
+            "its config kept as JSON and its shape computed by Keras",
+        )
+        self._connect_by_position(nid, inputs)
+        return [Source(nid)]
+
+    def _connect_by_position(self, nid: str, inputs: list[tuple[Source, Any]]) -> None:
+        if any(not isinstance(where, int) for _, where in inputs):
+            self.problem(f"'{nid}' takes an input by keyword, which a generic layer cannot; left out")
+        kept = [source for source, where in inputs if isinstance(where, int)]
+        for port, source in enumerate(kept):
+            self.design.connect(Edge(source.node, nid, port if len(kept) > 1 else None, source.out))
 
     def _params(self, type_: str, config: dict[str, Any], layer_name: str) -> dict[str, Any]:
         spec = LAYERS[type_]
@@ -397,6 +431,23 @@ def _port(spec: Any, where: Any, position: int, name: str, reader: _GraphReader)
             )
         return None if port in (None, spec.ports[0].name) else port
     return position if spec.is_merge else None
+
+
+def _generic_layer(layer: dict[str, Any]) -> bool:
+    """A layer class of Keras itself (by name, module and registration) that may be a generic node."""
+    class_name = layer.get("class_name")
+    module = layer.get("module")
+    registered = layer.get("registered_name")
+    return (
+        isinstance(class_name, str)
+        and class_name in GENERIC_CLASSES
+        and (module is None or module in ("keras.layers", "keras"))
+        and registered in (None, class_name)
+    )
+
+
+def _config_without_name(layer: dict[str, Any]) -> dict[str, Any]:
+    return generic_params(str(layer.get("class_name")), _config_of(layer))["config"]
 
 
 def _unknown_layer_message(class_name: Any, name: str, layer: dict[str, Any]) -> str:

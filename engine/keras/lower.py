@@ -19,6 +19,7 @@ from typing import Any
 from engine.design.graph import Design
 from engine.design.validation import port_slots
 from engine.spec.catalog import LAYERS
+from engine.spec.generic import is_generic
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class LayerObject:
     class_name: str
     name: str
     kwargs: dict[str, Any]
+    # A generic layer (engine.spec.generic): ``kwargs`` is its Keras config, built with from_config.
+    generic: bool = False
 
     @property
     def is_input(self) -> bool:
@@ -80,6 +83,8 @@ def model_name(design: Design) -> str:
 
 
 def layer_object(node_type: str, name: str, params: dict[str, Any]) -> LayerObject:
+    if is_generic(node_type):
+        return LayerObject(params["class_name"], name, dict(params.get("config", {})), generic=True)
     kwargs = LAYERS[node_type].keras_kwargs(params)
     inner = kwargs.get("layer")
     if isinstance(inner, dict):
@@ -90,6 +95,8 @@ def layer_object(node_type: str, name: str, params: dict[str, Any]) -> LayerObje
 def outputs_of(design: Design, nid: str) -> tuple[str, ...]:
     """The outputs node ``nid``'s call returns, in Keras's order."""
     node = design.nodes[design.layer_owner(nid)]
+    if is_generic(node.type):
+        return ("output",)
     spec = LAYERS[node.type]
     return spec.outputs_for(spec.check_params(node.params)[1])
 
@@ -107,8 +114,13 @@ def lower(design: Design) -> Lowered:
     for nid in order:
         owner = design.layer_owner(nid)
         node = design.nodes[owner]
-        spec = LAYERS[node.type]
         obj = layer_object(node.type, owner, node.params)
+        if obj.generic:  # its inputs go in by position: layer(x), layer(a, b)
+            sources = tuple(ref(e.src, e.out) for e in inc[nid])
+            calls.append(Call(nid, obj, owner not in created, sources))
+            created.add(owner)
+            continue
+        spec = LAYERS[node.type]
         if obj.is_input:
             calls.append(Call(nid, obj, True))
             continue

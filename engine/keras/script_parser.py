@@ -353,6 +353,11 @@ class _Reader:
             return OptimizerObj(path[1], kwargs)
         if len(path) == 2 and path[0] in _LAYER_MODULES or (len(path) == 1 and path[0] in LAYERS):
             return self._layer(last, call, args, kwargs)
+        if len(path) == 3 and path[0] in _LAYER_MODULES and last == "from_config":
+            # keras.layers.X.from_config({...}): how Netwright exports a generic layer
+            if len(args) != 1 or kwargs or not isinstance(args[0], dict):
+                raise _Skip(f"`keras.layers.{path[1]}.from_config` needs one literal config dict")
+            return self._layer(path[1], call, [], dict(args[0]))
         raise _Skip(f"`{'.'.join(('keras', *path))}(...)` is not a layer or model call Netwright reads")
 
     def _input(self, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> Tensor:

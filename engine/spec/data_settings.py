@@ -64,6 +64,13 @@ def data_problems(data: dict[str, Any] | None) -> list[tuple[str, str]]:  # noqa
             "name",
             f"Unknown built-in dataset {name!r} (known: {', '.join(BUILTIN)})",
         )
+        dataset = BUILTIN.get(name) if isinstance(name, str) else None
+        need(
+            dataset is None or dataset.standardizable or not data.get("standardize"),
+            "standardize",
+            f"{name} holds one-hot tokens, which standardising would turn into other numbers: "
+            "switch standardise off",
+        )
     else:
         what = {"csv": "CSV file", "numpy": "NumPy file", "images": "image folder"}[source]
         problem = _path_problem("path", data.get("path"), what)

@@ -7,6 +7,7 @@ holds the code that produces the arrays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.spec.compile_catalog import REGRESSION
@@ -22,12 +23,55 @@ class BuiltinDataset:
     loader: str  # the function in engine.data.loaders that returns (x, y)
     class_names: tuple[str, ...] = ()
     target_shape: tuple[int, ...] | None = None  # one sample's target when it is not one number or label
+    # A dataset for a model with several Inputs: (name, sample shape) of each, in order; the
+    # loader then returns x as a dict keyed by these names (see match_inputs for the rule).
+    inputs: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # False for features that are one-hot tokens: scaling them to mean 0, spread 1 destroys them.
+    standardizable: bool = True
+    # A dataset for a model with several outputs: (name, class names) of each output's labels, in
+    # order; the loader then returns y as a dict keyed by these names, matched to the design's
+    # output nodes by the rule of match_inputs.
+    outputs: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def label_form(self) -> str:
         if self.task == REGRESSION:
             return "one number per sample"
+        if self.target_shape:
+            return f"{self.target_shape[0]} class labels 0..{self.classes - 1} per sample (one per step)"
         return f"an integer class label 0..{self.classes - 1}"
+
+    @property
+    def output_classes(self) -> dict[str, int]:
+        """Each named output's number of classes; one unnamed output ("") for a single target."""
+        return {name: len(names) for name, names in self.outputs} if self.outputs else {"": self.classes}
+
+    @property
+    def input_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Each named input's sample shape; one unnamed input ("") for a single-input dataset."""
+        return dict(self.inputs) if self.inputs else {"": self.input_shape}
+
+
+def match_inputs(data_inputs: Sequence[str], design_inputs: Sequence[str]) -> dict[str, str] | None:
+    """Which of the data's arrays feeds each of the design's Inputs: {Input id: array name}.
+
+    The rule: by name when the design's Input ids are exactly the data's input names
+    (in any order), else by order when there are as many of each; None when the counts
+    differ.  A single unnamed array ("") feeds a design's single Input.
+    """
+    if len(data_inputs) != len(design_inputs):
+        return None
+    if set(data_inputs) == set(design_inputs):
+        return {name: name for name in design_inputs}
+    return dict(zip(design_inputs, data_inputs, strict=True))
+
+
+def inputs_text(names: Sequence[str], what: str = "input") -> str:
+    """'2 inputs (source, target_in)' or '1 input'."""
+    named = [n for n in names if n]
+    return f"{len(names)} {what}{'s' if len(names) != 1 else ''}" + (
+        f" ({', '.join(named)})" if named else ""
+    )
 
 
 CLASSIFICATION = "classification"
@@ -147,6 +191,30 @@ BUILTIN: dict[str, BuiltinDataset] = {
             (2,),
             2,
             "load_moons_small",
+        ),
+        BuiltinDataset(
+            "reverse_sequences",
+            "2000 sequences of 6 symbols (a-h) to reverse, for an encoder-decoder: input 'source' is "
+            "the sequence, input 'target_in' the reversed one shifted right behind a start token "
+            "(teacher forcing), one-hot; the labels are the reversed sequence, one symbol per step.",
+            CLASSIFICATION,
+            (6, 9),
+            9,
+            "load_reverse_sequences",
+            ("start", *"abcdefgh"),
+            target_shape=(6,),
+            inputs=(("source", (6, 9)), ("target_in", (6, 9))),
+            standardizable=False,
+        ),
+        BuiltinDataset(
+            "digits_parity",
+            "The 8x8 digits with two labels each, for a model with two outputs: 'digit' (10 classes) "
+            "and 'parity' (odd or even).",
+            CLASSIFICATION,
+            (8, 8, 1),
+            10,
+            "load_digits_parity",
+            outputs=(("digit", tuple("0123456789")), ("parity", ("even", "odd"))),
         ),
     )
 }

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.data.advice import features
 from engine.spec.compile_catalog import REGRESSION
 
 LARGE_TARGETS = 10.0  # targets whose spread or mean is beyond this are "unscaled"
@@ -19,10 +20,12 @@ UNEVEN_FEATURES = 20.0  # ratio between the widest and narrowest feature spread
 FLAT = 0.05  # a loss that fell by less than this share over the run "did not move"
 
 
-def data_scale_advice(x: np.ndarray, y: np.ndarray, task: str, standardized: bool) -> list[str]:
-    """Unscaled features or regression targets, as sentences with the fix."""
+def data_scale_advice(x: Any, y: np.ndarray, task: str, standardized: bool) -> list[str]:
+    """Unscaled features or regression targets, as sentences with the fix (x: an array, or a
+    dict of one per input, judged side by side)."""
     advice = []
-    flat_x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    flat_x = np.asarray(features(x), dtype=np.float64)
+    flat_x = flat_x.reshape(len(flat_x), -1)
     if not standardized and flat_x.size and flat_x.shape[1] > 1:
         spread = flat_x.std(axis=0)
         spread = spread[spread > 0]

@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 
 from engine.data.class_weights import balanced_class_weight, complete_class_weight
-from engine.data.prepare import DataError, Dataset, Prepared
+from engine.data.prepare import Arrays, DataError, Dataset, Prepared, arrays, rows, take
 from engine.design.cost import estimate, fits_warning
 from engine.design.graph import Design
 from engine.keras.build import build_model, make_object
 from engine.keras.lower_compile import lower_fit
 from engine.keras.speed import choose_steps_per_execution
 from engine.keras.weights import load_pretrained
-from engine.spec.datasets import CLASSIFICATION
+from engine.spec.datasets import CLASSIFICATION, match_inputs
 from engine.spec.settings import BALANCED
 from engine.training.device import training_device
 from engine.training.distribution import DISTRIBUTIONS, strategy_scope
@@ -211,7 +211,7 @@ def train(
     with strategy_scope(distribution):  # build and compile inside the strategy's scope
         model = build_model(design)
     pretrained = load_pretrained(model, design.weights) if design.weights else ([], [])
-    n_train = split_rows(len(prepared.x), prepared.validation_split)
+    n_train = split_rows(prepared.rows, prepared.validation_split)
     steps = max(1, math.ceil(n_train / batch_size))
     # Several batches per compiled call: Keras reads this when it makes the train function.
     # Not under MirroredStrategy: Keras 3.15's multi-step loop fails there on a distributed
@@ -244,7 +244,7 @@ def train(
         validation_data=validation_data,
         epochs=epochs,
         callbacks=callbacks,
-        class_weight=fit_class_weight(options.class_weight, prepared.y[:n_train]),
+        class_weight=fit_class_weight(options.class_weight, prepared.y, n_train),
         verbose=0,
         shuffle=False,  # the dataset shuffles itself (engine/training/pipeline.py)
     )
@@ -258,11 +258,13 @@ def train(
     )
 
 
-def fit_class_weight(chosen: str | dict[int, float] | None, y_train: Any) -> dict[int, float] | None:
+def fit_class_weight(chosen: str | dict[int, float] | None, y: Any, n_train: int) -> dict[int, float] | None:
     """The weights Keras gets: "balanced" computed from the training rows' labels, explicit
-    ones completed with 1.0 for each class they leave out (the script does the same)."""
+    ones completed with 1.0 for each class they leave out (the script does the same).
+    Validation allows class weights only for a model with one output: ``y`` is one array."""
     if chosen is None:
         return None
+    y_train = take(y, slice(0, n_train))
     if chosen == BALANCED:
         return balanced_class_weight(y_train)
     return complete_class_weight(chosen, y_train)
@@ -287,42 +289,68 @@ def _explain(reason: str | None, done: int, epochs: int) -> str:
 
 
 def evaluate(model: Any, prepared: Prepared, data: Dataset, design: Design) -> dict[str, Any]:
-    """Test-set metrics and, as plain lists, a confusion matrix or predicted-vs-actual pairs."""
-    out: dict[str, Any] = {"test_samples": len(prepared.x_test), "metrics": {}}
-    x_eval, y_eval = (prepared.x_test, prepared.y_test) if len(prepared.x_test) else (prepared.x, prepared.y)
-    out["evaluated_on"] = "test" if len(prepared.x_test) else "training"
+    """Test-set metrics and, as plain lists, a confusion matrix or predicted-vs-actual pairs.
+
+    With several outputs, ``outputs`` holds that report for each output node (in the model's
+    output order) and the top level repeats the first one's, named by ``output``.
+    """
+    out: dict[str, Any] = {"test_samples": prepared.test_rows, "metrics": {}}
+    x_eval, y_eval = (prepared.x_test, prepared.y_test) if prepared.test_rows else (prepared.x, prepared.y)
+    out["evaluated_on"] = "test" if prepared.test_rows else "training"
+    out["samples"] = rows(x_eval)
     # Big batches: evaluation needs no gradients, and at the training batch size of 32 the
     # per-step overhead made evaluating a 2-million-row CSV take minutes after training.
     batch = eval_batch_size(x_eval)
     scores = model.evaluate(x_eval, y_eval, batch_size=batch, verbose=0, return_dict=True)
     out["metrics"] = {k: float(v) for k, v in scores.items()}
-    predictions = np.asarray(_predict(model, x_eval, batch))
+    predictions = _predict(model, x_eval, batch)
+    if not isinstance(y_eval, dict):
+        return {**out, **_output_report(np.asarray(predictions), y_eval, data)}
+    targets = match_inputs(data.output_names, design.output_ids()) or {}
+    predicted = dict(zip(design.output_ids(), predictions, strict=True))
+    reports = {
+        node: _output_report(np.asarray(predicted[node]), y_eval[node], data.target(key))
+        for node, key in targets.items()
+    }
+    first = next(iter(reports))
+    return {**out, **reports[first], "output": first, "outputs": reports}
+
+
+def _output_report(predictions: np.ndarray, y: np.ndarray, data: Dataset) -> dict[str, Any]:
+    """One output's confusion matrix (classes) or predicted-vs-actual pairs (numbers)."""
+    out: dict[str, Any] = {}
     if data.task == CLASSIFICATION:
-        truth = y_eval.argmax(axis=-1) if y_eval.ndim > 1 and y_eval.shape[-1] > 1 else y_eval.reshape(-1)
-        guess = predictions.argmax(axis=-1) if predictions.shape[-1] > 1 else (predictions.reshape(-1) > 0.5)
+        if predictions.shape[-1] > 1:  # a probability per class (per step, for a label per step)
+            guess = predictions.argmax(axis=-1)
+            truth = y.argmax(axis=-1) if y.shape == predictions.shape else y.reshape(guess.shape)
+        else:  # one sigmoid unit: class 1 above one half
+            guess, truth = predictions.reshape(-1) > 0.5, y.reshape(-1)
+        truth, guess = truth.astype(int), guess.astype(int)
         k = max(data.classes, 2)
         matrix = np.zeros((k, k), dtype=int)
-        np.add.at(matrix, (truth.astype(int), guess.astype(int)), 1)
+        np.add.at(matrix, (truth, guess), 1)
         out["confusion_matrix"] = matrix.tolist()
         out["class_names"] = data.class_names or [str(i) for i in range(k)]
-        out["accuracy"] = float((truth.astype(int) == guess.astype(int)).mean())
+        out["accuracy"] = float((truth == guess).mean())
+        if truth.ndim > 1:  # a label per step: the matrix counts steps; also count whole sequences
+            out["sequence_accuracy"] = float((truth == guess).all(axis=1).mean())
     else:
         shown = slice(0, MAX_PLOTTED)  # rows are shuffled: the first ones are a fair sample for the plot
         out["predicted"] = predictions.reshape(len(predictions), -1)[shown, 0].tolist()
-        out["actual"] = y_eval.reshape(len(y_eval), -1)[shown, 0].tolist()
+        out["actual"] = y.reshape(len(y), -1)[shown, 0].tolist()
     return out
 
 
 MAX_PLOTTED = 5000  # predicted-vs-actual points: more only slow the plot down
 
 
-def eval_batch_size(x: np.ndarray) -> int:
+def eval_batch_size(x: Arrays) -> int:
     """Up to 4096 samples per step, within about 64 MB of input per batch (large images stay small)."""
-    per_sample = max(1, x[:1].nbytes)
+    per_sample = max(1, sum(a[:1].nbytes for a in arrays(x).values()))
     return int(min(4096, max(32, 2**26 // per_sample)))
 
 
-def _predict(model: Any, x: np.ndarray, batch_size: int | None = None) -> Any:
+def _predict(model: Any, x: Arrays, batch_size: int | None = None) -> Any:
     """``model.predict`` one batch per call: Keras unrolls ``steps_per_execution`` copies of
     the model into the predict graph (and traces again for the last, shorter group), which
     costs more than it saves; training and evaluation keep theirs."""
@@ -330,8 +358,12 @@ def _predict(model: Any, x: np.ndarray, batch_size: int | None = None) -> Any:
     return model.predict(x, batch_size=batch_size, verbose=0)
 
 
-def predict_one(model: Any, x: np.ndarray) -> list[float]:
-    return [float(v) for v in np.asarray(_predict(model, x[None, ...])).reshape(-1)]
+def predict_one(model: Any, x: Arrays, index: int) -> list[list[float]]:
+    """The model's outputs for sample ``index`` of ``x`` (one array, or a dict of one per input):
+    one flat list of numbers per model output."""
+    predicted = _predict(model, take(x, slice(index, index + 1)))
+    outputs = predicted if isinstance(predicted, (list, tuple)) else [predicted]
+    return [[float(v) for v in np.asarray(p).reshape(-1)] for p in outputs]
 
 
 def save_model(model: Any, path: str | Path) -> Path:

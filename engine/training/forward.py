@@ -28,15 +28,18 @@ def trim(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1)[:MAX_VALUES]
 
 
-def layer_outputs(model: Any, x: np.ndarray) -> dict[str, np.ndarray]:
-    """Each layer's output for the sample ``x`` (no batch axis), keyed by node id."""
+def layer_outputs(model: Any, x: np.ndarray | dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each layer's output for the sample ``x`` (no batch axis; a dict keyed by input name
+    for a model with several inputs), keyed by node id."""
     import keras
 
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     probe = keras.Model(model.inputs, [layer.output for layer in layers])
-    outputs = probe([x[None, ...]], training=False)
+    batch = {k: v[None, ...] for k, v in x.items()} if isinstance(x, dict) else [x[None, ...]]
+    outputs = probe(batch, training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     shown = {layer.name: trim(np.asarray(out)[0]) for layer, out in zip(layers, outputs, strict=True)}
     for tensor in model.inputs:
-        shown.setdefault(tensor._keras_history.operation.name, trim(x))
+        name = tensor._keras_history.operation.name
+        shown.setdefault(name, trim(x[name] if isinstance(x, dict) else x))
     return shown

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.data.loaders import rows, take
 from engine.spec.compile_catalog import REGRESSION
 from engine.spec.datasets import CLASSIFICATION
 from engine.training import events
@@ -67,10 +68,11 @@ def inspector(
     class Inspector(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
-            n_train = len(prepared.x) - int(len(prepared.x) * (prepared.validation_split or 0))
-            take = min(PROBE_SAMPLES, max(1, n_train))
-            self.x = tf.constant(prepared.x[:take])
-            self.y = tf.constant(prepared.y[:take])
+            n = rows(prepared.x)  # x may be a dict of arrays, one per model input
+            n_train = n - int(n * (prepared.validation_split or 0))
+            head = slice(0, min(PROBE_SAMPLES, max(1, n_train)))
+            self.x = tf.nest.map_structure(tf.constant, take(prepared.x, head))
+            self.y = tf.nest.map_structure(tf.constant, take(prepared.y, head))
             self.spent = 0.0
             self.setup = 0.0
             self.started = 0.0
@@ -274,6 +276,8 @@ def _layer_norms(model: Any, layers: list, x: Any, y: Any, tf: Any) -> tuple:
 def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[int], events.Boundary] | None:
     """For a 2-D classifier, predictions over a grid of the plane; for 1-D regression, along the line."""
     x = prepared.x
+    if isinstance(x, dict) or isinstance(prepared.y, dict):  # several inputs or outputs: no plane to draw
+        return None
     dims = x.shape[1] if x.ndim == 2 else 0
     if len(model.inputs) != 1 or (dims, task) not in ((2, CLASSIFICATION), (1, REGRESSION)):
         return None

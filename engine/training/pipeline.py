@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
+from engine.data.loaders import rows, take
 
 
 def split_rows(n: int, validation_split: float) -> int:
@@ -23,17 +23,19 @@ def split_rows(n: int, validation_split: float) -> int:
     return int(math.floor(n * (1 - validation_split))) if validation_split else n
 
 
-def datasets(
-    x: np.ndarray, y: np.ndarray, batch_size: int, validation_split: float, seed: int
-) -> tuple[Any, Any]:
-    """(training dataset, validation dataset or None), both batched and prefetched."""
+def datasets(x: Any, y: Any, batch_size: int, validation_split: float, seed: int) -> tuple[Any, Any]:
+    """(training dataset, validation dataset or None), both batched and prefetched.
+
+    ``x`` (and ``y``) may be a dict of arrays, one per model input (output), keyed by
+    name: every array is gathered with the same indices, so rows stay aligned.
+    """
     import tensorflow as tf
 
-    n_train = split_rows(len(x), validation_split)
-    x_train, y_train = tf.constant(x[:n_train]), tf.constant(y[:n_train])
+    n_train = split_rows(rows(x), validation_split)
+    x_train, y_train = (tf.nest.map_structure(lambda a: tf.constant(a[:n_train]), v) for v in (x, y))
 
     def gather(indices: Any) -> tuple[Any, Any]:
-        return tf.gather(x_train, indices), tf.gather(y_train, indices)
+        return tuple(tf.nest.map_structure(lambda a: tf.gather(a, indices), v) for v in (x_train, y_train))
 
     train = (
         tf.data.Dataset.range(n_train)
@@ -42,10 +44,11 @@ def datasets(
         .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         .prefetch(tf.data.AUTOTUNE)
     )
-    if n_train == len(x):
+    if n_train == rows(x):
         return train, None
+    tail = slice(n_train, None)
     validation = (
-        tf.data.Dataset.from_tensor_slices((x[n_train:], y[n_train:]))
+        tf.data.Dataset.from_tensor_slices((take(x, tail), take(y, tail)))
         .batch(batch_size)
         .prefetch(tf.data.AUTOTUNE)
     )

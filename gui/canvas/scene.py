@@ -19,9 +19,12 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 
 from engine.design.cost import human_count, node_cost
 from engine.design.graph import Edge
-from engine.design.validation import Report
+from engine.design.groups import group_card, group_problem, visible_edges
+from engine.design.validation import Report, pending_text
 from engine.spec.catalog import LAYERS
+from engine.spec.generic import GENERIC_HELP, generic_summary, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
+from gui.canvas.groups import GroupItem, group_view
 from gui.canvas.items import ERROR, OK, WARNING, EdgeItem, NodeItem, NodeView
 from gui.document import Document
 from gui.style import canvas_colors
@@ -32,6 +35,8 @@ LAYER_MIME = "application/x-netwright-layer"
 def summarize_params(node_type: str, params: dict) -> str:
     """The few parameters worth reading on a card: '10 · relu', '32 · 3x3 · same'."""
     spec = LAYERS.get(node_type)
+    if is_generic(node_type):
+        return generic_summary(params)
     if spec is None:
         return "unknown layer type"
     parts = []
@@ -57,12 +62,16 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
     spec = LAYERS.get(node.type)
     errors, warnings = (info.errors, info.warnings) if info else ([], [])
     status = ERROR if errors else WARNING if warnings else OK
-    tip = [f"<b>{node.type}</b> '{node_id}'"]
+    shown = shown_type(node.type, node.params)
+    tip = [f"<b>{shown}</b> '{node_id}'"]
     if spec is not None:
         tip.append(spec.help)
+    elif is_generic(node.type):
+        tip.append(GENERIC_HELP)
     tip += [f"<span style='color:#D32F2F'>✖ {m}</span>" for m in errors]
     tip += [f"<span style='color:#B07800'>⚠ {m}</span>" for m in warnings]
-    shape = fmt_shape(info.output_shape) if info and info.output_shape else "shape unknown"
+    known = info is not None and info.output_shape is not None
+    shape = fmt_shape(info.output_shape) if known else pending_text(info) or "shape unknown"
     count = f"{info.params:,} params" if info and info.output_shape else ""
     if info and info.output_shape and info.trainable != info.params:
         count += f" ({info.trainable:,} trainable)"
@@ -85,7 +94,7 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
         tip.append(f"Shares its weights with every layer tagged like it (the layer of '{shared_with}').")
     return NodeView(
         node_id=node_id,
-        type=node.type,
+        type=shown,
         category=spec.category if spec else "",
         summary=summarize_params(node.type, node.params),
         shape=shape,
@@ -114,6 +123,11 @@ class DesignScene(QGraphicsScene):
         self._wire_out: str | None = None
         self._wire_target: NodeItem | None = None
         self._press_positions: dict[str, QPointF] = {}
+        # Collapsed groups: card id -> its layers (a view over the design, never saved).
+        self.groups: dict[str, frozenset[str]] = {}
+        self.group_items: dict[str, GroupItem] = {}
+        self._group_number = 0
+        self._grouped_design = doc.design
         self.setBackgroundBrush(canvas_colors()["background"])
         doc.changed.connect(self.sync)
         doc.node_renamed.connect(self._renamed)
@@ -121,6 +135,7 @@ class DesignScene(QGraphicsScene):
 
     def _renamed(self, old: str, new: str) -> None:
         self.nodes[new] = self.nodes.pop(old)
+        self.groups = {gid: frozenset(new if m == old else m for m in ms) for gid, ms in self.groups.items()}
 
     # ------------------------------------------------------------ model -> items
 
@@ -140,25 +155,87 @@ class DesignScene(QGraphicsScene):
                 item.set_view(view)
             if (item.pos().x(), item.pos().y()) != node.pos:
                 item.setPos(*node.pos)
+        self._sync_groups(report)
         self._sync_edges()
+
+    # ------------------------------------------------------------ collapsed groups (a view only)
+
+    def collapse(self, node_ids: list[str]) -> str:
+        """Fold these layers into one card; the design is untouched.  Returns why not, or ''."""
+        members = frozenset(n for n in node_ids if n in self.doc.design.nodes and n not in self._folded())
+        reason = (
+            group_problem(self.doc.design, members)
+            if len(members) == len(set(node_ids))
+            else ("A layer of the selection is already in a collapsed group")
+        )
+        if reason:
+            self.message.emit(reason)
+            return reason
+        self._group_number += 1
+        self.groups[f"group:{self._group_number}"] = members
+        self.sync(self.doc.report)
+        self.message.emit(f"Collapsed {len(members)} layers into one card (double-click it to expand)")
+        return ""
+
+    def expand(self, group_id: str) -> None:
+        if self.groups.pop(group_id, None) is not None:
+            self.sync(self.doc.report)
+
+    def expand_containing(self, node_id: str) -> None:
+        for gid, members in list(self.groups.items()):
+            if node_id in members:
+                self.expand(gid)
+
+    def _folded(self) -> dict[str, str]:
+        """Each folded node -> the id of its group's card."""
+        return {n: gid for gid, members in self.groups.items() for n in members}
+
+    def _sync_groups(self, report: Report) -> None:
+        design = self.doc.design
+        if design is not self._grouped_design:  # another design is shown: its groups are gone
+            self.groups, self._grouped_design = {}, design
+        self.groups = {
+            gid: kept
+            for gid, members in self.groups.items()
+            if len(kept := frozenset(m for m in members if m in design.nodes)) >= 2
+        }
+        for gid in [g for g in self.group_items if g not in self.groups]:
+            self.removeItem(self.group_items.pop(gid))
+        folded = self._folded()
+        for nid, item in self.nodes.items():
+            item.setVisible(nid not in folded)
+        for gid, members in self.groups.items():
+            card = group_card(design, report, members)
+            view = group_view(gid, card)
+            item = self.group_items.get(gid)
+            if item is None:
+                item = self.group_items[gid] = GroupItem(view, members)
+                self.addItem(item)
+            else:
+                item.members = members
+                item.set_view(view)
+            item.setPos(self.nodes[card.entry].pos())
+
+    def _item(self, nid: str) -> NodeItem:
+        return self.group_items.get(nid) or self.nodes[nid]
 
     def _sync_edges(self) -> None:
         design = self.doc.design
         inc = design.incoming()
         keys = []
-        for e in design.edges:
+        for e, src, dst in visible_edges(design, self._folded()):
             spec = LAYERS.get(design.nodes[e.dst].type)
-            merge = spec is not None and spec.is_merge
+            merge = spec is not None and spec.is_merge and dst == e.dst
             index, count = (inc[e.dst].index(e), len(inc[e.dst])) if merge else (0, 1)
-            keys.append((e.src, e.dst, e.port, e.out, index, count))
+            keys.append((e.src, e.dst, e.port, e.out, index, count, src, dst))
         if keys == self._edge_keys:
             return
         for item in self.edge_items:
             item.detach()
             self.removeItem(item)
         self.edge_items = [
-            EdgeItem(self.nodes[src], self.nodes[dst], (src, dst, port, out), index, count)
-            for src, dst, port, out, index, count in keys
+            EdgeItem(self._item(src_item), self._item(dst_item), (src, dst, port, out), index, count)
+            for src, dst, port, out, index, count, src_item, dst_item in keys
         ]
         for item in self.edge_items:
             self.addItem(item)
@@ -167,7 +244,17 @@ class DesignScene(QGraphicsScene):
     # ------------------------------------------------------------ selection
 
     def selected_node_ids(self) -> list[str]:
-        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+        """The selected layers; a selected group card stands for its layers."""
+        ids: list[str] = []
+        for i in self.selectedItems():
+            if isinstance(i, GroupItem):
+                ids += sorted(i.members)
+            elif isinstance(i, NodeItem):
+                ids.append(i.node_id)
+        return ids
+
+    def selected_groups(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, GroupItem)]
 
     def selected_edges(self) -> list[Edge]:
         return [Edge(*i.key) for i in self.selectedItems() if isinstance(i, EdgeItem)]
@@ -196,7 +283,11 @@ class DesignScene(QGraphicsScene):
                 event.accept()
                 return
         super().mousePressEvent(event)
-        self._press_positions = {i.node_id: i.pos() for i in self.selectedItems() if isinstance(i, NodeItem)}
+        self._press_positions = {
+            i.node_id: i.pos()
+            for i in self.selectedItems()
+            if isinstance(i, NodeItem) and i.node_id in self.nodes
+        }
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
         if self._wire is not None:
@@ -230,7 +321,7 @@ class DesignScene(QGraphicsScene):
     def _node_at(self, scene_pos: QPointF) -> NodeItem | None:
         # By bounding box: named ports and their names sit just outside the card.
         hits = self.items(scene_pos, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
-        return next((i for i in hits if isinstance(i, NodeItem)), None)
+        return next((i for i in hits if isinstance(i, NodeItem) and not isinstance(i, GroupItem)), None)
 
     def _preview_target(self, scene_pos: QPointF) -> None:
         """While dragging a connection, show on the card under the cursor whether it would be accepted."""

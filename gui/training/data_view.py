@@ -75,7 +75,11 @@ class DataView(QWidget):
         if isinstance(ds, str):
             self.data_label.setText(f"<span style='color:#D32F2F'>{ds}</span>")
             return
-        text = f"{ds.name}: {len(ds.x)} samples, x {tuple(ds.x.shape[1:])}, "
+        given = datamod.arrays(ds.x)  # one array, or one per model input
+        shapes = ", ".join(f"{k or 'x'} {tuple(a.shape[1:])}" for k, a in given.items())
+        text = f"{ds.name}: {ds.rows} samples, {shapes}, "
+        if isinstance(ds.y, dict):  # several outputs: name them with their class counts
+            text += "targets " + ", ".join(f"{k} ({ds.target(k).classes} classes)" for k in ds.y) + ", "
         if ds.task == datamod.CLASSIFICATION:
             balance = ", ".join(f"{k}: {v}" for k, v in ds.class_balance().items())
             text += f"{ds.classes} classes ({balance})"
@@ -84,9 +88,10 @@ class DataView(QWidget):
         if ds.dropped_rows:
             text += f"; {len(ds.dropped_rows)} invalid rows dropped"
         self.data_label.setText(text)
-        flat = ds.x.reshape(len(ds.x), -1)
+        flat = np.concatenate([a.reshape(len(a), -1) for a in given.values()], axis=1)
         cols = min(flat.shape[1], 12)
-        names = (ds.feature_names or [f"x{i}" for i in range(flat.shape[1])])[:cols] + ["target"]
+        columns = [f"{k or 'x'}{i}" for k, a in given.items() for i in range(a[0].size)]
+        names = (ds.feature_names or columns)[:cols] + ["target"]
         rows = min(len(flat), 20)
         self.preview.setColumnCount(len(names))
         self.preview.setRowCount(rows)
@@ -94,6 +99,17 @@ class DataView(QWidget):
         for r in range(rows):
             for c in range(cols):
                 self.preview.setItem(r, c, QTableWidgetItem(f"{flat[r, c]:.4g}"))
-            target = ds.y[r]
-            shown = ds.class_names[int(target)] if ds.class_names and np.ndim(target) == 0 else str(target)
+            if isinstance(ds.y, dict):  # several outputs: each one's label
+                shown = ", ".join(f"{k} {_shown(ds.y[k][r], ds.target(k).class_names)}" for k in ds.y)
+            else:
+                shown = _shown(ds.y[r], ds.class_names)
             self.preview.setItem(r, cols, QTableWidgetItem(shown))
+
+
+def _shown(target: object, names: list[str]) -> str:
+    """One sample's label as text: its class name, a class name per step, or the numbers."""
+    if names and np.ndim(target) == 0:
+        return names[int(target)]
+    if names and np.ndim(target) == 1:  # a class per step
+        return " ".join(names[int(t)] for t in target)
+    return str(target)

@@ -18,6 +18,8 @@ LESSONS = {
     "smaller, and the accuracy stays at a coin toss. Then open the ReLU version.",
     "deep_relu": "Look at the Gradients tab: with ReLU and He initialisation every layer gets a healthy "
     "gradient, and the decision boundary forms a ring.",
+    "lstm_seq2seq": "Look at Results: the decoder writes each sequence reversed, one symbol per step; "
+    "whole sequences right climbs after the per-step accuracy.",
     "overfitting": "Look at loss vs val_loss drifting apart and the wiggly decision boundary; then add "
     "Dropout(0.5) after each wide layer, train again and compare in Runs.",
 }

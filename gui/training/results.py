@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -57,6 +58,10 @@ class ResultsView(QScrollArea):
         self.advice = QLabel()
         self.advice.setWordWrap(True)
         self.advice.setStyleSheet("color: #B26A00;")
+        self.output = QComboBox()  # a model with several outputs: whose results are shown
+        self.output.setToolTip("The model has several outputs: choose whose results to show")
+        self.output.currentIndexChanged.connect(self._show_chosen_output)
+        self._outputs: dict[str, dict] = {}
         self.confusion = QTableWidget(0, 0)
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -78,7 +83,7 @@ class ResultsView(QScrollArea):
         self.prediction.setWordWrap(True)
         page = QWidget()
         col = QVBoxLayout(page)
-        for w in (self.results, self.warning, self.advice, self.confusion, self.scatter):
+        for w in (self.results, self.warning, self.advice, self.output, self.confusion, self.scatter):
             col.addWidget(w)
         row = QHBoxLayout()
         row.addWidget(self.sample)
@@ -95,8 +100,9 @@ class ResultsView(QScrollArea):
 
     def clear(self) -> None:
         self.results.setText("Train the design to see its results here.")
-        for w in (self.warning, self.advice, self.confusion, self.scatter):
+        for w in (self.warning, self.advice, self.output, self.confusion, self.scatter):
             w.hide()
+        self._outputs = {}
         self.prediction.setText("")
 
     def show_run(self, run: Run) -> None:
@@ -110,23 +116,40 @@ class ResultsView(QScrollArea):
             self.results.setText("")
             return
         scores = ", ".join(metric_text(k, v) for k, v in ev["metrics"].items())
+        whole = ev.get("sequence_accuracy")
+        steps = f". Whole sequences right: {whole:.1%}; the matrix counts steps" if whole is not None else ""
         self.results.setText(
-            f"On the {ev['evaluated_on']} set ({ev.get('test_samples') or 'all'} samples): {scores}"
+            f"On the {ev['evaluated_on']} set ({ev.get('test_samples') or 'all'} samples): {scores}{steps}"
         )
         self.warning.setText(TRAINING_DATA_WARNING)
         self.warning.setVisible(ev["evaluated_on"] == "training")
+        self._outputs = ev.get("outputs") or {}
+        self.output.blockSignals(True)
+        self.output.clear()
+        self.output.addItems([f"output {name}" for name in self._outputs])
+        self.output.blockSignals(False)
+        self.output.setVisible(len(self._outputs) > 1)
+        n = self._show_output(ev)
+        self.sample.setRange(0, max(0, ev.get("samples", n) - 1))
+
+    def _show_chosen_output(self, index: int) -> None:
+        if 0 <= index < len(self._outputs):
+            self._show_output(list(self._outputs.values())[index])
+
+    def _show_output(self, ev: dict) -> int:
+        """One output's confusion matrix or predicted-vs-actual plot; returns the samples it counts."""
+        self.confusion.hide()
+        self.scatter.hide()
         if "confusion_matrix" in ev:
             self._show_confusion(ev["confusion_matrix"], ev["class_names"])
-            n = sum(map(sum, ev["confusion_matrix"]))
-        else:
-            self.scatter.clear()
-            actual, predicted = np.asarray(ev["actual"]), np.asarray(ev["predicted"])
-            self.scatter.plot(actual, predicted, pen=None, symbol="o", symbolSize=5, symbolBrush="#2F6FD6")
-            low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
-            self.scatter.plot([low, high], [low, high], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
-            self.scatter.show()
-            n = len(actual)
-        self.sample.setRange(0, max(0, n - 1))
+            return sum(map(sum, ev["confusion_matrix"]))
+        self.scatter.clear()
+        actual, predicted = np.asarray(ev["actual"]), np.asarray(ev["predicted"])
+        self.scatter.plot(actual, predicted, pen=None, symbol="o", symbolSize=5, symbolBrush="#2F6FD6")
+        low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+        self.scatter.plot([low, high], [low, high], pen=pg.mkPen("#999999", style=Qt.PenStyle.DashLine))
+        self.scatter.show()
+        return len(actual)
 
     def _show_confusion(self, matrix: list[list[int]], names: list[str]) -> None:
         self.confusion.setRowCount(len(names))
@@ -144,18 +167,27 @@ class ResultsView(QScrollArea):
         self.confusion.show()
 
     def show_prediction(self, p: dict) -> None:
-        values, names = p["prediction"], p["class_names"]
-        if names and len(values) == len(names):
-            best = int(np.argmax(values))
-            self.prediction.setText(
-                f"predicted {names[best]} ({values[best]:.0%}); actual {_label(p['actual'], names)}"
-            )
-        else:
-            shown = ", ".join(f"{v:.4g}" for v in values)
-            self.prediction.setText(f"predicted {shown}; actual {_label(p['actual'], names)}")
+        outputs = p.get("outputs") or [p]  # several outputs: each one's prediction, named
+        texts = [_prediction_text(o["prediction"], o["actual"], o["class_names"]) for o in outputs]
+        if len(outputs) > 1:
+            texts = [f"{o['output']}: {t}" for o, t in zip(outputs, texts, strict=True)]
+        self.prediction.setText(" · ".join(texts))
 
     def apply_theme(self) -> None:
         self.scatter.apply_theme()
+
+
+def _prediction_text(values: list[float], actual: object, names: list[str]) -> str:
+    if names and len(values) > len(names) and len(values) % len(names) == 0:  # a class per step
+        steps = np.asarray(values).reshape(-1, len(names)).argmax(axis=1)
+        labels = np.asarray(actual)
+        truth = labels.argmax(axis=-1) if labels.ndim > 1 else labels.astype(int).reshape(-1)
+        return f"predicted {' '.join(names[i] for i in steps)}; actual {' '.join(names[i] for i in truth)}"
+    if names and len(values) == len(names):
+        best = int(np.argmax(values))
+        return f"predicted {names[best]} ({values[best]:.0%}); actual {_label(actual, names)}"
+    shown = ", ".join(f"{v:.4g}" for v in values)
+    return f"predicted {shown}; actual {_label(actual, names)}"
 
 
 def _label(actual: object, names: list[str]) -> str:

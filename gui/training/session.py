@@ -86,6 +86,7 @@ class TrainingSession(QObject):
     predicted = Signal(dict)
     forwarded = Signal(dict)  # one sample's output of every layer: {"index", "outputs", "trained"}
     cleared = Signal()  # another design is shown: results and runs are gone
+    shapes_computed = Signal(list)  # Keras's answers for generic layers: [(Request, KerasShape)]
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +140,11 @@ class TrainingSession(QObject):
         self._ensure_thread()
         self.thread.forward(copy.deepcopy(design), index, base_dir)
 
+    def compute_shapes(self, requests: list) -> None:
+        """Ask Keras, on the worker thread, for generic layers' shapes (after a run in progress)."""
+        self._ensure_thread()
+        self.thread.compute_shapes(list(requests))
+
     def _launch(self, label: str, design: Design) -> None:
         self._ensure_thread()
         self.run = Run(len(self.runs) + 1, label, design)
@@ -161,6 +167,7 @@ class TrainingSession(QObject):
             w.saved.connect(self.saved)
             w.predicted.connect(self.predicted)
             w.forwarded.connect(self.forwarded)
+            w.shapes_computed.connect(self.shapes_computed)
 
     def toggle_pause(self) -> bool:
         """Pause or resume; returns whether it is paused now."""

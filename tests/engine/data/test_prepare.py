@@ -20,10 +20,19 @@ def write(tmp_path, text, name="d.csv"):
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_builtin_datasets_match_their_description(name):
     info, ds = BUILTIN[name], D.load_builtin(name)
-    assert ds.x.shape[1:] == info.input_shape and len(ds.x) == len(ds.y) > 100
-    assert ds.x.dtype == np.float32 and np.isfinite(ds.x).all()
-    if info.classes:
-        assert set(np.unique(ds.y)) == set(range(info.classes))
+    given = D.arrays(ds.x)
+    assert list(given) == list(info.input_shapes) and ds.output_names == list(info.output_classes)
+    for key, shape in info.input_shapes.items():
+        assert given[key].shape == (ds.rows, *shape)
+        assert given[key].dtype == np.float32 and np.isfinite(given[key]).all()
+    for key, classes in info.output_classes.items():
+        target = ds.target(key)
+        assert len(target.y) == ds.rows > 100 and target.y.shape[1:] == (
+            info.target_shape or target.y.shape[1:]
+        )
+        if classes:
+            labels = set(range(classes)) - ({0} if name == "reverse_sequences" else set())  # 0: start token
+            assert set(np.unique(target.y)) == labels and target.classes == classes
 
 
 def test_csv_with_header_and_string_target(tmp_path):
