@@ -24,6 +24,7 @@ from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, pending_text, validate
 from engine.keras.codegen import CodegenError, generate
 from engine.keras.generic import resolve
+from engine.spec.compile_catalog import metric_text
 from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
 
@@ -43,8 +44,8 @@ def _load(path: str) -> tuple:
 def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
     """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
     cost = estimate(design, report)
-    batch = int(design.training.get("batch_size", 32))
-    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    batch = int(design.training_settings.batch_size)
+    optimizer = design.compile_settings.optimizer_config()
     memory = training_memory(cost, batch, optimizer)
     budget = memory_budget()
     file_level = {
@@ -214,7 +215,7 @@ def _progress_bar(err: TextIO):
         err.flush()
 
     def epoch(info):
-        logs = "  ".join(f"{k} {v:.4f}" for k, v in info["logs"].items())
+        logs = "  ".join(metric_text(k, v) for k, v in info["logs"].items())
         err.write(f"\repoch {info['epoch'] + 1}/{state['epochs']}  {logs}  ({info['elapsed']:.1f}s)\n")
 
     return Listener(on_begin=begin, on_batch=batch, on_epoch=epoch)
@@ -269,7 +270,7 @@ def cmd_train(
         f"training '{design.name}' on {dataset.name}: {prepared.rows} samples"
         f" (validation {prepared.validation_split:.0%}), test {prepared.test_rows}\n"
     )
-    standardized = bool((design.data or {}).get("standardize"))
+    standardized = bool(design.data_settings.standardize)
     for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
         err.write(f"advice: {line}\n")
     try:
@@ -330,7 +331,7 @@ def _after_training(
         except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
             err.write(f"\n{path}: {explain(exc, design).text}\n")
             return DESIGN_ERRORS
-        scores = "  ".join(f"{k} {v:.4f}" for k, v in report["metrics"].items())
+        scores = "  ".join(metric_text(k, v) for k, v in report["metrics"].items())
         if "sequence_accuracy" in report:  # a label per step: the metrics count steps
             scores += f"  whole sequences right {report['sequence_accuracy']:.4f}"
         for name, part in (report.get("outputs") or {}).items():  # several outputs: each one's accuracy

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import sources
-from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
+from engine.spec.datasets import BUILTIN
 from gui.document import Document
 
 FILE_ITEM = "__file__"
@@ -140,10 +140,11 @@ class DataSettings(QGroupBox):
             target = data.get("target")
             self.target.setText("" if target is None else str(target))
             self.drop_invalid.setChecked(bool(data.get("drop_invalid", False)))
-            self.seed.setValue(int(data.get("seed", 0)) if isinstance(data.get("seed", 0), int) else 0)
-            split = data.get("test_split", DEFAULT_TEST_SPLIT)
+            typed = self.doc.design.data_settings
+            self.seed.setValue(typed.seed if isinstance(typed.seed, int) else 0)
+            split = typed.test_split
             self.test_split.setValue(float(split) if isinstance(split, (int, float)) else 0.0)
-            self.standardize.setChecked(bool(data.get("standardize", False)))
+            self.standardize.setChecked(bool(typed.standardize))
         finally:
             for w in self.widgets:
                 w.blockSignals(False)

@@ -1,7 +1,10 @@
-"""Model settings: name, data, loss, optimizer (with its hyperparameters), metrics, training.
+"""Model settings: name, data, loss, optimizer (with its hyperparameters and learning-rate
+schedule), metrics, training (with class weights and ReduceLROnPlateau).
 
 Built from the compile catalog like the layer editor is built from the layer
-catalog; every change is one undoable ``SetSettings`` command.
+catalog; every change is one undoable ``SetSettings`` command.  A design with
+several outputs gets one row per output (loss, weight, metrics) instead of the
+single loss and metrics list.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import copy
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -23,10 +27,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS, loss_spec
+from engine.spec.compile_catalog import (
+    LOSSES,
+    METRIC_CLASSES,
+    METRICS,
+    OPTIMIZERS,
+    REDUCE_LR_PARAMS,
+    SCHEDULES,
+    loss_spec,
+    metric_name,
+)
+from engine.spec.settings import BALANCED
 from gui.data_settings import DataSettings
 from gui.document import Document
+from gui.output_settings import OutputTable
 from gui.param_fields import ParamField
+
+NO_SCHEDULE = "constant"
+THRESHOLD = METRIC_CLASSES["precision"].params[0]  # the one argument the confusion metrics share
+
+
+def takes_threshold(name: object) -> bool:
+    return name in METRIC_CLASSES and THRESHOLD in METRIC_CLASSES[name].params
+
+
+def with_threshold(metrics: list, value: object, only_plain: bool = False) -> list:
+    """``metrics`` with ``value`` as the threshold of each that takes one (None: Keras's default).
+    ``only_plain`` leaves a metric already written with arguments as it is."""
+    out = []
+    for m in metrics:
+        name = metric_name(m)
+        if not takes_threshold(name) or (only_plain and isinstance(m, dict)):
+            out.append(m)
+            continue
+        rest = {k: v for k, v in m.items() if k not in ("type", "thresholds")} if isinstance(m, dict) else {}
+        if value is not None:
+            rest["thresholds"] = value
+        out.append({"type": name, **rest} if rest else name)
+    return out
+
+
+CLASS_WEIGHTS = {"none": None, "balanced": BALANCED, "per class": "per class"}
 
 
 class SettingsPanel(QScrollArea):
@@ -54,6 +95,15 @@ class SettingsPanel(QScrollArea):
             self.loss.setItemData(self.loss.count() - 1, spec.help, Qt.ItemDataRole.ToolTipRole)
         self.loss.currentIndexChanged.connect(self._loss_edited)
         form.addRow("loss", self.loss)
+        self.outputs = OutputTable(doc)
+        form.addRow(self.outputs)
+        self.from_logits = QCheckBox("from_logits")
+        self.from_logits.setToolTip(
+            "The outputs are raw scores (no softmax or sigmoid); the cross-entropy loss applies it "
+            "itself, which is more exact."
+        )
+        self.from_logits.toggled.connect(self._from_logits_edited)
+        form.addRow("", self.from_logits)
         self.optimizer = QComboBox()
         for spec in OPTIMIZERS.values():
             self.optimizer.addItem(spec.type, spec.type)
@@ -63,6 +113,18 @@ class SettingsPanel(QScrollArea):
         self.optimizer_form = QFormLayout()
         holder = QWidget()
         holder.setLayout(self.optimizer_form)
+        form.addRow(holder)
+        self.schedule = QComboBox()
+        self.schedule.addItem(NO_SCHEDULE, None)
+        self.schedule.setItemData(0, "The optimizer's learning_rate, unchanged.", Qt.ItemDataRole.ToolTipRole)
+        for spec in SCHEDULES.values():
+            self.schedule.addItem(spec.type, spec.type)
+            self.schedule.setItemData(self.schedule.count() - 1, spec.help, Qt.ItemDataRole.ToolTipRole)
+        self.schedule.currentIndexChanged.connect(self._schedule_edited)
+        form.addRow("learning rate", self.schedule)
+        self.schedule_form = QFormLayout()
+        holder = QWidget()
+        holder.setLayout(self.schedule_form)
         form.addRow(holder)
         self.metrics = QListWidget()
         for name, help_ in METRICS.items():
@@ -74,6 +136,9 @@ class SettingsPanel(QScrollArea):
         self.metrics.setMaximumHeight(130)
         self.metrics.itemChanged.connect(self._metrics_edited)
         form.addRow("metrics", self.metrics)
+        self.threshold = ParamField(THRESHOLD, None)
+        self.threshold.edited.connect(self._threshold_edited)
+        form.addRow("threshold", self.threshold)
         layout.addWidget(compile_box)
 
         train_box = QGroupBox("Training")
@@ -92,11 +157,42 @@ class SettingsPanel(QScrollArea):
         form.addRow("epochs", self.epochs)
         form.addRow("batch size", self.batch_size)
         form.addRow("validation split", self.split)
+        self.class_weight = QComboBox()
+        for text, value in CLASS_WEIGHTS.items():
+            self.class_weight.addItem(text, value)
+        self.class_weight.setToolTip(
+            "Weigh rare classes more: balanced computes the weights from the training labels; "
+            "per class takes them as written (class: weight, ...)"
+        )
+        self.class_weight.currentIndexChanged.connect(self._class_weight_edited)
+        form.addRow("class weight", self.class_weight)
+        self.class_weights = QLineEdit()
+        self.class_weights.setPlaceholderText("e.g. 0: 1, 1: 5")
+        self.class_weights.editingFinished.connect(self._class_weights_typed)
+        form.addRow("", self.class_weights)
+        self.reduce_lr = QCheckBox("ReduceLROnPlateau")
+        self.reduce_lr.setToolTip("Lower the learning rate when the loss stops improving")
+        self.reduce_lr.toggled.connect(self._reduce_lr_edited)
+        form.addRow("", self.reduce_lr)
+        self.reduce_lr_form = QFormLayout()
+        self.reduce_lr_fields: dict[str, ParamField] = {}
+        for p in REDUCE_LR_PARAMS:
+            field = ParamField(p, p.default)
+            field.edited.connect(self._reduce_lr_param_edited)
+            self.reduce_lr_form.addRow(p.name, field)
+            self.reduce_lr_fields[p.name] = field
+        self.reduce_lr_box = QWidget()
+        self.reduce_lr_box.setLayout(self.reduce_lr_form)
+        form.addRow(self.reduce_lr_box)
+        self.train_form = form
         layout.addWidget(train_box)
         layout.addStretch()
         self.setWidget(page)
+        self.compile_form = compile_box.layout()
         self.optimizer_fields: dict[str, ParamField] = {}
         self._shown_optimizer: str | None = None
+        self.schedule_fields: dict[str, ParamField] = {}
+        self._shown_schedule: str | None = None
         doc.changed.connect(self._design_changed)
         self.refresh()
 
@@ -107,38 +203,64 @@ class SettingsPanel(QScrollArea):
         widgets = (
             self.name,
             self.loss,
+            self.from_logits,
             self.optimizer,
+            self.schedule,
             self.metrics,
             self.epochs,
             self.batch_size,
             self.split,
+            self.class_weight,
+            self.reduce_lr,
         )
         for w in widgets:
             w.blockSignals(True)
         try:
             self.name.setText(d.name)
-            loss = loss_spec(d.compile.get("loss", "mse"))
+            comp, train = d.compile_settings, d.training_settings
+            outputs = d.output_ids()
+            several = len(outputs) > 1
+            loss = loss_spec(comp.loss_for(outputs[0]) if outputs else comp.loss)
             self.loss.setCurrentIndex(max(0, self.loss.findData(loss.name if loss else None)))
-            opt = d.compile.get("optimizer", {"type": "Adam"})
-            self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(opt.get("type"))))
-            chosen = set(d.compile.get("metrics", []))
+            self.from_logits.setChecked(comp.from_logits is True)
+            self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(comp.optimizer)))
+            schedule = comp.learning_rate_schedule
+            kind = schedule.get("type") if isinstance(schedule, dict) else None
+            self.schedule.setCurrentIndex(max(0, self.schedule.findData(kind)))
+            chosen = {metric_name(m) for m in comp.metrics_for(outputs[0])} if outputs else set()
             for i in range(self.metrics.count()):
                 item = self.metrics.item(i)
                 item.setCheckState(
                     Qt.CheckState.Checked if item.text() in chosen else Qt.CheckState.Unchecked
                 )
-            self.epochs.setValue(int(d.training.get("epochs", 10)))
-            self.batch_size.setValue(int(d.training.get("batch_size", 32)))
-            self.split.setValue(float(d.training.get("validation_split", 0.0)))
+            self.epochs.setValue(int(train.epochs))
+            self.batch_size.setValue(int(train.batch_size))
+            self.split.setValue(float(train.validation_split))
+            weights = train.class_weight
+            shown = "per class" if isinstance(weights, dict) else weights
+            self.class_weight.setCurrentIndex(max(0, self.class_weight.findData(shown)))
+            self.reduce_lr.setChecked(isinstance(train.reduce_lr_on_plateau, dict))
         finally:
             for w in widgets:
                 w.blockSignals(False)
+        metrics = comp.metrics_for(outputs[0]) if outputs else []
+        thresholded = not several and any(takes_threshold(metric_name(m)) for m in metrics)
+        self.threshold.set_value(self._shown_threshold(metrics))
+        rows = ((self.loss, not several), (self.metrics, not several), (self.outputs, several))
+        for row, shown in (*rows, (self.threshold, thresholded)):
+            self.compile_form.setRowVisible(row, shown)
+        if several:
+            self.outputs.refresh()
+        self._show_class_weights(weights)
+        self._show_reduce_lr(train.reduce_lr_on_plateau)
         self._show_optimizer_params()
+        self._show_schedule(schedule if kind in SCHEDULES else None)
         self.data_settings.refresh()
 
     def _show_optimizer_params(self) -> None:
-        opt = self.doc.design.compile.get("optimizer", {"type": "Adam"})
-        spec = OPTIMIZERS.get(opt.get("type"))
+        comp = self.doc.design.compile_settings
+        opt = comp.optimizer_params
+        spec = OPTIMIZERS.get(comp.optimizer)
         if spec is None:
             return
         if self._shown_optimizer != spec.type:
@@ -153,6 +275,44 @@ class SettingsPanel(QScrollArea):
             self._shown_optimizer = spec.type
         for p in spec.params:
             self.optimizer_fields[p.name].set_value(opt.get(p.name, p.default))
+        scheduled = comp.learning_rate_schedule is not None
+        rate = self.optimizer_fields.get("learning_rate")
+        if rate is not None:
+            rate.setEnabled(not scheduled)
+            rate.setToolTip("Set by the learning-rate schedule below" if scheduled else "")
+
+    def _show_schedule(self, schedule: dict | None) -> None:
+        """The chosen schedule's arguments as fields (none for a constant rate)."""
+        kind = schedule["type"] if schedule else None
+        if self._shown_schedule != kind:
+            while self.schedule_form.rowCount():
+                self.schedule_form.removeRow(0)
+            self.schedule_fields = {}
+            for p in SCHEDULES[kind].params if kind else ():
+                field = ParamField(p, p.default)
+                field.edited.connect(self._schedule_param_edited)
+                self.schedule_form.addRow(p.name, field)
+                self.schedule_fields[p.name] = field
+            self._shown_schedule = kind
+        for p in SCHEDULES[kind].params if kind else ():
+            self.schedule_fields[p.name].set_value(schedule.get(p.name, p.default))
+
+    def _show_class_weights(self, weights: object) -> None:
+        per_class = isinstance(weights, dict)
+        self.train_form.setRowVisible(self.class_weights, per_class)
+        if per_class and not self.class_weights.hasFocus():
+            self.class_weights.setText(
+                ", ".join(
+                    f"{k}: {v:g}" if isinstance(v, (int, float)) else f"{k}: {v}" for k, v in weights.items()
+                )
+            )
+            self.class_weights.setStyleSheet("")
+
+    def _show_reduce_lr(self, plateau: object) -> None:
+        on = isinstance(plateau, dict)
+        self.train_form.setRowVisible(self.reduce_lr_box, on)
+        for p in REDUCE_LR_PARAMS:
+            self.reduce_lr_fields[p.name].set_value(plateau.get(p.name, p.default) if on else p.default)
 
     # ------------------------------------------------------------ widgets -> commands
 
@@ -169,34 +329,109 @@ class SettingsPanel(QScrollArea):
         loss = self.loss.currentData()
         self.doc.set_settings("compile", self._compile_with(loss=loss), f"Loss {loss}")
 
+    def _from_logits_edited(self, on: bool) -> None:
+        comp = self._compile_with(from_logits=True)
+        if not on:
+            del comp["from_logits"]
+        self.doc.set_settings("compile", comp, "from_logits " + ("on" if on else "off"))
+
+    def _schedule_edited(self) -> None:
+        kind = self.schedule.currentData()
+        comp = self._compile_with()
+        comp.pop("learning_rate_schedule", None)
+        if kind is not None:
+            spec = SCHEDULES[kind]
+            comp["learning_rate_schedule"] = {"type": kind, **{p.name: p.default for p in spec.params}}
+            rate = self.doc.design.compile_settings.optimizer_params.get("learning_rate")
+            if isinstance(rate, (int, float)) and "initial_learning_rate" in comp["learning_rate_schedule"]:
+                comp["learning_rate_schedule"]["initial_learning_rate"] = rate  # start where it was
+        self.doc.set_settings("compile", comp, f"Learning rate {kind or NO_SCHEDULE}")
+
+    def _schedule_param_edited(self, name: str, value: object) -> None:
+        comp = self._compile_with()
+        comp["learning_rate_schedule"] = {**comp["learning_rate_schedule"], name: value}
+        self.doc.set_settings("compile", comp, f"Change {name}")
+
     def _optimizer_edited(self) -> None:
         opt_type = self.optimizer.currentData()
-        old = self.doc.design.compile.get("optimizer", {})
+        old = self.doc.design.compile_settings.optimizer_params
         new = {"type": opt_type}
         if "learning_rate" in old:  # keep the learning rate across optimizers
             new["learning_rate"] = old["learning_rate"]
         self.doc.set_settings("compile", self._compile_with(optimizer=new), f"Optimizer {opt_type}")
 
     def _optimizer_param_edited(self, name: str, value: object) -> None:
-        opt = dict(self.doc.design.compile.get("optimizer", {"type": "Adam"}))
-        opt[name] = value
+        opt = {**self.doc.design.compile_settings.optimizer_config(), name: value}
         self.doc.set_settings("compile", self._compile_with(optimizer=opt), f"Change {name}")
 
+    def _shared_metrics(self) -> list:
+        outputs = self.doc.design.output_ids()
+        return self.doc.design.compile_settings.metrics_for(outputs[0]) if outputs else []
+
     def _metrics_edited(self) -> None:
-        chosen = [
+        """The checked metrics; one written with arguments keeps them, and one newly checked
+        that takes a threshold gets the one shown."""
+        written = {metric_name(m): m for m in self._shared_metrics()}
+        names = [
             self.metrics.item(i).text()
             for i in range(self.metrics.count())
             if self.metrics.item(i).checkState() == Qt.CheckState.Checked
         ]
+        chosen = [copy.deepcopy(written.get(n, n)) for n in names]
+        chosen = with_threshold(chosen, self._shown_threshold(written.values()), only_plain=True)
         self.doc.set_settings("compile", self._compile_with(metrics=chosen), "Change metrics")
 
+    def _threshold_edited(self, _name: str, value: object) -> None:
+        chosen = with_threshold(copy.deepcopy(self._shared_metrics()), value)
+        self.doc.set_settings("compile", self._compile_with(metrics=chosen), "Change threshold")
+
+    @staticmethod
+    def _shown_threshold(metrics: object) -> object:
+        """The threshold of the first metric that has one (None: Keras's 0.5)."""
+        return next((m.get("thresholds") for m in metrics if isinstance(m, dict) and "thresholds" in m), None)
+
+    def _training_with(self, **changes: object) -> dict:
+        training = copy.deepcopy(self.doc.design.training)
+        training.update(changes)
+        return {k: v for k, v in training.items() if v is not None}
+
+    def _class_weight_edited(self) -> None:
+        choice = self.class_weight.currentData()
+        value = {"0": 1.0, "1": 1.0} if choice == "per class" else choice  # a start to edit
+        self.doc.set_settings("training", self._training_with(class_weight=value), "Change class weight")
+
+    def _class_weights_typed(self) -> None:
+        """``0: 1, 2: 3.5`` -> {"0": 1.0, "2": 3.5}; text that does not read so is flagged, not applied."""
+        weights = {}
+        try:
+            for part in filter(None, (p.strip() for p in self.class_weights.text().split(","))):
+                key, _, value = part.partition(":")
+                weights[key.strip()] = float(value)
+        except ValueError:
+            self.class_weights.setStyleSheet("border: 1.5px solid #D32F2F;")
+            self.class_weights.setToolTip("Write class: weight pairs, e.g. 0: 1, 1: 5")
+            return
+        self.class_weights.setStyleSheet("")
+        self.doc.set_settings("training", self._training_with(class_weight=weights), "Change class weights")
+
+    def _reduce_lr_edited(self, on: bool) -> None:
+        value = {"factor": 0.5, "patience": 2} if on else None
+        self.doc.set_settings(
+            "training",
+            self._training_with(reduce_lr_on_plateau=value),
+            "ReduceLROnPlateau " + ("on" if on else "off"),
+        )
+
+    def _reduce_lr_param_edited(self, name: str, value: object) -> None:
+        plateau = {**(self.doc.design.training_settings.reduce_lr_on_plateau or {}), name: value}
+        self.doc.set_settings("training", self._training_with(reduce_lr_on_plateau=plateau), f"Change {name}")
+
     def _training_edited(self) -> None:
-        training = {
-            **self.doc.design.training,
-            "epochs": self.epochs.value(),
-            "batch_size": self.batch_size.value(),
-            "validation_split": round(self.split.value(), 4),
-        }
+        training = self._training_with(
+            epochs=self.epochs.value(),
+            batch_size=self.batch_size.value(),
+            validation_split=round(self.split.value(), 4),
+        )
         self.doc.set_settings("training", training, "Change training settings")
 
     def _design_changed(self, _report: object) -> None:

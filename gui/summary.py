@@ -79,8 +79,8 @@ class SummaryTable(QWidget):
 def cost_line(design: Design, cost: DesignCost) -> str:
     """FLOPs, training memory at the design's batch size and the largest batch that fits."""
     parts = [f"<br><b>{human_count(cost.total_flops or 0, 'FLOPs')}</b> a sample (forward)"]
-    batch = int(design.training.get("batch_size", 32))
-    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    batch = int(design.training_settings.batch_size)
+    optimizer = design.compile_settings.optimizer_config()
     memory = training_memory(cost, batch, optimizer)
     if memory is not None:
         parts.append(

@@ -213,7 +213,7 @@ class TrainingPanel(QWidget):
             "base_dir": self._base_dir(),
             "early_stopping": self.patience.value() if self.early.isChecked() else None,
             "inspect": self.inspect.isChecked(),
-            "seed": int((self.doc.design.data or {}).get("seed", 0)),
+            "seed": int(self.doc.design.data_settings.seed),
         }
 
     def start(self) -> None:

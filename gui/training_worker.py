@@ -91,7 +91,7 @@ class TrainingWorker(QObject):
         self.model, self.prepared, self.dataset = result.model, prepared, dataset
         self.status.emit("Evaluating…")
         evaluation = evaluate(result.model, prepared, dataset, design) if result.epochs_done else {}
-        standardized = bool((design.data or {}).get("standardize"))
+        standardized = bool(design.data_settings.standardize)
         self.finished.emit(
             {
                 "history": result.history,

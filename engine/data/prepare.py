@@ -29,7 +29,7 @@ from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
 from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION, DEFAULT_TEST_SPLIT, inputs_text, match_inputs
+from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
 from engine.spec.layer_rules import fmt_shape
 
 
@@ -261,8 +261,7 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
 def output_loss(design: Design, out: str) -> Any:
     """The loss (a :class:`~engine.spec.compile_catalog.LossSpec`) output ``out`` trains with:
     the design's one loss, or its loss for that output when the loss is given per output."""
-    loss = design.compile.get("loss", "mse")
-    return loss_spec(loss.get(out, "mse") if isinstance(loss, dict) else loss)
+    return loss_spec(design.compile_settings.loss_for(out))
 
 
 def _output_problems(design: Design, report: Any, data: Dataset, out: str) -> list[str]:
@@ -382,9 +381,8 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     The exported script repeats these steps with the same functions, so a run
     and its script see the same rows in the same order.
     """
-    spec = design.data or {}
-    seed = int(spec.get("seed", 0))
-    test_split = float(spec.get("test_split", DEFAULT_TEST_SPLIT))
+    spec = design.data_settings
+    seed, test_split = int(spec.seed), float(spec.test_split)
     feeds = match_inputs(data.input_names, design.input_ids())
     targets = match_inputs(data.output_names, design.output_ids())
     if feeds is None or targets is None:
@@ -399,7 +397,7 @@ def prepare(design: Design, data: Dataset) -> Prepared:
     except ValueError as exc:
         raise DataError(f"{data.name}: {exc}") from None
     mean = std = None
-    if spec.get("standardize"):
+    if spec.standardize:
         x, x_test, mean, std = loaders.standardize(x, x_test)
     if isinstance(x, dict):  # keyed by the Inputs they feed: Keras matches a dict by input name
         x, x_test = ({nid: a[key] for nid, key in feeds.items()} for a in (x, x_test))
@@ -411,7 +409,7 @@ def prepare(design: Design, data: Dataset) -> Prepared:
         y, y_test = ({out: pair[i] for out, pair in shaped.items()} for i in (0, 1))
     else:
         y, y_test = _labels_for_loss(data, output_loss(design, design.output_ids()[0]), y, y_test)
-    split = float(design.training.get("validation_split", 0.0))
+    split = float(design.training_settings.validation_split)
     n = rows(x)
     n_val = n - int(math.floor(n * (1.0 - split)))
     if split and (n_val == 0 or n_val == n):

@@ -467,8 +467,8 @@ def fits_warning(
     design: Design, report: Report | None = None, available: int | None = None, batch_size: int | None = None
 ) -> str | None:
     """A sentence when training at the batch size (the design's by default) will not fit, else None."""
-    batch = int(batch_size or design.training.get("batch_size", 32))
-    optimizer = dict(design.compile.get("optimizer", {"type": "Adam"}))
+    batch = int(batch_size or design.training_settings.batch_size)
+    optimizer = design.compile_settings.optimizer_config()
     return memory_warning(estimate(design, report), batch, optimizer, memory_budget(available))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.atomic import read_regular_file, write_text_atomic
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
-from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
+from engine.spec.settings import DEFAULT_COMPILE, DEFAULT_TRAINING
 
 FORMAT = "netwright-design"
 # Version 2 added named ports (an edge's "port" may be a name), named outputs (an edge's "out"),
@@ -196,11 +196,17 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
             "compile.optimizer must be an object with a 'type' (a Keras optimizer class name)",
         ):
             comp["optimizer"] = opt
-        need(isinstance(comp.get("loss", "mse"), str), "compile.loss must be a Keras loss name (a string)")
+        loss = comp.get("loss", "mse")
+        need(
+            isinstance(loss, str)
+            or (isinstance(loss, dict) and all(isinstance(v, str) for v in loss.values())),
+            "compile.loss must be a Keras loss name (a string), or one per output id",
+        )
         metrics = comp.get("metrics", [])
         need(
-            isinstance(metrics, list) and all(isinstance(m, str) for m in metrics),
-            "compile.metrics must be a list of Keras metric names",
+            _metric_list(metrics)
+            or (isinstance(metrics, dict) and all(_metric_list(v) for v in metrics.values())),
+            "compile.metrics must be a list of Keras metric names, or one list per output id",
         )
     training = _section(raw, "training", DEFAULT_TRAINING, problems)
     data = raw.get("data")
@@ -230,6 +236,13 @@ def from_dict(raw: Any, source: str = "<design>") -> Design:  # noqa: C901 - one
         data=data,
         weights=weights,
         outputs=outputs,
+    )
+
+
+def _metric_list(value: Any) -> bool:
+    """A list of metrics, each a name or an object with its name as ``type`` and its arguments."""
+    return isinstance(value, list) and all(
+        isinstance(m, str) or (isinstance(m, dict) and isinstance(m.get("type"), str)) for m in value
     )
 
 

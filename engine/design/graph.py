@@ -14,8 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import DEFAULT_COMPILE, DEFAULT_TRAINING
 from engine.spec.generic import is_generic
+from engine.spec.settings import (
+    DEFAULT_COMPILE,
+    DEFAULT_TRAINING,
+    CompileSettings,
+    DataSettings,
+    TrainingSettings,
+)
 
 NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 NODE_ID_RULE = "must start with a letter or _, then letters, digits, _ . or - (at most 64 characters)"
@@ -74,6 +80,20 @@ class Design:
     weights: dict[str, Any] | None = None
     # The model's outputs when chosen explicitly; None: every node no edge leaves.
     outputs: list[OutputRef] | None = None
+
+    # ------------------------------------------------------------ typed settings
+
+    @property
+    def compile_settings(self) -> CompileSettings:
+        return CompileSettings.of(self.compile)
+
+    @property
+    def training_settings(self) -> TrainingSettings:
+        return TrainingSettings.of(self.training)
+
+    @property
+    def data_settings(self) -> DataSettings:
+        return DataSettings.of(self.data)
 
     # ------------------------------------------------------------ edits
 
@@ -187,11 +207,29 @@ class Design:
         return shares if shares is not None and shares in self.nodes else node_id
 
     def uses_v2_features(self) -> bool:
-        """Named ports, named outputs, shared layers or explicit outputs (file format 2)."""
+        """Named ports, named outputs, shared layers, explicit outputs or the newer compile and
+        training settings (file format 2): a Netwright that knows only version 1 refuses such a
+        file rather than train it differently."""
         return (
-            self.outputs is not None
+            self.uses_v2_settings()
+            or self.outputs is not None
             or any(n.shares is not None for n in self.nodes.values())
             or any(isinstance(e.port, str) or e.out is not None for e in self.edges)
+        )
+
+    def uses_v2_settings(self) -> bool:
+        comp, train = self.compile_settings, self.training_settings
+        newer = (
+            comp.loss_weights,
+            comp.learning_rate_schedule,
+            train.class_weight,
+            train.reduce_lr_on_plateau,
+        )
+        return (
+            comp.per_output
+            or comp.from_logits is not False
+            or any(v is not None for v in newer)
+            or any(isinstance(m, dict) for m in comp.metrics if isinstance(comp.metrics, tuple))
         )
 
     def input_ids(self) -> list[str]:

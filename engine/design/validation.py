@@ -14,12 +14,12 @@ from typing import Any
 
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
 from engine.design.label_fit import Fix, label_form, output_rank_problem
+from engine.design.settings_checks import check_class_weight, check_compile, check_training_options
 from engine.spec.catalog import LAYERS, LayerSpec
 from engine.spec.compile_catalog import (
     BINARY,
     CATEGORICAL,
-    LOSSES,
-    METRICS,
+    LOGITS_LOSSES,
     OPTIMIZERS,
     REGRESSION,
     SPARSE,
@@ -131,6 +131,7 @@ def validate(design: Design) -> Report:
     _check_edges(design, values, out)
     shapes = _infer(design, values, out)
     _check_settings(design, out)
+    check_class_weight(design, design.training_settings, design.compile_settings, shapes, out)
     _check_outputs(design, values, shapes, out)
     return Report(out.nodes, out.problems, list(dict.fromkeys(out.requests)))
 
@@ -147,9 +148,9 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
         spec = LAYERS.get(node.type)
         if spec is None and is_generic(node.type) and node.shares is None:
             problems = check_generic(node.params)
-            for message in problems:
+            for problem in problems:
                 who = label(class_of(node.params), nid)
-                out.error(f"{who}: {message}", nid, key=f"params.{_param_of(message)}")
+                out.error(f"{who}: {problem.message}", nid, key=f"params.{problem.param}")
             values[nid] = None if problems else node.params
             continue
         if spec is None and not is_generic(node.type):
@@ -160,8 +161,8 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
             values[nid] = None  # calls another node's layer: see _check_shares
             continue
         problems, vals = spec.check_params(node.params)
-        for message in problems:
-            out.error(f"{label(node.type, nid)}: {message}", nid, key=f"params.{_param_of(message)}")
+        for problem in problems:
+            out.error(f"{label(node.type, nid)}: {problem.message}", nid, key=f"params.{problem.param}")
         values[nid] = None if problems else vals
     if not design.input_ids():
         out.error("The design has no Input layer: add one where the data enters")
@@ -176,12 +177,6 @@ def frozen(values: dict[str, Any] | None) -> bool:
     return values.get("trainable") is False or (
         isinstance(inner, dict) and inner["params"].get("trainable") is False
     )
-
-
-def _param_of(message: str) -> str:
-    """The parameter name quoted first in a parameter message."""
-    start = message.find("'")
-    return message[start + 1 : message.find("'", start + 1)] if start >= 0 else ""
 
 
 def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> None:
@@ -504,37 +499,32 @@ def _check_reachable(design: Design, order: list[str], out: _Collector) -> None:
 
 
 def _check_settings(design: Design, out: _Collector) -> None:
-    comp = design.compile
-    opt = comp.get("optimizer", {"type": "Adam"})
-    spec = OPTIMIZERS.get(opt.get("type"))
+    comp = design.compile_settings
+    spec = OPTIMIZERS.get(comp.optimizer)
     if spec is None:
         out.error(
-            f"Unknown optimizer '{opt.get('type')}' (known: {', '.join(OPTIMIZERS)})",
+            f"Unknown optimizer '{comp.optimizer}' (known: {', '.join(OPTIMIZERS)})",
             key="compile.optimizer.type",
         )
     else:
-        problems, _ = check_params(spec.params, {k: v for k, v in opt.items() if k != "type"})
-        for message in problems:
-            out.error(f"Optimizer {spec.type}: {message}", key=f"compile.optimizer.{_param_of(message)}")
-    loss = comp.get("loss", "mse")
-    if loss_spec(loss) is None:
-        out.error(f"Unknown loss '{loss}' (known: {', '.join(LOSSES)})", key="compile.loss")
-    for m in comp.get("metrics", []):
-        if m not in METRICS:
-            out.error(f"Unknown metric '{m}' (known: {', '.join(METRICS)})", key="compile.metrics")
-    train = design.training
+        problems, _ = check_params(spec.params, comp.optimizer_params)
+        for problem in problems:
+            out.error(f"Optimizer {spec.type}: {problem.message}", key=f"compile.optimizer.{problem.param}")
+    check_compile(design, comp, out)
+    train = design.training_settings
     for key, low in (("epochs", 1), ("batch_size", 1)):
-        v = train.get(key, 1)
+        v = getattr(train, key)
         if not isinstance(v, int) or isinstance(v, bool) or v < low:
             out.error(
                 f"training.{key} must be a whole number of at least {low}, not {v!r}", key=f"training.{key}"
             )
-    split = train.get("validation_split", 0.0)
+    split = train.validation_split
     if not isinstance(split, (int, float)) or isinstance(split, bool) or not 0 <= split < 1:
         out.error(
             f"training.validation_split must be at least 0 and below 1, not {split!r}",
             key="training.validation_split",
         )
+    check_training_options(design, train, comp, out)
     _check_data_settings(design.data or {}, out)
 
 
@@ -595,9 +585,10 @@ def _check_outputs(
     design: Design, values: dict, shapes: dict[tuple[str, str], Shape], out: _Collector
 ) -> None:
     _check_model_outputs(design, values, out)
-    loss = loss_spec(design.compile.get("loss", "mse"))
-    data = design.data or {}
-    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+    comp = design.compile_settings
+    loss = loss_spec(comp.loss_for(design.output_ids()[0]) if design.output_ids() else comp.loss)
+    data = design.data_settings
+    dataset = BUILTIN.get(data.name) if data.source == "builtin" and isinstance(data.name, str) else None
     classes: dict[str, int] = {}  # the classes each output node's labels have
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
@@ -608,11 +599,10 @@ def _check_outputs(
         if target and dataset.task == CLASSIFICATION:
             target = (*target, dataset.classes)  # a class label per step: a probability row per step
         _check_output_ranks(design, shapes, labels, out, target)
-    if loss is None:
-        return
     for ref in design.model_outputs():
         nid = ref.node
-        if nid not in design.nodes or design.nodes[nid].type == "Input":
+        loss = loss_spec(comp.loss_for(nid))
+        if loss is None or nid not in design.nodes or design.nodes[nid].type == "Input":
             continue
         main = _main(design, nid)
         if (ref.out or main) != main or (nid, main) not in shapes:
@@ -633,7 +623,15 @@ def _check_outputs(
                 "(with one unit, softmax always outputs 1)",
                 nid,
             )
-        if crossentropy and act not in ("softmax", "sigmoid"):
+        logits = comp.from_logits is True and loss.name in LOGITS_LOSSES
+        if logits and act in ("softmax", "sigmoid"):
+            out.warn(
+                f"Output {who} ends with {act} but from_logits says it gives raw scores: "
+                "remove the activation (a linear output) or turn from_logits off",
+                nid,
+                key="compile.from_logits",
+            )
+        if crossentropy and not logits and act not in ("softmax", "sigmoid"):
             out.warn(
                 f"Output {who} has a '{act}' activation but {loss.name} expects probabilities: "
                 f"end with {'sigmoid' if loss.task == BINARY else 'softmax'}",

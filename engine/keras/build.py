@@ -14,8 +14,7 @@ from typing import Any
 from engine.design.graph import Design
 from engine.keras.generic import make_generic, resolve
 from engine.keras.lower import Arg, LayerObject, TensorRef, lower
-from engine.spec.compile_catalog import OPTIMIZERS, loss_spec
-from engine.spec.params import check_params
+from engine.keras.lower_compile import KerasObject, lower_compile
 
 
 class BuildError(ValueError):
@@ -26,20 +25,20 @@ class BuildError(ValueError):
         super().__init__("the design has errors:\n  " + "\n  ".join(problems))
 
 
-def optimizer_kwargs(design: Design) -> tuple[str, dict[str, Any]]:
-    """The optimizer class name and the arguments that differ from Keras's defaults."""
-    opt = dict(design.compile.get("optimizer", {"type": "Adam"}))
-    spec = OPTIMIZERS[opt.pop("type")]
-    _, values = check_params(spec.params, opt)
-    return spec.type, {p.name: values[p.name] for p in spec.params if values[p.name] != p.default}
-
-
-def compile_args(design: Design) -> dict[str, Any]:
-    loss = design.compile.get("loss", "mse")
-    return {
-        "loss": loss_spec(loss).name if loss_spec(loss) else loss,
-        "metrics": list(design.compile.get("metrics", [])),
-    }
+def make_object(keras: Any, value: Any) -> Any:
+    """A plain value with every :class:`KerasObject` in it (also in dicts and lists) made."""
+    if isinstance(value, KerasObject):
+        module = keras
+        for part in value.module.split("."):
+            module = getattr(module, part)
+        return getattr(module, value.class_name)(
+            **{k: make_object(keras, v) for k, v in value.kwargs.items()}
+        )
+    if isinstance(value, dict):
+        return {k: make_object(keras, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [make_object(keras, v) for v in value]
+    return value
 
 
 def make_layer(keras: Any, obj: LayerObject) -> Any:
@@ -87,6 +86,6 @@ def build_model(design: Design, compile: bool = True) -> Any:
             name=low.name,
         )
     if compile:
-        opt_type, opt_kwargs = optimizer_kwargs(design)
-        model.compile(optimizer=getattr(keras.optimizers, opt_type)(**opt_kwargs), **compile_args(design))
+        comp = lower_compile(design)
+        model.compile(optimizer=make_object(keras, comp.optimizer), **make_object(keras, comp.kwargs))
     return model

@@ -22,16 +22,18 @@ from collections.abc import Hashable
 from typing import Any
 
 from engine.data import loaders
+from engine.data.class_weights import balanced_class_weight, class_labels, complete_class_weight
 from engine.data.prepare import output_loss
 from engine.design.graph import Design
 from engine.design.validation import validate
-from engine.keras.build import compile_args, optimizer_kwargs
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
+from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
 from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE, loss_spec
-from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT, match_inputs
+from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE
+from engine.spec.datasets import BUILTIN, match_inputs
 from engine.spec.generic import GENERIC_CLASSES
+from engine.spec.settings import BALANCED
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -119,6 +121,18 @@ def layer_args(obj: LayerObject) -> list[str]:
     return out
 
 
+def value_text(value: Any) -> str:
+    """A literal, with any :class:`KerasObject` in it (also in dicts and lists) written as its call."""
+    if isinstance(value, KerasObject):
+        args = [f"{k}={value_text(v)}" for k, v in value.kwargs.items()]
+        return call(f"keras.{value.module}.{value.class_name}", args)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{lit(k)}: {value_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    return lit(value)
+
+
 def layer_call(obj: LayerObject, suffix: str = "") -> str:
     if obj.generic:  # as Keras loads a saved layer: the class, and its config as a literal
         if obj.class_name not in GENERIC_CLASSES:
@@ -202,10 +216,9 @@ def _model_part(design: Design) -> str:
         lines.append("    )")
     else:
         lines += _functional_lines(low)
-    opt_type, opt_kwargs = optimizer_kwargs(design)
-    optimizer = call(f"keras.optimizers.{opt_type}", [f"{k}={lit(v)}" for k, v in opt_kwargs.items()])
-    comp = compile_args(design)
-    compile_items = [f"optimizer={optimizer}", f"loss={lit(comp['loss'])}", f"metrics={lit(comp['metrics'])}"]
+    comp = lower_compile(design)
+    compile_items = [f"optimizer={value_text(comp.optimizer)}"]
+    compile_items += [f"{k}={value_text(v)}" for k, v in comp.kwargs.items()]
     steps = design_steps_per_execution(design)
     if steps > 1:
         lines += [
@@ -287,11 +300,12 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         return None
     readers, read_call, description, classes = found
     # Both checked by validate().
-    seed, test_split = data.get("seed", 0), data.get("test_split", DEFAULT_TEST_SPLIT)
+    settings = design.data_settings
+    seed, test_split = settings.seed, settings.test_split
     helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
-    if data.get("standardize"):
+    if settings.standardize:
         helpers.append(loaders.standardize)
     lines = [
         f"def load_data(seed={lit(seed)}):",
@@ -308,7 +322,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         lines.append("    x_test, y_test = take(x, slice(0, 0)), take(y, slice(0, 0))")
     else:
         lines.append("    x_test, y_test = x[:0], y[:0]")
-    if data.get("standardize"):
+    if settings.standardize:
         lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
     lines += _renamed_inputs(design) + _label_lines(design, classes)
     lines.append("    return (x, y), (x_test, y_test)")
@@ -388,7 +402,6 @@ def _imports(data: tuple[str, str] | None) -> str:
 
 def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> list[str]:
     """Random arrays shaped like the model's inputs and outputs, so main() runs as is."""
-    loss = loss_spec(design.compile.get("loss", "mse"))
     lines = [
         "    # No dataset in the design: random data shaped like the model's inputs and",
         "    # outputs. Replace it with your own.",
@@ -410,6 +423,7 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
     ys = []
     for i, ref in enumerate(design.model_outputs()):
         shape = shapes.get((ref.node, ref.out or "output"))
+        loss = output_loss(design, ref.node)
         if shape is None:  # a generic layer's shape, known to Keras: ask the built model
             ys.append(_output_like(i, loss is not None and loss.task == SPARSE))
         elif loss is not None and loss.task == SPARSE:
@@ -419,6 +433,15 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
     lines.append(f"    x = {xs[0] if len(xs) == 1 else '[' + ', '.join(xs) + ']'}")
     lines.append(f"    y = {ys[0] if len(ys) == 1 else '[' + ', '.join(ys) + ']'}")
     return lines
+
+
+def _class_weight_part(design: Design) -> list[str]:
+    """The class-weight helpers the script's fit uses, copied from the engine's own."""
+    weights = lower_fit(design).class_weight
+    if weights is None:
+        return []
+    helper = balanced_class_weight if weights == BALANCED else complete_class_weight
+    return [inspect.getsource(f).rstrip() for f in (class_labels, helper)]
 
 
 def _output_like(index: int, sparse: bool) -> str:
@@ -452,12 +475,12 @@ DISTRIBUTE_PART = '''def distribution_scope(kind):
 
 
 def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
-    train = design.training
+    train = design.training_settings
     lines = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
-        f'    parser.add_argument("--epochs", type=int, default={lit(train.get("epochs", 10))})',
-        f'    parser.add_argument("--batch-size", type=int, default={lit(train.get("batch_size", 32))})',
+        f'    parser.add_argument("--epochs", type=int, default={lit(train.epochs)})',
+        f'    parser.add_argument("--batch-size", type=int, default={lit(train.batch_size)})',
         '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
         ' default="none")',
         "    args = parser.parse_args()",
@@ -478,8 +501,21 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         "y",
         "epochs=args.epochs",
         "batch_size=args.batch_size",
-        f"validation_split={lit(train.get('validation_split', 0.0))}",
+        f"validation_split={lit(train.validation_split)}",
     ]
+    options = lower_fit(design)
+    if options.class_weight == BALANCED:
+        lines.append(
+            "    # Rare classes weigh more: weights from the training rows (validation_split keeps the last)."
+        )
+        rows = f"y[: int(len(y) * (1 - {lit(train.validation_split)}))]" if train.validation_split else "y"
+        lines.append(f"    class_weight = balanced_class_weight({rows})")
+        fit_args.append("class_weight=class_weight")
+    elif options.class_weight is not None:
+        lines.append(f"    class_weight = complete_class_weight({value_text(options.class_weight)}, y)")
+        fit_args.append("class_weight=class_weight")
+    if options.callbacks:
+        fit_args.append(f"callbacks={value_text(list(options.callbacks))}")
     lines.append("    " + call("model.fit", fit_args))
     if has_data:
         lines.append("    if rows(x_test):")
@@ -500,6 +536,7 @@ def generate(design: Design, formatter: bool = True) -> str:
             _imports(data),
             *(data or ()),
             _model_part(design),
+            *_class_weight_part(design),
             DISTRIBUTE_PART,
             _main_part(design, data is not None, shapes),
             'if __name__ == "__main__":\n    main()',

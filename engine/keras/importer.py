@@ -27,6 +27,7 @@ from typing import Any
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
+from engine.keras.import_compile import read_per_output, split_loss
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.keras.weights import WeightsError, weight_layers
@@ -701,10 +702,7 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
                     if value is not _SKIP and value != p.default:
                         settings[p.name] = value
             design.compile["optimizer"] = settings
-    loss = cc.get("loss")
-    if isinstance(loss, (list, dict)) and loss:
-        result.notes.append("the model has a loss per output; the first one is used for all")
-        loss = loss[0] if isinstance(loss, list) else next(iter(loss.values()))
+    loss, per_output = split_loss(cc.get("loss"), design, result.origins, result.notes)
     if isinstance(loss, dict):
         loss = _snake(str(loss.get("class_name", "")))
     if isinstance(loss, str) and loss:
@@ -725,6 +723,8 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
         elif name and name not in METRICS:
             result.notes.append(f"metric '{name}' is not offered here; left out")
     design.compile["metrics"] = names
+    if per_output or len(design.model_outputs()) > 1:  # Keras's per output name: by node id here
+        result.notes += read_per_output(cc, design, result.origins)
 
 
 def _loss_from_outputs(result: ImportResult) -> None:

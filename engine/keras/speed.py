@@ -51,5 +51,5 @@ def design_steps_per_execution(design: Design) -> int:
 
     No epoch cap here: Keras ends a call at the epoch's end by itself.
     """
-    batch = int(design.training.get("batch_size", 32))
+    batch = int(design.training_settings.batch_size)
     return choose_steps_per_execution(estimate(design).total_flops, batch, MAX_STEPS_PER_EXECUTION)

@@ -27,6 +27,7 @@ from engine.spec.params import (
     REGULARIZERS,
     SHAPE,
     Param,
+    ParamProblem,
     check_params,
 )
 
@@ -143,7 +144,7 @@ class LayerSpec:
         """The parameters a freshly placed node starts with."""
         return {p.name: p.default for p in self.params}
 
-    def check_params(self, given: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    def check_params(self, given: dict[str, Any]) -> tuple[list[ParamProblem], dict[str, Any]]:
         return check_params(self.params, given)
 
     def keras_kwargs(self, given: dict[str, Any]) -> dict[str, Any]:

@@ -8,8 +8,9 @@ validation, build and codegen treat them exactly like layer parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from engine.spec.params import BOOL, FLOAT, Param
+from engine.spec.params import BOOL, CHOICE, FLOAT, FLOATS, INT, Param
 
 # Tasks a loss expects; validation compares them with the output layer and data.
 REGRESSION = "regression"
@@ -81,8 +82,19 @@ LOSSES: dict[str, LossSpec] = {
 LOSS_ALIASES = {alias: spec.name for spec in LOSSES.values() for alias in spec.aliases}
 
 
-def loss_spec(name: str) -> LossSpec | None:
+def loss_spec(name: Any) -> LossSpec | None:
+    if not isinstance(name, str):
+        return None
     return LOSSES.get(LOSS_ALIASES.get(name, name))
+
+
+# The losses that take ``from_logits`` (raw scores instead of probabilities), with the
+# Keras class that takes it as a constructor argument.
+LOGITS_LOSSES: dict[str, str] = {
+    "binary_crossentropy": "BinaryCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+}
 
 
 METRICS: dict[str, str] = {
@@ -98,7 +110,79 @@ METRICS: dict[str, str] = {
     "auc": "Area under the ROC curve (binary classification).",
     "precision": "Of the predicted positives, the fraction that are positive.",
     "recall": "Of the actual positives, the fraction found.",
+    "true_positives": "How many positives were predicted positive (yes/no outputs).",
+    "false_positives": "How many negatives were predicted positive (false alarms).",
+    "true_negatives": "How many negatives were predicted negative.",
+    "false_negatives": "How many positives were predicted negative (missed).",
 }
+
+
+def _thresholds() -> Param:
+    return Param(
+        "thresholds",
+        FLOAT,
+        None,
+        "Predictions above this count as positive (Keras uses 0.5 when empty).",
+        min=0,
+        max=1,
+        nullable=True,
+    )
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric that takes arguments: its Keras class and those arguments.
+
+    In the design a metric is its name (``"precision"``) or an object with the
+    name as ``type`` and arguments (``{"type": "precision", "thresholds": 0.3}``).
+    """
+
+    name: str  # the identifier in METRICS
+    class_name: str
+    params: tuple[Param, ...]
+
+
+METRIC_CLASSES: dict[str, MetricSpec] = {
+    spec.name: spec
+    for spec in (
+        MetricSpec("true_positives", "TruePositives", (_thresholds(),)),
+        MetricSpec("false_positives", "FalsePositives", (_thresholds(),)),
+        MetricSpec("true_negatives", "TrueNegatives", (_thresholds(),)),
+        MetricSpec("false_negatives", "FalseNegatives", (_thresholds(),)),
+        MetricSpec("precision", "Precision", (_thresholds(),)),
+        MetricSpec("recall", "Recall", (_thresholds(),)),
+        MetricSpec(
+            "auc",
+            "AUC",
+            (
+                Param("num_thresholds", INT, 200, "Thresholds the curve is measured at.", min=2),
+                Param("curve", CHOICE, "ROC", "Which curve's area: ROC or precision-recall.", ("ROC", "PR")),
+            ),
+        ),
+    )
+}
+
+
+COUNT_METRICS = ("true_positives", "false_positives", "true_negatives", "false_negatives")
+
+
+def is_count(key: str) -> bool:
+    """Whether a history or evaluation key (``val_digit_true_positives``) holds a confusion count:
+    a number of samples, on its own scale, not a fraction like accuracy."""
+    return key.endswith(COUNT_METRICS)
+
+
+def metric_text(key: str, value: float) -> str:
+    """``key value`` as a person reads it: counts as whole numbers, other values to 4 decimals,
+    or 3 significant digits when smaller (a learning rate of 1e-05 is not 0.0000)."""
+    if is_count(key) and value == value:
+        return f"{key} {value:.0f}"
+    return f"{key} {value:.3g}" if 0 < abs(value) < 1e-3 else f"{key} {value:.4f}"
+
+
+def metric_name(metric: Any) -> Any:
+    """A metric's identifier, whether written as a name or as an object with arguments."""
+    return metric.get("type") if isinstance(metric, dict) else metric
 
 
 @dataclass(frozen=True)
@@ -201,5 +285,139 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     )
 }
 
-DEFAULT_COMPILE = {"optimizer": {"type": "Adam"}, "loss": "mse", "metrics": []}
-DEFAULT_TRAINING = {"epochs": 10, "batch_size": 32, "validation_split": 0.2}
+
+# Learning-rate schedules (keras.optimizers.schedules): the optimizer's learning rate
+# follows one of these, step by step, instead of staying constant.
+@dataclass(frozen=True)
+class ScheduleSpec:
+    type: str  # the Keras class name in keras.optimizers.schedules
+    help: str
+    params: tuple[Param, ...]
+
+
+def _increasing_steps(steps: tuple[float, ...]) -> str:
+    if any(not s.is_integer() or s < 0 for s in steps):
+        return "must be whole step counts >= 0"
+    if any(b >= a for b, a in zip(steps, steps[1:], strict=False)):
+        return "must increase from one step to the next"
+    return ""
+
+
+def _positive_rates(rates: tuple[float, ...]) -> str:
+    return "must all be learning rates > 0" if any(r <= 0 for r in rates) else ""
+
+
+def _initial_lr() -> Param:
+    return Param(
+        "initial_learning_rate",
+        FLOAT,
+        0.01,
+        "The learning rate at step 0.",
+        min=0,
+        min_exclusive=True,
+        required=True,
+    )
+
+
+def _decay_steps() -> Param:
+    return Param(
+        "decay_steps", INT, 1000, "Training steps (batches) over which it decays.", min=1, required=True
+    )
+
+
+SCHEDULES: dict[str, ScheduleSpec] = {
+    spec.type: spec
+    for spec in (
+        ScheduleSpec(
+            "ExponentialDecay",
+            "Multiplies the rate by decay_rate every decay_steps steps.",
+            (
+                _initial_lr(),
+                _decay_steps(),
+                Param(
+                    "decay_rate",
+                    FLOAT,
+                    0.9,
+                    "Factor per decay_steps steps.",
+                    min=0,
+                    min_exclusive=True,
+                    required=True,
+                ),
+                Param("staircase", BOOL, False, "Drop in steps instead of smoothly."),
+            ),
+        ),
+        ScheduleSpec(
+            "CosineDecay",
+            "Lowers the rate along half a cosine wave over decay_steps steps.",
+            (
+                _initial_lr(),
+                _decay_steps(),
+                Param("alpha", FLOAT, 0.0, "The final rate, as a fraction of the initial one.", min=0, max=1),
+            ),
+        ),
+        ScheduleSpec(
+            "PiecewiseConstantDecay",
+            "Constant rates between step boundaries: values[i] until boundaries[i].",
+            (
+                Param(
+                    "boundaries",
+                    FLOATS,
+                    [1000],
+                    "The steps where the rate changes, increasing.",
+                    required=True,
+                    extra={"validate": _increasing_steps},
+                ),
+                Param(
+                    "values",
+                    FLOATS,
+                    [0.01, 0.001],
+                    "The rates: one more than there are boundaries.",
+                    required=True,
+                    extra={"validate": _positive_rates},
+                ),
+            ),
+        ),
+    )
+}
+
+
+def schedule_problems(spec: ScheduleSpec, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(parameter, message) for what a schedule's checked values say together."""
+    if spec.type != "PiecewiseConstantDecay" or None in (values.get("boundaries"), values.get("values")):
+        return []
+    bounds, rates = values["boundaries"], values["values"]
+    if len(rates) == len(bounds) + 1:
+        return []
+    return [
+        (
+            "values",
+            f"'values' must hold one rate more than 'boundaries' has steps ({len(bounds) + 1}), "
+            f"not {len(rates)}",
+        )
+    ]
+
+
+# keras.callbacks.ReduceLROnPlateau's arguments, as a training option: the learning rate
+# drops by ``factor`` once the monitored loss has not improved for ``patience`` epochs.
+REDUCE_LR_PARAMS: tuple[Param, ...] = (
+    Param(
+        "monitor",
+        CHOICE,
+        "val_loss",
+        "What must improve: the validation loss, or the training loss.",
+        ("val_loss", "loss"),
+    ),
+    Param(
+        "factor",
+        FLOAT,
+        0.1,
+        "The rate is multiplied by this when it drops.",
+        min=0,
+        max=1,
+        min_exclusive=True,
+    ),
+    Param("patience", INT, 10, "Epochs without improvement before the rate drops.", min=0),
+    Param("min_delta", FLOAT, 0.0001, "The least change that counts as an improvement.", min=0),
+    Param("cooldown", INT, 0, "Epochs to wait after a drop before watching again.", min=0),
+    Param("min_lr", FLOAT, 0.0, "The rate never drops below this.", min=0),
+)

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from engine.spec.datasets import BUILTIN
+from engine.spec.settings import DataSettings
 
 SOURCES = ("builtin", "csv", "numpy", "images")
 MAX_SEED = 2**32 - 1  # NumPy seeds are unsigned; the window's spin box stays within this
@@ -106,13 +107,14 @@ def data_problems(data: dict[str, Any] | None) -> list[tuple[str, str]]:  # noqa
         f"data.image_size must be [height, width], each a whole number from 1 to {MAX_IMAGE_SIDE}, "
         f"not {size!r:.60}",
     )
-    seed = data.get("seed", 0)
+    typed = DataSettings.of(data)
+    seed = typed.seed
     need(
         _is_int(seed) and 0 <= seed <= MAX_SEED,
         "seed",
         f"data.seed must be a whole number from 0 to {MAX_SEED}, not {seed!r:.60}",
     )
-    test = data.get("test_split", 0.0)
+    test = typed.test_split
     need(
         _is_number(test) and 0 <= test < 1,
         "test_split",

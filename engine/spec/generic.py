@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.spec.layer_rules import Shape
+from engine.spec.params import ParamProblem
 
 GENERIC = "KerasLayer"
 PENDING_TEXT = "shape unknown (computed by Keras)"
@@ -234,14 +235,17 @@ def _object_problems(obj: dict[str, Any], at: str) -> list[str]:
     return []
 
 
-def check_generic(params: dict[str, Any]) -> list[str]:
+def check_generic(params: dict[str, Any]) -> list[ParamProblem]:
     """Every problem with a generic node's parameters, each naming the parameter."""
     unknown = sorted(set(params) - {"class_name", "config"})
-    problems = [f"unknown parameter '{k}' (a generic layer has 'class_name' and 'config')" for k in unknown]
+    problems = [
+        ParamProblem(k, f"unknown parameter '{k}' (a generic layer has 'class_name' and 'config')")
+        for k in unknown
+    ]
     why = class_problem(params.get("class_name"))
     if why:
-        problems.append(f"'class_name': {why}")
-    problems += [f"'config': {p}" for p in config_problems(params.get("config", {}))]
+        problems.append(ParamProblem("class_name", f"'class_name': {why}"))
+    problems += [ParamProblem("config", f"'config': {p}") for p in config_problems(params.get("config", {}))]
     return problems
 
 

@@ -66,7 +66,24 @@ REGULARIZERS = ("l1", "l2")
 
 
 class ParamError(ValueError):
-    """A value does not fit its parameter; the message is a full sentence."""
+    """A value does not fit its parameter; the message is a full sentence.
+
+    ``param`` names the parameter (set by :meth:`Param.check`), so callers point
+    at the field without reading its name back out of the message.
+    """
+
+    param: str = ""
+
+
+@dataclass(frozen=True)
+class ParamProblem:
+    """One parameter problem: the parameter's name and a sentence about it."""
+
+    param: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _is_int(v: Any) -> bool:
@@ -103,12 +120,15 @@ class Param:
 
     def check(self, value: Any) -> Any:
         """Return ``value`` in Keras form, or raise :class:`ParamError`."""
-        if value is None:
-            if self.nullable:
-                return None
-            raise ParamError(f"'{self.name}' needs a value")
-        checker = _CHECKERS[self.kind]
-        return checker(self, value)
+        try:
+            if value is None:
+                if self.nullable:
+                    return None
+                raise ParamError(f"'{self.name}' needs a value")
+            return _CHECKERS[self.kind](self, value)
+        except ParamError as exc:
+            exc.param = self.name
+            raise
 
     def range_text(self) -> str:
         parts = []
@@ -232,7 +252,7 @@ def _check_layer(p: Param, v: Any) -> dict[str, Any]:
     spec = LAYERS[kind]
     problems, values = spec.check_params(params)
     if problems:
-        raise ParamError(f"'{p.name}' ({kind}): " + "; ".join(problems))
+        raise ParamError(f"'{p.name}' ({kind}): " + "; ".join(x.message for x in problems))
     return {"type": kind, "params": values}
 
 
@@ -249,15 +269,17 @@ _CHECKERS = {
 }
 
 
-def check_params(specs: tuple[Param, ...], given: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+def check_params(
+    specs: tuple[Param, ...], given: dict[str, Any]
+) -> tuple[list[ParamProblem], dict[str, Any]]:
     """Validate ``given`` against ``specs``.
 
-    Returns the problems (one sentence each) and every parameter's value in
+    Returns the problems (each names its parameter) and every parameter's value in
     Keras form, defaults filled in, so rules can read any parameter.
     """
     by_name = {p.name: p for p in specs}
     problems = [
-        f"unknown parameter '{name}' (known: {', '.join(by_name) or 'none'})"
+        ParamProblem(name, f"unknown parameter '{name}' (known: {', '.join(by_name) or 'none'})")
         for name in given
         if name not in by_name
     ]
@@ -267,6 +289,6 @@ def check_params(specs: tuple[Param, ...], given: dict[str, Any]) -> tuple[list[
         try:
             values[p.name] = p.check(raw)
         except ParamError as exc:
-            problems.append(str(exc))
+            problems.append(ParamProblem(p.name, str(exc)))
             values[p.name] = None
     return problems, values

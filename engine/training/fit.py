@@ -20,13 +20,16 @@ from typing import Any
 
 import numpy as np
 
+from engine.data.class_weights import balanced_class_weight, complete_class_weight
 from engine.data.prepare import Arrays, DataError, Dataset, Prepared, arrays, rows, take
 from engine.design.cost import estimate, fits_warning
 from engine.design.graph import Design
-from engine.keras.build import build_model
+from engine.keras.build import build_model, make_object
+from engine.keras.lower_compile import lower_fit
 from engine.keras.speed import choose_steps_per_execution
 from engine.keras.weights import load_pretrained
 from engine.spec.datasets import CLASSIFICATION, match_inputs
+from engine.spec.settings import BALANCED
 from engine.training.device import training_device
 from engine.training.distribution import DISTRIBUTIONS, strategy_scope
 from engine.training.export import export_model
@@ -196,10 +199,11 @@ def train(
     import keras
 
     keras.utils.set_random_seed(seed)
-    epochs = int(epochs or design.training.get("epochs", 10))
-    batch_size = int(batch_size or design.training.get("batch_size", 32))
+    settings = design.training_settings
+    epochs = int(epochs or settings.epochs)
+    batch_size = int(batch_size or settings.batch_size)
     listener, control = listener or Listener(), control or Control()
-    distribution = distribution or design.training.get("distribution", "none")
+    distribution = distribution or settings.distribution
     if distribution not in DISTRIBUTIONS:
         raise CannotTrain(
             f"training.distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}"
@@ -230,6 +234,8 @@ def train(
                 monitor=monitor, patience=early_stopping_patience, restore_best_weights=True
             )
         )
+    options = lower_fit(design)
+    callbacks += [make_object(keras, c) for c in options.callbacks]
     train_data, validation_data = datasets(
         prepared.x, prepared.y, batch_size, prepared.validation_split, seed
     )
@@ -238,6 +244,7 @@ def train(
         validation_data=validation_data,
         epochs=epochs,
         callbacks=callbacks,
+        class_weight=fit_class_weight(options.class_weight, prepared.y, n_train),
         verbose=0,
         shuffle=False,  # the dataset shuffles itself (engine/training/pipeline.py)
     )
@@ -249,6 +256,18 @@ def train(
     return Result(
         history, done, reason, _pretrained_text(*pretrained) + _explain(reason, done, epochs), model
     )
+
+
+def fit_class_weight(chosen: str | dict[int, float] | None, y: Any, n_train: int) -> dict[int, float] | None:
+    """The weights Keras gets: "balanced" computed from the training rows' labels, explicit
+    ones completed with 1.0 for each class they leave out (the script does the same).
+    Validation allows class weights only for a model with one output: ``y`` is one array."""
+    if chosen is None:
+        return None
+    y_train = take(y, slice(0, n_train))
+    if chosen == BALANCED:
+        return balanced_class_weight(y_train)
+    return complete_class_weight(chosen, y_train)
 
 
 def _pretrained_text(loaded: list[str], problems: list[str]) -> str:

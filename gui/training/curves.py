@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from engine.spec.compile_catalog import is_count
 from gui.training.plots import COLORS, PlotGrid, theme_colors
 from gui.training.session import Run, TrainingSession
 
@@ -35,6 +36,7 @@ class CurvesView(QWidget):
             plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(backdrop))
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+        self.count_plot: pg.PlotItem | None = None  # confusion counts, on their own scale, once logged
         self.items: dict[tuple[int, str], pg.PlotDataItem] = {}
         self.plots.apply_theme()
         layout = QVBoxLayout(self)
@@ -54,8 +56,9 @@ class CurvesView(QWidget):
             item = self.items.pop(key)
             if item.getViewBox() is not None:
                 item.getViewBox().removeItem(item)
-        for plot in (self.loss_plot, self.metric_plot):
-            plot.legend.clear()
+        for plot in (self.loss_plot, self.metric_plot, self.count_plot):
+            if plot is not None:
+                plot.legend.clear()
         comparing = sum(1 for run in self.session.runs if run.overlay) > 1
         for run in self.session.runs:
             if run.number in shown:
@@ -71,7 +74,9 @@ class CurvesView(QWidget):
         names = ["loss", *sorted({k.removeprefix("val_") for k in run.epochs} - {"loss"})]
         for key, values in run.epochs.items():
             base = key.removeprefix("val_")
-            plot = self.loss_plot if base == "loss" else self.metric_plot
+            plot = (
+                self.loss_plot if base == "loss" else self._counts() if is_count(base) else self.metric_plot
+            )
             style = Qt.PenStyle.DashLine if key.startswith("val_") else Qt.PenStyle.SolidLine
             if full:
                 color, name = COLORS[names.index(base) % len(COLORS)], key
@@ -85,6 +90,17 @@ class CurvesView(QWidget):
                 plot.legend.addItem(item, name)
             elif not key.startswith("val_"):  # one entry per run; its validation curve is the dashed twin
                 plot.legend.addItem(item, f"#{run.number} {run.label}")
+
+    def _counts(self) -> pg.PlotItem:
+        """The plot of confusion counts (numbers of samples), below the 0-1 metrics."""
+        if self.count_plot is None:
+            self.count_plot = plot = self.plots.addPlot(row=2, col=0, title="Counts")
+            plot.setLabel("bottom", "epoch")
+            backdrop = QColor(theme_colors()[0])
+            backdrop.setAlpha(170)
+            plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(backdrop))
+            self.plots.apply_theme()
+        return self.count_plot
 
     def _line(self, run: Run, key: str, plot: pg.PlotItem, pen) -> pg.PlotDataItem:
         item = self.items.get((run.number, key))

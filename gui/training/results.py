@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.spec.compile_catalog import metric_text
 from gui.training.plots import Plot
 from gui.training.session import Run, TrainingSession
 
@@ -120,7 +121,7 @@ class ResultsView(QScrollArea):
         if not ev:
             self.results.setText("")
             return
-        scores = ", ".join(f"{k} {v:.4f}" for k, v in ev["metrics"].items())
+        scores = ", ".join(metric_text(k, v) for k, v in ev["metrics"].items())
         whole = ev.get("sequence_accuracy")
         steps = f". Whole sequences right: {whole:.1%}; the matrix counts steps" if whole is not None else ""
         self.results.setText(

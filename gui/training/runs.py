@@ -81,7 +81,7 @@ class RunsView(QWidget):
             cells = [
                 f"#{run.number} {run.label}",
                 str(len(run.epochs.get("loss", []))) + ("" if run.finished else " …"),
-                str(run.design.training.get("batch_size", "")),
+                str(run.design.training_settings.batch_size),
                 _fmt(run.final("loss")),
                 _fmt(run.final("val_loss")),
                 f"{metric} {_fmt(run.final(metric))}" if metric else "",

@@ -109,7 +109,9 @@ class TrainingSession(QObject):
         if self.running:
             return
         self.options = dict(options)
-        self._launch(label or optimizer_text(design.compile.get("optimizer", {})), copy.deepcopy(design))
+        self._launch(
+            label or optimizer_text(design.compile_settings.optimizer_config()), copy.deepcopy(design)
+        )
 
     def compare_optimizers(self, design: Design, options: dict[str, Any]) -> None:
         """The same design and seed with SGD, SGD + momentum, RMSprop and Adam, one after another."""

@@ -80,8 +80,8 @@ def test_every_structural_problem_is_reported_at_once():
         "edges[0] (x -> nowhere) refers to a node 'nowhere' that does not exist",
         'edges[1].port must be a whole number >= 0 or an input\'s name (e.g. "query")',
         "edges[2] must be an object",
-        "compile.loss must be a Keras loss name (a string)",
-        "compile.metrics must be a list of Keras metric names",
+        "compile.loss must be a Keras loss name (a string), or one per output id",
+        "compile.metrics must be a list of Keras metric names, or one list per output id",
     ]
 
 

@@ -5,7 +5,15 @@ import inspect
 import pytest
 
 from engine.spec.catalog import ALIASES, CATEGORIES, LAYERS, layer_types_by_category
-from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
+from engine.spec.compile_catalog import (
+    LOGITS_LOSSES,
+    LOSSES,
+    METRIC_CLASSES,
+    METRICS,
+    OPTIMIZERS,
+    REDUCE_LR_PARAMS,
+    SCHEDULES,
+)
 from engine.spec.params import ACTIVATIONS, INITIALIZERS
 
 
@@ -82,6 +90,44 @@ def test_optimizer_params_match_keras(keras, opt_type):
     sig = inspect.signature(getattr(keras.optimizers, opt_type).__init__)
     for p in OPTIMIZERS[opt_type].params:
         assert sig.parameters[p.name].default == p.default, (opt_type, p.name)
+
+
+def _assert_params_match(cls, params, required=()):
+    sig = inspect.signature(cls.__init__)
+    for p in params:
+        keras_param = sig.parameters[p.name]
+        if p.required:
+            assert keras_param.default is inspect.Parameter.empty, (cls.__name__, p.name)
+        else:
+            assert keras_param.default == p.default, (cls.__name__, p.name)
+
+
+@pytest.mark.parametrize("schedule", sorted(SCHEDULES))
+def test_schedule_params_match_keras(keras, schedule):
+    spec = SCHEDULES[schedule]
+    _assert_params_match(getattr(keras.optimizers.schedules, spec.type), spec.params)
+    assert {p.name for p in spec.params if p.required} == {
+        name
+        for name, p in inspect.signature(
+            getattr(keras.optimizers.schedules, spec.type).__init__
+        ).parameters.items()
+        if p.default is inspect.Parameter.empty and name != "self"
+    }
+
+
+def test_metric_classes_reduce_lr_and_logits_losses_match_keras(keras):
+    keras.utils.clear_session()  # Keras numbers a second metric of a kind: precision_1
+    for spec in METRIC_CLASSES.values():
+        cls = getattr(keras.metrics, spec.class_name)
+        _assert_params_match(cls, spec.params)
+        assert cls().name == spec.name  # the history key of the metric made from its name
+        assert type(keras.metrics.get(spec.name)) is cls
+    _assert_params_match(keras.callbacks.ReduceLROnPlateau, REDUCE_LR_PARAMS)
+    keras.utils.clear_session()
+    for name, class_name in LOGITS_LOSSES.items():
+        cls = getattr(keras.losses, class_name)
+        assert inspect.signature(cls.__init__).parameters["from_logits"].default is False
+        assert cls().name == name
 
 
 def test_identifiers_resolve_in_keras(keras):

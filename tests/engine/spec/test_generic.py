@@ -85,7 +85,7 @@ def test_keras_refusing_the_layer_is_an_error_on_its_node():
 )
 def test_only_real_keras_layer_classes_are_generic(params, message):
     problems = check_generic(params)
-    assert any(message in p for p in problems), problems
+    assert any(message in p.message for p in problems), problems
     report = validate(design_with(params))
     assert not report.valid and report.errors[0].node == "g" and not report.requests
 

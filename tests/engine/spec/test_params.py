@@ -53,10 +53,21 @@ def test_reshape_and_permute_shapes():
 
 def test_unknown_parameter_is_reported_with_known_names():
     problems, _ = LAYERS["Dense"].check_params({"units": 3, "unitz": 4})
-    assert problems == [
-        "unknown parameter 'unitz' (known: units, activation, use_bias, kernel_initializer, "
-        "bias_initializer, kernel_regularizer, trainable)"
+    assert [(p.param, p.message) for p in problems] == [
+        (
+            "unitz",
+            "unknown parameter 'unitz' (known: units, activation, use_bias, kernel_initializer, "
+            "bias_initializer, kernel_regularizer, trainable)",
+        )
     ]
+
+
+def test_a_parameter_error_names_its_parameter_as_a_field():
+    problems, _ = LAYERS["Dense"].check_params({"units": 0, "activation": "nope"})
+    assert [p.param for p in problems] == ["units", "activation"]
+    with pytest.raises(ParamError) as caught:
+        param("Dense", "units").check(None)
+    assert caught.value.param == "units"
 
 
 def test_bidirectional_checks_its_wrapped_layer():
