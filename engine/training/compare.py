@@ -45,7 +45,7 @@ def loss_variants(design: Design) -> list[tuple[str, Design]]:
     For a classifier with a softmax output of one unit per class; the metrics
     are kept, so accuracy is comparable across the two runs.
     """
-    own = design.compile.get("loss", "")
+    own = design.compile_settings.loss
     crossentropy = own if own in CROSS_ENTROPIES else "sparse_categorical_crossentropy"
     out = []
     for label, loss in ((f"cross-entropy ({crossentropy})", crossentropy), ("MSE on one-hot targets", "mse")):
