@@ -18,9 +18,21 @@ from gui.style import ERROR_COLOR, WARNING_COLOR, canvas_colors, category_color
 
 WIDTH, HEIGHT, HEADER = 200.0, 86.0, 24.0
 PORT_RADIUS = 6.0
-# Below this scale text is unreadable: cards become coloured blocks and edges
-# thin lines, so an 800-node model pans smoothly when zoomed out (level of detail).
-DETAIL_SCALE = 0.2
+# Level of detail: below a scale, cards become coloured blocks and edges thin lines.
+# A small design keeps its text down to SMALL_DETAIL_SCALE, so it stays readable when
+# fitted; a big one switches at DETAIL_SCALE, because drawing the text of hundreds of
+# cards made a pan frame of NASNetMobile at fit take 50 ms instead of 11 ms
+# (benchmarks/import_scale.py).  The scene sets its own from the design's size.
+DETAIL_SCALE = 0.35
+SMALL_DETAIL_SCALE = 0.2
+SMALL_DESIGN = 120  # nodes
+
+
+def detail_scale(item: QGraphicsItem) -> float:
+    """The scale below which ``item`` is drawn without detail (its scene's choice)."""
+    return getattr(item.scene(), "detail_scale", DETAIL_SCALE)
+
+
 OK, WARNING, ERROR = "ok", "warning", "error"
 
 
@@ -173,7 +185,7 @@ class NodeItem(QGraphicsItem):
         v = self.view
         accent = category_color(v.category)
         rect = QRectF(0, 0, WIDTH, HEIGHT)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_SCALE:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < detail_scale(self):
             status = {ERROR: ERROR_COLOR, WARNING: WARNING_COLOR}.get(v.status)
             painter.fillRect(rect, c["selected"] if self.isSelected() else status or accent)
             return
@@ -329,7 +341,7 @@ class EdgeItem(QGraphicsPathItem):
     ) -> None:
         c = canvas_colors()
         color = c["selected"] if self.isSelected() else c["edge"]
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_SCALE:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < detail_scale(self):
             painter.setPen(QPen(color, 0))  # cosmetic hairline, no antialiasing
             painter.drawPath(self.path())
             return

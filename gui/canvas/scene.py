@@ -25,7 +25,17 @@ from engine.spec.catalog import LAYERS
 from engine.spec.generic import GENERIC_HELP, generic_summary, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
 from gui.canvas.groups import GroupItem, group_view
-from gui.canvas.items import ERROR, OK, WARNING, EdgeItem, NodeItem, NodeView
+from gui.canvas.items import (
+    DETAIL_SCALE,
+    ERROR,
+    OK,
+    SMALL_DESIGN,
+    SMALL_DETAIL_SCALE,
+    WARNING,
+    EdgeItem,
+    NodeItem,
+    NodeView,
+)
 from gui.document import Document
 from gui.style import canvas_colors
 
@@ -128,6 +138,7 @@ class DesignScene(QGraphicsScene):
         self.group_items: dict[str, GroupItem] = {}
         self._group_number = 0
         self._grouped_design = doc.design
+        self.detail_scale = SMALL_DETAIL_SCALE  # cards drop their text below this zoom (items.py)
         self.setBackgroundBrush(canvas_colors()["background"])
         doc.changed.connect(self.sync)
         doc.node_renamed.connect(self._renamed)
@@ -141,6 +152,7 @@ class DesignScene(QGraphicsScene):
 
     def sync(self, report: Report) -> None:
         design = self.doc.design
+        self.detail_scale = SMALL_DETAIL_SCALE if len(design.nodes) <= SMALL_DESIGN else DETAIL_SCALE
         for nid in [n for n in self.nodes if n not in design.nodes]:
             item = self.nodes.pop(nid)
             self.removeItem(item)

@@ -25,7 +25,6 @@ GRID = 24
 MIN_ZOOM, MAX_ZOOM = 0.02, 3.0  # 0.02 shows a 700-layer model whole
 MIN_SCENE_RECT = QRectF(-5000, -5000, 10000, 10000)
 SCENE_MARGIN = 2000.0  # room to scroll past the design's edges
-READABLE_ZOOM = 0.2  # below this, card text is not drawn (see items.DETAIL_SCALE)
 START_ZOOM = 0.7
 
 
@@ -78,7 +77,7 @@ class CanvasView(QGraphicsView):
         """Fit the design if it stays readable; a deep model instead opens at its inputs,
         readable, with the overview map for the rest."""
         self.fit()
-        if self.zoom() >= READABLE_ZOOM:
+        if self.zoom() >= self.design_scene.detail_scale:  # cards show their text
             return
         self.zoom_by(START_ZOOM / self.zoom())
         items = self.design_scene.itemsBoundingRect()
