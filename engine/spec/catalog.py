@@ -809,8 +809,8 @@ _add(
             )
             for way in ("forward", "backward")
             for state, kinds in (
-                ("state_h", ("LSTM",)),
-                ("state_c", ("LSTM",)),
+                ("h", ("LSTM",)),  # short names: five ports share one card's edge
+                ("c", ("LSTM",)),
                 ("state", ("GRU", "SimpleRNN")),
             )
         ),

@@ -155,10 +155,10 @@ def bidirectional_encoder_decoder():
     d.add_node(Node("c", "Concatenate", {}))
     d.add_node(Node("dec", "LSTM", {"units": 8, "return_sequences": True}))
     d.connect(Edge("src", "enc"))
-    d.connect(Edge("enc", "h", 0, "forward_state_h"))
-    d.connect(Edge("enc", "h", 1, "backward_state_h"))
-    d.connect(Edge("enc", "c", 0, "forward_state_c"))
-    d.connect(Edge("enc", "c", 1, "backward_state_c"))
+    d.connect(Edge("enc", "h", 0, "forward_h"))
+    d.connect(Edge("enc", "h", 1, "backward_h"))
+    d.connect(Edge("enc", "c", 0, "forward_c"))
+    d.connect(Edge("enc", "c", 1, "backward_c"))
     d.connect(Edge("tgt", "dec"))
     d.connect(Edge("h", "dec", "initial_state_h"))
     d.connect(Edge("c", "dec", "initial_state_c"))
@@ -171,13 +171,13 @@ def test_a_bidirectional_encoder_s_states_start_a_decoder(keras):
     assert report.valid, [p.message for p in report.errors]
     assert report.nodes["enc"].outputs == {
         "output": (None, 8),
-        "forward_state_h": (None, 4),
-        "forward_state_c": (None, 4),
-        "backward_state_h": (None, 4),
-        "backward_state_c": (None, 4),
+        "forward_h": (None, 4),
+        "forward_c": (None, 4),
+        "backward_h": (None, 4),
+        "backward_c": (None, 4),
     }
     source = generate(design)
-    unpacked = "_,enc_forward_state_h,enc_forward_state_c,enc_backward_state_h,enc_backward_state_c"
+    unpacked = "_,enc_forward_h,enc_forward_c,enc_backward_h,enc_backward_c"
     assert unpacked in flat(source)
     built = build_model(design)
     assert_same_model(built, exec_script(source)["build_model"]())
@@ -190,7 +190,7 @@ def test_a_gru_s_states_are_one_each_way_and_asking_for_an_lstm_s_is_a_located_p
     design.nodes["enc"].params["layer"]["type"] = "GRU"
     report = validate(design)
     messages = [p.message for p in report.errors]
-    assert any("gives 'forward_state_h' only when" in m and "LSTM" in m for m in messages), messages
+    assert any("gives 'forward_h' only when" in m and "LSTM" in m for m in messages), messages
     design.nodes["enc"].params["layer"]["params"]["return_state"] = False
     assert validate(design).nodes["enc"].outputs == {"output": (None, 8)}
 
