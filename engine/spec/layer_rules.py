@@ -666,10 +666,9 @@ def image_to_size(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
 
 def _attention_mask(ctx: Ctx, mask: Shape, wanted: Shape) -> None:
     """An attention mask says, per sample, which value steps each query step sees: it must
-    be (batch, query steps..., value steps...); a size of 1 is broadcast."""
-    if len(mask) != len(wanted) or not all(
-        _match(m, w, broadcast=True) for m, w in zip(mask, wanted, strict=True)
-    ):
+    be (batch, query steps..., value steps...), each size the steps' own (unknown only where
+    those are unknown) or 1, which is broadcast."""
+    if len(mask) != len(wanted) or not all(m in (w, 1) for m, w in zip(mask[1:], wanted[1:], strict=True)):
         raise ShapeError(
             f"{ctx.label}: the attention_mask must be (batch, query steps, value steps) = "
             f"{fmt_shape(wanted)} but it is {fmt_shape(mask)}"
@@ -739,12 +738,21 @@ def lookup(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     In 'int' mode ids count the mask id (with a mask_token), then ``num_oov_indices`` ids,
     then the vocabulary; the encodings have no slot for the mask."""
     shape = single(shapes)
-    if p["mask_token"] is not None and p["mask_token"] in p["vocabulary"]:
+    vocabulary, mask = p["vocabulary"], p["mask_token"]
+    # Keras drops the special ids (the mask only in 'int' mode) from the vocabulary's start
+    # when they are all there, in order.
+    oov = "[UNK]" if vocabulary and isinstance(vocabulary[0], str) else -1
+    special = ([mask] if mask is not None and p["output_mode"] == "int" else []) + [oov] * p[
+        "num_oov_indices"
+    ]
+    if special and vocabulary[: len(special)] == special:
+        vocabulary = vocabulary[len(special) :]
+    if mask is not None and mask in vocabulary:
         raise ShapeError(
             f"{ctx.label}: the mask_token {p['mask_token']!r} is also in the vocabulary; "
             "Keras keeps id 0 for it, so leave it out of the vocabulary"
         )
-    depth = len(p["vocabulary"]) + p["num_oov_indices"]
+    depth = len(vocabulary) + p["num_oov_indices"]
     mode = p["output_mode"]
     if mode == "int":
         return Inferred(shape)
@@ -823,7 +831,12 @@ def _einsum_shapes(
 ) -> tuple[list[int | None], list[int | None] | None, list[int | None]]:
     """Kernel, bias and output shapes, as Keras's ``_analyze_split_string`` computes them."""
     elided = len(shape) - len(in_spec)
-    out: list[int | None] = [shape[0], *given]
+    # Entries of output_shape past the equation's output axes are ignored when the layer runs.
+    before = elided if form == "left" and elided > 0 else 1  # axes ahead of output_shape's
+    wanted = len(out_spec) + (elided if form == "left" else 0) - before
+    if len(given) < wanted:
+        raise IndexError  # output_shape names fewer axes than the equation's output
+    out: list[int | None] = [shape[0], *given[:wanted]]
     if elided > 0 and form == "left":
         # Keras's analysis inserts these one by one at position 1, so its symbolic shape
         # lists them reversed; a run keeps their order, as here.
@@ -836,8 +849,6 @@ def _einsum_shapes(
     else:
         in_map = {d: i for i, d in enumerate(in_spec)}
         out_map = {d: i for i, d in enumerate(out_spec)}
-    if len(out) != max(out_map.values()) + 1 + (elided if form == "right" else 0):
-        raise IndexError  # output_shape names more or fewer axes than the equation's output
     for d in in_spec:
         if d in out_map:
             size, wanted = shape[in_map[d]], out[out_map[d]]

@@ -230,3 +230,28 @@ def test_saved_models_and_exported_scripts_import_back_the_same(keras, tmp_path,
         assert [n.params.get("dtype") for n in result.design.nodes.values() if n.type == "Input"] == [
             n.params.get("dtype") for n in design.nodes.values() if n.type == "Input"
         ]
+
+
+def test_einsum_dense_ignores_output_shape_entries_past_the_equation_as_a_run_does(keras):
+    design = einsum([2, 6], equation="abc,cz->abz", output_shape=[2, 3, 2])
+    assert validate(design).nodes["e"].output_shape == (None, 2, 3)
+    layer = keras.layers.EinsumDense("abc,cz->abz", [2, 3, 2])
+    assert layer(np.zeros((2, 2, 6), "float32")).shape == (2, 2, 3)
+    too_few = einsum([2, 6], equation="abc,cz->abz", output_shape=[3])
+    assert "does not fit the equation" in validate(too_few).nodes["e"].errors[0]
+
+
+def test_a_vocabulary_may_start_with_the_mask_as_keras_allows_but_not_hold_it_elsewhere(keras):
+    def lookup(vocabulary, mode):
+        d = Design(name="codes")
+        d.add_node(Node("codes", "Input", {"shape": [3], "dtype": "int32"}))
+        params = {"vocabulary": vocabulary, "num_oov_indices": 0, "mask_token": 0, "output_mode": mode}
+        d.add_node(Node("ids", "IntegerLookup", params))
+        d.connect(Edge("codes", "ids"))
+        return validate(d).nodes["ids"]
+
+    assert lookup([0, 7], "int").output_shape == (None, 3)  # the leading mask is Keras's own id 0
+    layer = keras.layers.IntegerLookup(vocabulary=[0, 7], num_oov_indices=0, mask_token=0)
+    assert layer(np.array([[7, 7, 0]])).numpy().tolist() == [[1, 1, 0]]
+    for vocabulary, mode in (([7, 0], "int"), ([0, 7], "one_hot")):  # Keras refuses both
+        assert "also in the vocabulary" in lookup(vocabulary, mode).errors[0]
