@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec.catalog import LAYERS
-from engine.spec.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, Param, ParamError
+from engine.spec.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, TEXT, VALUES, Param, ParamError
 
 INT_LIMIT = 2_000_000_000
 TYPING_PAUSE_MS = 700  # a value typed and left alone this long is applied (one undo step per field)
@@ -52,12 +52,16 @@ def parse_text(p: Param, text: str) -> Any:
         return None
     if p.kind == LAYER:
         return json.loads(text)
+    if p.kind == TEXT:
+        return text
+    if p.kind == VALUES and p.extra.get("item", "str") == "str":
+        return [word.strip() for word in text.split(",")]  # words, unquoted: red, green, blue
     if p.kind == FLOAT:
         return float(text)
     body = text.replace("(", "[").replace(")", "]")
     body = body.replace("None", "null").replace("?", "null")
     value = json.loads(f"[{body}]")
-    if len(value) == 1 and p.kind != SHAPE and not isinstance(value[0], list):
+    if len(value) == 1 and p.kind not in (SHAPE, VALUES) and not isinstance(value[0], list):
         return value[0]
     return value
 
@@ -114,7 +118,11 @@ class ParamField(QWidget):
                 add_activation_pictures(combo)
             return combo
         line = QLineEdit()
-        if p.kind not in (FLOAT, LAYER):
+        if p.kind == VALUES:
+            line.setPlaceholderText(
+                "e.g. red, green, blue" if p.extra.get("item") == "str" else "e.g. 12, 47, 1999"
+            )
+        elif p.kind not in (FLOAT, LAYER, TEXT):
             line.setPlaceholderText("e.g. 3  or  3, 5")
         return line
 

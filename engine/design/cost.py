@@ -98,6 +98,17 @@ def _dense(ins: list[Shape], out: Shape, p: dict) -> int:
     return positions * (2 * ins[0][-1] * p["units"] + (p["units"] if p.get("use_bias", True) else 0))
 
 
+def _einsum_dense(ins: list[Shape], out: Shape, p: dict) -> int:
+    """Each output value sums over the input axes the output drops (a Dense sums its features)."""
+    in_spec, rest = p["equation"].replace("...", "0").split(",", 1)
+    out_spec = rest.split("->", 1)[1]
+    letters = in_spec.replace("0", "")
+    full = (1, *ins[0])  # the batch axis back, so the letters line up
+    sizes = full[len(full) - len(letters) :] if in_spec.startswith("0") else full[: len(letters)]
+    summed = math.prod(s for c, s in zip(letters, sizes, strict=True) if c not in out_spec)
+    return math.prod(out) * (2 * summed + (1 if p.get("bias_axes") else 0))
+
+
 def _conv(ins: list[Shape], out: Shape, p: dict) -> int:
     rank = len(out) - 1
     kernel = math.prod(_tuple(p["kernel_size"], rank))
@@ -260,6 +271,9 @@ RULES: dict[str, Rule] = {
     "CategoryEncoding": _zero,
     "Hashing": _zero,
     "Discretization": _zero,
+    "StringLookup": _zero,
+    "IntegerLookup": _zero,
+    "EinsumDense": _with_activation(_einsum_dense),
     "Dense": _with_activation(_dense),
     "Activation": _activation_layer,
     "Dropout": _zero,  # identity at inference

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.design import dtype_flow
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
 from engine.design.label_fit import Fix, label_form, output_rank_problem
 from engine.design.settings_checks import check_class_weight, check_compile, check_training_options
@@ -58,6 +59,7 @@ class Problem:
 class NodeInfo:
     output_shape: Shape | None = None  # the main output's
     outputs: dict[str, Shape] = field(default_factory=dict)  # every output the call returns, by name
+    holds: dict[str, str] = field(default_factory=dict)  # what each output holds: float, int or string
     params: int = 0
     trainable: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -253,10 +255,12 @@ def output_problem(design: Design, values: dict[str, dict[str, Any] | None], nid
     known = [o.name for o in spec.outputs]
     if name not in known:
         return f"{who} has no output '{name}' (its outputs: {', '.join(known)})"
-    when = spec.output_when(name)
+    when, wraps = spec.output_when(name), spec.output_wraps(name)
     vals = values.get(nid)
-    if when is not None and vals is not None and not vals.get(when):
-        return f"{who} gives '{name}' only when '{when}' is on"
+    if vals is not None and name not in spec.outputs_for(vals):
+        needs = [f"'{when}' is on"] if when is not None else []
+        needs += [f"it wraps {' or '.join(wraps)}"] if wraps else []
+        return f"{who} gives '{name}' only when {' and '.join(needs)}"
     return ""
 
 
@@ -330,6 +334,7 @@ def _infer(
             )
     inc = design.incoming()
     shapes: dict[tuple[str, str], Shape] = {}
+    holds: dict[tuple[str, str], str] = {}  # what each output holds (the dtype flow)
     built: dict[str, tuple[str, int, Shape]] = {}  # layer owner -> (first call, weights, its input)
     for nid in order:
         node = design.nodes[nid]
@@ -342,9 +347,6 @@ def _infer(
         wired = _wire(design, nid, spec, edges, out)
         if wired is None:
             continue
-        n = len(edges)
-        if spec.is_merge and n == 1:
-            out.warn(f"{who} has only one input, so it passes it through unchanged", nid)
         vals = values[nid]
         if vals is None:
             continue
@@ -355,6 +357,9 @@ def _infer(
             # an upstream node (or this edge's output) already has an error, or its shape waits
             # for Keras: do not pile on
             out.nodes[nid].pending = any(e is not None and out.nodes[e.src].pending for e in wired)
+            continue
+        kinds = _dtypes_in(design, nid, spec, vals, wired, holds, out)
+        if kinds is None:
             continue
         try:
             result = spec.rule(Ctx(who), in_shapes, vals)  # type: ignore[arg-type]
@@ -380,9 +385,12 @@ def _infer(
             )
             continue
         produced = spec.outputs_for(vals)
+        kind = dtype_flow.output_holds(spec, vals, kinds)
         for name, shape in zip(produced, (result.shape, *result.more), strict=False):
             shapes[(nid, name)] = shape
+            holds[(nid, name)] = kind
         info = out.nodes[nid]
+        info.holds = {name: kind for name in produced if (nid, name) in shapes}
         info.output_shape = result.shape
         info.outputs = {name: shapes[(nid, name)] for name in produced if (nid, name) in shapes}
         if first is None:  # the first call builds the weights (and shows them); later calls reuse them
@@ -449,6 +457,23 @@ def pending_text(info: NodeInfo | None) -> str:
     return PENDING_TEXT if info is not None and info.pending and info.output_shape is None else ""
 
 
+def _dtypes_in(
+    design: Design,
+    nid: str,
+    spec: LayerSpec,
+    vals: dict[str, Any],
+    wired: list[Edge | None],
+    holds: dict[tuple[str, str], str],
+    out: _Collector,
+) -> list[str] | None:
+    """What each input holds (float, int, string), or None where the layer cannot take one."""
+    sources = [(e.src, holds.get((e.src, e.out or _main(design, e.src)), "float")) for e in wired if e]
+    found = dtype_flow.problems(spec, label(design.nodes[nid].type, nid), vals, sources)
+    for severity, message in found:
+        out.add(severity, message, nid)
+    return None if any(severity == ERROR for severity, _ in found) else [k for _, k in sources]
+
+
 def _wire(
     design: Design, nid: str, spec: LayerSpec, edges: list[Edge], out: _Collector
 ) -> list[Edge | None] | None:
@@ -474,6 +499,8 @@ def _wire(
             edge=_edge_index(design, named[0]),
         )
         return None
+    if spec.is_merge and n == 1:
+        out.warn(f"{who} has only one input, so it passes it through unchanged", nid)
     return list(edges)
 
 

@@ -151,7 +151,11 @@ class _GraphReader:
         if first.get("class_name") == "InputLayer":
             layers = layers[1:]
         if current is None:
-            current = Source(self._input(_config_of(first).get("name") if shape else None, shape, prefix))
+            current = Source(
+                self._input(
+                    _config_of(first).get("name") if shape else None, shape, prefix, _input_dtype(first)
+                )
+            )
             if shape is None:
                 self.problem(
                     f"the model does not say its input shape: set 'shape' on '{current.node}' "
@@ -179,7 +183,9 @@ class _GraphReader:
                 if bound is not None and name in input_names:
                     produced[(name, 0)] = [bound[input_names.index(name)]]
                 else:
-                    produced[(name, 0)] = [Source(self._input(name, _input_shape(layer), prefix))]
+                    produced[(name, 0)] = [
+                        Source(self._input(name, _input_shape(layer), prefix, _input_dtype(layer)))
+                    ]
                 continue
             if _is_op(layer):
                 layer = self._op_as_layer(layer)
@@ -271,9 +277,12 @@ class _GraphReader:
             return {**layer, "module": "keras.layers", "inbound_nodes": [{"args": [tensors], "kwargs": {}}]}
         return {**layer, "class_name": f"ops.{op}"}
 
-    def _input(self, name: str | None, shape: list[Any] | None, prefix: str) -> str:
+    def _input(self, name: str | None, shape: list[Any] | None, prefix: str, dtype: str | None = None) -> str:
         nid = self._new_id(prefix + (name or "input"))
-        self.design.add_node(Node(nid, "Input", {"shape": list(shape) if shape is not None else None}))
+        params: dict[str, Any] = {"shape": list(shape) if shape is not None else None}
+        if dtype is not None:
+            params["dtype"] = dtype
+        self.design.add_node(Node(nid, "Input", params))
         return nid
 
     def _call(
@@ -632,6 +641,14 @@ def _input_shape(layer: dict[str, Any]) -> list[Any] | None:
     if isinstance(cfg.get("input_dim"), int):
         return [cfg["input_dim"]]
     return None
+
+
+def _input_dtype(layer: dict[str, Any]) -> str | None:
+    """An InputLayer's dtype when it holds ids or text (the design's dtype flow); None: floats."""
+    dtype = _config_of(layer).get("dtype")
+    if isinstance(dtype, dict):  # a dtype policy: {"class_name": "DTypePolicy", "config": {"name": ...}}
+        dtype = _config_of(dtype).get("name")
+    return dtype if dtype in ("int32", "int64", "string") else None
 
 
 def _is_op(layer: dict[str, Any]) -> bool:

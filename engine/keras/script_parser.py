@@ -442,7 +442,8 @@ class _Reader:
         scores = kwargs.get("return_attention_scores") is True
         if not args and not kwargs:
             raise _Skip(f"{layer.class_name} '{layer.name}' is called without inputs")
-        if not _tensors_only([args, {k: v for k, v in kwargs.items() if k != "return_attention_scores"}]):
+        # Flags of the call (return_attention_scores, use_causal_mask) are options, not tensors.
+        if not _tensors_only([args, {k: v for k, v in kwargs.items() if not isinstance(v, bool)}]):
             raise _Skip(
                 f"{layer.class_name} '{layer.name}' is called on something that is not a Keras tensor"
             )
@@ -488,7 +489,8 @@ class _Reader:
                 self.layers.pop(item.name, None)
                 return
             shape = item.config.pop("input_shape", None)
-            if shape is None and "input_dim" in item.config:
+            # Keras 2's Dense(input_dim=8) sizes the model's input; Embedding's input_dim is its own.
+            if shape is None and "input_dim" in item.config and item.class_name != "Embedding":
                 shape = [item.config.pop("input_dim")]
             if shape is not None and not model.layers and model.input_shape is None:
                 model.input_shape = list(shape) if isinstance(shape, (list, tuple)) else [shape]
@@ -658,6 +660,9 @@ def _output_count(layer: LayerObj) -> int:
         return 3
     if layer.class_name in ("GRU", "SimpleRNN") and cfg.get("return_state"):
         return 2
+    if layer.class_name == "Bidirectional" and layer.inner is not None:
+        inner = LayerObj(layer.inner["class_name"], layer.inner["config"], layer.line)
+        return 1 + 2 * (_output_count(inner) - 1)  # the output, then each direction's states
     return 1
 
 

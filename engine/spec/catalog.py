@@ -26,6 +26,8 @@ from engine.spec.params import (
     PAIRS,
     REGULARIZERS,
     SHAPE,
+    TEXT,
+    VALUES,
     Param,
     ParamProblem,
     check_params,
@@ -83,11 +85,38 @@ class Port:
 
 @dataclass(frozen=True)
 class OutPort:
-    """A named output of a layer call; ``when`` is a bool parameter that must be on."""
+    """A named output of a layer call; ``when`` is a bool parameter that must be on
+    (``layer.return_state``: the wrapped layer's), ``wraps`` the wrapped layer types
+    that give it (Bidirectional's LSTM has two states each way, GRU one)."""
 
     name: str
     when: str | None = None
     help: str = ""
+    wraps: tuple[str, ...] = ()
+
+    def given(self, values: dict[str, Any]) -> bool:
+        """Whether a call with these parameters (checked or as written) returns this output."""
+        inner = values.get("layer")
+        inner = inner if isinstance(inner, dict) else {}
+        if self.wraps and inner.get("type") not in self.wraps:
+            return False
+        if self.when is None:
+            return True
+        head, _, rest = self.when.partition(".")
+        if not rest:
+            return bool(values.get(head))
+        params = inner.get("params")
+        return isinstance(params, dict) and bool(params.get(rest))
+
+
+# What a tensor holds, for the design's dtype flow (see engine.design.dtype_flow).
+FLOATS_DT, INTS_DT, TEXT_DT = "float", "int", "string"
+# What a layer's inputs may hold: numbers (Keras casts whole numbers), whole-number ids (floats
+# are cut to whole numbers: a warning), text only, or anything (it moves values, or hashes them).
+NUMBERS, IDS, WORDS, ANY = "numbers", "ids", "words", "any"
+# What its output holds: floats, whole numbers, what its (first) input holds, or ids when
+# output_mode is 'int' (else the float encodings).
+SAME, IDS_OR_FLOATS = "same", "ids_or_floats"
 
 
 MAIN_OUTPUT = OutPort("output")
@@ -115,16 +144,25 @@ class LayerSpec:
     # layer's later calls need inputs of the first call's rank (PReLU, BatchNormalization).
     same_rank_when_shared: bool = False
 
+    # The dtype flow: what its inputs may hold (NUMBERS, IDS, WORDS, ANY) and what its
+    # output holds (FLOATS_DT, INTS_DT, SAME, IDS_OR_FLOATS); a wrapper's are its layer's.
+    input_dtype: str = NUMBERS
+    output_dtype: str = FLOATS_DT
+
     def port_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.ports)
 
     def outputs_for(self, values: dict[str, Any]) -> tuple[str, ...]:
-        """The outputs a call returns with these (checked) parameters, in order."""
-        return tuple(o.name for o in self.outputs if o.when is None or values.get(o.when))
+        """The outputs a call returns with these parameters (checked or as written), in order."""
+        return tuple(o.name for o in self.outputs if o.given(values))
 
     def output_when(self, name: str) -> str | None:
         """The parameter that turns output ``name`` on (None: always there or unknown)."""
         return next((o.when for o in self.outputs if o.name == name), None)
+
+    def output_wraps(self, name: str) -> tuple[str, ...]:
+        """The wrapped layer types that give output ``name`` (empty: any)."""
+        return next((o.wraps for o in self.outputs if o.name == name), ())
 
     @property
     def is_input(self) -> bool:
@@ -206,8 +244,11 @@ FREEZABLE_CATEGORIES = ("Convolution", "Recurrent", "Normalization")
 def _add(
     type_: str, category: str, help_: str, rule: R.Rule, *params: Param, freezable: bool = False, **kw: Any
 ) -> None:
-    """One catalog entry; ``freezable`` (implied by weighted categories) adds ``trainable``."""
+    """One catalog entry; ``freezable`` (implied by weighted categories) adds ``trainable``.
+
+    A layer that moves values without transforming them keeps their dtype."""
     assert type_ not in LAYERS, type_
+    kw.setdefault("output_dtype", SAME if kw.get("keeps_values") else FLOATS_DT)
     common = (TRAINABLE,) if freezable or category in FREEZABLE_CATEGORIES else ()
     LAYERS[type_] = LayerSpec(type_, category, help_, (*params, *common), rule, **kw)
 
@@ -361,6 +402,7 @@ _add(
     "Passes its input on unchanged (a named placeholder, e.g. to switch a block off).",
     R.identity,
     keeps_values=True,
+    input_dtype=ANY,
 )
 _add(
     "Masking",
@@ -376,6 +418,7 @@ _add(
     "Flattens each sample to one long vector, e.g. before Dense.",
     R.flatten,
     keeps_values=True,
+    input_dtype=ANY,
 )
 
 
@@ -410,6 +453,7 @@ _add(
         extra={"validate": _target_ok},
     ),
     keeps_values=True,
+    input_dtype=ANY,
 )
 _add(
     "Permute",
@@ -426,6 +470,7 @@ _add(
         extra={"validate": _dims_ok},
     ),
     keeps_values=True,
+    input_dtype=ANY,
 )
 _add(
     "RepeatVector",
@@ -434,6 +479,7 @@ _add(
     R.repeat_vector,
     Param("n", INT, 3, "How many times to repeat.", min=1, required=True, positional=True),
     keeps_values=True,
+    input_dtype=ANY,
 )
 _add(
     "Embedding",
@@ -443,6 +489,47 @@ _add(
     Param("input_dim", INT, 1000, "Vocabulary size: largest id + 1.", min=1, required=True, positional=True),
     Param("output_dim", INT, 16, "Length of each learned vector.", min=1, required=True, positional=True),
     Param("mask_zero", BOOL, False, "Treat id 0 as padding to be ignored by later layers."),
+    freezable=True,
+    input_dtype=IDS,
+)
+
+_EINSUM_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,->."
+_add(
+    "EinsumDense",
+    "Core",
+    "A Dense layer over any axes, written as an einsum equation (input,kernel->output), "
+    "e.g. the projections inside attention.",
+    R.einsum_dense,
+    Param(
+        "equation",
+        TEXT,
+        "ab,bc->ac",
+        "Axes of input, kernel and output, e.g. 'abc,cd->abd'; '...' stands for the leading axes.",
+        required=True,
+        positional=True,
+        extra={"chars": _EINSUM_CHARS, "chars_text": "letters, ',', '->' and '...'"},
+    ),
+    Param(
+        "output_shape",
+        SHAPE,
+        [16],
+        "Output shape without the batch; null where it follows the input.",
+        required=True,
+        positional=True,
+        extra={"allow_none": True, "validate": _input_shape_ok},
+    ),
+    activation(),
+    Param(
+        "bias_axes",
+        TEXT,
+        None,
+        "Output axes (letters) that get a learned bias, e.g. 'c'; none for no bias.",
+        nullable=True,
+        extra={"chars": _EINSUM_CHARS[:52], "chars_text": "letters"},
+    ),
+    initializer("kernel_initializer", "glorot_uniform"),
+    initializer("bias_initializer", "zeros"),
+    regularizer("kernel_regularizer"),
     freezable=True,
 )
 
@@ -556,6 +643,8 @@ for _rank in (1, 2, 3):
             positional=True,
             extra={"rank": _rank},
         ),
+        input_dtype=ANY,
+        output_dtype=SAME,
     )
     _add(
         f"Cropping{_rank}D",
@@ -573,6 +662,7 @@ for _rank in (1, 2, 3):
             extra={"rank": _rank},
         ),
         keeps_values=True,
+        input_dtype=ANY,
     )
     _add(
         f"UpSampling{_rank}D",
@@ -583,6 +673,7 @@ for _rank in (1, 2, 3):
         if _rank == 1
         else sizes("size", _rank, 2, "Up-sampling factor per axis.", positional=True),
         keeps_values=True,
+        input_dtype=ANY,
     )
 
 # ------------------------------------------------------------ recurrent
@@ -705,6 +796,25 @@ _add(
         "concat",
         "How the two directions are joined.",
         choices=("concat", "sum", "mul", "ave"),
+    ),
+    # With the wrapped layer's return_state: the output, then the forward layer's final
+    # states, then the backward layer's, in Keras's order (``out, fh, fc, bh, bc = bi(x)``).
+    outputs=(
+        MAIN_OUTPUT,
+        *(
+            OutPort(
+                f"{way}_{state}",
+                "layer.return_state",
+                f"the {way} layer's final state (with the wrapped layer's return_state)",
+                kinds,
+            )
+            for way in ("forward", "backward")
+            for state, kinds in (
+                ("h", ("LSTM",)),  # short names: five ports share one card's edge
+                ("c", ("LSTM",)),
+                ("state", ("GRU", "SimpleRNN")),
+            )
+        ),
     ),
 )
 
@@ -907,6 +1017,8 @@ _add(
     axis(help_="Axis to join along (-1: the features)."),
     min_inputs=1,
     max_inputs=None,
+    input_dtype=ANY,
+    output_dtype=SAME,
 )
 
 _add(
@@ -930,6 +1042,11 @@ _add(
 
 # ------------------------------------------------------------ attention
 
+
+def _causal_mask(help_: str) -> Param:
+    return Param("use_causal_mask", BOOL, False, help_, extra={"call": True})
+
+
 _ATTENTION_INPUTS = (
     " Inputs: 0 query (batch, Tq, features), 1 value (batch, Tv, features), 2 key (optional; default value)."
 )
@@ -948,6 +1065,7 @@ _add(
         choices=("dot", "concat"),
     ),
     Param("dropout", FLOAT, 0.0, "Fraction of attention scores dropped while training.", min=0, max=1),
+    _causal_mask("Let each query step attend only to value steps up to its own (a decoder)."),
     min_inputs=2,
     max_inputs=3,
     freezable=True,
@@ -959,6 +1077,7 @@ _add(
     R.attention(additive=True),
     Param("use_scale", BOOL, True, "Learn a factor per feature that scales the scores."),
     Param("dropout", FLOAT, 0.0, "Fraction of attention scores dropped while training.", min=0, max=1),
+    _causal_mask("Let each query step attend only to value steps up to its own (a decoder)."),
     min_inputs=2,
     max_inputs=3,
     freezable=True,
@@ -987,13 +1106,7 @@ _add(
         "Also output the attention weights (batch, heads, query steps, value steps).",
         extra={"call": True},
     ),
-    Param(
-        "use_causal_mask",
-        BOOL,
-        False,
-        "Let each position attend only to earlier ones (a decoder's self-attention).",
-        extra={"call": True},
-    ),
+    _causal_mask("Let each position attend only to earlier ones (a decoder's self-attention)."),
     freezable=True,
     ports=(
         Port("query", help="the sequence that asks (batch, timesteps, features)", arg="query"),
@@ -1003,6 +1116,13 @@ _add(
             arg="value",
         ),
         Port("key", False, "compared with the query (none: the value)", arg="key"),
+        Port(
+            "attention_mask",
+            False,
+            "which value steps each query step may see: (batch, query steps, value steps), "
+            "non-zero where allowed",
+            arg="attention_mask",
+        ),
     ),
     outputs=(
         MAIN_OUTPUT,
@@ -1044,6 +1164,7 @@ _add(
         "'count': how often each id occurs.",
         choices=("one_hot", "multi_hot", "count"),
     ),
+    input_dtype=IDS,
 )
 _add(
     "Hashing",
@@ -1052,6 +1173,80 @@ _add(
     R.identity,
     Param("num_bins", INT, 10, "Number of buckets.", min=1, required=True, positional=True),
     Param("salt", INT, None, "Changes the hash function (none: Keras's standard one).", min=0, nullable=True),
+    input_dtype=ANY,
+    output_dtype=INTS_DT,
+)
+
+
+_LOOKUP_MODES = (
+    "'int': each value becomes its id; 'one_hot': a 0/1 vector per value; 'multi_hot' / 'count': "
+    "one vector per sample marking (counting) its values."
+)
+
+
+def _no_unk(words: list) -> str:
+    return "must not hold '[UNK]', Keras's own out-of-vocabulary word" if "[UNK]" in words else ""
+
+
+def _not_negative(values: list) -> str:
+    return "must hold whole numbers of 0 or more (-1 stands for out of vocabulary)" if min(values) < 0 else ""
+
+
+def _lookup_params(item: str, default: list, example: str) -> tuple[Param, ...]:
+    words = item == "str"
+    return (
+        Param(
+            "vocabulary",
+            VALUES,
+            default,
+            f"The known {'words' if words else 'values'}, e.g. {example}; others are out of vocabulary.",
+            required=True,
+            extra={"item": item, "validate": _no_unk if words else _not_negative},
+        ),
+        Param(
+            "num_oov_indices",
+            INT,
+            1,
+            "Ids kept for values outside the vocabulary (they come first, after the mask id); "
+            "0: an unknown value is an error when the model runs.",
+            min=0,
+        ),
+        Param(
+            "mask_token",
+            TEXT if words else INT,
+            None,
+            "A padding value that gets id 0 (none: no padding id).",
+            nullable=True,
+            **({"extra": {"allow_empty": True}} if words else {"min": 0}),
+        ),
+        Param(
+            "output_mode",
+            CHOICE,
+            "int",
+            _LOOKUP_MODES,
+            choices=("int", "one_hot", "multi_hot", "count"),
+        ),
+    )
+
+
+# A fixed vocabulary: Netwright does not run adapt(), which would learn one from the data.
+_add(
+    "StringLookup",
+    "Preprocessing",
+    "Maps words (an Input of dtype string) to integer ids with a fixed vocabulary, e.g. before Embedding.",
+    R.lookup,
+    *_lookup_params("str", ["red", "green", "blue"], "red, green, blue"),
+    input_dtype=WORDS,
+    output_dtype=IDS_OR_FLOATS,
+)
+_add(
+    "IntegerLookup",
+    "Preprocessing",
+    "Maps arbitrary whole numbers (codes, years) to consecutive ids with a fixed vocabulary.",
+    R.lookup,
+    *_lookup_params("int", [12, 47, 1999], "12, 47, 1999"),
+    input_dtype=IDS,
+    output_dtype=IDS_OR_FLOATS,
 )
 
 
@@ -1082,6 +1277,7 @@ _add(
         "'int': the bin index; 'one_hot': a vector marking the bin.",
         choices=("int", "one_hot"),
     ),
+    output_dtype=IDS_OR_FLOATS,
 )
 
 

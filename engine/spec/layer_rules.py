@@ -14,6 +14,7 @@ catalogued parameter, already validated and normalised (tuples for sizes).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -380,18 +381,15 @@ def rnn(kind: str) -> Rule:
 
 
 def bidirectional(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    """Both directions' outputs merged; with return_state, each direction's final states
+    follow, forward first (an LSTM's h and c each way), as Keras returns them."""
     inner = p["layer"]
-    if inner["params"].get("return_state"):
-        raise ShapeError(
-            f"{ctx.label}: a wrapped layer with return_state gives four states, which Netwright "
-            "cannot wire yet; turn return_state off"
-        )
     one = recurrent(ctx, shapes, inner["params"], inner["type"])
     mode = p["merge_mode"]
     out = one.shape
     if mode == "concat":
         out = (*out[:-1], out[-1] * 2)
-    return Inferred(out, 2 * one.params)
+    return Inferred(out, 2 * one.params, more=one.more * 2)
 
 
 def conv_lstm(rank: int) -> Rule:
@@ -666,6 +664,17 @@ def image_to_size(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
 # ---------------------------------------------------------------- attention
 
 
+def _attention_mask(ctx: Ctx, mask: Shape, wanted: Shape) -> None:
+    """An attention mask says, per sample, which value steps each query step sees: it must
+    be (batch, query steps..., value steps...), each size the steps' own (unknown only where
+    those are unknown) or 1, which is broadcast."""
+    if len(mask) != len(wanted) or not all(m in (w, 1) for m, w in zip(mask[1:], wanted[1:], strict=True)):
+        raise ShapeError(
+            f"{ctx.label}: the attention_mask must be (batch, query steps, value steps) = "
+            f"{fmt_shape(wanted)} but it is {fmt_shape(mask)}"
+        )
+
+
 def multi_head_attention(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     """Keras's MultiHeadAttention: query (B, T..., dq), value (B, S..., dv), key like value.
 
@@ -702,6 +711,8 @@ def multi_head_attention(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
             f"{ctx.label}: use_causal_mask needs sequences with one time axis (batch, timesteps, "
             f"features) but the query is {fmt_shape(query)}"
         )
+    if len(shapes) > 3 and shapes[3] is not None:
+        _attention_mask(ctx, shapes[3], (query[0], *query[1:-1], *value[1:-1]))
     if key[1:-1] != value[1:-1]:
         raise ShapeError(
             f"{ctx.label}: the key {fmt_shape(key)} and the value {fmt_shape(value)} must have "
@@ -719,3 +730,156 @@ def multi_head_attention(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
     count += (dv + bias) * heads * value_dim + heads * value_dim * out_dim + bias * out_dim
     scores = (query[0], heads, *query[1:-1], *value[1:-1])
     return Inferred((*query[:-1], out_dim), count, more=(scores,) if p["return_attention_scores"] else ())
+
+
+def lookup(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    """StringLookup / IntegerLookup with a fixed vocabulary (Keras's ``compute_output_shape``).
+
+    In 'int' mode ids count the mask id (with a mask_token), then ``num_oov_indices`` ids,
+    then the vocabulary; the encodings have no slot for the mask."""
+    shape = single(shapes)
+    vocabulary, mask = p["vocabulary"], p["mask_token"]
+    # Keras drops the special ids (the mask only in 'int' mode) from the vocabulary's start
+    # when they are all there, in order.
+    oov = "[UNK]" if vocabulary and isinstance(vocabulary[0], str) else -1
+    special = ([mask] if mask is not None and p["output_mode"] == "int" else []) + [oov] * p[
+        "num_oov_indices"
+    ]
+    if special and vocabulary[: len(special)] == special:
+        vocabulary = vocabulary[len(special) :]
+    if mask is not None and mask in vocabulary:
+        raise ShapeError(
+            f"{ctx.label}: the mask_token {p['mask_token']!r} is also in the vocabulary; "
+            "Keras keeps id 0 for it, so leave it out of the vocabulary"
+        )
+    depth = len(vocabulary) + p["num_oov_indices"]
+    mode = p["output_mode"]
+    if mode == "int":
+        return Inferred(shape)
+    if mode == "one_hot":
+        return Inferred(_one_hot(shape, depth) if len(shape) > 1 else (*shape, depth))
+    return Inferred((*shape[:-1], depth))
+
+
+# ---------------------------------------------------------------- EinsumDense
+
+_EINSUM_FORMS = (  # Keras's three forms, after '...' is written as '0'
+    (r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", ""),
+    (r"0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", "left"),
+    (r"([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", "right"),
+)
+
+
+def einsum_dense(ctx: Ctx, shapes: list[Shape], p: Params) -> Inferred:
+    """EinsumDense, following Keras's ``_analyze_einsum_string`` step by step: the equation
+    names the input's, the kernel's and the output's axes; the kernel takes its sizes from
+    the input and from ``output_shape``.
+
+    Two departures, both towards what a run computes: an equation without '...' needs an
+    input of exactly its rank (Keras's analysis accepts a longer one and promises a shape
+    the einsum then refuses), and an output axis taken from the input gets the input's
+    size even where ``output_shape`` leaves it null (Keras's symbolic shape says None).
+    """
+    shape = single(shapes)
+    equation = p["equation"].replace("...", "0")
+    found = next(
+        ((m, form) for pattern, form in _EINSUM_FORMS if (m := re.fullmatch(pattern, equation))), None
+    )
+    if found is None:
+        raise ShapeError(
+            f"{ctx.label}: the equation '{p['equation']}' must look like 'ab,bc->ac', "
+            "'...b,bc->...c' or 'ab...,bc->ac...'"
+        )
+    match, form = found
+    in_spec, w_spec, out_spec = match.groups()
+    if len(set(in_spec)) < len(in_spec) or len(set(out_spec)) < len(out_spec):
+        raise ShapeError(f"{ctx.label}: the equation '{p['equation']}' names an axis twice on one side")
+    if (len(shape) != len(in_spec)) if not form else len(shape) < len(in_spec):
+        raise ShapeError(
+            f"{ctx.label}: the equation '{p['equation']}' names {len(in_spec)} input axes "
+            f"(batch included) but its input {fmt_shape(shape)} has {len(shape)}"
+        )
+    try:
+        kernel, bias, out = _einsum_shapes(
+            ctx, in_spec, w_spec, out_spec, form, shape, tuple(p["output_shape"]), p["bias_axes"]
+        )
+    except IndexError:
+        raise ShapeError(
+            f"{ctx.label}: output_shape {list(p['output_shape'])} does not fit the equation "
+            f"'{p['equation']}' on its input {fmt_shape(shape)} (give one size per output axis "
+            "after the batch, and none for the axes '...' stands for)"
+        ) from None
+    if any(d is None for d in kernel) or (bias is not None and any(d is None for d in bias)):
+        raise ShapeError(
+            f"{ctx.label} cannot size its kernel {fmt_shape(tuple(kernel))}: give output_shape "
+            "the sizes of the axes that come from the kernel, and the input known sizes on the "
+            "axes it sums over"
+        )
+    count = math.prod(kernel) + (math.prod(bias) if bias is not None else 0)
+    return Inferred(tuple(out), count)
+
+
+def _einsum_shapes(
+    ctx: Ctx,
+    in_spec: str,
+    w_spec: str,
+    out_spec: str,
+    form: str,
+    shape: Shape,
+    given: Shape,
+    bias_axes: str | None,
+) -> tuple[list[int | None], list[int | None] | None, list[int | None]]:
+    """Kernel, bias and output shapes, as Keras's ``_analyze_split_string`` computes them."""
+    elided = len(shape) - len(in_spec)
+    # Entries of output_shape past the equation's output axes are ignored when the layer runs.
+    before = elided if form == "left" and elided > 0 else 1  # axes ahead of output_shape's
+    wanted = len(out_spec) + (elided if form == "left" else 0) - before
+    if len(given) < wanted:
+        raise IndexError  # output_shape names fewer axes than the equation's output
+    out: list[int | None] = [shape[0], *given[:wanted]]
+    if elided > 0 and form == "left":
+        # Keras's analysis inserts these one by one at position 1, so its symbolic shape
+        # lists them reversed; a run keeps their order, as here.
+        out[1:1] = shape[1:elided]
+    elif elided > 0:
+        out += shape[len(shape) - elided :]
+    if form == "left":
+        in_map = {d: i + elided - len(shape) for i, d in enumerate(in_spec)}
+        out_map = {d: i + elided for i, d in enumerate(out_spec)}
+    else:
+        in_map = {d: i for i, d in enumerate(in_spec)}
+        out_map = {d: i for i, d in enumerate(out_spec)}
+    for d in in_spec:
+        if d in out_map:
+            size, wanted = shape[in_map[d]], out[out_map[d]]
+            if wanted is not None and size is not None and wanted != size:
+                raise ShapeError(
+                    f"{ctx.label}: axis '{d}' is {size} in the input but {wanted} in output_shape"
+                )
+            out[out_map[d]] = size if wanted is None else wanted
+    for d in out_spec:
+        if d not in in_spec and d not in w_spec:
+            raise ShapeError(f"{ctx.label}: output axis '{d}' is neither in the input nor in the kernel")
+    kernel: list[int | None] = []
+    for d in w_spec:
+        if d in out_map:
+            kernel.append(out[out_map[d]])
+        elif d in in_map:
+            kernel.append(shape[in_map[d]])
+        else:
+            raise ShapeError(f"{ctx.label}: kernel axis '{d}' is neither in the input nor in the output")
+    return kernel, _einsum_bias(ctx, out_spec, out, elided if form == "left" else 0, bias_axes), out
+
+
+def _einsum_bias(
+    ctx: Ctx, out_spec: str, out: list[int | None], offset: int, bias_axes: str | None
+) -> list[int | None] | None:
+    """The bias covers the output from its first bias axis on, size 1 on the others."""
+    if bias_axes is None:
+        return None
+    missing = [c for c in bias_axes if c not in out_spec]
+    if missing:
+        raise ShapeError(f"{ctx.label}: bias axis '{missing[0]}' is not an axis of the output '{out_spec}'")
+    sizes = {c: out[i + offset] for i, c in enumerate(out_spec)}
+    first = min(out_spec.find(c) for c in bias_axes)
+    return [sizes[c] if c in bias_axes else 1 for c in out_spec[first:]]

@@ -21,6 +21,8 @@ PAIRS = "pairs"  # padding/cropping: int, list of ``length`` ints, or of ``lengt
 SHAPE = "shape"  # a list of ints (Input shape, Reshape target_shape, Permute dims)
 FLOATS = "floats"  # a list of numbers (Discretization's bin_boundaries); one number is a list of one
 LAYER = "layer"  # a wrapped layer: {"type": ..., "params": {...}} (Bidirectional)
+VALUES = "values"  # a list of distinct words or whole numbers (a vocabulary); extra["item"]: "str" or "int"
+TEXT = "text"  # a string read as data, never as code (EinsumDense's equation); extra["chars"], "allow_empty"
 
 ACTIVATIONS = (
     "linear",
@@ -237,6 +239,34 @@ def _check_floats(p: Param, v: Any) -> tuple[float, ...]:
     return out
 
 
+_ITEMS = {"str": "words", "int": "whole numbers"}
+
+
+def _check_values(p: Param, v: Any) -> list[Any]:
+    """A vocabulary: at least one item, each of the item kind, none repeated
+    (Keras refuses a vocabulary with repeated terms)."""
+    item = p.extra.get("item", "str")
+    fits = _is_int if item == "int" else (lambda x: isinstance(x, str))
+    if not isinstance(v, (list, tuple)) or not v or not all(fits(x) for x in v):
+        raise ParamError(f"'{p.name}' must be a list of {_ITEMS[item]}, not {v!r}")
+    out = list(v)
+    if len(set(out)) != len(out):
+        raise ParamError(f"'{p.name}' must not repeat a value")
+    validate = p.extra.get("validate")
+    message = validate(out) if validate is not None else ""
+    if message:
+        raise ParamError(f"'{p.name}' {message}")
+    return out
+
+
+def _check_text(p: Param, v: Any) -> str:
+    chars = p.extra.get("chars")
+    if not isinstance(v, str) or not (v or p.extra.get("allow_empty")) or (chars and set(v) - set(chars)):
+        allowed = f" made of {p.extra['chars_text']}" if chars else ""
+        raise ParamError(f"'{p.name}' must be a text{allowed}, not {v!r}")
+    return v
+
+
 def _check_layer(p: Param, v: Any) -> dict[str, Any]:
     """A wrapped layer: its type must be allowed and its params valid."""
     from engine.spec.catalog import LAYERS  # the catalog defines the wrapped layer's params
@@ -266,6 +296,8 @@ _CHECKERS = {
     SHAPE: _check_shape,
     FLOATS: _check_floats,
     LAYER: _check_layer,
+    VALUES: _check_values,
+    TEXT: _check_text,
 }
 
 

@@ -13,7 +13,20 @@ from typing import Any
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import validate
 from engine.spec.catalog import LAYERS
-from engine.spec.params import BOOL, CHOICE, FLOAT, FLOATS, INT, INTS, LAYER, PAIRS, SHAPE, Param
+from engine.spec.params import (
+    BOOL,
+    CHOICE,
+    FLOAT,
+    FLOATS,
+    INT,
+    INTS,
+    LAYER,
+    PAIRS,
+    SHAPE,
+    TEXT,
+    VALUES,
+    Param,
+)
 
 LAYER_TYPES = [t for t in LAYERS if t != "Input"]
 
@@ -60,7 +73,47 @@ def random_value(rng: random.Random, p: Param, in_shape: tuple | None) -> Any:
         return _random_shape_param(rng, p, in_shape)
     if p.kind == LAYER:
         return _random_wrapped(rng, p, in_shape)
+    if p.kind == VALUES:
+        return _random_vocabulary(rng, p)
+    if p.kind == TEXT:  # StringLookup's mask_token ("a" is often in the vocabulary: refused);
+        return rng.choice(["", "pad", "a"])  # EinsumDense's texts are redrawn in random_params
     raise AssertionError(p.kind)
+
+
+# The oracle runs lookups on "a" (text) and 0 (ids), usually in the vocabulary.
+def _random_vocabulary(rng: random.Random, p: Param) -> list[Any]:
+    pool = ["a", "b", "red", "blue", "x y"] if p.extra.get("item", "str") == "str" else [0, 1, 2, 7, 1999]
+    words = rng.sample(pool, rng.randint(1, 4))
+    if rng.random() < 0.8 and pool[0] not in words:
+        words.append(pool[0])
+    return words
+
+
+def _random_einsum(rng: random.Random, in_shape: tuple | None) -> dict[str, Any]:
+    """An equation for the input's rank (sometimes not), its output_shape and bias axes."""
+    rank = len(in_shape) if in_shape else 2
+    if rng.random() < 0.15:
+        rank = rng.randint(2, 4)  # a wrong rank now and then
+    letters = "abcdefgh"[:rank]
+    known = list((in_shape or [None] * rank)[1:-1])
+    units = rng.randint(1, 5)
+    form = rng.randint(0, 3)
+    if form == 0:  # contract the last axis: like Dense
+        equation = f"{letters},{letters[-1]}z->{letters[:-1]}z"
+        out = [d if rng.random() < 0.7 else None for d in known] + [units]
+    elif form == 1:  # ellipsis on the left
+        equation = f"...{letters[-1]},{letters[-1]}z->...z"
+        out = [units]
+    elif form == 2:  # two new axes from one, e.g. heads and features
+        equation = f"{letters},{letters[-1]}yz->{letters[:-1]}yz"
+        out = [*known, units, rng.randint(1, 3)]
+    else:  # ellipsis on the right: mix the first axis after the batch
+        equation = "ab...,bz->az..."
+        out = [units]
+    if rng.random() < 0.1:
+        out = out + [2] if rng.random() < 0.5 else out[1:]  # a wrong output_shape
+    bias = rng.choice([None, "z", "yz" if form == 2 else "z", "q"])
+    return {"equation": equation, "output_shape": out, "bias_axes": bias}
 
 
 def _random_ints(rng: random.Random, p: Param) -> int | list[int]:
@@ -74,7 +127,14 @@ def _random_ints(rng: random.Random, p: Param) -> int | list[int]:
 def _random_wrapped(rng: random.Random, p: Param, in_shape: tuple | None) -> dict[str, Any]:
     kind = rng.choice(p.choices)
     if kind in ("SimpleRNN", "LSTM", "GRU"):  # Bidirectional
-        return {"type": kind, "params": {"units": rng.randint(1, 5), "return_sequences": rng.random() < 0.5}}
+        return {
+            "type": kind,
+            "params": {
+                "units": rng.randint(1, 5),
+                "return_sequences": rng.random() < 0.5,
+                "return_state": rng.random() < 0.3,
+            },
+        }
     step = (in_shape[0], *in_shape[2:]) if in_shape and len(in_shape) > 2 else in_shape
     return {"type": kind, "params": random_params(rng, kind, step)}  # TimeDistributed: one step
 
@@ -112,6 +172,8 @@ def random_params(rng: random.Random, node_type: str, in_shape: tuple | None) ->
         del out["dilation_rate"]
     if "groups" in out and rng.random() < 0.7:
         out["groups"] = 1
+    if node_type == "EinsumDense":
+        out.update(_random_einsum(rng, in_shape))
     return out
 
 
@@ -120,11 +182,24 @@ def random_design(seed: int, n_layers: int | None = None, guided: float = 0.75) 
     rng = random.Random(seed)
     design = Design(name=f"random_{seed}")
     for i in range(rng.choice([1, 1, 1, 2])):
-        design.add_node(Node(f"in{i}", "Input", {"shape": random_input_shape(rng)}))
+        params: dict[str, Any] = {"shape": random_input_shape(rng)}
+        if rng.random() < 0.12:  # ids or words: the dtype flow
+            params["dtype"] = rng.choice(["int32", "int64", "string"])
+        design.add_node(Node(f"in{i}", "Input", params))
+    if rng.random() < 0.05:  # words to ids to vectors, as a text model starts
+        design.add_node(Node("words", "Input", {"shape": [rng.randint(1, 5)], "dtype": "string"}))
+        design.add_node(Node("ids", "StringLookup", {"vocabulary": ["a", "b", "c"]}))
+        design.add_node(Node("vecs", "Embedding", {"input_dim": 4, "output_dim": rng.randint(1, 4)}))
+        design.connect(Edge("words", "ids"))
+        design.connect(Edge("ids", "vecs"))
     if rng.random() < 0.15:  # an encoder whose final states feed what follows (seq2seq)
         kind = rng.choice(["LSTM", "GRU", "SimpleRNN"])
         design.add_node(Node("seq", "Input", {"shape": [rng.randint(1, 5), rng.randint(1, 5)]}))
-        design.add_node(Node("enc", kind, {"units": rng.randint(1, 5), "return_state": True}))
+        enc = {"units": rng.randint(1, 5), "return_state": True}
+        if rng.random() < 0.4:  # a bidirectional encoder: its forward and backward states
+            design.add_node(Node("enc", "Bidirectional", {"layer": {"type": kind, "params": enc}}))
+        else:
+            design.add_node(Node("enc", kind, enc))
         design.connect(Edge("seq", "enc"))
     for i in range(n_layers or rng.randint(2, 7)):
         nid = f"n{i}"

@@ -21,7 +21,7 @@ def test_wiring_self_attention_by_dropping_on_named_ports(window):
     doc.set_param(x, "shape", [5, 8])
     mha = drop(window, "MultiHeadAttention", (0, 250))
     card = scene.nodes[mha]
-    assert card.view.in_ports == ("query", "value", "key")
+    assert card.view.in_ports == ("query", "value", "key", "attention_mask")
     drag(window, scene.nodes[x].output_point(), card.named_input_point("value"))
     assert [(e.src, e.port) for e in doc.design.edges] == [(x, "value")]
     assert doc.report.nodes[mha].errors == [

@@ -88,3 +88,24 @@ def test_keras_kwargs_write_only_what_differs_from_keras_defaults():
         "filters": 8,
         "kernel_size": (3, 3),
     }
+
+
+def test_vocabularies_are_lists_of_distinct_words_or_ids():
+    words = param("StringLookup", "vocabulary")
+    assert words.check(("red", "blue")) == ["red", "blue"]
+    for bad, reason in (([], "list of words"), (["a", 1], "list of words"), (["a", "a"], "repeat")):
+        with pytest.raises(ParamError, match=reason):
+            words.check(bad)
+    with pytest.raises(ParamError, match="out-of-vocabulary"):
+        words.check(["a", "[UNK]"])
+    with pytest.raises(ParamError, match="0 or more"):
+        param("IntegerLookup", "vocabulary").check([3, -1])
+
+
+def test_texts_are_data_made_of_the_allowed_characters():
+    equation = param("EinsumDense", "equation")
+    assert equation.check("...b,bc->...c") == "...b,bc->...c"
+    for bad in ("", "ab,bc->ac; import os", 3):
+        with pytest.raises(ParamError, match="must be a text"):
+            equation.check(bad)
+    assert param("StringLookup", "mask_token").check("") == ""  # the usual padding word
