@@ -24,13 +24,15 @@ def test_cycles_made_on_a_worker_are_freed_on_the_gui_thread(window, qtbot):
     assert not gc.isenabled()
     Marker.freed_on.clear()
 
+    held: list[list] = []
+
     def worker() -> None:
         Marker()  # garbage at once, but only the cycle collector can free it
-        kept = [[] for _ in range(50_000)]  # far past every threshold, as tracing a model does
-        del kept
+        held.append([[] for _ in range(50_000)])  # far past every threshold, as tracing a model does
 
     thread = threading.Thread(target=worker, name="worker")
     thread.start()
     thread.join()
     assert Marker.freed_on == []  # the worker's allocations did not collect
     qtbot.waitUntil(lambda: Marker.freed_on == [threading.main_thread().name], timeout=5000)
+    held.clear()
