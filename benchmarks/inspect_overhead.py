@@ -7,7 +7,8 @@ samples read, every epoch end (activation statistics on the probe batch, weight
 histograms, diagnoses), the decision-boundary pictures (deep_sigmoid's circles
 are 2-D) and the set-up.  Runs alternate after a warm-up.  The machine is shared,
 so each figure is the best of the repeats (noise only ever adds time), with the
-median beside it, for wall time and for the process's CPU time.  With
+median beside it, for wall time and for the process's CPU time; each fit starts
+from a cleared Keras session.  With
 inspection off no callback is attached, so it costs nothing.
 
     .venv/bin/python benchmarks/inspect_overhead.py
@@ -36,9 +37,15 @@ CASES = {  # (template, epochs): short runs weigh set-up and tracing, long ones 
 
 def fit_seconds(design, prepared, task, epochs: int, inspect: bool) -> tuple[float, float, float]:
     """Wall and CPU seconds of the fit, and the seconds the inspector's callbacks spent."""
+    import gc
+
+    import keras
+
     from engine.training.fit import train
     from engine.training.inspect import inspector
 
+    keras.backend.clear_session()  # each fit starts from the same state: runs do not drift
+    gc.collect()
     start, cpu = time.perf_counter(), time.process_time()
     extra = [inspector(prepared, task=task)] if inspect else []
     train(design, prepared, epochs=epochs, extra_callbacks=extra)
