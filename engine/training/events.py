@@ -68,6 +68,7 @@ class EpochStats:
     activation: dict[str, dict[str, float]]  # node id -> mean, std, dead, saturated
     histograms: dict[str, tuple[list[float], list[int]]]  # node id -> (bin edges, counts)
     diagnoses: list[dict[str, Any]] = field(default_factory=list)
+    update_ratio: dict[str, float] = field(default_factory=dict)  # as in LayerStats, at the epoch's end
 
 
 @dataclass(frozen=True)

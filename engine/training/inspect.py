@@ -4,21 +4,22 @@ An :func:`inspector` is a Keras callback that runs on the training thread.  What
 it measures, and why it is cheap (``benchmarks/inspect_overhead.py``):
 
 * every N batches (N from the number of batches: about five samples an epoch,
-  at least one every 50 batches) and at the last batch of every epoch: each
+  at least one every 50 batches, but at most one per compiled call of several
+  steps, since the callback reads once per call) and at each epoch's last batch: each
   layer's gradient norm, weight norm and update/weight ratio (how far the
-  weights moved since the last sample, per batch, relative to their size).
-  These are computed *inside the compiled train step*: the optimizer's
+  weights moved per batch since the last read, relative to their size).  The
+  gradients are taken *inside the compiled train step*: the optimizer's
   ``apply_gradients`` (which Keras's step calls with the batch's gradients) is
-  wrapped for the run, and a ``tf.cond`` on the step counter does the sums only
-  on the steps that need them, storing a few numbers in a small variable.  No
-  second backward pass, and the batch callback only reads that variable, so
+  wrapped for the run, and a ``tf.cond`` on the step counter copies them into
+  one variable on the steps that need them; the norms are NumPy when the batch
+  callback reads.  No second backward pass, and the callback only reads, so
   Keras keeps dispatching batch callbacks asynchronously (``async_safe``);
 * at each epoch end: the latest sample, a histogram of each kernel (NumPy, on
   the fetched weights), activation statistics (mean, spread, dead ReLU units,
-  saturated sigmoid/tanh outputs) from one forward pass over a small fixed probe
-  batch -- eager for the first epochs, compiled once a run is long enough for
-  tracing to pay (tracing it inside the train step cost more than all the
-  eager calls of a short run) -- and the diagnoses those numbers support;
+  saturated sigmoid/tanh outputs) from one compiled forward pass over a small
+  fixed probe batch (tracing it costs about nine eager calls, and a compiled
+  call a tenth of an eager one, so it pays from the first epochs on; traced
+  inside the train step it cost more) -- and the diagnoses those numbers support;
 * for 2-D classification or 1-D regression data, the decision boundary, within
   a small share of the training time (and always once at the end).
 
@@ -47,8 +48,6 @@ from engine.training.diagnoses import diagnose
 PROBE_SAMPLES = 32  # the fixed batch the activation statistics are taken on
 SAMPLES_PER_EPOCH = 5  # gradient samples per epoch: N = batches per epoch / this, ...
 MAX_EVERY = 50  # ... but at least one sample every 50 batches, so long epochs stay live
-PROBE_COMPILE_AFTER = 16  # epochs after which the activation probe is compiled: tracing it costs
-# about as much as 15 eager calls (measured on deep_sigmoid), so only a longer run gains from it
 HISTOGRAM_BINS = 24
 SATURATING = {"sigmoid": (0.02, 0.98), "tanh": (-0.98, 0.98), "hard_sigmoid": (0.02, 0.98)}
 RECTIFIERS = {"relu", "relu6"}
@@ -120,7 +119,10 @@ def inspector(
             begun = time.perf_counter()
             model = self.model
             self.steps = int(self.params.get("steps") or 1)
-            self.every = every or sample_every(self.steps)
+            # Keras calls back once per compiled call, so a sample more often than that
+            # would be overwritten unread: no more than one per call.
+            per_call = min(self.steps, int(getattr(model, "steps_per_execution", 1) or 1))
+            self.every = every or max(sample_every(self.steps), per_call)
             self.sampler.schedule(self.every, self.steps)
             self.order = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
             self.outputs = [t._keras_history.operation.name for t in model.outputs]
@@ -140,14 +142,16 @@ def inspector(
         def on_train_batch_end(self, batch, logs=None):
             # Keras calls back once per compiled call (``batch`` is its last batch), possibly
             # on its helper thread; samples are taken in the train step at batches 1, 1 + N, ...
+            if batch + 1 >= self.steps:
+                return  # the epoch's last batch: the epoch end reads it
             done = self.epoch * self.steps + batch + 1
             sample = (done - 1) // self.every
-            with self.lock:
+            begun = time.perf_counter()
+            with self.lock:  # Keras's helper threads may run two batch hooks at once
                 if sample == self.last_sample:
                     return
                 self.last_sample = sample
-            begun = time.perf_counter()
-            grads, _, ratio = self.sampler.read()
+                grads, _, ratio = self.sampler.read()
             emit(
                 events.LayerStats(
                     position=self.epoch + (batch + 1) / self.steps,
@@ -162,17 +166,18 @@ def inspector(
             grads, sizes, ratios = self.sampler.read()
             grad_norm = dict(zip(self.names, grads, strict=True))
             weight_norm = dict(zip(self.names, sizes, strict=True))
+            ratio = dict(zip(self.names, ratios, strict=True))
             activation = probe_activations(self.activations, self.x, self.watched)
-            _record(
-                self.records, grad_norm, weight_norm, dict(zip(self.names, ratios, strict=True)), activation
-            )
+            _record(self.records, grad_norm, weight_norm, ratio, activation)
             histograms = weight_histograms(self.names, self.sampler.kernels())
             rms = {n: g / math.sqrt(max(1, k)) for n, g, k in zip(self.names, grads, self.sizes, strict=True)}
             self.diagnoses = diagnose(
                 [n for n in self.order if n in self.records], rms, grad_norm, activation, self.outputs
             )
             emit(
-                events.EpochStats(epoch, grad_norm, weight_norm, activation, histograms, list(self.diagnoses))
+                events.EpochStats(
+                    epoch, grad_norm, weight_norm, activation, histograms, list(self.diagnoses), ratio
+                )
             )
             self.spent += time.perf_counter() - begun + self.boundary.draw(epoch)
 
@@ -196,86 +201,85 @@ def inspector(
 
 
 class _StepSampler:
-    """Layer statistics computed in the train step, on the steps that need them.
+    """The batch's gradients and the weights, taken in the train step on the steps that need them.
 
     Wraps the optimizer's ``apply_gradients`` (Keras's train step calls it with the
     batch's gradients) for the run.  After the update, a ``tf.cond`` branch (every
-    ``every`` steps and at each epoch's last step) flattens gradients and weights
-    into one vector each and sums the squares per layer with one segment sum (few
-    ops, so the step and its tracing stay cheap).  ``unhook`` restores the
-    optimizer's own method.
+    ``every`` steps and at each epoch's last step) copies the gradients and the
+    weights, each flattened into one vector, into two variables: few ops, since
+    tracing them was what inspecting a short run paid for most, and one read
+    each instead of one per weight (which cost 3 ms a read for nine layers).
+    The rest is NumPy when the callback reads (at most once per compiled call):
+    the norms per layer and how far the weights moved since the last read.
+    ``unhook`` restores the optimizer's own method.
     """
 
     def __init__(self, model: Any, layers: list, tf: Any) -> None:
         self.tf = tf
         self.optimizer = model.optimizer
         weights = [(i, j, w) for i, layer in enumerate(layers) for j, w in enumerate(layer.trainable_weights)]
-        place = {id(w): (i, j) for i, j, w in weights}
-        sizes = [int(np.prod(w.shape)) for _, _, w in weights]
+        self.variables = [w for _, _, w in weights]
+        place = {id(w): k for k, w in enumerate(self.variables)}
+        sizes = [int(np.prod(w.shape)) for w in self.variables]
         starts = np.cumsum([0, *sizes])
         self.kernel_slices = [
             slice(starts[k], starts[k] + sizes[k]) for k, (_, j, _) in enumerate(weights) if j == 0
         ]
+        # Where each layer's values begin in the flat vectors, for one np.add.reduceat per norm.
+        self.layer_starts = np.array([starts[k] for k, (_, j, _) in enumerate(weights) if j == 0])
+        self.previous = np.concatenate([np.ravel(np.asarray(v.numpy(), np.float32)) for v in self.variables])
+        self.previous_at = int(self.optimizer.iterations.numpy())
         first = tf.VariableAggregation.ONLY_FIRST_REPLICA  # under a strategy: one replica's view
 
         def variable(value: Any, dtype: Any = tf.float32) -> Any:
             return tf.Variable(value, dtype=dtype, trainable=False, aggregation=first)
 
         with model.distribute_strategy.scope():
-            self.stats = variable(tf.zeros((3, len(layers))))
+            self.grads = variable(tf.zeros(int(starts[-1])))
+            self.weights = variable(self.previous)
+            self.at = variable(self.previous_at, tf.int64)  # the step the copies were taken at
             self.every, self.steps = variable(1, tf.int64), variable(1, tf.int64)
-            self.last = variable(tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64), tf.int64)
-            self.previous = variable(_flat([w.value for _, _, w in weights], tf))
-            # Which layer each value of the flat vectors belongs to: one read in the step, not
-            # the several ops that build it (graph building is what a short run pays most for).
-            owners = np.repeat([i for i, _, _ in weights], sizes).astype(np.int32)
-            self.segments = variable(owners, tf.int32)
         original = self.optimizer.apply_gradients
 
-        def sample(pairs: list) -> Any:
+        def sample(pairs: list, done: Any) -> Any:
+            self.at.assign(done)
             ordered = sorted(((place[id(v)], g, v) for g, v in pairs if id(v) in place), key=lambda t: t[0])
-            grads = _flat([tf.zeros(v.shape) if g is None else g for _, g, v in ordered], tf)
-            current = _flat([v.value for _, _, v in ordered], tf)
-            moved = current - self.previous
-            self.previous.assign(current)
-            squares = tf.square(tf.stack([grads, current, moved], axis=1))
-            norms = tf.sqrt(tf.math.unsorted_segment_sum(squares, self.segments, len(layers)))
-            grad_norm, weight_norm, moved_norm = tf.unstack(norms, axis=1)
-            now = self._iterations()
-            steps = tf.cast(tf.maximum(now - self.last, 1), tf.float32)
-            self.last.assign(now)
-            ratio = moved_norm / tf.maximum(weight_norm, 1e-12) / steps
-            self.stats.assign(tf.stack([grad_norm, weight_norm, ratio]))
+            self.grads.assign(_flat([tf.zeros(v.shape) if g is None else g for _, g, v in ordered], tf))
+            self.weights.assign(_flat([v.value for _, _, v in ordered], tf))
             return tf.constant(True)
 
         def apply_gradients(grads_and_vars, *args, **kwargs):
             pairs = list(grads_and_vars)
             result = original(pairs, *args, **kwargs)
-            done = self._iterations()
+            done = tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64)
             epoch_end = tf.equal(tf.math.floormod(done, self.steps), 0)
             due = tf.logical_or(epoch_end, tf.equal(tf.math.floormod(done - 1, self.every), 0))
-            tf.cond(due, lambda: sample(pairs), lambda: tf.constant(False))
+            tf.cond(due, lambda: sample(pairs, done), lambda: tf.constant(False))
             return result
 
         self.optimizer.apply_gradients = apply_gradients
 
-    def _iterations(self) -> Any:
-        return self.tf.cast(self.tf.convert_to_tensor(self.optimizer.iterations), self.tf.int64)
+    def _norms(self, flat: np.ndarray) -> np.ndarray:
+        return np.sqrt(np.add.reduceat(np.square(flat, dtype=np.float64), self.layer_starts))
 
     def schedule(self, every: int, steps: int) -> None:
         self.every.assign(every)
         self.steps.assign(steps)
 
     def read(self) -> tuple[list[float], list[float], list[float]]:
-        """The latest sample: gradient norms, weight norms, update/weight ratios (per layer)."""
-        grads, sizes, ratios = self.stats.numpy().tolist()
-        return grads, sizes, ratios
+        """Per layer, at the latest sample: the gradient norm, the weight norm, and the
+        update/weight ratio (how far the weights moved per step since the sample read
+        before, relative to their size)."""
+        current, at = self.weights.numpy(), int(self.at.numpy())
+        grad_norm, weight_norm = self._norms(self.grads.numpy()), self._norms(current)
+        steps = max(1, at - self.previous_at)
+        ratio = self._norms(current - self.previous) / np.maximum(weight_norm, 1e-12) / steps
+        self.previous, self.previous_at = current, at
+        return grad_norm.tolist(), weight_norm.tolist(), ratio.tolist()
 
     def kernels(self) -> list[np.ndarray]:
-        """Each layer's first weight (its kernel), flat, as at the latest sample (the epoch's
-        last step at an epoch end): one read of the stored copy, not one per variable."""
-        flat = self.previous.numpy()
-        return [flat[cut] for cut in self.kernel_slices]
+        """Each layer's first weight (its kernel), flat, as at the last read."""
+        return [self.previous[cut] for cut in self.kernel_slices]
 
     def unhook(self) -> None:
         self.optimizer.__dict__.pop("apply_gradients", None)
@@ -345,7 +349,10 @@ def probe_activations(probe: Callable | None, x: Any, watched: list) -> dict[str
 
 def activation_stats(kind: str, value: Any) -> dict[str, float]:
     """Mean and spread of a layer's outputs; the share of dead units (ReLU: never positive on
-    any probe sample) and of saturated outputs (sigmoid/tanh: at the flat ends)."""
+    any probe sample) and of saturated outputs (sigmoid/tanh: at the flat ends).
+
+    NumPy, not in the compiled probe: these few ops per layer cost more to trace (about
+    200 ms for nine layers) than NumPy takes in all the epochs of a run."""
     a = np.asarray(value, dtype=np.float64)
     units = a.reshape(-1, a.shape[-1]) if a.ndim > 1 else a.reshape(-1, 1)
     entry = {"mean": float(units.mean()), "std": float(units.std())}
@@ -358,22 +365,14 @@ def activation_stats(kind: str, value: Any) -> dict[str, float]:
 
 
 def _activation_probe(model: Any, watched: list, keras: Any, tf: Any) -> Callable | None:
-    """A function from the inputs to the outputs of the watched layers.
+    """A compiled function from the inputs to the outputs of the watched layers.
 
-    Eager for the first :data:`PROBE_COMPILE_AFTER` calls (one eager call costs a
-    few milliseconds, tracing tens of them), then compiled, so a short run never
-    pays for tracing and a long one pays for it once."""
+    On deep_sigmoid tracing it costs about 90 ms and a call then 1 ms, against 10 ms
+    for each eager call (30 ms for the first), so compiling pays within a few epochs."""
     if not watched:
         return None
     probe = keras.Model(model.inputs, [layer.output for layer in watched])
-    compiled = tf.function(lambda x: probe(x, training=False), reduce_retracing=True)
-    calls = [0]
-
-    def run(x: Any) -> Any:
-        calls[0] += 1
-        return compiled(x) if calls[0] > PROBE_COMPILE_AFTER else probe(x, training=False)
-
-    return run
+    return tf.function(lambda x: probe(x, training=False), reduce_retracing=True)
 
 
 def weight_histograms(

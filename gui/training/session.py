@@ -257,7 +257,7 @@ class TrainingSession(QObject):
 
     def _on_epoch_stats(self, e: events.EpochStats) -> None:
         self.run.epoch_stats = e
-        self._on_layer_stats(events.LayerStats(e.epoch + 1.0, e.grad_norm, {}))
+        self._on_layer_stats(events.LayerStats(e.epoch + 1.0, e.grad_norm, e.update_ratio))
 
     def _on_boundary(self, e: events.Boundary) -> None:
         self.run.boundary = e

@@ -18,13 +18,13 @@ DESIGNS = Path(__file__).resolve().parents[3] / "resources" / "designs"
 EARLY = ["dense1", "dense2", "dense3", "dense4"]
 
 
-def inspected_fit(name, epochs=2):
+def inspected_fit(name, epochs=2, batch_size=None):
     design = load(DESIGNS / f"{name}.json")
     data = D.load(design.data)
     prepared = D.prepare(design, data)
     seen = []
     probe = inspector(prepared, seen.append, every=2, task=data.task)
-    train(design, prepared, epochs=epochs, extra_callbacks=[probe])
+    train(design, prepared, epochs=epochs, batch_size=batch_size, extra_callbacks=[probe])
     return probe.report(), seen
 
 
@@ -38,9 +38,21 @@ def test_deep_sigmoid_has_vanishing_gradients_in_its_early_layers(keras):
     assert first < last / 100
     # Every stream arrived as plain typed events while it trained.
     kinds = {type(e) for e in seen}
-    assert {events.LayerStats, events.EpochStats, events.Boundary} <= kinds
+    assert {events.EpochStats, events.Boundary} <= kinds
+    ends = [e for e in seen if isinstance(e, events.EpochStats)]
+    assert [e.epoch for e in ends] == [0, 1] and all(set(e.update_ratio) == set(e.grad_norm) for e in ends)
     boundary = next(e for e in seen if isinstance(e, events.Boundary))
     assert boundary.values.shape == (len(boundary.ys), len(boundary.xs))
+
+
+def test_layer_stats_arrive_within_an_epoch_once_per_compiled_call(keras):
+    """Batches of 4 make an epoch of circles longer than one compiled call (64 steps at most),
+    so samples arrive inside the epoch; the epoch's last batch comes once, with the epoch's end."""
+    _, seen = inspected_fit("deep_relu", epochs=1, batch_size=4)
+    inside = [e for e in seen if isinstance(e, events.LayerStats)]
+    assert inside and all(0 < e.position < 1 for e in inside)
+    assert all(value > 0 for e in inside for value in e.grad_norm.values())
+    assert all(value > 0 for e in inside for value in e.update_ratio.values())
 
 
 def test_same_depth_with_relu_and_he_is_healthy(keras):
@@ -84,3 +96,27 @@ def test_cli_inspect_writes_the_documented_shape(keras, tmp_path):
         assert d["kind"] in kinds and set(d) == {"kind", "nodes", "message"}
         assert set(d["nodes"]) <= set(report["layers"])
     assert "diagnosis: Vanishing gradients" in err.getvalue()
+
+
+def test_activation_statistics_agree_with_numpy_on_the_layers_outputs(keras):
+    """The probe hands each watched layer its own output: statistics equal NumPy's on Keras's."""
+    import numpy as np
+    import tensorflow as tf
+
+    from engine.training.inspect import _activation_probe, probe_activations
+
+    inputs = keras.Input((3,))
+    relu = keras.layers.Dense(6, activation="relu", name="r")(inputs)
+    squash = keras.layers.Dense(5, activation="sigmoid", name="s")(relu)
+    model = keras.Model(inputs, squash)
+    watched = [model.get_layer("r"), model.get_layer("s")]
+    x = tf.constant(np.random.default_rng(0).normal(size=(32, 3)) * 4, tf.float32)
+    stats = probe_activations(
+        _activation_probe(model, watched, keras, tf), x, [("r", "relu"), ("s", "sigmoid")]
+    )
+    r, s = (np.asarray(v) for v in keras.Model(inputs, [relu, squash])(x))
+    assert set(stats["r"]) == {"mean", "std", "dead"} and set(stats["s"]) == {"mean", "std", "saturated"}
+    assert stats["r"]["mean"] == pytest.approx(r.mean(), rel=1e-5)
+    assert stats["r"]["std"] == pytest.approx(r.std(), rel=1e-4)
+    assert stats["r"]["dead"] == pytest.approx((r.max(axis=0) <= 0).mean())
+    assert stats["s"]["saturated"] == pytest.approx(((s <= 0.02) | (s >= 0.98)).mean())
