@@ -107,7 +107,14 @@ def current_theme() -> str:
 
 
 def canvas_colors() -> dict[str, QColor]:
-    dark = current_theme() == "dark"
+    """The canvas's colours in the current theme: shared, do not change them (copy a QColor
+    first).  Made once per theme: every card and edge asks on every paint, and building
+    nine QColors each time was a quarter of a frame of a fitted 800-layer model."""
+    return _canvas_colors(current_theme() == "dark")
+
+
+@cache
+def _canvas_colors(dark: bool) -> dict[str, QColor]:
     return {
         "background": QColor("#1B1C1F" if dark else "#FAFBFC"),
         "grid": QColor("#26282C" if dark else "#EEF0F3"),

@@ -69,6 +69,17 @@ def label_space(names: tuple[str, ...]) -> float:
     return 0.0 if not names else LABEL_SPACE if len(names) < 3 else 2 * LABEL_SPACE - 4
 
 
+def _card_bounds(view: NodeView) -> QRectF:
+    """A card with its ports and their names."""
+    top, bottom = label_space(view.in_ports), label_space(view.out_ports)
+    return QRectF(
+        -2 - PORT_RADIUS,
+        -2 - PORT_RADIUS - top,
+        WIDTH + 4 + 2 * PORT_RADIUS,
+        HEIGHT + 4 + 2 * PORT_RADIUS + top + bottom,
+    )
+
+
 def spread(index: int, count: int) -> float:
     """x of port ``index`` of ``count`` along a card's edge."""
     return WIDTH * (index + 1) / (count + 1)
@@ -78,6 +89,7 @@ class NodeItem(QGraphicsItem):
     def __init__(self, view: NodeView) -> None:
         super().__init__()
         self.view = view
+        self._bounds = _card_bounds(view)
         self.edges: list[EdgeItem] = []
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -105,6 +117,7 @@ class NodeItem(QGraphicsItem):
             if ports_moved:
                 self.prepareGeometryChange()
             self.view = view
+            self._bounds = _card_bounds(view)
             self.setToolTip(view.tooltip)
             self.update()
             if ports_moved:
@@ -114,14 +127,7 @@ class NodeItem(QGraphicsItem):
     # ------------------------------------------------------------ geometry
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        top = label_space(self.view.in_ports)
-        bottom = label_space(self.view.out_ports)
-        return QRectF(
-            -2 - PORT_RADIUS,
-            -2 - PORT_RADIUS - top,
-            WIDTH + 4 + 2 * PORT_RADIUS,
-            HEIGHT + 4 + 2 * PORT_RADIUS + top + bottom,
-        )
+        return self._bounds  # kept, not computed: Qt asks for it on every frame, of every item
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -303,6 +309,7 @@ class EdgeItem(QGraphicsPathItem):
         super().__init__()
         self.src, self.dst, self.key = src, dst, key  # key: (src, dst, port, out), an Edge's fields
         self.index, self.count = index, count
+        self._bounds = QRectF()  # set with the path (update_path)
         self.port_label = str(index) if count > 1 else ""
         src.edges.append(self)
         dst.edges.append(self)
@@ -327,9 +334,10 @@ class EdgeItem(QGraphicsPathItem):
         path = QPainterPath(a)
         path.cubicTo(a + QPointF(0, bend), b - QPointF(0, bend), b)
         self.setPath(path)
+        self._bounds = path.boundingRect().adjusted(-10, -10, 10, 10)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self.path().boundingRect().adjusted(-10, -10, 10, 10)
+        return self._bounds  # kept, not computed: Qt asks for it on every frame, of every item
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
