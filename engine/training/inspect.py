@@ -98,7 +98,7 @@ def inspector(
             self.sampler: _StepSampler | None = None
             self.records: dict[str, dict[str, Any]] = {}
             self.diagnoses: list[dict[str, Any]] = []
-            self.last_sample = -1
+            self.last_sample = 0  # samples before the first interval ends: none
             self.boundary = _BoundaryPacer(None, emit)
             self.epoch = 0
             self.lock = threading.Lock()
@@ -141,11 +141,12 @@ def inspector(
 
         def on_train_batch_end(self, batch, logs=None):
             # Keras calls back once per compiled call (``batch`` is its last batch), possibly
-            # on its helper thread; samples are taken in the train step at batches 1, 1 + N, ...
+            # on its helper thread; samples are taken in the train step at batches N, 2N, ...
+            # (the end of each interval, so one that an epoch's end would overwrite is not taken)
             if batch + 1 >= self.steps:
                 return  # the epoch's last batch: the epoch end reads it
             done = self.epoch * self.steps + batch + 1
-            sample = (done - 1) // self.every
+            sample = done // self.every
             begun = time.perf_counter()
             with self.lock:  # Keras's helper threads may run two batch hooks at once
                 if sample == self.last_sample:
@@ -253,7 +254,7 @@ class _StepSampler:
             result = original(pairs, *args, **kwargs)
             done = tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64)
             epoch_end = tf.equal(tf.math.floormod(done, self.steps), 0)
-            due = tf.logical_or(epoch_end, tf.equal(tf.math.floormod(done - 1, self.every), 0))
+            due = tf.logical_or(epoch_end, tf.equal(tf.math.floormod(done, self.every), 0))
             tf.cond(due, lambda: sample(pairs, done), lambda: tf.constant(False))
             return result
 
@@ -378,12 +379,31 @@ def _activation_probe(model: Any, watched: list, keras: Any, tf: Any) -> Callabl
 def weight_histograms(
     names: list[str], kernels: list[np.ndarray]
 ) -> dict[str, tuple[list[float], list[int]]]:
-    """A histogram of each layer's kernel, in NumPy."""
-    out = {}
-    for name, kernel in zip(names, kernels, strict=True):
-        counts, edges = np.histogram(kernel[np.isfinite(kernel)], bins=HISTOGRAM_BINS)
-        out[name] = (edges.tolist(), counts.tolist())
-    return out
+    """A histogram of each layer's kernel: the bins and counts ``np.histogram`` gives (over
+    its finite values), for all layers in one ``np.bincount`` -- one ``np.histogram`` call
+    per layer cost about 1.2 ms an epoch for nine layers, a few % of a small model's epoch."""
+    parts = [np.asarray(k, dtype=np.float64)[np.isfinite(k)] for k in kernels]
+    if not parts or not all(p.size for p in parts):  # an empty or wholly non-finite kernel
+        return {n: _histogram(p) for n, p in zip(names, parts, strict=True)}
+    bins, sizes = HISTOGRAM_BINS, [p.size for p in parts]
+    flat, starts = np.concatenate(parts), np.cumsum([0, *sizes[:-1]])
+    low, high = np.minimum.reduceat(flat, starts), np.maximum.reduceat(flat, starts)
+    flat_range = low == high  # as np.histogram: a single value gets the range value +- 0.5
+    low, high = np.where(flat_range, low - 0.5, low), np.where(flat_range, high + 0.5, high)
+    edges = np.array([np.linspace(lo, hi, bins + 1) for lo, hi in zip(low, high, strict=True)])
+    layer = np.repeat(np.arange(len(parts)), sizes)
+    index = ((flat - low[layer]) * (bins / (high - low))[layer]).astype(np.intp)
+    index[index == bins] -= 1  # the largest value closes the last bin
+    # np.histogram's own correction of values that rounding put one bin off.
+    index[flat < edges[layer, index]] -= 1
+    index[(flat >= edges[layer, index + 1]) & (index != bins - 1)] += 1
+    counts = np.bincount(layer * bins + index, minlength=len(parts) * bins).reshape(len(parts), bins)
+    return {n: (e.tolist(), c.tolist()) for n, e, c in zip(names, edges, counts, strict=True)}
+
+
+def _histogram(values: np.ndarray) -> tuple[list[float], list[int]]:
+    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS)
+    return edges.tolist(), counts.tolist()
 
 
 def _boundary_probe(model: Any, prepared: Any, tf: Any, task: str) -> Callable[[int], events.Boundary] | None:

@@ -120,3 +120,25 @@ def test_activation_statistics_agree_with_numpy_on_the_layers_outputs(keras):
     assert stats["r"]["std"] == pytest.approx(r.std(), rel=1e-4)
     assert stats["r"]["dead"] == pytest.approx((r.max(axis=0) <= 0).mean())
     assert stats["s"]["saturated"] == pytest.approx(((s <= 0.02) | (s >= 0.98)).mean())
+
+
+def test_weight_histograms_are_numpys_for_every_layer():
+    """One bincount for all layers gives what np.histogram gives layer by layer, edge cases too:
+    a constant kernel, a NaN, values on bin edges, an empty kernel."""
+    import numpy as np
+
+    from engine.training.inspect import HISTOGRAM_BINS, weight_histograms
+
+    rng = np.random.default_rng(3)
+    kernels = [
+        rng.normal(size=n).astype(np.float32) * scale for n, scale in ((300, 0.05), (40, 3.0), (7, 1.0))
+    ]
+    kernels += [np.full(5, 0.25, np.float32), np.round(rng.normal(size=400) * 4).astype(np.float32) / 4]
+    kernels[1][3] = np.nan
+    for case in (kernels, [*kernels, np.array([np.inf], np.float32)]):
+        names = [f"layer{i}" for i in range(len(case))]
+        got = weight_histograms(names, case)
+        for name, kernel in zip(names, case, strict=True):
+            counts, edges = np.histogram(kernel[np.isfinite(kernel)], bins=HISTOGRAM_BINS)
+            assert got[name][1] == counts.tolist()
+            assert np.allclose(got[name][0], edges)
