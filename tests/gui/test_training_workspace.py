@@ -42,9 +42,12 @@ def test_deep_sigmoid_shows_vanishing_gradients_live(window, qtbot):
     assert "Vanishing gradients: 'dense1', 'dense2'" in grads.diagnosis.text()
     assert "Try ReLU, He initialisation or BatchNormalization" in grads.diagnosis.text()
     assert grads.layer.count() == 9  # a weight histogram for every layer with weights
-    # The update/weight ratio is the other view of the same layers.
+    # The update/weight ratio is the other view of the same layers, a point at each epoch's end.
     grads.what.setCurrentIndex(1)
+    panel.refresh_views()
     assert set(grads.items) == {f"dense{i}" for i in range(1, 9)} | {"ring"}
+    xs, ys = grads.items["dense1"].getData()
+    assert list(xs) == [1.0, 2.0] and np.all(np.isfinite(ys))  # log10 of ratios above 0
 
 
 def test_decision_boundary_forms_on_moons_and_clears_with_another_design(window, qtbot):
