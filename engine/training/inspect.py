@@ -216,7 +216,6 @@ class _StepSampler:
     """
 
     def __init__(self, model: Any, layers: list, tf: Any) -> None:
-        self.tf = tf
         self.optimizer = model.optimizer
         weights = [(i, j, w) for i, layer in enumerate(layers) for j, w in enumerate(layer.trainable_weights)]
         self.variables = [w for _, _, w in weights]
