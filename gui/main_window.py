@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -67,6 +67,7 @@ TOOLBAR_GLYPHS = {
     "stop": "■",
 }
 AUTOSAVE_MS = 4000
+DEFAULT_SIZE = QSize(1400, 860)  # the first window, where the screen has room for it
 FILE_FILTER = (
     "Designs, Keras models and scripts (*.json *.keras *.h5 *.hdf5 *.py);;Netwright designs (*.json);;"
     "Keras models (*.keras *.h5 *.hdf5 *.json);;Keras model scripts (*.py);;All files (*)"
@@ -153,7 +154,10 @@ class MainWindow(QMainWindow):
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
 
-        self.resize(1400, 860)
+        # A first start (no saved geometry) on a small screen must not put the properties
+        # and the status bar off screen: the default size is bounded by the screen's.
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        self.resize(DEFAULT_SIZE.boundedTo(screen.availableGeometry().size()) if screen else DEFAULT_SIZE)
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)

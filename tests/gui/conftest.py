@@ -25,6 +25,7 @@ def window(qtbot, tmp_path, monkeypatch):
 
     monkeypatch.setattr(main_window, "recovery_path", lambda: tmp_path / "recovery.json")
     win = main_window.MainWindow()
+    win.resize(main_window.DEFAULT_SIZE)  # offscreen's screen is 800x800; the tests assume the default
     qtbot.addWidget(win)
     win.show()
     win.show_canvas()

@@ -356,3 +356,19 @@ def test_an_unexpected_error_in_the_window_is_a_sentence_and_a_log_entry(window,
     assert shown.startswith("Something went wrong: 'missing' (details: ")
     assert "Traceback" not in shown
     assert "Traceback" in (tmp_path / "state" / "netwright" / "netwright.log").read_text()
+
+
+def test_a_first_start_fits_a_screen_smaller_than_the_default_window(window):
+    """With no saved geometry the window is at most the screen's available size, so the
+    properties and the status bar are not off screen (seen at 1024x700 on Xvfb)."""
+    from gui import main_window
+
+    available = window.screen().availableGeometry().size()
+    assert available.width() < main_window.DEFAULT_SIZE.width()  # offscreen: 800x800
+    fresh = main_window.MainWindow()
+    try:
+        assert fresh.width() <= available.width() and fresh.height() <= available.height()
+    finally:
+        fresh.doc.undo_stack.setClean()
+        fresh.close()
+        fresh.deleteLater()

@@ -43,7 +43,6 @@ def test_train_reports_plain_numbers_and_evaluates(keras, tmp_path):
     assert saved.suffix == ".keras" and keras.saving.load_model(saved).count_params() == 403
 
 
-
 def test_the_train_step_is_traced_once(keras):
     """The optimizer's, loss's and metrics' variables exist before the first trace, so
     tf.function does not trace the step a second time to create them (a third of a
@@ -66,6 +65,7 @@ def test_the_train_step_is_traced_once(keras):
     result = train(design, prepared, epochs=2, batch_size=16, extra_callbacks=[CountTraces()])
     assert result.epochs_done == 2
     assert CountTraces.traces == 1
+
 
 def test_stop_ends_within_one_compiled_call_and_keeps_weights(keras):
     """Stop lands after the call in progress: steps_per_execution batches, never the epoch."""
