@@ -33,6 +33,7 @@ class SummaryTable(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.totals = QLabel()
+        self.totals.setWordWrap(True)  # else its longest line sets the window's least width
         self._shown: list[tuple[str, str, str, str]] = []  # what each row displays now
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

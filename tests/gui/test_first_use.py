@@ -372,3 +372,13 @@ def test_a_first_start_fits_a_screen_smaller_than_the_default_window(window):
         fresh.doc.undo_stack.setClean()
         fresh.close()
         fresh.deleteLater()
+
+
+def test_the_design_view_fits_1024_by_700_with_a_design_open(window, qtbot):
+    """The summary's totals wrap: unwrapped, their longest line made the window at least
+    1,213 px wide, so the properties and the status bar ran off a 1024-px screen."""
+    window.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
+    window.bottom_tabs.setCurrentWidget(window.summary)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024 and window.height() == 700)
+    assert window.minimumSizeHint().width() <= 1024
