@@ -14,6 +14,8 @@ from gui.training.plots import Plot
 from gui.training.session import TrainingSession
 
 GRADIENT, RATIO = "Gradient norm per layer", "Update / weight ratio per layer"
+TITLES = {GRADIENT: "Gradients", RATIO: "Update / weight ratios"}  # of the lines, by what is shown
+ORDER = ", input layer (light) → output layer (dark)"
 
 
 def depth_color(i: int, n: int) -> str:
@@ -38,7 +40,7 @@ class GradientsView(QWidget):
         self.hint.setWordWrap(True)
         self.diagnosis = QLabel()
         self.diagnosis.setWordWrap(True)
-        self.lines = Plot("Gradients, input layer (light) → output layer (dark)")
+        self.lines = Plot(TITLES[GRADIENT] + ORDER)
         self.lines.setLogMode(y=True)
         self.lines.setLabel("bottom", "epoch")
         self.lines.addLegend(offset=(-10, 10), labelTextSize="8pt")
@@ -66,6 +68,7 @@ class GradientsView(QWidget):
         session.started.connect(lambda _run: self._clear())
 
     def _switch(self) -> None:
+        self.lines.setTitle(TITLES[self.what.currentText()] + ORDER)
         self._clear()
         self.refresh()
 
