@@ -1,15 +1,17 @@
 """What ``Inspect layers`` costs: the same fit with and without the inspector callback.
 
 Engine path (no window), so only the instrumentation differs, and everything it
-does is inside the timed fit: the hook in the train step (gradient, weight and
-update norms every N batches, and the extra tracing that hook costs), the batch
-samples read, every epoch end (activation statistics on the probe batch, weight
+does is inside the timed fit: the hooks traced into the train step (which hand
+out values the step computes anyway), the samples read within epochs, every
+epoch end (gradient, weight and update norms, activation statistics, weight
 histograms, diagnoses), the decision-boundary pictures (deep_sigmoid's circles
-are 2-D) and the set-up.  The machine's noise (a run's time varies by 10-30%
+are 2-D) and the set-up.  The machine's noise (a run's time varies by 5-30%
 from one fit to the next on two shared cores) is larger than what is measured,
 so runs come in pairs, with and without, in alternating order, each fit from a
 cleared Keras session; the figure is the median of the pairs' ratios, with the
 best and the median times beside it, for wall time and the process's CPU time.
+Beside it, with little noise: the time the inspector's own callbacks took, as a
+share of the run -- all of its work, since the train step does none for it.
 With inspection off no callback is attached, so it costs nothing.
 
     .venv/bin/python benchmarks/inspect_overhead.py
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-REPEATS = 7
+REPEATS = 11
 CASES = {  # (template, epochs): short runs weigh set-up and tracing, long ones the per-epoch work
     ("deep_sigmoid", 10),
     ("deep_sigmoid", 60),
@@ -73,13 +75,14 @@ def main() -> None:
         median = [statistics.median(r[0] for r in runs) for runs in (off, on)]
         paired = statistics.median(b[0] / a[0] for a, b in zip(off, on, strict=True)) - 1
         own = statistics.median(r[2] for r in on)
+        share = statistics.median(r[2] / r[0] for r in on)
         worst = max(worst, paired)
         print(
             f"{name}, {epochs} epochs: wall best off {wall[0]:.2f} s, on {wall[1]:.2f} s "
             f"= {wall[1] / wall[0] - 1:+.1%}; medians {median[0]:.2f} / {median[1]:.2f} s "
             f"= {median[1] / median[0] - 1:+.1%}; median of pairs {paired:+.1%}; "
             f"CPU best {cpu[0]:.2f} / {cpu[1]:.2f} s = {cpu[1] / cpu[0] - 1:+.1%}; "
-            f"inspector's callbacks {own:.2f} s"
+            f"inspector's callbacks {own:.2f} s = {share:.1%} of the run"
         )
     print(
         f"inspection overhead (worst of {len(CASES)} runs, median of {REPEATS} pairs each, wall time): "

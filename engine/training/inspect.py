@@ -1,25 +1,20 @@
 """Instrumentation: gradients, updates, weights and activations of every layer, while it trains.
 
 An :func:`inspector` is a Keras callback that runs on the training thread.  What
-it measures, and why it is cheap (``benchmarks/inspect_overhead.py``):
+it measures, and why it costs little (``benchmarks/inspect_overhead.py``):
 
+* the train step's own values, with no extra work inside it (:class:`_StepTap`):
+  each compiled call (of one or several steps) hands out its last step's
+  gradients, the weights after that step's update, the step count and the outputs
+  of the layers with an activation -- tensors the step computed anyway;
 * every N batches (N from the number of batches: about five samples an epoch,
-  at least one every 50 batches, but at most one per compiled call of several
-  steps, since the callback reads once per call) and at each epoch's last batch: each
-  layer's gradient norm, weight norm and update/weight ratio (how far the
-  weights moved per batch since the last read, relative to their size).  The
-  gradients are taken *inside the compiled train step*: the optimizer's
-  ``apply_gradients`` (which Keras's step calls with the batch's gradients) is
-  wrapped for the run, and a ``tf.cond`` on the step counter copies them into
-  one variable on the steps that need them; the norms are NumPy when the batch
-  callback reads.  No second backward pass, and the callback only reads, so
-  Keras keeps dispatching batch callbacks asynchronously (``async_safe``);
-* at each epoch end: the latest sample, a histogram of each kernel (NumPy, on
-  the fetched weights), activation statistics (mean, spread, dead ReLU units,
-  saturated sigmoid/tanh outputs) from one compiled forward pass over a small
-  fixed probe batch (tracing it costs about nine eager calls, and a compiled
-  call a tenth of an eager one, so it pays from the first epochs on; traced
-  inside the train step it cost more) -- and the diagnoses those numbers support;
+  at least one every 50 batches, but at most one per compiled call) and at each
+  epoch's end, from those values: each layer's gradient norm, weight norm and
+  update/weight ratio (how far the weights moved per step since the previous
+  sample, relative to their size), in NumPy;
+* at each epoch end also: a histogram of each kernel, activation statistics
+  (mean, spread, dead ReLU units, saturated sigmoid/tanh outputs) on the epoch's
+  last full training batch, and the diagnoses those numbers support;
 * for 2-D classification or 1-D regression data, the decision boundary, within
   a small share of the training time (and always once at the end).
 
@@ -32,20 +27,17 @@ is attached.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from engine.data.loaders import rows, take
 from engine.spec.compile_catalog import REGRESSION
 from engine.spec.datasets import CLASSIFICATION
 from engine.training import events
 from engine.training.diagnoses import diagnose
 
-PROBE_SAMPLES = 32  # the fixed batch the activation statistics are taken on
 SAMPLES_PER_EPOCH = 5  # gradient samples per epoch: N = batches per epoch / this, ...
 MAX_EVERY = 50  # ... but at least one sample every 50 batches, so long epochs stay live
 HISTOGRAM_BINS = 24
@@ -81,55 +73,47 @@ def inspector(
 ) -> Any:
     """A Keras callback that inspects the model it is attached to (TensorFlow imports here).
 
-    ``every``: batches between gradient samples; by default from the batch count."""
+    ``every``: batches between gradient samples; by default from the batch count.
+    ``task`` (classification or regression) enables the decision-boundary pictures."""
     import keras
     import tensorflow as tf
 
     class Inspector(keras.callbacks.Callback):
-        async_safe = True  # the batch hook only reads a variable; Keras need not wait for it
-
         def __init__(self) -> None:
             super().__init__()
-            n = rows(prepared.x)  # x may be a dict of arrays, one per model input
-            n_train = n - int(n * (prepared.validation_split or 0))
-            head = slice(0, min(PROBE_SAMPLES, max(1, n_train)))
-            self.x = tf.nest.map_structure(tf.constant, take(prepared.x, head))
             self.spent = 0.0
-            self.sampler: _StepSampler | None = None
+            self.tap: _StepTap | None = None
             self.records: dict[str, dict[str, Any]] = {}
             self.diagnoses: list[dict[str, Any]] = []
-            self.last_sample = 0  # samples before the first interval ends: none
             self.boundary = _BoundaryPacer(None, emit)
             self.epoch = 0
-            self.lock = threading.Lock()
 
         # ------------------------------------------------------------ set-up
 
         def set_model(self, model):
             """Keras calls this before it traces the train step: the moment to hook into it."""
             super().set_model(model)
-            if self.sampler is None:  # one inspector, one fit
+            if self.tap is None:  # one inspector, one fit
                 begun = time.perf_counter()
                 self.layers = [layer for layer in model.layers if layer.trainable_weights]
                 self.names = [layer.name for layer in self.layers]
-                self.sampler = _StepSampler(model, self.layers, tf)
+                watched = [layer for layer in model.layers if activation_name(layer) is not None]
+                self.watched = [(layer.name, activation_name(layer)) for layer in watched]
+                self.tap = _StepTap(model, self.layers, watched, tf)
                 self.spent += time.perf_counter() - begun
 
         def on_train_begin(self, logs=None):
             begun = time.perf_counter()
             model = self.model
             self.steps = int(self.params.get("steps") or 1)
-            # Keras calls back once per compiled call, so a sample more often than that
-            # would be overwritten unread: no more than one per call.
+            # Each compiled call hands out its last step: no more than one sample per call.
             per_call = min(self.steps, int(getattr(model, "steps_per_execution", 1) or 1))
             self.every = every or max(sample_every(self.steps), per_call)
-            self.sampler.schedule(self.every, self.steps)
+            self.begun_at = self.sampled_at = self.tap.at  # steps done before this fit
+            self.tap.attach(self.after_call)
             self.order = [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
             self.outputs = [t._keras_history.operation.name for t in model.outputs]
             self.sizes = [sum(int(np.prod(w.shape)) for w in lay.trainable_weights) for lay in self.layers]
-            watched = [layer for layer in model.layers if activation_name(layer) is not None]
-            self.watched = [(layer.name, activation_name(layer)) for layer in watched]
-            self.activations = _activation_probe(model, watched, keras, tf)
             self.records = _empty_records(self.names + [name for name, _ in self.watched])
             self.boundary = _BoundaryPacer(_boundary_probe(model, prepared, tf, task) if task else None, emit)
             self.spent += time.perf_counter() - begun
@@ -139,23 +123,20 @@ def inspector(
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
 
-        def on_train_batch_end(self, batch, logs=None):
-            # Keras calls back once per compiled call (``batch`` is its last batch), possibly
-            # on its helper thread; samples are taken in the train step at batches N, 2N, ...
-            # (the end of each interval, so one that an epoch's end would overwrite is not taken)
-            if batch + 1 >= self.steps:
-                return  # the epoch's last batch: the epoch end reads it
-            done = self.epoch * self.steps + batch + 1
-            sample = done // self.every
+        def after_call(self) -> None:
+            """After each compiled call, on the training thread: a sample when the call
+            passed the end of an interval of N batches (batches N, 2N, ... of the run), but
+            not at the epoch's last batch, which the epoch end reads."""
+            done = self.tap.at - self.begun_at
+            batch = done - self.epoch * self.steps  # batches of this epoch done
+            if batch >= self.steps or done // self.every == (self.sampled_at - self.begun_at) // self.every:
+                return
             begun = time.perf_counter()
-            with self.lock:  # Keras's helper threads may run two batch hooks at once
-                if sample == self.last_sample:
-                    return
-                self.last_sample = sample
-                grads, _, ratio = self.sampler.read()
+            self.sampled_at = self.tap.at
+            grads, _, ratio = self.tap.read()
             emit(
                 events.LayerStats(
-                    position=self.epoch + (batch + 1) / self.steps,
+                    position=self.epoch + batch / self.steps,
                     grad_norm=dict(zip(self.names, grads, strict=True)),
                     update_ratio=dict(zip(self.names, ratio, strict=True)),
                 )
@@ -164,13 +145,18 @@ def inspector(
 
         def on_epoch_end(self, epoch, logs=None):
             begun = time.perf_counter()
-            grads, sizes, ratios = self.sampler.read()
+            self.sampled_at = self.tap.at
+            grads, sizes, ratios = self.tap.read()
             grad_norm = dict(zip(self.names, grads, strict=True))
             weight_norm = dict(zip(self.names, sizes, strict=True))
             ratio = dict(zip(self.names, ratios, strict=True))
-            activation = probe_activations(self.activations, self.x, self.watched)
+            activation = {
+                name: activation_stats(kind, value)
+                for (name, kind), value in zip(self.watched, self.tap.activations(), strict=True)
+                if value is not None
+            }
             _record(self.records, grad_norm, weight_norm, ratio, activation)
-            histograms = weight_histograms(self.names, self.sampler.kernels())
+            histograms = weight_histograms(self.names, self.tap.kernels())
             rms = {n: g / math.sqrt(max(1, k)) for n, g, k in zip(self.names, grads, self.sizes, strict=True)}
             self.diagnoses = diagnose(
                 [n for n in self.order if n in self.records], rms, grad_norm, activation, self.outputs
@@ -183,7 +169,7 @@ def inspector(
             self.spent += time.perf_counter() - begun + self.boundary.draw(epoch)
 
         def on_train_end(self, logs=None):
-            self.sampler.unhook()
+            self.tap.unhook()
             self.spent += self.boundary.draw(self.epoch, final=True)
 
         # ------------------------------------------------------------ the report
@@ -194,88 +180,128 @@ def inspector(
 
         @property
         def seconds(self) -> float:
-            """Time spent in the callbacks: set-up, samples read, epoch ends, boundary pictures.
-            (What the hook adds to the train step and its tracing shows in the wall time.)"""
+            """Time spent in the callbacks: set-up, samples read, epoch ends, boundary pictures
+            (all of the inspector's own work: the train step does none)."""
             return self.spent
 
     return Inspector()
 
 
-class _StepSampler:
-    """The batch's gradients and the weights, taken in the train step on the steps that need them.
+PAYLOAD = "netwright_inspect"  # the key the step's values travel under in its logs, until taken out
 
-    Wraps the optimizer's ``apply_gradients`` (Keras's train step calls it with the
-    batch's gradients) for the run.  After the update, a ``tf.cond`` branch (every
-    ``every`` steps and at each epoch's last step) copies the gradients and the
-    weights, each flattened into one vector, into two variables: few ops, since
-    tracing them was what inspecting a short run paid for most, and one read
-    each instead of one per weight (which cost 3 ms a read for nine layers).
-    The rest is NumPy when the callback reads (at most once per compiled call):
-    the norms per layer and how far the weights moved since the last read.
-    ``unhook`` restores the optimizer's own method.
+
+class _StepTap:
+    """The train step's own values, handed out with its logs: no extra work in the step.
+
+    At trace time, the optimizer's ``apply_gradients`` (which Keras's train step
+    calls with the batch's gradients) is wrapped to note the gradient tensors, each
+    watched layer's ``call`` to note its output, and the model's ``train_step`` to
+    add those, the weights after the update and the step count to the logs it
+    returns.  Keras runs several steps per compiled call and returns the last one's
+    logs, so each call hands out its last step's values; the step computed them
+    anyway, and only the last step's are kept.  (Copying them into variables in a
+    ``tf.cond`` on the due steps cost 0.1-0.3 ms a step, a sixth of a small MLP's
+    step, and tracing it about 0.3 s; a separate compiled forward pass for the
+    activations cost 60-120 ms to trace.)  The train function is wrapped to take the
+    values out of the logs before any callback or ``History`` sees them; converting
+    them to NumPy is left to the samples.  ``unhook`` restores Keras's own methods
+    and drops the traced train function, so a later fit traces Keras's own.
     """
 
-    def __init__(self, model: Any, layers: list, tf: Any) -> None:
-        self.optimizer = model.optimizer
-        weights = [(i, j, w) for i, layer in enumerate(layers) for j, w in enumerate(layer.trainable_weights)]
-        self.variables = [w for _, _, w in weights]
-        place = {id(w): k for k, w in enumerate(self.variables)}
-        sizes = [int(np.prod(w.shape)) for w in self.variables]
+    def __init__(self, model: Any, layers: list, watched: list, tf: Any) -> None:
+        self.model, self.optimizer, self.watched = model, model.optimizer, watched
+        weights = [(j, w) for layer in layers for j, w in enumerate(layer.trainable_weights)]
+        variables = [w for _, w in weights]
+        place = {id(w): k for k, w in enumerate(variables)}
+        sizes = [int(np.prod(w.shape)) for w in variables]
         starts = np.cumsum([0, *sizes])
-        self.kernel_slices = [
-            slice(starts[k], starts[k] + sizes[k]) for k, (_, j, _) in enumerate(weights) if j == 0
-        ]
+        firsts = [k for k, (j, _) in enumerate(weights) if j == 0]  # each layer's first weight
+        self.kernel_slices = [slice(starts[k], starts[k] + sizes[k]) for k in firsts]
         # Where each layer's values begin in the flat vectors, for one np.add.reduceat per norm.
-        self.layer_starts = np.array([starts[k] for k, (_, j, _) in enumerate(weights) if j == 0])
-        self.previous = np.concatenate([np.ravel(np.asarray(v.numpy(), np.float32)) for v in self.variables])
+        self.layer_starts = np.array([starts[k] for k in firsts])
+        self.previous = np.concatenate([np.ravel(np.asarray(v.numpy(), np.float32)) for v in variables])
         self.previous_at = int(self.optimizer.iterations.numpy())
-        first = tf.VariableAggregation.ONLY_FIRST_REPLICA  # under a strategy: one replica's view
+        self.latest: tuple | None = None  # the latest call's values
+        self.full: tuple = ()  # the activations of the latest call whose batch was a whole one
+        noted: dict[str, Any] = {}
+        apply_gradients, train_step = self.optimizer.apply_gradients, model.train_step
 
-        def variable(value: Any, dtype: Any = tf.float32) -> Any:
-            return tf.Variable(value, dtype=dtype, trainable=False, aggregation=first)
-
-        with model.distribute_strategy.scope():
-            self.grads = variable(tf.zeros(int(starts[-1])))
-            self.weights = variable(self.previous)
-            self.at = variable(self.previous_at, tf.int64)  # the step the copies were taken at
-            self.every, self.steps = variable(1, tf.int64), variable(1, tf.int64)
-        original = self.optimizer.apply_gradients
-
-        def sample(pairs: list, done: Any) -> Any:
-            self.at.assign(done)
-            ordered = sorted(((place[id(v)], g, v) for g, v in pairs if id(v) in place), key=lambda t: t[0])
-            self.grads.assign(_flat([tf.zeros(v.shape) if g is None else g for _, g, v in ordered], tf))
-            self.weights.assign(_flat([v.value for _, _, v in ordered], tf))
-            return tf.constant(True)
-
-        def apply_gradients(grads_and_vars, *args, **kwargs):
+        def noting_apply_gradients(grads_and_vars, *args, **kwargs):
             pairs = list(grads_and_vars)
-            result = original(pairs, *args, **kwargs)
-            done = tf.cast(tf.convert_to_tensor(self.optimizer.iterations), tf.int64)
-            epoch_end = tf.equal(tf.math.floormod(done, self.steps), 0)
-            due = tf.logical_or(epoch_end, tf.equal(tf.math.floormod(done, self.every), 0))
-            tf.cond(due, lambda: sample(pairs, done), lambda: tf.constant(False))
-            return result
+            noted["pairs"] = pairs
+            return apply_gradients(pairs, *args, **kwargs)
 
-        self.optimizer.apply_gradients = apply_gradients
+        def noting_call(layer: Any) -> Callable:
+            call = layer.call
+
+            def noted_call(*args, **kwargs):
+                output = call(*args, **kwargs)
+                noted[id(layer)] = output
+                return output
+
+            return noted_call
+
+        def handing_train_step(data):
+            noted.clear()
+            logs = train_step(data)
+            pairs = noted.get("pairs")
+            if pairs is None or not isinstance(logs, dict):  # a step that applied no gradients
+                return logs
+            ordered = sorted((place[id(v)], g, v) for g, v in pairs if id(v) in place)
+            grads = tuple(tf.zeros(v.shape) if g is None else _dense(g, tf) for _, g, v in ordered)
+            after = tuple(v.value for _, _, v in ordered)  # read after the update (program order)
+            outputs = tuple(_single(noted.get(id(layer)), tf) for layer in watched)
+            return {**logs, PAYLOAD: (grads, after, self.optimizer.iterations.value, outputs)}
+
+        self.optimizer.apply_gradients = noting_apply_gradients
+        for layer in watched:
+            layer.call = noting_call(layer)
+        model.train_step = handing_train_step
+
+    def attach(self, after_call: Callable[[], None]) -> None:
+        """Take the values out of every compiled call's logs, then call ``after_call``
+        (Keras has made its train function by the time callbacks hear of the run)."""
+        function = self.model.train_function
+
+        def train_function(iterator):
+            logs = function(iterator)
+            self.latest = logs.pop(PAYLOAD, None) if isinstance(logs, dict) else None
+            if self.latest is not None:
+                outputs = self.latest[3]
+                batch = _rows(outputs)
+                if batch >= _rows(self.full):  # a shorter last batch would say less of the units
+                    self.full = outputs
+            after_call()
+            return logs
+
+        self.model.train_function = train_function
+
+    @property
+    def at(self) -> int:
+        """Steps done when the latest call ended."""
+        return self.previous_at if self.latest is None else int(self.latest[2])
 
     def _norms(self, flat: np.ndarray) -> np.ndarray:
         return np.sqrt(np.add.reduceat(np.square(flat, dtype=np.float64), self.layer_starts))
 
-    def schedule(self, every: int, steps: int) -> None:
-        self.every.assign(every)
-        self.steps.assign(steps)
-
     def read(self) -> tuple[list[float], list[float], list[float]]:
-        """Per layer, at the latest sample: the gradient norm, the weight norm, and the
-        update/weight ratio (how far the weights moved per step since the sample read
+        """Per layer, at the latest call's last step: the gradient norm, the weight norm, and
+        the update/weight ratio (how far the weights moved per step since the sample read
         before, relative to their size)."""
-        current, at = self.weights.numpy(), int(self.at.numpy())
-        grad_norm, weight_norm = self._norms(self.grads.numpy()), self._norms(current)
-        steps = max(1, at - self.previous_at)
+        if self.latest is None:  # no step yet
+            zeros = [0.0] * len(self.layer_starts)
+            return zeros, self._norms(self.previous).tolist(), zeros
+        grads, after, at, _ = self.latest
+        current = _flat_numpy(after)
+        grad_norm, weight_norm = self._norms(_flat_numpy(grads)), self._norms(current)
+        steps = max(1, int(at) - self.previous_at)
         ratio = self._norms(current - self.previous) / np.maximum(weight_norm, 1e-12) / steps
-        self.previous, self.previous_at = current, at
+        self.previous, self.previous_at = current, int(at)
         return grad_norm.tolist(), weight_norm.tolist(), ratio.tolist()
+
+    def activations(self) -> list[np.ndarray | None]:
+        """Each watched layer's outputs on the latest whole training batch (None: not seen)."""
+        return [None if t is None else np.asarray(t) for t in self.full] or [None] * len(self.watched)
 
     def kernels(self) -> list[np.ndarray]:
         """Each layer's first weight (its kernel), flat, as at the last read."""
@@ -283,16 +309,30 @@ class _StepSampler:
 
     def unhook(self) -> None:
         self.optimizer.__dict__.pop("apply_gradients", None)
+        for layer in self.watched:
+            layer.__dict__.pop("call", None)
+        self.model.__dict__.pop("train_step", None)
+        self.model.train_function = None  # traced with the hooks: a later fit traces Keras's own
 
 
-def _flat(tensors: list, tf: Any) -> Any:
-    """One float32 vector of all the values, in order."""
-    flat = []
-    for t in tensors:
-        if isinstance(t, tf.IndexedSlices):  # a sparse gradient (an embedding's), made whole
-            t = tf.convert_to_tensor(t)
-        flat.append(tf.reshape(t if t.dtype == tf.float32 else tf.cast(t, tf.float32), [-1]))
-    return tf.concat(flat, axis=0)
+def _dense(gradient: Any, tf: Any) -> Any:
+    """A sparse gradient (an embedding's) made whole, so its norm counts repeated rows once."""
+    return tf.convert_to_tensor(gradient) if isinstance(gradient, tf.IndexedSlices) else gradient
+
+
+def _single(output: Any, tf: Any) -> Any:
+    """A layer's output when it is one tensor (None otherwise: nothing to summarise)."""
+    return output if tf.is_tensor(output) else None
+
+
+def _rows(outputs: tuple) -> int:
+    """The batch size of a call's noted layer outputs (0: none)."""
+    return next((int(t.shape[0]) for t in outputs if t is not None and len(t.shape)), 0)
+
+
+def _flat_numpy(tensors: tuple) -> np.ndarray:
+    """One float32 vector of the tensors' values, in order."""
+    return np.concatenate([np.ravel(np.asarray(t, dtype=np.float32)) for t in tensors])
 
 
 def _empty_records(names: list[str]) -> dict[str, dict[str, Any]]:
@@ -338,20 +378,11 @@ class _BoundaryPacer:
         return took
 
 
-def probe_activations(probe: Callable | None, x: Any, watched: list) -> dict[str, dict[str, float]]:
-    """Activation statistics of every watched layer on the probe batch."""
-    if probe is None:
-        return {}
-    outputs = probe(x)
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return {name: activation_stats(kind, value) for (name, kind), value in zip(watched, outputs, strict=True)}
-
-
 def activation_stats(kind: str, value: Any) -> dict[str, float]:
     """Mean and spread of a layer's outputs; the share of dead units (ReLU: never positive on
     any probe sample) and of saturated outputs (sigmoid/tanh: at the flat ends).
 
-    NumPy, not in the compiled probe: these few ops per layer cost more to trace (about
+    NumPy, not in the train step: these few ops per layer cost more to trace (about
     200 ms for nine layers) than NumPy takes in all the epochs of a run."""
     a = np.asarray(value, dtype=np.float64)
     units = a.reshape(-1, a.shape[-1]) if a.ndim > 1 else a.reshape(-1, 1)
@@ -362,17 +393,6 @@ def activation_stats(kind: str, value: Any) -> dict[str, float]:
         low, high = SATURATING[kind]
         entry["saturated"] = float(((units <= low) | (units >= high)).mean())
     return entry
-
-
-def _activation_probe(model: Any, watched: list, keras: Any, tf: Any) -> Callable | None:
-    """A compiled function from the inputs to the outputs of the watched layers.
-
-    On deep_sigmoid tracing it costs about 90 ms and a call then 1 ms, against 10 ms
-    for each eager call (30 ms for the first), so compiling pays within a few epochs."""
-    if not watched:
-        return None
-    probe = keras.Model(model.inputs, [layer.output for layer in watched])
-    return tf.function(lambda x: probe(x, training=False), reduce_retracing=True)
 
 
 def weight_histograms(

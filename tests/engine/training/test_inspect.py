@@ -99,27 +99,35 @@ def test_cli_inspect_writes_the_documented_shape(keras, tmp_path):
 
 
 def test_activation_statistics_agree_with_numpy_on_the_layers_outputs(keras):
-    """The probe hands each watched layer its own output: statistics equal NumPy's on Keras's."""
+    """The train step hands out each watched layer's own output: on a one-batch epoch the
+    statistics equal NumPy's on what Keras computes with the weights before the update."""
+    from types import SimpleNamespace
+
     import numpy as np
-    import tensorflow as tf
 
-    from engine.training.inspect import _activation_probe, probe_activations
-
+    rng = np.random.default_rng(0)
+    x = (rng.normal(size=(32, 3)) * 4).astype(np.float32)
+    y = rng.normal(size=(32, 5)).astype(np.float32)
     inputs = keras.Input((3,))
     relu = keras.layers.Dense(6, activation="relu", name="r")(inputs)
     squash = keras.layers.Dense(5, activation="sigmoid", name="s")(relu)
     model = keras.Model(inputs, squash)
-    watched = [model.get_layer("r"), model.get_layer("s")]
-    x = tf.constant(np.random.default_rng(0).normal(size=(32, 3)) * 4, tf.float32)
-    stats = probe_activations(
-        _activation_probe(model, watched, keras, tf), x, [("r", "relu"), ("s", "sigmoid")]
-    )
-    r, s = (np.asarray(v) for v in keras.Model(inputs, [relu, squash])(x))
+    model.compile("sgd", "mse")
+    r, s = (np.asarray(v) for v in keras.Model(inputs, [relu, squash])(x, training=True))
+    probe = inspector(SimpleNamespace(x=x, y=y, validation_split=0))
+    model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0, callbacks=[probe])
+    stats = {
+        name: {k: v[0] for k, v in node["activation"].items()}
+        for name, node in probe.report()["layers"].items()
+    }
     assert set(stats["r"]) == {"mean", "std", "dead"} and set(stats["s"]) == {"mean", "std", "saturated"}
     assert stats["r"]["mean"] == pytest.approx(r.mean(), rel=1e-5)
     assert stats["r"]["std"] == pytest.approx(r.std(), rel=1e-4)
     assert stats["r"]["dead"] == pytest.approx((r.max(axis=0) <= 0).mean())
     assert stats["s"]["saturated"] == pytest.approx(((s <= 0.02) | (s >= 0.98)).mean())
+    # The hooks are gone: the model trains on, and its logs carry only Keras's numbers.
+    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert set(history.history) == {"loss"}
 
 
 def test_weight_histograms_are_numpys_for_every_layer():
