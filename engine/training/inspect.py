@@ -380,7 +380,7 @@ class _BoundaryPacer:
 
 def activation_stats(kind: str, value: Any) -> dict[str, float]:
     """Mean and spread of a layer's outputs; the share of dead units (ReLU: never positive on
-    any probe sample) and of saturated outputs (sigmoid/tanh: at the flat ends).
+    any sample of the batch) and of saturated outputs (sigmoid/tanh: at the flat ends).
 
     NumPy, not in the train step: these few ops per layer cost more to trace (about
     200 ms for nine layers) than NumPy takes in all the epochs of a run."""

@@ -99,21 +99,23 @@ def test_cli_inspect_writes_the_documented_shape(keras, tmp_path):
 
 
 def test_activation_statistics_agree_with_numpy_on_the_layers_outputs(keras):
-    """The train step hands out each watched layer's own output: on a one-batch epoch the
-    statistics equal NumPy's on what Keras computes with the weights before the update."""
+    """The train step hands out each watched layer's own output: the statistics are NumPy's on
+    what Keras computes for the epoch's last whole batch, here the first of 32 rows with the
+    weights before any update -- not the last batch, a single row, which would call most units
+    dead."""
     from types import SimpleNamespace
 
     import numpy as np
 
     rng = np.random.default_rng(0)
-    x = (rng.normal(size=(32, 3)) * 4).astype(np.float32)
-    y = rng.normal(size=(32, 5)).astype(np.float32)
+    x = (rng.normal(size=(33, 3)) * 4).astype(np.float32)
+    y = rng.normal(size=(33, 5)).astype(np.float32)
     inputs = keras.Input((3,))
     relu = keras.layers.Dense(6, activation="relu", name="r")(inputs)
     squash = keras.layers.Dense(5, activation="sigmoid", name="s")(relu)
     model = keras.Model(inputs, squash)
     model.compile("sgd", "mse")
-    r, s = (np.asarray(v) for v in keras.Model(inputs, [relu, squash])(x, training=True))
+    r, s = (np.asarray(v) for v in keras.Model(inputs, [relu, squash])(x[:32], training=True))
     probe = inspector(SimpleNamespace(x=x, y=y, validation_split=0))
     model.fit(x, y, batch_size=32, epochs=1, shuffle=False, verbose=0, callbacks=[probe])
     stats = {
