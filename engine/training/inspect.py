@@ -55,8 +55,8 @@ def activation_name(layer: Any) -> str | None:
         return "relu"
     fn = getattr(layer, "activation", None)
     name = getattr(fn, "__name__", None)
-    if name is None or type(layer).__name__ in {"LSTM", "GRU", "SimpleRNN", "Bidirectional"}:
-        return None  # a recurrent layer's activation is inside its cell, not on its output
+    if name is None or getattr(layer, "cell", None) is not None or type(layer).__name__ == "Bidirectional":
+        return None  # a recurrent layer's activation (ConvLSTM's too) is inside its cell, not on its output
     return name
 
 
@@ -222,7 +222,7 @@ class _StepTap:
         self.previous = np.concatenate([np.ravel(np.asarray(v.numpy(), np.float32)) for v in variables])
         self.previous_at = int(self.optimizer.iterations.numpy())
         self.latest: tuple | None = None  # the latest call's values
-        self.full: tuple = ()  # the activations of the latest call whose batch was a whole one
+        self.full: dict[int, Any] = {}  # watched layer's outputs, by place, in the latest whole batch
         noted: dict[str, Any] = {}
         apply_gradients, train_step = self.optimizer.apply_gradients, model.train_step
 
@@ -250,7 +250,7 @@ class _StepTap:
             ordered = sorted((place[id(v)], g, v) for g, v in pairs if id(v) in place)
             grads = tuple(tf.zeros(v.shape) if g is None else _dense(g, tf) for _, g, v in ordered)
             after = tuple(v.value for _, _, v in ordered)  # read after the update (program order)
-            outputs = tuple(_single(noted.get(id(layer)), tf) for layer in watched)
+            outputs = {k: out for k, layer in enumerate(watched) if tf.is_tensor(out := noted.get(id(layer)))}
             return {**logs, PAYLOAD: (grads, after, self.optimizer.iterations.value, outputs)}
 
         self.optimizer.apply_gradients = noting_apply_gradients
@@ -300,8 +300,9 @@ class _StepTap:
         return grad_norm.tolist(), weight_norm.tolist(), ratio.tolist()
 
     def activations(self) -> list[np.ndarray | None]:
-        """Each watched layer's outputs on the latest whole training batch (None: not seen)."""
-        return [None if t is None else np.asarray(t) for t in self.full] or [None] * len(self.watched)
+        """Each watched layer's outputs on the latest whole training batch (None: not seen, or
+        not one tensor)."""
+        return [np.asarray(self.full[k]) if k in self.full else None for k in range(len(self.watched))]
 
     def kernels(self) -> list[np.ndarray]:
         """Each layer's first weight (its kernel), flat, as at the last read."""
@@ -320,14 +321,9 @@ def _dense(gradient: Any, tf: Any) -> Any:
     return tf.convert_to_tensor(gradient) if isinstance(gradient, tf.IndexedSlices) else gradient
 
 
-def _single(output: Any, tf: Any) -> Any:
-    """A layer's output when it is one tensor (None otherwise: nothing to summarise)."""
-    return output if tf.is_tensor(output) else None
-
-
-def _rows(outputs: tuple) -> int:
+def _rows(outputs: dict[int, Any]) -> int:
     """The batch size of a call's noted layer outputs (0: none)."""
-    return next((int(t.shape[0]) for t in outputs if t is not None and len(t.shape)), 0)
+    return next((int(t.shape[0]) for t in outputs.values() if len(t.shape)), 0)
 
 
 def _flat_numpy(tensors: tuple) -> np.ndarray:

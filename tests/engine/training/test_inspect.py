@@ -152,3 +152,20 @@ def test_weight_histograms_are_numpys_for_every_layer():
             counts, edges = np.histogram(kernel[np.isfinite(kernel)], bins=HISTOGRAM_BINS)
             assert got[name][1] == counts.tolist()
             assert np.allclose(got[name][0], edges)
+
+
+def test_only_layers_whose_output_is_their_activation_are_watched(keras):
+    """A recurrent layer's activation (ConvLSTM's too) works inside its cell: no statistics."""
+    from engine.training.inspect import activation_name
+
+    layers = keras.layers
+    assert activation_name(layers.Dense(2, activation="tanh")) == "tanh"
+    assert activation_name(layers.ReLU()) == "relu"
+    assert activation_name(layers.Conv2D(2, 3)) == "linear"
+    for layer in (
+        layers.LSTM(2),
+        layers.ConvLSTM1D(2, 3),
+        layers.Bidirectional(layers.GRU(2)),
+        layers.SimpleRNN(2),
+    ):
+        assert activation_name(layer) is None
