@@ -19,7 +19,7 @@ LESSONS = {
     "deep_sigmoid": "Look at the Gradients tab: the early sigmoid layers get gradients thousands of times "
     "smaller, and the accuracy stays at a coin toss. Then open the ReLU version.",
     "deep_relu": "Look at the Gradients tab: with ReLU and He initialisation every layer gets a healthy "
-    "gradient, and the decision boundary forms a ring.",
+    "gradient, and the decision boundary takes the classes' shape (a ring on circles).",
     "lstm_seq2seq": "Look at Results: the decoder writes each sequence reversed, one symbol per step; "
     "whole sequences right climbs after the per-step accuracy.",
     "overfitting": "Look at loss vs val_loss drifting apart and the wiggly decision boundary; then add "
