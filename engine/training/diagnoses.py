@@ -43,13 +43,20 @@ def diagnose(
         large += [n for n in trainable if grad_norm.get(n, 0.0) > EXPLODING_NORM and n not in large]
         if small:
             worst = min(grad_rms[n] / last for n in small)
+            # No gradient at all: the layer is cut off from the loss (stop_gradient, an unused
+            # branch) or every unit before it is dead.
+            size = (
+                "no gradient at all, against"
+                if worst == 0
+                else f"gradients up to {1 / worst:,.0f}× smaller than"
+            )
             found.append(
                 {
                     "kind": "vanishing_gradients",
                     "nodes": small,
                     "message": (
-                        f"Vanishing gradients: {_names(small)} get gradients up to {1 / worst:,.0f}× smaller "
-                        f"than the last layer '{trainable[-1]}', so they barely learn. "
+                        f"Vanishing gradients: {_names(small)} get {size} "
+                        f"the last layer '{trainable[-1]}', so they barely learn. "
                         "Try ReLU, He initialisation or BatchNormalization."
                     ),
                 }

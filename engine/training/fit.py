@@ -220,6 +220,11 @@ def train(
     model.steps_per_execution = (
         choose_steps_per_execution(estimate(design).total_flops, batch_size, steps) if replicas == 1 else 1
     )
+    wants_whole = any(getattr(c, "reads_whole_batch_calls", False) for c in extra_callbacks)
+    if wants_whole and n_train % batch_size and 1 < steps <= model.steps_per_execution:
+        # A callback that reads each call's last step (the inspector) would otherwise only ever
+        # see the epoch's short last batch: let one call end on a whole batch.
+        model.steps_per_execution = steps - 1
     setup = {
         "steps_per_execution": model.steps_per_execution,
         "device": training_device(),

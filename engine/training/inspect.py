@@ -27,6 +27,7 @@ is attached.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -79,6 +80,10 @@ def inspector(
     import tensorflow as tf
 
     class Inspector(keras.callbacks.Callback):
+        # It reads each compiled call's last step; engine.training.fit.train then makes sure
+        # an epoch's calls do not all end on its short last batch.
+        reads_whole_batch_calls = True
+
         def __init__(self) -> None:
             super().__init__()
             self.spent = 0.0
@@ -100,6 +105,8 @@ def inspector(
                 watched = [layer for layer in model.layers if activation_name(layer) is not None]
                 self.watched = [(layer.name, activation_name(layer)) for layer in watched]
                 self.tap = _StepTap(model, self.layers, watched, tf)
+                # A model fitted before has its train step traced without the hooks: trace anew.
+                model.train_function = None
                 self.spent += time.perf_counter() - begun
 
         def on_train_begin(self, logs=None):
@@ -206,10 +213,19 @@ class _StepTap:
     values out of the logs before any callback or ``History`` sees them; converting
     them to NumPy is left to the samples.  ``unhook`` restores Keras's own methods
     and drops the traced train function, so a later fit traces Keras's own.
+
+    Under a distribution strategy with R replicas Keras averages the logs over the
+    replicas, and each replica's gradients are 1/R of its own (Keras scales the
+    loss): R times the average is the sum the optimizer applies.  Activations keep
+    the first replica's rows (one multiply a step, only when R > 1), since an
+    average of different samples' outputs describes none of them.
     """
 
     def __init__(self, model: Any, layers: list, watched: list, tf: Any) -> None:
         self.model, self.optimizer, self.watched = model, model.optimizer, watched
+        # Keras mean-reduces a step's logs over the replicas of a distribution strategy.
+        replicas = int(model.distribute_strategy.num_replicas_in_sync)
+        self.replicas = replicas
         weights = [(j, w) for layer in layers for j, w in enumerate(layer.trainable_weights)]
         variables = [w for _, w in weights]
         place = {id(w): k for k, w in enumerate(variables)}
@@ -218,17 +234,24 @@ class _StepTap:
         firsts = [k for k, (j, _) in enumerate(weights) if j == 0]  # each layer's first weight
         self.kernel_slices = [slice(starts[k], starts[k] + sizes[k]) for k in firsts]
         # Where each layer's values begin in the flat vectors, for one np.add.reduceat per norm.
-        self.layer_starts = np.array([starts[k] for k in firsts])
-        self.previous = np.concatenate([np.ravel(np.asarray(v.numpy(), np.float32)) for v in variables])
+        self.layer_starts = np.array([starts[k] for k in firsts], dtype=np.int64)
+        self.previous = _flat_numpy(tuple(v.numpy() for v in variables))
         self.previous_at = int(self.optimizer.iterations.numpy())
         self.latest: tuple | None = None  # the latest call's values
         self.full: dict[int, Any] = {}  # watched layer's outputs, by place, in the latest whole batch
-        noted: dict[str, Any] = {}
+        # Under a distribution strategy each replica traces the step on its own thread.
+        local = threading.local()
+
+        def noted() -> dict:
+            if not hasattr(local, "values"):
+                local.values = {}
+            return local.values
+
         apply_gradients, train_step = self.optimizer.apply_gradients, model.train_step
 
         def noting_apply_gradients(grads_and_vars, *args, **kwargs):
             pairs = list(grads_and_vars)
-            noted["pairs"] = pairs
+            noted()["pairs"] = pairs
             return apply_gradients(pairs, *args, **kwargs)
 
         def noting_call(layer: Any) -> Callable:
@@ -236,21 +259,25 @@ class _StepTap:
 
             def noted_call(*args, **kwargs):
                 output = call(*args, **kwargs)
-                noted[id(layer)] = output
+                noted()[id(layer)] = output
                 return output
 
             return noted_call
 
         def handing_train_step(data):
-            noted.clear()
+            mine = noted()
+            mine.clear()
             logs = train_step(data)
-            pairs = noted.get("pairs")
+            pairs = mine.get("pairs")
             if pairs is None or not isinstance(logs, dict):  # a step that applied no gradients
                 return logs
             ordered = sorted((place[id(v)], g, v) for g, v in pairs if id(v) in place)
             grads = tuple(tf.zeros(v.shape) if g is None else _dense(g, tf) for _, g, v in ordered)
             after = tuple(v.value for _, _, v in ordered)  # read after the update (program order)
-            outputs = {k: out for k, layer in enumerate(watched) if tf.is_tensor(out := noted.get(id(layer)))}
+            outputs = {k: out for k, layer in enumerate(watched) if tf.is_tensor(out := mine.get(id(layer)))}
+            if replicas > 1:  # the mean of the first replica's outputs times R and zeros elsewhere
+                first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
+                outputs = {k: out * tf.cast(first, out.dtype) * replicas for k, out in outputs.items()}
             return {**logs, PAYLOAD: (grads, after, self.optimizer.iterations.value, outputs)}
 
         self.optimizer.apply_gradients = noting_apply_gradients
@@ -293,7 +320,9 @@ class _StepTap:
             return zeros, self._norms(self.previous).tolist(), zeros
         grads, after, at, _ = self.latest
         current = _flat_numpy(after)
-        grad_norm, weight_norm = self._norms(_flat_numpy(grads)), self._norms(current)
+        # Keras scales each replica's loss by 1/R, and the mean over replicas divides once more:
+        # R times that mean is the sum the optimizer applied.
+        grad_norm, weight_norm = self._norms(_flat_numpy(grads)) * self.replicas, self._norms(current)
         steps = max(1, int(at) - self.previous_at)
         ratio = self._norms(current - self.previous) / np.maximum(weight_norm, 1e-12) / steps
         self.previous, self.previous_at = current, int(at)
@@ -327,8 +356,10 @@ def _rows(outputs: dict[int, Any]) -> int:
 
 
 def _flat_numpy(tensors: tuple) -> np.ndarray:
-    """One float32 vector of the tensors' values, in order."""
-    return np.concatenate([np.ravel(np.asarray(t, dtype=np.float32)) for t in tensors])
+    """One float32 vector of the tensors' values, in order (empty: no trainable weights)."""
+    return np.concatenate(
+        [np.zeros(0, np.float32), *(np.ravel(np.asarray(t, dtype=np.float32)) for t in tensors)]
+    )
 
 
 def _empty_records(names: list[str]) -> dict[str, dict[str, Any]]:

@@ -77,6 +77,12 @@ def test_exploding_and_saturated_output_rules():
     assert [(d["kind"], d["nodes"]) for d in found] == [("exploding_gradients", ["a"])]
 
 
+def test_a_layer_without_any_gradient_is_said_to_get_none():
+    found = diagnose(["cut", "out"], {"cut": 0.0, "out": 1.0}, {"cut": 0.0, "out": 1.0}, {}, ["out"])
+    assert [(d["kind"], d["nodes"]) for d in found] == [("vanishing_gradients", ["cut"])]
+    assert "no gradient at all" in found[0]["message"]
+
+
 def test_cli_inspect_writes_the_documented_shape(keras, tmp_path):
     target = tmp_path / "report.json"
     out, err = io.StringIO(), io.StringIO()
@@ -130,6 +136,96 @@ def test_activation_statistics_agree_with_numpy_on_the_layers_outputs(keras):
     # The hooks are gone: the model trains on, and its logs carry only Keras's numbers.
     history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     assert set(history.history) == {"loss"}
+
+
+def test_a_one_row_last_batch_does_not_make_units_look_dead(keras):
+    """An epoch of two batches, the second a single row: Netwright's own fit would run both in
+    one compiled call, whose last step (the one the inspector reads) is that row, where about
+    half of any ReLU layer's units are zero. The fit lets a call end on the whole batch."""
+    from engine.training.pipeline import split_rows
+
+    design = load(DESIGNS / "seed_example.json")
+    prepared = D.prepare(design, D.load(design.data))
+    batch_size = split_rows(prepared.rows, prepared.validation_split) - 1
+    probe = inspector(prepared)
+    result = train(design, prepared, epochs=1, batch_size=batch_size, extra_callbacks=[probe])
+    assert probe.report()["layers"]["h"]["activation"]["dead"] == [0.0]
+    # Without an inspector nothing changes: one call per epoch.
+    plain = train(design, prepared, epochs=1, batch_size=batch_size)
+    assert (result.model.steps_per_execution, plain.model.steps_per_execution) == (1, 2)
+
+
+def test_the_inspector_joins_a_model_fitted_before_and_a_frozen_one(keras):
+    """Keras keeps a fitted model's traced train step; the inspector must not read zeros from it.
+    A model with nothing to train is reported empty, not a crash."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(40, 4)).astype(np.float32), rng.normal(size=(40, 1)).astype(np.float32)
+    prepared = SimpleNamespace(x=x, y=y, validation_split=0)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(1, name="d")(inputs))
+    model.compile("sgd", "mse")
+    model.fit(x, y, epochs=1, verbose=0)
+    probe = inspector(prepared)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[probe])
+    assert probe.report()["layers"]["d"]["grad_norm"][0] > 0
+    model.layers[-1].trainable = False
+    model.compile("sgd", "mse")
+    frozen = inspector(prepared)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[frozen])
+    assert frozen.report()["layers"]["d"]["grad_norm"] == [] and frozen.report()["diagnoses"] == []
+
+
+MIRRORED = r"""
+import json, sys
+import numpy as np, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras
+from types import SimpleNamespace
+sys.path.insert(0, sys.argv[1])
+from engine.training.inspect import inspector
+rng = np.random.default_rng(0)
+x, y = rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, size=32)
+with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(8, activation="relu", name="h")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    model.compile(keras.optimizers.SGD(0.0), "sparse_categorical_crossentropy")
+probe = inspector(SimpleNamespace(x=x, y=y, validation_split=0))
+model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(32), epochs=1, verbose=0, callbacks=[probe])
+with tf.GradientTape() as tape:
+    loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, model(x)))
+kernel, bias = tape.gradient(loss, model.trainable_weights)[:2]
+outputs = keras.Model(inputs, hidden)
+halves = [float(np.mean(outputs(part))) for part in (x[:16], x[16:])]
+report = probe.report()["layers"]["h"]
+print(json.dumps({"grad_norm": report["grad_norm"][0], "mean": report["activation"]["mean"][0],
+                  "true_norm": float(np.sqrt(np.sum(kernel**2) + np.sum(bias**2))), "halves": halves}))
+"""
+
+
+def test_under_two_replicas_gradients_are_the_applied_ones_and_activations_one_replicas():
+    """Keras averages a step's logs over the replicas and scales each replica's loss by 1/2:
+    the gradient norm must still be the batch's (SGD with rate 0 keeps the weights), and the
+    activations one replica's rows, not the two replicas' outputs averaged row by row."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", MIRRORED, str(DESIGNS.parents[1])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["grad_norm"] == pytest.approx(out["true_norm"], rel=1e-5)
+    assert min(abs(out["mean"] - half) for half in out["halves"]) < 1e-6
 
 
 def test_weight_histograms_are_numpys_for_every_layer():
