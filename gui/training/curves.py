@@ -63,6 +63,9 @@ class CurvesView(QWidget):
         for run in self.session.runs:
             if run.number in shown:
                 self._draw(run, full=run is current and not comparing)
+        for plot in (self.loss_plot, self.metric_plot, self.count_plot):
+            if plot is not None:
+                place_legend(plot)
 
     def _draw(self, run: Run, full: bool) -> None:
         """The current run: batch loss, and every log in its own colour (validation dashed).
@@ -118,3 +121,22 @@ class CurvesView(QWidget):
 
     def apply_theme(self) -> None:
         self.plots.apply_theme()
+
+
+def place_legend(plot: pg.PlotItem) -> None:
+    """The legend in the right-hand corner the curves leave free: the bottom one when their
+    latest values are high (accuracy rising), else the top one (a loss falling)."""
+    ends, lows, highs = [], [], []
+    for item in plot.listDataItems():
+        x, y = item.getData()
+        if y is None or not len(y) or not np.isfinite(y).any():
+            continue
+        y = np.asarray(y, dtype=float)
+        lows.append(np.nanmin(y[np.isfinite(y)]))
+        highs.append(np.nanmax(y[np.isfinite(y)]))
+        right = y[np.asarray(x) >= x[0] + 0.6 * (x[-1] - x[0])]  # the last 40% of the curve
+        ends.extend(right[np.isfinite(right)])
+    low, high = min(lows, default=0.0), max(highs, default=1.0)
+    high_end = high > low and np.mean(ends) > (low + high) / 2
+    corner, offset = ((1, 1), (-10, -10)) if high_end else ((1, 0), (-10, 10))
+    plot.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
