@@ -111,7 +111,17 @@ class Result:
     model: Any = field(default=None, repr=False)
 
 
-def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps: int, state: dict) -> Any:
+def _bridge(
+    keras: Any,
+    control: Control,
+    listener: Listener,
+    epochs: int,
+    steps: int,
+    rows: Callable[[int], int],
+    state: dict,
+) -> Any:
+    """``rows(batches)``: the training rows in an epoch's first ``batches`` batches."""
+
     class Bridge(keras.callbacks.Callback):
         """Turns Keras callbacks into plain reports; applies pause and divergence between batches.
 
@@ -128,7 +138,7 @@ def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps
             listener.on_begin({"epochs": epochs, "steps": steps, **state["setup"]})
 
         def on_epoch_begin(self, epoch, logs=None):
-            state.update(epoch=epoch, last_report=0.0, previous_mean=0.0, previous_batches=0)
+            state.update(epoch=epoch, last_report=0.0, previous_mean=0.0, previous_rows=0)
 
         def on_train_batch_begin(self, batch, logs=None):
             if control.paused:
@@ -142,11 +152,11 @@ def _bridge(keras: Any, control: Control, listener: Listener, epochs: int, steps
                 state["reason"] = DIVERGED
                 self.model.stop_training = True
                 return
-            # Keras reports the running mean over the epoch, once per compiled call (which
-            # may run several batches: steps_per_execution); recover the call's own mean loss.
-            before = state["previous_batches"]
-            batch_loss = (mean * (batch + 1) - state["previous_mean"] * before) / max(1, batch + 1 - before)
-            state["previous_mean"], state["previous_batches"] = mean, batch + 1
+            # Keras reports the running mean over the epoch's rows, once per compiled call
+            # (which may run several batches: steps_per_execution); recover the call's own mean.
+            before, done = state["previous_rows"], rows(batch + 1)
+            batch_loss = (mean * done - state["previous_mean"] * before) / max(1, done - before)
+            state["previous_mean"], state["previous_rows"] = mean, done
             now = time.perf_counter()
             if now - state["last_report"] >= BATCH_REPORT_INTERVAL or batch == steps - 1:
                 state["last_report"] = now
@@ -231,7 +241,8 @@ def train(
         "replicas": replicas,
     }
     state: dict[str, Any] = {"reason": None, "setup": setup}
-    callbacks = [_bridge(keras, control, listener, epochs, steps, state), *extra_callbacks]
+    bridge = _bridge(keras, control, listener, epochs, steps, lambda b: min(b * batch_size, n_train), state)
+    callbacks = [bridge, *extra_callbacks]
     if early_stopping_patience:
         monitor = "val_loss" if prepared.validation_split else "loss"
         callbacks.append(

@@ -95,23 +95,19 @@ def inspector(
 
         # ------------------------------------------------------------ set-up
 
-        def set_model(self, model):
-            """Keras calls this before it traces the train step: the moment to hook into it."""
-            super().set_model(model)
-            if self.tap is None:  # one inspector, one fit
-                begun = time.perf_counter()
-                self.layers = [layer for layer in model.layers if layer.trainable_weights]
-                self.names = [layer.name for layer in self.layers]
-                watched = [layer for layer in model.layers if activation_name(layer) is not None]
-                self.watched = [(layer.name, activation_name(layer)) for layer in watched]
-                self.tap = _StepTap(model, self.layers, watched, tf)
-                # A model fitted before has its train step traced without the hooks: trace anew.
-                model.train_function = None
-                self.spent += time.perf_counter() - begun
-
         def on_train_begin(self, logs=None):
+            """Hook into the train step before its first call traces it (Keras has made the
+            train function, untraced, or kept one traced for an earlier fit: made anew)."""
             begun = time.perf_counter()
             model = self.model
+            if self.tap is not None:  # an earlier fit with this inspector ended in an error
+                self.tap.unhook()
+            self.layers = [layer for layer in model.layers if layer.trainable_weights]
+            self.names = [layer.name for layer in self.layers]
+            watched = [layer for layer in model.layers if activation_name(layer) is not None]
+            self.watched = [(layer.name, activation_name(layer)) for layer in watched]
+            self.tap = _StepTap(model, self.layers, watched, tf)
+            model.make_train_function(force=True)
             self.steps = int(self.params.get("steps") or 1)
             # Each compiled call hands out its last step: no more than one sample per call.
             per_call = min(self.steps, int(getattr(model, "steps_per_execution", 1) or 1))
@@ -194,6 +190,7 @@ def inspector(
     return Inspector()
 
 
+REPLICA_ROWS = 256  # under several replicas, activation statistics use at most this many rows
 PAYLOAD = "netwright_inspect"  # the key the step's values travel under in its logs, until taken out
 
 
@@ -217,8 +214,9 @@ class _StepTap:
     Under a distribution strategy with R replicas Keras averages the logs over the
     replicas, and each replica's gradients are 1/R of its own (Keras scales the
     loss): R times the average is the sum the optimizer applies.  Activations keep
-    the first replica's rows (one multiply a step, only when R > 1), since an
-    average of different samples' outputs describes none of them.
+    up to :data:`REPLICA_ROWS` of the first replica's rows (a copy a step, only
+    when R > 1), since an average of different samples' outputs describes none
+    of them.
     """
 
     def __init__(self, model: Any, layers: list, watched: list, tf: Any) -> None:
@@ -239,6 +237,7 @@ class _StepTap:
         self.previous_at = int(self.optimizer.iterations.numpy())
         self.latest: tuple | None = None  # the latest call's values
         self.full: dict[int, Any] = {}  # watched layer's outputs, by place, in the latest whole batch
+        self.full_rows = 0  # the rows of them that are the batch's
         # Under a distribution strategy each replica traces the step on its own thread.
         local = threading.local()
 
@@ -275,10 +274,15 @@ class _StepTap:
             grads = tuple(tf.zeros(v.shape) if g is None else _dense(g, tf) for _, g, v in ordered)
             after = tuple(v.value for _, _, v in ordered)  # read after the update (program order)
             outputs = {k: out for k, layer in enumerate(watched) if tf.is_tensor(out := mine.get(id(layer)))}
-            if replicas > 1:  # the mean of the first replica's outputs times R and zeros elsewhere
-                first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
-                outputs = {k: out * tf.cast(first, out.dtype) * replicas for k, out in outputs.items()}
-            return {**logs, PAYLOAD: (grads, after, self.optimizer.iterations.value, outputs)}
+            payload = (grads, after, self.optimizer.iterations.value, outputs)
+            if replicas > 1 and outputs:
+                payload = (
+                    grads,
+                    after,
+                    self.optimizer.iterations.value,
+                    *_first_replicas(outputs, replicas, tf),
+                )
+            return {**logs, PAYLOAD: payload}
 
         self.optimizer.apply_gradients = noting_apply_gradients
         for layer in watched:
@@ -295,9 +299,9 @@ class _StepTap:
             self.latest = logs.pop(PAYLOAD, None) if isinstance(logs, dict) else None
             if self.latest is not None:
                 outputs = self.latest[3]
-                batch = _rows(outputs)
-                if batch >= _rows(self.full):  # a shorter last batch would say less of the units
-                    self.full = outputs
+                batch = int(self.latest[4]) if len(self.latest) > 4 else _rows(outputs)
+                if batch >= self.full_rows:  # a shorter last batch would say less of the units
+                    self.full, self.full_rows = outputs, batch
             after_call()
             return logs
 
@@ -318,7 +322,7 @@ class _StepTap:
         if self.latest is None:  # no step yet
             zeros = [0.0] * len(self.layer_starts)
             return zeros, self._norms(self.previous).tolist(), zeros
-        grads, after, at, _ = self.latest
+        grads, after, at = self.latest[:3]
         current = _flat_numpy(after)
         # Keras scales each replica's loss by 1/R, and the mean over replicas divides once more:
         # R times that mean is the sum the optimizer applied.
@@ -331,7 +335,8 @@ class _StepTap:
     def activations(self) -> list[np.ndarray | None]:
         """Each watched layer's outputs on the latest whole training batch (None: not seen, or
         not one tensor)."""
-        return [np.asarray(self.full[k]) if k in self.full else None for k in range(len(self.watched))]
+        rows = self.full_rows
+        return [np.asarray(self.full[k])[:rows] if k in self.full else None for k in range(len(self.watched))]
 
     def kernels(self) -> list[np.ndarray]:
         """Each layer's first weight (its kernel), flat, as at the last read."""
@@ -348,6 +353,21 @@ class _StepTap:
 def _dense(gradient: Any, tf: Any) -> Any:
     """A sparse gradient (an embedding's) made whole, so its norm counts repeated rows once."""
     return tf.convert_to_tensor(gradient) if isinstance(gradient, tf.IndexedSlices) else gradient
+
+
+def _first_replicas(outputs: dict[int, Any], replicas: int, tf: Any) -> tuple[dict[int, Any], Any]:
+    """In one replica's step: its outputs cut or padded to :data:`REPLICA_ROWS` rows (replicas
+    may get different shares of a batch, and Keras stacks their logs to average them), times R
+    in the first replica and zeros in the others, so that the average is the first replica's;
+    and how many of those rows are real, the same way."""
+    first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
+    fixed = {}
+    for k, out in outputs.items():
+        kept = out[:REPLICA_ROWS]
+        padded = tf.pad(kept, [[0, REPLICA_ROWS - tf.shape(kept)[0]]] + [[0, 0]] * (out.shape.rank - 1))
+        fixed[k] = tf.where(first, padded * replicas, tf.zeros_like(padded))
+    rows = tf.minimum(tf.shape(next(iter(outputs.values())))[0], REPLICA_ROWS)
+    return fixed, tf.where(first, rows * replicas, 0)
 
 
 def _rows(outputs: dict[int, Any]) -> int:

@@ -129,14 +129,14 @@ def place_legend(plot: pg.PlotItem) -> None:
     ends, lows, highs = [], [], []
     for item in plot.listDataItems():
         x, y = item.getData()
-        if y is None or not len(y) or not np.isfinite(y).any():
+        if y is None or not np.isfinite(y).any():
             continue
-        y = np.asarray(y, dtype=float)
-        lows.append(np.nanmin(y[np.isfinite(y)]))
-        highs.append(np.nanmax(y[np.isfinite(y)]))
-        right = y[np.asarray(x) >= x[0] + 0.6 * (x[-1] - x[0])]  # the last 40% of the curve
-        ends.extend(right[np.isfinite(right)])
+        finite = np.isfinite(y)
+        lows.append(y[finite].min())
+        highs.append(y[finite].max())
+        right = (x >= x[0] + 0.6 * (x[-1] - x[0])) & finite  # the last 40% of the curve
+        ends.extend(y[right])
     low, high = min(lows, default=0.0), max(highs, default=1.0)
-    high_end = high > low and np.mean(ends) > (low + high) / 2
+    high_end = bool(ends) and high > low and np.mean(ends) > (low + high) / 2
     corner, offset = ((1, 1), (-10, -10)) if high_end else ((1, 0), (-10, 10))
     plot.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)

@@ -5,6 +5,7 @@ import json
 import threading
 
 import numpy as np
+import pytest
 
 from cli.commands import run
 from engine.data import prepare as D
@@ -119,6 +120,30 @@ def test_pause_blocks_between_compiled_calls_until_resumed(keras):
     control.resume()
     worker.join(60)
     assert not worker.is_alive() and len(batches) > 1
+
+
+def test_each_reported_loss_is_its_calls_own_mean_over_rows(keras):
+    """An epoch of 31 rows in two compiled calls, 30 rows then 1 (the inspector asks for a
+    call that ends on a whole batch): the two losses reported, weighted by their rows, give
+    Keras's epoch loss."""
+    from engine.training.inspect import inspector
+
+    design = load(TEMPLATE["seed_example"])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(31, 8)).astype("float32")
+    prepared = D.Prepared(x, x.sum(axis=1, keepdims=True) ** 2, x[:0], x[:0, :1], 0.0)
+    batches = []
+    result = train(
+        design,
+        prepared,
+        epochs=1,
+        batch_size=30,
+        listener=Listener(on_batch=batches.append),
+        extra_callbacks=[inspector(prepared)],
+    )
+    assert [b["batch"] for b in batches] == [0, 1]
+    combined = (batches[0]["loss"] * 30 + batches[1]["loss"]) / 31
+    assert combined == pytest.approx(result.history["loss"][0], rel=1e-4)
 
 
 def test_divergence_stops_with_advice(keras):
