@@ -222,8 +222,7 @@ class _StepTap:
     def __init__(self, model: Any, layers: list, watched: list, tf: Any) -> None:
         self.model, self.optimizer, self.watched = model, model.optimizer, watched
         # Keras mean-reduces a step's logs over the replicas of a distribution strategy.
-        replicas = int(model.distribute_strategy.num_replicas_in_sync)
-        self.replicas = replicas
+        self.replicas = replicas = int(model.distribute_strategy.num_replicas_in_sync)
         weights = [(j, w) for layer in layers for j, w in enumerate(layer.trainable_weights)]
         variables = [w for _, w in weights]
         place = {id(w): k for k, w in enumerate(variables)}
@@ -238,19 +237,12 @@ class _StepTap:
         self.latest: tuple | None = None  # the latest call's values
         self.full: dict[int, Any] = {}  # watched layer's outputs, by place, in the latest whole batch
         self.full_rows = 0  # the rows of them that are the batch's
-        # Under a distribution strategy each replica traces the step on its own thread.
-        local = threading.local()
-
-        def noted() -> dict:
-            if not hasattr(local, "values"):
-                local.values = {}
-            return local.values
-
+        noted = _Noted()  # each replica of a distribution strategy traces on its own thread
         apply_gradients, train_step = self.optimizer.apply_gradients, model.train_step
 
         def noting_apply_gradients(grads_and_vars, *args, **kwargs):
             pairs = list(grads_and_vars)
-            noted()["pairs"] = pairs
+            noted.values["pairs"] = pairs
             return apply_gradients(pairs, *args, **kwargs)
 
         def noting_call(layer: Any) -> Callable:
@@ -258,13 +250,13 @@ class _StepTap:
 
             def noted_call(*args, **kwargs):
                 output = call(*args, **kwargs)
-                noted()[id(layer)] = output
+                noted.values[id(layer)] = output
                 return output
 
             return noted_call
 
         def handing_train_step(data):
-            mine = noted()
+            mine = noted.values
             mine.clear()
             logs = train_step(data)
             pairs = mine.get("pairs")
@@ -274,15 +266,8 @@ class _StepTap:
             grads = tuple(tf.zeros(v.shape) if g is None else _dense(g, tf) for _, g, v in ordered)
             after = tuple(v.value for _, _, v in ordered)  # read after the update (program order)
             outputs = {k: out for k, layer in enumerate(watched) if tf.is_tensor(out := mine.get(id(layer)))}
-            payload = (grads, after, self.optimizer.iterations.value, outputs)
-            if replicas > 1 and outputs:
-                payload = (
-                    grads,
-                    after,
-                    self.optimizer.iterations.value,
-                    *_first_replicas(outputs, replicas, tf),
-                )
-            return {**logs, PAYLOAD: payload}
+            shown = _first_replicas(outputs, replicas, tf) if replicas > 1 and outputs else (outputs,)
+            return {**logs, PAYLOAD: (grads, after, self.optimizer.iterations.value, *shown)}
 
         self.optimizer.apply_gradients = noting_apply_gradients
         for layer in watched:
@@ -348,6 +333,13 @@ class _StepTap:
             layer.__dict__.pop("call", None)
         self.model.__dict__.pop("train_step", None)
         self.model.train_function = None  # traced with the hooks: a later fit traces Keras's own
+
+
+class _Noted(threading.local):
+    """What the step noted while tracing, per thread."""
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
 
 
 def _dense(gradient: Any, tf: Any) -> Any:

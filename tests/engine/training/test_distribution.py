@@ -1,13 +1,4 @@
-"""MirroredStrategy on the CPU split into two logical devices: a short fit with 2 replicas.
-
-Logical devices must be configured before TensorFlow initialises, so the run
-happens in a fresh process.
-"""
-
-import json
-import subprocess
-import sys
-from pathlib import Path
+"""MirroredStrategy on the CPU split into two logical devices: a short fit with 2 replicas."""
 
 import numpy as np
 import pytest
@@ -15,15 +6,9 @@ import pytest
 from engine.data import prepare as D
 from engine.design.file_format import load
 from engine.training.fit import CannotTrain, train
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.engine.training.two_cpus import ROOT, on_two_cpus
 
 SCRIPT = r"""
-import json, sys
-sys.path.insert(0, sys.argv[1])
-import tensorflow as tf
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from engine.data import prepare as D
 from engine.design.file_format import load
 from engine.training.fit import Listener, train
@@ -38,16 +23,7 @@ print(json.dumps({"replicas": result.model.distribute_strategy.num_replicas_in_s
 
 
 def test_mirrored_strategy_trains_with_two_replicas_on_two_logical_cpus():
-    template = ROOT / "resources" / "designs" / "mlp_classifier.json"
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT), str(template)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = on_two_cpus(SCRIPT, str(ROOT / "resources" / "designs" / "mlp_classifier.json"))
     assert out["replicas"] == out["reported"] == 2
     assert len(out["history"]["loss"]) == 2 and all(v == v for v in out["history"]["val_loss"])
 

@@ -13,6 +13,7 @@ from engine.training import events
 from engine.training.diagnoses import diagnose
 from engine.training.fit import train
 from engine.training.inspect import inspector
+from tests.engine.training.two_cpus import on_two_cpus
 
 DESIGNS = Path(__file__).resolve().parents[3] / "resources" / "designs"
 EARLY = ["dense1", "dense2", "dense3", "dense4"]
@@ -183,13 +184,9 @@ def test_the_inspector_joins_a_model_fitted_before_and_a_frozen_one(keras):
 
 
 MIRRORED = r"""
-import json, sys
-import numpy as np, tensorflow as tf
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
 import keras
 from types import SimpleNamespace
-sys.path.insert(0, sys.argv[1])
 from engine.training.inspect import inspector
 rng = np.random.default_rng(0)
 x, y = rng.normal(size=(35, 4)).astype("float32"), rng.integers(0, 3, size=35)
@@ -219,18 +216,7 @@ def test_under_two_replicas_gradients_are_the_applied_ones_and_activations_one_r
     the gradient norm must still be the one applied (SGD with rate 0 keeps the weights), and
     the activations the first replica's rows of a whole batch, not the replicas' outputs
     averaged row by row. The last batch splits unevenly (2 rows and 1), which must not fail."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", MIRRORED, str(DESIGNS.parents[1])],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out = on_two_cpus(MIRRORED)
     assert out["grad_norm"] == pytest.approx(out["true_norm"], rel=1e-5)
     assert out["mean"] == pytest.approx(out["first"], rel=1e-6) and out["mean"] != pytest.approx(out["both"])
 
