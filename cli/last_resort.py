@@ -1,8 +1,8 @@
 """The command line's last resort: one line and a log file, never a traceback.
 
 Every command catches what it can foresee and says it in a sentence with an
-exit code.  What nobody foresaw ends here: the details go to a log file, and the
-terminal gets one line naming the error and that file.  A closed pipe
+exit code.  What nobody foresaw ends here: the details go to the one log file
+(the window's too), and the terminal gets one line naming the error and that file.  A closed pipe
 (``check … | head -1``) ends quietly, and Ctrl+C says "interrupted".
 """
 
@@ -10,40 +10,25 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
+
+from engine.log_file import write_log
 
 UNEXPECTED = 3  # exit code: a failure nobody foresaw (see the log file)
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
 INTERRUPTED = 130  # 128 + SIGINT
 
 
-def log_folder() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "netwright" / "logs"
-
-
-def write_log(exc: BaseException, argv: list[str]) -> Path | None:
-    """The traceback and the command, in a new file; None when no file can be written."""
+def log_failure(exc: BaseException, argv: list[str]) -> Path | None:
+    """The command, the Python and the traceback, in the one log (engine/log_file.py)."""
     details = (
-        f"netwright {' '.join(argv)}\n{time.strftime('%Y-%m-%d %H:%M:%S %z')}\n"
-        f"Python {sys.version.split()[0]} on {sys.platform}\n\n"
+        f"netwright {' '.join(argv)}\nPython {sys.version.split()[0]} on {sys.platform}\n\n"
         + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     )
-    name = f"netwright-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    for folder in (log_folder(), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / name
-            path.write_text(details, encoding="utf-8")
-            return path
-        except OSError:
-            continue
-    return None
+    return write_log(details)
 
 
 def _quiet_stdout() -> None:
@@ -71,7 +56,7 @@ def guarded(command: Callable[[], int], argv: list[str], err: TextIO | None = No
     except SystemExit:
         raise
     except BaseException as exc:  # noqa: BLE001 - the last resort: one line, details in the log
-        log = write_log(exc, argv)
+        log = log_failure(exc, argv)
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         where = f" (details in {log})" if log else ""
         _say(

@@ -3,7 +3,7 @@
 A failure deep in ``fit`` arrives as a long exception text (file paths, a
 graph trace, tensor names).  ``explain(exc, design)`` turns the kinds people
 meet into one plain sentence that names the layer concerned and what to
-change, writes the full traceback to a log file, and says where that is.
+change, writes the full traceback to the log (engine/log_file.py), and says where that is.
 The window shows the sentence (the detail behind a "Details" toggle); the
 command line prints it.  Nothing here imports TensorFlow: exceptions are
 recognised by their class name and message.
@@ -11,19 +11,15 @@ recognised by their class name and message.
 
 from __future__ import annotations
 
-import os
 import re
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.design.graph import Design
 from engine.design.validation import validate
+from engine.log_file import write_log
 from engine.spec.layer_rules import fmt_shape
-
-LOG_NAME = "netwright.log"
-MAX_LOG_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -38,26 +34,6 @@ class Explained:
         if self.log_path is None:
             return self.message
         return f"{self.message}\n(Technical details: {self.log_path})"
-
-
-def log_dir() -> Path:
-    """Where Netwright keeps its log: $XDG_STATE_HOME/netwright (~/.local/state/netwright)."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
-    return Path(base) / "netwright"
-
-
-def write_log(details: str) -> Path | None:
-    """Append ``details`` to the log (started afresh past 1 MB); None if it cannot be written."""
-    try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / LOG_NAME
-        mode = "w" if path.exists() and path.stat().st_size > MAX_LOG_BYTES else "a"
-        with open(path, mode, encoding="utf-8") as f:
-            f.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n{details}\n")
-        return path
-    except OSError:
-        return None
 
 
 def _shape_text(text: str) -> tuple[int | None, ...] | None:
