@@ -51,6 +51,7 @@ class Control:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._held = threading.Event()  # set while the loop is actually waiting: "paused" is a fact, not a request
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -81,8 +82,17 @@ class Control:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    @property
+    def held(self) -> bool:
+        """The training loop is waiting between batches now (not only asked to pause)."""
+        return self._held.is_set()
+
     def wait_while_paused(self) -> None:
-        self._running.wait()
+        self._held.set()
+        try:
+            self._running.wait()
+        finally:
+            self._held.clear()
 
 
 class CannotTrain(DataError):

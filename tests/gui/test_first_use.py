@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
 from engine.design import file_format
 from gui.canvas.items import NodeItem
 from tests.engine.design.test_label_fit import TRAP, write_trap
+from tests.gui.settle import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "resources" / "designs"
@@ -315,7 +316,7 @@ def test_value_fields_take_focus_only_from_a_click_or_tab(window):
 def test_a_small_window_refits_the_canvas_and_a_larger_one_restores_it(window, qtbot):
     window.resize(1280, 800)
     window.open_path(TEMPLATES / "small_cnn.json", ask=False)
-    qtbot.wait(50)
+    settle(qtbot, window)
     window.view.fit()
     big = window.view.zoom()
 
@@ -336,7 +337,7 @@ def test_the_start_page_wraps_instead_of_clipping_at_1024x700(window, qtbot):
 
     window.resize(1024, 700)
     window.show_start_page()
-    qtbot.wait(50)
+    settle(qtbot, window)
     labels = [w for w in window.start_page.findChildren(QLabel) if w.wordWrap() and w.isVisible()]
     assert len(labels) >= 6
     for label in labels:

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.engine.keras.test_importer import small_functional
 from tests.engine.keras.test_script_parser import STUDY_NOTES
+from tests.gui.settle import settle
 from tests.gui.test_main_window import TEMPLATES
 
 
@@ -62,7 +63,7 @@ def test_a_tall_imported_model_scrolls_whole_and_shows_an_overview(
     assert len(scene.nodes) == 81
     bottom = max(item.sceneBoundingRect().bottom() for item in scene.nodes.values())
     assert bottom > 10_000 and view.sceneRect().bottom() > bottom  # the last layers can be scrolled to
-    qtbot.wait(300)  # the window settles (its first layout re-fits the view once)
+    settle(qtbot, window)  # its first layout re-fits the view once
     assert view.zoom() >= 0.5  # a deep model opens readable, at its inputs, not fitted to a sliver
     view.zoom_by(1 / view.zoom())  # back to 100 %: most of the model is off screen
     minimap = view.minimap

@@ -2,6 +2,7 @@
 
 from gui.training.curves import CurvesView
 from gui.training.session import Run, TrainingSession
+from tests.gui.settle import settle
 
 
 def test_legends_keep_off_a_falling_loss_and_a_rising_accuracy(qtbot):
@@ -18,7 +19,7 @@ def test_legends_keep_off_a_falling_loss_and_a_rising_accuracy(qtbot):
     view.show()
     session.revision += 1
     view.refresh()
-    qtbot.wait(50)  # the layout settles
+    settle(qtbot, view)
 
     def legend_in_lower_half(plot):
         box = plot.getViewBox().sceneBoundingRect()
@@ -30,5 +31,5 @@ def test_legends_keep_off_a_falling_loss_and_a_rising_accuracy(qtbot):
     run.epochs["accuracy"] = run.epochs["accuracy"][::-1]
     session.revision += 1
     view.refresh()
-    qtbot.wait(50)
+    settle(qtbot, view)
     assert not legend_in_lower_half(view.metric_plot)

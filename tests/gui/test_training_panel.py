@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from gui.training_panel import TrainingPanel
 
@@ -81,10 +82,12 @@ def test_pause_and_resume(window, qtbot):
     start_and_wait_for_a_batch(qtbot, panel)
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     assert panel.pause_button.text() == "Resume" and panel.control.paused
-    qtbot.wait(300)  # let any report already in flight arrive
+    qtbot.waitUntil(lambda: panel.control.held, timeout=TIMEOUT)  # the loop waits between batches
+    QApplication.processEvents()  # the reports sent before it stopped arrive
     count = len(panel.session.run.batch_x)
-    qtbot.wait(700)
-    assert len(panel.session.run.batch_x) == count  # no progress while paused; the window stays responsive
+    assert panel.control.held and "paused" in panel.progress_label.text()
+    QApplication.processEvents()  # the window stays responsive; nothing new arrives while paused
+    assert len(panel.session.run.batch_x) == count and panel.control.held
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(panel.thread.worker.finished, timeout=TIMEOUT) as blocker:
         pass

@@ -7,6 +7,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget
 
 from engine.training.inspect import BOUNDARY_GRID
+from tests.gui.settle import settle
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT, start_and_wait
 
 
@@ -138,7 +139,7 @@ def test_wheel_over_a_result_chart_scrolls_the_page(window, qtbot):
     panel.tabs.setCurrentWidget(panel.results)
     panel.results.scatter.show()
     panel.resize(900, 300)
-    qtbot.wait(50)
+    settle(qtbot, panel)
     chart = panel.results.scatter
     before = chart.getViewBox().viewRange()
     bar = panel.results.verticalScrollBar()
@@ -162,7 +163,7 @@ def test_wheel_over_a_result_chart_scrolls_the_page(window, qtbot):
 def test_nothing_is_clipped_at_1024_by_700(window, qtbot):
     window.resize(1024, 700)
     panel = open_template(window, "mlp_classifier", epochs=1)
-    qtbot.wait(100)
+    settle(qtbot, window)
     for button in (panel.train_button, panel.stop_button, panel.png_button):
         assert button.isVisible()
         right = button.mapTo(window, button.rect().bottomRight())
