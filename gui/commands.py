@@ -8,18 +8,28 @@ which re-validates and tells every view.  Views never change the design.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from engine.design.graph import Edge, Node
+from engine.design.graph import Design, Edge, Node
 
-if TYPE_CHECKING:
-    from gui.document import Document
+
+class Edited(Protocol):
+    """What a command changes: a design, and who to tell afterwards (the Document, or a test's stand-in).
+
+    Commands know only this, so they depend on nothing in the window and can be
+    pushed onto a bare QUndoStack.
+    """
+
+    design: Design
+    node_renamed: Any  # a signal: .emit(old id, new id), so views re-key instead of rebuilding
+
+    def changed_by_command(self) -> None: ...
 
 
 class DesignCommand(QUndoCommand):
-    def __init__(self, doc: Document, text: str) -> None:
+    def __init__(self, doc: Edited, text: str) -> None:
         super().__init__(text)
         self.doc = doc
 
@@ -41,7 +51,7 @@ class DesignCommand(QUndoCommand):
 class AddNodes(DesignCommand):
     """Add nodes and edges at once (a drop, a paste, a palette double-click)."""
 
-    def __init__(self, doc: Document, nodes: list[Node], edges: list[Edge], text: str) -> None:
+    def __init__(self, doc: Edited, nodes: list[Node], edges: list[Edge], text: str) -> None:
         super().__init__(doc, text)
         self.nodes, self.edges = nodes, edges
 
@@ -61,7 +71,7 @@ class AddNodes(DesignCommand):
 class RemoveItems(DesignCommand):
     """Delete nodes (with their edges) and edges; undo restores order exactly."""
 
-    def __init__(self, doc: Document, node_ids: list[str], edges: list[Edge], text: str) -> None:
+    def __init__(self, doc: Edited, node_ids: list[str], edges: list[Edge], text: str) -> None:
         super().__init__(doc, text)
         self.node_ids, self.extra_edges = node_ids, edges
         self.saved: tuple[dict[str, Node], list[Edge]] | None = None
@@ -82,7 +92,7 @@ class RemoveItems(DesignCommand):
 
 
 class Connect(DesignCommand):
-    def __init__(self, doc: Document, edge: Edge) -> None:
+    def __init__(self, doc: Edited, edge: Edge) -> None:
         super().__init__(doc, f"Connect {edge.src} → {edge.dst}")
         self.edge = edge
 
@@ -96,8 +106,8 @@ class Connect(DesignCommand):
 class MoveNodes(DesignCommand):
     """Move nodes; ``text`` distinguishes a drag from an automatic layout."""
 
-    def __init__(self, doc: Document, new: dict[str, tuple[float, float]], text: str = "") -> None:
-        super().__init__(doc, text or ("Move " + _count(len(new), "layer")))
+    def __init__(self, doc: Edited, new: dict[str, tuple[float, float]], text: str = "") -> None:
+        super().__init__(doc, text or ("Move " + count_phrase(len(new), "layer")))
         self.new = new
         self.old = {nid: doc.design.nodes[nid].pos for nid in new}
 
@@ -115,7 +125,7 @@ class SetParam(DesignCommand):
 
     ID = 1001
 
-    def __init__(self, doc: Document, node_id: str, name: str, value: Any) -> None:
+    def __init__(self, doc: Edited, node_id: str, name: str, value: Any) -> None:
         super().__init__(doc, f"Change {node_id}.{name}")
         self.node_id, self.name, self.value = node_id, name, value
         params = doc.design.nodes[node_id].params
@@ -145,7 +155,7 @@ class SetParam(DesignCommand):
 class SetConfig(SetParam):
     """Replace a generic Keras layer's config: each applied text is its own undo step."""
 
-    def __init__(self, doc: Document, node_id: str, value: Any) -> None:
+    def __init__(self, doc: Edited, node_id: str, value: Any) -> None:
         super().__init__(doc, node_id, "config", value)
         self.setText(f"Change {node_id}'s Keras config")
 
@@ -156,7 +166,7 @@ class SetConfig(SetParam):
 class SetShares(DesignCommand):
     """Make a node call another node's layer (shared weights), or its own again (None)."""
 
-    def __init__(self, doc: Document, node_id: str, target: str | None, text: str) -> None:
+    def __init__(self, doc: Edited, node_id: str, target: str | None, text: str) -> None:
         super().__init__(doc, text)
         self.node_id, self.target = node_id, target
         self.old = doc.design.nodes[node_id].shares
@@ -169,7 +179,7 @@ class SetShares(DesignCommand):
 
 
 class Rename(DesignCommand):
-    def __init__(self, doc: Document, old: str, new: str) -> None:
+    def __init__(self, doc: Edited, old: str, new: str) -> None:
         super().__init__(doc, f"Rename {old} → {new}")
         self.old_id, self.new_id = old, new
 
@@ -185,7 +195,7 @@ class Rename(DesignCommand):
 class SetSettings(DesignCommand):
     """Replace one design-level section: ``compile``, ``training``, ``data`` or ``name``."""
 
-    def __init__(self, doc: Document, section: str, value: Any, text: str) -> None:
+    def __init__(self, doc: Edited, section: str, value: Any, text: str) -> None:
         super().__init__(doc, text)
         self.section, self.value = section, copy.deepcopy(value)
         self.old = copy.deepcopy(getattr(doc.design, section))
@@ -197,5 +207,6 @@ class SetSettings(DesignCommand):
         setattr(self.doc.design, self.section, copy.deepcopy(self.old))
 
 
-def _count(n: int, word: str) -> str:
+def count_phrase(n: int, word: str) -> str:
+    """'1 layer', '3 layers': the undo history's wording."""
     return f"{n} {word}{'s' if n != 1 else ''}"

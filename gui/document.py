@@ -30,7 +30,7 @@ from gui.commands import (
     SetParam,
     SetSettings,
     SetShares,
-    _count,
+    count_phrase,
 )
 
 
@@ -144,9 +144,9 @@ class Document(QObject):
             return
         parts = []
         if node_ids:
-            parts.append(_count(len(node_ids), "layer"))
+            parts.append(count_phrase(len(node_ids), "layer"))
         if edges:
-            parts.append(_count(len(edges), "connection"))
+            parts.append(count_phrase(len(edges), "connection"))
         self.undo_stack.push(RemoveItems(self, node_ids, edges, "Delete " + " and ".join(parts)))
 
     def move(self, positions: dict[str, tuple[float, float]]) -> None:
@@ -187,5 +187,5 @@ class Document(QObject):
         """Add a copied fragment's layers (fresh ids, shifted) with the edges between them."""
         nodes, edges = fragment_rules.rekey(self.design, fragment, offset)
         if nodes:
-            self.undo_stack.push(AddNodes(self, nodes, edges, f"Paste {_count(len(nodes), 'layer')}"))
+            self.undo_stack.push(AddNodes(self, nodes, edges, f"Paste {count_phrase(len(nodes), 'layer')}"))
         return [n.id for n in nodes]

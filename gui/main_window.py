@@ -40,7 +40,7 @@ from gui.canvas.activation_overlay import clear_activations, show_activations
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
-from gui.commands import _count
+from gui.commands import count_phrase
 from gui.document import Document
 from gui.keras_shapes import KerasShapes
 from gui.palette import Palette
@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         if warnings:
             state += f", {warnings} warning{'s' * (warnings != 1)}"
         self.params_label.setText(
-            f"{_count(len(self.doc.design.nodes), 'layer')} · {report.total_params:,} params "
+            f"{count_phrase(len(self.doc.design.nodes), 'layer')} · {report.total_params:,} params "
             f"({report.trainable_params:,} trainable) · {state}"
         )
         self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
