@@ -28,15 +28,11 @@ from PySide6.QtWidgets import (
 
 from engine.atomic import write_text_atomic
 from engine.design import file_format, fragment, recovery
-from engine.design.diagram import render as render_diagram
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
 from engine.design.rules import free_position
-from engine.keras.importer import ModelImportError, import_file, is_import_source
 from engine.spec.catalog import LAYERS
-from engine.training.errors import explain
 from gui import gui_thread_gc, wheel_guard
-from gui.canvas.activation_overlay import clear_activations, show_activations
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
@@ -51,7 +47,6 @@ from gui.start_page import TEMPLATES, StartPage, template_path
 from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon
 from gui.summary import SummaryTable
 from gui.training.mode import ModeSwitch
-from gui.training.sample_pad import forward_text
 
 if TYPE_CHECKING:
     from gui.training_panel import TrainingPanel
@@ -86,6 +81,7 @@ class MainWindow(QMainWindow):
         wheel_guard.install(QApplication.instance())
         gui_thread_gc.install(QApplication.instance())  # Qt objects are never freed on the worker
         self.settings = QSettings()
+        self._dock_sizes_pending = False
         self.doc = Document(parent=self)
         self.scene = DesignScene(self.doc, self)
         self.view = CanvasView(self.scene)
@@ -104,6 +100,7 @@ class MainWindow(QMainWindow):
         self.code = CodeView(self.doc)
         # The training workspace (pyqtgraph, NumPy) is built the first time it is needed, not at start-up.
         self._training: TrainingPanel | None = None
+        self._overlay_shown = False  # layer outputs beside the cards (the first forward pass shows them)
         self.right_tabs = QTabWidget()
         self.right_tabs.addTab(self.properties, "Layer")
         self.right_tabs.addTab(self.model_settings, "Model")
@@ -118,7 +115,8 @@ class MainWindow(QMainWindow):
         self.params_label = QLabel()
         self.statusBar().addPermanentWidget(self.params_label)
         self._build_actions()
-        self.mode = ModeSwitch(self, self.stack, self.view, lambda: self.training)
+        self.mode = ModeSwitch(self, self.stack, self.view, lambda: self.training, self.start_page)
+        self.stack.setCurrentWidget(self.view)  # Design until start() says otherwise
         self._build_menus()
         self._build_toolbar()
         self.empty_hint = QLabel(
@@ -131,7 +129,7 @@ class MainWindow(QMainWindow):
         self.empty_hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.empty_hint.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
         self.view.viewport().installEventFilter(self)
-        self.doc.changed.connect(lambda _report: clear_activations(self.scene))
+        self.doc.changed.connect(self._clear_activations)
 
         self.doc.changed.connect(self._on_changed)
         self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
@@ -164,8 +162,10 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        else:  # first run: give the canvas the room (dock sizes only hold once the window is up)
-            QTimer.singleShot(0, self._default_dock_sizes)
+        else:  # first run: give the canvas the room (dock sizes only hold once the docks are up)
+            self._dock_sizes_pending = True
+            self.mode.design_shown.connect(self._default_dock_sizes_once)
+            QTimer.singleShot(0, self._default_dock_sizes_once)
         self._on_changed(self.doc.report)
         self._update_title()
         self._refresh_recent()
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         )
         a["zoom_in"] = self._action("Zoom &In", lambda: self.view.zoom_by(1.25), K.ZoomIn)
         a["zoom_out"] = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8), K.ZoomOut)
-        a["fit"] = self._action("&Fit to Window", self.view.fit, "Ctrl+0")
+        a["fit"] = self._action("&Fit to Window", self.fit, "Ctrl+0")
         a["layout"] = self._action("&Auto-layout", self.auto_layout, "Ctrl+L")
         a["start_page"] = self._action(
             "&Start Page", self.show_start_page, None, "Templates and recent files"
@@ -315,6 +315,12 @@ class MainWindow(QMainWindow):
         help_menu.addAction("&Activation Functions…").triggered.connect(self.show_activation_functions)
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
 
+    def _default_dock_sizes_once(self) -> None:
+        """The first time the docks are on screen (the start page hides them), size them once."""
+        if self._dock_sizes_pending and self.mode.page == "design" and self.isVisible():
+            self._dock_sizes_pending = False
+            QTimer.singleShot(0, self._default_dock_sizes)
+
     def _default_dock_sizes(self) -> None:
         docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
         width = self.width()  # a small window keeps more of itself for the canvas
@@ -363,6 +369,8 @@ class MainWindow(QMainWindow):
     def report_internal_error(self, exc_type, exc, tb) -> None:
         """An unexpected exception in the window: a sentence in the status bar, the traceback in
         the log file (installed as sys.excepthook by gui.app), never a traceback on screen."""
+        from engine.training.errors import explain  # first needed on the first error, not at start-up
+
         explained = explain(exc.with_traceback(tb) if exc is not None else exc_type(), None)
         where = f" (details: {explained.log_path})" if explained.log_path else ""
         first = explained.message.removeprefix("Training failed").lstrip(": ")
@@ -389,8 +397,14 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.view)
 
     def show_start_page(self) -> None:
-        """The start page again (templates, recent files); the open design stays as it is."""
-        self.stack.setCurrentWidget(self.start_page)
+        """The start page again (templates, recent files); the open design stays as it is, and
+        Design (Ctrl+1), Fit or any file or template brings it and its docks back."""
+        self.mode.show_start()
+
+    def fit(self) -> None:
+        """Fit the design to the window, from any page (the canvas comes forward)."""
+        self.show_canvas()
+        self.view.fit()
 
     def reveal_node(self, node_id: str) -> None:
         self.scene.expand_containing(node_id)  # a problem's layer may be folded into a card
@@ -448,10 +462,22 @@ class MainWindow(QMainWindow):
 
         ActivationsView(self).exec()
 
+    def _clear_activations(self, _report=None) -> None:
+        """An edit makes the layer outputs shown beside the cards stale.  The overlay (and NumPy)
+        is imported by the first forward pass; until then there is nothing to clear."""
+        if self._overlay_shown:
+            from gui.canvas.activation_overlay import clear_activations
+
+            clear_activations(self.scene)
+
     def show_forward_pass(self, result: dict) -> None:
         """One sample's output of every layer, beside the cards on the canvas."""
+        from gui.canvas.activation_overlay import show_activations  # NumPy: not before the first frame
+        from gui.training.sample_pad import forward_text
+
         self.mode.show_design()
         show_activations(self.scene, result["outputs"])
+        self._overlay_shown = True
         self._show_message(forward_text(result))
 
     def train(self) -> None:
@@ -550,6 +576,8 @@ class MainWindow(QMainWindow):
         """Open a design file.  A file that fails to load leaves the current design untouched."""
         if ask and not self.maybe_save():
             return False
+        from engine.keras.importer import is_import_source  # not needed for the first frame
+
         if is_import_source(path):
             return self.import_model(Path(path))
         try:
@@ -565,6 +593,8 @@ class MainWindow(QMainWindow):
 
     def import_model(self, path: Path) -> bool:
         """A Keras model or model script opens as a new, unsaved design; what was lost is listed."""
+        from engine.keras.importer import ModelImportError, import_file
+
         try:
             result = import_file(path)
         except ModelImportError as exc:
@@ -670,6 +700,8 @@ class MainWindow(QMainWindow):
 
     def export_diagram(self, path: str | None = None) -> None:
         """The design as a picture (engine/design/diagram.py, the same as ``main.py render``)."""
+        from engine.design.diagram import render as render_diagram  # XML, layout: on first use
+
         if path is None:
             stem = self.doc.path.stem if self.doc.path else self.doc.design.name
             path, _ = QFileDialog.getSaveFileName(
@@ -774,7 +806,7 @@ class MainWindow(QMainWindow):
         last = self.settings.value("files/last")
         if isinstance(last, str) and Path(last).exists() and self.open_path(last, ask=False):
             return
-        self.stack.setCurrentWidget(self.start_page)
+        self.show_start_page()
 
     def set_theme(self, theme: str) -> None:
         apply_theme(QApplication.instance(), theme)

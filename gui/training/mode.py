@@ -1,31 +1,45 @@
-"""Design | Train: two views of one design that take the window's centre in turn.
+"""Start page | Design | Train: three views of the window's centre, one at a time.
 
-Train gives the training workspace the centre and all the room: the docks hide
-(and come back as they were on Design, where the optimizer and learning rate are
-set), so the plots stay large even at 1024×700.
+Only Design shows the docks (palette, properties, details).  The start page and the
+Train view hide them and give the centre all the room; every way back to Design
+(its action, Ctrl+1, Fit, opening a file or template) brings them back as they were
+when Design was left, so a detour through Train to the start page cannot lose them
+and the window state is never saved with them hidden.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QWidget
 
-HIDDEN_IN_TRAIN = ("dock_palette", "dock_properties", "dock_bottom")
+HIDDEN_AWAY_FROM_DESIGN = ("dock_palette", "dock_properties", "dock_bottom")
+DESIGN, TRAIN, START = "design", "train", "start"
 
 
 class ModeSwitch(QObject):
+    design_shown = Signal()  # the canvas and its docks are back
+
     def __init__(
-        self, window: QMainWindow, stack: QStackedWidget, canvas: QWidget, workspace: Callable[[], QWidget]
+        self,
+        window: QMainWindow,
+        stack: QStackedWidget,
+        canvas: QWidget,
+        workspace: Callable[[], QWidget],
+        start_page: QWidget | None = None,
     ) -> None:
         """``workspace`` makes (or returns) the training workspace: it is built when first shown."""
         super().__init__(window)
         self.window, self.stack, self.canvas, self._make_workspace = window, stack, canvas, workspace
+        self.start_page = start_page
         self.workspace: QWidget | None = None
+        self.page = DESIGN
         self._docks_before: dict[str, bool] = {}
-        group = QActionGroup(self)
+        self.group = QActionGroup(self)
+        # neither is checked on the start page
+        self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.design_action = QAction("Design", self, checkable=True, checked=True)
         self.design_action.setShortcut(QKeySequence("Ctrl+1"))
         self.design_action.setStatusTip("Edit the design on the canvas")
@@ -33,7 +47,7 @@ class ModeSwitch(QObject):
         self.train_action.setShortcut(QKeySequence("Ctrl+2"))
         self.train_action.setStatusTip("Train the design and look inside it while it learns")
         for action in (self.design_action, self.train_action):
-            group.addAction(action)
+            self.group.addAction(action)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             window.addAction(action)
         self.design_action.triggered.connect(self.show_design)
@@ -50,24 +64,43 @@ class ModeSwitch(QObject):
 
     @property
     def training(self) -> bool:
-        return self.workspace is not None and self.stack.currentWidget() is self.workspace
+        return self.page == TRAIN
+
+    def _leave_design(self) -> None:
+        """Remember which docks Design showed, and hide them."""
+        if self.page != DESIGN:
+            return
+        docks = self._docks()
+        self._docks_before = {
+            name: docks[name].isVisibleTo(self.window) for name in HIDDEN_AWAY_FROM_DESIGN if name in docks
+        }
+        for name in self._docks_before:
+            docks[name].hide()
 
     def show_train(self) -> None:
         if self.workspace is None:
             self.workspace = self._make_workspace()
-        if not self.training:
-            docks = self._docks()
-            self._docks_before = {name: docks[name].isVisible() for name in HIDDEN_IN_TRAIN if name in docks}
-            for name in self._docks_before:
-                docks[name].hide()
-            self.stack.setCurrentWidget(self.workspace)
+        self._leave_design()
+        self.page = TRAIN
+        self.stack.setCurrentWidget(self.workspace)
         self.train_action.setChecked(True)
 
+    def show_start(self) -> None:
+        """The start page takes the whole centre: squeezing the docks beside it would cut their labels."""
+        self._leave_design()
+        self.page = START
+        if self.start_page is not None:
+            self.stack.setCurrentWidget(self.start_page)
+        for action in (self.design_action, self.train_action):
+            action.setChecked(False)
+
     def show_design(self) -> None:
-        if self.training:
+        if self.page != DESIGN:
             docks = self._docks()
             for name, visible in self._docks_before.items():
-                docks[name].setVisible(visible)
-        if self.training or self.stack.currentWidget() is self.canvas:
-            self.stack.setCurrentWidget(self.canvas)
+                if name in docks:
+                    docks[name].setVisible(visible)
+            self.page = DESIGN
+        self.stack.setCurrentWidget(self.canvas)
         self.design_action.setChecked(True)
+        self.design_shown.emit()
