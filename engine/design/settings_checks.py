@@ -28,7 +28,7 @@ from engine.spec.compile_catalog import (
     schedule_problems,
 )
 from engine.spec.layer_rules import Shape
-from engine.spec.params import check_params
+from engine.spec.params import check_params, is_number
 from engine.spec.settings import BALANCED, CompileSettings, TrainingSettings
 
 
@@ -37,9 +37,6 @@ class Out(Protocol):
 
     def warn(self, message: str, node: str | None = None, **kw: Any) -> None: ...
 
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
 def _per_output(design: Design, value: Any, key: str, out: Out) -> list[tuple[str | None, Any]]:
@@ -123,7 +120,7 @@ def _check_loss_weights(design: Design, comp: CompileSettings, out: Out) -> None
         )
         return
     for name, w in _per_output(design, weights, "compile.loss_weights", out):
-        if not _is_number(w) or w < 0:
+        if not is_number(w) or w < 0:
             out.error(
                 f"compile.loss_weights: the weight of output '{name}' must be a number >= 0, not {w!r:.60}",
                 name,
@@ -264,7 +261,7 @@ def check_class_weight(
                 outputs[0],
                 key=where,
             )
-        if not _is_number(w) or w < 0:
+        if not is_number(w) or w < 0:
             out.error(
                 f"training.class_weight: the weight of class {index} must be a number >= 0, not {w!r:.40}",
                 key=where,

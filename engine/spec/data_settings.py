@@ -8,10 +8,10 @@ data loader (so nothing unchecked reaches NumPy, Pillow or the exported script's
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from engine.spec.datasets import BUILTIN
+from engine.spec.params import is_number
 from engine.spec.settings import DataSettings
 
 SOURCES = ("builtin", "csv", "numpy", "images")
@@ -24,9 +24,6 @@ MAX_FEATURES = 100_000
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _is_column(v: Any) -> bool:
@@ -116,7 +113,7 @@ def data_problems(data: dict[str, Any] | None) -> list[tuple[str, str]]:  # noqa
     )
     test = typed.test_split
     need(
-        _is_number(test) and 0 <= test < 1,
+        is_number(test) and 0 <= test < 1,
         "test_split",
         f"data.test_split must be at least 0 and below 1, not {test!r:.60}",
     )

@@ -92,8 +92,9 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v: Any) -> bool:
-    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+def is_number(v: Any) -> bool:
+    """A finite int or float, not a bool (JSON's true is no number of units or rate)."""
+    return _is_int(v) or (isinstance(v, float) and math.isfinite(v))  # an int is finite, however large
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _check_int(p: Param, v: Any) -> int:
 
 
 def _check_float(p: Param, v: Any) -> float:
-    if not _is_number(v):
+    if not is_number(v):
         raise ParamError(f"'{p.name}' must be a number, not {v!r}")
     p._check_range(v)
     return float(v)
@@ -227,9 +228,9 @@ def _check_shape(p: Param, v: Any) -> tuple[int | None, ...]:
 
 
 def _check_floats(p: Param, v: Any) -> tuple[float, ...]:
-    if _is_number(v):
+    if is_number(v):
         v = [v]
-    if not isinstance(v, (list, tuple)) or not v or not all(_is_number(x) for x in v):
+    if not isinstance(v, (list, tuple)) or not v or not all(is_number(x) for x in v):
         raise ParamError(f"'{p.name}' must be a number or a list of numbers, not {v!r}")
     out = tuple(float(x) for x in v)
     validate = p.extra.get("validate")
