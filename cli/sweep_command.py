@@ -1,0 +1,151 @@
+"""``python main.py sweep``: train a design once per combination of settings and compare.
+
+Exit codes as for the other commands: 0 when at least one trial finished, 1 when none
+did or the sweep was refused (a bad path or value, named, before anything trains),
+2 when the design file cannot be read or the JSON cannot be written.  Ctrl+C once
+ends the sweep after the trial in progress and still writes what finished.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from cli.commands import DESIGN_ERRORS, OK, UNREADABLE, _load, _unwritable, strict_json
+from engine.atomic import write_text_atomic
+
+
+def cmd_sweep(
+    path: str,
+    grid: Sequence[str],
+    epochs: int | None,
+    random_k: int | None,
+    seed: int,
+    json_path: str | None,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    started = time.perf_counter()
+    design, file_problems = _load(path)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+        return UNREADABLE
+    problem = _unwritable(json_path)
+    if problem:
+        err.write(f"--json {json_path}: {problem}\n")
+        return UNREADABLE
+    from engine.experiments.paths import PathError, apply_settings, parse_axis
+    from engine.experiments.plan import Axis, SweepRefused, grid_size, plan_sweep
+    from engine.experiments.sweep import SweepControl, check_data, run_sweep
+
+    try:
+        axes = [Axis(axis_path, tuple(values)) for axis_path, values in map(parse_axis, grid)]
+        base = apply_settings(design, {"training.epochs": epochs}) if epochs is not None else design
+        planned = plan_sweep(base, axes, random_k, seed)
+        data = check_data(planned, Path(path).resolve().parent)
+    except (PathError, SweepRefused) as exc:
+        problems = exc.problems if isinstance(exc, SweepRefused) else [str(exc)]
+        err.write(f"{path}: sweep refused, nothing trained\n" + "".join(f"  error: {p}\n" for p in problems))
+        return DESIGN_ERRORS
+    drawn = f"{len(planned)} drawn from {grid_size(axes)} (seed {seed})" if random_k else "the whole grid"
+    err.write(f"sweep of '{design.name}': {len(planned)} trial(s), {drawn}\n")
+    control = SweepControl()
+    with _stop_on_interrupt(control, err):
+        result = run_sweep(planned, data, listener=_progress(err), control=control)
+    _table(result, out)
+    trained = sum(t.seconds or 0.0 for t in result.trials)
+    err.write(
+        f"{time.perf_counter() - started:.1f}s in all; the trials took {trained:.1f}s (build through "
+        f"evaluation) of the sweep's {result.seconds:.1f}s after TensorFlow loaded"
+        f" ({_overhead(result.seconds, trained)} between trials)\n"
+    )
+    if json_path:
+        try:
+            write_text_atomic(json_path, strict_json(result.to_dict()) + "\n")
+        except OSError as exc:
+            err.write(f"--json {json_path}: cannot write: {exc.strerror or exc}\n")
+            return UNREADABLE
+        err.write(f"wrote {json_path}\n")
+    return OK if any(t.status == "done" for t in result.trials) else DESIGN_ERRORS
+
+
+def _overhead(loop: float, trained: float) -> str:
+    return f"{100 * (loop - trained) / loop:.1f}%" if loop > 0 else "-"
+
+
+class _stop_on_interrupt:
+    """Ctrl+C ends the sweep after the current trial (a second one interrupts as usual)."""
+
+    def __init__(self, control: Any, err: TextIO) -> None:
+        self.control, self.err, self.previous = control, err, None
+
+    def __enter__(self) -> None:
+        def stop(signum: int, frame: Any) -> None:
+            self.err.write("\nstopping after this trial (Ctrl+C again to interrupt)\n")
+            self.control.stop()
+            signal.signal(signal.SIGINT, self.previous)
+
+        try:
+            self.previous = signal.signal(signal.SIGINT, stop)
+        except ValueError:  # not the main thread (a test driving the command): no handler
+            self.previous = None
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _progress(err: TextIO):
+    from engine.experiments.sweep import SweepListener
+
+    def begin(info: dict) -> None:
+        named = ", ".join(f"{k}={json.dumps(v)}" for k, v in info["settings"].items())
+        err.write(f"trial {info['index'] + 1}/{info['count']}: {named}\n")
+
+    def end(info: dict) -> None:
+        if info["status"] != "done":
+            err.write(f"  {info['status']}: {info['message']}\n")
+
+    return SweepListener(on_trial_begin=begin, on_trial_end=end)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return json.dumps(value) if not isinstance(value, str) else value
+
+
+def _table(result: Any, out: TextIO) -> None:
+    """One row per trial: its settings, status, the last epoch's metrics, time and cost;
+    ``*`` marks the Pareto front (objective against FLOPs), ``best`` the lowest objective."""
+    trials = result.trials
+    paths = list(trials[0].settings) if trials else []
+    metrics = list(dict.fromkeys(k for t in trials for k in (t.metrics or {})))
+    head = ["#", *paths, "status", *metrics, "seconds", "params", "FLOPs", "front", ""]
+    rows = [head]
+    for i, t in enumerate(trials):
+        rows.append(
+            [
+                str(i),
+                *(_cell(t.settings[p]) for p in paths),
+                t.status,
+                *(_cell((t.metrics or {}).get(m)) for m in metrics),
+                _cell(round(t.seconds, 1) if t.seconds is not None else None),
+                f"{t.params:,}",
+                f"{t.flops:,}" if t.flops is not None else "-",
+                "*" if t.pareto else "",
+                "best" if i == result.best else "",
+            ]
+        )
+    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+    for r in rows:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() + "\n")
+    out.write(
+        f"objective: {result.objective} (lowest is best; * = Pareto front of {result.objective} vs FLOPs)\n"
+    )
