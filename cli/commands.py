@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.atomic import write_text_atomic
-from engine.design.cost import estimate, largest_batch, memory_budget, training_memory
+from engine.design.cost import summarize
 from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, pending_text, validate
 from engine.keras.codegen import CodegenError, generate
@@ -43,19 +43,14 @@ def _load(path: str) -> tuple:
 
 def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
     """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
-    cost = estimate(design, report)
-    batch = int(design.training_settings.batch_size)
-    optimizer = design.compile_settings.optimizer_config()
-    memory = training_memory(cost, batch, optimizer)
-    budget = memory_budget()
+    summary = summarize(design, report)
+    cost, valid = summary.cost, report.valid
     file_level = {
-        "total_flops": cost.total_flops if report.valid else None,
+        "total_flops": cost.total_flops if valid else None,
         "param_bytes": cost.param_bytes,
-        "activation_bytes": cost.activation_bytes if report.valid else None,
-        "training_memory": memory.to_dict() if memory is not None and report.valid else None,
-        "largest_batch": (
-            largest_batch(cost, optimizer, budget) if budget is not None and report.valid else None
-        ),
+        "activation_bytes": cost.activation_bytes if valid else None,
+        "training_memory": summary.memory.to_dict() if summary.memory is not None and valid else None,
+        "largest_batch": summary.largest_batch if valid else None,
     }
     per_node = {
         nid: (

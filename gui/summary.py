@@ -5,16 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from engine.design.cost import (
-    DesignCost,
-    estimate,
-    human_bytes,
-    human_count,
-    largest_batch,
-    memory_budget,
-    memory_warning,
-    training_memory,
-)
+from engine.design.cost import CostSummary, human_bytes, human_count, summarize
 from engine.design.graph import Design
 from engine.design.validation import Report, pending_text
 from engine.spec.generic import shown_type
@@ -43,7 +34,8 @@ class SummaryTable(QWidget):
     def show_report(self, design: Design, report: Report) -> None:
         """Write only the rows that changed: one edit on a big design touches a few rows."""
         order, cyclic = design.topological_order()
-        cost = estimate(design, report)
+        summary = summarize(design, report)
+        cost = summary.cost
         rows = []
         for nid in order + cyclic:
             info = report.nodes[nid]
@@ -73,27 +65,22 @@ class SummaryTable(QWidget):
         total, trainable = report.total_params, report.trainable_params
         self.totals.setText(
             f"<b>Total params: {total:,}</b> · trainable {trainable:,} · non-trainable {total - trainable:,}"
-            + (cost_line(design, cost) if report.valid else "")
+            + (cost_line(summary) if report.valid else "")
         )
 
 
-def cost_line(design: Design, cost: DesignCost) -> str:
+def cost_line(summary: CostSummary) -> str:
     """FLOPs, training memory at the design's batch size and the largest batch that fits."""
-    parts = [f"<br><b>{human_count(cost.total_flops or 0, 'FLOPs')}</b> a sample (forward)"]
-    batch = int(design.training_settings.batch_size)
-    optimizer = design.compile_settings.optimizer_config()
-    memory = training_memory(cost, batch, optimizer)
+    parts = [f"<br><b>{human_count(summary.cost.total_flops or 0, 'FLOPs')}</b> a sample (forward)"]
+    memory = summary.memory
     if memory is not None:
         parts.append(
-            f"training memory at batch {batch}: {human_bytes(memory.total)} (weights "
+            f"training memory at batch {summary.batch}: {human_bytes(memory.total)} (weights "
             f"{human_bytes(memory.weights)}, gradients {human_bytes(memory.gradients)}, optimizer "
             f"{human_bytes(memory.optimizer_slots)}, activations {human_bytes(memory.activations)})"
         )
-    budget = memory_budget()
-    most = largest_batch(cost, optimizer, budget) if budget is not None else None
-    if most is not None:
-        parts.append(f"largest batch that fits in free memory: {most:,}")
-    warning = memory_warning(cost, batch, optimizer, budget)
-    if warning:
-        parts.append(f"<span style='color:#D32F2F'>{warning}</span>")
+    if summary.largest_batch is not None:
+        parts.append(f"largest batch that fits in free memory: {summary.largest_batch:,}")
+    if summary.warning:
+        parts.append(f"<span style='color:#D32F2F'>{summary.warning}</span>")
     return " · ".join(parts)

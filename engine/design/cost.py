@@ -515,3 +515,29 @@ def human_bytes(n: float) -> str:
         if n >= factor:
             return f"{n / factor:.3g} {prefix}"
     return f"{int(n)} B"
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """What the Summary panel and ``check --json`` say about a design's cost, computed once for both."""
+
+    cost: DesignCost
+    batch: int
+    memory: TrainingMemory | None  # at ``batch`` with the design's optimizer
+    largest_batch: int | None  # the largest batch that fits in free memory; None when unknown
+    warning: str | None  # the memory warning at ``batch``, if any
+
+
+def summarize(design: Design, report: Report) -> CostSummary:
+    """The design's cost at its own batch size and optimizer, against the machine's memory budget."""
+    cost = estimate(design, report)
+    batch = int(design.training_settings.batch_size)
+    optimizer = design.compile_settings.optimizer_config()
+    budget = memory_budget()
+    return CostSummary(
+        cost=cost,
+        batch=batch,
+        memory=training_memory(cost, batch, optimizer),
+        largest_batch=largest_batch(cost, optimizer, budget) if budget is not None else None,
+        warning=memory_warning(cost, batch, optimizer, budget),
+    )
