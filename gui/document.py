@@ -18,7 +18,6 @@ from PySide6.QtGui import QUndoStack
 from engine.design import file_format, rules
 from engine.design import fragment as fragment_rules
 from engine.design.graph import Design, Edge
-from engine.design.layout import layered_positions
 from engine.design.validation import Report, validate
 from gui.commands import (
     AddNodes,
@@ -155,6 +154,8 @@ class Document(QObject):
             self.undo_stack.push(MoveNodes(self, moved))
 
     def auto_layout(self) -> None:
+        from engine.design.layout import layered_positions  # grandalf, NumPy: not at start-up
+
         self.undo_stack.push(MoveNodes(self, layered_positions(self.design), "Auto-layout"))
 
     def set_param(self, node_id: str, name: str, value: object) -> None:
