@@ -191,36 +191,27 @@ def cmd_render(path: str, output: str, err: TextIO) -> int:
 
 
 def _progress_bar(err: TextIO):
-    """A one-line terminal progress bar, redrawn in place."""
-    from engine.training.fit import Listener
+    """A one-line terminal progress bar, redrawn in place, from the run's typed events."""
+    from engine.training import events
 
     state = {"epochs": 1}
 
-    def begin(info):
-        state["epochs"] = info["epochs"]
-        err.write(
-            f"on {info['device']}, {info['replicas']} replica(s), "
-            f"{info['steps_per_execution']} batch(es) per compiled call\n"
-        )
+    def show(event: object) -> None:
+        if isinstance(event, events.Begin):
+            state["epochs"] = event.epochs
+            err.write(
+                f"on {event.device}, {event.replicas} replica(s), "
+                f"{event.steps_per_execution} batch(es) per compiled call\n"
+            )
+        elif isinstance(event, events.Batch):
+            bar = "#" * int((event.batch + 1) / event.steps * 24)
+            err.write(f"\repoch {event.epoch + 1}/{state['epochs']} [{bar:<24}] loss {event.mean_loss:.4f}  ")
+            err.flush()
+        elif isinstance(event, events.Epoch):
+            logs = "  ".join(metric_text(k, v) for k, v in event.logs.items())
+            err.write(f"\repoch {event.epoch + 1}/{state['epochs']}  {logs}  ({event.elapsed:.1f}s)\n")
 
-    def batch(info):
-        done = (info["batch"] + 1) / info["steps"]
-        bar = "#" * int(done * 24)
-        err.write(f"\repoch {info['epoch'] + 1}/{state['epochs']} [{bar:<24}] loss {info['mean_loss']:.4f}  ")
-        err.flush()
-
-    def epoch(info):
-        logs = "  ".join(metric_text(k, v) for k, v in info["logs"].items())
-        err.write(f"\repoch {info['epoch'] + 1}/{state['epochs']}  {logs}  ({info['elapsed']:.1f}s)\n")
-
-    return Listener(on_begin=begin, on_batch=batch, on_epoch=epoch)
-
-
-def _inspector(prepared):
-    """Per-layer gradients, weights, activations and diagnoses, for ``--inspect``."""
-    from engine.training.inspect import inspector
-
-    return inspector(prepared)
+    return show
 
 
 def cmd_train(
@@ -233,6 +224,7 @@ def cmd_train(
     distribution: str | None = None,
     inspect_path: str | None = None,
 ) -> int:
+    """The engine's one run (engine/training/run.py), reported on the terminal as it goes."""
     design, file_problems = _load(path)
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
@@ -242,42 +234,46 @@ def cmd_train(
         if problem:
             err.write(f"{option} {target}: {problem}\n")
             return UNREADABLE
-    from engine.data import prepare as datamod
-
-    try:
-        dataset = datamod.load(design.data, Path(path).resolve().parent)
-        resolve(design)  # generic Keras layers' shapes, which the checks below read
-        problems = datamod.check_fit(design, dataset)
-        if not problems:
-            prepared = datamod.prepare(design, dataset)
-    except datamod.DataError as exc:
-        problems = [str(exc)]
-    except MemoryError:
-        problems = ["not enough memory to prepare the data (shuffle, split, standardise)"]
-    if problems:
-        err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in problems))
-        return DESIGN_ERRORS
-    from engine.data.advice import scale_advice
     from engine.training.errors import explain
-    from engine.training.fit import CannotTrain, train
+    from engine.training.fit import CannotTrain
+    from engine.training.run import EVALUATING, Hooks, NotReady, Options, run
 
-    err.write(
-        f"training '{design.name}' on {dataset.name}: {prepared.rows} samples"
-        f" (validation {prepared.validation_split:.0%}), test {prepared.test_rows}\n"
-    )
-    standardized = bool(design.data_settings.standardize)
-    for line in scale_advice(dataset.x, dataset.y, dataset.task, standardized, dataset.name):
-        err.write(f"advice: {line}\n")
-    try:
-        inspecting = _inspector(prepared) if inspect_path else None
-        result = train(
-            design,
-            prepared,
-            epochs=epochs,
-            listener=_progress_bar(err),
-            distribution=distribution,
-            extra_callbacks=[inspecting] if inspecting else [],
+    said: list[str] = []  # advice already printed, not printed again after the run
+    state: dict[str, Any] = {"status": OK}
+
+    def prepared(outcome) -> None:
+        state["prepared"] = p = outcome.prepared
+        err.write(
+            f"training '{design.name}' on {outcome.dataset.name}: {p.rows} samples"
+            f" (validation {p.validation_split:.0%}), test {p.test_rows}\n"
         )
+        said.extend(outcome.data_advice)
+        err.writelines(f"advice: {line}\n" for line in outcome.data_advice)
+
+    def trained(outcome) -> None:  # before evaluation, which may fail on its own
+        state["status"] = _write_run_files(outcome, history_path, inspect_path, err)
+
+    def stage(name: str, text: str) -> None:
+        if name == EVALUATING:
+            p = state["prepared"]
+            rows, which = (p.test_rows, "test") if p.test_rows else (p.rows, "training")
+            err.write(f"evaluating on the {which} set ({rows:,} samples)…\n")
+
+    try:
+        outcome = run(
+            design,
+            Options(
+                base_dir=Path(path).resolve().parent,
+                epochs=epochs,
+                distribution=distribution,
+                inspect=bool(inspect_path),
+                save_path=save_path,
+            ),
+            Hooks(emit=_progress_bar(err), on_stage=stage, on_prepared=prepared, on_trained=trained),
+        )
+    except NotReady as exc:
+        err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in exc.problems))
+        return DESIGN_ERRORS
     except CannotTrain as exc:
         err.write(f"{path}: cannot train\n  error: {exc}\n")
         return DESIGN_ERRORS
@@ -290,42 +286,37 @@ def cmd_train(
     except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
         err.write(f"\n{path}: {explain(exc, design).text}\n")
         return DESIGN_ERRORS
-    if inspecting is not None:
-        inspection = inspecting.report()
+    return _after_training(outcome, said, state["status"], save_path, out, err)
+
+
+def _write_run_files(outcome, history_path: str | None, inspect_path: str | None, err: TextIO) -> int:
+    """The run's message, its history and inspection files, and the diagnoses, as soon as it trained."""
+    from engine.training.fit import DIVERGED
+
+    result = outcome.result
+    status = DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
+    if outcome.inspection is not None:
         try:
-            write_text_atomic(inspect_path, strict_json(inspection) + "\n")
+            write_text_atomic(inspect_path, strict_json(outcome.inspection) + "\n")
         except OSError as exc:
             err.write(f"--inspect {inspect_path}: cannot write: {exc.strerror or exc}\n")
-        err.writelines(f"diagnosis: {d['message']}\n" for d in inspection["diagnoses"])
-    return _after_training(path, design, dataset, prepared, result, history_path, save_path, out, err)
-
-
-def _after_training(
-    path: str, design, dataset, prepared, result, history_path: str | None, save_path: str | None, out, err
-) -> int:
-    """History, evaluation, advice and the saved model, each failing with a sentence of its own."""
-    from engine.data.advice import training_advice
-    from engine.training.errors import explain
-    from engine.training.fit import DIVERGED, evaluate, save_model
-
+        err.writelines(f"diagnosis: {d['message']}\n" for d in outcome.inspection["diagnoses"])
     err.write(result.message + "\n")
-    status = DESIGN_ERRORS if result.stop_reason == DIVERGED else OK
     if history_path:
         try:
             write_text_atomic(history_path, strict_json(result.history) + "\n")
         except OSError as exc:
             err.write(f"--history {history_path}: cannot write: {exc.strerror or exc}\n")
             status = UNREADABLE
-    if result.epochs_done:
-        rows = prepared.test_rows or prepared.rows
-        err.write(
-            f"evaluating on the {'test' if prepared.test_rows else 'training'} set ({rows:,} samples)…\n"
-        )
-        try:
-            report = evaluate(result.model, prepared, dataset, design)
-        except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
-            err.write(f"\n{path}: {explain(exc, design).text}\n")
-            return DESIGN_ERRORS
+    return status
+
+
+def _after_training(
+    outcome, said: list[str], status: int, save_path: str | None, out: TextIO, err: TextIO
+) -> int:
+    """The evaluation, the advice not said before the run, and the saved model."""
+    report = outcome.evaluation
+    if report:
         scores = "  ".join(metric_text(k, v) for k, v in report["metrics"].items())
         if "sequence_accuracy" in report:  # a label per step: the metrics count steps
             scores += f"  whole sequences right {report['sequence_accuracy']:.4f}"
@@ -334,14 +325,12 @@ def _after_training(
         out.write(f"{report['evaluated_on']} set: {scores}\n")
         if report["evaluated_on"] != "test":
             err.write("note: with no test split these results come from the training data\n")
-    for line in training_advice(result.history):
-        err.write(f"advice: {line}\n")
-    if save_path:
-        try:
-            err.write(f"saved {save_model(result.model, save_path)}\n")
-        except Exception as exc:  # noqa: BLE001 - a missing converter or a full disk is a message
-            err.write(f"--save {save_path}: cannot save the model: {getattr(exc, 'strerror', None) or exc}\n")
-            status = UNREADABLE
+    err.writelines(f"advice: {line}\n" for line in outcome.advice if line not in said)
+    if outcome.saved is not None:
+        err.write(f"saved {outcome.saved}\n")
+    if outcome.save_error is not None:
+        err.write(f"--save {save_path}: {outcome.save_error}\n")
+        status = UNREADABLE
     return status
 
 

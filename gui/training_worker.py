@@ -29,9 +29,8 @@ from PySide6.QtCore import QObject, Signal
 from engine.data import prepare as datamod
 from engine.design.graph import Design
 from engine.keras.generic import resolve as resolve_generic
-from engine.training import events
 from engine.training.errors import explain
-from engine.training.fit import Control, Listener
+from engine.training.fit import Control
 
 
 class TrainingWorker(QObject):
@@ -51,55 +50,48 @@ class TrainingWorker(QObject):
         self.dataset: datamod.Dataset | None = None
 
     def train(self, design: Design, control: Control, options: dict) -> None:
+        from engine.training.run import NotReady
+
         try:
             self._train(design, control, options)
+        except NotReady as exc:
+            self.failed.emit("Cannot train yet:\n• " + "\n• ".join(exc.problems))
         except datamod.DataError as exc:
             self.failed.emit(f"Cannot train yet:\n• {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(explain(exc, design).text)  # a sentence; the traceback goes to the log
 
     def _train(self, design: Design, control: Control, options: dict) -> None:
-        self.status.emit("Loading data…")
-        dataset = datamod.load(design.data, options.get("base_dir"))
-        resolve_generic(design)  # generic Keras layers' shapes, which the checks below read
-        problems = datamod.check_fit(design, dataset)
-        if problems:
-            self.failed.emit("Cannot train yet:\n• " + "\n• ".join(problems))
-            return
-        prepared = datamod.prepare(design, dataset)
-        self.status.emit("Starting TensorFlow…")
-        from engine.training.advice import advice
-        from engine.training.fit import evaluate, train
-        from engine.training.inspect import inspector
+        """The engine's one run (engine/training/run.py), its stages and events shown as they come."""
+        from engine.training.run import Hooks, Options, run
 
-        emit = self.event.emit
-        listener = Listener(
-            on_begin=lambda info: emit(events.Begin(**info)),
-            on_batch=lambda info: emit(events.Batch(**info)),
-            on_epoch=lambda info: emit(events.Epoch(**info)),
-        )
-        probe = inspector(prepared, emit, task=dataset.task) if options.get("inspect") else None
-        result = train(
+        def keep(outcome: Any) -> None:  # the model stays on this thread for predict and save
+            self.model, self.prepared, self.dataset = outcome.model, outcome.prepared, outcome.dataset
+
+        outcome = run(
             design,
-            prepared,
-            listener=listener,
-            control=control,
-            early_stopping_patience=options.get("early_stopping"),
-            seed=options.get("seed", 0),
-            extra_callbacks=[probe] if probe is not None else [],
+            Options(
+                base_dir=options.get("base_dir"),
+                seed=options.get("seed", 0),
+                early_stopping_patience=options.get("early_stopping"),
+                inspect=bool(options.get("inspect")),
+                boundaries=True,
+            ),
+            Hooks(
+                emit=self.event.emit,
+                on_stage=lambda stage, text: self.status.emit(text),
+                on_trained=keep,
+                control=control,
+            ),
         )
-        self.model, self.prepared, self.dataset = result.model, prepared, dataset
-        self.status.emit("Evaluating…")
-        evaluation = evaluate(result.model, prepared, dataset, design) if result.epochs_done else {}
-        standardized = bool(design.data_settings.standardize)
         self.finished.emit(
             {
-                "history": result.history,
-                "message": result.message,
-                "stop_reason": result.stop_reason,
-                "evaluation": evaluation,
-                "advice": advice(prepared, dataset.task, standardized, result.history),
-                "diagnoses": probe.report()["diagnoses"] if probe is not None else [],
+                "history": outcome.result.history,
+                "message": outcome.result.message,
+                "stop_reason": outcome.result.stop_reason,
+                "evaluation": outcome.evaluation,
+                "advice": outcome.advice,
+                "diagnoses": outcome.inspection["diagnoses"] if outcome.inspection is not None else [],
             }
         )
 

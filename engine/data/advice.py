@@ -103,3 +103,12 @@ def training_advice(
         "activation suits the loss."
     ]
     return advice
+
+
+def run_advice(history: dict[str, list[float]], data: Any, standardized: bool) -> list[str]:
+    """Everything worth saying after a run, most likely cause first: a loss that did not move
+    (:func:`training_advice`), then the data's scale (:func:`scale_advice`, which the command
+    line also prints before the run).  The window and the command line show this same list."""
+    after = training_advice(history, data, standardized)
+    before = scale_advice(data.x, data.y, data.task, standardized, data.name)
+    return after + [line for line in before if line not in after]
