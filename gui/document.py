@@ -63,13 +63,20 @@ class Document(QObject):
         self.report = validate(self.design)
         self.changed.emit(self.report)
 
-    def replace(self, design: Design, path: Path | None) -> None:
-        """Show another design (new / open); the undo history starts afresh."""
+    def replace(self, design: Design, path: Path | None, report: Report | None = None) -> None:
+        """Show another design (new / open); the undo history starts afresh.
+
+        ``report`` is ``validate(design)`` when the caller already has it (an import
+        validates on its own thread), so a large model is not checked twice."""
         self.undo_stack.clear()
         self.design = design
         self.path = path
         self.path_changed.emit()
-        self.changed_by_command()
+        if report is None:
+            self.changed_by_command()
+        else:
+            self.report = report
+            self.changed.emit(report)
         self.dirty_changed.emit(False)
 
     def load(self, path: Path) -> None:

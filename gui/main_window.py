@@ -39,6 +39,7 @@ from gui.code_view import CodeView
 from gui.commands import count_phrase
 from gui.document import Document
 from gui.keras_shapes import KerasShapes
+from gui.model_import import Imported, ModelImport
 from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
@@ -133,6 +134,9 @@ class MainWindow(QMainWindow):
 
         self.doc.changed.connect(self._on_changed)
         self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
+        self.model_import = ModelImport(self)  # a large model is read off the GUI thread
+        self.model_import.finished.connect(self._imported)
+        self.model_import.failed.connect(self._import_failed)
         self.doc.path_changed.connect(self._update_title)
         self.doc.dirty_changed.connect(self._update_title)
         self.doc.undo_stack.indexChanged.connect(self._schedule_autosave)
@@ -592,15 +596,24 @@ class MainWindow(QMainWindow):
         return True
 
     def import_model(self, path: Path) -> bool:
-        """A Keras model or model script opens as a new, unsaved design; what was lost is listed."""
-        from engine.keras.importer import ModelImportError, import_file
+        """A Keras model or model script opens as a new, unsaved design; what was lost is listed.
 
-        try:
-            result = import_file(path)
-        except ModelImportError as exc:
-            self._file_error("Cannot import the model", DesignFileError(str(path), [str(exc)]))
+        The file is read on another thread (see gui/model_import.py): the window keeps
+        painting, and the design appears when the import is done."""
+        if not self.model_import.start(path):
+            self.statusBar().showMessage(f"Still importing {self.model_import.path.name}…", 5000)
             return False
-        self.doc.replace(result.design, None)
+        self._edits_before_import = self.doc.undo_stack.index()
+        self.statusBar().showMessage(f"Importing {path.name}…")
+        return True
+
+    def _imported(self, imported: Imported) -> None:
+        path, result = imported.path, imported.result
+        # Edits made while the file was read are not dropped without asking.
+        if self.doc.undo_stack.index() != self._edits_before_import and not self.maybe_save():
+            self.statusBar().showMessage(f"Import of {path.name} set aside: your design is unchanged", 8000)
+            return
+        self.doc.replace(result.design, None, imported.report)
         self.doc.undo_stack.resetClean()  # imported, not saved: closing asks first
         self._add_recent(path)
         self.show_canvas()
@@ -611,7 +624,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Imported {path.name}: {layers} layers{simplified}", 8000)
         if result.problems:
             self._import_report(path, result.problems, result.notes)
-        return True
+
+    def _import_failed(self, path: Path, message: str) -> None:
+        self.statusBar().clearMessage()
+        self._file_error("Cannot import the model", DesignFileError(str(path), [message]))
 
     def _import_report(self, path: Path, problems: list[str], notes: list[str]) -> None:
         shown = "\n".join(f"• {p}" for p in problems[:12])

@@ -27,7 +27,7 @@ def test_a_generic_layer_shows_keras_shapes_once_the_worker_has_built_it(
     model = generic_model(keras, 1.25e-4)
     path = tmp_path / "g.keras"
     model.save(path)
-    open_with_dialog(window, monkeypatch, path)
+    open_with_dialog(window, monkeypatch, path, qtbot)
     assert getattr(window, "last_error", None) is None  # complete: no report of problems to read
     assert card(window, "rms").type == "RMSNormalization"
     assert card(window, "rms").summary.startswith("Keras layer")
@@ -47,7 +47,7 @@ def test_a_generic_layer_shows_keras_shapes_once_the_worker_has_built_it(
 def test_the_config_is_edited_as_json_checked_and_undoable(window, monkeypatch, tmp_path, keras, qtbot):
     path = tmp_path / "g.keras"
     generic_model(keras, 3.5e-4).save(path)
-    open_with_dialog(window, monkeypatch, path)
+    open_with_dialog(window, monkeypatch, path, qtbot)
     assert getattr(window, "last_error", None) is None  # complete: no report of problems to read
     window.scene.select_nodes(["adaptive"])
     editor = window.properties.config_editor

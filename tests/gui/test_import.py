@@ -10,15 +10,19 @@ from tests.gui.settle import settle
 from tests.gui.test_main_window import TEMPLATES
 
 
-def open_with_dialog(window, monkeypatch, path):
+def open_with_dialog(window, monkeypatch, path, qtbot):
+    """File → Open, then wait for the import, which runs off the GUI thread."""
     monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
     window.actions_by_name["open"].trigger()
+    qtbot.waitUntil(lambda: not window.model_import.busy, timeout=60_000)
 
 
-def test_a_keras_script_opens_as_an_unsaved_design_with_its_problems_listed(window, monkeypatch, tmp_path):
+def test_a_keras_script_opens_as_an_unsaved_design_with_its_problems_listed(
+    window, monkeypatch, tmp_path, qtbot
+):
     script = tmp_path / "notes.py"
     script.write_text(STUDY_NOTES)
-    open_with_dialog(window, monkeypatch, script)
+    open_with_dialog(window, monkeypatch, script, qtbot)
     assert set(window.scene.nodes) == {"input", "dense", "dense_1"}
     assert window.doc.path is None and window.doc.dirty  # Save asks where; closing asks first
     box = window.last_error
@@ -32,21 +36,21 @@ def test_a_keras_script_opens_as_an_unsaved_design_with_its_problems_listed(wind
     assert window.recent_files()[0] == str(script)
 
 
-def test_a_keras_model_file_opens_on_the_canvas(window, monkeypatch, tmp_path, keras):
+def test_a_keras_model_file_opens_on_the_canvas(window, monkeypatch, tmp_path, keras, qtbot):
     path = tmp_path / "small.keras"
     small_functional(keras).save(path)
-    open_with_dialog(window, monkeypatch, path)
+    open_with_dialog(window, monkeypatch, path, qtbot)
     assert window.doc.design.name == "small"
     assert {"image", "conv", "add", "gap", "out"} <= set(window.scene.nodes)
     assert window.doc.report.valid
     assert "Imported small.keras" in window.statusBar().currentMessage()
 
 
-def test_an_unreadable_model_leaves_the_current_design(window, monkeypatch, tmp_path):
+def test_an_unreadable_model_leaves_the_current_design(window, monkeypatch, tmp_path, qtbot):
     before = window.doc.design.copy()
     bad = tmp_path / "broken.h5"
     bad.write_bytes(b"not hdf5")
-    open_with_dialog(window, monkeypatch, bad)
+    open_with_dialog(window, monkeypatch, bad, qtbot)
     assert window.doc.design == before
     assert "could not be opened" in window.last_error.text()
     window.last_error.close()
@@ -58,7 +62,7 @@ def test_a_tall_imported_model_scrolls_whole_and_shows_an_overview(
     path = tmp_path / "tall.keras"
     layers = [keras.layers.Dense(4, name=f"d{i}") for i in range(80)]
     keras.Sequential([keras.Input((4,)), *layers]).save(path)
-    open_with_dialog(window, monkeypatch, path)
+    open_with_dialog(window, monkeypatch, path, qtbot)
     view, scene = window.view, window.scene
     assert len(scene.nodes) == 81
     bottom = max(item.sceneBoundingRect().bottom() for item in scene.nodes.values())
@@ -91,10 +95,10 @@ def test_freezing_a_layer_is_a_checkbox_and_the_counts_follow(window, qtbot):
     assert window.doc.report.trainable_params == 101
 
 
-def test_layers_with_pretrained_weights_say_so_on_their_cards(window, monkeypatch, tmp_path, keras):
+def test_layers_with_pretrained_weights_say_so_on_their_cards(window, monkeypatch, tmp_path, keras, qtbot):
     path = tmp_path / "small.keras"
     small_functional(keras).save(path)
-    open_with_dialog(window, monkeypatch, path)
+    open_with_dialog(window, monkeypatch, path, qtbot)
     cards = window.scene.nodes
     assert cards["out"].view.params.endswith("· pretrained")
     assert "pretrained weights in small.keras" in cards["out"].view.tooltip
@@ -109,3 +113,22 @@ def test_layers_with_pretrained_weights_say_so_on_their_cards(window, monkeypatc
     assert "pretrained" not in window.scene.nodes["out"].view.params
     window.actions_by_name["undo"].trigger()
     assert window.scene.nodes["out"].view.params.endswith("· pretrained")
+
+
+def test_a_model_is_read_off_the_gui_thread_and_edits_meanwhile_are_not_lost(
+    window, monkeypatch, tmp_path, keras, qtbot, answer
+):
+    path = tmp_path / "deep.keras"
+    keras.Sequential([keras.Input((4,)), *[keras.layers.Dense(4) for _ in range(60)]]).save(path)
+    monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.actions_by_name["open"].trigger()
+    # The call returned at once: the window shows that it is importing and still has its design.
+    assert window.model_import.busy and window.statusBar().currentMessage() == "Importing deep.keras…"
+    assert len(window.doc.design.nodes) == 0
+    window.actions_by_name["open"].trigger()  # a second import waits for the first
+    assert window.statusBar().currentMessage() == "Still importing deep.keras…"
+    window.doc.add_layer("Input", (0, 0))  # an edit while the file is read ...
+    asked = answer(QMessageBox.StandardButton.Cancel)  # ... is not thrown away without asking
+    qtbot.waitUntil(lambda: not window.model_import.busy, timeout=60_000)
+    assert asked and len(window.doc.design.nodes) == 1
+    assert "set aside" in window.statusBar().currentMessage()
