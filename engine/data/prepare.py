@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data import loaders
+from engine.data import loaders, steps
 from engine.design.graph import Design
 from engine.design.label_fit import label_form, output_rank_problem
 from engine.design.validation import label, validate
@@ -217,8 +217,9 @@ def load_numpy(path: Path, y_path: Path | None = None) -> Dataset:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise DataError(f"{path.name}: {exc}" if path.name not in str(exc) else str(exc)) from None
-    if y.dtype == np.int64:  # labels checked by the loader: 0..k-1 with k bounded
-        return Dataset(x, y, CLASSIFICATION, path.name, [str(i) for i in range(int(y.max()) + 1)])
+    classes = steps.label_classes(y)  # integer labels, checked by the loader: 0..k-1 with k bounded
+    if classes:
+        return Dataset(x, y, CLASSIFICATION, path.name, [str(i) for i in range(classes)])
     return Dataset(x, y, REGRESSION, path.name)
 
 
@@ -337,23 +338,6 @@ def _input_shape_problems(report: Any, data: Dataset, feeds: dict[str, str]) -> 
 # ---------------------------------------------------------------- preparing arrays
 
 
-def _labels_for_loss(data: Dataset, loss: Any, y: np.ndarray, y_test: np.ndarray) -> tuple[Any, Any]:
-    """Class labels as the loss wants them: one-hot rows, 0/1 floats, or integer ids as they are."""
-    one_hot = data.y.size * data.classes * 4
-    # One-hot rows for categorical losses, and for a regression loss (MSE) on classes, which
-    # check_fit allows only with one output unit per class.
-    if data.task == CLASSIFICATION and loss is not None and loss.task in (CATEGORICAL, REGRESSION):
-        if one_hot > loaders.memory_budget():
-            raise DataError(
-                f"One-hot labels for {data.y.size:,} samples of {data.classes:,} classes need "
-                f"{loaders.size_text(one_hot)}: use sparse_categorical_crossentropy with integer labels"
-            )
-        return np.eye(data.classes, dtype="float32")[y], np.eye(data.classes, dtype="float32")[y_test]
-    if data.task == CLASSIFICATION and loss is not None and loss.task == BINARY:
-        return y.astype("float32").reshape(-1, 1), y_test.astype("float32").reshape(-1, 1)
-    return y, y_test
-
-
 @dataclass
 class Prepared:
     """Arrays ready for ``fit``: train (validation is split off by Keras, as in the script) and test."""
@@ -376,11 +360,9 @@ class Prepared:
 
 
 def prepare(design: Design, data: Dataset) -> Prepared:
-    """Shuffle (seeded), hold out the test split, standardise, and shape labels for the loss.
-
-    The exported script repeats these steps with the same functions, so a run
-    and its script see the same rows in the same order.
-    """
+    """Shuffle (seeded), hold out the test split, standardise, and shape labels for the loss:
+    :func:`engine.data.steps.prepare_arrays`, which the exported script carries, so a run and
+    its script see the same arrays."""
     spec = design.data_settings
     seed, test_split = int(spec.seed), float(spec.test_split)
     feeds = match_inputs(data.input_names, design.input_ids())
@@ -391,24 +373,18 @@ def prepare(design: Design, data: Dataset) -> Prepared:
             f"{inputs_text(data.output_names, 'target')}, but the design has "
             f"{len(design.input_ids())} Input(s) and {len(design.output_ids())} output(s)"
         )
-    x, y = loaders.shuffle(data.x, data.y, seed)
     try:
-        (x, y), (x_test, y_test) = loaders.hold_out(x, y, test_split)
+        (x, y), (x_test, y_test), (mean, std) = steps.prepare_arrays(
+            data.x,
+            data.y,
+            seed,
+            test_split,
+            bool(spec.standardize),
+            label_plan(design, data, targets),
+            feeds if isinstance(data.x, dict) else None,
+        )
     except ValueError as exc:
         raise DataError(f"{data.name}: {exc}") from None
-    mean = std = None
-    if spec.standardize:
-        x, x_test, mean, std = loaders.standardize(x, x_test)
-    if isinstance(x, dict):  # keyed by the Inputs they feed: Keras matches a dict by input name
-        x, x_test = ({nid: a[key] for nid, key in feeds.items()} for a in (x, x_test))
-    if isinstance(y, dict):  # keyed by the output nodes they train: Keras matches them by output name
-        shaped = {
-            out: _labels_for_loss(data.target(key), output_loss(design, out), y[key], y_test[key])
-            for out, key in targets.items()
-        }
-        y, y_test = ({out: pair[i] for out, pair in shaped.items()} for i in (0, 1))
-    else:
-        y, y_test = _labels_for_loss(data, output_loss(design, design.output_ids()[0]), y, y_test)
     split = float(design.training_settings.validation_split)
     n = rows(x)
     n_val = n - int(math.floor(n * (1.0 - split)))
@@ -417,3 +393,17 @@ def prepare(design: Design, data: Dataset) -> Prepared:
             f"A validation split of {split} leaves no rows for training or for validation with {n} samples"
         )
     return Prepared(x, y, x_test, y_test, split, mean, std)
+
+
+def label_plan(design: Design, data: Dataset, targets: dict[str, str]) -> Any:
+    """The ``labels`` argument of :func:`engine.data.steps.prepare_arrays` for this design and
+    data: each target's loss kind and its number of classes (0 for numbers)."""
+
+    def plan(out: str, target: Dataset) -> tuple[str | None, int]:
+        loss = output_loss(design, out)
+        classes = target.classes if target.task == CLASSIFICATION else 0
+        return (loss.task if loss is not None else None), classes
+
+    if not isinstance(data.y, dict):
+        return plan(design.output_ids()[0], data)
+    return {out: (key, *plan(out, data.target(key))) for out, key in targets.items()}
