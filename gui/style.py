@@ -15,6 +15,13 @@ WARNING_COLOR = QColor("#F0A202")
 
 THEMES = ("light", "dark")
 
+# Text that says how things stand, readable on each theme's background (the light theme's
+# dark green and navy are nearly invisible on the dark theme's near-black).
+STATUS_COLORS = {
+    "light": {"ok": "#2E7D32", "warning": "#B26A00", "error": "#D32F2F", "lesson": "#2F6FD6"},
+    "dark": {"ok": "#7BC67E", "warning": "#F0B050", "error": "#FF7B72", "lesson": "#7FAEF5"},
+}
+
 
 def category_color(category: str) -> QColor:
     return QColor(CATEGORY_COLORS.get(category, "#777777"))
@@ -104,6 +111,11 @@ def apply_theme(app: QApplication, theme: str) -> None:
 def current_theme() -> str:
     app = QApplication.instance()
     return (app.property("netwright_theme") if app else None) or "light"
+
+
+def status_color(kind: str) -> str:
+    """The colour of 'ok', 'warning', 'error' or 'lesson' text in the current theme."""
+    return STATUS_COLORS[current_theme()][kind]
 
 
 def canvas_colors() -> dict[str, QColor]:

@@ -35,11 +35,13 @@ from engine.training.export import path_for
 from engine.training.fit import DIVERGED
 from engine.training.forward import PICTURE, POINT, design_drawable
 from gui.document import Document
+from gui.experiments.view import ExperimentsView
+from gui.style import status_color
 from gui.training.boundary import BoundaryView
 from gui.training.curves import CurvesView
 from gui.training.data_view import DataView
 from gui.training.gradients import GradientsView
-from gui.training.lessons import LESSONS
+from gui.training.lessons import lesson_for
 from gui.training.results import ResultsView
 from gui.training.runs import RunsView
 from gui.training.sample_pad import SampleDialog
@@ -127,7 +129,6 @@ class TrainingPanel(QWidget):
             status.addWidget(w)
         self.lesson = QLabel()
         self.lesson.setWordWrap(True)
-        self.lesson.setStyleSheet("color: #2F6FD6;")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -156,6 +157,8 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.results, "Results")
         self.tabs.addTab(self.runs, "Runs")
         self.tabs.addTab(self.data, "Data")
+        self.experiments = ExperimentsView(self.doc, s, self._base_dir)
+        self.tabs.addTab(self.experiments, "Experiments")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_views())
         self.splitter = QSplitter()
         self.splitter.addWidget(self.curves)
@@ -181,8 +184,9 @@ class TrainingPanel(QWidget):
             self._design = self.doc.design
             self.session.clear()
         self.results.draw_button.setVisible(design_drawable(self.doc.design) == PICTURE)
-        lesson = LESSONS.get(self.doc.design.name, "")
+        lesson = lesson_for(self.doc.design)
         self.lesson.setText(lesson)
+        self.lesson.setStyleSheet(f"color: {status_color('lesson')};")
         self.lesson.setVisible(bool(lesson))
         if self.isVisible():
             self.data.show_data_of(self.doc.design.data, self._base_dir())
@@ -284,7 +288,7 @@ class TrainingPanel(QWidget):
         self.png_button.setEnabled(run is not None)
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #D32F2F;" if error else "")
+        self.message.setStyleSheet(f"color: {status_color('error')};" if error else "")
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

@@ -1,9 +1,11 @@
 """Loss and metric curves: the run in progress in full, earlier runs overlaid in their own colour.
 
-Redrawn by the workspace's timer (10 Hz) and only when the session changed, so a
-fast stream of batches never floods the event loop.  Grid lines and point
-symbols are left out: redrawing them every frame cost a fifth of the training
-speed on two cores (benchmarks/training_overhead.py).
+Each plot's legend sits above it (gui.training.plots.Legend), so no entry ever covers
+a curve's latest values, in the window's font and text colour.  Redrawn by the
+workspace's timer (10 Hz) and only when the session changed, so a fast stream of
+batches never floods the event loop.  Grid lines and point symbols are left out:
+redrawing them every frame cost a fifth of the training speed on two cores
+(benchmarks/training_overhead.py).
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.spec.compile_catalog import is_count
-from gui.training.plots import COLORS, PlotGrid, theme_colors
+from gui.style import current_theme
+from gui.training.plots import LegendPlot, line_color
+from gui.training.runs import run_titles
 from gui.training.session import Run, TrainingSession
 
-BATCH_PEN = "#9AA0A6"
+BATCH_NAME = "loss per batch (smoothed)"  # what the thin grey line is, in its legend entry
+BATCH_COLORS = {"light": "#A8ADB3", "dark": "#6B7077"}
+COMPARE_NOTE = "solid: training, dashed: validation"
 
 
 class CurvesView(QWidget):
@@ -26,22 +31,28 @@ class CurvesView(QWidget):
         super().__init__()
         self.session = session
         self._seen = -1
-        self.plots = PlotGrid()
-        self.loss_plot = self.plots.addPlot(row=0, col=0, title="Loss")
-        self.metric_plot = self.plots.addPlot(row=1, col=0, title="Metrics")
+        self.loss_box = LegendPlot("Loss")
+        self.metric_box = LegendPlot("Metrics")
+        self.count_box: LegendPlot | None = None  # confusion counts, on their own scale, once logged
+        self.loss_plot, self.metric_plot = self.loss_box.plot, self.metric_box.plot
+        self.count_plot: pg.PlotItem | None = None
         for plot in (self.loss_plot, self.metric_plot):
-            plot.setLabel("bottom", "epoch")
-            backdrop = QColor(theme_colors()[0])
-            backdrop.setAlpha(170)  # the legend stays readable without hiding the curves under it
-            plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(backdrop))
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
-        self.count_plot: pg.PlotItem | None = None  # confusion counts, on their own scale, once logged
+            self._prepare(plot)
         self.items: dict[tuple[int, str], pg.PlotDataItem] = {}
-        self.plots.apply_theme()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plots)
+        self._blank: set[LegendPlot] = set()  # plots showing nothing, at the unit range
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.loss_box, 1)
+        self._layout.addWidget(self.metric_box, 1)
+
+    @staticmethod
+    def _prepare(plot: pg.PlotItem) -> None:
+        plot.setLabel("bottom", "epoch")
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+
+    def boxes(self) -> list[LegendPlot]:
+        return [b for b in (self.loss_box, self.metric_box, self.count_box) if b is not None]
 
     def set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
@@ -54,55 +65,62 @@ class CurvesView(QWidget):
         shown = {run.number for run in self.session.runs if run.overlay or run is current}
         for key in [k for k in self.items if k[0] not in shown]:
             item = self.items.pop(key)
-            if item.getViewBox() is not None:
-                item.getViewBox().removeItem(item)
-        for plot in (self.loss_plot, self.metric_plot, self.count_plot):
-            if plot is not None:
-                plot.legend.clear()
+            for box in self.boxes():
+                if item in box.plot.listDataItems():
+                    box.plot.removeItem(item)  # off the plot's list too, so an emptied plot knows it
+        self._entries: dict[int, list[tuple[str, str, bool]]] = {id(b.plot): [] for b in self.boxes()}
         comparing = sum(1 for run in self.session.runs if run.overlay) > 1
+        titles = run_titles(self.session.runs)
         for run in self.session.runs:
             if run.number in shown:
-                self._draw(run, full=run is current and not comparing)
-        for plot in (self.loss_plot, self.metric_plot, self.count_plot):
-            if plot is not None:
-                place_legend(plot)
+                self._draw(run, titles[run.number], full=run is current and not comparing)
+        for box in self.boxes():
+            box.legend.set_entries(self._entries[id(box.plot)])
+            box.legend.set_title(box.legend.title, COMPARE_NOTE if comparing else "")
+            empty = not box.plot.listDataItems()
+            if empty and box not in self._blank:  # no axes left over from another design or run
+                box.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
+                self._blank.add(box)
+            elif not empty and box in self._blank:
+                box.plot.enableAutoRange()
+                self._blank.discard(box)
 
-    def _draw(self, run: Run, full: bool) -> None:
+    def _draw(self, run: Run, title: str, full: bool) -> None:
         """The current run: batch loss, and every log in its own colour (validation dashed).
         An overlaid run: its loss and first metric in the run's colour, faded when not compared."""
         if full and run.batch_x:
-            self._line(run, "batch loss", self.loss_plot, pg.mkPen(BATCH_PEN, width=1)).setData(
+            grey = BATCH_COLORS[current_theme()]
+            self._line(run, "batch loss", self.loss_plot, pg.mkPen(grey, width=1)).setData(
                 np.asarray(run.batch_x), np.asarray(run.batch_y)
             )
+            self._entries[id(self.loss_plot)].append((BATCH_NAME, grey, False))
         names = ["loss", *sorted({k.removeprefix("val_") for k in run.epochs} - {"loss"})]
         for key, values in run.epochs.items():
             base = key.removeprefix("val_")
             plot = (
                 self.loss_plot if base == "loss" else self._counts() if is_count(base) else self.metric_plot
             )
-            style = Qt.PenStyle.DashLine if key.startswith("val_") else Qt.PenStyle.SolidLine
+            dashed = key.startswith("val_")
+            style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             if full:
-                color, name = COLORS[names.index(base) % len(COLORS)], key
+                color, name = line_color(names.index(base)), key
             elif base in ("loss", names[1] if len(names) > 1 else "loss"):
-                color, name = COLORS[(run.number - 1) % len(COLORS)], ""
+                color, name = line_color(run.number - 1), title
             else:
                 continue
             item = self._line(run, key, plot, pg.mkPen(color, width=2, style=style))
             item.setData(np.arange(1, len(values) + 1, dtype=float), np.asarray(values))
-            if full:
-                plot.legend.addItem(item, name)
-            elif not key.startswith("val_"):  # one entry per run; its validation curve is the dashed twin
-                plot.legend.addItem(item, f"#{run.number} {run.label}")
+            if full or not dashed:  # overlaid: one entry per run; its validation curve is the dashed twin
+                self._entries[id(plot)].append((name, color, dashed and full))
 
     def _counts(self) -> pg.PlotItem:
         """The plot of confusion counts (numbers of samples), below the 0-1 metrics."""
-        if self.count_plot is None:
-            self.count_plot = plot = self.plots.addPlot(row=2, col=0, title="Counts")
-            plot.setLabel("bottom", "epoch")
-            backdrop = QColor(theme_colors()[0])
-            backdrop.setAlpha(170)
-            plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(backdrop))
-            self.plots.apply_theme()
+        if self.count_box is None:
+            self.count_box = LegendPlot("Counts")
+            self.count_plot = self.count_box.plot
+            self._prepare(self.count_plot)
+            self._layout.addWidget(self.count_box, 1)
+            self._entries[id(self.count_plot)] = []
         return self.count_plot
 
     def _line(self, run: Run, key: str, plot: pg.PlotItem, pen) -> pg.PlotDataItem:
@@ -120,23 +138,7 @@ class CurvesView(QWidget):
         return {key for (number, key) in self.items if run is not None and number == run.number}
 
     def apply_theme(self) -> None:
-        self.plots.apply_theme()
-
-
-def place_legend(plot: pg.PlotItem) -> None:
-    """The legend in the right-hand corner the curves leave free: the bottom one when their
-    latest values are high (accuracy rising), else the top one (a loss falling)."""
-    ends, lows, highs = [], [], []
-    for item in plot.listDataItems():
-        x, y = item.getData()
-        if y is None or not np.isfinite(y).any():
-            continue
-        finite = np.isfinite(y)
-        lows.append(y[finite].min())
-        highs.append(y[finite].max())
-        right = (x >= x[0] + 0.6 * (x[-1] - x[0])) & finite  # the last 40% of the curve
-        ends.extend(y[right])
-    low, high = min(lows, default=0.0), max(highs, default=1.0)
-    high_end = bool(ends) and high > low and np.mean(ends) > (low + high) / 2
-    corner, offset = ((1, 1), (-10, -10)) if high_end else ((1, 0), (-10, 10))
-    plot.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        for box in self.boxes():
+            box.apply_theme()
+        self._seen = -1  # the lines take the theme's colours at the next refresh
+        self.refresh()

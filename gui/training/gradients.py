@@ -10,19 +10,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from gui.training.plots import Plot
+from gui.style import status_color
+from gui.training.plots import LegendPlot, Plot, ordered_colors
 from gui.training.session import TrainingSession
 
 GRADIENT, RATIO = "Gradient norm per layer", "Update / weight ratio per layer"
 TITLES = {GRADIENT: "Gradients", RATIO: "Update / weight ratios"}  # of the lines, by what is shown
-ORDER = ", input layer (light) → output layer (dark)"
-
-
-def depth_color(i: int, n: int) -> str:
-    """Early layers light, late layers dark: the eye reads the depth from the colour."""
-    t = i / max(1, n - 1)
-    r, g, b = (int(a + (c - a) * t) for a, c in ((120, 20), (190, 60), (250, 150)))
-    return f"#{r:02x}{g:02x}{b:02x}"
+ORDER = "numbered from the input layer (1, blue) to the output layer (red, magenta)"
 
 
 class GradientsView(QWidget):
@@ -40,10 +34,10 @@ class GradientsView(QWidget):
         self.hint.setWordWrap(True)
         self.diagnosis = QLabel()
         self.diagnosis.setWordWrap(True)
-        self.lines = Plot(TITLES[GRADIENT] + ORDER)
+        self.lines_box = LegendPlot(TITLES[GRADIENT], ORDER)
+        self.lines = self.lines_box.widget
         self.lines.setLogMode(y=True)
         self.lines.setLabel("bottom", "epoch")
-        self.lines.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.strip = Plot("Latest, layer by layer (log10)")
         self.strip.setMaximumHeight(170)
         self.histogram = Plot("Weights (last epoch)")
@@ -62,13 +56,13 @@ class GradientsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.hint)
         layout.addWidget(self.diagnosis)
-        layout.addWidget(self.lines, 3)
+        layout.addWidget(self.lines_box, 3)
         layout.addLayout(bottom, 2)
         session.cleared.connect(self._clear)
         session.started.connect(lambda _run: self._clear())
 
     def _switch(self) -> None:
-        self.lines.setTitle(TITLES[self.what.currentText()] + ORDER)
+        self.lines_box.legend.set_title(TITLES[self.what.currentText()], ORDER)
         self._clear()
         self.refresh()
 
@@ -78,6 +72,9 @@ class GradientsView(QWidget):
 
     def _clear(self) -> None:
         self.lines.clear()
+        self.lines.setRange(xRange=(0, 1), yRange=(-3, 0), padding=0.05)  # no other run's axes left over
+        self.lines.enableAutoRange()
+        self.lines_box.legend.set_entries([])
         self.items = {}
         self.strip.clear()
         self.histogram.clear()
@@ -92,16 +89,20 @@ class GradientsView(QWidget):
         series = run.grad_norm if self.what.currentText() == GRADIENT else run.update_ratio
         self.hint.setVisible(not run.grad_norm)
         names = list(series)
+        colors = ordered_colors(len(names))
         for i, name in enumerate(names):
             values = np.asarray(series[name], dtype=float)
             xs = np.asarray(run.ratio_x if self.what.currentText() == RATIO else run.grad_x)
             values = np.where(values > 0, values, np.nan)
             item = self.items.get(name)
             if item is None:
-                item = self.lines.plot([], [], pen=pg.mkPen(depth_color(i, len(names)), width=2), name=name)
+                item = self.lines.plot([], [], pen=pg.mkPen(colors[i], width=2))
                 self.items[name] = item
             n = min(len(xs), len(values))
             item.setData(xs[:n], values[:n], connect="finite")
+        self.lines_box.legend.set_entries(
+            [(f"{i + 1} {name}", colors[i], False) for i, name in enumerate(names)]
+        )
         self._draw_strip(names, series)
         self._draw_stats(run)
 
@@ -112,7 +113,7 @@ class GradientsView(QWidget):
         if not logs:
             return
         low = min(logs)
-        brushes = [depth_color(i, len(names)) for i in range(len(names))]
+        brushes = ordered_colors(len(names))
         self.strip.addItem(
             pg.BarGraphItem(
                 x=np.arange(len(names)),
@@ -148,8 +149,12 @@ class GradientsView(QWidget):
         self.diagnosis.setText(
             "\n".join(f"⚠ {t}" for t in texts) if texts else "No problem seen in the gradients."
         )
-        self.diagnosis.setStyleSheet("color: #B26A00; font-weight: bold;" if texts else "color: #2E7D32;")
+        colour, weight = (status_color("warning"), "bold") if texts else (status_color("ok"), "normal")
+        self.diagnosis.setStyleSheet(f"color: {colour}; font-weight: {weight};")
 
     def apply_theme(self) -> None:
-        for plot in (self.lines, self.strip, self.histogram):
+        self.lines_box.apply_theme()
+        for plot in (self.strip, self.histogram):
             plot.apply_theme()
+        self._clear()  # the lines and bars take the theme's colours when redrawn
+        self.refresh()

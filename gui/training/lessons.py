@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from typing import Any
+
+from engine.design.graph import Design
+from gui.start_page import template_path
+
+OPTIMIZERS_LESSON = (
+    "Same design, same seed, four optimizers. Compare the loss curves: which falls fastest, and "
+    "which stalls or jumps about? Solid lines are training, dashed lines validation (the data the "
+    "network never trains on): a run whose dashed line rises again is overfitting."
+)
+
 LESSONS = {
     "seed_example": "Look at the loss falling on 8 features, then at Results: predicted vs actual "
     "hugs the diagonal.",
@@ -25,3 +38,23 @@ LESSONS = {
     "overfitting": "Look at loss vs val_loss drifting apart and the wiggly decision boundary; then add "
     "Dropout(0.5) after each wide layer, train again and compare in Runs.",
 }
+
+
+@cache
+def _template_data(stem: str) -> Any:
+    """The dataset the template ships with (its lesson speaks of that data)."""
+    try:
+        return json.loads(template_path(stem).read_text(encoding="utf-8")).get("data")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def lesson_for(design: Design) -> str:
+    """The template's lesson while the design still trains on the template's dataset: once the
+    data is changed ("a ring on circles" while training on moons) the line would mislead."""
+    lesson = LESSONS.get(design.name, "")
+    shipped = _template_data(design.name) if lesson else None
+    if not isinstance(shipped, dict) or not isinstance(design.data, dict):
+        return ""
+    same = all(design.data.get(k) == shipped.get(k) for k in ("source", "name", "path"))
+    return lesson if same else ""

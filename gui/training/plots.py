@@ -1,18 +1,38 @@
-"""Plot widgets that behave inside a page: the wheel scrolls the page unless Ctrl is held."""
+"""Plot widgets that behave inside a page (the wheel scrolls the page unless Ctrl is held), and
+legends that sit outside the plot, where they never cover a curve's end."""
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.style import current_theme
 
 COLORS = ["#2F6FD6", "#E4572E", "#17A398", "#F3A712", "#8E6C8A", "#4C4C4C", "#C03A7B", "#5B8C2A"]
+DARK_COLORS = ["#6FA0F0", "#F07850", "#2CC7B8", "#F3B53A", "#C29BC0", "#B8BCC2", "#E86AA6", "#8CC152"]
 
 
 def theme_colors() -> tuple[str, str]:
     """Background and foreground of plots in the current theme."""
     return ("#1B1C1F", "#D0D0D0") if current_theme() == "dark" else ("#FFFFFF", "#303030")
+
+
+def line_color(i: int) -> str:
+    """The i-th of the categorical line colours, chosen to read on the theme's plot background."""
+    colors = DARK_COLORS if current_theme() == "dark" else COLORS
+    return colors[i % len(colors)]
+
+
+def ordered_colors(n: int) -> list[str]:
+    """n colours in order (first to last: blue, green, yellow, orange, red, magenta) that can be
+    told apart at a glance and read on the theme's background: one hue each, same lightness."""
+    light = 0.62 if current_theme() == "dark" else 0.42
+    hues = [(0.60 - 0.78 * i / max(1, n - 1)) % 1.0 for i in range(n)]
+    return [QColor.fromHslF(h, 0.85, light).name() for h in hues]
 
 
 def style_plot(plot: pg.PlotItem) -> None:
@@ -36,7 +56,7 @@ class WheelPassingMixin:
 
 class Plot(WheelPassingMixin, pg.PlotWidget):
     def __init__(self, title: str = "", **kwargs) -> None:
-        super().__init__(title=title, **kwargs)
+        super().__init__(title=title or None, **kwargs)
         self.apply_theme()
 
     def apply_theme(self) -> None:
@@ -44,9 +64,56 @@ class Plot(WheelPassingMixin, pg.PlotWidget):
         style_plot(self.getPlotItem())
 
 
-class PlotGrid(WheelPassingMixin, pg.GraphicsLayoutWidget):
+class Legend(QLabel):
+    """A plot's title and what each line is, above the plot in the window's own font and text
+    colour: it wraps in a narrow window and never hides the curves' latest values."""
+
+    def __init__(self, title: str, note: str = "") -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.title, self.note = title, note
+        self.entries: list[tuple[str, str, bool]] = []  # (name, colour, dashed)
+        self._render()
+
+    def set_title(self, title: str, note: str = "") -> None:
+        self.title, self.note = title, note
+        self._render()
+
+    def set_entries(self, entries: list[tuple[str, str, bool]]) -> None:
+        if entries != self.entries:
+            self.entries = list(entries)
+            self._render()
+
+    def names(self) -> list[str]:
+        return [name for name, _colour, _dashed in self.entries]
+
+    def _render(self) -> None:
+        parts = [f"<b>{html.escape(self.title)}</b>"]
+        for name, colour, dashed in self.entries:
+            sample = "╍╍" if dashed else "━━"
+            parts.append(
+                f"<span style='white-space:nowrap'><span style='color:{colour}'>{sample}</span>"
+                f"&nbsp;{html.escape(name)}</span>"
+            )
+        note = f" <span style='color:palette(placeholder-text)'>{html.escape(self.note)}</span>"
+        self.setText("&nbsp;&nbsp; ".join(parts) + (note if self.note else ""))
+
+
+class LegendPlot(QWidget):
+    """A plot with its :class:`Legend` above it."""
+
+    def __init__(self, title: str, note: str = "") -> None:
+        super().__init__()
+        self.legend = Legend(title, note)
+        self.widget = Plot()
+        self.plot: pg.PlotItem = self.widget.getPlotItem()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.widget, 1)
+
     def apply_theme(self) -> None:
-        self.setBackground(theme_colors()[0])
-        for item in self.ci.items:
-            if isinstance(item, pg.PlotItem):
-                style_plot(item)
+        self.widget.apply_theme()
+        self.legend.set_entries(self.legend.entries)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec.compile_catalog import metric_text
+from gui.style import status_color
 from gui.training.plots import Plot
 from gui.training.session import Run, TrainingSession
 
@@ -55,10 +56,10 @@ class ResultsView(QScrollArea):
         self.results.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #B26A00; font-weight: bold;")
+        self.warning.setStyleSheet(f"color: {status_color('warning')}; font-weight: bold;")
         self.advice = QLabel()
         self.advice.setWordWrap(True)
-        self.advice.setStyleSheet("color: #B26A00;")
+        self.advice.setStyleSheet(f"color: {status_color('warning')};")
         self.output = QComboBox()  # a model with several outputs: whose results are shown
         self.output.setToolTip("The model has several outputs: choose whose results to show")
         self.output.currentIndexChanged.connect(self._show_chosen_output)
@@ -66,7 +67,7 @@ class ResultsView(QScrollArea):
         self.confusion = QTableWidget(0, 0)
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.confusion.setMinimumHeight(160)
+        self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scatter = Plot("Predicted vs actual")
         self.scatter.setLabel("bottom", "actual")
         self.scatter.setLabel("left", "predicted")
@@ -171,6 +172,15 @@ class ResultsView(QScrollArea):
                 item.setToolTip(f"{value} samples of class {names[r]} predicted as {names[c]}")
                 self.confusion.setItem(r, c, item)
         self.confusion.show()
+        self._fit_confusion()
+
+    def _fit_confusion(self) -> None:
+        """Every row and column on the page, no box of its own to scroll: the page scrolls instead."""
+        table = self.confusion
+        table.resizeRowsToContents()
+        frame = 2 * table.frameWidth()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + frame)
 
     def show_prediction(self, p: dict) -> None:
         outputs = p.get("outputs") or [p]  # several outputs: each one's prediction, named

@@ -3,6 +3,8 @@ overlay its curves, or compare optimizers (or losses) on the same design and see
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,10 +17,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.spec.settings import DataSettings
 from engine.training.compare import LOSSES_LESSON
-from gui.training.session import TrainingSession
+from gui.training.lessons import OPTIMIZERS_LESSON
+from gui.training.session import Run, TrainingSession
 
-COLUMNS = ["Overlay", "Run", "Epochs", "Batch", "Loss", "Val loss", "Metric", "Time"]
+COLUMNS = ["Show", "Run", "Epochs", "Batch", "Loss", "Val loss", "Metric", "Time"]
+
+
+def dataset_text(run: Run) -> str:
+    """The run's dataset in a word: the built-in's name, else the file's name, else the source."""
+    data = DataSettings.of(run.design.data)
+    path = data.extra.get("path")
+    return str(data.name or (Path(str(path)).name if path else None) or data.source or "no data")
+
+
+def run_titles(runs: list[Run]) -> dict[int, str]:
+    """'#2 Adam lr 0.001' per run number; the dataset is added when the runs were not all
+    trained on the same one, so overlaid curves of different data never share a name."""
+    datasets = {run.number: dataset_text(run) for run in runs}
+    mixed = len(set(datasets.values())) > 1
+    return {
+        run.number: f"#{run.number} {run.label}" + (f" · {datasets[run.number]}" if mixed else "")
+        for run in runs
+    }
 
 
 class RunsView(QWidget):
@@ -46,7 +68,10 @@ class RunsView(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()  # every column as wide as its text: no run name cut
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setHorizontalScrollMode(QTableWidget.ScrollMode.ScrollPerPixel)
         self.table.itemChanged.connect(self._ticked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -61,16 +86,20 @@ class RunsView(QWidget):
         session.started.connect(lambda _run: self.refresh())
         session.cleared.connect(self.refresh)
         session.cleared.connect(self.lesson.hide)
-        self.compare_button.clicked.connect(self.lesson.hide)
+        self.compare_button.clicked.connect(lambda: self._show_lesson(OPTIMIZERS_LESSON))
+
+    def _show_lesson(self, text: str) -> None:
+        self.lesson.setText(text)
+        self.lesson.show()
 
     def _compare_losses(self) -> None:
-        self.lesson.setText(LOSSES_LESSON)
-        self.lesson.show()
+        self._show_lesson(LOSSES_LESSON)
         self.compare_losses_requested.emit()
 
     def refresh(self) -> None:
         self.table.blockSignals(True)
         runs = self.session.runs
+        titles = run_titles(runs)
         self.table.setRowCount(len(runs))
         for r, run in enumerate(runs):
             tick = QTableWidgetItem()
@@ -79,7 +108,7 @@ class RunsView(QWidget):
             tick.setData(Qt.ItemDataRole.UserRole, run.number)
             metric = next((k for k in run.epochs if k not in ("loss",) and not k.startswith("val_")), None)
             cells = [
-                f"#{run.number} {run.label}",
+                titles[run.number],
                 str(len(run.epochs.get("loss", []))) + ("" if run.finished else " …"),
                 str(run.design.training_settings.batch_size),
                 _fmt(run.final("loss")),

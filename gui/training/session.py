@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from engine.design.graph import Design
+from engine.spec.compile_catalog import OPTIMIZERS
 from engine.training import events
 from engine.training.compare import loss_variants, optimizer_variants
 from engine.training.fit import Control
@@ -29,8 +30,14 @@ KEEP_RUNS = 12
 
 
 def optimizer_text(optimizer: dict[str, Any]) -> str:
+    """'Adam lr 0.001': a learning rate left at the optimizer's default is named by its value."""
     rest = ", ".join(f"{k} {v}" for k, v in optimizer.items() if k not in ("type", "learning_rate"))
-    text = f"{optimizer.get('type', '?')} lr {optimizer.get('learning_rate', '?')}"
+    spec = OPTIMIZERS.get(optimizer.get("type"))
+    default = next((p.default for p in spec.params if p.name == "learning_rate"), None) if spec else None
+    rate = optimizer.get("learning_rate", default)
+    text = str(optimizer.get("type", "?"))
+    if rate is not None:
+        text += f" lr {rate:g}" if isinstance(rate, float) else f" lr {rate}"
     return f"{text}, {rest}" if rest else text
 
 

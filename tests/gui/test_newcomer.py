@@ -81,3 +81,213 @@ def test_the_start_page_at_1024x700_does_not_squeeze_the_panels(window, qtbot):
     qtbot.mouseClick(window.start_page.template_buttons["small_cnn"], Qt.MouseButton.LeftButton)
     qtbot.wait(20)
     assert {name: dock.width() for name, dock in docks(window).items()} == before
+
+
+# ---------------------------------------------------------------- helpers for the Train view
+
+
+def open_template(window, name, epochs=1, **data):
+    window.open_path(TEMPLATES / f"{name}.json", ask=False)
+    window.doc.set_settings("training", {**window.doc.design.training, "epochs": epochs}, "e")
+    if data:
+        window.doc.set_settings("data", {**window.doc.design.data, **data}, "d")
+    window.mode.train_action.trigger()
+    return window.training
+
+
+def train(qtbot, panel):
+    """Click Train and wait for the run to end."""
+    runs = len(panel.session.runs)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(panel.session.runs) > runs and not panel.session.running, timeout=120_000)
+    panel.refresh_views()
+
+
+def fake_run(panel, number, epochs: dict, label="Adam lr 0.001", **extra):
+    """A finished run as the session records one (its numbers made up): drawing needs no fit."""
+    from gui.training.session import Run
+
+    run = Run(number, label, panel.doc.design)
+    run.epochs = epochs
+    for key, value in extra.items():
+        setattr(run, key, value)
+    run.result = {"history": epochs}
+    panel.session.runs.append(run)
+    panel.session.run = run
+    panel.session.revision += 1
+    panel.refresh_views()
+    return run
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    from PySide6.QtGui import QColor
+
+    def lum(c: str) -> float:
+        channels = [QColor(c).redF(), QColor(c).greenF(), QColor(c).blueF()]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def hue_gap(a: str, b: str) -> float:
+    from PySide6.QtGui import QColor
+
+    d = abs(QColor(a).hslHueF() - QColor(b).hslHueF()) % 1.0
+    return min(d, 1 - d) * 360
+
+
+# ---------------------------------------------------------------- 3: legends off the curves
+
+
+def test_legends_sit_outside_the_plots_in_readable_text(window, qtbot):
+    panel = open_template(window, "mlp_classifier")
+    fake_run(
+        panel,
+        1,
+        {
+            "loss": [1.0, 0.6, 0.4],
+            "val_loss": [1.1, 0.7, 0.5],
+            "accuracy": [0.5, 0.8, 0.97],
+            "val_accuracy": [0.4, 0.8, 0.93],
+        },
+    )
+    curves = panel.curves
+    for plot in (curves.loss_plot, curves.metric_plot):
+        assert plot.legend is None  # no legend drawn over the curves' ends
+    assert curves.metric_box.legend.names() == ["accuracy", "val_accuracy"]
+    legend = curves.metric_box.legend
+    assert legend.geometry().bottom() < curves.metric_box.widget.geometry().top()
+    assert legend.font().pointSizeF() >= window.font().pointSizeF()
+
+
+def test_nine_gradient_lines_are_told_apart_and_read_in_the_dark_theme(window, qtbot):
+    panel = open_template(window, "deep_sigmoid")
+    panel.tabs.setCurrentWidget(panel.gradients)
+    window.set_theme("dark")
+    names = [f"dense{i}" for i in range(1, 9)] + ["ring"]
+    fake_run(
+        panel,
+        1,
+        {"loss": [0.7, 0.69]},
+        grad_x=[1.0, 2.0],
+        grad_norm={n: [10.0 ** -(9 - i), 10.0 ** -(9 - i)] for i, n in enumerate(names)},
+    )
+    grads = panel.gradients
+    assert grads.lines.getPlotItem().legend is None
+    entries = grads.lines_box.legend.entries
+    assert [name for name, _c, _d in entries] == [f"{i + 1} {n}" for i, n in enumerate(names)]
+    colours = [c for _n, c, _d in entries]
+    background = "#1B1C1F"
+    assert min(contrast(c, background) for c in colours) >= 3.0
+    assert min(hue_gap(a, b) for i, a in enumerate(colours) for b in colours[i + 1 :]) >= 20
+    from gui.style import status_color
+
+    grads.diagnosis.setText("No problem seen in the gradients.")
+    assert contrast(status_color("ok"), "#2B2D31") >= 4.5
+    window.set_theme("light")
+
+
+# ---------------------------------------------------------------- 4: the per-batch line is named
+
+
+def test_every_line_in_the_loss_plot_has_a_name(window, qtbot):
+    panel = open_template(window, "mlp_classifier")
+    epochs = {"loss": [1.0, 0.6], "val_loss": [1.1, 0.7]}
+    fake_run(panel, 1, epochs, batch_x=[0.5, 1.0, 1.5], batch_y=[1.0, 0.8, 0.6])
+    curves = panel.curves
+    lines = curves.loss_plot.listDataItems()
+    assert len(lines) == 3
+    assert curves.loss_box.legend.names() == ["loss per batch (smoothed)", "loss", "val_loss"]
+
+
+# ---------------------------------------------------------------- 5: run labels
+
+
+def test_run_labels_name_the_default_rate_and_the_dataset(window, qtbot):
+    panel = open_template(window, "overfitting")
+    window.doc.set_settings("compile", {**window.doc.design.compile, "optimizer": {"type": "Adam"}}, "o")
+    train(qtbot, panel)
+    assert panel.session.runs[0].label == "Adam lr 0.001"
+    window.doc.set_settings("data", {**window.doc.design.data, "name": "circles"}, "d")
+    train(qtbot, panel)
+    panel.tabs.setCurrentWidget(panel.runs)
+    table = panel.runs.table
+    names = [table.item(r, 1).text() for r in range(2)]
+    assert names == ["#1 Adam lr 0.001 · moons_small", "#2 Adam lr 0.001 · circles"]
+    assert panel.curves.loss_box.legend.names() == names
+    metrics = table.fontMetrics()
+    assert all(table.columnWidth(1) >= metrics.horizontalAdvance(n) for n in names)
+    assert table.columnWidth(0) < table.columnWidth(1)
+
+
+def test_compare_optimizers_says_what_to_look_at(window, qtbot, monkeypatch):
+    panel = open_template(window, "mlp_classifier")
+    panel.tabs.setCurrentWidget(panel.runs)
+    monkeypatch.setattr(panel.session, "compare_optimizers", lambda *a: None)  # the lesson, not the fits
+    qtbot.mouseClick(panel.runs.compare_button, Qt.MouseButton.LeftButton)
+    text = panel.runs.lesson.text()
+    assert not panel.runs.lesson.isHidden() and "dashed lines validation" in text
+    for number in (1, 2):
+        fake_run(panel, number, {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}, label=f"opt{number}")
+    assert "dashed: validation" in panel.curves.loss_box.legend.text()
+
+
+# ---------------------------------------------------------------- 6: the whole confusion matrix
+
+
+def test_a_ten_class_confusion_matrix_shows_every_row_without_its_own_scrollbar(window, qtbot):
+    panel = open_template(window, "small_cnn")
+    panel.tabs.setCurrentWidget(panel.results)
+    names = [str(i) for i in range(10)]
+    matrix = [[30 if r == c else 1 for c in range(10)] for r in range(10)]
+    evaluation = {"evaluated_on": "test", "metrics": {"accuracy": 0.9}, "test_samples": 390, "samples": 390}
+    run = fake_run(panel, 1, {"loss": [1.0, 0.5]})
+    evaluation.update(confusion_matrix=matrix, class_names=names)
+    run.result = {"history": run.epochs, "evaluation": evaluation}
+    panel.results.show_run(run)
+    table = panel.results.confusion
+    qtbot.waitUntil(lambda: table.isVisible())
+    last = table.rowViewportPosition(9) + table.rowHeight(9)
+    assert table.verticalScrollBar().maximum() == 0 and last <= table.viewport().height()
+
+
+# ---------------------------------------------------------------- 7: nothing stale
+
+
+def test_an_empty_plot_keeps_no_axes_from_the_previous_design(window, qtbot):
+    panel = open_template(window, "mlp_classifier")
+    fake_run(panel, 1, {"loss": [9.0, 6.0, 5.0, 4.0], "accuracy": [0.2, 0.5, 0.6, 0.7]})
+    qtbot.waitUntil(lambda: panel.curves.metric_plot.viewRange()[0][1] > 3.5)
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)  # another design: its plots are empty
+    panel.refresh_views()
+    for plot in (panel.curves.loss_plot, panel.curves.metric_plot):
+        (x0, x1), (y0, y1) = plot.viewRange()
+        assert x1 <= 1.1 and y1 <= 1.1, plot.viewRange()
+
+
+def test_a_refused_design_shows_no_ranges_of_the_previous_run(window, qtbot, tmp_path):
+    import numpy as np
+
+    from tests.engine.design.test_label_fit import write_trap
+
+    panel = open_template(window, "mlp_classifier")
+    fake_run(panel, 1, {"loss": [9.0, 6.0, 5.0, 4.0]})
+    np.savez(tmp_path / "d.npz", x=np.zeros((20, 8, 8, 1), "float32"), y=np.arange(20) % 10)
+    window.open_path(write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"}), ask=False)
+    window.mode.train_action.trigger()
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "outputs" in panel.message.text(), timeout=60_000)
+    (x0, x1), (y0, y1) = panel.curves.loss_plot.viewRange()
+    assert x1 <= 1.1 and y1 <= 1.1
+
+
+def test_a_templates_lesson_goes_when_its_dataset_is_changed(window, qtbot):
+    panel = open_template(window, "deep_relu")
+    assert "a ring on circles" in panel.lesson.text() and panel.lesson.isVisible()
+    window.doc.set_settings("data", {**window.doc.design.data, "name": "moons"}, "Change dataset")
+    assert not panel.lesson.isVisible()
+    window.actions_by_name["undo"].trigger()
+    assert panel.lesson.isVisible()

@@ -46,7 +46,7 @@ def test_deep_sigmoid_shows_vanishing_gradients_live(window, qtbot):
     # The update/weight ratio is the other view of the same layers, a point at each epoch's end.
     grads.what.setCurrentIndex(1)
     panel.refresh_views()
-    assert grads.lines.getPlotItem().titleLabel.text.startswith("Update / weight ratios")
+    assert grads.lines_box.legend.text().startswith("<b>Update / weight ratios")
     assert set(grads.items) == {f"dense{i}" for i in range(1, 9)} | {"ring"}
     xs, ys = grads.items["dense1"].getData()
     assert list(xs) == [1.0, 2.0] and np.all(np.isfinite(ys))  # log10 of ratios above 0
