@@ -19,6 +19,7 @@ from engine.design import file_format, rules
 from engine.design import fragment as fragment_rules
 from engine.design.graph import Design, Edge
 from engine.design.validation import Report, validate
+from engine.spec.settings import CompileSettings, TrainingSettings, written_over
 from gui.commands import (
     AddNodes,
     Connect,
@@ -190,6 +191,13 @@ class Document(QObject):
     def set_settings(self, section: str, value: object, text: str) -> None:
         if getattr(self.design, section) != value:
             self.undo_stack.push(SetSettings(self, section, value, text))
+
+    def set_compile(self, settings: CompileSettings, text: str) -> None:
+        """Apply an edited compile setting (one of CompileSettings' ``with_…`` methods)."""
+        self.set_settings("compile", written_over(self.design.compile, settings), text)
+
+    def set_training(self, settings: TrainingSettings, text: str) -> None:
+        self.set_settings("training", written_over(self.design.training, settings), text)
 
     def paste(self, fragment: Design, offset: tuple[float, float]) -> list[str]:
         """Add a copied fragment's layers (fresh ids, shifted) with the edges between them."""

@@ -8,9 +8,6 @@ undoable ``SetSettings`` command (validation judges the values).
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -119,28 +116,14 @@ class OutputTable(QTableWidget):
 
     # ------------------------------------------------------------ rows -> one undoable command
 
-    def _per_output(self) -> dict[str, Any]:
-        """The compile section with loss and metrics written per output (as they read now)."""
-        comp = self.doc.design.compile_settings
-        out = copy.deepcopy(self.doc.design.compile)
-        out["loss"] = {nid: comp.loss_for(nid) for nid in self.outputs}
-        out["metrics"] = {nid: copy.deepcopy(comp.metrics_for(nid)) for nid in self.outputs}
-        return out
-
     def _loss_edited(self, nid: str, loss: str) -> None:
-        comp = self._per_output()
-        comp["loss"][nid] = loss
-        self.doc.set_settings("compile", comp, f"Loss of {nid}: {loss}")
+        settings = self.doc.design.compile_settings.with_output_loss(self.outputs, nid, loss)
+        self.doc.set_compile(settings, f"Loss of {nid}: {loss}")
 
     def _weight_edited(self, nid: str, weight: float) -> None:
-        comp = self._per_output()
-        settings = self.doc.design.compile_settings
-        comp["loss_weights"] = {n: settings.weight_for(n) for n in self.outputs}
-        comp["loss_weights"][nid] = round(weight, 6)
-        self.doc.set_settings("compile", comp, f"Loss weight of {nid}")
+        settings = self.doc.design.compile_settings.with_output_weight(self.outputs, nid, weight)
+        self.doc.set_compile(settings, f"Loss weight of {nid}")
 
     def _metric_toggled(self, nid: str, name: str, on: bool) -> None:
-        comp = self._per_output()
-        kept = [m for m in comp["metrics"][nid] if metric_name(m) != name]
-        comp["metrics"][nid] = [*kept, name] if on else kept
-        self.doc.set_settings("compile", comp, f"Metrics of {nid}")
+        settings = self.doc.design.compile_settings.with_output_metric(self.outputs, nid, name, on)
+        self.doc.set_compile(settings, f"Metrics of {nid}")

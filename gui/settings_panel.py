@@ -9,8 +9,6 @@ single loss and metrics list.
 
 from __future__ import annotations
 
-import copy
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,37 +35,17 @@ from engine.spec.compile_catalog import (
     loss_spec,
     metric_name,
 )
-from engine.spec.settings import BALANCED
+from engine.spec.settings import BALANCED, PER_CLASS, shown_threshold, takes_threshold
 from gui.data_settings import DataSettings
 from gui.document import Document
 from gui.output_settings import OutputTable
 from gui.param_fields import ParamField
 
 NO_SCHEDULE = "constant"
-THRESHOLD = METRIC_CLASSES["precision"].params[0]  # the one argument the confusion metrics share
+THRESHOLD = METRIC_CLASSES["precision"].params[0]  # the one argument the confusion metrics share: a field
 
 
-def takes_threshold(name: object) -> bool:
-    return name in METRIC_CLASSES and THRESHOLD in METRIC_CLASSES[name].params
-
-
-def with_threshold(metrics: list, value: object, only_plain: bool = False) -> list:
-    """``metrics`` with ``value`` as the threshold of each that takes one (None: Keras's default).
-    ``only_plain`` leaves a metric already written with arguments as it is."""
-    out = []
-    for m in metrics:
-        name = metric_name(m)
-        if not takes_threshold(name) or (only_plain and isinstance(m, dict)):
-            out.append(m)
-            continue
-        rest = {k: v for k, v in m.items() if k not in ("type", "thresholds")} if isinstance(m, dict) else {}
-        if value is not None:
-            rest["thresholds"] = value
-        out.append({"type": name, **rest} if rest else name)
-    return out
-
-
-CLASS_WEIGHTS = {"none": None, "balanced": BALANCED, "per class": "per class"}
+CLASS_WEIGHTS = {"none": None, "balanced": BALANCED, "per class": PER_CLASS}
 
 
 class SettingsPanel(QScrollArea):
@@ -245,7 +223,7 @@ class SettingsPanel(QScrollArea):
                 w.blockSignals(False)
         metrics = comp.metrics_for(outputs[0]) if outputs else []
         thresholded = not several and any(takes_threshold(metric_name(m)) for m in metrics)
-        self.threshold.set_value(self._shown_threshold(metrics))
+        self.threshold.set_value(shown_threshold(list(metrics)))
         rows = ((self.loss, not several), (self.metrics, not several), (self.outputs, several))
         for row, shown in (*rows, (self.threshold, thresholded)):
             self.compile_form.setRowVisible(row, shown)
@@ -316,123 +294,83 @@ class SettingsPanel(QScrollArea):
 
     # ------------------------------------------------------------ widgets -> commands
 
-    def _compile_with(self, **changes: object) -> dict:
-        comp = copy.deepcopy(self.doc.design.compile)
-        comp.update(changes)
-        return comp
+    # Each edit is the typed settings' own method (engine/spec/settings.py), applied as one command.
 
     def _name_edited(self) -> None:
         name = self.name.text().strip() or "untitled"
         self.doc.set_settings("name", name, "Rename model")
 
+    @property
+    def _compile(self):
+        return self.doc.design.compile_settings
+
+    @property
+    def _training(self):
+        return self.doc.design.training_settings
+
     def _loss_edited(self) -> None:
         loss = self.loss.currentData()
-        self.doc.set_settings("compile", self._compile_with(loss=loss), f"Loss {loss}")
+        self.doc.set_compile(self._compile.with_loss(loss), f"Loss {loss}")
 
     def _from_logits_edited(self, on: bool) -> None:
-        comp = self._compile_with(from_logits=True)
-        if not on:
-            del comp["from_logits"]
-        self.doc.set_settings("compile", comp, "from_logits " + ("on" if on else "off"))
+        self.doc.set_compile(self._compile.with_from_logits(on), "from_logits " + ("on" if on else "off"))
 
     def _schedule_edited(self) -> None:
         kind = self.schedule.currentData()
-        comp = self._compile_with()
-        comp.pop("learning_rate_schedule", None)
-        if kind is not None:
-            spec = SCHEDULES[kind]
-            comp["learning_rate_schedule"] = {"type": kind, **{p.name: p.default for p in spec.params}}
-            rate = self.doc.design.compile_settings.optimizer_params.get("learning_rate")
-            if isinstance(rate, (int, float)) and "initial_learning_rate" in comp["learning_rate_schedule"]:
-                comp["learning_rate_schedule"]["initial_learning_rate"] = rate  # start where it was
-        self.doc.set_settings("compile", comp, f"Learning rate {kind or NO_SCHEDULE}")
+        self.doc.set_compile(self._compile.with_schedule(kind), f"Learning rate {kind or NO_SCHEDULE}")
 
     def _schedule_param_edited(self, name: str, value: object) -> None:
-        comp = self._compile_with()
-        comp["learning_rate_schedule"] = {**comp["learning_rate_schedule"], name: value}
-        self.doc.set_settings("compile", comp, f"Change {name}")
+        self.doc.set_compile(self._compile.with_schedule_param(name, value), f"Change {name}")
 
     def _optimizer_edited(self) -> None:
-        opt_type = self.optimizer.currentData()
-        old = self.doc.design.compile_settings.optimizer_params
-        new = {"type": opt_type}
-        if "learning_rate" in old:  # keep the learning rate across optimizers
-            new["learning_rate"] = old["learning_rate"]
-        self.doc.set_settings("compile", self._compile_with(optimizer=new), f"Optimizer {opt_type}")
+        kind = self.optimizer.currentData()
+        self.doc.set_compile(self._compile.with_optimizer(kind), f"Optimizer {kind}")
 
     def _optimizer_param_edited(self, name: str, value: object) -> None:
-        opt = {**self.doc.design.compile_settings.optimizer_config(), name: value}
-        self.doc.set_settings("compile", self._compile_with(optimizer=opt), f"Change {name}")
+        self.doc.set_compile(self._compile.with_optimizer_param(name, value), f"Change {name}")
 
     def _shared_metrics(self) -> list:
         outputs = self.doc.design.output_ids()
-        return self.doc.design.compile_settings.metrics_for(outputs[0]) if outputs else []
+        return self._compile.metrics_for(outputs[0]) if outputs else []
 
     def _metrics_edited(self) -> None:
-        """The checked metrics; one written with arguments keeps them, and one newly checked
-        that takes a threshold gets the one shown."""
-        written = {metric_name(m): m for m in self._shared_metrics()}
+        """The checked metrics; one newly checked that takes a threshold gets the one shown."""
         names = [
             self.metrics.item(i).text()
             for i in range(self.metrics.count())
             if self.metrics.item(i).checkState() == Qt.CheckState.Checked
         ]
-        chosen = [copy.deepcopy(written.get(n, n)) for n in names]
-        chosen = with_threshold(chosen, self._shown_threshold(written.values()), only_plain=True)
-        self.doc.set_settings("compile", self._compile_with(metrics=chosen), "Change metrics")
+        threshold = shown_threshold(self._shared_metrics())
+        self.doc.set_compile(self._compile.with_metrics(names, threshold), "Change metrics")
 
     def _threshold_edited(self, _name: str, value: object) -> None:
-        chosen = with_threshold(copy.deepcopy(self._shared_metrics()), value)
-        self.doc.set_settings("compile", self._compile_with(metrics=chosen), "Change threshold")
-
-    @staticmethod
-    def _shown_threshold(metrics: object) -> object:
-        """The threshold of the first metric that has one (None: Keras's 0.5)."""
-        return next((m.get("thresholds") for m in metrics if isinstance(m, dict) and "thresholds" in m), None)
-
-    def _training_with(self, **changes: object) -> dict:
-        training = copy.deepcopy(self.doc.design.training)
-        training.update(changes)
-        return {k: v for k, v in training.items() if v is not None}
+        self.doc.set_compile(self._compile.with_threshold(value), "Change threshold")
 
     def _class_weight_edited(self) -> None:
         choice = self.class_weight.currentData()
-        value = {"0": 1.0, "1": 1.0} if choice == "per class" else choice  # a start to edit
-        self.doc.set_settings("training", self._training_with(class_weight=value), "Change class weight")
+        self.doc.set_training(self._training.with_class_weight(choice), "Change class weight")
 
     def _class_weights_typed(self) -> None:
-        """``0: 1, 2: 3.5`` -> {"0": 1.0, "2": 3.5}; text that does not read so is flagged, not applied."""
-        weights = {}
+        """``0: 1, 2: 3.5``; text that does not read so is flagged, not applied."""
         try:
-            for part in filter(None, (p.strip() for p in self.class_weights.text().split(","))):
-                key, _, value = part.partition(":")
-                weights[key.strip()] = float(value)
-        except ValueError:
+            training = self._training.with_class_weights_text(self.class_weights.text())
+        except ValueError as exc:
             self.class_weights.setStyleSheet("border: 1.5px solid #D32F2F;")
-            self.class_weights.setToolTip("Write class: weight pairs, e.g. 0: 1, 1: 5")
+            self.class_weights.setToolTip(str(exc))
             return
         self.class_weights.setStyleSheet("")
-        self.doc.set_settings("training", self._training_with(class_weight=weights), "Change class weights")
+        self.doc.set_training(training, "Change class weights")
 
     def _reduce_lr_edited(self, on: bool) -> None:
-        value = {"factor": 0.5, "patience": 2} if on else None
-        self.doc.set_settings(
-            "training",
-            self._training_with(reduce_lr_on_plateau=value),
-            "ReduceLROnPlateau " + ("on" if on else "off"),
-        )
+        text = "ReduceLROnPlateau " + ("on" if on else "off")
+        self.doc.set_training(self._training.with_reduce_lr(on), text)
 
     def _reduce_lr_param_edited(self, name: str, value: object) -> None:
-        plateau = {**(self.doc.design.training_settings.reduce_lr_on_plateau or {}), name: value}
-        self.doc.set_settings("training", self._training_with(reduce_lr_on_plateau=plateau), f"Change {name}")
+        self.doc.set_training(self._training.with_reduce_lr_param(name, value), f"Change {name}")
 
     def _training_edited(self) -> None:
-        training = self._training_with(
-            epochs=self.epochs.value(),
-            batch_size=self.batch_size.value(),
-            validation_split=round(self.split.value(), 4),
-        )
-        self.doc.set_settings("training", training, "Change training settings")
+        training = self._training.with_run(self.epochs.value(), self.batch_size.value(), self.split.value())
+        self.doc.set_training(training, "Change training settings")
 
     def _design_changed(self, _report: object) -> None:
         self.refresh()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 
 from engine.design.graph import Design
+from engine.spec.settings import written_over
 
 OPTIMIZERS = (
     ("SGD", {"type": "SGD", "learning_rate": 0.01}),
@@ -34,7 +35,8 @@ def optimizer_variants(design: Design) -> list[tuple[str, Design]]:
     out = []
     for label, optimizer in OPTIMIZERS:
         variant = copy.deepcopy(design)
-        variant.compile = {**variant.compile, "optimizer": dict(optimizer)}
+        settings = variant.compile_settings.with_optimizer_config(optimizer)
+        variant.compile = written_over(variant.compile, settings)
         out.append((label, variant))
     return out
 
@@ -50,6 +52,6 @@ def loss_variants(design: Design) -> list[tuple[str, Design]]:
     out = []
     for label, loss in ((f"cross-entropy ({crossentropy})", crossentropy), ("MSE on one-hot targets", "mse")):
         variant = copy.deepcopy(design)
-        variant.compile = {**variant.compile, "loss": loss}
+        variant.compile = written_over(variant.compile, variant.compile_settings.with_loss(loss))
         out.append((label, variant))
     return out
