@@ -13,6 +13,7 @@ make in one click.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE
@@ -29,6 +30,25 @@ class Fix:
     text: str  # e.g. "Add Flatten before 'digit'"
     layer_type: str
     before: str
+
+
+@dataclass(frozen=True)
+class SetParam:
+    """An edit that resolves a problem: set node ``node``'s parameter ``param`` to ``value``
+    (e.g. the Input's shape to the data's, or an output's units to the number of classes)."""
+
+    text: str  # e.g. "Set the shape of Input 'x' to (10,)"
+    node: str
+    param: str
+    value: Any
+
+
+def set_param_fixes(node_type: str, node_id: str, param: str, value: Any, text: str) -> tuple[SetParam, ...]:
+    """The one-click fix that sets ``param``, when the layer has that parameter (else none)."""
+    spec = LAYERS.get(node_type)
+    if spec is None or all(p.name != param for p in spec.params):
+        return ()
+    return (SetParam(text, node_id, param, value),)
 
 
 def label_form(loss_task: str | None, data_task: str | None, target_width: int = 1) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.design import dtype_flow
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
-from engine.design.label_fit import Fix, label_form, output_rank_problem
+from engine.design.label_fit import Fix, SetParam, label_form, output_rank_problem, set_param_fixes
 from engine.design.settings_checks import check_class_weight, check_compile, check_training_options
 from engine.spec.catalog import LAYERS, LayerSpec
 from engine.spec.compile_catalog import (
@@ -26,9 +26,11 @@ from engine.spec.compile_catalog import (
     SPARSE,
     loss_spec,
 )
+from engine.spec.custom import PENDING_TEXT as CODE_PENDING_TEXT
+from engine.spec.custom import CodeRequest, by_keras, check_custom, is_custom
 from engine.spec.data_settings import data_problems
 from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
-from engine.spec.generic import PENDING_TEXT, Request, check_generic, class_of, is_generic, recall
+from engine.spec.generic import PENDING_TEXT, Request, check_generic, class_of, recall
 from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 from engine.spec.params import check_params
 
@@ -45,7 +47,7 @@ class Problem:
     node: str | None = None
     edge: int | None = None  # index into design.edges
     key: str | None = None  # e.g. "compile.loss"
-    fixes: tuple[Fix, ...] = ()  # edits that resolve it, offered as one-click fixes
+    fixes: tuple[Fix | SetParam, ...] = ()  # edits that resolve it, offered as one-click fixes
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"message": self.message}
@@ -65,6 +67,8 @@ class NodeInfo:
     problems: list[Problem] = field(default_factory=list)
     # The shape waits for Keras: a generic layer's (or one downstream of it), see engine.spec.generic.
     pending: bool = False
+    # A custom layer whose code has not run (see engine.spec.custom): its shape waits for trust.
+    awaits_code: bool = False
 
     @property
     def errors(self) -> list[str]:
@@ -81,6 +85,8 @@ class Report:
     problems: list[Problem]
     # What Keras must compute before the generic layers' shapes are known (none known yet).
     requests: list[Request] = field(default_factory=list)
+    # What only the design's own code can answer: custom layers' shapes, run once trusted.
+    code_requests: list[CodeRequest] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -112,6 +118,7 @@ class _Collector:
         self.nodes = {nid: NodeInfo() for nid in design.nodes}
         self.problems: list[Problem] = []
         self.requests: list[Request] = []
+        self.code_requests: list[CodeRequest] = []
 
     def add(self, severity: str, message: str, node: str | None = None, **kw: Any) -> None:
         problem = Problem(severity, message, node, **kw)
@@ -135,7 +142,9 @@ def validate(design: Design) -> Report:
     _check_settings(design, out)
     check_class_weight(design, design.training_settings, design.compile_settings, shapes, out)
     _check_outputs(design, values, shapes, out)
-    return Report(out.nodes, out.problems, list(dict.fromkeys(out.requests)))
+    return Report(
+        out.nodes, out.problems, list(dict.fromkeys(out.requests)), list(dict.fromkeys(out.code_requests))
+    )
 
 
 # ---------------------------------------------------------------- nodes and edges
@@ -148,14 +157,14 @@ def _check_nodes(design: Design, out: _Collector) -> dict[str, dict[str, Any] | 
         if not NODE_ID.match(nid):
             out.error(f"Node id '{nid}' {NODE_ID_RULE}", nid)
         spec = LAYERS.get(node.type)
-        if spec is None and is_generic(node.type) and node.shares is None:
-            problems = check_generic(node.params)
+        if spec is None and by_keras(node.type) and node.shares is None:
+            problems = (check_custom if is_custom(node.type) else check_generic)(node.params)
             for problem in problems:
                 who = label(class_of(node.params), nid)
                 out.error(f"{who}: {problem.message}", nid, key=f"params.{problem.param}")
             values[nid] = None if problems else node.params
             continue
-        if spec is None and not is_generic(node.type):
+        if spec is None and not by_keras(node.type):
             out.error(f"'{nid}' has an unknown layer type '{node.type}'", nid)
             values[nid] = None
             continue
@@ -188,7 +197,7 @@ def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out:
     """
     for nid, node in design.nodes.items():
         target = node.shares
-        if target is None or (node.type not in LAYERS and not is_generic(node.type)):
+        if target is None or (node.type not in LAYERS and not by_keras(node.type)):
             continue
         who = label(node.type, nid)
         other = design.nodes.get(target)
@@ -205,7 +214,7 @@ def _check_shares(design: Design, values: dict[str, dict[str, Any] | None], out:
                 nid,
                 key="shares",
             )
-        elif is_generic(node.type) and class_of(other.params) != class_of(node.params):
+        elif by_keras(node.type) and class_of(other.params) != class_of(node.params):
             out.error(
                 f"{who} shares weights with {label(class_of(other.params), target)}: "
                 f"a shared layer must be of the same class ({class_of(node.params)})",
@@ -416,7 +425,7 @@ def _infer_generic(
     Its inputs go in by position (one tensor, or several as ``layer(a, b)``); the
     first call of a layer shows its weights.  Other unknown types were reported already.
     """
-    if not is_generic(design.nodes[nid].type):
+    if not by_keras(design.nodes[nid].type):
         return
     edges = [e for e in edges if e.src in design.nodes]
     vals = values[nid]
@@ -434,11 +443,16 @@ def _infer_generic(
     if any(s is None for s in ins):
         info.pending = any(out.nodes[e.src].pending for e in edges)
         return
-    request = Request.of(vals["class_name"], vals.get("config", {}), ins)  # type: ignore[arg-type]
+    code = is_custom(design.nodes[nid].type)
+    request = (
+        CodeRequest.of_code(vals, ins)
+        if code
+        else Request.of(vals["class_name"], vals.get("config", {}), ins)
+    )
     answer = recall(request)
     if answer is None:
-        info.pending = True
-        out.requests.append(request)
+        info.pending, info.awaits_code = True, code
+        (out.code_requests if code else out.requests).append(request)  # type: ignore[arg-type]
         return
     if answer.error or answer.shape is None:
         out.error(f"{who}: Keras cannot build it this way: {answer.error}", nid)
@@ -454,7 +468,9 @@ def _infer_generic(
 
 def pending_text(info: NodeInfo | None) -> str:
     """What to show instead of a shape that Keras has not computed yet ('' otherwise)."""
-    return PENDING_TEXT if info is not None and info.pending and info.output_shape is None else ""
+    if info is None or not info.pending or info.output_shape is not None:
+        return ""
+    return CODE_PENDING_TEXT if info.awaits_code else PENDING_TEXT
 
 
 def _dtypes_in(
@@ -517,7 +533,7 @@ def _check_reachable(design: Design, order: list[str], out: _Collector) -> None:
             for e in outgoing[nid]:
                 reached.add(e.dst)
     for nid in order:
-        known = design.nodes[nid].type in LAYERS or is_generic(design.nodes[nid].type)
+        known = design.nodes[nid].type in LAYERS or by_keras(design.nodes[nid].type)
         if nid not in reached and not out.nodes[nid].problems and known:
             out.error(f"{label(design.nodes[nid].type, nid)} is not reached from any Input", nid)
 
@@ -581,6 +597,15 @@ def output_activation(design: Design, nid: str, values: dict[str, dict[str, Any]
             return "linear"
         nid = inc[nid][0].src
     return "linear"
+
+
+def _activation_fix(design: Design, nid: str, values: dict, activation: str) -> tuple[SetParam, ...]:
+    """Set the output's own activation, when the one that ends it is its own (not a layer's before it)."""
+    own = (values.get(nid) or {}).get("activation")
+    if not own:
+        return ()
+    text = f"Set the activation of '{nid}' to {activation}"
+    return set_param_fixes(design.nodes[nid].type, nid, "activation", activation, text)
 
 
 def _check_model_outputs(design: Design, values: dict[str, dict[str, Any] | None], out: _Collector) -> bool:
@@ -659,10 +684,12 @@ def _check_outputs(
                 key="compile.from_logits",
             )
         if crossentropy and not logits and act not in ("softmax", "sigmoid"):
+            squash = "sigmoid" if loss.task == BINARY else "softmax"
             out.warn(
                 f"Output {who} has a '{act}' activation but {loss.name} expects probabilities: "
-                f"end with {'sigmoid' if loss.task == BINARY else 'softmax'}",
+                f"end with {squash}",
                 nid,
+                fixes=_activation_fix(design, nid, values, squash),
             )
         if (
             loss.task == REGRESSION
@@ -673,6 +700,7 @@ def _check_outputs(
                 f"Output {who} squashes values with '{act}' but {loss.name} is a regression loss: "
                 "use a linear output to predict numbers",
                 nid,
+                fixes=_activation_fix(design, nid, values, "linear"),
             )
         if dataset is None:
             continue
@@ -695,10 +723,13 @@ def _check_outputs(
             and units not in (None, classes.get(nid, dataset.classes))
         ):
             labels = f"'s {nid} labels have" if dataset.outputs else " has"
+            wanted = classes.get(nid, dataset.classes)
             out.warn(
-                f"Dataset '{dataset.name}'{labels} {classes.get(nid, dataset.classes)} classes but output "
-                f"{who} has {units} units",
+                f"Dataset '{dataset.name}'{labels} {wanted} classes but output {who} has {units} units",
                 nid,
+                fixes=set_param_fixes(
+                    design.nodes[nid].type, nid, "units", wanted, f"Set the units of '{nid}' to {wanted}"
+                ),
             )
 
 
@@ -749,9 +780,12 @@ def _check_data_fit(
         shape = dataset.input_shapes[name]
         if got is not None and got != (None, *shape):
             what = f" for input '{name}'" if name else ""
+            which = "the Input's" if len(inputs) == 1 else f"Input '{nid}''s"
+            fix = f"Set {which} shape to {fmt_shape(shape)}"
             out.warn(
                 f"Dataset '{dataset.name}' has samples of shape {fmt_shape(shape)}{what} but "
                 f"Input '{nid}' expects {fmt_shape(got[1:])}",
                 nid,
                 key="data.name",
+                fixes=set_param_fixes(design.nodes[nid].type, nid, "shape", list(shape), fix),
             )

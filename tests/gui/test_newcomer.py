@@ -291,3 +291,41 @@ def test_a_templates_lesson_goes_when_its_dataset_is_changed(window, qtbot):
     assert not panel.lesson.isVisible()
     window.actions_by_name["undo"].trigger()
     assert panel.lesson.isVisible()
+
+
+# ---------------------------------------------------------------- 9: one-click fixes for data vs design
+
+
+def problem_lines(window) -> list[str]:
+    return [window.problems.item(i).text().strip() for i in range(window.problems.count())]
+
+
+def click_fix(window, text):
+    from tests.gui.test_first_use import click_item
+
+    fix = next(item for item in window.problems.fix_items() if item.text().strip() == f"Fix: {text}")
+    click_item(window.problems, fix)
+
+
+def test_ten_features_against_an_input_of_eight_has_a_one_click_fix(window):
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("data", {**window.doc.design.data, "name": "diabetes"}, "Change dataset")
+    lines = problem_lines(window)
+    assert "Dataset 'diabetes' has samples of shape (10,) but Input 'x' expects (8,)" in lines
+    click_fix(window, "Set the Input's shape to (10,)")
+    assert window.doc.design.nodes["x"].params["shape"] == [10]
+    assert not window.doc.report.problems and window.scene.nodes["x"].view.shape == "(None, 10)"
+    window.actions_by_name["undo"].trigger()
+    assert window.doc.design.nodes["x"].params["shape"] == [8]
+
+
+def test_class_count_and_output_activation_mismatches_offer_their_fix(window):
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.doc.set_settings("data", {**window.doc.design.data, "name": "breast_cancer"}, "d")
+    window.doc.set_param("features", "shape", [30])
+    click_fix(window, "Set the units of 'species' to 2")
+    assert window.doc.design.nodes["species"].params["units"] == 2
+    window.doc.set_param("species", "activation", "relu")
+    click_fix(window, "Set the activation of 'species' to softmax")
+    assert window.doc.design.nodes["species"].params["activation"] == "softmax"
+    assert not window.doc.report.problems
