@@ -10,6 +10,7 @@ import pytest
 
 from engine.design.file_format import load
 from engine.training.run import ready
+from engine.training.step_formulas import chain_rule, num, update
 from engine.training.step_ledger import LedgerError, explain_step, sample
 
 DESIGNS = Path(__file__).resolve().parents[3] / "resources" / "designs"
@@ -79,7 +80,21 @@ def check_against_keras(model, x, y):
     for slot in ledger.optimizer.slots:
         [mine] = [v for name, v in slots.items() if name.endswith(f"{slot.layer}_{slot.weight}_{slot.kind}")]
         np.testing.assert_allclose(slot.after, mine, rtol=1e-5, atol=1e-7)
+    check_arithmetic(ledger)
     return ledger
+
+
+def check_arithmetic(ledger):
+    """The numbers shown for a weight reproduce its gradient and its new value."""
+    for step in [s for s in ledger.layers if s.type == "Dense"][-2:]:
+        for name, index in (("kernel", (1, 0)), ("bias", (0,))):
+            record = step.weights[name]
+            rule = chain_rule(step, name, index)
+            assert rule.value == pytest.approx(float(record.grad[index]), rel=1e-4, abs=1e-7)
+            assert "∂L/∂" in rule.lines[-1] and num(rule.value) in rule.lines[-1]
+            new = update(ledger, step.id, name, index)
+            assert new.value == pytest.approx(float(record.after[index]), rel=1e-5, abs=1e-7)
+            assert new.lines[-1].startswith("w ← w") and num(new.value) in new.lines[-1]
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
