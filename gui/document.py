@@ -70,6 +70,7 @@ class Document(QObject):
         ``report`` is ``validate(design)`` when the caller already has it (an import
         validates on its own thread), so a large model is not checked twice."""
         self.undo_stack.clear()
+        self.undo_stack.setClean()  # clear() keeps an import's "never clean": the new file is not modified
         self.design = design
         self.path = path
         self.path_changed.emit()

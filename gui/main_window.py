@@ -796,10 +796,11 @@ class MainWindow(QMainWindow):
                 path.replace(aside)  # kept for whoever wants to dig, never offered again
             self.statusBar().showMessage(f"The autosaved work could not be restored: {exc}", 10000)
             return False
+        what = f"the changes to {found.path.name}" if found.path else f"the new design '{found.design.name}'"
         answer = QMessageBox.question(
             self,
             "Restore unsaved work?",
-            f"Netwright closed without saving '{found.design.name}' (autosaved {found.saved_text()}). "
+            f"Netwright closed without saving {what} (autosaved {found.saved_text()}). "
             "Restore it? (No discards it.)",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QMessageBox
+
+from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "resources" / "designs"
@@ -23,8 +25,6 @@ def shown_docks(window) -> set[str]:
 
 
 def test_panels_come_back_after_train_then_start_page_then_a_template_and_after_a_restart(window, qtbot):
-    from gui.main_window import MainWindow
-
     assert shown_docks(window) == set(DOCKS)
     QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Train
     assert window.stack.currentWidget() is window.training and not shown_docks(window)
@@ -329,3 +329,47 @@ def test_class_count_and_output_activation_mismatches_offer_their_fix(window):
     click_fix(window, "Set the activation of 'species' to softmax")
     assert window.doc.design.nodes["species"].params["activation"] == "softmax"
     assert not window.doc.report.problems
+
+
+# ---------------------------------------------------------------- 8: the right words
+
+
+def test_a_file_opened_over_unsaved_work_is_not_shown_modified(window, monkeypatch, tmp_path, qtbot):
+    """Unsaved work that never was a file (an import, or here restored autosaved work, which
+    the window marks the same way) then File → Open: the opened file is not modified."""
+    import shutil
+
+    window.new_design()
+    window.add_from_palette("Input")
+    window.autosave()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    monkeypatch.setattr(
+        "gui.main_window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    again.start()
+    assert again.doc.dirty and not again.doc.undo_stack.canUndo()
+    monkeypatch.setattr(
+        "gui.main_window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Discard
+    )
+    notes = tmp_path / "notes.json"
+    shutil.copy(TEMPLATES / "seed_example.json", notes)
+    monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(notes), ""))
+    again.actions_by_name["open"].trigger()
+    assert again.doc.path == notes and not again.doc.undo_stack.canUndo()
+    assert not again.doc.dirty and not again.isWindowModified()
+
+
+def test_the_recovery_prompt_names_the_file_it_restores(window, answer, tmp_path, qtbot):
+    import shutil
+
+    notes = tmp_path / "notes.json"
+    shutil.copy(TEMPLATES / "seed_example.json", notes)
+    window.open_path(notes, ask=False)
+    window.doc.set_param("h", "units", 12)
+    window.autosave()
+    asked = answer(QMessageBox.StandardButton.No)
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.start()
+    assert "the changes to notes.json" in asked[0] and "seed_example" not in asked[0]
