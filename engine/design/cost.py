@@ -29,6 +29,7 @@ from typing import Any
 from engine.design.graph import Design
 from engine.design.validation import Report, validate
 from engine.spec.catalog import LAYERS
+from engine.spec.layer_rules import RNN_GATES
 from engine.spec.params import check_params
 
 BYTES = 4  # float32
@@ -173,13 +174,12 @@ def _recurrent(gates: int) -> Callable[[list[Shape], Shape, dict], int]:
     return rule
 
 
-_RNN_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 
 def _bidirectional(ins: list[Shape], out: Shape, p: dict) -> int:
     inner = p["layer"]
     _, values = check_params(LAYERS[inner["type"]].params, inner.get("params", {}))
-    one = _recurrent(_RNN_GATES[inner["type"]])(ins, out, values)
+    one = _recurrent(RNN_GATES[inner["type"]])(ins, out, values)
     merge = math.prod(out) if p.get("merge_mode") in ("sum", "mul", "ave") else 0
     return 2 * one + merge
 
@@ -295,9 +295,7 @@ RULES: dict[str, Rule] = {
     **{f"{kind}Pooling{d}D": _pool for kind in ("Max", "Average") for d in (1, 2, 3)},
     **{f"Global{kind}Pooling{d}D": _global_pool for kind in ("Max", "Average") for d in (1, 2, 3)},
     **{f"{kind}{d}D": _zero for kind in ("ZeroPadding", "Cropping", "UpSampling") for d in (1, 2, 3)},
-    "SimpleRNN": _recurrent(1),
-    "LSTM": _recurrent(4),
-    "GRU": _recurrent(3),
+    **{kind: _recurrent(gates) for kind, gates in RNN_GATES.items()},
     "Bidirectional": _bidirectional,
     "BatchNormalization": _per_element(2),  # folded to a scale and a shift at inference
     "LayerNormalization": _per_element(5),  # mean, variance, normalise, scale, shift
@@ -363,11 +361,11 @@ def _recurrent_state(node_type: str, ins: list[Shape], params: dict[str, Any]) -
     if node_type == "Bidirectional":
         inner = params.get("layer") or {}
         return 2 * _recurrent_state(inner.get("type", ""), ins, inner.get("params", {}))
-    if node_type not in _RNN_GATES or not ins or ins[0][0] is None:
+    if node_type not in RNN_GATES or not ins or ins[0][0] is None:
         return 0
     _, values = check_params(LAYERS[node_type].params, params)
     states = 2 if node_type == "LSTM" else 1
-    return ins[0][0] * values["units"] * (_RNN_GATES[node_type] + states)
+    return ins[0][0] * values["units"] * (RNN_GATES[node_type] + states)
 
 
 def estimate(design: Design, report: Report | None = None) -> DesignCost:
