@@ -364,7 +364,7 @@ def _recurrent_state(node_type: str, ins: list[Shape], params: dict[str, Any]) -
     if node_type not in RNN_GATES or not ins or ins[0][0] is None:
         return 0
     _, values = check_params(LAYERS[node_type].params, params)
-    states = 2 if node_type == "LSTM" else 1
+    states = sum(o.when == "return_state" for o in LAYERS[node_type].outputs)  # the catalog's state outputs
     return ins[0][0] * values["units"] * (RNN_GATES[node_type] + states)
 
 
