@@ -488,7 +488,9 @@ class MainWindow(QMainWindow):
         from gui.training.sample_pad import forward_text
 
         self.mode.show_design()
-        show_activations(self.scene, result["outputs"])
+        outputs = self.doc.design.output_ids()
+        names = {outputs[0]: result.get("class_names") or []} if outputs else {}
+        show_activations(self.scene, result["outputs"], names)
         self._overlay_shown = True
         self._show_message(forward_text(result))
 

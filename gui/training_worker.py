@@ -112,6 +112,8 @@ class TrainingWorker(QObject):
             xs, ys = (p.x_test, p.y_test) if p.test_rows else (p.x, p.y)
             index = max(0, min(index, datamod.rows(xs) - 1))
             predictions = predict_one(self.model, xs, index)
+            x = datamod.take(xs, index)  # what was predicted, for the view to show beside the answer
+            sample = {k: v.tolist() for k, v in x.items()} if isinstance(x, dict) else x.tolist()
             if isinstance(ys, dict):  # several outputs: each one's prediction, label and class names
                 targets = datamod.match_inputs(self.dataset.output_names, list(ys)) or {}
                 shown = [
@@ -123,11 +125,12 @@ class TrainingWorker(QObject):
                     }
                     for node, values in zip(ys, predictions, strict=False)
                 ]
-                self.predicted.emit({"index": index, **shown[0], "outputs": shown})
+                self.predicted.emit({"index": index, "sample": sample, **shown[0], "outputs": shown})
                 return
             self.predicted.emit(
                 {
                     "index": index,
+                    "sample": sample,
                     "prediction": predictions[0],
                     "actual": copy.deepcopy(ys[index].tolist()),
                     "class_names": self.dataset.class_names,

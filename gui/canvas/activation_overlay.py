@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from gui.canvas.items import HEIGHT, WIDTH
+from gui.style import canvas_colors
 
 BOX_W, BOX_H, GAP = 128.0, HEIGHT, 10.0
+NAMES_H = 13.0  # the row of class names under an output's bars
 
 
 def value_color(v: float) -> QColor:
@@ -78,16 +80,49 @@ class ActivationItem(QGraphicsItem):
                 painter.drawRect(QRectF(r.x() + j * w, r.y() + i * h, w + 0.5, h + 0.5))
 
 
-def show_activations(scene: QGraphicsScene, outputs: dict[str, np.ndarray]) -> None:
-    """Put each layer's output beside its card (replacing any shown before)."""
+class ClassNames(QGraphicsItem):
+    """Under an output's bars, the class each bar stands for; the highest one in bold."""
+
+    def __init__(self, values: np.ndarray, names: list[str]) -> None:
+        super().__init__()
+        self.names, self.best = list(names), int(np.argmax(values))
+        self.setPos(WIDTH + GAP, BOX_H + 1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setToolTip("\n".join(f"{n}: {float(v):.3g}" for n, v in zip(names, values, strict=True)))
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF(0, 0, BOX_W, NAMES_H)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        font = QFont(painter.font())
+        font.setPixelSize(10)
+        painter.setPen(canvas_colors()["text"])
+        inner = QRectF(4, 0, BOX_W - 8, NAMES_H)  # the bars' span (see ActivationItem.paint)
+        w = inner.width() / len(self.names)
+        for i, name in enumerate(self.names):
+            font.setBold(i == self.best)
+            painter.setFont(font)
+            text = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, int(w))
+            painter.drawText(QRectF(inner.x() + i * w, 0, w, NAMES_H), Qt.AlignmentFlag.AlignCenter, text)
+
+
+def show_activations(
+    scene: QGraphicsScene, outputs: dict[str, np.ndarray], class_names: dict[str, list[str]] | None = None
+) -> None:
+    """Put each layer's output beside its card (replacing any shown before); the bars of an
+    output that scores classes (``class_names`` by node) are named."""
     clear_activations(scene)
     for node_id, card in scene.nodes.items():
         if node_id in outputs:
-            ActivationItem(np.asarray(outputs[node_id])).setParentItem(card)
+            values = np.asarray(outputs[node_id])
+            ActivationItem(values).setParentItem(card)
+            names = (class_names or {}).get(node_id) or []
+            if values.ndim == 1 and len(names) == len(values) > 0:
+                ClassNames(values, names).setParentItem(card)
 
 
 def clear_activations(scene: QGraphicsScene) -> None:
     for card in scene.nodes.values():
         for child in card.childItems():
-            if isinstance(child, ActivationItem):
+            if isinstance(child, (ActivationItem, ClassNames)):
                 scene.removeItem(child)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -87,6 +87,9 @@ class ResultsView(QScrollArea):
         self.draw_button.hide()  # only for 8x8 image data
         self.prediction = QLabel()
         self.prediction.setWordWrap(True)
+        self.sample_picture = QLabel()  # the predicted sample itself: a picture, when it is one
+        self.sample_picture.setToolTip("The sample that was predicted (scaled to its own range)")
+        self.sample_picture.hide()
         page = QWidget()
         col = QVBoxLayout(page)
         for w in (self.results, self.warning, self.advice, self.output, self.confusion, self.scatter):
@@ -96,6 +99,7 @@ class ResultsView(QScrollArea):
         row.addWidget(self.predict_button)
         row.addWidget(self.forward_button)
         row.addWidget(self.draw_button)
+        row.addWidget(self.sample_picture)
         row.addWidget(self.prediction, 1)
         col.addLayout(row)
         col.addStretch()
@@ -111,6 +115,7 @@ class ResultsView(QScrollArea):
             w.hide()
         self._outputs = {}
         self.prediction.setText("")
+        self.sample_picture.hide()
 
     def show_run(self, run: Run) -> None:
         result = run.result or {}
@@ -187,7 +192,13 @@ class ResultsView(QScrollArea):
         texts = [_prediction_text(o["prediction"], o["actual"], o["class_names"]) for o in outputs]
         if len(outputs) > 1:
             texts = [f"{o['output']}: {t}" for o, t in zip(outputs, texts, strict=True)]
-        self.prediction.setText(" · ".join(texts))
+        sample = p.get("sample")
+        words = sample_words(sample, outputs[0]["class_names"] or [])
+        self.prediction.setText(" · ".join(([words] if words else []) + texts))
+        picture = sample_picture(sample)
+        self.sample_picture.setVisible(picture is not None)
+        if picture is not None:
+            self.sample_picture.setPixmap(picture)
 
     def apply_theme(self) -> None:
         self.scatter.apply_theme()
@@ -214,3 +225,43 @@ def _label(actual: object, names: list[str]) -> str:
             return names[int(np.argmax(actual))]
         return ", ".join(f"{v:.4g}" for v in actual)
     return f"{actual:.4g}" if isinstance(actual, float) and not math.isnan(actual) else str(actual)
+
+
+PICTURE_PX = 72  # the predicted picture's size on screen
+
+
+def _one_hot(a: np.ndarray) -> bool:
+    return a.ndim == 2 and bool(np.isin(a, (0.0, 1.0)).all()) and bool((a.sum(axis=1) == 1).all())
+
+
+def sample_words(sample: object, names: list[str]) -> str:
+    """The sample in words when it is symbols (a one-hot row per step, e.g. the encoder-decoder's
+    source sequence: 'input source: c a f') or a few numbers (a point: 'input (0.12, -1.3)')."""
+    if sample is None:
+        return ""
+    name, value = next(iter(sample.items())) if isinstance(sample, dict) else ("", sample)
+    a = np.asarray(value, dtype=float)
+    a = a[0] if a.ndim > 1 and a.shape[0] == 1 else a
+    label = f"input {name}: " if name else "input "
+    if names and _one_hot(a) and a.shape[1] == len(names):
+        return label + " ".join(names[int(i)] for i in a.argmax(axis=1))
+    if a.ndim == 1 and len(a) <= 4:
+        return label + "(" + ", ".join(f"{v:.3g}" for v in a) + ")"
+    return ""
+
+
+def sample_picture(sample: object) -> QPixmap | None:
+    """The sample as a grey picture when it is an image (H x W, or H x W x 1), else None."""
+    if sample is None or isinstance(sample, dict):
+        return None
+    a = np.asarray(sample, dtype=float)
+    a = a[0] if a.ndim > 2 and a.shape[0] == 1 else a
+    a = a[..., 0] if a.ndim == 3 and a.shape[-1] == 1 else a
+    if a.ndim != 2 or min(a.shape) < 4 or _one_hot(a):
+        return None
+    low, high = float(a.min()), float(a.max())
+    grey = np.ascontiguousarray(255 * (1 - (a - low) / ((high - low) or 1.0)), dtype=np.uint8)  # ink dark
+    image = QImage(grey.data, grey.shape[1], grey.shape[0], grey.strides[0], QImage.Format.Format_Grayscale8)
+    return QPixmap.fromImage(image.copy()).scaled(
+        PICTURE_PX, PICTURE_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )

@@ -373,3 +373,51 @@ def test_the_recovery_prompt_names_the_file_it_restores(window, answer, tmp_path
     qtbot.addWidget(again)
     again.start()
     assert "the changes to notes.json" in asked[0] and "seed_example" not in asked[0]
+
+
+# ---------------------------------------------------------------- 10: what is shown is labelled
+
+
+def test_the_output_cards_bars_are_named_by_class_in_the_forward_pass(window, qtbot):
+    from gui.canvas.activation_overlay import ClassNames
+
+    panel = open_template(window, "mlp_classifier")
+    panel.tabs.setCurrentWidget(panel.results)
+    with qtbot.waitSignal(panel.session.forwarded, timeout=120_000):
+        qtbot.mouseClick(panel.results.forward_button, Qt.MouseButton.LeftButton)
+    card = window.scene.nodes["species"]
+    names = [c for c in card.childItems() if isinstance(c, ClassNames)]
+    assert len(names) == 1 and names[0].names == ["setosa", "versicolor", "virginica"]
+    assert names[0].isVisible() and "versicolor: " in names[0].toolTip()
+    assert not any(isinstance(c, ClassNames) for c in window.scene.nodes["hidden1"].childItems())
+
+
+def test_predict_shows_the_samples_picture(window, qtbot):
+    panel = open_template(window, "small_cnn")
+    window.doc.set_settings("training", {**window.doc.design.training, "batch_size": 64}, "b")
+    train(qtbot, panel)
+    panel.tabs.setCurrentWidget(panel.results)
+    with qtbot.waitSignal(panel.session.predicted, timeout=60_000):
+        qtbot.mouseClick(panel.results.predict_button, Qt.MouseButton.LeftButton)
+    picture = panel.results.sample_picture
+    assert picture.isVisible() and not picture.pixmap().isNull()
+    assert picture.pixmap().width() >= 64  # 8x8 pixels drawn large enough to read
+    assert panel.results.prediction.text().startswith("predicted ")
+
+
+def test_the_encoder_decoder_prediction_shows_its_input(window):
+    panel = open_template(window, "lstm_seq2seq")
+    names = list("abcdefgh")
+    source = [[1.0 if k == i else 0.0 for k in range(8)] for i in (2, 0, 5)]
+    reversed_ = [[1.0 if k == i else 0.0 for k in range(8)] for i in (5, 0, 2)]
+    panel.results.show_prediction(
+        {
+            "index": 0,
+            "sample": {"source": source, "target_in": source},
+            "prediction": [v for row in reversed_ for v in row],
+            "actual": reversed_,
+            "class_names": names,
+        }
+    )
+    assert panel.results.prediction.text() == "input source: c a f · predicted f a c; actual f a c"
+    assert not panel.results.sample_picture.isVisible()
