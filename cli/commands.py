@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from engine.atomic import write_text_atomic
+from engine.atomic import clean_stale_temps, write_text_atomic
 from engine.design.cost import summarize
 from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, pending_text, validate
@@ -234,6 +234,8 @@ def cmd_train(
         if problem:
             err.write(f"{option} {target}: {problem}\n")
             return UNREADABLE
+        if target:  # what a killed run left beside the file goes now, not only at the next write
+            clean_stale_temps(target)
     from engine.training.errors import explain
     from engine.training.fit import CannotTrain
     from engine.training.run import EVALUATING, Hooks, NotReady, Options, run
