@@ -2,4 +2,4 @@
 
 # The subcommands' names, apart from their parser: main.py tells a command from a design file to
 # open with these, without importing the command line's modules (NumPy, codegen) before the window.
-COMMANDS = ("check", "export", "train", "import", "render", "sweep")
+COMMANDS = ("check", "export", "train", "import", "render", "sweep", "explain-step")

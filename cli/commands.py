@@ -419,6 +419,17 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--no-weights", action="store_true", help="train from fresh weights, not the file's pretrained ones"
     )
+    explain = sub.add_parser(
+        "explain-step", help="one training step on one sample: every layer's values, gradients and update"
+    )
+    explain.add_argument("file", metavar="DESIGN.json")
+    explain.add_argument(
+        "--sample", type=int, default=0, metavar="I", help="row I of the rows fit trains on (default 0)"
+    )
+    explain.add_argument(
+        "--weights", metavar="MODEL.keras", help="a trained model's weights and optimizer state"
+    )
+    explain.add_argument("--json", required=True, metavar="OUT.json", help="where to write the step")
     return p
 
 
@@ -466,4 +477,8 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         return cmd_import(args.file, args.output, args.verbose, out, err, keep_weights=not args.no_weights)
     if args.command == "render":
         return cmd_render(args.file, args.output, err)
+    if args.command == "explain-step":
+        from cli.explain_command import cmd_explain
+
+        return cmd_explain(args.file, args.sample, args.weights, args.json, out, err)
     return cmd_export(args.file, args.output, out, err)
