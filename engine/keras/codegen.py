@@ -33,7 +33,7 @@ from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE
 from engine.spec.datasets import BUILTIN, match_inputs
 from engine.spec.generic import GENERIC_CLASSES
-from engine.spec.settings import BALANCED
+from engine.spec.settings import BALANCED, TrainingSettings
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -301,14 +301,14 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     readers, read_call, description, classes = found
     # Both checked by validate().
     settings = design.data_settings
-    seed, test_split = settings.seed, settings.test_split
+    test_split = settings.test_split
     helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle]
     if test_split:
         helpers.append(loaders.hold_out)
     if settings.standardize:
         helpers.append(loaders.standardize)
     lines = [
-        f"def load_data(seed={lit(seed)}):",
+        'def load_data(seed=DATA["seed"]):',
         f'    """{description}, shuffled with a fixed seed before any split.',
         "",
         "    Keras's validation_split takes the last rows of x, so they must be shuffled;",
@@ -317,7 +317,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
         f"    x, y = shuffle(*{read_call}, seed)",
     ]
     if test_split:
-        lines.append(f"    (x, y), (x_test, y_test) = hold_out(x, y, {lit(test_split)})")
+        lines.append('    (x, y), (x_test, y_test) = hold_out(x, y, DATA["test_split"])')
     elif _named_arrays(design) is not None:
         lines.append("    x_test, y_test = take(x, slice(0, 0)), take(y, slice(0, 0))")
     else:
@@ -474,13 +474,44 @@ DISTRIBUTE_PART = '''def distribution_scope(kind):
     return contextlib.nullcontext()'''
 
 
+# The key of the TRAINING literal that holds each callback's arguments.
+_TRAINING_KEY = {"ReduceLROnPlateau": "reduce_lr_on_plateau"}
+
+
+def _settings_part(design: Design, has_data: bool) -> str:
+    """The TRAINING literal main() reads (and DATA, which load_data() reads): the design's settings,
+    written once, so a person edits them in one place and Netwright reads them back on import."""
+    train = design.training_settings
+    options = lower_fit(design)
+    training: dict[str, Any] = {
+        "epochs": train.epochs,
+        "batch_size": train.batch_size,
+        "validation_split": train.validation_split,
+    }
+    if train.distribution != TrainingSettings.distribution:
+        training["distribution"] = train.distribution
+    if options.class_weight is not None:
+        training["class_weight"] = options.class_weight
+    for c in options.callbacks:
+        training[_TRAINING_KEY[c.class_name]] = c.kwargs
+    lines = [
+        "# The training settings main() uses; Netwright reads them back when it opens this script.",
+        f"TRAINING = {lit(training)}",
+    ]
+    if has_data:
+        settings = design.data_settings
+        data = {**(design.data or {}), "seed": settings.seed, "test_split": settings.test_split}
+        lines += ["# Where the data comes from and how load_data() prepares it.", f"DATA = {lit(data)}"]
+    return "\n".join(lines)
+
+
 def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
     train = design.training_settings
     lines = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
-        f'    parser.add_argument("--epochs", type=int, default={lit(train.epochs)})',
-        f'    parser.add_argument("--batch-size", type=int, default={lit(train.batch_size)})',
+        '    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])',
+        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"])',
         '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
         ' default="none")',
         "    args = parser.parse_args()",
@@ -501,7 +532,7 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         "y",
         "epochs=args.epochs",
         "batch_size=args.batch_size",
-        f"validation_split={lit(train.validation_split)}",
+        'validation_split=TRAINING["validation_split"]',
     ]
     options = lower_fit(design)
     if options.class_weight == BALANCED:
@@ -512,10 +543,14 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         lines.append(f"    class_weight = balanced_class_weight({rows})")
         fit_args.append("class_weight=class_weight")
     elif options.class_weight is not None:
-        lines.append(f"    class_weight = complete_class_weight({value_text(options.class_weight)}, y)")
+        lines.append('    class_weight = complete_class_weight(TRAINING["class_weight"], y)')
         fit_args.append("class_weight=class_weight")
     if options.callbacks:
-        fit_args.append(f"callbacks={value_text(list(options.callbacks))}")
+        callbacks = [
+            f"keras.{c.module}.{c.class_name}(**TRAINING[{lit(_TRAINING_KEY[c.class_name])}])"
+            for c in options.callbacks
+        ]
+        fit_args.append(f"callbacks=[{', '.join(callbacks)}]")
     lines.append("    " + call("model.fit", fit_args))
     if has_data:
         lines.append("    if rows(x_test):")
@@ -533,7 +568,7 @@ def generate(design: Design, formatter: bool = True) -> str:
         data = _data_part(design)
         parts = [
             f'"""{DOCSTRING}"""',
-            _imports(data),
+            _imports(data) + "\n\n" + _settings_part(design, data is not None),  # one blank line, as isort
             *(data or ()),
             _model_part(design),
             *_class_weight_part(design),

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from engine.design.graph import Design
-from engine.spec.compile_catalog import METRIC_CLASSES, METRICS, loss_spec
+from engine.spec.compile_catalog import METRIC_CLASSES, METRICS, SCHEDULES, loss_spec
 
 _KERAS_ALIASES = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}
 
@@ -113,3 +113,18 @@ def read_per_output(cc: dict[str, Any], design: Design, origins: dict[str, str])
         )
         comp["metrics"] = lists[0] if every else read  # the same for every output: one shared list
     return notes
+
+
+def read_schedule(value: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """A learning-rate schedule as Keras serialises it -> the design's form, and a problem when
+    it is not one the design holds (then the optimizer keeps its constant rate)."""
+    cls = str(value.get("class_name", ""))
+    spec = SCHEDULES.get(cls)
+    config = value.get("config") if isinstance(value.get("config"), dict) else {}
+    if spec is None:
+        return None, f"the learning-rate schedule {cls} is not offered here; a constant rate is used"
+    known = {p.name for p in spec.params}
+    odd = [k for k, v in config.items() if k not in known and k != "name" and v not in (None, False)]
+    if odd:
+        return None, f"{cls}'s `{odd[0]}` is not carried over; a constant rate is used"
+    return {"type": cls, **{k: v for k, v in config.items() if k in known}}, ""

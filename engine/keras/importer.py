@@ -27,12 +27,12 @@ from typing import Any
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
-from engine.keras.import_compile import read_per_output, split_loss
+from engine.keras.import_compile import metric, read_per_output, read_schedule, split_loss
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.keras.weights import WeightsError, weight_layers
 from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import METRICS, OPTIMIZERS, loss_spec
+from engine.spec.compile_catalog import OPTIMIZERS, loss_spec
 from engine.spec.generic import GENERIC, GENERIC_CLASSES, config_problems, generic_params
 from engine.spec.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
@@ -76,10 +76,13 @@ def import_config(
     compile_config: dict[str, Any] | None = None,
     training: dict[str, Any] | None = None,
     source: str = "model",
+    call_names: dict[tuple[str, int], str] | None = None,
 ) -> ImportResult:
-    """The design a Keras model config describes, laid out, with what was lost."""
+    """The design a Keras model config describes, laid out, with what was lost.
+
+    ``call_names`` names the nodes of a shared layer's later calls (a script's variables)."""
     result = ImportResult(Design(name=_design_name(config, source)))
-    reader = _GraphReader(result)
+    reader = _GraphReader(result, call_names or {})
     try:
         outputs = reader.model(config, prefix="", bound=None)
         chosen = [OutputRef(o.node, o.out) for o in outputs]
@@ -111,8 +114,9 @@ def _design_name(config: dict[str, Any], source: str) -> str:
 class _GraphReader:
     """Turns (possibly nested) Sequential and Functional configs into nodes and edges."""
 
-    def __init__(self, result: ImportResult) -> None:
+    def __init__(self, result: ImportResult, call_names: dict[tuple[str, int], str]) -> None:
         self.result = result
+        self.call_names = call_names
         self.design = result.design
         # a simplification -> the layers it applies to, so each is said once
         self.simplified: dict[str, list[str]] = {}
@@ -304,6 +308,8 @@ class _GraphReader:
             )
         spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
         base = name if call_index == 0 else f"{name}_call{call_index}"
+        if call_index and not prefix:
+            base = self.call_names.get((name, call_index), base)
         nid = self._new_id(prefix + base)
         if spec is None and _generic_layer(layer) and shares is None:
             why = config_problems(_config_without_name(layer))
@@ -700,48 +706,56 @@ def _refs(value: Any) -> list[list[Any]]:
 
 def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
     design = result.design
-    opt = cc.get("optimizer")
-    if isinstance(opt, str):
-        opt = {"class_name": opt, "config": {}}
-    if isinstance(opt, dict):
-        cls = str(opt.get("class_name", ""))
-        spec = next((s for s in OPTIMIZERS.values() if s.type.lower() == cls.lower()), None)
-        if spec is None:
-            result.notes.append(f"optimizer {cls} is not offered here; Adam is used")
-        else:
-            settings: dict[str, Any] = {"type": spec.type}
-            cfg = _config_of(opt)
-            for p in spec.params:
-                if p.name in cfg:
-                    value, note = _from_keras(p, cfg[p.name])
-                    if note:
-                        result.notes.append(f"optimizer: {note}")
-                    if value is not _SKIP and value != p.default:
-                        settings[p.name] = value
-            design.compile["optimizer"] = settings
+    _read_optimizer(cc.get("optimizer"), result)
     loss, per_output = split_loss(cc.get("loss"), design, result.origins, result.notes)
     if isinstance(loss, dict):
         loss = _snake(str(loss.get("class_name", "")))
     if isinstance(loss, str) and loss:
         spec = loss_spec(loss)
         if spec is None:
-            result.notes.append(f"loss '{loss}' is not offered here; mse is used")
+            result.problems.append(f"the loss '{loss}' is not offered here; mse is used")
         else:
             design.compile["loss"] = spec.name
-    metrics = cc.get("metrics")
-    names: list[str] = []
-    for m in _flatten(metrics):
-        name = (
-            m if isinstance(m, str) else _snake(str(m.get("class_name", ""))) if isinstance(m, dict) else ""
-        )
-        name = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}.get(name, name)
-        if name in METRICS and name not in names:
-            names.append(name)
-        elif name and name not in METRICS:
+    read: list[Any] = []
+    for m in _flatten(cc.get("metrics")):
+        value = metric(m)
+        if value is None:
+            name = _snake(str(m.get("class_name", ""))) if isinstance(m, dict) else m
             result.notes.append(f"metric '{name}' is not offered here; left out")
-    design.compile["metrics"] = names
+        elif value not in read:
+            read.append(value)
+    design.compile["metrics"] = read
     if per_output or len(design.model_outputs()) > 1:  # Keras's per output name: by node id here
         result.notes += read_per_output(cc, design, result.origins)
+
+
+def _read_optimizer(opt: Any, result: ImportResult) -> None:
+    """The optimizer and its arguments; a learning-rate schedule in its place of the rate."""
+    if isinstance(opt, str):
+        opt = {"class_name": opt, "config": {}}
+    if not isinstance(opt, dict):
+        return
+    cls = str(opt.get("class_name", ""))
+    spec = next((s for s in OPTIMIZERS.values() if s.type.lower() == cls.lower()), None)
+    if spec is None:
+        result.problems.append(f"the optimizer {cls} is not offered here; Adam is used")
+        return
+    settings: dict[str, Any] = {"type": spec.type}
+    cfg = dict(_config_of(opt))
+    if isinstance(cfg.get("learning_rate"), dict):
+        schedule, problem = read_schedule(cfg.pop("learning_rate"))
+        if schedule is not None:
+            result.design.compile["learning_rate_schedule"] = schedule
+        if problem:
+            result.problems.append(problem)
+    for p in spec.params:
+        if p.name in cfg:
+            value, note = _from_keras(p, cfg[p.name])
+            if note:
+                result.notes.append(f"optimizer: {note}")
+            if value is not _SKIP and value != p.default:
+                settings[p.name] = value
+    result.design.compile["optimizer"] = settings
 
 
 def _loss_from_outputs(result: ImportResult) -> None:
@@ -826,8 +840,13 @@ def _import_script(source: str) -> ImportResult:
         raise ModelImportError(f"{source}: {exc}") from None
     if parsed.model_config is None:
         raise ModelImportError(f"{source}: " + "; ".join(str(p) for p in parsed.problems))
-    result = import_config(parsed.model_config, parsed.compile_config, parsed.training, Path(source).stem)
+    result = import_config(
+        parsed.model_config, parsed.compile_config, parsed.training, Path(source).stem, parsed.call_names
+    )
     result.problems[:0] = [f"line {p.line}: {p.message}" for p in parsed.problems]
+    result.notes += parsed.notes
+    if parsed.data is not None:
+        result.design.data = parsed.data
     return result
 
 

@@ -28,12 +28,16 @@ from engine.spec.catalog import LAYERS
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_UNROLL = 1000  # iterations of a literal `for` loop the reader unrolls
+MAX_STEPS = 200_000  # statements read in all (unrolled loops and calls included)
+MAX_CALL_DEPTH = 32  # calls of the script's own functions inside one another
 
 # Module paths that mean "Keras" however the script imports it.
 _KERAS_ROOTS = ("keras", "tensorflow.keras", "tf.keras", "tensorflow.python.keras")
 _LAYER_MODULES = ("layers",)
 _MODEL_NAMES = {"Sequential": "Sequential", "Model": "Model", "Input": "Input", "InputLayer": "InputLayer"}
 _OPTIMIZER_MODULE = "optimizers"
+# Modules whose objects configure a model (compile, fit, a layer's initializer).
+_OBJECT_MODULES = ("losses", "metrics", "callbacks", "initializers", "regularizers", "constraints")
 
 
 class ScriptError(ValueError):
@@ -102,9 +106,30 @@ class FunctionalObj:
 
 
 @dataclass
-class OptimizerObj:
+class KerasObj:
+    """``keras.<module>.<Class>(...)`` that is not a layer: an optimizer, a loss, a metric, a
+    learning-rate schedule, a callback, an initializer.  Written into the config as Keras
+    serialises it (``{"module", "class_name", "config"}``)."""
+
+    module: tuple[str, ...]
     class_name: str
     config: dict[str, Any]
+
+
+@dataclass
+class LocalFunction:
+    """A function the script defines; a call with literal arguments is read by reading its body."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    scope: dict[str, Any]  # the names it sees: the module's, or the enclosing function's
+
+
+class _Return(Exception):  # noqa: N818 - control flow, not an error
+    """``return value`` inside a function the reader is reading."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
 
 
 _UNKNOWN = object()
@@ -121,6 +146,9 @@ class ParsedScript:
     compile_config: dict[str, Any] | None
     training: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    data: dict[str, Any] | None = None  # the script's DATA literal: the design's data settings
+    call_names: dict[tuple[str, int], str] = field(default_factory=dict)  # see _Reader.call_names
+    notes: list[str] = field(default_factory=list)  # read, but not part of a design (other callbacks)
 
 
 def parse_script(source: str, filename: str = "<script>") -> ParsedScript:
@@ -144,27 +172,54 @@ def parse_script(source: str, filename: str = "<script>") -> ParsedScript:
 
 
 class _Reader:
-    """Walks the module and every function body in order, tracking names symbolically."""
+    """Reads the module as Python would run it, tracking names symbolically.
+
+    ``if __name__ == "__main__":`` and other conditions on literals take their branch; a call
+    of a function the script defines reads its body with the call's arguments bound (so
+    ``model = make_model((28, 28, 1), 10)`` builds that model); a function nothing calls is
+    read once on its own.  What does not build or configure the model (argument parsing,
+    data loading, a condition on a command-line option) is passed over without a word.
+    """
 
     def __init__(self) -> None:
         self.aliases: dict[str, tuple[str, ...]] = {}  # local name -> path inside Keras ("" = keras)
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
         self.layers: dict[str, LayerObj] = {}  # by unique layer name, in creation order
         self.models: list[SequentialObj | FunctionalObj] = []
         self.taken: set[str] = set()
         self.named_inputs: set[str] = set()  # inputs the script names (others get Keras's names)
         self.applied: dict[str, None] = {}  # layers in the order of their first call (topological)
+        self.globals: dict[str, Any] = {"__name__": "__main__"}
+        self.read_functions: set[int] = set()  # ids of the function bodies read through a call
+        self.active: list[int] = []  # the functions being read, innermost last
+        self.steps = 0
+        # (layer, call index) -> the name the script gives a later call's output: a shared
+        # layer's second call in Netwright's exports is named after its node
+        self.call_names: dict[tuple[str, int], str] = {}
 
     # ------------------------------------------------------------ driver
 
     def run(self, tree: ast.Module) -> None:
-        self._block(tree.body, {})
+        called = {
+            n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        self._block(tree.body, self.globals)
         for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._block(node.body, {})
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and id(node) not in self.read_functions
+                and node.name not in called
+            ):
+                self._read_function(LocalFunction(node, self.globals), None)
 
     def _block(self, body: list[ast.stmt], env: dict[str, Any]) -> None:
         for stmt in body:
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise ScriptError(
+                    "the script takes too many steps to read (loops or calls nested too deeply)"
+                )
             try:
                 self._stmt(stmt, env)
             except _Skip as skip:
@@ -175,7 +230,7 @@ class _Reader:
 
     # ------------------------------------------------------------ statements
 
-    def _stmt(self, stmt: ast.stmt, env: dict[str, Any]) -> None:
+    def _stmt(self, stmt: ast.stmt, env: dict[str, Any]) -> None:  # noqa: C901 - one case per statement
         if isinstance(stmt, ast.Import):
             for a in stmt.names:
                 self._import(a.name, a.asname or a.name.split(".")[0], whole=a.asname is not None)
@@ -188,31 +243,110 @@ class _Reader:
                 self._bind(target, value, env, stmt)
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
             self._bind(stmt.target, self.value(stmt.value, env), env, stmt)
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        elif isinstance(stmt, ast.AugAssign):
+            value = self.value(ast.BinOp(stmt.target, stmt.op, stmt.value), env)
+            self._bind(stmt.target, value, env, stmt)
+        elif isinstance(stmt, ast.Expr):
             self.value(stmt.value, env)
-        elif isinstance(stmt, (ast.With, ast.Try)):
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            env[stmt.name] = LocalFunction(stmt, env)
+        elif isinstance(stmt, ast.Return):
+            raise _Return(self.value(stmt.value, env) if stmt.value is not None else None)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith, ast.Try)):
             self._block(stmt.body, env)  # runs once: `with strategy.scope():`, `try:`
         elif isinstance(stmt, ast.For):
             self._loop(stmt, env)
-        elif isinstance(stmt, (ast.While, ast.If)) and self._mentions_keras(stmt):
-            kind = type(stmt).__name__.lower()
-            self.report(
-                stmt, f"an `{kind}` block that builds layers is not read (its condition is not known)"
-            )
-        # Function and class definitions are read on their own (see run); return,
-        # pass, docstrings and everything else carry no model structure.
+        elif isinstance(stmt, ast.If):
+            taken = self._truth(stmt.test, env)
+            if taken is not None:
+                self._block(stmt.body if taken else stmt.orelse, env)
+            elif self._builds(stmt, env):
+                self.report(stmt, "an `if` block that builds layers is not read (its condition is not known)")
+        elif isinstance(stmt, ast.While) and self._builds(stmt, env):
+            self.report(stmt, "a `while` loop that builds layers is not read (its condition is not known)")
+        # Class definitions, pass, global, raise, del and the rest carry no model structure.
 
     def _loop(self, stmt: ast.For, env: dict[str, Any]) -> None:
         """Unroll ``for units in [64, 32]:`` or ``for i in range(3):`` over literal values."""
-        if not self._mentions_keras(stmt):
-            return
         items = self.value(stmt.iter, env) if not _is_range(stmt.iter) else _range(stmt.iter, self, env)
         if not isinstance(items, (list, tuple)) or len(items) > MAX_UNROLL or _has_unknown(list(items)):
-            self.report(stmt, "a `for` loop that builds layers over values that are not literal is not read")
+            if self._builds(stmt, env):
+                self.report(
+                    stmt, "a `for` loop that builds layers over values that are not literal is not read"
+                )
             return
         for item in items:
             self._bind(stmt.target, item, env, stmt)
             self._block(stmt.body, env)
+
+    def _truth(self, test: ast.expr, env: dict[str, Any]) -> bool | None:
+        """Whether a condition holds, when it is made of literals (``__name__ == "__main__"``)."""
+        try:
+            value = self.value(test, env)
+        except _Skip:
+            return None
+        return bool(value) if _is_literal(value) else None
+
+    def _builds(self, node: ast.AST, env: dict[str, Any], seen: set[int] | None = None) -> bool:
+        """Whether running ``node`` would build or configure a model: make a layer, a model or a
+        compile setting, call a layer, change a model, or call a function of the script that does."""
+        seen = set() if seen is None else seen
+        for n in ast.walk(node):
+            if not isinstance(n, ast.Call):
+                continue
+            method = isinstance(n.func, ast.Attribute) and n.func.attr in ("add", "compile", "fit")
+            if method and isinstance(self._peek(n.func.value, env), (SequentialObj, FunctionalObj)):
+                return True
+            target = self._peek(n.func, env)
+            if isinstance(target, KerasName) and _builder_path(target.path) or isinstance(target, LayerObj):
+                return True
+            if isinstance(target, LocalFunction) and id(target.node) not in seen:
+                seen.add(id(target.node))
+                if self._builds(target.node, {**target.scope, **env}, seen):
+                    return True
+        return False
+
+    def _peek(self, node: ast.expr, env: dict[str, Any]) -> Any:
+        """What a name or attribute refers to, without calling anything."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            try:
+                return self.value(node, env)
+            except _Skip:
+                return _UNKNOWN
+        return _UNKNOWN
+
+    def _call_local(self, fn: LocalFunction, call: ast.Call, env: dict[str, Any]) -> Any:
+        """``f(...)`` of a function the script defines: its body read with the arguments bound."""
+        if id(fn.node) in self.active or len(self.active) >= MAX_CALL_DEPTH:
+            return _UNKNOWN  # recursion is not followed
+        args: list[Any] | None = []
+        kwargs: dict[str, Any] = {}
+        for a in call.args:
+            if isinstance(a, ast.Starred) or args is None:
+                args = None
+                continue
+            args.append(self.value(a, env))
+        for k in call.keywords:
+            value = self.value(k.value, env)
+            if k.arg is not None:
+                kwargs[k.arg] = value
+            else:
+                args = None
+        return self._read_function(fn, (args, kwargs) if args is not None else None)
+
+    def _read_function(self, fn: LocalFunction, given: tuple[list[Any], dict[str, Any]] | None) -> Any:
+        """Read a function's body; ``given`` binds its parameters (None: their defaults, or unknown)."""
+        scope = dict(fn.scope)
+        _bind_parameters(fn.node.args, given, scope, lambda e: self.value(e, fn.scope))
+        self.read_functions.add(id(fn.node))
+        self.active.append(id(fn.node))
+        try:
+            self._block(fn.node.body, scope)
+        except _Return as done:
+            return done.value
+        finally:
+            self.active.pop()
+        return None
 
     def _import(self, dotted: str, local: str, whole: bool) -> None:
         parts = dotted.strip(".").split(".")
@@ -233,6 +367,9 @@ class _Reader:
             env[target.id] = value
             if isinstance(value, LayerObj) and not value.name:
                 self._name_layer(value)
+            first = value[0] if isinstance(value, tuple) and value else value
+            if isinstance(first, Tensor) and first.node_index > 0 and first.tensor_index == 0:
+                self.call_names.setdefault((first.layer, first.node_index), target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value if isinstance(value, (list, tuple)) else None
             if items is None or len(items) != len(target.elts):
@@ -246,9 +383,6 @@ class _Reader:
                 self._bind(t, v, env, stmt)
         # attribute and subscript targets (self.x = ..., d["k"] = ...) carry no structure
 
-    def _mentions_keras(self, node: ast.AST) -> bool:
-        return any(isinstance(n, ast.Name) and n.id in self.aliases for n in ast.walk(node))
-
     # ------------------------------------------------------------ expressions
 
     def value(self, node: ast.expr, env: dict[str, Any]) -> Any:  # noqa: C901 - one case per node kind
@@ -259,7 +393,7 @@ class _Reader:
             return items if isinstance(node, ast.List) else tuple(items)
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
-                raise _Skip("`**` inside a dict literal is not read")
+                return _UNKNOWN
             return {
                 self.value(k, env): self.value(v, env) for k, v in zip(node.keys, node.values, strict=True)
             }
@@ -267,7 +401,14 @@ class _Reader:
             operand = self.value(node.operand, env)
             if isinstance(operand, (int, float)) and not isinstance(operand, bool):
                 return -operand if isinstance(node.op, ast.USub) else operand
-            raise _Skip("a sign on something that is not a number")
+            return _UNKNOWN
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            operand = self.value(node.operand, env)
+            return (not operand) if _is_literal(operand) else _UNKNOWN
+        if isinstance(node, (ast.Compare, ast.BoolOp)):
+            return _compare(node, [self.value(v, env) for v in _operands(node)])
+        if isinstance(node, ast.Subscript):
+            return _subscript(self.value(node.value, env), self.value(node.slice, env))
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)):
             return self._arith(node, env)
         if isinstance(node, ast.Name):
@@ -316,9 +457,13 @@ class _Reader:
             args.append(self.value(a, env))
         kwargs = {}
         for k in call.keywords:
-            if k.arg is None:
-                raise _Skip("`**kwargs` in a Keras call is not read")
-            kwargs[k.arg] = self.value(k.value, env)
+            value = self.value(k.value, env)
+            if k.arg is not None:
+                kwargs[k.arg] = value
+            elif isinstance(value, dict) and all(isinstance(key, str) for key in value):
+                kwargs.update(value)  # `**TRAINING["reduce_lr_on_plateau"]`: a literal dict
+            else:
+                raise _Skip("`**kwargs` in a Keras call is not read (not a literal dict)")
         return args, kwargs
 
     def _call(self, call: ast.Call, env: dict[str, Any]) -> Any:
@@ -333,6 +478,8 @@ class _Reader:
             return self._keras_call(target, call, env)
         if isinstance(target, LayerObj):
             return self._apply(target, call, env)
+        if isinstance(target, LocalFunction):
+            return self._call_local(target, call, env)
         return _UNKNOWN
 
     # ------------------------------------------------------------ Keras calls
@@ -350,7 +497,7 @@ class _Reader:
         if len(path) == 2 and path[0] == _OPTIMIZER_MODULE:
             if args:
                 kwargs = {"learning_rate": args[0], **kwargs}
-            return OptimizerObj(path[1], kwargs)
+            return KerasObj(path[:1], path[1], kwargs)
         if len(path) == 2 and path[0] in _LAYER_MODULES or (len(path) == 1 and path[0] in LAYERS):
             return self._layer(last, call, args, kwargs)
         if len(path) == 3 and path[0] in _LAYER_MODULES and last == "from_config":
@@ -358,7 +505,14 @@ class _Reader:
             if len(args) != 1 or kwargs or not isinstance(args[0], dict):
                 raise _Skip(f"`keras.layers.{path[1]}.from_config` needs one literal config dict")
             return self._layer(path[1], call, [], dict(args[0]))
-        raise _Skip(f"`{'.'.join(('keras', *path))}(...)` is not a layer or model call Netwright reads")
+        dotted = ".".join(("keras", *path))
+        if len(path) >= 2 and (path[0] in _OBJECT_MODULES or path[:2] == ("optimizers", "schedules")):
+            if args:
+                raise _Skip(f"`{dotted}(...)`: write its arguments as keywords")
+            return KerasObj(path[:-1], last, kwargs)
+        if not _has_tensor([args, kwargs]):
+            return _UNKNOWN  # keras.utils, keras.backend, ...: not part of the model
+        raise _Skip(f"`{dotted}(...)` on a tensor is not read; only layers and models are")
 
     def _input(self, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> Tensor:
         shape = kwargs.get("shape", args[0] if args else None)
@@ -513,6 +667,8 @@ class _Reader:
         return model
 
     def _model_method(self, model: Any, method: str, call: ast.Call, env: dict[str, Any]) -> Any:
+        if method not in ("add", "compile", "fit", "build"):
+            return _UNKNOWN  # summary, evaluate, save, predict: they do not change the model
         args, kwargs = self._args(call, env)
         if method == "add" and isinstance(model, SequentialObj):
             for a in args:
@@ -543,8 +699,18 @@ class _Reader:
             else self._functional_config(chosen)
         )
         compile_config = _compile_config(chosen.compile, self.problems, chosen.line)
-        training = _training(chosen.fit or {})
-        return ParsedScript(config, compile_config, training, sorted(self.problems, key=lambda p: p.line))
+        written = self.globals.get("TRAINING")
+        training = _training(chosen.fit or {}, written, self.problems, self.notes, chosen.line)
+        data = self.globals.get("DATA")
+        return ParsedScript(
+            config,
+            compile_config,
+            training,
+            sorted(self.problems, key=lambda p: p.line),
+            data=data if isinstance(data, dict) and _is_literal(data) else None,
+            call_names=self.call_names,
+            notes=self.notes,
+        )
 
     def _functional_config(self, model: FunctionalObj) -> dict[str, Any]:
         used = _reachable_layers(model.outputs, self.layers)
@@ -610,7 +776,112 @@ def _has_unknown(v: Any) -> bool:
         return any(_has_unknown(x) for x in v)
     if isinstance(v, dict):
         return any(_has_unknown(x) for x in v.values())
-    return isinstance(v, (LayerObj, Tensor, SequentialObj, FunctionalObj, KerasName))
+    if isinstance(v, KerasObj):
+        return _has_unknown(v.config)
+    return isinstance(v, (LayerObj, Tensor, SequentialObj, FunctionalObj, KerasName, LocalFunction))
+
+
+def _is_literal(v: Any) -> bool:
+    """A plain value whose truth and equality Python would agree on."""
+    if isinstance(v, (list, tuple)):
+        return all(_is_literal(x) for x in v)
+    if isinstance(v, dict):
+        return all(_is_literal(k) and _is_literal(x) for k, x in v.items())
+    return v is None or isinstance(v, (bool, int, float, str, bytes))
+
+
+def _builder_path(path: tuple[str, ...]) -> bool:
+    """Whether calling ``keras.<path>`` makes part of a model (a layer, a model, a compile setting,
+    an operation on tensors), as opposed to keras.utils, keras.backend or keras.distribution."""
+    modules = (*_LAYER_MODULES, "models", _OPTIMIZER_MODULE, "ops", *_OBJECT_MODULES)
+    return bool(path) and (path[-1] in _MODEL_NAMES or path[0] in modules or path[0] in LAYERS)
+
+
+def _has_tensor(v: Any) -> bool:
+    if isinstance(v, Tensor):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has_tensor(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_tensor(x) for x in v.values())
+    return False
+
+
+def _operands(node: ast.Compare | ast.BoolOp) -> list[ast.expr]:
+    return [node.left, *node.comparators] if isinstance(node, ast.Compare) else list(node.values)
+
+
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b if a is None or b is None else a == b,
+    ast.IsNot: lambda a, b: a is not b if a is None or b is None else a != b,
+}
+
+
+def _compare(node: ast.Compare | ast.BoolOp, values: list[Any]) -> Any:
+    """``a == b``, ``a and b`` over literal values; unknown when any operand is not literal."""
+    if not all(_is_literal(v) for v in values):
+        return _UNKNOWN
+    try:
+        if isinstance(node, ast.BoolOp):
+            result = values[0]
+            for v in values[1:]:
+                if bool(result) != isinstance(node.op, ast.And):
+                    break
+                result = v
+            return result
+        pairs = zip(values, values[1:], strict=False)
+        return all(_COMPARE[type(op)](a, b) for op, (a, b) in zip(node.ops, pairs, strict=True))
+    except (TypeError, KeyError):
+        return _UNKNOWN
+
+
+def _subscript(base: Any, index: Any) -> Any:
+    """``d["key"]`` or ``items[0]`` of a literal; unknown otherwise."""
+    if isinstance(base, dict) and _is_literal(index) and not isinstance(index, (list, dict)):
+        return base.get(index, _UNKNOWN)
+    if isinstance(base, (list, tuple)) and isinstance(index, int) and not isinstance(index, bool):
+        return base[index] if -len(base) <= index < len(base) else _UNKNOWN
+    return _UNKNOWN
+
+
+def _bind_parameters(
+    spec: ast.arguments,
+    given: tuple[list[Any], dict[str, Any]] | None,
+    scope: dict[str, Any],
+    default_of: Callable[[ast.expr], Any],
+) -> None:
+    """Bind a function's parameters in ``scope`` as Python would (``given`` None: each parameter's
+    default, or unknown); a parameter the call leaves without a value is unknown."""
+    positional = [*spec.posonlyargs, *spec.args]
+    defaults = dict(
+        zip([a.arg for a in positional[len(positional) - len(spec.defaults) :]], spec.defaults, strict=True)
+    )
+    defaults.update(
+        {a.arg: d for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True) if d is not None}
+    )
+    args, kwargs = given if given is not None else ([], {})
+    for i, a in enumerate(positional):
+        if i < len(args):
+            scope[a.arg] = args[i]
+        elif a.arg in kwargs and given is not None:
+            scope[a.arg] = kwargs[a.arg]
+        else:
+            scope[a.arg] = default_of(defaults[a.arg]) if a.arg in defaults else _UNKNOWN
+    for a in spec.kwonlyargs:
+        scope[a.arg] = kwargs.get(a.arg, default_of(defaults[a.arg]) if a.arg in defaults else _UNKNOWN)
+    if spec.vararg is not None:
+        scope[spec.vararg.arg] = tuple(args[len(positional) :])
+    if spec.kwarg is not None:
+        names = {a.arg for a in (*positional, *spec.kwonlyargs)}
+        scope[spec.kwarg.arg] = {k: v for k, v in kwargs.items() if k not in names}
 
 
 def _tensors_only(v: Any) -> bool:
@@ -639,6 +910,12 @@ def _encode(v: Any) -> Any:
         return {
             "class_name": "__keras_tensor__",
             "config": {"keras_history": [v.layer, v.node_index, v.tensor_index]},
+        }
+    if isinstance(v, KerasObj):
+        return {
+            "module": ".".join(("keras", *v.module)),
+            "class_name": v.class_name,
+            "config": _encode(v.config),
         }
     if isinstance(v, tuple):
         return [_encode(x) for x in v]
@@ -733,8 +1010,6 @@ def _compile_config(
         return None
     out: dict[str, Any] = {}
     for key, value in given.items():
-        if key == "optimizer" and isinstance(value, OptimizerObj):
-            value = {"class_name": value.class_name, "config": _encode(value.config)}
         if value is _UNKNOWN or _has_unknown(value):
             problems.append(Problem(line, f"compile's `{key}` is not a literal value; left at its default"))
             continue
@@ -742,8 +1017,39 @@ def _compile_config(
     return out
 
 
-def _training(fit: dict[str, Any]) -> dict[str, Any]:
-    keys = ("epochs", "batch_size", "validation_split")
-    return {
-        k: fit[k] for k in keys if isinstance(fit.get(k), (int, float)) and not isinstance(fit.get(k), bool)
-    }
+# The training settings a script's TRAINING literal may hold (engine.spec.settings.TrainingSettings).
+TRAINING_KEYS = (
+    "epochs",
+    "batch_size",
+    "validation_split",
+    "distribution",
+    "class_weight",
+    "reduce_lr_on_plateau",
+)
+_REDUCE_LR_KEYS = ("monitor", "factor", "patience", "min_delta", "cooldown", "min_lr")
+
+
+def _training(
+    fit: dict[str, Any], written: Any, problems: list[Problem], notes: list[str], line: int
+) -> dict[str, Any]:
+    """The training settings: the script's ``TRAINING`` literal, then what ``fit`` gives literally."""
+    out = {k: v for k, v in written.items() if k in TRAINING_KEYS} if isinstance(written, dict) else {}
+    for k in ("epochs", "batch_size", "validation_split"):
+        if isinstance(fit.get(k), (int, float)) and not isinstance(fit.get(k), bool):
+            out[k] = fit[k]
+    weights = fit.get("class_weight", out.get("class_weight"))
+    if isinstance(weights, dict) and _is_literal(weights):  # JSON keys, as the design file holds them
+        out["class_weight"] = {str(k): v for k, v in weights.items()}
+    callbacks = fit.get("callbacks")
+    for cb in callbacks if isinstance(callbacks, (list, tuple)) else []:
+        if isinstance(cb, KerasObj) and cb.class_name == "ReduceLROnPlateau" and not _has_unknown(cb):
+            odd = [k for k, v in cb.config.items() if k not in (*_REDUCE_LR_KEYS, "verbose", "mode")]
+            odd += ["mode"] if cb.config.get("mode", "auto") not in ("auto", "min") else []
+            if odd:
+                problems.append(
+                    Problem(line, f"ReduceLROnPlateau's `{odd[0]}` is not carried over; left out")
+                )
+            out["reduce_lr_on_plateau"] = {k: v for k, v in cb.config.items() if k in _REDUCE_LR_KEYS}
+        elif isinstance(cb, KerasObj):
+            notes.append(f"the callback {cb.class_name} is not part of a design; left out")
+    return out

@@ -280,8 +280,9 @@ def test_reduce_lr_on_plateau_and_explicit_class_weights_train_in_the_app_and_th
     result = train(design, prepared, epochs=1, batch_size=32)
     assert result.epochs_done == 1 and "learning_rate" in result.history
     source = generate(design)
-    assert "class_weight = complete_class_weight({0: 1.0, 2: 3.0}, y)" in source
-    assert "callbacks=[keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=0)]" in source
+    assert 'class_weight = complete_class_weight(TRAINING["class_weight"], y)' in source
+    assert 'keras.callbacks.ReduceLROnPlateau(**TRAINING["reduce_lr_on_plateau"])' in source
+    assert '"class_weight": {0: 1.0, 2: 3.0}' in source and '"factor": 0.5, "patience": 0' in source
     out = run_script(source, monkeypatch, capsys)
     assert "learning_rate" in out and "test: {" in out  # fitted with the callback, then evaluated
 

@@ -55,7 +55,7 @@ def test_validation_split_has_one_default_in_the_design_the_file_and_the_script(
     design.add_node(Node("x", "Input", {"shape": [3]}))
     design.add_node(Node("y", "Dense", {"units": 1}))
     design.connect(Edge("x", "y"))
-    assert "validation_split=0.2" in generate(design, formatter=False)
+    assert "'validation_split': 0.2" in generate(design, formatter=False)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
