@@ -16,13 +16,16 @@ from typing import Any
 
 from engine.atomic import read_regular_file, write_text_atomic
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
+from engine.spec.custom import code_nodes
 from engine.spec.settings import DEFAULT_COMPILE, DEFAULT_TRAINING
 
 FORMAT = "netwright-design"
 # Version 2 added named ports (an edge's "port" may be a name), named outputs (an edge's "out"),
 # shared layers (a node's "shares") and explicit model "outputs".  A design that uses none of
 # them is still written as version 1, which older Netwrights read.
-VERSION = 2
+# Version 3 added custom-layer nodes (type "CustomLayer": the user's own Python code, see
+# engine/spec/custom.py); only a design that holds code is written as version 3.
+VERSION = 3
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -280,7 +283,7 @@ def _section(raw: dict, key: str, defaults: dict, problems: list[str]) -> dict |
 
 
 def to_dict(design: Design) -> dict[str, Any]:
-    version = VERSION if design.uses_v2_features() else 1
+    version = 3 if code_nodes(design.nodes) else 2 if design.uses_v2_features() else 1
     out: dict[str, Any] = {"format": FORMAT, "version": version, "name": design.name}
     out["nodes"] = [
         {

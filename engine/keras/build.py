@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.design.graph import Design
+from engine.keras.custom_layers import make_custom, require_trust
 from engine.keras.generic import make_generic, resolve
 from engine.keras.lower import Arg, LayerObject, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile
@@ -45,6 +46,8 @@ def make_layer(keras: Any, obj: LayerObject) -> Any:
     """The Keras object for a lowered layer (``keras.Input`` for an Input)."""
     if obj.is_input:
         return keras.Input(name=obj.name, **obj.kwargs)
+    if obj.source is not None:  # the design's own code: build_model checked that it is trusted
+        return make_custom(keras, obj.class_name, obj.source, obj.kwargs, obj.name)
     if obj.generic:
         return make_generic(keras, obj.class_name, {**obj.kwargs, "name": obj.name})
     kwargs = {k: make_layer(keras, v) if isinstance(v, LayerObject) else v for k, v in obj.kwargs.items()}
@@ -52,6 +55,7 @@ def make_layer(keras: Any, obj: LayerObject) -> Any:
 
 
 def build_model(design: Design, compile: bool = True) -> Any:
+    require_trust(design)  # nothing read from a file runs unless its user trusts it
     report = resolve(design)  # generic layers' shapes from Keras, so every check runs
     if not report.valid:
         raise BuildError([p.message for p in report.errors])

@@ -27,6 +27,7 @@ from engine.spec.generic import (
     recall,
     remember,
 )
+from engine.trust import holds_code, is_trusted
 
 
 class GenericLayerError(ValueError):
@@ -70,8 +71,14 @@ def resolve(design: Design) -> Report:
 
     Each round answers the requests whose inputs are known; a generic layer fed
     by another is answered in a later round.  Keras is imported only when a
-    design has generic layers.
+    design has generic layers.  A design whose code its user trusts has it run in a child
+    process with a time limit (:mod:`engine.keras.custom_layers`); untrusted code is never run,
+    and its nodes' shapes stay unknown.
     """
+    if holds_code(design) and is_trusted(design):
+        from engine.keras.custom_layers import resolve_code
+
+        return resolve_code(design)
     report = validate(design)
     for _ in range(len(design.nodes) + 1):
         todo = [r for r in report.requests if recall(r) is None]

@@ -19,6 +19,7 @@ from typing import Any
 from engine.design.graph import Design
 from engine.design.validation import port_slots
 from engine.spec.catalog import LAYERS
+from engine.spec.custom import by_keras, is_custom
 from engine.spec.generic import is_generic
 
 
@@ -36,6 +37,8 @@ class LayerObject:
     kwargs: dict[str, Any]
     # A generic layer (engine.spec.generic): ``kwargs`` is its Keras config, built with from_config.
     generic: bool = False
+    # A custom layer's Python code (engine.spec.custom): built from it, its inputs by position.
+    source: str | None = None
 
     @property
     def is_input(self) -> bool:
@@ -83,8 +86,9 @@ def model_name(design: Design) -> str:
 
 
 def layer_object(node_type: str, name: str, params: dict[str, Any]) -> LayerObject:
-    if is_generic(node_type):
-        return LayerObject(params["class_name"], name, dict(params.get("config", {})), generic=True)
+    if is_generic(node_type) or is_custom(node_type):
+        source = params.get("source", "") if is_custom(node_type) else None
+        return LayerObject(params["class_name"], name, dict(params.get("config", {})), True, source)
     kwargs = LAYERS[node_type].keras_kwargs(params)
     inner = kwargs.get("layer")
     if isinstance(inner, dict):
@@ -95,7 +99,7 @@ def layer_object(node_type: str, name: str, params: dict[str, Any]) -> LayerObje
 def outputs_of(design: Design, nid: str) -> tuple[str, ...]:
     """The outputs node ``nid``'s call returns, in Keras's order."""
     node = design.nodes[design.layer_owner(nid)]
-    if is_generic(node.type):
+    if by_keras(node.type):
         return ("output",)
     spec = LAYERS[node.type]
     return spec.outputs_for(spec.check_params(node.params)[1])

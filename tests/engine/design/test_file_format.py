@@ -87,7 +87,7 @@ def test_every_structural_problem_is_reported_at_once():
 
 def test_newer_version_is_a_clear_error():
     assert problems_of(json.dumps({**SEED, "version": 7})) == [
-        "the file has format version 7, but this Netwright reads up to version 2: update Netwright to open it"
+        "the file has format version 7, but this Netwright reads up to version 3: update Netwright to open it"
     ]
 
 
