@@ -24,9 +24,11 @@ def freeze_startup_objects() -> None:
     """Keep the long-lived start-up objects (modules, Qt wrappers) out of the garbage collector.
 
     Without this, every full collection walks them all: about 26 ms, a visible
-    hitch every few dozen edits on big designs (benchmarks/gui_scale.py).
+    hitch every few dozen edits on big designs (benchmarks/gui_scale.py).  No
+    collection first: it would cost the first frame 20-40 ms for the few cycles
+    the imports left; the collector's first full collection after a training
+    unfreezes and frees them (gui/gui_thread_gc.py).
     """
-    gc.collect()
     gc.freeze()
 
 

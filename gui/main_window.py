@@ -442,6 +442,8 @@ class MainWindow(QMainWindow):
 
             panel = TrainingPanel(self.doc)
             self.stack.addWidget(panel)
+            # Full garbage collections wait until training is over (gui/gui_thread_gc.py).
+            gui_thread_gc.install(QApplication.instance()).busy_while(lambda: panel.session.running, panel)
             panel.session.forwarded.connect(self.show_forward_pass)
             self._training = panel
         return self._training

@@ -80,6 +80,7 @@ class GradientsView(QWidget):
         self.histogram.clear()
         self.diagnosis.setText("")
         self._seen = -1
+        self._stats_shown: tuple[int, str] | None = None
 
     def refresh(self) -> None:
         run = self.session.run
@@ -131,8 +132,8 @@ class GradientsView(QWidget):
 
     def _draw_stats(self, run) -> None:
         stats = run.epoch_stats
-        if stats is None:
-            return
+        if stats is None or self._stats_shown == (id(stats), self.layer.currentText()):
+            return  # once an epoch: not redrawn (nor the label restyled) on every batch's refresh
         if self.layer.count() != len(stats.histograms):
             current = self.layer.currentText()
             self.layer.blockSignals(True)
@@ -141,6 +142,7 @@ class GradientsView(QWidget):
             if current in stats.histograms:
                 self.layer.setCurrentText(current)
             self.layer.blockSignals(False)
+        self._stats_shown = (id(stats), self.layer.currentText())  # the run holds it: the id stays its own
         edges, counts = stats.histograms.get(self.layer.currentText(), ([], []))
         self.histogram.clear()
         if counts:

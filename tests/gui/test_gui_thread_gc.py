@@ -36,3 +36,42 @@ def test_cycles_made_on_a_worker_are_freed_on_the_gui_thread(window, qtbot):
     assert Marker.freed_on == []  # the worker's allocations did not collect
     qtbot.waitUntil(lambda: Marker.freed_on == [threading.main_thread().name], timeout=5000)
     held.clear()
+
+
+def test_while_busy_only_young_collections_run_and_a_frozen_cycle_is_freed_afterwards(window, qtbot):
+    """While a model trains, the GUI thread never walks the whole heap; once it is over, one full
+    collection frees what the run dropped, also the cycles frozen meanwhile."""
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QApplication
+
+    from gui import gui_thread_gc
+
+    collector = gui_thread_gc.install(QApplication.instance())
+    collector.settle.setInterval(50)
+    training = [True]
+    owner = QObject()
+    collector.busy_while(lambda: training[0], owner)
+    generations: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        Marker.freed_on.clear()
+        kept = [Marker()]  # alive while the "run" goes on: frozen with the rest
+        frozen_before = gc.get_freeze_count()
+        held = [[] for _ in range(5_000)]  # past the young threshold
+        qtbot.waitUntil(lambda: gc.get_freeze_count() > frozen_before, timeout=5000)
+        assert generations and set(generations) == {0}
+        kept.clear()  # the run dropped it: a frozen cycle now
+        held.clear()
+        assert Marker.freed_on == []
+        training[0] = False
+        qtbot.waitUntil(lambda: Marker.freed_on == [threading.main_thread().name], timeout=5000)
+        assert 2 in generations
+    finally:
+        gc.callbacks.remove(record)
+        owner.deleteLater()
+        collector.settle.setInterval(gui_thread_gc.SETTLE_MS)
