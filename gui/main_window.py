@@ -46,7 +46,7 @@ from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
 from gui.settings_panel import SettingsPanel
 from gui.start_page import TEMPLATES, StartPage, template_path
-from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon
+from gui.style import THEMES, apply_theme, canvas_colors, current_theme, glyph_icon, narrow_fields
 from gui.summary import SummaryTable
 from gui.training.mode import ModeSwitch
 
@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.problems, "Problems")
         self.bottom_tabs.addTab(self.summary, "Summary")
         self.bottom_tabs.addTab(self.code, "Code")
+        for tab in (self.problems, self.summary, self.code):  # Details can be a few lines tall
+            tab.setMinimumHeight(40)
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "palette")
         self._dock("Properties", self.right_tabs, Qt.DockWidgetArea.RightDockWidgetArea, "properties")
         self._dock("Details", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, "bottom")
@@ -134,6 +136,8 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(self._clear_activations)
 
         self.doc.changed.connect(self._on_changed)
+        narrow_fields(self.right_tabs)  # after each panel rebuilt its fields (connected before this)
+        self.doc.changed.connect(lambda _report: narrow_fields(self.right_tabs))
         self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
         self.model_import = ModelImport(self)  # a large model is read off the GUI thread
         self.model_import.finished.connect(self._imported)
@@ -229,7 +233,8 @@ class MainWindow(QMainWindow):
         a["start_page"] = self._action(
             "&Start Page", self.show_start_page, None, "Templates and recent files"
         )
-        a["train"] = self._action("&Train", self.train, "F5", "Train the design on its dataset")
+        # "Start Training", not "Train": the Design | Train switch beside it already says "Train"
+        a["train"] = self._action("&Start Training", self.train, "F5", "Train the design on its dataset")
         a["pause"] = self._action("&Pause / Resume", lambda: self.training.toggle_pause(), "F6")
         a["stop"] = self._action("&Stop", self._stop_training, "Shift+F5")
         a["fresh_weights"] = self._action(
@@ -240,6 +245,8 @@ class MainWindow(QMainWindow):
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
+        for key in ("pause", "stop"):  # nothing to pause or stop until a run starts
+            a[key].setEnabled(False)
         stock = {
             "new": QStyle.StandardPixmap.SP_FileIcon,
             "open": QStyle.StandardPixmap.SP_DirOpenIcon,
@@ -334,7 +341,8 @@ class MainWindow(QMainWindow):
             [min(230, int(width * 0.18)), min(340, int(width * 0.26))],
             Qt.Orientation.Horizontal,
         )
-        self.resizeDocks([docks["dock_bottom"]], [max(200, self.height() // 4)], Qt.Orientation.Vertical)
+        # Details: a few lines of problems, not a quarter of the window for one "valid"
+        self.resizeDocks([docks["dock_bottom"]], [max(110, self.height() // 7)], Qt.Orientation.Vertical)
         if self.stack.currentWidget() is self.view:
             QTimer.singleShot(0, self.view.fit_or_start_at_inputs)
 
@@ -342,10 +350,11 @@ class MainWindow(QMainWindow):
 
     def _on_changed(self, report) -> None:
         self.actions_by_name["fresh_weights"].setEnabled(self.doc.design.weights is not None)
-        self.problems.show_report(report)
+        empty = not self.doc.design.nodes  # a start, not an error: nothing red before the first edit
+        self.problems.show_report(report, empty)
         self.summary.show_report(self.doc.design, report)
-        errors, warnings = len(report.errors), len(report.warnings)
-        state = "valid" if not errors else f"{errors} error{'s' * (errors != 1)}"
+        errors, warnings = (0, 0) if empty else (len(report.errors), len(report.warnings))
+        state = "empty" if empty else "valid" if not errors else f"{errors} error{'s' * (errors != 1)}"
         if warnings:
             state += f", {warnings} warning{'s' * (warnings != 1)}"
         self.params_label.setText(
@@ -394,6 +403,7 @@ class MainWindow(QMainWindow):
     def _selection_changed(self) -> None:
         ids = self.scene.selected_node_ids()
         self.properties.show_node(ids[0] if len(ids) == 1 else None)
+        narrow_fields(self.properties)
         if len(ids) == 1:
             self.right_tabs.setCurrentWidget(self.properties)
 
@@ -448,6 +458,11 @@ class MainWindow(QMainWindow):
             self._training = panel
         return self._training
 
+    def _update_run_actions(self, *_args) -> None:
+        running = self._training is not None and self._training.running
+        for key in ("pause", "stop"):
+            self.actions_by_name[key].setEnabled(running)
+
     def _stop_training(self) -> None:
         if self._training is not None:
             self._training.stop()
@@ -470,6 +485,18 @@ class MainWindow(QMainWindow):
             return
         self.scene.select_nodes([nid])
         self.statusBar().showMessage(f"{fix.text}: done (Ctrl+Z undoes it)", 5000)
+
+    def show_backprop(self) -> None:
+        """The step-by-step backpropagation panel (gui/backprop), docked below the canvas."""
+        if getattr(self, "backprop", None) is None:
+            from gui.backprop.step_view import BackpropPanel
+
+            panel = self.training  # the session and its worker thread live there
+            self.backprop = BackpropPanel(panel.session, self.scene, lambda: self.doc.design, panel._base_dir)
+            self.doc.changed.connect(lambda _report=None: self.backprop.forget())
+            self._dock("Backpropagation", self.backprop, Qt.DockWidgetArea.BottomDockWidgetArea, "backprop")
+        self.mode.show_design()
+        self.findChild(QDockWidget, "dock_backprop").show()
 
     def show_activation_functions(self) -> None:
         from gui.training.activation_curves import ActivationsView  # pyqtgraph: on first use

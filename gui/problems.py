@@ -28,8 +28,17 @@ class ProblemsList(QListWidget):
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
 
-    def show_report(self, report: Report) -> None:
+    def show_report(self, report: Report, empty: bool = False) -> None:
+        """``empty``: the design has no layer yet, which is a start, not an error to show in red."""
         self.clear()
+        if empty:
+            self.addItem(
+                QListWidgetItem(
+                    self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+                    "Nothing to check yet: drag an Input from the Layers palette to start the design.",
+                )
+            )
+            return
         icons = {
             ERROR: self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
             "warning": self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),

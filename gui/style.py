@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
 from engine.spec.catalog import CATEGORY_COLORS
 
@@ -106,6 +106,22 @@ def apply_theme(app: QApplication, theme: str) -> None:
         pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
     app.setPalette(pal)
     app.setProperty("netwright_theme", theme)
+
+
+FIELD_CHARS = 8  # a choice field's narrowest: about this many characters, then its text elides
+
+
+def narrow_fields(root: QWidget) -> None:
+    """Let the choice fields under ``root`` (a side panel's forms) shrink to the panel's width:
+    a combo box's minimum is otherwise its longest choice ("sparse_categorical_crossentropy"),
+    which gave the Model tab a horizontal scroll bar at 1280 px and cut the labels beside it."""
+    for combo in root.findChildren(QComboBox):
+        if combo.sizeAdjustPolicy() != QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon:
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(FIELD_CHARS)
+            # Qt keeps the minimum it computed under the old policy until the style changes
+            QApplication.sendEvent(combo, QEvent(QEvent.Type.StyleChange))
+            combo.updateGeometry()
 
 
 def current_theme() -> str:

@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from gui.style import ERROR_COLOR, WARNING_COLOR, canvas_colors, category_color
@@ -62,6 +71,28 @@ LABEL_SPACE = 16.0  # room above and below a card for port names
 
 def share_color(owner: str) -> QColor:
     return QColor(SHARE_COLORS[sum(map(ord, owner)) % len(SHARE_COLORS)])
+
+
+PORT_LABEL_PX, PORT_LABEL_MAX_PX, READABLE_PX = 10, 16, 9.0
+
+
+def port_label_px(scale: float) -> int:
+    """Port names' size in scene pixels: 10, grown as the view zooms out so that they stay about
+    9 screen pixels tall at a fitted zoom (up to 16, beyond which they would crowd the cards)."""
+    wanted = READABLE_PX / scale if scale > 0 else PORT_LABEL_PX
+    return int(min(PORT_LABEL_MAX_PX, max(PORT_LABEL_PX, round(wanted))))
+
+
+def fitted_line(text: str, width: float) -> tuple[QFont, str]:
+    """A card's line in the largest of 11, 10 and 9 pixels at which it fits ``width`` whole;
+    elided with '…' only if even 9 pixels is too wide (the tooltip has it all)."""
+    font = QFont()
+    for px in (11, 10, 9):
+        font.setPixelSize(px)
+        metrics = QFontMetrics(font)
+        if metrics.horizontalAdvance(text) <= width:
+            return font, text
+    return font, metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width))
 
 
 def label_space(names: tuple[str, ...]) -> float:
@@ -248,9 +279,11 @@ class NodeItem(QGraphicsItem):
             Qt.AlignmentFlag.AlignVCenter,
             painter.fontMetrics().elidedText(v.shape, Qt.TextElideMode.ElideRight, int(WIDTH - 16)),
         )
-        painter.setFont(small)
+        room = WIDTH - 16 - (70 if v.shared_with else 0)  # the "shared" tag takes the line's right end
+        font, text = fitted_line(v.params, room)
+        painter.setFont(font)
         painter.setPen(c["muted"])
-        painter.drawText(QRectF(8, HEADER + 40, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter, v.params)
+        painter.drawText(QRectF(8, HEADER + 40, room, 18), Qt.AlignmentFlag.AlignVCenter, text)
 
         if v.shared_with:
             self._paint_share_tag(painter, v.shared_with)
@@ -260,7 +293,8 @@ class NodeItem(QGraphicsItem):
         """Port circles; named ones carry their names outside the card."""
         v = self.view
         tiny = QFont()
-        tiny.setPixelSize(10)
+        size = port_label_px(painter.worldTransform().m11())
+        tiny.setPixelSize(size)
         painter.setFont(tiny)
         ins = [(spread(i, len(v.in_ports)), name) for i, name in enumerate(v.in_ports)]
         outs = [(spread(i, len(v.out_ports)), name) for i, name in enumerate(v.out_ports)]
@@ -278,7 +312,8 @@ class NodeItem(QGraphicsItem):
                 row = (LABEL_SPACE - 4) * (i % 2) if len(ports) > 2 else 0.0  # stagger crowded names
                 painter.setPen(c["muted"])
                 top = -LABEL_SPACE - 4 - row if y == 0 else HEIGHT + 6 + row
-                painter.drawText(QRectF(x - 50, top, 100, 14), Qt.AlignmentFlag.AlignCenter, name)
+                box = QRectF(x - 50, top + 7 - size / 2 - 2, 100, size + 4)  # centred where a 10 px name sits
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
 
     def _paint_share_tag(self, painter: QPainter, owner: str) -> None:
         """A coloured tag with a chain-link icon: this card and the others in its colour share weights."""

@@ -166,7 +166,7 @@ def test_double_click_inserts_between_the_selection_and_its_child(window, qtbot)
 
 def test_toolbar_start_page_and_empty_canvas_hint(window):
     names = [a.text().replace("&", "") for a in window.toolbar.actions() if not a.isSeparator()]
-    for wanted in ("Train", "Stop", "Undo", "Fit to Window", "Auto-layout", "Start Page"):
+    for wanted in ("Start Training", "Stop", "Undo", "Fit to Window", "Auto-layout", "Start Page"):
         assert any(n.startswith(wanted) for n in names), wanted
     assert window.empty_hint.isVisible() and "Drag a layer" in window.empty_hint.text()
     window.actions_by_name["start_page"].trigger()

@@ -421,3 +421,80 @@ def test_the_encoder_decoder_prediction_shows_its_input(window):
     )
     assert panel.results.prediction.text() == "input source: c a f · predicted f a c; actual f a c"
     assert not panel.results.sample_picture.isVisible()
+
+
+# ---------------------------------------------------------------- 11: small things
+
+
+def test_the_model_tab_fits_1280_px_without_a_horizontal_scrollbar(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    window.resize(1280, 800)
+    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.right_tabs.setCurrentWidget(window.model_settings)
+    panel = window.model_settings
+    qtbot.waitUntil(lambda: panel.viewport().width() > 0)
+    qtbot.wait(20)
+    assert panel.horizontalScrollBar().maximum() == 0
+    description = next(w for w in panel.findChildren(QLabel) if w.text().startswith("150 iris flowers"))
+    assert description.geometry().right() <= panel.viewport().width()
+    assert description.height() >= description.heightForWidth(description.width())
+
+
+def test_stop_is_enabled_only_while_training_and_train_is_named_once(window, qtbot):
+    from PySide6.QtWidgets import QToolBar
+
+    texts = [a.text().replace("&", "") for bar in window.findChildren(QToolBar) for a in bar.actions()]
+    assert texts.count("Train") == 1 and "Start Training" in texts
+    stop = window.actions_by_name["stop"]
+    assert not stop.isEnabled() and not window.toolbar.widgetForAction(stop).isEnabled()
+    panel = open_template(window, "mlp_classifier")
+    window.actions_by_name["train"].trigger()
+    assert stop.isEnabled()
+    qtbot.waitUntil(lambda: not panel.session.running, timeout=120_000)
+    assert not stop.isEnabled()
+
+
+def test_a_pretrained_cards_line_is_not_cut(window):
+    from gui.canvas.items import WIDTH, fitted_line
+
+    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    layers = {nid: {} for nid in window.doc.design.nodes}
+    window.doc.set_settings("weights", {"file": "small_cnn.weights.h5", "layers": layers}, "w")
+    for card in window.scene.nodes.values():
+        text = card.view.params
+        font, shown = fitted_line(text, WIDTH - 16)
+        assert shown == text and font.pixelSize() >= 9, text
+    assert any("FLOPs · pretrained" in card.view.params for card in window.scene.nodes.values())
+
+
+def test_a_new_empty_design_shows_no_error(window):
+    from PySide6.QtWidgets import QStyle
+
+    window.actions_by_name["new"].trigger()
+    assert "error" not in window.params_label.text()
+    assert window.bottom_tabs.tabText(0) == "Problems"
+    texts = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert texts == ["Nothing to check yet: drag an Input from the Layers palette to start the design."]
+    critical = window.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).cacheKey()
+    assert window.problems.item(0).icon().cacheKey() != critical
+    window.add_from_palette("Dense")  # a layer and no Input: now it is a problem
+    assert "error" in window.params_label.text()
+
+
+def test_details_take_a_few_lines_not_a_quarter_of_the_window(window, qtbot):
+    window.resize(1280, 800)
+    bottom = docks(window)["dock_bottom"]
+    qtbot.waitUntil(lambda: bottom.height() < 140)
+    assert window.problems.height() >= window.problems.sizeHintForRow(0)
+
+
+def test_port_names_stay_readable_when_the_design_is_fitted(window, qtbot):
+    from gui.canvas.items import port_label_px
+
+    window.resize(1280, 800)
+    window.open_path(TEMPLATES / "lstm_seq2seq.json", ask=False)
+    window.actions_by_name["fit"].trigger()
+    zoom = window.view.zoom()
+    assert zoom < 1.0 and any(card.view.out_ports for card in window.scene.nodes.values())
+    assert port_label_px(zoom) * zoom >= 9.0
