@@ -242,6 +242,11 @@ class MainWindow(QMainWindow):
             lambda: self.doc.set_settings("weights", None, "Start from fresh weights"),
             tip="Forget the imported model's pretrained weights: training starts from new random weights",
         )
+        a["backprop"] = self._action(
+            "&Backpropagation Step by Step…",
+            self.show_backprop,
+            tip="One sample, one training step: every layer's values, gradients and weight updates",
+        )
         for action in a.values():
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -321,7 +326,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.mode.design_action)
         view.addAction(self.mode.train_action)
         run = bar.addMenu("&Run")
-        for key in ("train", "pause", "stop", None, "fresh_weights"):
+        for key in ("train", "pause", "stop", None, "fresh_weights", None, "backprop"):
             run.addSeparator() if key is None else run.addAction(a[key])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&Activation Functions…").triggered.connect(self.show_activation_functions)

@@ -34,6 +34,7 @@ from engine.training.export import FORMATS as MODEL_FORMATS
 from engine.training.export import path_for
 from engine.training.fit import DIVERGED
 from engine.training.forward import PICTURE, POINT, design_drawable
+from gui.backprop.landscape_view import LandscapeView
 from gui.document import Document
 from gui.experiments.view import ExperimentsView
 from gui.style import status_color
@@ -162,6 +163,8 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.data, "Data")
         self.experiments = ExperimentsView(self.doc, s, self._base_dir)
         self.tabs.addTab(self.experiments, "Experiments")
+        self.landscape = LandscapeView(s, lambda: self.doc.design, self._base_dir)
+        self.tabs.addTab(self.landscape, "Loss landscape")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_views())
         self.splitter = QSplitter()
         self.splitter.addWidget(self.curves)

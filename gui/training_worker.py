@@ -42,6 +42,8 @@ class TrainingWorker(QObject):
     predicted = Signal(dict)
     forwarded = Signal(dict)  # {"index", "drawn", "sample", "outputs": {node id: array}, "prediction", ...}
     shapes_computed = Signal(list)  # [(engine.spec.generic.Request, KerasShape)], plain data
+    explained = Signal(object)  # an engine.training.step_ledger.Ledger: NumPy arrays and numbers
+    landscaped = Signal(object)  # an engine.training.landscape.Landscape: NumPy arrays and numbers
 
     def __init__(self) -> None:
         super().__init__()
@@ -184,6 +186,40 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(f"Could not run the sample through the network: {type(exc).__name__}: {exc}")
 
+    def explain_step(self, design: Design, index: int, base_dir: Path | None) -> None:
+        """One training step on training row ``index`` with every number written down
+        (engine/training/step_ledger.py): the trained model's next step, else the design's first."""
+        from engine.training.run import NotReady, ready
+        from engine.training.step_ledger import LedgerError, design_ledger, model_ledger
+
+        try:
+            if self.model is not None and self.prepared is not None:
+                ledger = model_ledger(self.model, design, self.prepared, index)
+            else:
+                ledger = design_ledger(design, ready(design, base_dir).prepared, index)
+            self.explained.emit(ledger)
+        except NotReady as exc:
+            self.failed.emit("Cannot explain a step yet:\n• " + "\n• ".join(exc.problems))
+        except LedgerError as exc:
+            self.failed.emit(f"Cannot explain a step: {exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(explain(exc, design).text)
+
+    def landscape(self, design: Design, base_dir: Path | None) -> None:
+        """The loss landscape of a run of the design, with the path it took
+        (engine/training/landscape.py); progress as status lines."""
+        from engine.training.landscape import landscape_run
+        from engine.training.run import NotReady, ready
+
+        try:
+            prepared = ready(design, base_dir).prepared
+            report = lambda f: self.status.emit(f"Loss landscape: {f:.0%}")  # noqa: E731
+            self.landscaped.emit(landscape_run(design, prepared, progress=report))
+        except NotReady as exc:
+            self.failed.emit("Cannot draw the loss landscape yet:\n• " + "\n• ".join(exc.problems))
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(explain(exc, design).text)
+
     def compute_shapes(self, requests: list) -> None:
         """Generic Keras layers' output shapes and weights, built by Keras on this thread."""
         from engine.keras.generic import compute
@@ -232,6 +268,12 @@ class TrainingThread:
         self, design: Design, index: int, base_dir: Path | None, drawn: tuple[str, Any] | None = None
     ) -> None:
         self.jobs.put((self.worker.forward, (design, index, base_dir, drawn)))
+
+    def explain_step(self, design: Design, index: int, base_dir: Path | None) -> None:
+        self.jobs.put((self.worker.explain_step, (design, index, base_dir)))
+
+    def landscape(self, design: Design, base_dir: Path | None) -> None:
+        self.jobs.put((self.worker.landscape, (design, base_dir)))
 
     def compute_shapes(self, requests: list) -> None:
         self.jobs.put((self.worker.compute_shapes, (requests,)))

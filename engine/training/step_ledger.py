@@ -666,19 +666,26 @@ def design_ledger(
     import keras
 
     from engine.keras.build import build_model
-    from engine.keras.lower_compile import lower_fit
     from engine.keras.weights import load_pretrained
-    from engine.training.fit import fit_class_weight
     from engine.training.trained_state import load_trained
 
-    x, y = sample(prepared, index)
     keras.utils.set_random_seed(seed)
     model = build_model(design)
     if weights:
         notes = load_trained(model, weights)
     else:
         notes = load_pretrained(model, design.weights)[1] if design.weights else []
-    class_weight = fit_class_weight(lower_fit(design).class_weight, prepared.y, training_rows(prepared))
-    ledger = explain_step(model, x, y, index=index, weight=sample_weight(class_weight, y), seed=seed)
+    ledger = model_ledger(model, design, prepared, index, seed)
     ledger.notes = notes + ledger.notes
     return ledger
+
+
+def model_ledger(model: Any, design: Any, prepared: Prepared, index: int, seed: int = 0) -> Ledger:
+    """The next step of ``model`` (fresh or trained) on training row ``index``, weighted as
+    ``fit`` weighs it under the design's class weights."""
+    from engine.keras.lower_compile import lower_fit
+    from engine.training.fit import fit_class_weight
+
+    x, y = sample(prepared, index)
+    class_weight = fit_class_weight(lower_fit(design).class_weight, prepared.y, training_rows(prepared))
+    return explain_step(model, x, y, index=index, weight=sample_weight(class_weight, y), seed=seed)

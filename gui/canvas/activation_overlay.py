@@ -43,22 +43,7 @@ class ActivationItem(QGraphicsItem):
         painter.setPen(QColor("#9AA0A6"))
         painter.setBrush(QColor("#FFFFFF"))
         painter.drawRoundedRect(self.boundingRect(), 4, 4)
-        a = self.values
-        scale = float(np.abs(a).max()) or 1.0
-        inner = QRectF(4, 4, BOX_W - 8, BOX_H - 8)
-        painter.setPen(Qt.PenStyle.NoPen)
-        if a.ndim == 1:
-            self._bars(painter, a / scale, inner)
-        elif a.ndim == 2:
-            self._grid(painter, a / scale, inner)
-        else:
-            maps = a.shape[-1]
-            cols = min(4, maps)
-            rows = int(np.ceil(maps / cols))
-            w, h = inner.width() / cols, inner.height() / rows
-            for k in range(maps):
-                cell = QRectF(inner.x() + (k % cols) * w, inner.y() + (k // cols) * h, w - 2, h - 2)
-                self._grid(painter, a[:, :, k] / scale, cell)
+        paint_values(painter, self.values, QRectF(4, 4, BOX_W - 8, BOX_H - 8))
 
     @staticmethod
     def _bars(painter: QPainter, a: np.ndarray, r: QRectF) -> None:
@@ -78,6 +63,26 @@ class ActivationItem(QGraphicsItem):
             for j in range(cols):
                 painter.setBrush(value_color(a[i, j]))
                 painter.drawRect(QRectF(r.x() + j * w, r.y() + i * h, w + 0.5, h + 0.5))
+
+
+def paint_values(painter: QPainter, a: np.ndarray, inner: QRectF) -> None:
+    """Values as bars (a vector), a heatmap (a grid) or a grid of maps (h x w x maps), scaled
+    to their largest magnitude; the step view (gui/backprop) draws its rows with this too."""
+    scale = float(np.abs(a).max()) if a.size else 0.0
+    scale = scale or 1.0
+    painter.setPen(Qt.PenStyle.NoPen)
+    if a.ndim == 1:
+        ActivationItem._bars(painter, a / scale, inner)
+    elif a.ndim == 2:
+        ActivationItem._grid(painter, a / scale, inner)
+    else:
+        maps = a.shape[-1]
+        cols = min(4, maps)
+        rows = int(np.ceil(maps / cols))
+        w, h = inner.width() / cols, inner.height() / rows
+        for k in range(maps):
+            cell = QRectF(inner.x() + (k % cols) * w, inner.y() + (k // cols) * h, w - 2, h - 2)
+            ActivationItem._grid(painter, a[:, :, k] / scale, cell)
 
 
 class ClassNames(QGraphicsItem):

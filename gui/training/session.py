@@ -89,6 +89,8 @@ class TrainingSession(QObject):
     forwarded = Signal(dict)  # one sample's output of every layer: {"index", "drawn", "outputs", ...}
     cleared = Signal()  # another design is shown: results and runs are gone
     shapes_computed = Signal(list)  # Keras's answers for generic layers: [(Request, KerasShape)]
+    explained = Signal(object)  # one training step written down (engine.training.step_ledger.Ledger)
+    landscaped = Signal(object)  # a loss landscape and a run's path (engine.training.landscape.Landscape)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +149,20 @@ class TrainingSession(QObject):
         self._ensure_thread()
         self.thread.forward(copy.deepcopy(design), index, base_dir, drawn)
 
+    def explain_step(self, design: Design, index: int, base_dir) -> None:
+        """One training step on training row ``index``, every number written down, on the worker."""
+        if self.running:
+            return
+        self._ensure_thread()
+        self.thread.explain_step(copy.deepcopy(design), index, base_dir)
+
+    def landscape(self, design: Design, base_dir) -> None:
+        """A run of the design and the loss landscape around where it ended, on the worker."""
+        if self.running:
+            return
+        self._ensure_thread()
+        self.thread.landscape(copy.deepcopy(design), base_dir)
+
     def compute_shapes(self, requests: list) -> None:
         """Ask Keras, on the worker thread, for generic layers' shapes (after a run in progress)."""
         self._ensure_thread()
@@ -175,6 +191,8 @@ class TrainingSession(QObject):
             w.predicted.connect(self.predicted)
             w.forwarded.connect(self.forwarded)
             w.shapes_computed.connect(self.shapes_computed)
+            w.explained.connect(self.explained)
+            w.landscaped.connect(self.landscaped)
 
     def toggle_pause(self) -> bool:
         """Pause or resume; returns whether it is paused now."""
