@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from cli.trust_gate import add_flag, gate
 from engine.atomic import clean_stale_temps, write_text_atomic
 from engine.design.cost import summarize
 from engine.design.file_format import DesignFileError, load
@@ -430,6 +431,7 @@ def parser() -> argparse.ArgumentParser:
         "--weights", metavar="MODEL.keras", help="a trained model's weights and optimizer state"
     )
     explain.add_argument("--json", required=True, metavar="OUT.json", help="where to write the step")
+    add_flag(sub)
     return p
 
 
@@ -462,6 +464,9 @@ class Escaped:
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     out, err = Escaped(out), Escaped(err)  # type: ignore[assignment]  # every word from a file passes here
     args = parser().parse_args(argv)
+    refused = gate(args, err)  # a design's own code runs only with --trust-code
+    if refused is not None:
+        return refused
     if args.command == "check":
         return cmd_check(args.files, args.json, out, err)
     if args.command == "train":

@@ -26,6 +26,7 @@ from engine.data.class_weights import balanced_class_weight, class_labels, compl
 from engine.data.prepare import output_loss
 from engine.design.graph import Design
 from engine.design.validation import validate
+from engine.keras.custom_export import CustomExportError, custom_call, custom_part
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
 from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
@@ -134,6 +135,8 @@ def value_text(value: Any) -> str:
 
 
 def layer_call(obj: LayerObject, suffix: str = "") -> str:
+    if obj.source is not None:  # the design's own code, written above build_model() as text
+        return call(*custom_call(obj, lit), suffix)
     if obj.generic:  # as Keras loads a saved layer: the class, and its config as a literal
         if obj.class_name not in GENERIC_CLASSES:
             raise CodegenError(f"'{obj.class_name}' is not a layer class of keras.layers")
@@ -570,6 +573,7 @@ def generate(design: Design, formatter: bool = True) -> str:
             f'"""{DOCSTRING}"""',
             _imports(data) + "\n\n" + _settings_part(design, data is not None),  # one blank line, as isort
             *(data or ()),
+            *custom_part(design, RESERVED),
             _model_part(design),
             *_class_weight_part(design),
             DISTRIBUTE_PART,
@@ -578,6 +582,8 @@ def generate(design: Design, formatter: bool = True) -> str:
         ]
     except RecursionError:
         raise CodegenError("a value in the design is nested too deeply to write") from None
+    except CustomExportError as exc:
+        raise CodegenError(str(exc)) from None
     source = "\n\n\n".join(parts) + "\n"
     source = ruff_format(source) if formatter else source
     try:

@@ -27,12 +27,14 @@ from typing import Any
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
+from engine.keras.custom_script import custom_layer, fill_sources, layer_params
 from engine.keras.import_compile import metric, read_per_output, read_schedule, split_loss
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.keras.weights import WeightsError, weight_layers
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import OPTIMIZERS, loss_spec
+from engine.spec.custom import CUSTOM
 from engine.spec.generic import GENERIC, GENERIC_CLASSES, config_problems, generic_params
 from engine.spec.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
@@ -321,6 +323,12 @@ class _GraphReader:
             )
         elif spec is None and _generic_layer(layer):
             self.design.add_node(Node(nid, GENERIC, {}, shares=shares))
+            self._connect_by_position(nid, inputs)
+            return [Source(nid)]
+        elif spec is None and custom_layer(layer):  # the user's own code: a node that holds it
+            params = layer_params(layer) if shares is None else {}
+            self.design.add_node(Node(nid, CUSTOM, params, shares=shares))
+            self.result.origins[nid] = name
             self._connect_by_position(nid, inputs)
             return [Source(nid)]
         if spec is None:
@@ -845,6 +853,7 @@ def _import_script(source: str) -> ImportResult:
     )
     result.problems[:0] = [f"line {p.line}: {p.message}" for p in parsed.problems]
     result.notes += parsed.notes
+    fill_sources(result.design, result.origins, parsed.sources)  # custom layers' code, as text
     if parsed.data is not None:
         result.design.data = parsed.data
     return result

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.keras.custom_script import ScriptClass, lambda_source, script_class
 from engine.spec.catalog import LAYERS
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
@@ -74,6 +75,7 @@ class LayerObj:
     calls: int = 0  # how many times it was applied: its node indices
     inner: dict[str, Any] | None = None  # wrapped layer config (Bidirectional, TimeDistributed)
     inbound: list[dict[str, Any]] = field(default_factory=list)  # one entry per call, as Keras writes it
+    source: str | None = None  # a custom layer's code as the script writes it (engine.keras.custom_script)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class ParsedScript:
     data: dict[str, Any] | None = None  # the script's DATA literal: the design's data settings
     call_names: dict[tuple[str, int], str] = field(default_factory=dict)  # see _Reader.call_names
     notes: list[str] = field(default_factory=list)  # read, but not part of a design (other callbacks)
+    sources: dict[str, str] = field(default_factory=dict)  # layer name -> its custom code (never run)
 
 
 def parse_script(source: str, filename: str = "<script>") -> ParsedScript:
@@ -164,6 +167,7 @@ def parse_script(source: str, filename: str = "<script>") -> ParsedScript:
     except ValueError as exc:
         raise ScriptError(f"cannot parse the script: {exc}") from None
     reader = _Reader()
+    reader.text = source  # custom layers' code is carried over as text
     try:
         reader.run(tree)
     except RecursionError:
@@ -183,6 +187,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.aliases: dict[str, tuple[str, ...]] = {}  # local name -> path inside Keras ("" = keras)
+        self.text = ""  # the script's source
         self.problems: list[Problem] = []
         self.notes: list[str] = []
         self.layers: dict[str, LayerObj] = {}  # by unique layer name, in creation order
@@ -264,7 +269,10 @@ class _Reader:
                 self.report(stmt, "an `if` block that builds layers is not read (its condition is not known)")
         elif isinstance(stmt, ast.While) and self._builds(stmt, env):
             self.report(stmt, "a `while` loop that builds layers is not read (its condition is not known)")
-        # Class definitions, pass, global, raise, del and the rest carry no model structure.
+        elif isinstance(stmt, ast.ClassDef):  # a Keras layer class: its code, as text (never run)
+            found = script_class(stmt, self.text, [self._peek(b, env) for b in stmt.bases])
+            env[stmt.name] = found if found is not None else _UNKNOWN
+        # pass, global, raise, del and the rest carry no model structure.
 
     def _loop(self, stmt: ast.For, env: dict[str, Any]) -> None:
         """Unroll ``for units in [64, 32]:`` or ``for i in range(3):`` over literal values."""
@@ -480,6 +488,8 @@ class _Reader:
             return self._apply(target, call, env)
         if isinstance(target, LocalFunction):
             return self._call_local(target, call, env)
+        if isinstance(target, ScriptClass):
+            return self._code_layer(target.name, call, env, target)
         return _UNKNOWN
 
     # ------------------------------------------------------------ Keras calls
@@ -498,6 +508,8 @@ class _Reader:
             if args:
                 kwargs = {"learning_rate": args[0], **kwargs}
             return KerasObj(path[:1], path[1], kwargs)
+        if last == "Lambda" and call.args and lambda_source(self.text, call.args[0]) is not None:
+            return self._code_layer("Lambda", call, env, None)
         if len(path) == 2 and path[0] in _LAYER_MODULES or (len(path) == 1 and path[0] in LAYERS):
             return self._layer(last, call, args, kwargs)
         if len(path) == 3 and path[0] in _LAYER_MODULES and last == "from_config":
@@ -553,6 +565,18 @@ class _Reader:
         layer = LayerObj(class_name, config, call.lineno, name=name, inner=inner)
         if name:
             self._name_layer(layer)
+        return layer
+
+    def _code_layer(self, name: str, call: ast.Call, env: dict[str, Any], cls: ScriptClass | None) -> Any:
+        """A layer of the script's own class, or a ``Lambda(lambda ...)``: its code kept as text."""
+        args, kwargs = self._args(call, env)
+        names = cls.parameters if cls is not None else ()
+        if cls is not None and len(args) > len(names):
+            raise _Skip(f"{name}: {len(args)} positional arguments, but its __init__ names {len(names)}")
+        kwargs = {**dict(zip(names, args, strict=False)), **kwargs}
+        kwargs.pop("function", None)  # a Lambda's code is its source, not a config value
+        layer = self._layer(name, call, [], kwargs)
+        layer.source = cls.source if cls is not None else lambda_source(self.text, call.args[0])
         return layer
 
     def _positional(self, class_name: str, args: list[Any], call: ast.Call) -> dict[str, Any]:
@@ -709,6 +733,7 @@ class _Reader:
             sorted(self.problems, key=lambda p: p.line),
             data=data if isinstance(data, dict) and _is_literal(data) else None,
             call_names=self.call_names,
+            sources={n: layer.source for n, layer in self.layers.items() if layer.source is not None},
             notes=self.notes,
         )
 

@@ -1,0 +1,102 @@
+"""Custom layers on the way in: a script's layer classes as source text, a model file's as nodes
+asking for their code.  Nothing here runs anything.
+
+A script (:mod:`engine.keras.script_parser`) that defines ``class Patches(layers.Layer)``
+keeps the class as a :class:`ScriptClass`: its source segment (``ast.get_source_segment``)
+and the names its ``__init__`` takes, so ``Patches(6)`` reads as ``{"patch_size": 6}``.
+A ``.keras``/``.h5``/JSON file holds no code: its custom class becomes a custom node
+without source, which validation asks for (:func:`engine.spec.custom.source_problem`);
+:func:`class_source` takes it from the ``.py`` file that defines it.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.atomic import read_regular_file
+from engine.design.graph import Design
+from engine.spec.custom import LAMBDA, class_def, custom_params, init_parameters, is_custom
+from engine.spec.generic import NOT_GENERIC, generic_params
+
+MAX_PY_BYTES = 5 * 1024 * 1024
+# How a script names Keras's layer base class: keras.layers.Layer, layers.Layer, Layer.
+_LAYER_BASES = (("layers", "Layer"), ("Layer",), ("layers", "layer", "Layer"))
+# Config keys of a saved Lambda that hold code or its bookkeeping, never carried over.
+_LAMBDA_CODE_KEYS = {"function", "function_type", "module", "output_shape_type", "output_shape_module"}
+
+
+@dataclass(frozen=True)
+class ScriptClass:
+    """A layer class the script defines: its source, and ``__init__``'s parameter names."""
+
+    name: str
+    source: str
+    parameters: tuple[str, ...]
+
+
+def script_class(stmt: ast.ClassDef, text: str, bases: list[Any]) -> ScriptClass | None:
+    """The class as a :class:`ScriptClass` when it subclasses a Keras layer (``bases``: what the
+    reader knows each base to be; a Keras name has a ``path``), else None."""
+    if not any(getattr(b, "path", None) in _LAYER_BASES for b in bases):
+        return None
+    source = class_text(stmt, text)
+    names, _ = init_parameters(source, stmt.name)
+    return ScriptClass(stmt.name, source, tuple(names))
+
+
+def class_text(stmt: ast.ClassDef, text: str) -> str:
+    """The class as written, its decorators (``@keras.saving.register_keras_serializable()``) too."""
+    first = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
+    return textwrap.dedent("\n".join(text.splitlines()[first - 1 : stmt.end_lineno])).strip()
+
+
+def lambda_source(text: str, node: ast.expr) -> str | None:
+    """A ``Lambda(lambda x: ...)``'s expression as written, or None when it is not a lambda."""
+    return ast.get_source_segment(text, node) if isinstance(node, ast.Lambda) else None
+
+
+def fill_sources(design: Design, origins: dict[str, str], sources: dict[str, str]) -> None:
+    """Give each custom node the code the script wrote for its layer (``sources`` by layer name)."""
+    for nid, node in design.nodes.items():
+        code = sources.get(origins.get(nid, ""))
+        if is_custom(node.type) and code is not None:
+            node.params["source"] = code
+
+
+def custom_layer(layer: dict[str, Any]) -> bool:
+    """A layer of a model config that is the user's own code: a class no catalog, generic rule or
+    Keras operation explains (a Lambda, or any other named class)."""
+    name = layer.get("class_name")
+    foreign = isinstance(name, str) and name in NOT_GENERIC and name != LAMBDA  # TFSMLayer, JaxLayer...
+    return isinstance(name, str) and name.isidentifier() and not foreign
+
+
+def layer_params(layer: dict[str, Any]) -> dict[str, Any]:
+    """A custom node's parameters from a saved layer: its class and config, no code (the file has
+    none; a Lambda's serialised bytecode is dropped, never loaded)."""
+    class_name = str(layer["class_name"])
+    config = generic_params(class_name, layer.get("config") if isinstance(layer.get("config"), dict) else {})
+    kept = config["config"]
+    if class_name == LAMBDA:
+        kept = {k: v for k, v in kept.items() if k not in _LAMBDA_CODE_KEYS}
+    return custom_params(class_name, "", kept)
+
+
+def class_source(path: str | Path, class_name: str) -> str:
+    """The source of ``class_name`` as ``path`` (a ``.py`` file) defines it, read by ast.
+
+    Raises ValueError with what is wrong (not Python, no such class) or OSError."""
+    data = read_regular_file(path, MAX_PY_BYTES, "Python files")
+    try:
+        text = data.decode("utf-8-sig")
+        tree = ast.parse(text)
+    except (UnicodeDecodeError, SyntaxError, RecursionError) as exc:
+        raise ValueError(f"{path} cannot be read as Python ({exc})") from None
+    node = class_def(tree, class_name)
+    if node is None:
+        raise ValueError(f"{path} does not define class {class_name} at its top level")
+    return class_text(node, text)
