@@ -371,7 +371,7 @@ def strict_json(value: Any) -> str:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python main.py",
+        prog="netwright" if Path(sys.argv[0]).name == "netwright" else "python main.py",  # installed or not
         description="Netwright: design, check, export and train Keras models. "
         "Without a command, opens the window.",
     )

@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from gui.style import apply_theme
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"  # package data when installed (pyproject.toml)
+DESKTOP_FILE = "netwright"  # resources/netwright.desktop, installed by scripts/install_desktop.sh
 
 
 def has_display() -> bool:
@@ -32,6 +36,13 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def identify(app: QGuiApplication) -> None:
+    """The icon on every window and in the taskbar, and the desktop entry the taskbar groups the
+    windows under (its name, launcher icon and file types)."""
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE)
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "netwright.png")))
+
+
 def run_gui(argv: list[str]) -> int:
     files = [a for a in argv if not a.startswith("-")]
     if files and not Path(files[0]).exists():
@@ -47,6 +58,7 @@ def run_gui(argv: list[str]) -> int:
     QCoreApplication.setOrganizationName("Netwright")
     QCoreApplication.setApplicationName("Netwright")
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    identify(app)
     apply_theme(app, str(QSettings().value("ui/theme", "light")))  # before any widget takes colours
     from gui.main_window import MainWindow
 
