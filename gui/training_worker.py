@@ -44,6 +44,7 @@ class TrainingWorker(QObject):
     shapes_computed = Signal(list)  # [(engine.spec.generic.Request, KerasShape)], plain data
     explained = Signal(object)  # an engine.training.step_ledger.Ledger: NumPy arrays and numbers
     landscaped = Signal(object)  # an engine.training.landscape.Landscape: NumPy arrays and numbers
+    attended = Signal(object)  # an engine.training.saliency.Attention: saliency and Grad-CAM maps
 
     def __init__(self) -> None:
         super().__init__()
@@ -220,6 +221,24 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(explain(exc, design).text)
 
+    def attend(self, index: int) -> None:
+        """Saliency and Grad-CAM of the trained model for evaluation sample ``index``."""
+        from engine.training.saliency import attention
+
+        try:
+            if self.model is None or self.prepared is None:
+                self.failed.emit("Train the design first: saliency shows what the trained network looks at.")
+                return
+            p = self.prepared
+            xs = p.x_test if p.test_rows else p.x
+            if isinstance(xs, dict):
+                self.failed.emit("Saliency is shown for models with one input.")
+                return
+            index = max(0, min(index, datamod.rows(xs) - 1))
+            self.attended.emit(attention(self.model, xs[index : index + 1]))
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(f"Could not compute the saliency: {type(exc).__name__}: {exc}")
+
     def compute_shapes(self, requests: list) -> None:
         """Generic Keras layers' output shapes and weights, built by Keras on this thread."""
         from engine.keras.generic import compute
@@ -274,6 +293,9 @@ class TrainingThread:
 
     def landscape(self, design: Design, base_dir: Path | None) -> None:
         self.jobs.put((self.worker.landscape, (design, base_dir)))
+
+    def attend(self, index: int) -> None:
+        self.jobs.put((self.worker.attend, (index,)))
 
     def compute_shapes(self, requests: list) -> None:
         self.jobs.put((self.worker.compute_shapes, (requests,)))

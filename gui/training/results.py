@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.spec.compile_catalog import metric_text
+from gui.backprop.saliency_view import SaliencyView
 from gui.style import status_color
 from gui.training.plots import Plot
 from gui.training.session import Run, TrainingSession
@@ -102,6 +103,8 @@ class ResultsView(QScrollArea):
         row.addWidget(self.sample_picture)
         row.addWidget(self.prediction, 1)
         col.addLayout(row)
+        self.saliency = SaliencyView(session, self.sample.value)  # gui/backprop: what the network looks at
+        col.addWidget(self.saliency)
         col.addStretch()
         self.setWidget(page)
         session.finished.connect(self.show_run)

@@ -91,6 +91,7 @@ class TrainingSession(QObject):
     shapes_computed = Signal(list)  # Keras's answers for generic layers: [(Request, KerasShape)]
     explained = Signal(object)  # one training step written down (engine.training.step_ledger.Ledger)
     landscaped = Signal(object)  # a loss landscape and a run's path (engine.training.landscape.Landscape)
+    attended = Signal(object)  # saliency and Grad-CAM of one sample (engine.training.saliency.Attention)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -163,6 +164,11 @@ class TrainingSession(QObject):
         self._ensure_thread()
         self.thread.landscape(copy.deepcopy(design), base_dir)
 
+    def attend(self, index: int) -> None:
+        """Saliency and Grad-CAM of the trained model for evaluation sample ``index``."""
+        if self.has_model:
+            self.thread.attend(index)
+
     def compute_shapes(self, requests: list) -> None:
         """Ask Keras, on the worker thread, for generic layers' shapes (after a run in progress)."""
         self._ensure_thread()
@@ -193,6 +199,7 @@ class TrainingSession(QObject):
             w.shapes_computed.connect(self.shapes_computed)
             w.explained.connect(self.explained)
             w.landscaped.connect(self.landscaped)
+            w.attended.connect(self.attended)
 
     def toggle_pause(self) -> bool:
         """Pause or resume; returns whether it is paused now."""
