@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.design.validation import pending_text
+from engine.experiments.paths import SettingPath
 from engine.spec.catalog import LAYERS
 from engine.spec.generic import GENERIC_HELP, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
@@ -16,6 +26,8 @@ from gui.param_fields import field_for
 
 class PropertiesPanel(QScrollArea):
     """Shows one node: its name, every catalogued parameter, its shape and problems."""
+
+    sweep_requested = Signal(str)  # a setting path (nodes[ID].params.NAME): "Sweep this…" on a field
 
     def __init__(self, doc: Document) -> None:
         super().__init__()
@@ -79,6 +91,8 @@ class PropertiesPanel(QScrollArea):
             label.setToolTip(p.help)
             form.addRow(label, field)
             self.fields[p.name] = field
+            for widget in (label, field.editor):
+                self._offer_sweep(widget, SettingPath("nodes", (node.id, p.name)).text)
         self.config_editor: ConfigEditor | None = None
         if is_generic(node.type) and node.shares is None:
             self.config_editor = ConfigEditor(_config(node.params))
@@ -92,6 +106,17 @@ class PropertiesPanel(QScrollArea):
         outer.addStretch()
         self.setWidget(page)
         self.refresh()
+
+    def _offer_sweep(self, widget: QWidget, path: str) -> None:
+        """Right-click: "Sweep this…" (after a text field's own edit actions)."""
+        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+        def show(pos) -> None:
+            menu = widget.createStandardContextMenu() if isinstance(widget, QLineEdit) else QMenu(widget)
+            menu.addAction("Sweep this…", lambda: self.sweep_requested.emit(path))
+            menu.exec(widget.mapToGlobal(pos))
+
+        widget.customContextMenuRequested.connect(show)
 
     def refresh(self) -> None:
         """Follow the design (undo, rename, edits elsewhere) without rebuilding."""

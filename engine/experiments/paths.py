@@ -184,3 +184,48 @@ def _nested(container: Any, keys: tuple[str, ...], value: Any, path: SettingPath
     out = dict(container)
     out[keys[0]] = _nested(out.get(keys[0]), keys[1:], value, path) if len(keys) > 1 else value
     return out
+
+
+# The design-level settings the window offers to sweep first (any other path can be typed).
+COMMON_PATHS = (
+    "compile.optimizer.learning_rate",
+    "training.batch_size",
+    "training.epochs",
+    "training.validation_split",
+)
+
+
+def offered_paths(design: Design) -> list[str]:
+    """The common settings, then every numeric or named parameter each node has now."""
+    out = list(COMMON_PATHS)
+    for node in design.nodes.values():
+        if node.shares:
+            continue
+        out += [
+            SettingPath("nodes", (node.id, name)).text
+            for name, value in node.params.items()
+            if isinstance(value, (int, float, str)) and not isinstance(value, bool)
+        ]
+    return out
+
+
+def suggested_values(value: Any) -> list[Any]:
+    """Values around the current one to start a sweep from: a small rate (below 0.1) a decade
+    either side, a fraction halved and half-way to 1, a count halved and doubled; anything
+    else just itself (the person adds the others)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return [value]
+    if isinstance(value, int):
+        return sorted({max(1, value // 2), value, value * 2})
+    if 0 < value < 0.1:
+        return [float(f"{value / 10:.3g}"), value, float(f"{value * 10:.3g}")]
+    if 0 < value < 1:
+        return [float(f"{value / 2:.3g}"), value, float(f"{(1 + value) / 2:.3g}")]
+    return [value]
+
+
+def values_text(values: list[Any]) -> str:
+    """Values as ``parse_values`` reads them back: comma-separated, or one JSON list when any is a list."""
+    if any(isinstance(v, (list, dict)) for v in values):
+        return json.dumps(values)
+    return ",".join(v if isinstance(v, str) else json.dumps(v) for v in values)

@@ -20,7 +20,7 @@ from engine.design.graph import Design
 from engine.experiments.paths import PathError, SettingPath, apply_settings
 from engine.keras.generic import resolve
 from engine.keras.speed import step_seconds
-from engine.training.pipeline import split_rows
+from engine.training.fit import split_rows  # where it lives moves (engine.keras.pipeline); fit keeps it
 
 # One trial's build, compile, first trace and evaluation on the CI kind of machine, beyond its steps
 # (measured with the mlp_classifier sweep: about 1.3 s a trial for 10 epochs of 96 rows).

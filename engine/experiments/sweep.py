@@ -24,7 +24,7 @@ from typing import Any
 
 from engine.data import prepare as datamod
 from engine.experiments.pareto import best_index, pareto_flags
-from engine.experiments.plan import PlannedTrial, SweepRefused
+from engine.experiments.plan import PlannedTrial, SweepRefused, estimate_seconds
 from engine.training.errors import explain
 from engine.training.fit import DIVERGED, CannotTrain, Listener, evaluate, train
 
@@ -232,3 +232,13 @@ def _run_trial(
     except Exception as exc:  # noqa: BLE001 - one trial's failure is its message; the sweep goes on
         trial.status, trial.message = FAILED, explain(exc, design).message
     trial.seconds = time.perf_counter() - start
+
+
+def estimate_sweep_seconds(planned: Sequence[PlannedTrial], data: dict[str, datamod.Dataset]) -> float:
+    """A rough time for the whole sweep before it runs (see :func:`engine.experiments.plan.estimate_seconds`):
+    each trial's training rows are its data's rows less its test split."""
+    total = 0.0
+    for trial in planned:
+        rows = datamod.rows(data[_data_key(trial)].x)
+        total += estimate_seconds(trial, int(rows * (1 - float(trial.design.data_settings.test_split))))
+    return total

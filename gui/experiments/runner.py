@@ -1,0 +1,132 @@
+"""A sweep on the training worker thread, its progress back as plain dicts through Qt signals.
+
+The window keeps one thread that owns TensorFlow (gui/training_worker.py); a sweep is one
+job on its queue, so it never runs beside a training run and Keras objects never leave
+that thread.  Planning (every trial's design validated, every trial's data checked) runs
+there too: resolving a generic layer's shape or loading a large file must not block the
+window.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.design.graph import Design
+from engine.experiments.paths import PathError, parse_axis
+from engine.experiments.plan import Axis, SweepRefused, plan_sweep
+from engine.experiments.sweep import (
+    SweepControl,
+    SweepListener,
+    check_data,
+    estimate_sweep_seconds,
+    objective_for,
+    run_sweep,
+)
+from engine.training.errors import explain
+
+
+def parse_axes(texts: list[tuple[str, str]]) -> list[Axis]:
+    """``(path, values)`` rows as the engine's axes; :class:`PathError` names the bad row."""
+    return [Axis(path, tuple(values)) for path, values in (parse_axis(f"{p}={v}") for p, v in texts)]
+
+
+class SweepRunner(QObject):
+    estimated = Signal(dict)  # {"request", "count", "seconds"} or {"request", "problems"}
+    started = Signal(dict)  # {"count", "objective", "paths"}
+    trial_begun = Signal(dict)  # {"index", "count", "settings"}
+    epoch = Signal(dict)  # {"position", "epoch", "logs", "elapsed"}
+    trial_ended = Signal(dict)  # engine.experiments.sweep.Trial.plain() and its position
+    finished = Signal(dict)  # {"trials": [plain trial], "best", "objective", "seconds"}
+    refused = Signal(list)  # sentences naming each bad path, value or trial; nothing trained
+    failed = Signal(str)
+
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session  # gui.training.session.TrainingSession: its thread owns TensorFlow
+        self.control: SweepControl | None = None
+        self._requests = itertools.count(1)
+        for ended in (self.finished, self.refused, self.failed):  # connected first: runs before the view's
+            ended.connect(self._ended)
+
+    def _ended(self, *_args: Any) -> None:
+        self.control = None
+
+    @property
+    def running(self) -> bool:
+        return self.control is not None
+
+    def _submit(self, job: Any, *args: Any) -> None:
+        self.session._ensure_thread()  # the session's one TensorFlow thread, made on first use
+        self.session.thread.jobs.put((job, args))
+
+    def estimate(
+        self, design: Design, texts: list[tuple[str, str]], random_k: int | None, seed: int, base_dir: Path
+    ) -> int:
+        """Plan on the worker and answer with the trial count and a time estimate (``estimated``)."""
+        request = next(self._requests)
+        self._submit(self._estimate, request, copy.deepcopy(design), list(texts), random_k, seed, base_dir)
+        return request
+
+    def run(
+        self, design: Design, texts: list[tuple[str, str]], random_k: int | None, seed: int, base_dir: Path
+    ) -> None:
+        if self.running:
+            return
+        self.control = SweepControl()
+        self._submit(self._run, copy.deepcopy(design), list(texts), random_k, seed, base_dir, self.control)
+
+    def stop(self) -> None:
+        """End the sweep after the trial in progress."""
+        if self.control is not None:
+            self.control.stop()
+
+    # ------------------------------------------------------------ on the worker thread
+
+    @staticmethod
+    def _plan(design: Design, texts: list[tuple[str, str]], random_k: int | None, seed: int, base_dir: Path):
+        planned = plan_sweep(design, parse_axes(texts), random_k, seed)
+        return planned, check_data(planned, base_dir)
+
+    def _estimate(self, request: int, design: Design, texts, random_k, seed, base_dir) -> None:
+        try:
+            planned, data = self._plan(design, texts, random_k, seed, base_dir)
+            self.estimated.emit(
+                {"request": request, "count": len(planned), "seconds": estimate_sweep_seconds(planned, data)}
+            )
+        except (PathError, SweepRefused) as exc:
+            problems = exc.problems if isinstance(exc, SweepRefused) else [str(exc)]
+            self.estimated.emit({"request": request, "problems": problems})
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.estimated.emit({"request": request, "problems": [explain(exc, design).message]})
+
+    def _run(self, design: Design, texts, random_k, seed, base_dir, control: SweepControl) -> None:
+        try:
+            try:
+                planned, data = self._plan(design, texts, random_k, seed, base_dir)
+            except (PathError, SweepRefused) as exc:
+                self.refused.emit(exc.problems if isinstance(exc, SweepRefused) else [str(exc)])
+                return
+            paths = list(planned[0].settings) if planned else []
+            self.started.emit({"count": len(planned), "objective": objective_for(planned), "paths": paths})
+            listener = SweepListener(
+                on_trial_begin=self.trial_begun.emit,
+                on_epoch=self.epoch.emit,
+                on_trial_end=self.trial_ended.emit,
+            )
+            result = run_sweep(planned, data, listener=listener, control=control)
+            self.finished.emit(
+                {
+                    "trials": [t.plain() for t in result.trials],
+                    "best": result.best,
+                    "objective": result.objective,
+                    "seconds": result.seconds,
+                    "paths": paths,
+                }
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(explain(exc, design).text)

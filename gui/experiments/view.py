@@ -1,0 +1,434 @@
+"""The Experiments view: choose settings and values, run the sweep, compare its trials.
+
+What a trial's settings do to the design, which trials are on the Pareto front and which
+is best are the engine's answers (engine/experiments); this widget asks for them, shows
+them, and applies a chosen trial's settings to the design as one undo step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.design.cost import human_count
+from engine.experiments.paths import (
+    PathError,
+    apply_settings,
+    offered_paths,
+    parse_path,
+    read_setting,
+    suggested_values,
+    values_text,
+)
+from engine.experiments.plan import grid_size
+from gui.document import Document
+from gui.experiments.plots import ParallelPlot, TradeoffPlot, TrialCurves, _short, score_colors
+from gui.experiments.runner import SweepRunner, parse_axes
+
+POSITION = Qt.ItemDataRole.UserRole
+SORT_KEY = Qt.ItemDataRole.UserRole + 1
+
+
+class SortItem(QTableWidgetItem):
+    """A cell that sorts by its value (numbers as numbers; a missing value last), not its text."""
+
+    def __init__(self, text: str, key: Any) -> None:
+        super().__init__(text)
+        self.setData(SORT_KEY, key)
+        self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        a, b = self.data(SORT_KEY), other.data(SORT_KEY)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return a < b
+        if a is None or b is None:
+            return b is None and a is not None
+        return str(a) < str(b)
+
+
+def _time_text(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+class ExperimentsView(QWidget):
+    def __init__(self, doc: Document, session: Any, base_dir: Callable[[], Path]) -> None:
+        super().__init__()
+        self.doc, self.base_dir = doc, base_dir
+        self.runner = SweepRunner(session)
+        self.session = session
+        self.trials: list[dict[str, Any]] = []  # position order, plain dicts from the worker
+        self.paths: list[str] = []
+        self.objective = "val_loss"
+        self.best: int | None = None
+        self.live: dict[str, list[float]] = {}  # the running trial's curves so far
+        self._request = 0
+        self._build()
+        r = self.runner
+        r.estimated.connect(self._estimated)
+        r.started.connect(self._started)
+        r.trial_begun.connect(self._trial_begun)
+        r.epoch.connect(self._epoch)
+        r.trial_ended.connect(self._trial_ended)
+        r.finished.connect(self._finished)
+        r.refused.connect(self._refused)
+        r.failed.connect(self._failed)
+        doc.changed.connect(lambda _r: self._design_changed())
+        self._design_changed()
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.path_box = QComboBox()
+        self.path_box.setEditable(True)
+        self.path_box.setToolTip("compile.KEY, training.KEY, data.KEY or nodes[NODE_ID].params.NAME")
+        self.add_button = QPushButton("Add setting")
+        self.remove_button = QPushButton("Remove")
+        self.add_button.clicked.connect(lambda: self.add_axis(self.path_box.currentText()))
+        self.remove_button.clicked.connect(self._remove_axis)
+        self.axes = QTableWidget(0, 2)
+        self.axes.setHorizontalHeaderLabels(["Setting", "Values (comma-separated or a JSON list)"])
+        self.axes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.axes.horizontalHeader().setStretchLastSection(True)
+        self.axes.verticalHeader().hide()
+        self.axes.setMaximumHeight(130)
+        self.axes.itemChanged.connect(lambda _item: self._plan_changed())
+        self.random = QCheckBox("Random")
+        self.random.setToolTip("Draw this many distinct combinations from the grid, with the seed")
+        self.random_k = QSpinBox()
+        self.random_k.setRange(1, 10_000)
+        self.random_k.setValue(8)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setPrefix("seed ")
+        for w in (self.random_k, self.seed):
+            w.valueChanged.connect(lambda _v: self._plan_changed())
+        self.random.toggled.connect(lambda _on: self._plan_changed())
+        self.plan_label = QLabel("Add a setting to sweep (or right-click a layer's field: Sweep this…).")
+        self.plan_label.setWordWrap(True)
+        self.run_button = QPushButton("Run sweep")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("End the sweep after the trial in progress; finished trials are kept")
+        self.run_button.clicked.connect(self.run)
+        self.stop_button.clicked.connect(self.runner.stop)
+        self.apply_button = QPushButton("Apply to design")
+        self.apply_button.setToolTip("Put the selected trial's settings into the design (one undo step)")
+        self.apply_button.clicked.connect(self.apply_selected)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.table = QTableWidget(0, 0)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setSortingEnabled(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.tradeoff = TradeoffPlot()
+        self.tradeoff.scatter.sigClicked.connect(self._point_clicked)
+        self.parallel = ParallelPlot()
+        self.curves = TrialCurves()
+        self.pictures = QTabWidget()
+        self.pictures.addTab(self.tradeoff, "Score vs FLOPs")
+        self.pictures.addTab(self.parallel, "Parallel coordinates")
+        self.pictures.addTab(self.curves, "Curves")
+
+        adding = QHBoxLayout()
+        adding.addWidget(self.path_box, 1)
+        adding.addWidget(self.add_button)
+        adding.addWidget(self.remove_button)
+        running = QHBoxLayout()
+        for w in (self.random, self.random_k, self.seed):
+            running.addWidget(w)
+        running.addStretch()
+        for w in (self.run_button, self.stop_button, self.apply_button):
+            running.addWidget(w)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.pictures)
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(adding)
+        layout.addWidget(self.axes)
+        layout.addLayout(running)
+        layout.addWidget(self.plan_label)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+        self._update_buttons()
+
+    # ------------------------------------------------------------ the plan
+
+    def _design_changed(self) -> None:
+        current = self.path_box.currentText()
+        self.path_box.blockSignals(True)
+        self.path_box.clear()
+        self.path_box.addItems(offered_paths(self.doc.design))
+        self.path_box.setCurrentText(current)
+        self.path_box.blockSignals(False)
+        self._plan_changed()
+
+    def add_axis(self, path_text: str, values: list[Any] | None = None) -> None:
+        """A row for ``path_text`` (values around its current value unless given); a path
+        already listed gets its values replaced."""
+        try:
+            path = parse_path(path_text)
+        except PathError as exc:
+            self.plan_label.setText(str(exc))
+            return
+        if values is None:
+            values = suggested_values(read_setting(self.doc.design, path))
+        row = next((r for r in range(self.axes.rowCount()) if self.axes.item(r, 0).text() == path.text), None)
+        self.axes.blockSignals(True)
+        if row is None:
+            row = self.axes.rowCount()
+            self.axes.insertRow(row)
+            name = QTableWidgetItem(path.text)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.axes.setItem(row, 0, name)
+        self.axes.setItem(row, 1, QTableWidgetItem(values_text(values)))
+        self.axes.blockSignals(False)
+        self._plan_changed()
+
+    def _remove_axis(self) -> None:
+        rows = sorted(
+            {i.row() for i in self.axes.selectedItems()} or {self.axes.rowCount() - 1}, reverse=True
+        )
+        for row in rows:
+            if row >= 0:
+                self.axes.removeRow(row)
+        self._plan_changed()
+
+    def axis_texts(self) -> list[tuple[str, str]]:
+        return [
+            (self.axes.item(r, 0).text(), self.axes.item(r, 1).text()) for r in range(self.axes.rowCount())
+        ]
+
+    def _random_k(self) -> int | None:
+        return self.random_k.value() if self.random.isChecked() else None
+
+    def _plan_changed(self) -> None:
+        """The count at once (plain arithmetic); the time from the worker, which plans every trial."""
+        texts = self.axis_texts()
+        self._request = 0
+        if not texts:
+            self.plan_label.setText("Add a setting to sweep (or right-click a layer's field: Sweep this…).")
+            self._update_buttons()
+            return
+        try:
+            count = grid_size(parse_axes(texts))
+        except PathError as exc:
+            self.plan_label.setText(f"<span style='color:#D32F2F'>{exc}</span>")
+            self._update_buttons()
+            return
+        k = self._random_k()
+        self.planned_count = min(k, count) if k else count
+        self.plan_label.setText(f"{self.planned_count} trial(s) planned; estimating the time…")
+        self._update_buttons()
+        if not self.runner.running:
+            QTimer.singleShot(0, self._ask_estimate)
+
+    def _ask_estimate(self) -> None:
+        if self.axis_texts() and not self.runner.running:
+            self._request = self.runner.estimate(
+                self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir()
+            )
+
+    def _estimated(self, answer: dict) -> None:
+        if answer["request"] != self._request:
+            return  # the plan changed since it was asked
+        if "problems" in answer:
+            text = "<br>".join(answer["problems"])
+            self.plan_label.setText(f"<span style='color:#D32F2F'>Cannot sweep: {text}</span>")
+            return
+        self.plan_label.setText(
+            f"{answer['count']} trial(s) planned, about {_time_text(answer['seconds'])} on this machine"
+        )
+
+    # ------------------------------------------------------------ running
+
+    def run(self) -> None:
+        if self.runner.running or not self.axis_texts():
+            return
+        self.status.setText("Checking every trial's design and data…")
+        self.runner.run(
+            self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir()
+        )
+        self._update_buttons()
+
+    def _started(self, info: dict) -> None:
+        self.trials, self.best, self.live = [], None, {}
+        self.paths, self.objective = info["paths"], info["objective"]
+        self._fill_table()
+        self.status.setText(f"Running {info['count']} trial(s)…")
+        self._update_buttons()
+
+    def _trial_begun(self, info: dict) -> None:
+        self.live = {}
+        named = ", ".join(f"{_short(k)}={json.dumps(v)}" for k, v in info["settings"].items())
+        self.status.setText(f"Trial {info['index'] + 1} of {info['count']}: {named}")
+
+    def _epoch(self, info: dict) -> None:
+        for key, value in info["logs"].items():
+            self.live.setdefault(key, []).append(value)
+        text = self.status.text().split(" · ")[0]
+        self.status.setText(
+            f"{text} · epoch {info['epoch'] + 1}, loss {info['logs'].get('loss', math.nan):.4f}"
+        )
+
+    def _trial_ended(self, trial: dict) -> None:
+        self.trials.append(trial)
+        self._fill_table()
+
+    def _finished(self, result: dict) -> None:
+        self.trials, self.best, self.objective = result["trials"], result["best"], result["objective"]
+        done = sum(t["status"] == "done" for t in self.trials)
+        stopped = sum(t["status"] == "stopped" for t in self.trials)
+        self.status.setText(
+            f"{done} of {len(self.trials)} trial(s) finished in {_time_text(result['seconds'])}"
+            + (f"; {stopped} not run (stopped)" if stopped else "")
+            + (f". Best: trial {self.best + 1} (lowest {self.objective})." if self.best is not None else ".")
+        )
+        self._fill_table()
+        self.tradeoff.show_trials(self.trials, self.objective)
+        self.parallel.show_trials(self.trials, self.paths, self.objective)
+        self._update_buttons()
+        self._plan_changed()
+
+    def _refused(self, problems: list) -> None:
+        self.status.setText(
+            "<span style='color:#D32F2F'>Sweep refused, nothing trained:<br>"
+            + "<br>".join(problems)
+            + "</span>"
+        )
+        self._update_buttons()
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#D32F2F'>{message}</span>")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        running = self.runner.running
+        self.run_button.setEnabled(not running and bool(self.axis_texts()) and not self.session.running)
+        self.stop_button.setEnabled(running)
+        self.apply_button.setEnabled(bool(self._selected()) and len(self._selected()) == 1)
+
+    # ------------------------------------------------------------ the trials
+
+    def _columns(self) -> list[str]:
+        metrics = [m for t in self.trials for m in (t.get("metrics") or {})]
+        others = [m for m in dict.fromkeys(metrics) if m.startswith("val_") and m != self.objective][:2]
+        return ["#", *self.paths, "status", self.objective, *others, "seconds", "params", "FLOPs", "front"]
+
+    def _fill_table(self) -> None:
+        columns = self._columns()
+        chosen = self._selected()
+        self.table.setSortingEnabled(False)
+        self.table.clear()
+        self.table.setColumnCount(len(columns))
+        self.table.setRowCount(len(self.trials))
+        self.table.setHorizontalHeaderLabels([_short(c) for c in columns])
+        for c, name in enumerate(columns):
+            self.table.horizontalHeaderItem(c).setToolTip(name)
+        for row, trial in enumerate(self.trials):
+            for c, name in enumerate(columns):
+                item = self._cell(trial, row, name)
+                item.setData(POSITION, row)
+                self.table.setItem(row, c, item)
+        self.table.setSortingEnabled(True)
+        self.table.resizeColumnsToContents()
+        self._select(chosen)
+
+    def _cell(self, trial: dict, position: int, column: str) -> SortItem:
+        metrics = trial.get("metrics") or {}
+        if column == "#":
+            return SortItem(str(position + 1) + (" ★" if position == self.best else ""), position)
+        if column in trial["settings"]:
+            value = trial["settings"][column]
+            return SortItem(
+                json.dumps(value), value if isinstance(value, (int, float)) else json.dumps(value)
+            )
+        if column == "status":
+            item = SortItem(trial["status"], trial["status"])
+            item.setToolTip(trial.get("message", ""))
+            return item
+        if column in ("seconds", "params", "FLOPs"):
+            value = {"seconds": trial["seconds"], "params": trial["params"], "FLOPs": trial["flops"]}[column]
+            text = "-" if value is None else (f"{value:.1f}" if column == "seconds" else human_count(value))
+            return SortItem(text, value)
+        if column == "front":
+            return SortItem("yes" if trial["pareto"] else "", int(trial["pareto"]))
+        value = metrics.get(column)
+        return SortItem("-" if value is None else f"{value:.4g}", value)
+
+    def _selected(self) -> list[int]:
+        rows = {i.row() for i in self.table.selectedItems()}
+        return sorted(self.table.item(r, 0).data(POSITION) for r in rows if self.table.item(r, 0) is not None)
+
+    def _select(self, positions: list[int]) -> None:
+        self.table.clearSelection()
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(POSITION) in positions:
+                self.table.selectRow(row)
+
+    def _point_clicked(self, _scatter: Any, points: Any, *_args: Any) -> None:
+        if len(points):
+            self._select([points[0].data()])
+
+    def _selection_changed(self) -> None:
+        chosen = self._selected()
+        self.tradeoff.select(chosen)
+        finished = [p for p in chosen if p < len(self.trials)]
+        scores = [float(i) for i in range(max(1, len(finished)))]
+        colors = score_colors(scores) if finished else []
+        self.curves.show_histories(
+            [
+                (f"trial {p + 1}", self.trials[p].get("history") or {}, c)
+                for p, c in zip(finished, colors, strict=False)
+            ]
+        )
+        self._update_buttons()
+
+    def apply_selected(self) -> None:
+        """The selected trial's settings into the design, as one undo step."""
+        chosen = self._selected()
+        if len(chosen) != 1:
+            return
+        position = chosen[0]
+        settings = self.trials[position]["settings"]
+        try:
+            changed = apply_settings(self.doc.design, settings)
+        except PathError as exc:  # the design changed since the sweep (a node renamed or removed)
+            self.status.setText(f"<span style='color:#D32F2F'>Cannot apply: {exc}</span>")
+            return
+        stack = self.doc.undo_stack
+        stack.beginMacro(f"Apply trial {position + 1}'s settings")
+        for section in ("compile", "training", "data"):
+            if getattr(changed, section) != getattr(self.doc.design, section):
+                self.doc.set_settings(section, getattr(changed, section), f"Apply trial {position + 1}")
+        for text in settings:
+            path = parse_path(text)
+            if path.section == "nodes":
+                node, name = path.keys
+                self.doc.set_param(node, name, changed.nodes[node].params[name])
+        stack.endMacro()
+        self.status.setText(f"Applied trial {position + 1}'s settings to the design (Ctrl+Z undoes it).")

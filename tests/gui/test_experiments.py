@@ -1,0 +1,69 @@
+"""The Experiments view driven as a person does: "Sweep this…" on a field, a second setting,
+a real two-trial sweep on the worker thread, its table and front, and Apply as one undo step."""
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMenu
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 120_000
+
+
+def choose_from_menu(text):
+    """Click ``text`` in the context menu about to open (its own event loop runs this timer)."""
+
+    def pick():
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(20, pick)
+            return
+        action = next(a for a in menu.actions() if a.text() == text)
+        menu.close()
+        action.trigger()
+
+    QTimer.singleShot(0, pick)
+
+
+def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(window, qtbot):
+    window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.doc.set_settings("training", {**window.doc.design.training, "epochs": 2}, "epochs")
+    window.scene.select_nodes(["hidden1"])
+    choose_from_menu("Sweep this…")
+    units = window.properties.fields["units"].editor
+    units.customContextMenuRequested.emit(QPoint(2, 2))  # right-click on the field
+
+    view = window.training.experiments
+    assert window.training.tabs.currentWidget() is view and window.mode.training
+    assert view.axis_texts() == [("nodes[hidden1].params.units", "8,16,32")]  # halved and doubled
+    view.axes.item(0, 1).setText("4,64")
+    view.path_box.setCurrentText("compile.optimizer.learning_rate")
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    view.axes.item(1, 1).setText("0.05")
+    qtbot.waitUntil(lambda: "2 trial(s) planned, about" in view.plan_label.text(), timeout=TIMEOUT)
+
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "finished in" in view.status.text(), timeout=TIMEOUT)
+    assert view.status.text().startswith("2 of 2 trial(s) finished")
+    assert view.table.rowCount() == 2
+    headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    assert headers[:5] == ["#", "hidden1.units", "learning_rate", "status", "val_loss"]
+    flops = [view.trials[i]["flops"] for i in range(2)]
+    assert flops[0] < flops[1]
+    assert len(view.tradeoff.points) == 2
+    front = [view.table.item(r, headers.index("front")).text() == "yes" for r in range(2)]
+    assert front[0]  # the cheaper trial is always on the front
+    assert sum(front) == 1 + (view.trials[1]["metrics"]["val_loss"] < view.trials[0]["metrics"]["val_loss"])
+
+    view.table.sortItems(headers.index("FLOPs"), Qt.SortOrder.DescendingOrder)  # a click on the header
+    assert view.table.item(0, 1).text() == "64"
+    view.table.selectRow(0)
+    assert view.tradeoff.chosen.data["x"].tolist() == [float(flops[1])]
+    assert len(view.curves.listDataItems()) == 2  # trial 2's loss and validation loss
+    qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    design = window.doc.design
+    assert design.nodes["hidden1"].params["units"] == 64
+    assert design.compile_settings.optimizer_params["learning_rate"] == 0.05
+    window.doc.undo_stack.undo()  # one step takes both settings back
+    assert window.doc.design.nodes["hidden1"].params["units"] == 16
+    assert window.doc.design.compile_settings.optimizer_params["learning_rate"] == 0.001
