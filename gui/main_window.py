@@ -461,6 +461,8 @@ class MainWindow(QMainWindow):
             # Full garbage collections wait until training is over (gui/gui_thread_gc.py).
             gui_thread_gc.install(QApplication.instance()).busy_while(lambda: panel.session.running, panel)
             panel.session.forwarded.connect(self.show_forward_pass)
+            for signal in (panel.session.started, panel.session.finished, panel.session.failed):
+                signal.connect(self._update_run_actions)
             self._training = panel
         return self._training
 
