@@ -37,6 +37,7 @@ from engine.training.forward import PICTURE, POINT, design_drawable
 from gui.backprop.landscape_view import LandscapeView
 from gui.document import Document
 from gui.experiments.view import ExperimentsView
+from gui.experiments.view import ExperimentsView
 from gui.style import status_color
 from gui.training.boundary import BoundaryView
 from gui.training.curves import CurvesView
@@ -161,6 +162,8 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.results, "Results")
         self.tabs.addTab(self.runs, "Runs")
         self.tabs.addTab(self.data, "Data")
+        self.experiments = ExperimentsView(self.doc, s, self._base_dir)
+        self.tabs.addTab(self.experiments, "Experiments")
         self.experiments = ExperimentsView(self.doc, s, self._base_dir)
         self.tabs.addTab(self.experiments, "Experiments")
         self.landscape = LandscapeView(s, lambda: self.doc.design, self._base_dir)
