@@ -30,6 +30,7 @@ from engine.spec.compile_catalog import (
     loss_spec,
     metric_name,
 )
+from engine.spec.custom import is_custom, source_tree
 from engine.spec.generic import is_generic
 from engine.spec.params import Param, check_params
 
@@ -74,6 +75,8 @@ def _node(design: Design, nid: str) -> dict[str, Any]:
 def layer_params(node_type: str, params: dict[str, Any]) -> Any:
     """A layer's parameters in Keras's form, those equal to Keras's defaults left out."""
     spec = LAYERS.get(node_type)
+    if is_custom(node_type):  # the same code is the same syntax tree (a formatter may reflow it)
+        return _plain({**params, "source": source_tree(params.get("source"))})
     if spec is None:
         return _plain(_generic_config(params) if is_generic(node_type) else params)
     problems, _ = spec.check_params(params)

@@ -136,7 +136,7 @@ def compute_code(request: CodeRequest) -> KerasShape:
     try:
         layer = make_custom(keras, request.class_name, request.source, json.loads(request.config), None)
         inputs = [keras.Input(batch_shape=shape) for shape in request.inputs]
-        result = layer(*inputs)
+        result = layer(inputs if len(inputs) > 1 else inputs[0])  # several inputs: as one list
     except CustomCodeError as exc:
         return KerasShape(error=str(exc))
     except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported by line

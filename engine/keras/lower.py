@@ -121,6 +121,8 @@ def lower(design: Design) -> Lowered:
         obj = layer_object(node.type, owner, node.params)
         if obj.generic:  # its inputs go in by position: layer(x), layer(a, b)
             sources = tuple(ref(e.src, e.out) for e in inc[nid])
+            if obj.source is not None and len(sources) > 1:  # a custom layer takes several as a list
+                sources = (sources,)  # type: ignore[assignment]
             calls.append(Call(nid, obj, owner not in created, sources))
             created.add(owner)
             continue

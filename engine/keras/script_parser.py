@@ -272,6 +272,8 @@ class _Reader:
         elif isinstance(stmt, ast.ClassDef):  # a Keras layer class: its code, as text (never run)
             found = script_class(stmt, self.text, [self._peek(b, env) for b in stmt.bases])
             env[stmt.name] = found if found is not None else _UNKNOWN
+            if found is not None:  # its methods are its code, not model building to read
+                self.read_functions.update(id(n) for n in ast.walk(stmt))
         # pass, global, raise, del and the rest carry no model structure.
 
     def _loop(self, stmt: ast.For, env: dict[str, Any]) -> None:

@@ -15,6 +15,9 @@ its user trusts (:mod:`engine.trust`).  Until then a custom node's shape is
 unknown and validation checks what lies after it as far as it can, as it does
 for a generic layer waiting for Keras (:mod:`engine.spec.generic`).
 
+A custom layer takes one input as ``layer(x)`` and several as one list, ``layer([a, b])`` (in
+the order of its ports 0, 1, ...), as keras-io's layers do (``Sampling()([z_mean, z_log_var])``).
+
 "The same source" means the same Python syntax tree (:func:`same_source`), so an
 exporter's formatter may reflow the code without changing the node.
 """
@@ -139,10 +142,15 @@ def init_parameters(source: str, class_name: str) -> tuple[list[str], bool]:
 
 def same_source(a: str, b: str) -> bool:
     """Two sources are the same code when their syntax trees are equal (layout and comments aside)."""
+    return source_tree(a) == source_tree(b)
+
+
+def source_tree(source: Any) -> Any:
+    """What "the same code" compares: the syntax tree's dump, or the text when it does not parse."""
     try:
-        return ast.dump(_tree(a)) == ast.dump(_tree(b))
+        return ast.dump(_tree(source)) if isinstance(source, str) else source
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return a == b
+        return source
 
 
 def _tree(source: str) -> ast.AST:
