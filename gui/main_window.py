@@ -33,7 +33,7 @@ from engine.design.graph import Design
 from engine.design.label_fit import SetParam
 from engine.design.rules import free_position
 from engine.spec.catalog import LAYERS
-from gui import gui_thread_gc, wheel_guard
+from gui import accessibility, gui_thread_gc, wheel_guard
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self._on_changed(self.doc.report)
         self._update_title()
         self._refresh_recent()
+        accessibility.install(self)  # names for screen readers, once every widget is built
 
     # ------------------------------------------------------------ construction
 
@@ -219,6 +220,15 @@ class MainWindow(QMainWindow):
         a["duplicate"] = self._action("D&uplicate", self.duplicate, "Ctrl+D")
         a["delete"] = self._action("&Delete", self.scene.delete_selection, K.Delete)
         a["select_all"] = self._action("Select &All", self.select_all, K.SelectAll)
+        a["find_layer"] = self._action(
+            "&Find Layer…", self.find_layer, K.Find, "Search the layers; Enter adds one after the selected"
+        )
+        a["connect_next"] = self._action(
+            "Co&nnect to Next Layer",
+            self.connect_to_next,
+            "Ctrl+J",
+            "Connect the selected layer to the nearest one below it (or two selected layers)",
+        )
         a["collapse"] = self._action(
             "Co&llapse Into One Card",
             self.collapse_selection,
@@ -305,7 +315,7 @@ class MainWindow(QMainWindow):
         edit = bar.addMenu("&Edit")
         for key in (
             *("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all"),
-            *(None, "collapse", "expand"),
+            *(None, "find_layer", "connect_next", None, "collapse", "expand"),
         ):
             edit.addSeparator() if key is None else edit.addAction(a[key])
         view = bar.addMenu("&View")
@@ -411,6 +421,7 @@ class MainWindow(QMainWindow):
         ids = self.scene.selected_node_ids()
         self.properties.show_node(ids[0] if len(ids) == 1 else None)
         narrow_fields(self.properties)
+        accessibility.describe_selection(self)
         if len(ids) == 1:
             self.right_tabs.setCurrentWidget(self.properties)
 
@@ -450,6 +461,23 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes([nid])
         if nid in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[nid])
+        self.view.setFocus()  # from the palette's search, the arrow keys and Delete act on the new card
+
+    def find_layer(self) -> None:
+        """Ctrl+F: the palette's search box, ready for typing (its dock shown if it was hidden)."""
+        self.show_canvas()
+        dock = self.palette.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        self.palette.search.setFocus()
+        self.palette.search.selectAll()
+
+    def connect_to_next(self) -> None:
+        self.show_canvas()
+        self.statusBar().showMessage(self.scene.connect_to_next(), 8000)
 
     @property
     def training(self) -> TrainingPanel:

@@ -1,8 +1,11 @@
-"""The layer palette, built from the catalog: categories, search, drag and double-click."""
+"""The layer palette, built from the catalog: categories, search, drag and double-click.
+
+From the keyboard: type in the search box and press Enter to add the best match (after the
+selected card), or Down to walk the matches and Enter on one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.spec.catalog import LAYERS, layer_types_by_category
@@ -40,7 +43,10 @@ class Palette(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search layers…")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search layers")
+        self.search.setToolTip("Type to filter; Enter adds the first match after the selected layer")
         self.tree = LayerTree()
+        self.tree.setAccessibleName("Layer types")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
@@ -65,7 +71,38 @@ class Palette(QWidget):
                 self.items[t] = item
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)
+        self.search.returnPressed.connect(self.activate_first)
+        self.search.installEventFilter(self)
         self.tree.itemActivated.connect(self._activate)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Down in the search box goes on to the first match in the list."""
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            shown = self.visible_types()
+            if shown:
+                self.tree.setCurrentItem(self.items[shown[0]])
+                self.tree.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+        return super().eventFilter(obj, event)
+
+    def best_match(self) -> str | None:
+        """The layer Enter adds: a name equal to what was typed, else one starting with it, else
+        one containing it, else the first whose description matches (``dense`` is Dense, not
+        a layer whose help mentions dense layers)."""
+        typed = self.search.text().strip().lower().replace(" ", "")
+
+        def rank(layer_type: str) -> int:
+            name = layer_type.lower()
+            return 0 if name == typed else 1 if name.startswith(typed) else 2 if typed in name else 3
+
+        shown = self.visible_types()
+        return min(shown, key=rank) if shown else None  # min keeps the palette's order among equals
+
+    def activate_first(self) -> None:
+        """Enter in the search box: the best match, as if double-clicked."""
+        best = self.best_match()
+        if best is not None:
+            self.activated.emit(best)
 
     def _activate(self, item: QTreeWidgetItem) -> None:
         layer_type = item.data(0, TYPE_ROLE)

@@ -19,6 +19,7 @@ from engine.experiments.paths import SettingPath
 from engine.spec.catalog import LAYERS
 from engine.spec.generic import GENERIC_HELP, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
+from gui.accessibility import order_fields
 from gui.config_editor import ConfigEditor
 from gui.document import Document
 from gui.param_fields import field_for
@@ -105,6 +106,7 @@ class PropertiesPanel(QScrollArea):
         outer.addWidget(self.status)
         outer.addStretch()
         self.setWidget(page)
+        order_fields(self)  # Tab goes through the fields from the panel, top to bottom
         self.refresh()
 
     def _offer_sweep(self, widget: QWidget, path: str) -> None:

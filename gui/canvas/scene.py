@@ -119,6 +119,22 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
     )
 
 
+def _ahead(here: QPointF, item: NodeItem, direction: str) -> bool:
+    """Whether ``item``'s centre lies in ``direction`` from ``here`` (by more than a few pixels)."""
+    there = item.sceneBoundingRect().center()
+    dx, dy = there.x() - here.x(), there.y() - here.y()
+    return {"up": dy < -4, "down": dy > 4, "left": dx < -4, "right": dx > 4}[direction]
+
+
+def _distance(here: QPointF, item: NodeItem, direction: str) -> float:
+    """How far ``item`` is in ``direction``: straight ahead counts less than off to the side."""
+    there = item.sceneBoundingRect().center()
+    along, across = abs(there.y() - here.y()), abs(there.x() - here.x())
+    if direction in ("left", "right"):
+        along, across = across, along
+    return along + 3 * across
+
+
 class DesignScene(QGraphicsScene):
     message = Signal(str)  # a refusal or hint for the status bar
 
@@ -133,6 +149,7 @@ class DesignScene(QGraphicsScene):
         self._wire_out: str | None = None
         self._wire_target: NodeItem | None = None
         self._press_positions: dict[str, QPointF] = {}
+        self._key_anchor: str | None = None  # the card the arrow keys last moved to
         # Collapsed groups: card id -> its layers (a view over the design, never saved).
         self.groups: dict[str, frozenset[str]] = {}
         self.group_items: dict[str, GroupItem] = {}
@@ -279,6 +296,94 @@ class DesignScene(QGraphicsScene):
 
     def delete_selection(self) -> None:
         self.doc.remove(self.selected_node_ids(), self.selected_edges())
+
+    # ------------------------------------------------------------ the keyboard's way around
+
+    def _cards(self) -> dict[str, NodeItem]:
+        """The cards on show: layers not folded away, and the collapsed groups' cards."""
+        return {nid: item for nid, item in {**self.nodes, **self.group_items}.items() if item.isVisible()}
+
+    def card(self, card_id: str) -> NodeItem:
+        """The card shown for a layer or a collapsed group's id."""
+        return self._cards()[card_id]
+
+    def _shown_as(self, node_id: str) -> str:
+        return self._folded().get(node_id, node_id)
+
+    def neighbour(self, card_id: str, direction: str) -> str | None:
+        """The card the arrow key ``direction`` (up, down, left, right) moves to from ``card_id``.
+
+        Down and Up follow the connections (to the layer it feeds, the layer feeding it), the
+        one nearest sideways first; where there is none, and for Left and Right, the nearest
+        card that way on the canvas, so a card not yet connected is reachable too."""
+        cards = self._cards()
+        here = cards[card_id].sceneBoundingRect().center()
+        members = self.groups.get(card_id, frozenset({card_id}))
+        linked: set[str] = set()
+        if direction in ("up", "down"):
+            edges = self.doc.design.incoming() if direction == "up" else self.doc.design.outgoing()
+            for member in members:
+                for edge in edges.get(member, []):
+                    other = self._shown_as(edge.src if direction == "up" else edge.dst)
+                    if other != card_id and other in cards:
+                        linked.add(other)
+        candidates = linked or {
+            cid for cid, item in cards.items() if cid != card_id and _ahead(here, item, direction)
+        }
+        if not candidates:
+            return None
+
+        def rank(cid: str) -> tuple[float, str]:
+            item = cards[cid]
+            if linked:  # among the connected ones, the one most nearly straight ahead
+                return abs(item.sceneBoundingRect().center().x() - here.x()), cid
+            return _distance(here, item, direction), cid
+
+        return min(candidates, key=rank)
+
+    def move_selection(self, direction: str, extend: bool = False) -> str | None:
+        """Select the neighbouring card (``extend``: add it to the selection); with nothing
+        selected, the first input.  Returns the card now current."""
+        cards = self._cards()
+        current = [i for i in self.selectedItems() if isinstance(i, NodeItem) and i.node_id in cards]
+        if not current:
+            order, _ = self.doc.design.topological_order()
+            start = next((self._shown_as(n) for n in order if self._shown_as(n) in cards), None)
+            target = start or next(iter(sorted(cards)), None)
+        else:
+            anchor = self._key_anchor if self._key_anchor in [i.node_id for i in current] else None
+            target = self.neighbour(anchor or current[-1].node_id, direction)
+        if target is None:
+            return None
+        if not extend:
+            self.clearSelection()
+        cards[target].setSelected(True)
+        self._key_anchor = target  # where the next arrow starts from when several are selected
+        return target
+
+    def connect_to_next(self) -> str:
+        """Connect with the keyboard: two selected layers, the upper one into the lower one; one
+        selected layer, into the nearest layer below it that it does not feed yet.  Returns
+        what happened, for the status bar."""
+        ids = [i for i in self.selected_node_ids() if i in self.nodes]
+        if len(ids) == 2:
+            src, dst = sorted(ids, key=lambda n: (self.nodes[n].pos().y(), self.nodes[n].pos().x()))
+        elif len(ids) == 1:
+            src = ids[0]
+            fed = {e.dst for e in self.doc.design.outgoing().get(src, [])}
+            here = self.nodes[src].sceneBoundingRect().center()
+            below = [
+                n
+                for n, item in self.nodes.items()
+                if n != src and n not in fed and item.isVisible() and _ahead(here, item, "down")
+            ]
+            if not below:
+                return f"No layer below {src} to connect it to"
+            dst = min(below, key=lambda n: _distance(here, self.nodes[n], "down"))
+        else:
+            return "Select one layer (it connects to the next one below) or two layers to connect"
+        reason = self.doc.connect(src, dst)
+        return reason or f"Connected {src} → {dst} (Ctrl+Z undoes it)"
 
     # ------------------------------------------------------------ gestures
 

@@ -1,5 +1,5 @@
 """The canvas view: zoom with the wheel, pan with the middle button or Space,
-rubber-band selection, and drops from the palette."""
+rubber-band selection, drops from the palette, and arrow keys from card to card."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ MIN_ZOOM, MAX_ZOOM = 0.02, 3.0  # 0.02 shows a 700-layer model whole
 MIN_SCENE_RECT = QRectF(-5000, -5000, 10000, 10000)
 SCENE_MARGIN = 2000.0  # room to scroll past the design's edges
 START_ZOOM = 0.7
+# Arrow keys move the selection from card to card (Shift adds to it); Ctrl+arrows still scroll.
+ARROWS = {Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right"}
 
 
 class CanvasView(QGraphicsView):
@@ -120,6 +122,14 @@ class CanvasView(QGraphicsView):
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.design_scene.delete_selection()
+            return
+        direction = ARROWS.get(event.key())
+        shift = Qt.KeyboardModifier.ShiftModifier
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if direction and modifiers in (Qt.KeyboardModifier.NoModifier, shift) and self.design_scene.nodes:
+            target = self.design_scene.move_selection(direction, extend=modifiers == shift)
+            if target is not None:
+                self.ensureVisible(self.design_scene.card(target), 40, 40)
             return
         super().keyPressEvent(event)
 
