@@ -25,6 +25,7 @@ from engine.design.file_format import DesignFileError, load
 from engine.design.validation import Report, pending_text, validate
 from engine.keras.codegen import CodegenError, generate
 from engine.keras.generic import resolve
+from engine.keras.job_files import JOB_HELP, JOBS, JobFileError, JobResources, job_file
 from engine.spec.compile_catalog import metric_text
 from engine.spec.generic import shown_type
 from engine.spec.layer_rules import fmt_shape
@@ -143,7 +144,23 @@ def cmd_check(paths: Sequence[str], as_json: bool, out: TextIO, err: TextIO) -> 
     return status
 
 
-def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
+def cmd_export(
+    path: str,
+    output: str | None,
+    out: TextIO,
+    err: TextIO,
+    job: str = "none",
+    resources: JobResources | None = None,
+) -> int:
+    """The script, and with ``job`` a SLURM or Kubernetes job file beside it (docs/distribution.md)."""
+    try:
+        job_text = job_file(job, output or "model.py", resources or JobResources())
+    except JobFileError as exc:
+        err.write(f"--job {job}: {exc}\n")
+        return DESIGN_ERRORS
+    if job_text is not None and output is None:
+        err.write("--job needs -o model.py: the job file is written beside the script\n")
+        return DESIGN_ERRORS
     design, file_problems = _load(path)
     if design is None:
         err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
@@ -169,6 +186,14 @@ def cmd_export(path: str, output: str | None, out: TextIO, err: TextIO) -> int:
         err.write(f"{output}: cannot write the script: {exc.strerror or exc}\n")
         return UNREADABLE
     err.write(f"wrote {output}\n")
+    if job_text is not None:
+        where, text = job_text
+        try:
+            write_text_atomic(where, text)
+        except OSError as exc:
+            err.write(f"{where}: cannot write the job file: {exc.strerror or exc}\n")
+            return UNREADABLE
+        err.write(f"wrote {where}\n")
     return OK
 
 
@@ -369,6 +394,41 @@ def strict_json(value: Any) -> str:
     return json.dumps(clean(value), indent=1, allow_nan=False)
 
 
+def _job_arguments(export: argparse.ArgumentParser) -> None:
+    """export's --job and the resources its job file asks for (engine/keras/job_files.py)."""
+    job = export.add_argument_group(
+        "for several machines", "a job file beside the script that starts it with --distribute data-parallel"
+    )
+    job.add_argument(
+        "--job",
+        choices=JOBS,
+        default="none",
+        help="; ".join(f"{k}: {v}" for k, v in JOB_HELP.items() if k != "none") + " (default: none)",
+    )
+    default = JobResources()
+    job.add_argument("--nodes", type=int, default=default.nodes, help="machines, a process each (default 2)")
+    job.add_argument("--gpus-per-node", type=int, default=default.gpus_per_node, help="default 0")
+    job.add_argument("--cpus-per-node", type=int, default=default.cpus_per_node, help="default 4")
+    job.add_argument("--memory-gb", type=int, default=default.memory_gb, help="per node (default 16)")
+    job.add_argument("--hours", type=int, default=default.hours, help="SLURM time limit (default 1)")
+    job.add_argument("--port", type=int, default=default.port, help="the coordinator's port (default 12355)")
+    job.add_argument(
+        "--image", default="", help="Kubernetes: the image with the script, its data, Keras and JAX"
+    )
+
+
+def _resources(args: argparse.Namespace) -> JobResources:
+    return JobResources(
+        nodes=args.nodes,
+        gpus_per_node=args.gpus_per_node,
+        cpus_per_node=args.cpus_per_node,
+        memory_gb=args.memory_gb,
+        hours=args.hours,
+        port=args.port,
+        image=args.image,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="netwright" if Path(sys.argv[0]).name == "netwright" else "python main.py",  # installed or not
@@ -384,6 +444,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", metavar="model.py", help="where to write (default: standard output)"
     )
+    _job_arguments(export)
     render = sub.add_parser("render", help="draw the design as an SVG or PNG picture")
     render.add_argument("file", metavar="DESIGN.json")
     render.add_argument("-o", "--output", required=True, metavar="net.svg", help="net.svg or net.png")
@@ -528,4 +589,4 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
         from cli.explain_command import cmd_explain
 
         return cmd_explain(args.file, args.sample, args.weights, args.json, out, err)
-    return cmd_export(args.file, args.output, out, err)
+    return cmd_export(args.file, args.output, out, err, args.job, _resources(args))

@@ -1,6 +1,7 @@
 """The exported script's distribution code: these functions are copied into every script
 (``inspect.getsource`` in :mod:`engine.keras.codegen`), so they use only the names a script
-has (``keras``, ``np``, ``os``, ``contextlib``, and the data helpers ``rows`` and ``take``).
+has (``np``, ``os``, ``contextlib``, and the data helpers ``rows`` and ``take``); Keras is
+imported inside, so that importing the exporter does not load it.
 
 ``--distribute data-parallel`` runs Keras on JAX with ``keras.distribution.DataParallel``.  On
 several machines (one process each, started with ``KERAS_DISTRIBUTION_JOB_ADDRESSES``,
@@ -17,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 
-import keras
 import numpy as np
 
 from engine.data.loaders import rows, take
@@ -42,6 +42,8 @@ def distribution_scope(kind):
     KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID on each one
     (see docs/distribution.md in Netwright).
     """
+    import keras
+
     if kind == "mirrored":
         import tensorflow as tf
 
@@ -95,15 +97,17 @@ def share_rows(total, batch, index, count, multiple):
     return np.concatenate([whole, order[full * count :].reshape(count, -1)[index]])
 
 
-def process_share(x, y, global_batch, validation_split):
+def process_share(x, y, global_batch, validation_split, devices=None):
     """(x, y, batch size, validation keyword) for this process's ``model.fit``.
 
     The validation rows are cut where Keras's ``validation_split`` cuts (the last rows), then
     both parts are shared out by :func:`share_rows`; the batch is ``global_batch`` divided
-    between the processes.
+    between the processes.  ``devices``: how many train together (default: all of them).
     """
+    import keras
+
     index, count = processes()
-    devices = len(keras.distribution.list_devices())
+    devices = devices or len(keras.distribution.list_devices())
     if global_batch % devices:
         raise SystemExit(
             f"--batch-size {global_batch} does not divide between the {devices} devices:"
@@ -127,6 +131,8 @@ def process_share(x, y, global_batch, validation_split):
 def epoch_losses(kind):
     """For data-parallel, a callback that prints this process's losses after every epoch: every
     process prints them, and they agree, since each step's loss is the global batch's."""
+    import keras
+
     if kind != "data-parallel":
         return []
     index, count = processes()
@@ -145,6 +151,8 @@ def local_model(model, build):
     others have finished, so the first process evaluates a fresh model (``build()``) holding
     the trained weights, which are the same on every process.
     """
+    import keras
+
     if processes()[1] == 1:
         return model
     weights = model.get_weights()

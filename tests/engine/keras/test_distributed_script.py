@@ -110,13 +110,33 @@ def test_shares_side_by_side_are_the_one_process_batches():
                     assert np.array_equal(together, np.arange(each * count))
 
 
-def test_a_batch_that_does_not_divide_between_the_devices_is_refused(monkeypatch):
-    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "1")
-    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "0")
-    x, y = np.zeros((40, 3)), np.zeros(40)
-    x_share, _, batch, validation = process_share(x, y, 8, 0.25)
-    assert batch == 8 and len(x_share) == 30 and len(validation["validation_data"][0]) == 10
-    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "3")
-    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "3")
-    with pytest.raises(SystemExit, match="KERAS_DISTRIBUTION_PROCESS_ID=3 must be from 0 to"):
-        process_share(x, y, 9, 0.25)
+def test_each_process_gets_its_share_and_a_batch_that_does_not_divide_is_refused(monkeypatch):
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "1")
+    x, y = {"a": np.arange(41.0)[:, None]}, [np.arange(41), np.arange(41)]
+    x_share, y_share, batch, validation = process_share(x, y, 8, 0.25, devices=2)
+    # 30 training rows in batches of 4 per process: process 1 takes rows 4-7, 12-15, 20-23, then 27-29
+    assert batch == 4 and x_share["a"][:, 0].tolist() == [
+        4,
+        5,
+        6,
+        7,
+        12,
+        13,
+        14,
+        15,
+        20,
+        21,
+        22,
+        23,
+        27,
+        28,
+        29,
+    ]
+    assert y_share[0].tolist() == y_share[1].tolist() == x_share["a"][:, 0].tolist()
+    assert validation["validation_data"][1][0].tolist() == [34, 35, 36, 37, 39]  # 11 rows: one dropped
+    with pytest.raises(SystemExit, match="--batch-size 9 does not divide between the 2 devices"):
+        process_share(x, y, 9, 0.25, devices=2)
+    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "2")
+    with pytest.raises(SystemExit, match="KERAS_DISTRIBUTION_PROCESS_ID=2 must be from 0 to"):
+        process_share(x, y, 8, 0.25, devices=2)
