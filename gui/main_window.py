@@ -38,6 +38,7 @@ from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
 from gui.commands import count_phrase
+from gui.custom_code import CodeShapes
 from gui.document import Document
 from gui.keras_shapes import KerasShapes
 from gui.model_import import Imported, ModelImport
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         narrow_fields(self.right_tabs)  # after each panel rebuilt its fields (connected before this)
         self.doc.changed.connect(lambda _report: narrow_fields(self.right_tabs))
         self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
+        self.code_shapes = CodeShapes(self.doc, self)  # custom layers' shapes, once their code is trusted
         self.model_import = ModelImport(self)  # a large model is read off the GUI thread
         self.model_import.finished.connect(self._imported)
         self.model_import.failed.connect(self._import_failed)

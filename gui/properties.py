@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 from engine.design.validation import pending_text
 from engine.experiments.paths import SettingPath
 from engine.spec.catalog import LAYERS
+from engine.spec.custom import CUSTOM_HELP, is_custom
 from engine.spec.generic import GENERIC_HELP, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
 from gui.accessibility import order_fields
 from gui.config_editor import ConfigEditor
+from gui.custom_code import code_rows
 from gui.document import Document
 from gui.param_fields import field_for
 
@@ -62,8 +64,10 @@ class PropertiesPanel(QScrollArea):
         spec = LAYERS.get(node.type)
         title = QLabel(f"<b style='font-size:15px'>{shown_type(node.type, node.params)}</b>")
         outer.addWidget(title)
-        if spec is not None or is_generic(node.type):
-            help_label = QLabel(spec.help if spec is not None else GENERIC_HELP)
+        if spec is not None or is_generic(node.type) or is_custom(node.type):
+            help_label = QLabel(
+                spec.help if spec is not None else CUSTOM_HELP if is_custom(node.type) else GENERIC_HELP
+            )
             help_label.setWordWrap(True)
             outer.addWidget(help_label)
         form = QFormLayout()
@@ -95,7 +99,10 @@ class PropertiesPanel(QScrollArea):
             for widget in (label, field.editor):
                 self._offer_sweep(widget, SettingPath("nodes", (node.id, p.name)).text)
         self.config_editor: ConfigEditor | None = None
-        if is_generic(node.type) and node.shares is None:
+        self.code_editor = (
+            code_rows(self, self.doc, node.id, form) if is_custom(node.type) and not node.shares else None
+        )
+        if (is_generic(node.type) or is_custom(node.type)) and node.shares is None:
             self.config_editor = ConfigEditor(_config(node.params))
             self.config_editor.applied.connect(self._config_applied)
             form.addRow("config", self.config_editor)
@@ -143,6 +150,8 @@ class PropertiesPanel(QScrollArea):
             field.set_value(node.params.get(name, spec.param(name).default))
         if self.config_editor is not None:
             self.config_editor.set_config(_config(node.params))
+        if self.code_editor is not None:
+            self.code_editor.set_source(str(node.params.get("source", "")))
         info = self.doc.report.nodes.get(self.node_id)
         lines = []
         if info is not None and info.output_shape is not None:

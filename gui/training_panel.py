@@ -35,6 +35,7 @@ from engine.training.export import path_for
 from engine.training.fit import DIVERGED
 from engine.training.forward import PICTURE, POINT, design_drawable
 from gui.backprop.landscape_view import LandscapeView
+from gui.custom_code import ask_trust
 from gui.document import Document
 from gui.experiments.view import ExperimentsView
 from gui.experiments.view import ExperimentsView
@@ -236,10 +237,12 @@ class TrainingPanel(QWidget):
         imports TensorFlow, so a mismatch is explained in a moment and a large
         file never blocks the window.
         """
-        self.session.start(self.doc.design, self._options())
+        if ask_trust(self, self.doc.design):  # a design's own code runs only once its user trusts it
+            self.session.start(self.doc.design, self._options())
 
     def compare_optimizers(self) -> None:
-        self.session.compare_optimizers(self.doc.design, self._options())
+        if ask_trust(self, self.doc.design):
+            self.session.compare_optimizers(self.doc.design, self._options())
 
     def show_drawing_pad(self) -> None:
         """The pad for a sample of one's own, beside the canvas: each stroke goes through the network."""
@@ -253,7 +256,8 @@ class TrainingPanel(QWidget):
         self.drawing.raise_()
 
     def compare_losses(self) -> None:
-        self.session.compare_losses(self.doc.design, self._options())
+        if ask_trust(self, self.doc.design):
+            self.session.compare_losses(self.doc.design, self._options())
 
     def toggle_pause(self) -> None:
         paused = self.session.toggle_pause()

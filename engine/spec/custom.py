@@ -30,10 +30,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.spec.generic import Request, config_problems, is_generic
+from engine.spec.generic import CUSTOM, Request, config_problems, is_generic
 from engine.spec.params import ParamProblem
 
-CUSTOM = "CustomLayer"
 LAMBDA = "Lambda"
 PENDING_TEXT = "shape unknown (computed by Keras once trusted)"
 MAX_SOURCE = 200_000  # characters of one node's code

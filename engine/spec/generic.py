@@ -28,6 +28,7 @@ from engine.spec.layer_rules import Shape
 from engine.spec.params import ParamProblem
 
 GENERIC = "KerasLayer"
+CUSTOM = "CustomLayer"  # a node holding the user's own code: see engine.spec.custom
 PENDING_TEXT = "shape unknown (computed by Keras)"
 
 # Every layer class ``keras.layers`` exports (Keras 3.15), aliases included;
@@ -111,8 +112,9 @@ def class_of(params: dict[str, Any]) -> str:
 
 
 def shown_type(node_type: str, params: dict[str, Any]) -> str:
-    """What a card or message calls a node: the Keras class for a generic node."""
-    return class_of(params) if is_generic(node_type) else node_type
+    """What a card or message calls a node: the Keras class of a generic node, the class that a
+    custom node's code defines (or Lambda)."""
+    return class_of(params) if is_generic(node_type) or node_type == CUSTOM else node_type
 
 
 GENERIC_HELP = (

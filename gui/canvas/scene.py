@@ -22,6 +22,7 @@ from engine.design.graph import Edge
 from engine.design.groups import group_card, group_problem, visible_edges
 from engine.design.validation import Report, pending_text
 from engine.spec.catalog import LAYERS
+from engine.spec.custom import CUSTOM_HELP, custom_summary, is_custom
 from engine.spec.generic import GENERIC_HELP, generic_summary, is_generic, shown_type
 from engine.spec.layer_rules import fmt_shape
 from gui.canvas.groups import GroupItem, group_view
@@ -47,6 +48,8 @@ def summarize_params(node_type: str, params: dict) -> str:
     spec = LAYERS.get(node_type)
     if is_generic(node_type):
         return generic_summary(params)
+    if is_custom(node_type):
+        return custom_summary(params)
     if spec is None:
         return "unknown layer type"
     parts = []
@@ -78,6 +81,8 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
         tip.append(spec.help)
     elif is_generic(node.type):
         tip.append(GENERIC_HELP)
+    elif is_custom(node.type):
+        tip.append(CUSTOM_HELP)
     tip += [f"<span style='color:#D32F2F'>✖ {m}</span>" for m in errors]
     tip += [f"<span style='color:#B07800'>⚠ {m}</span>" for m in warnings]
     known = info is not None and info.output_shape is not None

@@ -3,17 +3,25 @@ the model built and trained.  Untrusted code never runs (a marker file proves it
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from engine import trust
 from engine.design.graph import Edge, Node
+from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.custom_layers import UntrustedCode, resolve_code
+from engine.keras.custom_script import class_source
 from engine.keras.generic import resolve
+from engine.keras.importer import import_file
 from engine.spec.custom import CUSTOM, custom_params
 from tests.engine.custom_fixtures import code_design, marker_source
 
+SCRIPTS = Path(__file__).parent / "keras" / "custom_scripts"
+LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NETWRIGHT_LONG_TESTS=1 runs it")
 RAISES = (
     "class Broken(layers.Layer):\n    def call(self, x):\n        y = x + 1\n        return nowhere * y\n"
 )
@@ -71,3 +79,45 @@ def test_trusted_code_gives_shapes_errors_by_line_a_time_limit_and_trains(tmp_pa
     assert np.isfinite(history.history["loss"]).all()
     assert model.predict(x[:3], verbose=0).shape == (3, 2)
     trust.forget(design)
+
+
+def test_a_keras_file_with_a_custom_layer_asks_for_its_code_and_takes_it_from_a_py(tmp_path, keras):
+    """The .keras file holds the class's config, not its code: the node asks, the .py gives it."""
+    marker = tmp_path / "ran"
+    py = tmp_path / "my_layers.py"
+    py.write_text("import keras\nfrom keras import layers, ops\n\n\n" + marker_source(marker))
+    namespace: dict = {}
+    exec(compile(py.read_text(), str(py), "exec"), namespace)  # the test's own code, to save a model
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(namespace["Scale"](3.0, name="scale")(inputs)))
+    model.save(tmp_path / "m.keras")
+    marker.unlink()
+
+    result = import_file(tmp_path / "m.keras")
+    node = result.design.nodes["scale"]
+    assert (node.type, node.params["class_name"], node.params["source"]) == (CUSTOM, "Scale", "")
+    assert node.params["config"]["factor"] == 3.0
+    errors = [p.message for p in validate(result.design).errors]
+    assert any("the code of class Scale is not in the design yet" in e for e in errors), errors
+    node.params["source"] = class_source(py, "Scale")
+    report = validate(result.design)
+    assert report.valid and report.nodes["scale"].awaits_code
+    assert not marker.exists()
+
+
+@LONG
+@pytest.mark.parametrize("script", ["vit.py", "mlp_mixer.py", "vae_encoder.py"])
+def test_keras_io_models_train_once_trusted(script):
+    design = import_file(SCRIPTS / script).design
+    trust.trust(design, remember=False)
+    report = resolve(design)
+    assert report.valid, [p.message for p in report.errors]
+    model = build_model(design)
+    assert model.count_params() == report.total_params
+    rng = np.random.default_rng(0)
+    x = rng.random((16, *model.inputs[0].shape[1:]), dtype="float32")
+    ys = [rng.random((16, *o.shape[1:]), dtype="float32") for o in model.outputs]
+    if script != "vae_encoder.py":
+        ys = [rng.integers(0, 10, (16,))]
+    history = model.fit(x, ys if len(ys) > 1 else ys[0], epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()

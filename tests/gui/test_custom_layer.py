@@ -1,0 +1,104 @@
+"""A design that holds code, in the window: drawn and checked without running it, its code shown
+with colours, and run only after the user trusts it in the dialog (marker-file tests)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from engine import trust
+from engine.design.file_format import save
+from engine.spec.custom import PENDING_TEXT
+from gui.custom_code import TrustDialog
+from tests.engine.custom_fixtures import code_design, marker_source
+
+LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NETWRIGHT_LONG_TESTS=1 runs it")
+
+
+@pytest.fixture(autouse=True)
+def settings_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def opened(window, tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "code.json"
+    save(code_design(marker_source(marker)), path)
+    assert window.open_path(path, ask=False)
+    return window, marker
+
+
+def answer_trust_dialog(button: str, seen: list) -> None:
+    """When the trust dialog opens, note the code it shows and press ``button``, as a user would."""
+
+    def press() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, TrustDialog):
+            QTimer.singleShot(20, press)
+            return
+        seen.append(dialog.code.toPlainText())
+        target = next(b for b in dialog.buttons.buttons() if b.text() == button)
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, press)
+
+
+def test_opening_and_checking_never_run_the_code_and_it_shows_with_colours(opened, qtbot):
+    window, marker = opened
+    assert window.scene.nodes["scale"].view.type == "Scale"
+    assert window.scene.nodes["scale"].view.summary == "code: class Scale · factor 3.0"
+    assert window.scene.nodes["scale"].view.shape == PENDING_TEXT
+    assert window.doc.report.valid
+    window.scene.select_nodes(["scale"])
+    editor = window.properties.code_editor
+    assert editor is not None and editor.text.toPlainText().startswith("import pathlib")
+    keyword = editor.text.document().findBlockByNumber(5).layout().formats()  # "class Scale(...)"
+    assert any(f.format.fontWeight() > 400 for f in keyword)  # 'class' in bold: coloured as Python
+    editor.text.setPlainText("class Scale(layers.Layer):\n    def call(self, x)\n")
+    QTest.mouseClick(editor.apply_button, Qt.MouseButton.LeftButton)
+    assert "Not applied: line 2 of its code is not valid Python" in editor.error.text()
+    assert not marker.exists()
+
+
+def test_the_dialog_shows_the_code_and_declining_runs_nothing(opened, qtbot):
+    window, marker = opened
+    seen: list = []
+    answer_trust_dialog("Don't run", seen)
+    window.training.start()  # Train asks first
+    assert seen and "class Scale(layers.Layer):" in seen[0]
+    assert not window.training.session.running
+    window.scene.select_nodes(["scale"])
+    run = next(
+        b
+        for b in window.properties.findChildren(type(window.properties.code_editor.apply_button))
+        if b.text() == "Run its code…"
+    )
+    answer_trust_dialog("Don't run", seen)
+    QTest.mouseClick(run, Qt.MouseButton.LeftButton)
+    assert len(seen) == 2 and not trust.is_trusted(window.doc.design)
+    assert window.scene.nodes["scale"].view.shape == PENDING_TEXT
+    assert not marker.exists()
+
+
+@LONG
+def test_once_trusted_keras_computes_the_shapes_off_the_gui_thread(opened, qtbot):
+    window, marker = opened
+    window.scene.select_nodes(["scale"])
+    run = next(
+        b
+        for b in window.properties.findChildren(type(window.properties.code_editor.apply_button))
+        if b.text() == "Run its code…"
+    )
+    answer_trust_dialog("Trust and run", [])
+    QTest.mouseClick(run, Qt.MouseButton.LeftButton)
+    assert trust.is_trusted(window.doc.design)
+    qtbot.waitUntil(lambda: window.scene.nodes["out"].view.shape == "(None, 2)", timeout=120_000)
+    assert window.scene.nodes["scale"].view.shape == "(None, 8)"
+    assert marker.read_text() == "layer made"
+    window.doc.move({"scale": (400.0, 400.0)})  # moving a card does not ask again
+    assert trust.is_trusted(window.doc.design)
