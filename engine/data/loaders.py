@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.design.cost import available_memory  # stdlib only: scripts carry it as well
+
 
 def load_iris():
     from sklearn.datasets import load_iris
@@ -105,26 +107,11 @@ def memory_budget():
     """Bytes one array of the dataset may take: a quarter of the memory available now.
 
     Preparing data copies it a few times (float32, shuffle, split, standardise),
-    so a dataset that passes leaves room for the model.  Reads Linux's estimate
-    (and a container's limit); elsewhere it assumes 8 GiB.
+    so a dataset that passes leaves room for the model.  The memory available is
+    :func:`engine.design.cost.available_memory` (a container's limit included);
+    where it is not known, 8 GiB is assumed.
     """
-    available = None
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    available = int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    try:
-        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
-            limit = f.read().strip()
-        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
-            used = int(f.read().strip())
-        if limit.isdigit():
-            available = min(available or 2**62, int(limit) - used)
-    except (OSError, ValueError):
-        pass
+    available = available_memory()
     return max(available if available is not None else 8 * 2**30, 0) // 4
 
 

@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 
 from engine.data import loaders, steps
+from engine.design.cost import fits_warning
 from engine.design.graph import Design
-from engine.design.label_fit import label_form, output_rank_problem
+from engine.design.label_fit import label_form, label_problems, output_rank_problem
 from engine.design.validation import label, validate
-from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE, loss_spec
+from engine.spec.compile_catalog import REGRESSION, loss_spec
 from engine.spec.data_settings import data_problems
 from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
 from engine.spec.layer_rules import fmt_shape
@@ -245,14 +246,9 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
             f"{data.name} has {inputs_text(data.output_names, 'target')} per sample but the design has "
             f"{len(outputs)} outputs ({', '.join(outputs)}): give it one output per target"
         ]
-    need = report.total_params * 4 * 4  # float32 weights, gradients and two optimizer slots
-    available = loaders.memory_budget() * 4
-    if need > available:
-        return [
-            f"The model has {report.total_params:,} parameters: training it needs about "
-            f"{loaders.size_text(need)} of memory, and "
-            f"{loaders.size_text(available)} is available. Make its layers smaller"
-        ]
+    too_big = fits_warning(design, report)  # the one memory rule, which training applies too
+    if too_big:
+        return [too_big]
     problems += _input_shape_problems(report, data, feeds)
     for out, key in targets.items():
         problems += _output_problems(design, report, data.target(key), out)
@@ -266,8 +262,8 @@ def output_loss(design: Design, out: str) -> Any:
 
 
 def _output_problems(design: Design, report: Any, data: Dataset, out: str) -> list[str]:
-    """Why these labels cannot train output node ``out`` (empty when they can)."""
-    problems: list[str] = []
+    """Why these labels cannot train output node ``out`` (empty when they can): the rank rule and
+    the output-versus-labels rules of engine/design/label_fit.py, as validation applies them."""
     units = report.nodes[out].output_shape[-1]
     who = label(design.nodes[out].type, out)
     loss = output_loss(design, out)
@@ -283,41 +279,13 @@ def _output_problems(design: Design, report: Any, data: Dataset, out: str) -> li
     if rank:
         return [rank[0]]
     if data.task == CLASSIFICATION:
-        k = data.classes
         present = np.unique(data.y)
         if len(present) < 2:
             name = data.class_names[int(present[0])] if len(present) else "none"
-            problems.append(
-                f"Every sample of {data.name} is of one class ({name}): a classifier needs two or more"
-            )
-        elif loss.task in (SPARSE, CATEGORICAL) and units != k:
-            problems.append(
-                f"{data.name} has {k} classes but output {who} has {units} unit(s): "
-                f"set units to {k} with a softmax activation"
-            )
-        elif loss.task == BINARY and (k > 2 or units != 1):
-            problems.append(
-                f"{loss.name} is for two classes with one sigmoid output unit, but {data.name} has "
-                f"{k} classes and {who} has {units} units: use sparse_categorical_crossentropy "
-                f"with {k} softmax units"
-            )
-        elif loss.task == REGRESSION and units != k:  # with one unit per class: MSE on one-hot rows
-            problems.append(
-                f"{data.name} is classification ({k} classes) but {loss.name} is a regression loss: "
-                f"use sparse_categorical_crossentropy with {k} softmax units"
-            )
-    else:
-        if loss.task != REGRESSION:
-            problems.append(
-                f"{data.name} is regression (numbers to predict) but {loss.name} is for classes: "
-                "use mse with a linear output"
-            )
-        elif units != data.y.shape[-1]:
-            problems.append(
-                f"{data.name} has {data.y.shape[-1]} target value(s) per sample but output {who} "
-                f"has {units} unit(s)"
-            )
-    return problems
+            return [f"Every sample of {data.name} is of one class ({name}): a classifier needs two or more"]
+    width = data.y.shape[-1] if data.y.ndim > 1 else 1
+    found = label_problems(data.name, data.task, data.classes, loss.name, loss.task, who, units, width)
+    return [p.message for p in found if p.blocking]
 
 
 def _input_shape_problems(report: Any, data: Dataset, feeds: dict[str, str]) -> list[str]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from engine.design.graph import Design
@@ -447,21 +446,43 @@ def largest_batch(cost: DesignCost, optimizer: dict[str, Any], available: int) -
     return max(1, (available - fixed) // max(1, one.activations))
 
 
-def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
-    """Bytes the machine can still give (MemAvailable), or None where that is not known."""
-    try:
-        import psutil
+def available_memory():
+    """Bytes this process can still allocate, or None where that is not known.
 
-        return int(psutil.virtual_memory().available)
-    except ImportError:
-        pass
+    The machine's MemAvailable (psutil's figure off Linux), capped by a container's
+    limit less what the container already uses: cgroup v2 (memory.max) or v1
+    (memory.limit_in_bytes), which /proc/meminfo does not show.  The one source of
+    every memory budget (this module's, and :func:`engine.data.loaders.memory_budget`'s);
+    plain standard library, so exported scripts carry it with the loaders.
+    """
+    available = None
     try:
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        try:
+            import psutil
+
+            available = int(psutil.virtual_memory().available)
+        except ImportError:
+            pass
+    for limit_file, used_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
+        try:
+            with open(limit_file, encoding="ascii") as f:
+                limit = f.read().strip()
+            with open(used_file, encoding="ascii") as f:
+                used = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit() and int(limit) < 2**60:  # v2 writes "max" and v1 a huge number for none
+            available = min(available if available is not None else 2**62, max(0, int(limit) - used))
+        break
+    return available
 
 
 # TensorFlow's own memory while it trains (its runtime, kernels and buffers), apart from the

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE
+from engine.spec.datasets import CLASSIFICATION
 from engine.spec.layer_rules import Shape, fmt_shape
 
 # Layers that work on the last axis only, so a layer inserted before them changes their output's rank.
@@ -30,6 +31,77 @@ class Fix:
     text: str  # e.g. "Add Flatten before 'digit'"
     layer_type: str
     before: str
+
+
+@dataclass(frozen=True)
+class LabelProblem:
+    """An output that does not suit its labels.  ``blocking``: training would fail or learn
+    something else (the app refuses to start); otherwise a poor choice, a warning.
+    ``units``: the units that would fix it; ``key``: the setting to change instead."""
+
+    message: str
+    blocking: bool = True
+    units: int | None = None
+    key: str | None = None
+
+
+def label_problems(
+    data_name: str,
+    data_task: str,
+    classes: int,
+    loss_name: str,
+    loss_task: str,
+    who: str,
+    units: int | None,
+    target_width: int | None = None,
+) -> list[LabelProblem]:
+    """The output-versus-labels rules, one set for validation (a built-in dataset, known from
+    its description) and for preparing the data (any dataset, known from its arrays).
+
+    ``classes``: the labels' classes (classification); ``units``: the output's last axis
+    (None: not known yet); ``target_width``: numbers per sample of a regression target
+    (None: not known).  ``who`` names the output node (see ``validation.label``).
+    """
+    if data_task != CLASSIFICATION:
+        if loss_task != REGRESSION:
+            return [
+                LabelProblem(
+                    f"{data_name} is regression (numbers to predict) but {loss_name} is for classes: "
+                    "use mse with a linear output",
+                    key="compile.loss",
+                )
+            ]
+        if units is not None and target_width is not None and units != target_width:
+            message = f"{data_name} has {target_width} target value(s) per sample but output {who} has"
+            return [LabelProblem(f"{message} {units} unit(s)", units=target_width)]
+        return []
+    k = classes
+    if loss_task in (SPARSE, CATEGORICAL) and units is not None and units != k:
+        return [
+            LabelProblem(
+                f"{data_name} has {k} classes but output {who} has {units} unit(s): "
+                f"set units to {k} with a softmax activation",
+                units=k,
+            )
+        ]
+    if loss_task == BINARY and (k > 2 or (units is not None and units != 1)):
+        return [
+            LabelProblem(
+                f"{loss_name} is for two classes with one sigmoid output unit, but {data_name} has "
+                f"{k} classes and {who} has {units} units: use sparse_categorical_crossentropy "
+                f"with {k} softmax units",
+                key="compile.loss",
+            )
+        ]
+    if loss_task == REGRESSION:  # MSE on one-hot rows: trains only with one output unit per class
+        return [
+            LabelProblem(
+                f"{data_name} is classification ({k} classes) but {loss_name} is a regression loss: "
+                f"use sparse_categorical_crossentropy with {k} softmax units",
+                blocking=units is not None and units != k,
+            )
+        ]
+    return []
 
 
 @dataclass(frozen=True)

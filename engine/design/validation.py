@@ -14,7 +14,14 @@ from typing import Any
 
 from engine.design import dtype_flow
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
-from engine.design.label_fit import Fix, SetParam, label_form, output_rank_problem, set_param_fixes
+from engine.design.label_fit import (
+    Fix,
+    SetParam,
+    label_form,
+    label_problems,
+    output_rank_problem,
+    set_param_fixes,
+)
 from engine.design.settings_checks import check_class_weight, check_compile, check_training_options
 from engine.spec.catalog import LAYERS, LayerSpec
 from engine.spec.compile_catalog import (
@@ -642,6 +649,7 @@ def _check_outputs(
     data = design.data_settings
     dataset = BUILTIN.get(data.name) if data.source == "builtin" and isinstance(data.name, str) else None
     classes: dict[str, int] = {}  # the classes each output node's labels have
+    targets: dict[str, str] = {}  # the dataset's target that trains each output node
     if dataset is not None:
         _check_data_fit(design, shapes, dataset, out)
         targets = match_inputs(list(dataset.output_classes), design.output_ids()) or {}
@@ -704,33 +712,17 @@ def _check_outputs(
             )
         if dataset is None:
             continue
-        if dataset.task == CLASSIFICATION and loss.task == REGRESSION:
-            out.warn(
-                f"Dataset '{dataset.name}' is classification but the loss {loss.name} is for regression: "
-                f"try sparse_categorical_crossentropy with a softmax output of {dataset.classes} units",
-                nid,
-            )
-        elif dataset.task == REGRESSION and loss.task != REGRESSION:
-            out.warn(
-                f"Dataset '{dataset.name}' is regression but the loss {loss.name} is for classification: "
-                "try mse with a linear output",
-                nid,
-                key="compile.loss",
-            )
-        elif (
-            dataset.task == CLASSIFICATION
-            and loss.task in (CATEGORICAL, SPARSE)
-            and units not in (None, classes.get(nid, dataset.classes))
-        ):
-            labels = f"'s {nid} labels have" if dataset.outputs else " has"
-            wanted = classes.get(nid, dataset.classes)
-            out.warn(
-                f"Dataset '{dataset.name}'{labels} {wanted} classes but output {who} has {units} units",
-                nid,
-                fixes=set_param_fixes(
-                    design.nodes[nid].type, nid, "units", wanted, f"Set the units of '{nid}' to {wanted}"
-                ),
-            )
+        name = f"{dataset.name} ({targets[nid]})" if dataset.outputs and nid in targets else dataset.name
+        width = None if dataset.target_shape else 1
+        wanted = classes.get(nid, dataset.classes)
+        for p in label_problems(name, dataset.task, wanted, loss.name, loss.task, who, units, width):
+            # Warnings here: the data setting may change; preparing the data refuses the blocking ones.
+            fixes = ()
+            if p.units is not None:
+                fixes = set_param_fixes(
+                    design.nodes[nid].type, nid, "units", p.units, f"Set the units of '{nid}' to {p.units}"
+                )
+            out.warn(p.message, nid, key=p.key, fixes=fixes)
 
 
 def _check_output_ranks(

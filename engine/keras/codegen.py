@@ -21,20 +21,21 @@ from collections import Counter
 from collections.abc import Hashable
 from typing import Any
 
-from engine.data import loaders
+from engine.data import loaders, steps
 from engine.data.class_weights import balanced_class_weight, class_labels, complete_class_weight
 from engine.data.prepare import output_loss
+from engine.design.cost import available_memory, estimate
 from engine.design.graph import Design
 from engine.design.validation import validate
-from engine.keras import data_parallel
+from engine.keras import pipeline, speed
+from engine.keras.custom_export import CustomExportError, custom_call, custom_part
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
-from engine.keras.speed import TARGET_EXECUTION_S, design_steps_per_execution
 from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import BINARY, CATEGORICAL, SPARSE
+from engine.spec.compile_catalog import SPARSE
 from engine.spec.datasets import BUILTIN, match_inputs
 from engine.spec.generic import GENERIC_CLASSES
-from engine.spec.settings import BALANCED, TrainingSettings
+from engine.spec.settings import TrainingSettings
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -135,6 +136,8 @@ def value_text(value: Any) -> str:
 
 
 def layer_call(obj: LayerObject, suffix: str = "") -> str:
+    if obj.source is not None:  # the design's own code, written above build_model() as text
+        return call(*custom_call(obj, lit), suffix)
     if obj.generic:  # as Keras loads a saved layer: the class, and its config as a literal
         if obj.class_name not in GENERIC_CLASSES:
             raise CodegenError(f"'{obj.class_name}' is not a layer class of keras.layers")
@@ -220,23 +223,14 @@ def _model_part(design: Design) -> str:
     comp = lower_compile(design)
     compile_items = [f"optimizer={value_text(comp.optimizer)}"]
     compile_items += [f"{k}={value_text(v)}" for k, v in comp.kwargs.items()]
-    steps = design_steps_per_execution(design)
-    if steps > 1:
-        lines += [
-            f"    # steps_per_execution={steps}: a small model spends most of a step in per-call Python",
-            f"    # overhead, so {steps} batches run per compiled call"
-            f" (about {TARGET_EXECUTION_S * 1000:.0f} ms each, estimated",
-            "    # from this model's FLOPs and batch size); callbacks run between calls. predict()",
-            "    # unrolls that many copies of the model: set model.steps_per_execution = 1 before it.",
-        ]
-        compile_items.append(f"steps_per_execution={steps}")
     lines.append("    " + call("model.compile", compile_items))
     lines.append("    return model")
     return "\n".join(lines)
 
 
-def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None] | None:
-    """(reader functions, call that returns x and y, description, classes if known) or None."""
+def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, str] | None:
+    """(reader functions, the statement that reads x and y, description, the labels' classes as
+    an expression: 0 for numbers to predict) or None."""
     source = data.get("source")
     if source == "builtin" and data.get("name") in BUILTIN:
         dataset = BUILTIN[data["name"]]
@@ -248,9 +242,9 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
         )
         return (
             [getattr(loaders, dataset.loader)],
-            f"{dataset.loader}()",
+            f"x, y = {dataset.loader}()",
             f"The {dataset.name} dataset{named}",
-            dataset.classes,
+            lit(dataset.classes),
         )
     path = data.get("path")
     if not isinstance(path, str):
@@ -267,24 +261,24 @@ def _data_source(data: dict[str, Any]) -> tuple[list[Any], str, str, int | None]
             options.append("drop_invalid=True")
         readers = [loaders.is_number, loaders.is_word, loaders.column_index, loaders.csv_row_problem]
         readers += [loaders.csv_target, loaders.read_csv]
-        call = f"read_csv({', '.join([here, *options])})[:2]"
-        return [*guards, *readers], call, "The CSV file named below (beside this script)", None
+        call = f"x, y, class_names = read_csv({', '.join([here, *options])})[:3]"
+        return [*guards, *readers], call, "The CSV file named below (beside this script)", "len(class_names)"
     if source == "images":
         options = [f"size={lit(list(data['image_size']))}"] if data.get("image_size") else []
         options += ["grayscale=True"] if data.get("grayscale") else []
         options += ["drop_invalid=True"] if data.get("drop_invalid") else []
-        call = f"read_image_folder({', '.join([here, *options])})[:2]"
-        return [*guards, loaders.read_image_folder], call, "The image folder named below", None
+        call = f"x, y, class_names = read_image_folder({', '.join([here, *options])})[:3]"
+        return [*guards, loaders.read_image_folder], call, "The image folder named below", "len(class_names)"
     if source == "numpy":
         y_path = data.get("y_path")
         args = [here] + (
             [f"Path(__file__).resolve().parent / {lit(y_path)}"] if isinstance(y_path, str) else []
         )
         return (
-            [*guards, loaders.read_npy, loaders.read_npz],
-            f"read_npz({', '.join(args)})",
+            [*guards, loaders.read_npy, loaders.read_npz, steps.label_classes],
+            f"x, y = read_npz({', '.join(args)})",
             "The NumPy arrays named below (beside this script)",
-            None,
+            "label_classes(y)",
         )
     return None
 
@@ -300,101 +294,68 @@ def _data_part(design: Design) -> tuple[str, str] | None:
     if found is None:
         return None
     readers, read_call, description, classes = found
-    # Both checked by validate().
-    settings = design.data_settings
-    test_split = settings.test_split
-    helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle]
-    if test_split:
-        helpers.append(loaders.hold_out)
-    if settings.standardize:
-        helpers.append(loaders.standardize)
+    helpers = [*readers, loaders.rows, loaders.take, loaders.shuffle, loaders.hold_out, loaders.standardize]
+    helpers += [steps.shape_labels, steps.prepare_arrays]
+    if loaders.memory_budget not in helpers:
+        helpers += [loaders.memory_budget, loaders.size_text]
+    helpers.append(available_memory)  # what memory_budget reads
+    inputs = _named_inputs(design)
     lines = [
         'def load_data(seed=DATA["seed"]):',
-        f'    """{description}, shuffled with a fixed seed before any split.',
+        f'    """{description}, prepared as Netwright prepares it (engine/data/steps.py).',
         "",
-        "    Keras's validation_split takes the last rows of x, so they must be shuffled;",
-        "    (x_test, y_test) are held out from training.",
+        "    Shuffled with a fixed seed before any split (Keras's validation_split takes the last",
+        "    rows of x); (x_test, y_test) are held out from training.",
         '    """',
-        f"    x, y = shuffle(*{read_call}, seed)",
+        f"    {read_call}",
+        "    (x, y), (x_test, y_test), _ = prepare_arrays(",
+        '        x, y, seed, DATA["test_split"], DATA.get("standardize", False),',
+        f"        {_label_plan(design, classes)},",
+        *([f"        inputs={lit(inputs)},"] if inputs is not None else []),
+        "    )",
+        "    return (x, y), (x_test, y_test)",
     ]
-    if test_split:
-        lines.append('    (x, y), (x_test, y_test) = hold_out(x, y, DATA["test_split"])')
-    elif _named_arrays(design) is not None:
-        lines.append("    x_test, y_test = take(x, slice(0, 0)), take(y, slice(0, 0))")
-    else:
-        lines.append("    x_test, y_test = x[:0], y[:0]")
-    if settings.standardize:
-        lines.append("    x, x_test, _mean, _std = standardize(x, x_test)")
-    lines += _renamed_inputs(design) + _label_lines(design, classes)
-    lines.append("    return (x, y), (x_test, y_test)")
-    source = "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
+    constants = [f"{name} = {lit(value)}" for name, value in steps.SCRIPT_CONSTANTS.items()]
+    source = "\n\n\n".join(["\n".join(constants), *(inspect.getsource(f).rstrip() for f in helpers)])
     return source, "\n".join(lines)
 
 
-def _named_arrays(design: Design) -> Any:
-    """The design's built-in dataset when it gives several inputs or outputs (dicts of arrays)."""
+def _named_inputs(design: Design) -> dict[str, str] | None:
+    """{model Input: array name} for a built-in dataset with several named inputs (as the app
+    matches them: engine.spec.datasets.match_inputs), else None."""
     data = design.data or {}
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
-    return dataset if dataset is not None and (dataset.inputs or dataset.outputs) else None
-
-
-def _keyed(names: dict[str, str], x: str, x_test: str) -> str:
-    """``x, x_test = ({"node": a["name"], ...} for a in (x, x_test))``."""
-    keyed = ", ".join(f"{lit(node)}: a[{lit(name)}]" for node, name in names.items())
-    return f"    {x}, {x_test} = ({{{keyed}}} for a in ({x}, {x_test}))"
-
-
-def _renamed_inputs(design: Design) -> list[str]:
-    """load_data's lines that key a built-in dataset's named arrays by the Inputs they feed,
-    when the design's Input ids are not the dataset's names (matched by order, as the app does)."""
-    dataset = _named_arrays(design)
     if dataset is None or not dataset.inputs:
-        return []
-    feeds = match_inputs(list(dataset.input_shapes), design.input_ids()) or {}
-    if all(nid == name for nid, name in feeds.items()):
-        return []
-    return [
-        "    # Each array keyed by the model Input it feeds (Keras matches a dict by input name).",
-        _keyed(feeds, "x", "x_test"),
-    ]
+        return None
+    return match_inputs(list(dataset.input_shapes), design.input_ids()) or {}
 
 
-def _label_lines(design: Design, classes: int | None) -> list[str]:
-    """load_data's lines that shape the labels for the loss: one-hot rows, 0/1 floats, or as they
-    are; with several outputs, each output's labels (keyed by the output node they train)."""
+def _label_plan(design: Design, classes: str) -> str:
+    """prepare_arrays's ``labels``, as the app's engine.data.prepare.label_plan makes it: each
+    target's loss kind and classes (an expression: the file's classes are known when it is read)."""
     outputs = design.output_ids()
-    dataset = _named_arrays(design)
-    if dataset is None or not dataset.outputs:
-        return _shaped_labels("y", "y_test", output_loss(design, outputs[0]) if outputs else None, classes)
-    targets = match_inputs(list(dataset.output_classes), outputs) or {}
-    lines = []
-    if any(node != name for node, name in targets.items()):
-        lines += [
-            "    # Each output's labels keyed by the output they train.",
-            _keyed(targets, "y", "y_test"),
-        ]
-    for node, name in targets.items():
+    data = design.data or {}
+    dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
+
+    def kind(node: str) -> str:
         loss = output_loss(design, node)
-        lines += _shaped_labels(f"y[{lit(node)}]", f"y_test[{lit(node)}]", loss, dataset.output_classes[name])
-    return lines
+        return lit(loss.task if loss is not None else None)
 
-
-def _shaped_labels(y: str, y_test: str, loss: Any, classes: int | None) -> list[str]:
-    if loss is not None and loss.task == CATEGORICAL:
-        n = str(classes) if classes else f"int(max({y}.max(), {y_test}.max(initial=0))) + 1"
-        return [
-            f"    {y} = keras.utils.to_categorical({y}, {n})",
-            f"    {y_test} = keras.utils.to_categorical({y_test}, {n})",
-        ]
-    if loss is not None and loss.task == BINARY:
-        return [f'    {y}, {y_test} = {y}.astype("float32")[:, None], {y_test}.astype("float32")[:, None]']
-    return []
+    if dataset is None or not dataset.outputs:
+        return f"({kind(outputs[0]) if outputs else lit(None)}, {classes})"
+    targets = match_inputs(list(dataset.output_classes), outputs) or {}
+    plan = [
+        f"{lit(node)}: ({lit(name)}, {kind(node)}, {lit(dataset.output_classes[name])})"
+        for node, name in targets.items()
+    ]
+    return "{" + ", ".join(plan) + "}"
 
 
 def _imports(data: tuple[str, str] | None) -> str:
     """Standard-library imports first, as ruff orders them; only what the script uses."""
     used = set(re.findall(r"\b(csv|io|math|os|stat|zipfile)\.", data[0])) if data is not None else set()
     used |= {"contextlib", "os", "sys"}  # distribution_scope() and --distribute data-parallel
+    used.add("math")  # the training part's fit (engine/keras/pipeline.py) counts batches
     stdlib = ["import argparse", *(f"import {m}" for m in sorted(used))]
     if data is not None and "Path(" in data[0] + data[1]:
         stdlib.append("from pathlib import Path")
@@ -436,13 +397,20 @@ def _placeholder_data(design: Design, shapes: dict[tuple[str, str], tuple]) -> l
     return lines
 
 
-def _class_weight_part(design: Design) -> list[str]:
-    """The class-weight helpers the script's fit uses, copied from the engine's own."""
-    weights = lower_fit(design).class_weight
-    if weights is None:
-        return []
-    helper = balanced_class_weight if weights == BALANCED else complete_class_weight
-    return [inspect.getsource(f).rstrip() for f in (class_labels, helper)]
+def _training_part() -> str:
+    """The script's fit, copied from engine/keras/pipeline.py with what it calls (the speed
+    rule, the class weights): the app's own fast path, so the script trains as fast as the app."""
+    constants = {
+        name: getattr(speed, name)
+        for name in ("TARGET_EXECUTION_S", "STEP_FLOOR_S", "CPU_FLOPS_PER_S", "TRAIN_FLOPS_FACTOR")
+    }
+    constants |= {"MAX_STEPS_PER_EXECUTION": speed.MAX_STEPS_PER_EXECUTION, **pipeline.SCRIPT_CONSTANTS}
+    helpers = [speed.step_seconds, speed.choose_steps_per_execution, class_labels, balanced_class_weight]
+    helpers += [complete_class_weight, pipeline.split_rows, pipeline.sample_count, pipeline.datasets]
+    helpers += [pipeline.build_state]
+    helpers += [pipeline.fit_class_weight, pipeline.fit]
+    lines = [f"{name} = {lit(value)}" for name, value in constants.items()]
+    return "\n\n\n".join(["\n".join(lines), *(inspect.getsource(f).rstrip() for f in helpers)])
 
 
 def _output_like(index: int, sparse: bool) -> str:
@@ -453,12 +421,26 @@ def _output_like(index: int, sparse: bool) -> str:
     return f'rng.random((256, *{dims})).round().astype("float32")'
 
 
-def _distribute_part(data: tuple[str, str] | None) -> str:
-    """The script's distribution functions, copied from :mod:`engine.keras.data_parallel` (with
-    the row helpers they use when the script has no data part, which carries them)."""
-    helpers = [] if data is not None else [loaders.rows, loaders.take]
-    helpers += [getattr(data_parallel, name) for name in data_parallel.SCRIPT_FUNCTIONS]
-    return "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
+DISTRIBUTE_PART = '''def distribution_scope(kind):
+    """Where the model is built: one device, all local GPUs, or every device on JAX.
+
+    mirrored: tf.distribute.MirroredStrategy over the local GPUs (else the CPU).
+    data-parallel: keras.distribution.DataParallel on the JAX backend, each batch split
+    over every device; on several machines set KERAS_DISTRIBUTION_JOB_ADDRESSES,
+    KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID on each one
+    (see docs/distribution.md in Netwright).
+    """
+    if kind == "mirrored":
+        import tensorflow as tf
+
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in devices]).scope()
+    if kind == "data-parallel":
+        if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
+            keras.distribution.initialize()  # several machines, one process each
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        print("data-parallel over", len(keras.distribution.list_devices()), "devices")
+    return contextlib.nullcontext()'''
 
 
 # The key of the TRAINING literal that holds each callback's arguments.
@@ -492,102 +474,55 @@ def _settings_part(design: Design, has_data: bool) -> str:
     return "\n".join(lines)
 
 
-# main()'s lines for --distribute, --seed and --save (what they call: engine/keras/data_parallel.py).
-_DISTRIBUTION_OPTIONS = [
-    '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
-    ' default=TRAINING.get("distribution", "none"), help="mirrored: all local GPUs (TensorFlow);'
-    ' data-parallel: all devices of all processes (JAX)")',
-    '    parser.add_argument("--seed", type=int, default=0, help="seeds Keras: every process starts from'
-    ' the same weights (default 0)")',
-    '    parser.add_argument("--no-shuffle", action="store_true", help="keep the training rows in order'
-    ' every epoch (to compare runs)")',
-    '    parser.add_argument("--save", metavar="PATH.keras", help="save the trained model; with several'
-    ' processes the first writes it")',
-]
-_DISTRIBUTION_START = [
-    '    if args.save and not args.save.endswith(".keras"):',
-    '        parser.error("--save needs a file name ending in .keras")',
-    '    if args.distribute == "data-parallel" and keras.backend.backend() != "jax":',
-    "        # DataParallel runs on the JAX backend, chosen before Keras is imported: start again on it.",
-    '        os.environ["KERAS_BACKEND"] = "jax"',
-    "        os.execv(sys.executable, [sys.executable, *sys.argv])",
-    "    with distribution_scope(args.distribute):",
-    "        # The same starting weights in every process.",
-    "        keras.utils.set_random_seed(args.seed)",
-    "        model = build_model()",
-    "    # With several processes only the first prints the summary, evaluates and writes files.",
-    '    first = args.distribute != "data-parallel" or processes()[0] == 0',
-]
-_DISTRIBUTION_SHARE = [
-    '    batch_size, verbose = args.batch_size, "auto"',
-    '    validation = {"validation_split": TRAINING["validation_split"]}',
-    '    if args.distribute == "data-parallel":',
-    "        # Each process trains on its own share of the rows, at its share of the global batch.",
-    "        x, y, batch_size, validation = process_share(",
-    '            x, y, args.batch_size, TRAINING["validation_split"]',
-    "        )",
-    "        verbose = 2  # a line per epoch: each process's loss line (epoch_losses) stands on its own",
-]
-_DISTRIBUTION_END = ["    if not first:", "        return"]
-_SAVE = ["    if args.save:", "        model.save(args.save)", '        print("saved", args.save)']
-
-
 def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
-    train = design.training_settings
     lines = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
         '    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])',
-        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"],'
-        ' help="the global batch: several devices or processes each take an equal share of it")',
-        *_DISTRIBUTION_OPTIONS,
+        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"])',
+        '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
+        ' default="none")',
         "    args = parser.parse_args()",
-        *_DISTRIBUTION_START,
+        '    if args.distribute == "data-parallel" and keras.backend.backend() != "jax":',
+        "        # DataParallel runs on the JAX backend, chosen before Keras is imported: start again on it.",
+        '        os.environ["KERAS_BACKEND"] = "jax"',
+        "        os.execv(sys.executable, [sys.executable, *sys.argv])",
+        "    with distribution_scope(args.distribute):",
+        "        model = build_model()",
         '    if args.distribute == "mirrored":',
         "        # Keras's multi-step loop fails under MirroredStrategy: one batch per call.",
         "        model.steps_per_execution = 1",
-        "    if first:",
-        "        model.summary()",
+        "    model.summary()",
     ]
     lines += ["    (x, y), (x_test, y_test) = load_data()"] if has_data else _placeholder_data(design, shapes)
+    flops = estimate(design).total_flops
     fit_args = [
+        "model",
         "x",
         "y",
-        "epochs=args.epochs",
-        "batch_size=batch_size",
-        "**validation",
-        "shuffle=not args.no_shuffle",
-        "verbose=verbose",
+        "args.epochs",
+        "args.batch_size",
+        'validation_split=TRAINING["validation_split"]',
+        f"flops_per_sample={lit(flops)}",
+        'class_weight=TRAINING.get("class_weight")',
     ]
     options = lower_fit(design)
-    if options.class_weight == BALANCED:
-        lines.append(
-            "    # Rare classes weigh more: weights from the training rows (validation_split keeps the last)."
-        )
-        rows = f"y[: int(len(y) * (1 - {lit(train.validation_split)}))]" if train.validation_split else "y"
-        lines.append(f"    class_weight = balanced_class_weight({rows})")
-        fit_args.append("class_weight=class_weight")
-    elif options.class_weight is not None:
-        lines.append('    class_weight = complete_class_weight(TRAINING["class_weight"], y)')
-        fit_args.append("class_weight=class_weight")
-    callbacks = [
-        f"keras.{c.module}.{c.class_name}(**TRAINING[{lit(_TRAINING_KEY[c.class_name])}])"
-        for c in options.callbacks
+    if options.callbacks:
+        callbacks = [
+            f"keras.{c.module}.{c.class_name}(**TRAINING[{lit(_TRAINING_KEY[c.class_name])}])"
+            for c in options.callbacks
+        ]
+        fit_args.append(f"callbacks=[{', '.join(callbacks)}]")
+    lines += [
+        "    # Netwright's own fit (engine/keras/pipeline.py): a tf.data pipeline made once, and as many",
+        f"    # batches per compiled call as fit in about {speed.TARGET_EXECUTION_S * 1000:.0f} ms,"
+        " estimated from this model's FLOPs per sample",
+        "    # (None: unknown, one batch per call); callbacks run between calls.",
+        "    " + call("fit", fit_args),
     ]
-    losses = "epoch_losses(args.distribute)"  # the per-epoch loss line of each data-parallel process
-    fit_args.append(
-        f"callbacks=[{', '.join([*callbacks, '*' + losses])}]" if callbacks else f"callbacks={losses}"
-    )
-    lines += _DISTRIBUTION_SHARE
-    lines.append("    " + call("model.fit", fit_args))
-    lines += _DISTRIBUTION_END
     if has_data:
         lines.append("    if rows(x_test):")
-        lines.append("        model_here = local_model(model, build_model)")
-        lines.append(
-            '        print("test:", model_here.evaluate(x_test, y_test, return_dict=True, verbose=0))'
-        )
-    lines += _SAVE
+        lines.append('        print("test:", model.evaluate(x_test, y_test, return_dict=True, verbose=0))')
     return "\n".join(lines)
 
 
@@ -603,14 +538,17 @@ def generate(design: Design, formatter: bool = True) -> str:
             f'"""{DOCSTRING}"""',
             _imports(data) + "\n\n" + _settings_part(design, data is not None),  # one blank line, as isort
             *(data or ()),
+            *custom_part(design, RESERVED),
             _model_part(design),
-            *_class_weight_part(design),
-            _distribute_part(data),
+            _training_part(),
+            DISTRIBUTE_PART,
             _main_part(design, data is not None, shapes),
             'if __name__ == "__main__":\n    main()',
         ]
     except RecursionError:
         raise CodegenError("a value in the design is nested too deeply to write") from None
+    except CustomExportError as exc:
+        raise CodegenError(str(exc)) from None
     source = "\n\n\n".join(parts) + "\n"
     source = ruff_format(source) if formatter else source
     try:

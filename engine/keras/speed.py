@@ -5,8 +5,9 @@ A small model on a CPU spends much of each step in per-call Python work
 several batches per call removes that overhead; but Stop, Pause and the live
 curves act between calls, so one call must stay short.  The choice: as many
 batches as fit in :data:`TARGET_EXECUTION_S`, estimated from the design's
-FLOPs (``engine.design.cost``) and the batch size, capped at one epoch.
-Without a design (no FLOPs known) it is 1, Keras's default.
+FLOPs (``engine.design.cost``) and the batch size, capped at one epoch, for
+each run (:func:`engine.keras.pipeline.fit`, which exported scripts carry with
+this rule).  Without a cost (no FLOPs known) it is 1, Keras's default.
 
 The constants were measured on the CI kind of machine (2 shared cores,
 TensorFlow 2.21 CPU) with ``benchmarks/training_overhead.py``.
@@ -15,9 +16,6 @@ TensorFlow 2.21 CPU) with ``benchmarks/training_overhead.py``.
 from __future__ import annotations
 
 import math
-
-from engine.design.cost import estimate
-from engine.design.graph import Design
 
 TARGET_EXECUTION_S = 0.05  # one call: tens of ms, so Stop lands within ~50 ms and curves stay live
 STEP_FLOOR_S = 0.0005  # in-graph time of one step of even the smallest model
@@ -44,12 +42,3 @@ def choose_steps_per_execution(
     per_step = step_seconds(flops_per_sample, batch_size, flops_per_s)
     n = math.floor(TARGET_EXECUTION_S / per_step)
     return max(1, min(n, steps_per_epoch, MAX_STEPS_PER_EXECUTION))
-
-
-def design_steps_per_execution(design: Design) -> int:
-    """The choice for a design, the same in the app and in its exported script.
-
-    No epoch cap here: Keras ends a call at the epoch's end by itself.
-    """
-    batch = int(design.training_settings.batch_size)
-    return choose_steps_per_execution(estimate(design).total_flops, batch, MAX_STEPS_PER_EXECUTION)

@@ -20,20 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from engine.data.class_weights import balanced_class_weight, complete_class_weight
 from engine.data.prepare import Arrays, DataError, Dataset, Prepared, arrays, rows, take
 from engine.design.cost import estimate, fits_warning
 from engine.design.graph import Design
+from engine.keras import pipeline
 from engine.keras.build import build_model, make_object
 from engine.keras.lower_compile import lower_fit
-from engine.keras.speed import choose_steps_per_execution
+from engine.keras.pipeline import split_rows
 from engine.keras.weights import load_pretrained
 from engine.spec.datasets import CLASSIFICATION, match_inputs
-from engine.spec.settings import BALANCED
 from engine.training.device import training_device
 from engine.training.distribution import DISTRIBUTIONS, strategy_scope
 from engine.training.export import export_model
-from engine.training.pipeline import datasets, split_rows
 
 BATCH_REPORT_INTERVAL = 0.1  # seconds between batch reports: a live plot needs no more
 
@@ -51,7 +49,8 @@ class Control:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
-        self._held = threading.Event()  # set while the loop is actually waiting: "paused" is a fact, not a request
+        # Set while the loop is actually waiting: "paused" is a fact, not a request.
+        self._held = threading.Event()
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -122,13 +121,7 @@ class Result:
 
 
 def _bridge(
-    keras: Any,
-    control: Control,
-    listener: Listener,
-    epochs: int,
-    steps: int,
-    rows: Callable[[int], int],
-    state: dict,
+    keras: Any, control: Control, listener: Listener, epochs: int, rows: Callable[[int], int], state: dict
 ) -> Any:
     """``rows(batches)``: the training rows in an epoch's first ``batches`` batches."""
 
@@ -144,8 +137,15 @@ def _bridge(
 
         def on_train_begin(self, logs=None):
             state["start"] = time.perf_counter()
+            state["steps"] = steps = self.params["steps"]  # the epoch's batches, from the dataset
             control.attach(self.model)
-            listener.on_begin({"epochs": epochs, "steps": steps, **state["setup"]})
+            strategy = self.model.distribute_strategy
+            setup = {
+                "steps_per_execution": self.model.steps_per_execution,  # chosen for this run
+                "device": training_device(),
+                "replicas": strategy.num_replicas_in_sync,
+            }
+            listener.on_begin({"epochs": epochs, "steps": steps, **setup})
 
         def on_epoch_begin(self, epoch, logs=None):
             state.update(epoch=epoch, last_report=0.0, previous_mean=0.0, previous_rows=0)
@@ -164,7 +164,7 @@ def _bridge(
                 return
             # Keras reports the running mean over the epoch's rows, once per compiled call
             # (which may run several batches: steps_per_execution); recover the call's own mean.
-            before, done = state["previous_rows"], rows(batch + 1)
+            before, done, steps = state["previous_rows"], rows(batch + 1), state["steps"]
             batch_loss = (mean * done - state["previous_mean"] * before) / max(1, done - before)
             state["previous_mean"], state["previous_rows"] = mean, done
             now = time.perf_counter()
@@ -232,26 +232,8 @@ def train(
         model = build_model(design)
     pretrained = load_pretrained(model, design.weights) if design.weights else ([], [])
     n_train = split_rows(prepared.rows, prepared.validation_split)
-    steps = max(1, math.ceil(n_train / batch_size))
-    # Several batches per compiled call: Keras reads this when it makes the train function.
-    # Not under MirroredStrategy: Keras 3.15's multi-step loop fails there on a distributed
-    # iterator ("You must feed a value for placeholder tensor"), and each step is bigger anyway.
-    replicas = model.distribute_strategy.num_replicas_in_sync
-    model.steps_per_execution = (
-        choose_steps_per_execution(estimate(design).total_flops, batch_size, steps) if replicas == 1 else 1
-    )
-    wants_whole = any(getattr(c, "reads_whole_batch_calls", False) for c in extra_callbacks)
-    if wants_whole and n_train % batch_size and 1 < steps <= model.steps_per_execution:
-        # A callback that reads each call's last step (the inspector) would otherwise only ever
-        # see the epoch's short last batch: let one call end on a whole batch.
-        model.steps_per_execution = steps - 1
-    setup = {
-        "steps_per_execution": model.steps_per_execution,
-        "device": training_device(),
-        "replicas": replicas,
-    }
-    state: dict[str, Any] = {"reason": None, "setup": setup}
-    bridge = _bridge(keras, control, listener, epochs, steps, lambda b: min(b * batch_size, n_train), state)
+    state: dict[str, Any] = {"reason": None}
+    bridge = _bridge(keras, control, listener, epochs, lambda b: min(b * batch_size, n_train), state)
     callbacks = [bridge, *extra_callbacks]
     if early_stopping_patience:
         monitor = "val_loss" if prepared.validation_split else "loss"
@@ -262,18 +244,21 @@ def train(
         )
     options = lower_fit(design)
     callbacks += [make_object(keras, c) for c in options.callbacks]
-    train_data, validation_data = datasets(
-        prepared.x, prepared.y, batch_size, prepared.validation_split, seed
-    )
-    build_state(model, train_data.element_spec)
-    fit = model.fit(
-        train_data,
-        validation_data=validation_data,
-        epochs=epochs,
+    fit = pipeline.fit(  # the same function an exported script carries
+        model,
+        prepared.x,
+        prepared.y,
+        epochs,
+        batch_size,
+        prepared.validation_split,
+        seed,
+        flops_per_sample=estimate(design).total_flops,
+        class_weight=options.class_weight,
+        # A callback that reads each call's last step (the inspector) must not only ever see
+        # the epoch's short last batch.
+        whole_calls=any(getattr(c, "reads_whole_batch_calls", False) for c in extra_callbacks),
         callbacks=callbacks,
-        class_weight=fit_class_weight(options.class_weight, prepared.y, n_train),
         verbose=0,
-        shuffle=False,  # the dataset shuffles itself (engine/training/pipeline.py)
     )
     history = {k: [float(v) for v in vs] for k, vs in fit.history.items()}
     done = len(history.get("loss", []))
@@ -283,40 +268,6 @@ def train(
     return Result(
         history, done, reason, _pretrained_text(*pretrained) + _explain(reason, done, epochs), model
     )
-
-
-def build_state(model: Any, batch_spec: Any) -> None:
-    """Create the optimizer's, the losses' and the metrics' variables before ``fit``.
-
-    Without a distribution strategy Keras defers this to the first trace of the
-    train step, and a ``tf.function`` that creates variables on its first trace is
-    traced twice (once to create them, once to run), so every run paid for tracing
-    its train step twice: about 0.35 s of a 2.5 s run of a small MLP on two cores
-    (``benchmarks/inspect_overhead.py``). Keras builds this state up front itself
-    when a strategy is set, with the same method; it needs only the batch's shapes
-    and dtypes. Should that private method change, the first trace builds the state
-    again as before, which costs time but nothing else.
-    """
-    symbolic_build = getattr(model, "_symbolic_build", None)
-    if symbolic_build is None:
-        return
-    with model.distribute_strategy.scope():
-        try:
-            symbolic_build(data_batch=batch_spec)
-        except Exception:  # a layer Keras cannot run symbolically: the first trace builds the state
-            return
-
-
-def fit_class_weight(chosen: str | dict[int, float] | None, y: Any, n_train: int) -> dict[int, float] | None:
-    """The weights Keras gets: "balanced" computed from the training rows' labels, explicit
-    ones completed with 1.0 for each class they leave out (the script does the same).
-    Validation allows class weights only for a model with one output: ``y`` is one array."""
-    if chosen is None:
-        return None
-    y_train = take(y, slice(0, n_train))
-    if chosen == BALANCED:
-        return balanced_class_weight(y_train)
-    return complete_class_weight(chosen, y_train)
 
 
 def _pretrained_text(loaded: list[str], problems: list[str]) -> str:

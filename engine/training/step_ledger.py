@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from engine.data.prepare import Arrays, Prepared, take
+from engine.keras.pipeline import split_rows
 from engine.training.inspect import activation_name
-from engine.training.pipeline import split_rows
 
 FD_STEP = 1e-5  # central difference step (float64: truncation ~h², round-off ~1e-16/h)
 FD_LAYERS = 12  # layers checked by finite differences: the first, the last and some between
@@ -684,7 +684,7 @@ def model_ledger(model: Any, design: Any, prepared: Prepared, index: int, seed: 
     """The next step of ``model`` (fresh or trained) on training row ``index``, weighted as
     ``fit`` weighs it under the design's class weights."""
     from engine.keras.lower_compile import lower_fit
-    from engine.training.fit import fit_class_weight
+    from engine.keras.pipeline import fit_class_weight
 
     x, y = sample(prepared, index)
     class_weight = fit_class_weight(lower_fit(design).class_weight, prepared.y, training_rows(prepared))

@@ -154,7 +154,8 @@ def test_warnings_for_likely_mistakes():
     )
     d = chain(("Dense", {"units": 1, "activation": "sigmoid"}), shape=(4,))
     d.data = {"source": "builtin", "name": "iris"}
-    assert any("'iris' is classification but the loss mse is for regression" in w for w in warnings_of(d))
+    # The output-versus-labels rules are preparation's too (engine/design/label_fit.label_problems).
+    assert any("iris is classification (3 classes) but mse is a regression loss" in w for w in warnings_of(d))
     d = chain(("Dense", {"units": 3}), shape=(4,))
     d.compile["loss"] = "sparse_categorical_crossentropy"
     assert any(

@@ -18,7 +18,6 @@ from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.codegen import generate, identifiers, lit
 from engine.keras.importer import import_config
-from engine.keras.speed import design_steps_per_execution
 from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
 from tests.engine.random_designs import random_design
 
@@ -137,7 +136,7 @@ def test_templates_are_valid_and_export_equal(keras, path):
     assert model.count_params() == report.total_params
     exported = exec_script(generate(design))["build_model"]()
     assert_same_model(model, exported)
-    assert exported.steps_per_execution == design_steps_per_execution(design) >= 1
+    assert exported.steps_per_execution == 1  # the script's fit chooses it per run, as the app does
 
 
 def test_seed_example_is_sequential_dense_relu_then_dense_adam_mse(keras):
@@ -145,9 +144,9 @@ def test_seed_example_is_sequential_dense_relu_then_dense_adam_mse(keras):
     assert "keras.Sequential(" in source and "keras.Model(" not in source
     assert 'keras.layers.Dense(10, activation="relu", name="h")' in source
     assert 'keras.layers.Dense(1, name="y")' in source
-    assert 'optimizer=keras.optimizers.Adam(),\n        loss="mse",\n        metrics=[],' in source
-    # 191 FLOPs a sample: a step is pure overhead, so the most batches per call, with a comment why.
-    assert "steps_per_execution=64," in source and "# steps_per_execution=64: a small model" in source
+    assert 'model.compile(optimizer=keras.optimizers.Adam(), loss="mse", metrics=[])' in source
+    # 191 FLOPs a sample: the script's fit chooses the batches per call from it, for each run.
+    assert "flops_per_sample=191," in source and "estimated from this model's FLOPs per sample" in source
     assert 'if __name__ == "__main__":\n    main()' in source
 
 

@@ -1,11 +1,11 @@
 """The choice of steps_per_execution: tens of milliseconds per compiled call."""
 
+from engine.design.cost import estimate
 from engine.design.file_format import load
 from engine.keras.speed import (
     MAX_STEPS_PER_EXECUTION,
     TARGET_EXECUTION_S,
     choose_steps_per_execution,
-    design_steps_per_execution,
     step_seconds,
 )
 from tests.engine.keras.test_build_and_export import TEMPLATES
@@ -31,6 +31,12 @@ def test_never_more_than_an_epoch():
 
 
 def test_templates_get_more_batches_per_call_the_cheaper_their_steps():
-    by_name = {name: design_steps_per_execution(load(path)) for name, path in TEMPLATE.items()}
+    designs = {name: load(path) for name, path in TEMPLATE.items()}
+    by_name = {
+        name: choose_steps_per_execution(
+            estimate(d).total_flops, int(d.training_settings.batch_size), MAX_STEPS_PER_EXECUTION
+        )
+        for name, d in designs.items()
+    }
     assert by_name["seed_example"] == MAX_STEPS_PER_EXECUTION
     assert by_name["seed_example"] > by_name["small_cnn"] > by_name["residual_block"] > 1

@@ -143,7 +143,7 @@ def test_a_one_row_last_batch_does_not_make_units_look_dead(keras):
     """An epoch of two batches, the second a single row: Netwright's own fit would run both in
     one compiled call, whose last step (the one the inspector reads) is that row, where about
     half of any ReLU layer's units are zero. The fit lets a call end on the whole batch."""
-    from engine.training.pipeline import split_rows
+    from engine.keras.pipeline import split_rows
 
     design = load(DESIGNS / "seed_example.json")
     prepared = D.prepare(design, D.load(design.data))
