@@ -40,6 +40,7 @@ from gui.code_view import CodeView
 from gui.commands import count_phrase
 from gui.custom_code import CodeShapes
 from gui.document import Document
+from gui.export_dialog import EXPORT_FILTERS, JobDialog, job_kind
 from gui.keras_shapes import KerasShapes
 from gui.model_import import Imported, ModelImport
 from gui.palette import Palette
@@ -791,10 +792,17 @@ class MainWindow(QMainWindow):
             return
         stem = self.doc.path.stem if self.doc.path else self.doc.design.name
         folder = self.doc.path.parent if self.doc.path else Path.home()
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export Keras script", str(folder / f"{stem}.py"), "Python (*.py)"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export Keras script", str(folder / f"{stem}.py"), ";;".join(EXPORT_FILTERS)
         )
-        if path:
+        if path and job_kind(chosen) != "none":  # for several machines: a job file beside it
+            self.job_dialog = JobDialog(self, Path(path), source, job_kind(chosen))
+            self.job_dialog.written.connect(
+                lambda paths: self.statusBar().showMessage("Exported " + ", ".join(map(str, paths)), 5000)
+            )
+            self.job_dialog.failed.connect(lambda text: QMessageBox.warning(self, "Cannot export", text))
+            self.job_dialog.open()
+        elif path:
             try:
                 write_text_atomic(path, source)
             except OSError as exc:  # the script itself was checked by generate()

@@ -9,6 +9,8 @@ single loss and metrics list.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +38,7 @@ from engine.spec.compile_catalog import (
     metric_name,
 )
 from engine.spec.settings import BALANCED, PER_CLASS, shown_threshold, takes_threshold
+from engine.training.distribution import DISTRIBUTION_HELP, DISTRIBUTIONS, SEVERAL_MACHINES
 from gui.data_settings import DataSettings
 from gui.document import Document
 from gui.output_settings import OutputTable
@@ -135,6 +138,12 @@ class SettingsPanel(QScrollArea):
         form.addRow("epochs", self.epochs)
         form.addRow("batch size", self.batch_size)
         form.addRow("validation split", self.split)
+        self.distribution = QComboBox()  # what each choice is for: its tooltip (engine's words)
+        for i, name in enumerate(DISTRIBUTIONS):
+            self.distribution.addItem(name, name)
+            self.distribution.setItemData(i, DISTRIBUTION_HELP[name], Qt.ItemDataRole.ToolTipRole)
+        self.distribution.currentIndexChanged.connect(self._distribution_edited)
+        form.addRow("distribution", self.distribution)
         self.class_weight = QComboBox()
         for text, value in CLASS_WEIGHTS.items():
             self.class_weight.addItem(text, value)
@@ -188,6 +197,7 @@ class SettingsPanel(QScrollArea):
             self.epochs,
             self.batch_size,
             self.split,
+            self.distribution,
             self.class_weight,
             self.reduce_lr,
         )
@@ -214,6 +224,10 @@ class SettingsPanel(QScrollArea):
             self.epochs.setValue(int(train.epochs))
             self.batch_size.setValue(int(train.batch_size))
             self.split.setValue(float(train.validation_split))
+            self.distribution.setCurrentIndex(max(0, self.distribution.findData(train.distribution)))
+            self.distribution.setToolTip(
+                f"{DISTRIBUTION_HELP.get(train.distribution, '')}\n\n{SEVERAL_MACHINES}".strip()
+            )
             weights = train.class_weight
             shown = "per class" if isinstance(weights, dict) else weights
             self.class_weight.setCurrentIndex(max(0, self.class_weight.findData(shown)))
@@ -345,6 +359,10 @@ class SettingsPanel(QScrollArea):
 
     def _threshold_edited(self, _name: str, value: object) -> None:
         self.doc.set_compile(self._compile.with_threshold(value), "Change threshold")
+
+    def _distribution_edited(self) -> None:
+        chosen = replace(self._training, distribution=self.distribution.currentData())
+        self.doc.set_training(chosen, "Change distribution")
 
     def _class_weight_edited(self) -> None:
         choice = self.class_weight.currentData()

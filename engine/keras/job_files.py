@@ -72,6 +72,11 @@ def _dns_name(stem: str) -> str:
     return name or "netwright-train"
 
 
+def default_image(script_name: str) -> str:
+    """The Kubernetes image a job names when none is given: the script's name, ``:latest``."""
+    return f"{_dns_name(Path(script_name).stem)}:latest"
+
+
 def slurm_job(script_name: str, res: JobResources) -> str:
     """A batch file for ``sbatch``: one task per node, each told its number by ``SLURM_PROCID``."""
     job = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(script_name).stem) or "netwright"
@@ -107,7 +112,7 @@ def kubernetes_job(script_name: str, res: JobResources) -> str:
     """A headless Service and an Indexed Job: pod i is process i (its completion index), and pod 0
     is reachable as NAME-0.NAME, the address every process is given."""
     name = _dns_name(Path(script_name).stem)
-    image = res.image or f"{name}:latest"
+    image = res.image or default_image(script_name)
     q = json.dumps  # a JSON string is a YAML scalar, quoted and escaped
     command = ["python", script_name, "--distribute", "data-parallel"]
     limits = [f"            nvidia.com/gpu: {res.gpus_per_node}"] if res.gpus_per_node else []

@@ -16,6 +16,17 @@ import contextlib
 from typing import Any
 
 DISTRIBUTIONS = ("none", "mirrored")
+# What each choice is for (the window's tooltips).
+DISTRIBUTION_HELP = {
+    "none": "One device: the first GPU TensorFlow sees, else the CPU. Right for most models.",
+    "mirrored": "Every GPU of this machine (tf.distribute.MirroredStrategy): each batch is split "
+    "between them and their gradients summed. For a model that trains slowly on one GPU; "
+    "without GPUs it runs on the CPU, no faster.",
+}
+SEVERAL_MACHINES = (
+    "Several machines: export the Keras script with a SLURM or Kubernetes job file "
+    "(it trains data-parallel on JAX; docs/distribution.md)."
+)
 
 
 def mirrored_devices() -> list[str]:
