@@ -26,7 +26,8 @@ TEMPLATES = sorted((ROOT / "resources" / "designs").glob("*.json"))
 ALLOWED_IMPORTS = {
     *("argparse", "contextlib", "csv", "io", "math", "os", "pathlib", "stat", "sys", "zipfile"),
     *("keras", "numpy", "sklearn.datasets", "PIL"),
-    "tensorflow",  # only inside distribution_scope("mirrored")
+    "tensorflow",  # only inside distribution_scope("mirrored") and the training pipeline's functions
+    "psutil",  # only off Linux, to read the memory available; a script without it assumes 8 GiB
 }
 
 
