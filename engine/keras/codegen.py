@@ -34,7 +34,7 @@ from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import SPARSE
 from engine.spec.datasets import BUILTIN, match_inputs
-from engine.spec.generic import GENERIC_CLASSES
+from engine.spec.generic import GENERIC_CLASSES, keras_path
 from engine.spec.settings import TrainingSettings
 
 # Names the script itself uses; node variables never shadow them.
@@ -142,7 +142,7 @@ def layer_call(obj: LayerObject, suffix: str = "") -> str:
         if obj.class_name not in GENERIC_CLASSES:
             raise CodegenError(f"'{obj.class_name}' is not a layer class of keras.layers")
         config = lit({**obj.kwargs, "name": obj.name})
-        return call(f"keras.layers.{obj.class_name}.from_config", [config], suffix)
+        return call(f"{keras_path(obj.class_name)}.from_config", [config], suffix)
     func = "keras.Input" if obj.is_input else f"keras.layers.{obj.class_name}"
     return call(func, layer_args(obj), suffix)
 

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import read_regular_file
-from engine.design.graph import Design
-from engine.spec.custom import LAMBDA, class_def, custom_params, init_parameters, is_custom
+from engine.spec.custom import LAMBDA, class_def, custom_params, init_parameters
 from engine.spec.generic import NOT_GENERIC, generic_params
 
 MAX_PY_BYTES = 5 * 1024 * 1024
@@ -59,14 +58,6 @@ def lambda_source(text: str, node: ast.expr) -> str | None:
     return ast.get_source_segment(text, node) if isinstance(node, ast.Lambda) else None
 
 
-def fill_sources(design: Design, origins: dict[str, str], sources: dict[str, str]) -> None:
-    """Give each custom node the code the script wrote for its layer (``sources`` by layer name)."""
-    for nid, node in design.nodes.items():
-        code = sources.get(origins.get(nid, ""))
-        if is_custom(node.type) and code is not None:
-            node.params["source"] = code
-
-
 def custom_layer(layer: dict[str, Any]) -> bool:
     """A layer of a model config that is the user's own code: a class no catalog, generic rule or
     Keras operation explains (a Lambda, or any other named class)."""
@@ -75,15 +66,31 @@ def custom_layer(layer: dict[str, Any]) -> bool:
     return isinstance(name, str) and name.isidentifier() and not foreign
 
 
-def layer_params(layer: dict[str, Any]) -> dict[str, Any]:
-    """A custom node's parameters from a saved layer: its class and config, no code (the file has
-    none; a Lambda's serialised bytecode is dropped, never loaded)."""
+def layer_params(layer: dict[str, Any], source: str = "") -> dict[str, Any]:
+    """A custom node's parameters from a layer of a model config: its class and config, and the
+    code a script wrote for it (a model file has none; a Lambda's serialised bytecode is dropped,
+    never loaded)."""
     class_name = str(layer["class_name"])
     config = generic_params(class_name, layer.get("config") if isinstance(layer.get("config"), dict) else {})
     kept = config["config"]
     if class_name == LAMBDA:
         kept = {k: v for k, v in kept.items() if k not in _LAMBDA_CODE_KEYS}
-    return custom_params(class_name, "", kept)
+    return custom_params(class_name, source, kept)
+
+
+def missing_code(name: str, layer: dict[str, Any]) -> str:
+    """What the import says of a custom layer whose code the file does not hold."""
+    class_name = str(layer.get("class_name"))
+    if class_name == LAMBDA:
+        return (
+            f"'{name}' is a Lambda layer: its code is not in the file (nothing from a file is run); "
+            "write its expression in the node's properties"
+        )
+    registered = layer.get("registered_name") or class_name
+    return (
+        f"'{name}' is a custom layer ({registered}): its code is not in the file (nothing from a file is "
+        f"run); paste class {class_name} in the node's properties or take it from the .py that defines it"
+    )
 
 
 def class_source(path: str | Path, class_name: str) -> str:

@@ -13,6 +13,7 @@ worker thread; the command line runs :func:`resolve` in-process.
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
@@ -20,6 +21,7 @@ from engine.design.graph import Design
 from engine.design.validation import Report, validate
 from engine.spec.generic import (
     GENERIC_CLASSES,
+    KERAS_PRIVATE_LAYERS,
     KerasShape,
     Request,
     class_problem,
@@ -39,7 +41,10 @@ def make_generic(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
     why = class_problem(class_name) or ("; ".join(config_problems(config)))
     if why:
         raise GenericLayerError(why)
-    cls = getattr(keras.layers, class_name, None)
+    if class_name in KERAS_PRIVATE_LAYERS:  # Keras's own code, from a fixed module of Keras
+        cls = getattr(importlib.import_module(KERAS_PRIVATE_LAYERS[class_name]), class_name, None)
+    else:
+        cls = getattr(keras.layers, class_name, None)
     real = isinstance(cls, type) and issubclass(cls, keras.layers.Layer)
     if class_name not in GENERIC_CLASSES or not real:
         raise GenericLayerError(f"'{class_name}' is not a layer class of keras.layers")

@@ -27,7 +27,7 @@ from typing import Any
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
-from engine.keras.custom_script import custom_layer, fill_sources, layer_params
+from engine.keras.custom_script import custom_layer, layer_params, missing_code
 from engine.keras.import_compile import metric, read_per_output, read_schedule, split_loss
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
@@ -35,7 +35,13 @@ from engine.keras.weights import WeightsError, weight_layers
 from engine.spec.catalog import LAYERS
 from engine.spec.compile_catalog import OPTIMIZERS, loss_spec
 from engine.spec.custom import CUSTOM
-from engine.spec.generic import GENERIC, GENERIC_CLASSES, config_problems, generic_params
+from engine.spec.generic import (
+    GENERIC,
+    GENERIC_CLASSES,
+    KERAS_PRIVATE_LAYERS,
+    config_problems,
+    generic_params,
+)
 from engine.spec.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
@@ -79,6 +85,7 @@ def import_config(
     training: dict[str, Any] | None = None,
     source: str = "model",
     call_names: dict[tuple[str, int], str] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> ImportResult:
     """The design a Keras model config describes, laid out, with what was lost.
 
@@ -120,6 +127,7 @@ class _GraphReader:
         self.result = result
         self.call_names = call_names
         self.design = result.design
+        self.sources: dict[str, str] = {}  # a script's own layers' code, by layer name
         # a simplification -> the layers it applies to, so each is said once
         self.simplified: dict[str, list[str]] = {}
 
@@ -326,7 +334,9 @@ class _GraphReader:
             self._connect_by_position(nid, inputs)
             return [Source(nid)]
         elif spec is None and custom_layer(layer):  # the user's own code: a node that holds it
-            params = layer_params(layer) if shares is None else {}
+            params = layer_params(layer, self.sources.get(name, "")) if shares is None else {}
+            if shares is None and not params["source"]:
+                self.problem(missing_code(name, layer))
             self.design.add_node(Node(nid, CUSTOM, params, shares=shares))
             self.result.origins[nid] = name
             self._connect_by_position(nid, inputs)
@@ -464,7 +474,7 @@ def _generic_layer(layer: dict[str, Any]) -> bool:
     return (
         isinstance(class_name, str)
         and class_name in GENERIC_CLASSES
-        and (module is None or module in ("keras.layers", "keras"))
+        and (module is None or module in ("keras.layers", "keras", KERAS_PRIVATE_LAYERS.get(class_name)))
         and registered in (None, class_name)
     )
 
@@ -849,11 +859,15 @@ def _import_script(source: str) -> ImportResult:
     if parsed.model_config is None:
         raise ModelImportError(f"{source}: " + "; ".join(str(p) for p in parsed.problems))
     result = import_config(
-        parsed.model_config, parsed.compile_config, parsed.training, Path(source).stem, parsed.call_names
+        parsed.model_config,
+        parsed.compile_config,
+        parsed.training,
+        Path(source).stem,
+        parsed.call_names,
+        parsed.sources,
     )
     result.problems[:0] = [f"line {p.line}: {p.message}" for p in parsed.problems]
     result.notes += parsed.notes
-    fill_sources(result.design, result.origins, parsed.sources)  # custom layers' code, as text
     if parsed.data is not None:
         result.design.data = parsed.data
     return result

@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.keras.custom_script import ScriptClass, lambda_source, script_class
 from engine.spec.catalog import LAYERS
+from engine.spec.generic import private_layer
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_UNROLL = 1000  # iterations of a literal `for` loop the reader unrolls
@@ -519,6 +520,8 @@ class _Reader:
             if len(args) != 1 or kwargs or not isinstance(args[0], dict):
                 raise _Skip(f"`keras.layers.{path[1]}.from_config` needs one literal config dict")
             return self._layer(path[1], call, [], dict(args[0]))
+        if last == "from_config" and private_layer(path[:-1]) and args and isinstance(args[0], dict):
+            return self._layer(path[-2], call, [], dict(args[0]))  # Keras's own LayerScale, say
         dotted = ".".join(("keras", *path))
         if len(path) >= 2 and (path[0] in _OBJECT_MODULES or path[:2] == ("optimizers", "schedules")):
             if args:

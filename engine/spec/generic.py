@@ -75,7 +75,23 @@ NOT_GENERIC = {
     "InputLayer": "it is where data enters (an Input node)",
 }
 
-GENERIC_CLASSES = KERAS_LAYER_CLASSES - set(NOT_GENERIC)
+# Keras's own layers that real models use but keras.layers does not export (ConvNeXt's LayerScale):
+# Keras code, not the user's, so they are generic layers too, found in their module.
+KERAS_PRIVATE_LAYERS = {"LayerScale": "keras.src.applications.convnext"}
+
+GENERIC_CLASSES = (KERAS_LAYER_CLASSES - set(NOT_GENERIC)) | set(KERAS_PRIVATE_LAYERS)
+
+
+def keras_path(class_name: str) -> str:
+    """Where a generic layer's class lives: ``keras.layers.X``, or its Keras module for a private one."""
+    return f"{KERAS_PRIVATE_LAYERS.get(class_name, 'keras.layers')}.{class_name}"
+
+
+def private_layer(path: tuple[str, ...]) -> bool:
+    """Whether ``keras.<path>`` names one of :data:`KERAS_PRIVATE_LAYERS` in its own module."""
+    name = path[-1] if path else ""
+    return name in KERAS_PRIVATE_LAYERS and ".".join(("keras", *path)) == keras_path(name)
+
 
 # Where a nested Keras object in a config may come from: Keras's public API only.
 KERAS_MODULES = frozenset(
@@ -163,7 +179,7 @@ def class_problem(class_name: Any) -> str:
         return f"class_name must be the name of a Keras layer class, not {_short(class_name)}"
     if class_name in NOT_GENERIC:
         return f"keras.layers.{class_name} cannot be a generic layer: {NOT_GENERIC[class_name]}"
-    if class_name not in KERAS_LAYER_CLASSES:
+    if class_name not in KERAS_LAYER_CLASSES and class_name not in KERAS_PRIVATE_LAYERS:
         return f"'{class_name}' is not a layer class of keras.layers"
     return ""
 

@@ -36,7 +36,11 @@ def marked(tmp_path) -> tuple[Path, Path]:
 
 def test_check_train_and_sweep_refuse_code_without_trust_and_name_the_nodes(marked):
     path, marker = marked
-    for argv in (("check", str(path)), ("train", str(path)), ("sweep", str(path), "--grid", "training.epochs=1,2")):
+    for argv in (
+        ("check", str(path)),
+        ("train", str(path)),
+        ("sweep", str(path), "--grid", "training.epochs=1,2"),
+    ):
         code, out, err = cli(*argv)
         assert code == 1, (argv, err)
         assert f"{path}: the design holds Python code in 'scale' (Scale); {argv[0]} would run it" in err

@@ -13,6 +13,7 @@ from engine import trust
 from engine.design.graph import Edge, Node
 from engine.design.validation import validate
 from engine.keras.build import build_model
+from engine.keras.codegen import generate
 from engine.keras.custom_layers import UntrustedCode, resolve_code
 from engine.keras.custom_script import class_source
 from engine.keras.generic import resolve
@@ -121,3 +122,27 @@ def test_keras_io_models_train_once_trusted(script):
         ys = [rng.integers(0, 10, (16,))]
     history = model.fit(x, ys if len(ys) > 1 else ys[0], epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+def test_convnexts_layer_scale_is_keras_code_a_generic_layer_not_the_users(tmp_path, keras):
+    from keras.src.applications.convnext import LayerScale
+
+    inputs = keras.Input((4, 4, 8))
+    model = keras.Model(inputs, LayerScale(1e-6, 8, name="scale")(inputs))
+    model.save(tmp_path / "m.keras")
+    design = import_file(tmp_path / "m.keras").design
+    assert (design.nodes["scale"].type, design.nodes["scale"].params["class_name"]) == (
+        "KerasLayer",
+        "LayerScale",
+    )
+    assert not trust.holds_code(design)
+    assert resolve(design).nodes["scale"].params == model.count_params()  # Keras built it, in this process
+    script = tmp_path / "again.py"
+    script.write_text(generate(design))
+    namespace: dict = {"__name__": "exported"}
+    exec(
+        compile(script.read_text(), str(script), "exec"), namespace
+    )  # the exported script: Keras's code only
+    assert namespace["build_model"]().count_params() == model.count_params()
+    again = import_file(script).design
+    assert again.nodes["scale"].params == design.nodes["scale"].params

@@ -64,8 +64,10 @@ def test_a_class_that_is_not_a_keras_layer_is_not_carried_over(tmp_path):
 
 def test_a_class_is_taken_from_the_py_that_defines_it(tmp_path):
     py = tmp_path / "layers_of_mine.py"
-    py.write_text("import keras\n\n\n@keras.saving.register_keras_serializable()\nclass Mine(keras.layers.Layer):\n"
-                  "    def call(self, x):\n        return x\n\n\nOTHER = 1\n")
+    py.write_text(
+        "import keras\n\n\n@keras.saving.register_keras_serializable()\nclass Mine(keras.layers.Layer):\n"
+        "    def call(self, x):\n        return x\n\n\nOTHER = 1\n"
+    )
     source = class_source(py, "Mine")
     assert source.startswith("@keras.saving.register_keras_serializable()\nclass Mine(")
     assert source.endswith("return x")

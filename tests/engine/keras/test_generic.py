@@ -13,6 +13,7 @@ import pytest
 
 from cli.commands import cmd_check, cmd_export
 from engine.design import file_format
+from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.codegen import generate
 from engine.keras.generic import GenericLayerError, make_generic, resolve
@@ -117,14 +118,17 @@ def test_a_sequential_model_keeps_its_generic_layer_in_a_sequential_script(keras
     assert namespace["build_model"]().count_params() == model.count_params() == 5 + 12
 
 
-def test_a_custom_layer_named_like_a_keras_one_stays_a_placeholder(keras):
+def test_a_custom_layer_named_like_a_keras_one_is_the_users_code_not_keras(keras):
     model = keras.Sequential([keras.Input((5,), name="x"), keras.layers.RMSNormalization(name="rms")])
     config = json.loads(model.to_json())
     layer = config["config"]["layers"][1]
     layer.update(module="my_package.layers", registered_name="my_package>RMSNormalization")
     result = import_config(config, source="custom")
-    assert result.design.nodes["rms"].type == "RMSNormalization"  # a placeholder, not Keras's class
-    assert any("'rms' is a custom layer (my_package>RMSNormalization)" in p for p in result.problems)
+    node = result.design.nodes["rms"]  # a custom node asking for its code, not Keras's class
+    assert (node.type, node.params["class_name"]) == ("CustomLayer", "RMSNormalization")
+    assert node.params["source"] == ""
+    errors = [p.message for p in validate(result.design).errors]
+    assert any("the code of class RMSNormalization is not in the design yet" in e for e in errors)
 
 
 def test_a_hostile_config_inside_a_keras_class_is_refused_at_import_and_never_built(keras):

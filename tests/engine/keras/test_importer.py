@@ -89,7 +89,7 @@ def test_keras_h5_and_json_files_import_to_the_same_design(keras, tmp_path):
     assert build_model(first).count_params() == model.count_params()
 
 
-def test_a_custom_layer_or_lambda_is_named_and_the_rest_imports(keras):
+def test_a_custom_layer_or_lambda_asks_for_its_code_and_the_rest_imports(keras):
     inputs = keras.Input((4,), name="x")
     x = keras.layers.Dense(4, name="d1")(inputs)
     x = keras.layers.Lambda(lambda t: t * 2, name="double")(x)
@@ -104,8 +104,8 @@ def test_a_custom_layer_or_lambda_is_named_and_the_rest_imports(keras):
     assert any("'double' is a Lambda layer" in p for p in result.problems)
     assert any("'swirl' is a custom layer (my_package>Swirl)" in p for p in result.problems)
     assert list(result.design.nodes) == ["x", "d1", "swirl", "double", "d2"]
-    assert result.design.nodes["double"].type == "Lambda"
-    assert not validate(result.design).valid  # the placeholder is an error to fix, located at 'double'
+    assert result.design.nodes["double"].type == "CustomLayer"  # asks for its code
+    assert not validate(result.design).valid  # its missing code is an error to fix, located at 'double'
     assert not result.complete
 
 
