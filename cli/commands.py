@@ -403,7 +403,7 @@ def _job_arguments(export: argparse.ArgumentParser) -> None:
         "--job",
         choices=JOBS,
         default="none",
-        help="; ".join(f"{k}: {v}" for k, v in JOB_HELP.items() if k != "none") + " (default: none)",
+        help="; ".join(f"{k}: {v}" for k, v in JOB_HELP.items()) + " (default: none, the script alone)",
     )
     default = JobResources()
     job.add_argument("--nodes", type=int, default=default.nodes, help="machines, a process each (default 2)")

@@ -72,7 +72,7 @@ class JobDialog(QDialog):
         form.addRow("coordinator port", self.port)
         if kind == "kubernetes":
             form.addRow("container image", self.image)
-        self.about = QLabel(JOB_HELP[kind] + ". " + self._files_text())
+        self.about = QLabel(self._files_text())
         self.about.setWordWrap(True)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -96,7 +96,8 @@ class JobDialog(QDialog):
         return spin
 
     def _files_text(self) -> str:
-        return f"Writes {self.script.name} and {job_path(self.script, self.kind).name} beside it."
+        job = job_path(self.script, self.kind).name
+        return f"Writes {self.script.name} and, beside it, {job}: {JOB_HELP[self.kind]}."
 
     def resources(self) -> JobResources:
         return JobResources(

@@ -22,11 +22,10 @@ from pathlib import Path
 JOBS = ("none", "slurm", "kubernetes")
 ARGS = "--distribute data-parallel"  # what every job passes the script, before the user's own
 SUFFIX = {"slurm": ".sbatch", "kubernetes": ".k8s.yaml"}
-# What each choice is for, in the window and on the command line.
+# What each job file is, in the window and on the command line.
 JOB_HELP = {
-    "none": "just the script: run it yourself (see docs/distribution.md for several machines)",
-    "slurm": "also a SLURM batch file (sbatch): one process per node, the variables from SLURM's",
-    "kubernetes": "also a Kubernetes Indexed Job and headless Service (kubectl apply -f)",
+    "slurm": "a SLURM batch file (sbatch) that starts one process per node, told its part by SLURM",
+    "kubernetes": "a Kubernetes Indexed Job and headless Service (kubectl apply -f), one pod per node",
 }
 
 
@@ -151,6 +150,7 @@ def kubernetes_job(script_name: str, res: JobResources) -> str:
             f"          image: {q(image)}",
             "          workingDir: /workspace",
             f"          command: {q(command)}",
+            '          args: []  # the script\'s options, e.g. ["--epochs", "20", "--save", "m.keras"]',
             "          env:",
             "            - name: KERAS_BACKEND",
             '              value: "jax"',

@@ -35,7 +35,7 @@ def test_export_for_several_machines_writes_the_script_and_a_slurm_job(window, q
     assert offered == [list(EXPORT_FILTERS)]  # the same choices as main.py export --job
     dialog = window.job_dialog
     qtbot.waitUntil(dialog.isVisible)
-    assert "Writes iris.py and iris.sbatch beside it." in dialog.about.text()
+    assert "Writes iris.py and, beside it, iris.sbatch: a SLURM batch file" in dialog.about.text()
     type_into(qtbot, dialog.nodes, 3)
     type_into(qtbot, dialog.gpus, 2)
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)

@@ -128,6 +128,7 @@ def test_the_kubernetes_file_is_a_headless_service_and_an_indexed_job(tmp_path):
     (container,) = pod["containers"]
     assert container["image"] == "registry.example/iris:1"
     assert container["command"] == ["python", "My Model.py", "--distribute", "data-parallel"]
+    assert container["args"] == []  # the script's own options go here
     env = {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
     assert env == {
         "KERAS_BACKEND": "jax",
