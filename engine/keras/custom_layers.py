@@ -106,10 +106,11 @@ def make_custom(keras: Any, class_name: str, source: str, config: dict[str, Any]
         _, takes_kwargs = init_parameters(source, class_name)
         named = {"name": name} if name and takes_kwargs and "name" not in config else {}
         return cls(**config, **named)
-    except CustomCodeError:
-        raise
+    except CustomCodeError as exc:
+        raise CustomCodeError(f"{class_name} '{name}': {exc}" if name else str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported by line
-        raise CustomCodeError(code_error(exc, class_name)) from None
+        why = code_error(exc, class_name)
+        raise CustomCodeError(f"{class_name} '{name}': {why}" if name else why) from None
 
 
 def code_error(exc: BaseException, class_name: str) -> str:

@@ -57,7 +57,7 @@ def test_trusted_code_gives_shapes_errors_by_line_a_time_limit_and_trains(tmp_pa
         design.add_node(Node(nid, CUSTOM, custom_params(cls, source), (300, 100)))
         design.connect(Edge(after, nid))  # the loop comes last: what it stops is answered already
     trust.trust(design, remember=False)
-    report = resolve_code(design, limit=4.0)
+    report = resolve_code(design, limit=3.0)
     assert report.nodes["scale"].output_shape == (None, 8) and report.nodes["scale"].params == 4
     assert report.nodes["lam"].output_shape == (None, 8)
     assert report.nodes["out"].output_shape == (None, 2)
@@ -66,7 +66,7 @@ def test_trusted_code_gives_shapes_errors_by_line_a_time_limit_and_trains(tmp_pa
         "Broken 'broken': Keras cannot build it this way: line 4 of its code raises "
         "NameError: name 'nowhere' is not defined"
     )
-    assert "did not finish within 4 s (does its code loop forever?)" in errors["forever"]
+    assert "did not finish within 3 s (does its code loop forever?)" in errors["forever"]
     assert marker.read_text() == "layer made"  # it ran in the child, once trusted
 
     for nid in ("broken", "forever"):
