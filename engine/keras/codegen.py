@@ -27,7 +27,7 @@ from engine.data.prepare import output_loss
 from engine.design.cost import available_memory, estimate
 from engine.design.graph import Design
 from engine.design.validation import validate
-from engine.keras import pipeline, speed
+from engine.keras import data_parallel, pipeline, speed
 from engine.keras.custom_export import CustomExportError, custom_call, custom_part
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
@@ -421,26 +421,12 @@ def _output_like(index: int, sparse: bool) -> str:
     return f'rng.random((256, *{dims})).round().astype("float32")'
 
 
-DISTRIBUTE_PART = '''def distribution_scope(kind):
-    """Where the model is built: one device, all local GPUs, or every device on JAX.
-
-    mirrored: tf.distribute.MirroredStrategy over the local GPUs (else the CPU).
-    data-parallel: keras.distribution.DataParallel on the JAX backend, each batch split
-    over every device; on several machines set KERAS_DISTRIBUTION_JOB_ADDRESSES,
-    KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID on each one
-    (see docs/distribution.md in Netwright).
-    """
-    if kind == "mirrored":
-        import tensorflow as tf
-
-        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-        return tf.distribute.MirroredStrategy([d.name for d in devices]).scope()
-    if kind == "data-parallel":
-        if os.environ.get("KERAS_DISTRIBUTION_JOB_ADDRESSES"):
-            keras.distribution.initialize()  # several machines, one process each
-        keras.distribution.set_distribution(keras.distribution.DataParallel())
-        print("data-parallel over", len(keras.distribution.list_devices()), "devices")
-    return contextlib.nullcontext()'''
+def _distribute_part(data: tuple[str, str] | None) -> str:
+    """The script's distribution functions, copied from :mod:`engine.keras.data_parallel` (with
+    the row helpers they use when the script has no data part, which carries them)."""
+    helpers = [] if data is not None else [loaders.rows, loaders.take]
+    helpers += [getattr(data_parallel, name) for name in data_parallel.SCRIPT_FUNCTIONS]
+    return "\n\n\n".join(inspect.getsource(f).rstrip() for f in helpers)
 
 
 # The key of the TRAINING literal that holds each callback's arguments.
@@ -474,25 +460,61 @@ def _settings_part(design: Design, has_data: bool) -> str:
     return "\n".join(lines)
 
 
+# main()'s lines for --distribute, --seed and --save (what they call: engine/keras/data_parallel.py).
+_DISTRIBUTION_OPTIONS = [
+    '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
+    ' default=TRAINING.get("distribution", "none"), help="mirrored: all local GPUs (TensorFlow);'
+    ' data-parallel: all devices of all processes (JAX)")',
+    '    parser.add_argument("--seed", type=int, default=0, help="seeds Keras: every process starts from'
+    ' the same weights (default 0)")',
+    '    parser.add_argument("--no-shuffle", action="store_true", help="keep the training rows in order'
+    ' every epoch (to compare runs)")',
+    '    parser.add_argument("--save", metavar="PATH.keras", help="save the trained model; with several'
+    ' processes the first writes it")',
+]
+_DISTRIBUTION_START = [
+    '    if args.save and not args.save.endswith(".keras"):',
+    '        parser.error("--save needs a file name ending in .keras")',
+    '    if args.distribute == "data-parallel" and keras.backend.backend() != "jax":',
+    "        # DataParallel runs on the JAX backend, chosen before Keras is imported: start again on it.",
+    '        os.environ["KERAS_BACKEND"] = "jax"',
+    "        os.execv(sys.executable, [sys.executable, *sys.argv])",
+    "    with distribution_scope(args.distribute):",
+    "        # The same starting weights in every process.",
+    "        keras.utils.set_random_seed(args.seed)",
+    "        model = build_model()",
+    "    # With several processes only the first prints the summary, evaluates and writes files.",
+    '    first = args.distribute != "data-parallel" or processes()[0] == 0',
+]
+_DISTRIBUTION_SHARE = [
+    '    batch_size, verbose = args.batch_size, "auto"',
+    '    validation = {"validation_split": TRAINING["validation_split"]}',
+    '    if args.distribute == "data-parallel":',
+    "        # Each process trains on its own share of the rows, at its share of the global batch.",
+    "        x, y, batch_size, validation = process_share(",
+    '            x, y, args.batch_size, TRAINING["validation_split"]',
+    "        )",
+    "        verbose = 2  # a line per epoch: each process's loss line (epoch_losses) stands on its own",
+]
+_DISTRIBUTION_END = ["    if not first:", "        return"]
+_SAVE = ["    if args.save:", "        model.save(args.save)", '        print("saved", args.save)']
+
+
 def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tuple]) -> str:
     lines = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
         '    parser.add_argument("--epochs", type=int, default=TRAINING["epochs"])',
-        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"])',
-        '    parser.add_argument("--distribute", choices=["none", "mirrored", "data-parallel"],'
-        ' default="none")',
+        '    parser.add_argument("--batch-size", type=int, default=TRAINING["batch_size"],'
+        ' help="the global batch: several devices or processes each take an equal share of it")',
+        *_DISTRIBUTION_OPTIONS,
         "    args = parser.parse_args()",
-        '    if args.distribute == "data-parallel" and keras.backend.backend() != "jax":',
-        "        # DataParallel runs on the JAX backend, chosen before Keras is imported: start again on it.",
-        '        os.environ["KERAS_BACKEND"] = "jax"',
-        "        os.execv(sys.executable, [sys.executable, *sys.argv])",
-        "    with distribution_scope(args.distribute):",
-        "        model = build_model()",
+        *_DISTRIBUTION_START,
         '    if args.distribute == "mirrored":',
         "        # Keras's multi-step loop fails under MirroredStrategy: one batch per call.",
         "        model.steps_per_execution = 1",
-        "    model.summary()",
+        "    if first:",
+        "        model.summary()",
     ]
     lines += ["    (x, y), (x_test, y_test) = load_data()"] if has_data else _placeholder_data(design, shapes)
     flops = estimate(design).total_flops
@@ -501,18 +523,24 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         "x",
         "y",
         "args.epochs",
-        "args.batch_size",
-        'validation_split=TRAINING["validation_split"]',
+        "batch_size",
+        "seed=args.seed",
         f"flops_per_sample={lit(flops)}",
         'class_weight=TRAINING.get("class_weight")',
+        "shuffle=not args.no_shuffle",
+        "**validation",
+        "verbose=verbose",
     ]
     options = lower_fit(design)
-    if options.callbacks:
-        callbacks = [
-            f"keras.{c.module}.{c.class_name}(**TRAINING[{lit(_TRAINING_KEY[c.class_name])}])"
-            for c in options.callbacks
-        ]
-        fit_args.append(f"callbacks=[{', '.join(callbacks)}]")
+    callbacks = [
+        f"keras.{c.module}.{c.class_name}(**TRAINING[{lit(_TRAINING_KEY[c.class_name])}])"
+        for c in options.callbacks
+    ]
+    losses = "epoch_losses(args.distribute)"  # the per-epoch loss line of each data-parallel process
+    fit_args.append(
+        f"callbacks=[{', '.join([*callbacks, '*' + losses])}]" if callbacks else f"callbacks={losses}"
+    )
+    lines += _DISTRIBUTION_SHARE
     lines += [
         "    # Netwright's own fit (engine/keras/pipeline.py): a tf.data pipeline made once, and as many",
         f"    # batches per compiled call as fit in about {speed.TARGET_EXECUTION_S * 1000:.0f} ms,"
@@ -520,9 +548,14 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
         "    # (None: unknown, one batch per call); callbacks run between calls.",
         "    " + call("fit", fit_args),
     ]
+    lines += _DISTRIBUTION_END
     if has_data:
         lines.append("    if rows(x_test):")
-        lines.append('        print("test:", model.evaluate(x_test, y_test, return_dict=True, verbose=0))')
+        lines.append("        model_here = local_model(model, build_model)")
+        lines.append(
+            '        print("test:", model_here.evaluate(x_test, y_test, return_dict=True, verbose=0))'
+        )
+    lines += _SAVE
     return "\n".join(lines)
 
 
@@ -541,7 +574,7 @@ def generate(design: Design, formatter: bool = True) -> str:
             *custom_part(design, RESERVED),
             _model_part(design),
             _training_part(),
-            DISTRIBUTE_PART,
+            _distribute_part(data),
             _main_part(design, data is not None, shapes),
             'if __name__ == "__main__":\n    main()',
         ]
