@@ -34,18 +34,19 @@ def marked(tmp_path) -> tuple[Path, Path]:
     return path, marker
 
 
-def test_check_train_and_sweep_refuse_code_without_trust_and_name_the_nodes(marked):
+def test_check_train_sweep_and_explain_refuse_code_without_trust_and_name_the_nodes(marked, tmp_path):
     path, marker = marked
     for argv in (
         ("check", str(path)),
         ("train", str(path)),
         ("sweep", str(path), "--grid", "training.epochs=1,2"),
+        ("explain-step", str(path), "--json", str(tmp_path / "step.json")),
     ):
         code, out, err = cli(*argv)
         assert code == 1, (argv, err)
         assert f"{path}: the design holds Python code in 'scale' (Scale); {argv[0]} would run it" in err
         assert "--trust-code" in err
-    assert not marker.exists()
+    assert not marker.exists() and not (tmp_path / "step.json").exists()
 
 
 def test_export_render_and_import_never_run_the_code(marked, tmp_path):
