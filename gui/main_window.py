@@ -358,7 +358,8 @@ class MainWindow(QMainWindow):
         width = self.width()  # a small window keeps more of itself for the canvas
         self.resizeDocks(
             [docks["dock_palette"], docks["dock_properties"]],
-            [min(230, int(width * 0.18)), min(340, int(width * 0.26))],
+            # the palette's longest name (GlobalAveragePooling2D) needs ~210, the layer forms ~300
+            [min(230, max(210, int(width * 0.18))), min(340, max(300, int(width * 0.26)))],
             Qt.Orientation.Horizontal,
         )
         # Details: a few lines of problems, not a quarter of the window for one "valid"

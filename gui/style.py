@@ -6,7 +6,7 @@ from functools import cache
 
 from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QWidget
 
 from engine.spec.catalog import CATEGORY_COLORS
 
@@ -115,6 +115,8 @@ def narrow_fields(root: QWidget) -> None:
     """Let the choice fields under ``root`` (a side panel's forms) shrink to the panel's width:
     a combo box's minimum is otherwise its longest choice ("sparse_categorical_crossentropy"),
     which gave the Model tab a horizontal scroll bar at 1280 px and cut the labels beside it."""
+    for form in root.findChildren(QFormLayout):  # too narrow for label and field: the field goes below
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
     for combo in root.findChildren(QComboBox):
         if combo.sizeAdjustPolicy() != QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon:
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

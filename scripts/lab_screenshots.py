@@ -42,7 +42,13 @@ def main() -> None:
     QCoreApplication.setApplicationName("NetwrightScreenshots")
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication([])
+    from gui import main_window
     from gui.main_window import MainWindow
+
+    # Autosave and recovery in a folder of this run's own: another run's recovery file would
+    # otherwise stop this one at the "Restore unsaved work?" question.
+    recovery = Path(tempfile.mkdtemp()) / "recovery.json"
+    main_window.recovery_path = lambda: recovery
     from gui.style import apply_theme
 
     apply_theme(app, "light")
@@ -56,7 +62,7 @@ def main() -> None:
     w.train()
     wait_until_idle(w)
     settle(app)
-    grab("lab-gradients.png")
+    grab("lab-gradients.png", w)
 
     w.open_path(TEMPLATES / "deep_relu.json", ask=False)
     w.doc.set_settings("data", {**w.doc.design.data, "name": "moons"}, "screenshot")
@@ -64,14 +70,14 @@ def main() -> None:
     w.train()
     wait_until_idle(w)
     settle(app)
-    grab("lab-boundary.png")
+    grab("lab-boundary.png", w)
 
     panel.boundary.marker.setData([0.4], [-0.6])  # a point of one's own, placed on the plane
     panel.boundary.point_chosen.emit(0.4, -0.6)
     wait_forwarded(panel)
     w.view.fit()
     settle(app)
-    grab("lab-point.png")
+    grab("lab-point.png", w)
     w.mode.show_train()
 
     w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
@@ -81,25 +87,25 @@ def main() -> None:
     panel.compare_optimizers()
     wait_until_idle(w)
     settle(app)
-    grab("lab-compare.png")
+    grab("lab-compare.png", w)
 
     w.setGeometry(0, 0, 1024, 700)
     panel.tabs.setCurrentWidget(panel.results)
     settle(app)
-    grab("lab-1024x700.png")
+    grab("lab-1024x700.png", w)
 
     w.setGeometry(0, 0, 1280, 800)
     panel.tabs.setCurrentWidget(panel.runs)
     panel.runs.compare_losses_button.click()
     wait_until_idle(w)
     settle(app)
-    grab("lab-compare-losses.png")
+    grab("lab-compare-losses.png", w)
 
     w.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.mode.show_train()
     panel.tabs.setCurrentWidget(panel.data)
     settle(app, 2500)  # the preview loads on its own thread
-    grab("lab-data-images.png")
+    grab("lab-data-images.png", w)
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 4}, "screenshot")
     w.train()
     wait_until_idle(w)
@@ -108,7 +114,7 @@ def main() -> None:
     wait_forwarded(panel)
     w.view.fit()
     settle(app)
-    grab("lab-forward.png")
+    grab("lab-forward.png", w)
 
     w.mode.show_train()
     panel.tabs.setCurrentWidget(panel.results)
@@ -121,8 +127,19 @@ def main() -> None:
     wait_forwarded(panel)
     w.view.fit()
     settle(app)
-    grab("lab-draw.png")
+    grab("lab-draw.png")  # the whole screen: the pad is a window of its own
     panel.drawing.close()
+
+    # The dark theme: every line, legend and diagnosis must read on near-black.
+    w.set_theme("dark")
+    w.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
+    w.mode.show_train()
+    panel.tabs.setCurrentWidget(panel.gradients)
+    w.train()
+    wait_until_idle(w)
+    settle(app)
+    grab("lab-dark.png", w)
+    w.set_theme("light")
     w.doc.undo_stack.setClean()
     w.close()
 

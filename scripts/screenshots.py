@@ -29,10 +29,15 @@ def settle(app: QApplication, ms: int = 600) -> None:
     loop.exec()
 
 
-def grab(name: str) -> None:
+def grab(name: str, window=None) -> None:
+    """The X screen, cropped to ``window`` (placed at 0, 0) when given: a 1024x700 shot is 1024x700."""
     if QApplication.platformName() == "offscreen":
         return
-    subprocess.run(["import", "-window", "root", str(DOCS / name)], check=True)
+    crop = []
+    if window is not None:
+        frame = window.frameGeometry()
+        crop = ["-crop", f"{frame.width()}x{frame.height()}+{frame.x()}+{frame.y()}", "+repage"]
+    subprocess.run(["import", "-window", "root", *crop, str(DOCS / name)], check=True)
     print("wrote", DOCS / name)
 
 
@@ -41,22 +46,41 @@ def main() -> None:
     QCoreApplication.setApplicationName("NetwrightScreenshots")
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication([])
+    from gui import main_window
     from gui.main_window import MainWindow
+
+    # Autosave and recovery in a folder of this run's own: another run's recovery file would
+    # otherwise stop this one at the "Restore unsaved work?" question.
+    recovery = Path(tempfile.mkdtemp()) / "recovery.json"
+    main_window.recovery_path = lambda: recovery
     from gui.style import apply_theme
 
     apply_theme(app, "light")
     w = MainWindow()
-    w.setGeometry(0, 0, 1600, 1000)
+    w.setGeometry(0, 0, 1280, 800)
     w.show()
     w.start()
     settle(app)
-    grab("screenshot-start.png")
+    grab("screenshot-start.png", w)
+
+    # A small screen: the panels keep their labels and fields whole.
+    w.setGeometry(0, 0, 1024, 700)
+    w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    w.scene.select_nodes(["hidden1"])
+    w.bottom_tabs.setCurrentWidget(w.problems)
+    settle(app)
+    grab("screenshot-1024x700.png", w)
+    w.right_tabs.setCurrentWidget(w.model_settings)
+    settle(app)
+    grab("screenshot-1024x700-model.png", w)
+    w.right_tabs.setCurrentWidget(w.properties)
+    w.setGeometry(0, 0, 1280, 800)
 
     w.open_path(TEMPLATES / "residual_block.json", ask=False)
     w.scene.select_nodes(["conv_b"])
     w.bottom_tabs.setCurrentWidget(w.summary)
     settle(app)
-    grab("screenshot-template.png")
+    grab("screenshot-template.png", w)
 
     w.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.scene.select_nodes(["conv2"])
@@ -64,22 +88,22 @@ def main() -> None:
     w.doc.set_param("conv2", "padding", "valid")
     w.bottom_tabs.setCurrentWidget(w.problems)
     settle(app)
-    grab("screenshot-error.png")
+    grab("screenshot-error.png", w)
 
     w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     w.scene.select_nodes(["species"])
     w.right_tabs.setCurrentWidget(w.model_settings)
     w.bottom_tabs.setCurrentWidget(w.code)
     bottom = next(d for d in w.findChildren(QDockWidget) if d.objectName() == "dock_bottom")
-    w.resizeDocks([bottom], [520], Qt.Orientation.Vertical)
+    w.resizeDocks([bottom], [400], Qt.Orientation.Vertical)
     settle(app)
-    grab("screenshot-code.png")
+    grab("screenshot-code.png", w)
 
     w.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 8}, "Change training settings")
     w.doc.set_settings("data", {**w.doc.design.data, "test_split": 0.2}, "Change data options")
     bottom = next(d for d in w.findChildren(QDockWidget) if d.objectName() == "dock_bottom")
-    w.resizeDocks([bottom], [560], Qt.Orientation.Vertical)
+    w.resizeDocks([bottom], [420], Qt.Orientation.Vertical)
     w.train()
     finished = QEventLoop()
     w.training.thread.worker.finished.connect(finished.quit)
@@ -87,25 +111,27 @@ def main() -> None:
     QTimer.singleShot(300_000, finished.quit)
     finished.exec()
     settle(app)
-    grab("screenshot-training.png")
-    w.resizeDocks([bottom], [200], Qt.Orientation.Vertical)
+    grab("screenshot-training.png", w)
+    w.resizeDocks([bottom], [130], Qt.Orientation.Vertical)
 
     import keras
 
     densenet = Path(tempfile.mkdtemp()) / "DenseNet121.keras"
     keras.applications.DenseNet121(weights=None).save(densenet)
     w.import_model(densenet)
+    while w.model_import.busy:  # the import runs on its own thread
+        settle(app, 200)
     w.scene.select_nodes(["conv2_block1_concat"])
     w.bottom_tabs.setCurrentWidget(w.summary)
     settle(app)
-    grab("screenshot-import.png")
+    grab("screenshot-import.png", w)
 
     apply_theme(app, "dark")
     w.open_path(TEMPLATES / "residual_block.json", ask=False)
     w.set_theme("dark")
     w.bottom_tabs.setCurrentWidget(w.problems)
     settle(app)
-    grab("screenshot-dark.png")
+    grab("screenshot-dark.png", w)
     w.doc.undo_stack.setClean()
     w.close()
 

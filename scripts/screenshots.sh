@@ -8,4 +8,4 @@ if ! command -v Xvfb >/dev/null || ! command -v import >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends xvfb imagemagick xauth >/dev/null
 fi
 export QT_QPA_PLATFORM=xcb
-xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshots.py
+xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshots.py

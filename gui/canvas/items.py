@@ -8,6 +8,7 @@ undoable move command.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -74,6 +75,7 @@ def share_color(owner: str) -> QColor:
 
 
 PORT_LABEL_PX, PORT_LABEL_MAX_PX, READABLE_PX = 10, 16, 9.0
+TRAINABLE = re.compile(r" \([\d,]+ trainable\)")  # "(128 trainable)" on a card's params line
 
 
 def port_label_px(scale: float) -> int:
@@ -281,6 +283,8 @@ class NodeItem(QGraphicsItem):
         )
         room = WIDTH - 16 - (70 if v.shared_with else 0)  # the "shared" tag takes the line's right end
         font, text = fitted_line(v.params, room)
+        if text != v.params:  # still too long at 9 px: the trainable count goes (the tooltip keeps it)
+            font, text = fitted_line(TRAINABLE.sub("", v.params), room)
         painter.setFont(font)
         painter.setPen(c["muted"])
         painter.drawText(QRectF(8, HEADER + 40, room, 18), Qt.AlignmentFlag.AlignVCenter, text)

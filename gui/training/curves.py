@@ -63,17 +63,18 @@ class CurvesView(QWidget):
         self._seen = self.session.revision
         current = self.session.run
         shown = {run.number for run in self.session.runs if run.overlay or run is current}
-        for key in [k for k in self.items if k[0] not in shown]:
-            item = self.items.pop(key)
-            for box in self.boxes():
-                if item in box.plot.listDataItems():
-                    box.plot.removeItem(item)  # off the plot's list too, so an emptied plot knows it
         self._entries: dict[int, list[tuple[str, str, bool]]] = {id(b.plot): [] for b in self.boxes()}
+        self._drawn: set[tuple[int, str]] = set()
         comparing = sum(1 for run in self.session.runs if run.overlay) > 1
         titles = run_titles(self.session.runs)
         for run in self.session.runs:
             if run.number in shown:
                 self._draw(run, titles[run.number], full=run is current and not comparing)
+        for key in [k for k in self.items if k not in self._drawn]:  # a hidden run's, or no longer shown
+            item = self.items.pop(key)  # (a compared run's per-batch line)
+            for box in self.boxes():
+                if item in box.plot.listDataItems():
+                    box.plot.removeItem(item)  # off the plot's list too, so an emptied plot knows it
         for box in self.boxes():
             box.legend.set_entries(self._entries[id(box.plot)])
             box.legend.set_title(box.legend.title, COMPARE_NOTE if comparing else "")
@@ -124,6 +125,7 @@ class CurvesView(QWidget):
         return self.count_plot
 
     def _line(self, run: Run, key: str, plot: pg.PlotItem, pen) -> pg.PlotDataItem:
+        self._drawn.add((run.number, key))
         item = self.items.get((run.number, key))
         if item is None:
             item = plot.plot([], [], pen=pen)

@@ -8,15 +8,16 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.style import status_color
-from gui.training.plots import LegendPlot, Plot, ordered_colors
+from gui.training.plots import LegendPlot, Plot, line_color, ordered_colors
 from gui.training.session import TrainingSession
 
 GRADIENT, RATIO = "Gradient norm per layer", "Update / weight ratio per layer"
 TITLES = {GRADIENT: "Gradients", RATIO: "Update / weight ratios"}  # of the lines, by what is shown
-ORDER = "numbered from the input layer (1, blue) to the output layer (red, magenta)"
+ORDER = "numbered from the input layer (1, blue) to the output layer (magenta)"
 
 
 class GradientsView(QWidget):
@@ -28,6 +29,7 @@ class GradientsView(QWidget):
         self.what.addItems([GRADIENT, RATIO])
         self.what.currentIndexChanged.connect(self._switch)
         self.layer = QComboBox()
+        self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # layer names whole
         self.layer.setToolTip("The layer whose weight histogram is shown")
         self.layer.currentIndexChanged.connect(self._force)
         self.hint = QLabel("Train with “Inspect layers” on to see the gradients of every layer.")
@@ -39,9 +41,10 @@ class GradientsView(QWidget):
         self.lines.setLogMode(y=True)
         self.lines.setLabel("bottom", "epoch")
         self.strip = Plot("Latest, layer by layer (log10)")
-        self.strip.setMaximumHeight(170)
         self.histogram = Plot("Weights (last epoch)")
-        self.histogram.setMaximumHeight(170)
+        for small in (self.strip, self.histogram):  # small, but never squeezed below readable bars
+            small.setMinimumHeight(120)
+            small.setMaximumHeight(170)
         self.items: dict[str, pg.PlotDataItem] = {}
         top = QHBoxLayout()
         top.addWidget(self.what)
@@ -146,7 +149,9 @@ class GradientsView(QWidget):
         edges, counts = stats.histograms.get(self.layer.currentText(), ([], []))
         self.histogram.clear()
         if counts:
-            self.histogram.plot(edges, counts, stepMode="center", fillLevel=0, brush="#2F6FD680")
+            fill = QColor(line_color(0))  # the theme's first line colour: reads on either background
+            fill.setAlpha(150)
+            self.histogram.plot(edges, counts, stepMode="center", fillLevel=0, brush=fill, pen=line_color(0))
         texts = [d["message"] for d in stats.diagnoses]
         self.diagnosis.setText(
             "\n".join(f"⚠ {t}" for t in texts) if texts else "No problem seen in the gradients."

@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QToolBar, QWidget
 
-HIDDEN_AWAY_FROM_DESIGN = ("dock_palette", "dock_properties", "dock_bottom")
 DESIGN, TRAIN, START = "design", "train", "start"
 
 
@@ -60,7 +59,7 @@ class ModeSwitch(QObject):
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
     def _docks(self) -> dict[str, QDockWidget]:
-        return {d.objectName(): d for d in self.window.findChildren(QDockWidget)}
+        return {d.objectName(): d for d in self.window.findChildren(QDockWidget) if d.parent() is self.window}
 
     @property
     def training(self) -> bool:
@@ -70,10 +69,8 @@ class ModeSwitch(QObject):
         """Remember which docks Design showed, and hide them."""
         if self.page != DESIGN:
             return
-        docks = self._docks()
-        self._docks_before = {
-            name: docks[name].isVisibleTo(self.window) for name in HIDDEN_AWAY_FROM_DESIGN if name in docks
-        }
+        docks = self._docks()  # every dock, a panel added later (Backpropagation) too
+        self._docks_before = {name: dock.isVisibleTo(self.window) for name, dock in docks.items()}
         for name in self._docks_before:
             docks[name].hide()
 

@@ -7,7 +7,7 @@ import html
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.style import current_theme
@@ -96,7 +96,8 @@ class Legend(QLabel):
                 f"<span style='white-space:nowrap'><span style='color:{colour}'>{sample}</span>"
                 f"&nbsp;{html.escape(name)}</span>"
             )
-        note = f" <span style='color:palette(placeholder-text)'>{html.escape(self.note)}</span>"
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText).name()  # no palette() in rich text
+        note = f" <span style='color:{muted}'>{html.escape(self.note)}</span>"
         self.setText("&nbsp;&nbsp; ".join(parts) + (note if self.note else ""))
 
 
@@ -116,4 +117,4 @@ class LegendPlot(QWidget):
 
     def apply_theme(self) -> None:
         self.widget.apply_theme()
-        self.legend.set_entries(self.legend.entries)
+        self.legend.set_title(self.legend.title, self.legend.note)  # re-rendered in the theme's colours

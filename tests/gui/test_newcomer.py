@@ -81,6 +81,11 @@ def test_the_start_page_at_1024x700_does_not_squeeze_the_panels(window, qtbot):
     qtbot.mouseClick(window.start_page.template_buttons["small_cnn"], Qt.MouseButton.LeftButton)
     qtbot.wait(20)
     assert {name: dock.width() for name, dock in docks(window).items()} == before
+    window.scene.select_nodes(["conv1"])  # the longest form: every label and field whole
+    qtbot.wait(20)
+    assert window.properties.horizontalScrollBar().maximum() == 0
+    tree = window.palette.tree  # the longest layer name (GlobalAveragePooling2D) is not cut
+    assert tree.sizeHintForColumn(0) <= tree.viewport().width()
 
 
 # ---------------------------------------------------------------- helpers for the Train view
@@ -207,12 +212,18 @@ def test_every_line_in_the_loss_plot_has_a_name(window, qtbot):
 
 
 def test_run_labels_name_the_default_rate_and_the_dataset(window, qtbot):
+    """(With 11: Stop is enabled exactly while the run trains.)"""
     panel = open_template(window, "overfitting")
     window.doc.set_settings("compile", {**window.doc.design.compile, "optimizer": {"type": "Adam"}}, "o")
-    train(qtbot, panel)
+    stop = window.actions_by_name["stop"]
+    assert not stop.isEnabled()
+    window.actions_by_name["train"].trigger()  # F5
+    assert stop.isEnabled()
+    qtbot.waitUntil(lambda: not panel.session.running, timeout=120_000)
+    assert not stop.isEnabled()
     assert panel.session.runs[0].label == "Adam lr 0.001"
     window.doc.set_settings("data", {**window.doc.design.data, "name": "circles"}, "d")
-    train(qtbot, panel)
+    fake_run(panel, 2, {"loss": [0.7, 0.6], "val_loss": [0.7, 0.65]})  # as a second run on circles records
     panel.tabs.setCurrentWidget(panel.runs)
     table = panel.runs.table
     names = [table.item(r, 1).text() for r in range(2)]
@@ -231,8 +242,12 @@ def test_compare_optimizers_says_what_to_look_at(window, qtbot, monkeypatch):
     text = panel.runs.lesson.text()
     assert not panel.runs.lesson.isHidden() and "dashed lines validation" in text
     for number in (1, 2):
-        fake_run(panel, number, {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}, label=f"opt{number}")
+        epochs = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}
+        fake_run(panel, number, epochs, label=f"opt{number}", batch_x=[0.5, 1.0], batch_y=[1.0, 0.9])
     assert "dashed: validation" in panel.curves.loss_box.legend.text()
+    # Compared runs show their epoch curves only: no unnamed per-batch line is left from run 1.
+    assert not any(key == "batch loss" for _number, key in panel.curves.items)
+    assert panel.curves.loss_box.legend.names() == ["#1 opt1", "#2 opt2"]
 
 
 # ---------------------------------------------------------------- 6: the whole confusion matrix
@@ -441,18 +456,15 @@ def test_the_model_tab_fits_1280_px_without_a_horizontal_scrollbar(window, qtbot
     assert description.height() >= description.heightForWidth(description.width())
 
 
-def test_stop_is_enabled_only_while_training_and_train_is_named_once(window, qtbot):
+def test_stop_looks_disabled_while_idle_and_train_is_named_once(window):
+    """(Stop enabled while a run trains: see the run-label test, which trains.)"""
     from PySide6.QtWidgets import QToolBar
 
     texts = [a.text().replace("&", "") for bar in window.findChildren(QToolBar) for a in bar.actions()]
     assert texts.count("Train") == 1 and "Start Training" in texts
-    stop = window.actions_by_name["stop"]
-    assert not stop.isEnabled() and not window.toolbar.widgetForAction(stop).isEnabled()
-    panel = open_template(window, "mlp_classifier")
-    window.actions_by_name["train"].trigger()
-    assert stop.isEnabled()
-    qtbot.waitUntil(lambda: not panel.session.running, timeout=120_000)
-    assert not stop.isEnabled()
+    stop, pause = window.actions_by_name["stop"], window.actions_by_name["pause"]
+    assert not stop.isEnabled() and not pause.isEnabled()
+    assert not window.toolbar.widgetForAction(stop).isEnabled()
 
 
 def test_a_pretrained_cards_line_is_not_cut(window):
