@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+            self._unhide_lost_docks()
         else:  # first run: give the canvas the room (dock sizes only hold once the docks are up)
             self._dock_sizes_pending = True
             self.mode.design_shown.connect(self._default_dock_sizes_once)
@@ -346,6 +347,14 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction("&Activation Functions…").triggered.connect(self.show_activation_functions)
         help_menu.addAction("&About Netwright").triggered.connect(self.about)
+
+    def _unhide_lost_docks(self) -> None:
+        """A state saved with Layers, Properties and Details all hidden is the one the start page
+        used to leave behind (Train, Start Page, a template): show them again."""
+        main = [self.findChild(QDockWidget, f"dock_{n}") for n in ("palette", "properties", "bottom")]
+        if all(dock.isHidden() for dock in main):
+            for dock in main:
+                dock.show()
 
     def _default_dock_sizes_once(self) -> None:
         """The first time the docks are on screen (the start page hides them), size them once."""

@@ -43,6 +43,17 @@ def test_panels_come_back_after_train_then_start_page_then_a_template_and_after_
     assert shown_docks(again) == set(DOCKS)
 
 
+def test_a_window_state_saved_with_every_panel_lost_opens_with_them_back(window, qtbot):
+    for dock in docks(window).values():
+        dock.hide()  # as the start page used to leave them (Train, Start Page, a template)
+    window.settings.setValue("window/state", window.saveState())
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    again.show_canvas()
+    assert shown_docks(again) == set(DOCKS)
+
+
 def test_a_panel_closed_on_purpose_stays_closed_through_train_and_start_page(window):
     docks(window)["dock_bottom"].close()
     window.mode.train_action.trigger()
