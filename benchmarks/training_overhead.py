@@ -18,9 +18,12 @@ ratio should not exceed the window's, and the window's should be 0.90 or less.
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from training_common import make_window, peak_rss_mb, train_in_window
 
@@ -85,8 +88,13 @@ def main() -> None:
     app, window = make_window(EPOCHS)
     design = window.doc.design.copy()
     prepared = datamod.prepare(design, datamod.load(design.data))
-    namespace = {"__name__": "exported_model"}
-    exec(compile(generate(design), "model.py", "exec"), namespace)  # noqa: S102 - our own generated code
+    # The script as a file, imported as a person runs it (tf.function reads its functions' source).
+    script = Path(tempfile.mkdtemp()) / "exported_model.py"
+    script.write_text(generate(design))
+    spec = importlib.util.spec_from_file_location("exported_model", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    namespace = vars(module)
     runners = {
         "gui": lambda: train_in_window(window),
         "plain": lambda: timed_fit(lambda: build_model(design), design, prepared),

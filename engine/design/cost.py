@@ -446,18 +446,19 @@ def largest_batch(cost: DesignCost, optimizer: dict[str, Any], available: int) -
     return max(1, (available - fixed) // max(1, one.activations))
 
 
-def available_memory():
+def available_memory(root="/"):
     """Bytes this process can still allocate, or None where that is not known.
 
     The machine's MemAvailable (psutil's figure off Linux), capped by a container's
     limit less what the container already uses: cgroup v2 (memory.max) or v1
     (memory.limit_in_bytes), which /proc/meminfo does not show.  The one source of
     every memory budget (this module's, and :func:`engine.data.loaders.memory_budget`'s);
-    plain standard library, so exported scripts carry it with the loaders.
+    plain standard library, so exported scripts carry it with the loaders.  ``root``: where
+    /proc and /sys are (a test gives a folder laid out like them).
     """
     available = None
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(root + "proc/meminfo", encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
                     available = int(line.split()[1]) * 1024
@@ -469,13 +470,13 @@ def available_memory():
         except ImportError:
             pass
     for limit_file, used_file in (
-        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+        ("sys/fs/cgroup/memory.max", "sys/fs/cgroup/memory.current"),
+        ("sys/fs/cgroup/memory/memory.limit_in_bytes", "sys/fs/cgroup/memory/memory.usage_in_bytes"),
     ):
         try:
-            with open(limit_file, encoding="ascii") as f:
+            with open(root + limit_file, encoding="ascii") as f:
                 limit = f.read().strip()
-            with open(used_file, encoding="ascii") as f:
+            with open(root + used_file, encoding="ascii") as f:
                 used = int(f.read().strip())
         except (OSError, ValueError):
             continue

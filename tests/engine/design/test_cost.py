@@ -5,11 +5,13 @@ import pytest
 from engine.design.cost import (
     RULES,
     RUNTIME_BYTES,
+    available_memory,
     estimate,
     fits_warning,
     human_bytes,
     human_count,
     largest_batch,
+    memory_budget,
     optimizer_slots,
     training_memory,
 )
@@ -172,3 +174,38 @@ def test_compact_figures():
     assert human_count(169_660, "FLOPs") == "170 kFLOPs"
     assert human_count(999, "FLOPs") == "999 FLOPs"
     assert human_bytes(3 * 2**20) == "3 MiB"
+
+
+def fake_machine(root, meminfo_kib: int, cgroup: dict[str, str]):
+    """A folder laid out like /proc and /sys/fs/cgroup, for available_memory(root)."""
+    (root / "proc").mkdir(parents=True)
+    (root / "proc" / "meminfo").write_text(f"MemTotal: 9 kB\nMemAvailable:   {meminfo_kib} kB\n")
+    for name, text in cgroup.items():
+        (root / "sys" / "fs" / "cgroup" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "sys" / "fs" / "cgroup" / name).write_text(text + "\n")
+    return f"{root}/"
+
+
+def test_the_memory_available_respects_a_containers_limit(tmp_path):
+    """One source for every budget: MemAvailable, capped by a cgroup v2 or v1 limit less its usage."""
+    gib = 2**30
+    free = 8 * gib // 1024  # MemAvailable in KiB: 8 GiB
+    assert available_memory(fake_machine(tmp_path / "bare", free, {})) == 8 * gib
+    v2 = fake_machine(tmp_path / "v2", free, {"memory.max": str(3 * gib), "memory.current": str(gib)})
+    assert available_memory(v2) == 2 * gib
+    unlimited = fake_machine(tmp_path / "v2max", free, {"memory.max": "max", "memory.current": str(gib)})
+    assert available_memory(unlimited) == 8 * gib
+    v1 = fake_machine(
+        tmp_path / "v1",
+        free,
+        {"memory/memory.limit_in_bytes": str(4 * gib), "memory/memory.usage_in_bytes": str(3 * gib)},
+    )
+    assert available_memory(v1) == gib
+    v1_none = fake_machine(
+        tmp_path / "v1none",
+        free,
+        {"memory/memory.limit_in_bytes": str(2**63 - 4096), "memory/memory.usage_in_bytes": str(gib)},
+    )
+    assert available_memory(v1_none) == 8 * gib
+    # Training's budget is what is available less TensorFlow's own (the data's is a quarter of it).
+    assert memory_budget(gib) == 0 and memory_budget(3 * gib) == 2 * gib
