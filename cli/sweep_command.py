@@ -46,7 +46,8 @@ def cmd_sweep(
         axes = [Axis(axis_path, tuple(values)) for axis_path, values in map(parse_axis, grid)]
         base = apply_settings(design, {"training.epochs": epochs}) if epochs is not None else design
         planned = plan_sweep(base, axes, random_k, seed)
-        data = check_data(planned, Path(path).resolve().parent)
+        base_dir = Path(path).resolve().parent
+        check_data(planned, base_dir)
     except (PathError, SweepRefused) as exc:
         problems = exc.problems if isinstance(exc, SweepRefused) else [str(exc)]
         err.write(f"{path}: sweep refused, nothing trained\n" + "".join(f"  error: {p}\n" for p in problems))
@@ -55,7 +56,7 @@ def cmd_sweep(
     err.write(f"sweep of '{design.name}': {len(planned)} trial(s), {drawn}\n")
     control = SweepControl()
     with _stop_on_interrupt(control, err):
-        result = run_sweep(planned, data, listener=_progress(err), control=control)
+        result = run_sweep(planned, base_dir, listener=_progress(err), control=control)
     _table(result, out)
     trained = sum(t.seconds or 0.0 for t in result.trials)
     err.write(

@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.properties = PropertiesPanel(self.doc)
         self.properties.sweep_requested.connect(self.sweep_setting)
         self.properties.sweep_requested.connect(self.sweep_setting)
+        self.properties.sweep_requested.connect(self.sweep_setting)
         self.model_settings = SettingsPanel(self.doc)
         self.problems = ProblemsList()
         self.summary = SummaryTable()
@@ -576,6 +577,12 @@ class MainWindow(QMainWindow):
     def train(self) -> None:
         self.mode.show_train()
         self.training.start()
+
+    def sweep_setting(self, path: str) -> None:
+        """From "Sweep this…" on a field: the Experiments view, with that setting added."""
+        self.mode.show_train()
+        self.training.tabs.setCurrentWidget(self.training.experiments)
+        self.training.experiments.add_axis(path)
 
     def sweep_setting(self, path: str) -> None:
         """From "Sweep this…" on a field: the Experiments view, with that setting added."""

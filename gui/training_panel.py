@@ -39,6 +39,7 @@ from gui.custom_code import ask_trust
 from gui.document import Document
 from gui.experiments.view import ExperimentsView
 from gui.experiments.view import ExperimentsView
+from gui.experiments.view import ExperimentsView
 from gui.style import status_color
 from gui.training.boundary import BoundaryView
 from gui.training.curves import CurvesView
@@ -163,6 +164,8 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.results, "Results")
         self.tabs.addTab(self.runs, "Runs")
         self.tabs.addTab(self.data, "Data")
+        self.experiments = ExperimentsView(self.doc, s, self._base_dir)
+        self.tabs.addTab(self.experiments, "Experiments")
         self.experiments = ExperimentsView(self.doc, s, self._base_dir)
         self.tabs.addTab(self.experiments, "Experiments")
         self.experiments = ExperimentsView(self.doc, s, self._base_dir)

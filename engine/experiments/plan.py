@@ -22,9 +22,11 @@ from engine.keras.generic import resolve
 from engine.keras.speed import step_seconds
 from engine.training.fit import split_rows  # where it lives moves (engine.keras.pipeline); fit keeps it
 
-# One trial's build, compile, first trace and evaluation on the CI kind of machine, beyond its steps
-# (measured with the mlp_classifier sweep: about 1.3 s a trial for 10 epochs of 96 rows).
+# One trial's build, compile, first trace and evaluation, and each epoch's own work beyond its steps
+# (validation, callbacks), on the CI kind of machine: the mlp_classifier sweep's trials (96 training
+# rows) took about 1.3 s for 10 epochs and 4 s for 50 on a quiet machine.
 TRIAL_SETUP_S = 1.0
+EPOCH_S = 0.06
 
 
 class SweepRefused(ValueError):
@@ -148,4 +150,4 @@ def estimate_seconds(trial: PlannedTrial, training_rows: int) -> float:
     batch = int(trial.design.training_settings.batch_size)
     epochs = int(trial.design.training_settings.epochs)
     steps = max(1, math.ceil(split_rows(training_rows, trial.validation_split) / batch))
-    return TRIAL_SETUP_S + epochs * steps * step_seconds(trial.flops or 0, batch)
+    return TRIAL_SETUP_S + epochs * (EPOCH_S + steps * step_seconds(trial.flops or 0, batch))

@@ -1,11 +1,11 @@
-"""Running a sweep: the planned trials one after another with the app's own training code.
+"""Running a sweep: the planned trials one after another, each the app's one training run.
 
-Each trial is a run as ``python main.py train`` makes it (prepare the data, build,
-fit with :func:`engine.training.fit.train`, evaluate on the test split), on the
-thread that calls :func:`run_sweep` (the window's worker, or the command line's
-main thread); progress leaves as plain dicts.  Before any trial trains, every
-trial's data is checked against its design (:func:`check_data`), so a sweep
-never fails half-way on something that was knowable at the start.  Stop ends the
+Each trial is :func:`engine.training.run.run` (load, check, prepare, build, fit, evaluate),
+as ``python main.py train`` and the window's Train make it, on the thread that calls
+:func:`run_sweep` (the window's worker, or the command line's main thread); progress
+leaves as plain dicts.  Before any trial trains, every trial's data is checked against
+its design with the run's own :func:`~engine.training.run.ready` (:func:`check_data`), so
+a sweep never fails half-way on something that was knowable at the start.  Stop ends the
 sweep after the trial in progress; what finished is kept.
 """
 
@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.data import prepare as datamod
 from engine.experiments.pareto import best_index, pareto_flags
 from engine.experiments.plan import PlannedTrial, SweepRefused, estimate_seconds
 from engine.training.errors import explain
-from engine.training.fit import DIVERGED, CannotTrain, Listener, evaluate, train
+from engine.training.fit import DIVERGED, CannotTrain
 
 DONE, FAILED, STOPPED, PENDING = "done", "failed", "stopped", "pending"
 
@@ -110,50 +109,41 @@ def objective_for(planned: Sequence[PlannedTrial]) -> str:
     return "val_loss" if planned and all(t.validation_split > 0 for t in planned) else "loss"
 
 
-def _data_key(trial: PlannedTrial) -> str:
-    return json.dumps(trial.design.data, sort_keys=True)
+def check_data(planned: Sequence[PlannedTrial], base_dir: Path | None) -> dict[int, int]:
+    """Every trial's data loaded, checked against its design and prepared, as its run will do;
+    the training rows of each trial (by index) for the estimate, or :class:`SweepRefused`
+    naming every trial that cannot run."""
+    from engine.training.run import NotReady, ready
 
-
-def check_data(planned: Sequence[PlannedTrial], base_dir: Path | None) -> dict[str, datamod.Dataset]:
-    """Each distinct data section loaded once and every trial's fit with its data checked
-    (what ``train`` checks before it starts); :class:`SweepRefused` naming the trials that fail."""
-    loaded: dict[str, datamod.Dataset] = {}
+    rows: dict[int, int] = {}
     problems: list[str] = []
     for trial in planned:
-        key = _data_key(trial)
         try:
-            if key not in loaded:
-                loaded[key] = datamod.load(trial.design.data, base_dir)
-            found = datamod.check_fit(trial.design, loaded[key])
-            if not found:
-                datamod.prepare(trial.design, loaded[key])
-        except datamod.DataError as exc:
-            found = [str(exc)]
-        except MemoryError:
-            found = ["not enough memory to prepare the data"]
-        named = ", ".join(f"{k}={json.dumps(v)}" for k, v in trial.settings.items())
-        problems += [f"trial {trial.index + 1} ({named}): {p}" for p in found]
+            rows[trial.index] = ready(trial.design, base_dir).prepared.rows
+        except NotReady as exc:
+            named = ", ".join(f"{k}={json.dumps(v)}" for k, v in trial.settings.items())
+            problems += [f"trial {trial.index + 1} ({named}): {p}" for p in exc.problems]
     if problems:
         raise SweepRefused(problems)
-    return loaded
+    return rows
 
 
 def run_sweep(
     planned: Sequence[PlannedTrial],
-    data: dict[str, datamod.Dataset],
+    base_dir: Path | None,
     *,
     listener: SweepListener | None = None,
     control: SweepControl | None = None,
 ) -> SweepResult:
-    """Train every planned trial in order (``data`` from :func:`check_data`); Pareto flags and
-    the best trial are set on what finished."""
+    """Train every planned trial in order (after :func:`check_data`; ``base_dir`` is where the
+    design's data paths start); Pareto flags and the best trial are set on what finished."""
     import keras  # noqa: F401 - loaded before the first trial, so no trial's time includes it
 
     listener, control = listener or SweepListener(), control or SweepControl()
     trials = [Trial(p.index, p.settings, p.params, p.flops, p.memory) for p in planned]
     started = time.perf_counter()
     with _quiet_retracing():
-        _run_all(planned, trials, data, listener, control)
+        _run_all(planned, trials, base_dir, listener, control)
     result = finish(trials, objective_for(planned))
     result.seconds = time.perf_counter() - started
     return result
@@ -175,7 +165,7 @@ def _quiet_retracing() -> Iterator[None]:
 def _run_all(
     planned: Sequence[PlannedTrial],
     trials: list[Trial],
-    data: dict[str, datamod.Dataset],
+    base_dir: Path | None,
     listener: SweepListener,
     control: SweepControl,
 ) -> None:
@@ -185,7 +175,7 @@ def _run_all(
                 rest.status = STOPPED
             break
         listener.on_trial_begin({"index": position, "count": len(trials), "settings": dict(plan.settings)})
-        _run_trial(plan, trial, data[_data_key(plan)], listener, position)
+        _run_trial(plan, trial, base_dir, listener, position)
         # No gc.collect() here: a full collection walks TensorFlow's heap (0.8 s a trial, 15% of a
         # small sweep), and on the window's worker thread it could free Qt objects there
         # (gui/gui_thread_gc.py); the previous trial's model goes with the next automatic collection.
@@ -205,41 +195,41 @@ def finish(trials: list[Trial], objective: str) -> SweepResult:
 
 
 def _run_trial(
-    plan: PlannedTrial,
-    trial: Trial,
-    dataset: datamod.Dataset,
-    listener: SweepListener,
-    position: int,
+    plan: PlannedTrial, trial: Trial, base_dir: Path | None, listener: SweepListener, position: int
 ) -> None:
-    """Prepare, then build through evaluation (the trial's seconds); a failure is the trial's message."""
-    design = plan.design
-    prepared = datamod.prepare(design, dataset)
-    progress = Listener(on_epoch=lambda info: listener.on_epoch({"position": position, **info}))
-    start = time.perf_counter()
+    """One run; its seconds go from the prepared data (build) through evaluation, and a failure
+    is the trial's message."""
+    from engine.training import events
+    from engine.training.run import Hooks, NotReady, Options, run
+
+    def emit(event: object) -> None:
+        if isinstance(event, events.Epoch):
+            listener.on_epoch({"position": position, "epoch": event.epoch, "logs": dict(event.logs)})
+
+    clock = {"start": time.perf_counter()}
+    hooks = Hooks(emit=emit, on_prepared=lambda _outcome: clock.update(start=time.perf_counter()))
     try:
-        result = train(design, prepared, listener=progress)
-        trial.history = result.history
+        outcome = run(plan.design, Options(base_dir=base_dir), hooks)
+        result = outcome.result
+        trial.history, trial.message = result.history, result.message
         if result.stop_reason == DIVERGED or not result.epochs_done:
-            trial.status, trial.message = FAILED, result.message
+            trial.status = FAILED
         else:
-            report = evaluate(result.model, prepared, dataset, design)
-            trial.test_metrics = report["metrics"]
+            trial.test_metrics = outcome.evaluation.get("metrics")
             trial.metrics = {k: v[-1] for k, v in result.history.items() if v}
-            trial.status, trial.message = DONE, result.message
+            trial.status = DONE
+    except NotReady as exc:
+        trial.status, trial.message = FAILED, "; ".join(exc.problems)
     except CannotTrain as exc:
         trial.status, trial.message = FAILED, str(exc)
     except MemoryError:
         trial.status, trial.message = FAILED, "not enough memory to build or train this trial's model"
     except Exception as exc:  # noqa: BLE001 - one trial's failure is its message; the sweep goes on
-        trial.status, trial.message = FAILED, explain(exc, design).message
-    trial.seconds = time.perf_counter() - start
+        trial.status, trial.message = FAILED, explain(exc, plan.design).message
+    trial.seconds = time.perf_counter() - clock["start"]
 
 
-def estimate_sweep_seconds(planned: Sequence[PlannedTrial], data: dict[str, datamod.Dataset]) -> float:
-    """A rough time for the whole sweep before it runs (see :func:`engine.experiments.plan.estimate_seconds`):
-    each trial's training rows are its data's rows less its test split."""
-    total = 0.0
-    for trial in planned:
-        rows = datamod.rows(data[_data_key(trial)].x)
-        total += estimate_seconds(trial, int(rows * (1 - float(trial.design.data_settings.test_split))))
-    return total
+def estimate_sweep_seconds(planned: Sequence[PlannedTrial], rows: dict[int, int]) -> float:
+    """A rough time for the whole sweep before it runs (:func:`engine.experiments.plan.estimate_seconds`),
+    from each trial's training rows as :func:`check_data` found them."""
+    return sum(estimate_seconds(trial, rows[trial.index]) for trial in planned)

@@ -38,6 +38,8 @@ class TradeoffPlot(Plot):
     def __init__(self) -> None:
         super().__init__()
         self.setLabel("bottom", "FLOPs per sample")
+        for side in ("left", "bottom"):
+            self.getPlotItem().getAxis(side).enableAutoSIPrefix(False)  # "val_loss (x0.001)" reads badly
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None))
         self.front_line = pg.PlotDataItem(pen=pg.mkPen(FRONT, width=2))
         self.chosen = pg.ScatterPlotItem(
@@ -46,6 +48,7 @@ class TradeoffPlot(Plot):
         for item in (self.front_line, self.scatter, self.chosen):
             self.addItem(item)
         self.points: list[tuple[int, float, float]] = []  # (trial position, FLOPs, score)
+        self.log_x = False
 
     def show_trials(self, trials: list[dict[str, Any]], objective: str) -> None:
         self.setLabel("left", objective)
@@ -54,9 +57,14 @@ class TradeoffPlot(Plot):
             for i, t in enumerate(trials)
             if (s := _score(t, objective)) is not None and t.get("flops") is not None
         ]
-        front = sorted((x, y) for i, x, y in self.points if trials[i]["pareto"])
+        costs = [x for _, x, _ in self.points]
+        # Costs over a decade or more (units swept 4 to 256) on a log axis.  The scatter cannot take
+        # pyqtgraph's log mode, so every item gets log10 values and the axis labels them as powers.
+        self.log_x = bool(costs) and min(costs) > 0 and max(costs) >= 10 * min(costs)
+        self.getPlotItem().getAxis("bottom").setLogMode(self.log_x, False)
+        front = sorted((self.x_of(x), y) for i, x, y in self.points if trials[i]["pareto"])
         self.scatter.setData(
-            x=[x for _, x, _ in self.points],
+            x=[self.x_of(x) for _, x, _ in self.points],
             y=[y for _, _, y in self.points],
             brush=[pg.mkBrush(FRONT if trials[i]["pareto"] else OTHERS) for i, _, _ in self.points],
             size=[13 if trials[i]["pareto"] else 9 for i, _, _ in self.points],
@@ -65,8 +73,12 @@ class TradeoffPlot(Plot):
         self.front_line.setData([x for x, _ in front], [y for _, y in front], stepMode=None)
         self.select([])
 
+    def x_of(self, flops: float) -> float:
+        """Where a cost sits on the plot's x axis."""
+        return math.log10(flops) if self.log_x else flops
+
     def select(self, positions: list[int]) -> None:
-        chosen = [(x, y) for i, x, y in self.points if i in positions]
+        chosen = [(self.x_of(x), y) for i, x, y in self.points if i in positions]
         self.chosen.setData([x for x, _ in chosen], [y for _, y in chosen])
 
 

@@ -39,7 +39,7 @@ class SweepRunner(QObject):
     estimated = Signal(dict)  # {"request", "count", "seconds"} or {"request", "problems"}
     started = Signal(dict)  # {"count", "objective", "paths"}
     trial_begun = Signal(dict)  # {"index", "count", "settings"}
-    epoch = Signal(dict)  # {"position", "epoch", "logs", "elapsed"}
+    epoch = Signal(dict)  # {"position", "epoch", "logs"}
     trial_ended = Signal(dict)  # engine.experiments.sweep.Trial.plain() and its position
     finished = Signal(dict)  # {"trials": [plain trial], "best", "objective", "seconds"}
     refused = Signal(list)  # sentences naming each bad path, value or trial; nothing trained
@@ -94,9 +94,9 @@ class SweepRunner(QObject):
 
     def _estimate(self, request: int, design: Design, texts, random_k, seed, base_dir) -> None:
         try:
-            planned, data = self._plan(design, texts, random_k, seed, base_dir)
+            planned, rows = self._plan(design, texts, random_k, seed, base_dir)
             self.estimated.emit(
-                {"request": request, "count": len(planned), "seconds": estimate_sweep_seconds(planned, data)}
+                {"request": request, "count": len(planned), "seconds": estimate_sweep_seconds(planned, rows)}
             )
         except (PathError, SweepRefused) as exc:
             problems = exc.problems if isinstance(exc, SweepRefused) else [str(exc)]
@@ -107,7 +107,7 @@ class SweepRunner(QObject):
     def _run(self, design: Design, texts, random_k, seed, base_dir, control: SweepControl) -> None:
         try:
             try:
-                planned, data = self._plan(design, texts, random_k, seed, base_dir)
+                planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
             except (PathError, SweepRefused) as exc:
                 self.refused.emit(exc.problems if isinstance(exc, SweepRefused) else [str(exc)])
                 return
@@ -118,7 +118,7 @@ class SweepRunner(QObject):
                 on_epoch=self.epoch.emit,
                 on_trial_end=self.trial_ended.emit,
             )
-            result = run_sweep(planned, data, listener=listener, control=control)
+            result = run_sweep(planned, base_dir, listener=listener, control=control)
             self.finished.emit(
                 {
                     "trials": [t.plain() for t in result.trials],

@@ -111,7 +111,7 @@ class ExperimentsView(QWidget):
         self.axes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.axes.horizontalHeader().setStretchLastSection(True)
         self.axes.verticalHeader().hide()
-        self.axes.setMaximumHeight(130)
+        self.axes.setMaximumHeight(100)
         self.axes.itemChanged.connect(lambda _item: self._plan_changed())
         self.random = QCheckBox("Random")
         self.random.setToolTip("Draw this many distinct combinations from the grid, with the seed")
@@ -166,6 +166,8 @@ class ExperimentsView(QWidget):
         split.addWidget(self.table)
         split.addWidget(self.pictures)
         split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(adding)
@@ -285,7 +287,11 @@ class ExperimentsView(QWidget):
     def _trial_begun(self, info: dict) -> None:
         self.live = {}
         named = ", ".join(f"{_short(k)}={json.dumps(v)}" for k, v in info["settings"].items())
-        self.status.setText(f"Trial {info['index'] + 1} of {info['count']}: {named}")
+        took = [t["seconds"] for t in self.trials if t.get("seconds")]
+        left = info["count"] - info["index"]
+        # After a trial or two the measured time says more than the estimate did.
+        remaining = f" (about {_time_text(left * sum(took) / len(took))} left)" if took else ""
+        self.status.setText(f"Trial {info['index'] + 1} of {info['count']}{remaining}: {named}")
 
     def _epoch(self, info: dict) -> None:
         for key, value in info["logs"].items():
@@ -389,6 +395,7 @@ class ExperimentsView(QWidget):
         for row in range(self.table.rowCount()):
             if self.table.item(row, 0).data(POSITION) in positions:
                 self.table.selectRow(row)
+                self.table.scrollToItem(self.table.item(row, 0))
 
     def _point_clicked(self, _scatter: Any, points: Any, *_args: Any) -> None:
         if len(points):

@@ -36,7 +36,7 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
     view = window.training.experiments
     assert window.training.tabs.currentWidget() is view and window.mode.training
     assert view.axis_texts() == [("nodes[hidden1].params.units", "8,16,32")]  # halved and doubled
-    view.axes.item(0, 1).setText("4,64")
+    view.axes.item(0, 1).setText("2,64")
     view.path_box.setCurrentText("compile.optimizer.learning_rate")
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     view.axes.item(1, 1).setText("0.05")
@@ -58,7 +58,8 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
     view.table.sortItems(headers.index("FLOPs"), Qt.SortOrder.DescendingOrder)  # a click on the header
     assert view.table.item(0, 1).text() == "64"
     view.table.selectRow(0)
-    assert view.tradeoff.chosen.data["x"].tolist() == [float(flops[1])]
+    assert view.tradeoff.log_x  # 212 and 2,754 FLOPs: over a decade apart
+    assert view.tradeoff.chosen.data["x"].tolist() == [view.tradeoff.x_of(flops[1])]
     assert len(view.curves.listDataItems()) == 2  # trial 2's loss and validation loss
     qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
     design = window.doc.design

@@ -28,7 +28,8 @@ def test_stop_ends_the_sweep_after_the_trial_in_progress(mlp):
         control.stop()  # asked while the first trial starts: it still finishes
 
     listener = SweepListener(on_trial_begin=begin, on_epoch=lambda info: seen.append(info["logs"]["loss"]))
-    result = run_sweep(planned, check_data(planned, MLP.parent), listener=listener, control=control)
+    assert check_data(planned, MLP.parent) == {0: 120, 1: 120, 2: 120}  # iris less its test split
+    result = run_sweep(planned, MLP.parent, listener=listener, control=control)
     assert [t.status for t in result.trials] == ["done", "stopped", "stopped"]
     assert seen[0] == 0 and isinstance(seen[1], float) and len(seen) == 2
     first = result.trials[0]
