@@ -20,15 +20,21 @@ smooth (benchmarks/ui_latency.py measures it):
   most a frame's worth of new objects (TensorFlow tracing a model allocates
   hundreds of thousands a second).  Young collections follow Python's own
   thresholds.
-* While a model trains (``busy_while``), objects that survive a young
-  collection are frozen (``gc.freeze``, which costs nothing) instead of
-  being walked again and again by older collections: the heap TensorFlow
-  and the model build is long-lived anyway.
-* The full collection waits until the training is over and the window has
-  been idle a moment; it then unfreezes everything, collects it once (this
-  frees the previous model and whatever cycles the run dropped) and freezes
-  the survivors, so the full collections while the user edits walk only what
-  is new since.
+* No full collection while a model trains (``busy_while``): it would walk
+  the whole heap, TensorFlow's included (half a million objects, 0.3-1 s).
+* The first training imports TensorFlow: while it runs, objects that survive
+  a young collection are frozen (``gc.freeze`` costs nothing) instead of
+  being walked again by older collections.  When it is over and the window
+  has been idle a moment, everything is unfrozen and collected once, and the
+  survivors (TensorFlow, Keras, the start-up objects) frozen for good.
+* Later trainings make a few ten thousand objects each: young collections
+  promote them as usual, and the full collection after each run walks only
+  what is not frozen, a few milliseconds.  Should that grow past a quarter of
+  the frozen heap (Python's own rule for full collections), the next one
+  unfreezes and walks everything again, so garbage frozen long ago (the first
+  model, once replaced) is freed too.  The full collections due while the
+  user edits follow the same rule (TensorFlow may come in without a training:
+  the shapes of generic Keras layers).
 
 Reference counting still frees ordinary objects at once everywhere; only
 cycles wait for the collector.
@@ -60,7 +66,8 @@ class GuiThreadCollector(QObject):
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
         self.busy_checks: list[Callable[[], bool]] = []
-        self.deep_pending = False
+        self.after_run = False  # a training ended: its full collection waits for the window to settle
+        self.heap_frozen = False  # a training's long-lived heap (TensorFlow's) was collected and frozen
         gc.disable()
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
@@ -69,7 +76,7 @@ class GuiThreadCollector(QObject):
         self.settle = QTimer(self)
         self.settle.setSingleShot(True)
         self.settle.setInterval(SETTLE_MS)
-        self.settle.timeout.connect(self.deep_collect)
+        self.settle.timeout.connect(self.collect_after_run)
 
     def busy_while(self, predicate: Callable[[], bool], owner: QObject) -> None:
         """While ``predicate()`` is true (a model trains), hold full collections back; the
@@ -83,31 +90,43 @@ class GuiThreadCollector(QObject):
     def check(self) -> None:
         counts = gc.get_count()
         if self.busy():
-            self.deep_pending = True
+            self.after_run = True
             self.settle.stop()
-            if counts[0] > self.thresholds[0]:
-                gc.collect(0)
-                gc.freeze()  # survivors of a training are long-lived: walked again after the run
+            self._young(counts)
+            if not self.heap_frozen and counts[0] > self.thresholds[0]:
+                gc.freeze()  # the first training's survivors (TensorFlow) are long-lived
             return
-        if self.deep_pending:
+        if self.after_run:
             if not self.settle.isActive():
                 self.settle.start()
-            if counts[0] > self.thresholds[0]:
-                gc.collect(0)  # the window stays tidy while it settles
+            self._young(counts)  # the window stays tidy while it settles
             return
-        for generation in (2, 1, 0):  # the oldest generation past its threshold, as Python would
-            if counts[generation] > self.thresholds[generation]:
-                gc.collect(generation)
-                return
+        if counts[2] > self.thresholds[2]:  # the oldest generation past its threshold, as Python would
+            self.full_collection()
+        else:
+            self._young(counts)
 
-    def deep_collect(self) -> None:
-        """Everything, frozen or not, once: then the survivors are frozen again."""
+    def _young(self, counts: tuple[int, int, int]) -> None:
+        if counts[0] > self.thresholds[0]:
+            gc.collect(1 if counts[1] >= self.thresholds[1] else 0)
+
+    def collect_after_run(self) -> None:
+        """The full collection a training held back."""
         if self.busy():
             return  # a new run began: the check starts the wait again when it ends
-        self.deep_pending = False
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        self.after_run = False
+        self.full_collection(everything=not self.heap_frozen)  # the first time: TensorFlow came in
+        self.heap_frozen = True
+
+    def full_collection(self, everything: bool = False) -> None:
+        """What is not frozen; or, when that has grown past a quarter of the frozen heap,
+        everything, and then the survivors are frozen."""
+        if everything or len(gc.get_objects(generation=2)) > gc.get_freeze_count() // 4:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+        else:
+            gc.collect()
 
 
 def install(app: QApplication) -> GuiThreadCollector:
