@@ -538,16 +538,20 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{fix.text}: done (Ctrl+Z undoes it)", 5000)
 
     def show_backprop(self) -> None:
-        """The step-by-step backpropagation panel (gui/backprop), docked below the canvas."""
+        """The step-by-step backpropagation panel (gui/backprop), docked below the canvas beside Details."""
         if getattr(self, "backprop", None) is None:
             from gui.backprop.step_view import BackpropPanel
 
             panel = self.training  # the session and its worker thread live there
             self.backprop = BackpropPanel(panel.session, self.scene, lambda: self.doc.design, panel._base_dir)
             self.doc.changed.connect(lambda _report=None: self.backprop.forget())
-            self._dock("Backpropagation", self.backprop, Qt.DockWidgetArea.BottomDockWidgetArea, "backprop")
+            below = Qt.DockWidgetArea.BottomDockWidgetArea
+            dock = self._dock("Backpropagation", self.backprop, below, "backprop")
+            self.tabifyDockWidget(self.findChild(QDockWidget, "dock_bottom"), dock)  # a tab beside Details
         self.mode.show_design()
-        self.findChild(QDockWidget, "dock_backprop").show()
+        dock = self.findChild(QDockWidget, "dock_backprop")
+        dock.show()
+        dock.raise_()
 
     def show_activation_functions(self) -> None:
         from gui.training.activation_curves import ActivationsView  # pyqtgraph: on first use

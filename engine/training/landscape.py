@@ -32,7 +32,7 @@ from engine.training.step_ledger import training_rows
 
 ROWS = 512  # training rows the loss is averaged over at each grid point
 SNAPSHOTS_PER_EPOCH = 4
-MIN_RESOLUTION, MAX_RESOLUTION = 7, 31
+MIN_RESOLUTION, MAX_RESOLUTION = 7, 25
 RANDOM, PCA = "random", "pca"  # the plane: two filter-normalised random directions, or the path's own
 
 

@@ -37,7 +37,7 @@ class Arithmetic:
 
 def num(v: float) -> str:
     """A number as the cards show it: three significant digits, signs kept."""
-    return f"{float(v):.3g}"
+    return f"{float(v) + 0.0:.3g}"  # + 0.0: -0.0 (a ReLU's zero gradient) shows as 0
 
 
 def chain_rule(step: LayerStep, weight: str, index: tuple[int, ...]) -> Arithmetic:

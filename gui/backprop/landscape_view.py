@@ -72,8 +72,7 @@ class LandscapeView(QWidget):
         self.image.setRect(QRectF(a0, b0, a1 - a0, b1 - b0))
         for level in np.linspace(np.nanmin(loss), np.nanmax(loss), CONTOURS + 2)[1:-1]:
             curve = pg.IsocurveItem(data=loss.T, level=level, pen=pg.mkPen("w", width=1))
-            curve.setParentItem(self.image)
-            curve.setTransform(self.image.transform())
+            curve.setParentItem(self.image)  # drawn in the image's coordinates, scaled with it
             self.curves.append(curve)
         if len(land.path):
             x, y = land.path[:, 0], land.path[:, 1]

@@ -195,8 +195,10 @@ class BackpropPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.where)
-        layout.addWidget(self.details, 3)
-        layout.addWidget(self.formula, 2)
+        texts = QHBoxLayout()  # side by side: a short dock below the canvas still shows both
+        texts.addWidget(self.details, 1)
+        texts.addWidget(self.formula, 1)
+        layout.addLayout(texts, 1)
         self.compute_button.clicked.connect(self.compute)
         self.forward_button.clicked.connect(self.forward)
         self.backward_button.clicked.connect(self.backward)

@@ -23,7 +23,7 @@ def shown_item(window):
 
 
 def test_walk_forward_and_backward_and_explain_one_weight(window, qtbot):
-    window.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.show_backprop()
     panel = window.backprop
     panel.sample.setValue(5)
@@ -37,36 +37,35 @@ def test_walk_forward_and_backward_and_explain_one_weight(window, qtbot):
     assert nid == "x" and np.array_equal(item.rows[0][1], ledger.x[0])
     qtbot.mouseClick(panel.forward_button, Qt.MouseButton.LeftButton)
     nid, item = shown_item(window)
-    dense1 = ledger.layer("dense1")
-    assert nid == "dense1" and [label for label, _ in item.rows] == ["z", "a"]
-    np.testing.assert_array_equal(item.rows[0][1], dense1.z)
-    np.testing.assert_array_equal(item.rows[1][1], dense1.output)
+    hidden = ledger.layer("h")
+    assert nid == "h" and [label for label, _ in item.rows] == ["z", "a"]
+    np.testing.assert_array_equal(item.rows[0][1], hidden.z)
+    np.testing.assert_array_equal(item.rows[1][1], hidden.output)
     assert (
-        num(dense1.z[0]) in panel.details.toPlainText()
-        and num(dense1.output[0]) in panel.details.toPlainText()
+        num(hidden.z[0]) in panel.details.toPlainText()
+        and num(hidden.output[0]) in panel.details.toPlainText()
     )
     for _ in ledger.layers:  # on to the loss
         qtbot.mouseClick(panel.forward_button, Qt.MouseButton.LeftButton)
     assert f"L = {num(ledger.loss)}" in panel.where.text()
 
     qtbot.mouseClick(panel.backward_button, Qt.MouseButton.LeftButton)  # from the loss: the output layer
-    qtbot.mouseClick(panel.backward_button, Qt.MouseButton.LeftButton)  # and one further back
+    qtbot.mouseClick(panel.backward_button, Qt.MouseButton.LeftButton)  # and one further back: h
     nid, item = shown_item(window)
-    dense8 = ledger.layer("dense8")
-    assert nid == "dense8" and [label for label, _ in item.rows] == ["∂L/∂a", "δ=∂L/∂z"]
-    np.testing.assert_array_equal(item.rows[1][1], dense8.delta)
-    np.testing.assert_array_equal(item.heatmap, dense8.weights["kernel"].grad)
+    assert nid == "h" and [label for label, _ in item.rows] == ["∂L/∂a", "δ=∂L/∂z"]
+    np.testing.assert_array_equal(item.rows[1][1], hidden.delta)
+    np.testing.assert_array_equal(item.heatmap, hidden.weights["kernel"].grad)
 
-    i, j = 3, 7  # click that weight's cell on the canvas
+    i, j = 3, int(np.argmax(np.abs(hidden.delta)))  # click that weight's cell on the canvas
     view = window.view
     at = view.mapFromScene(item.mapToScene(QPointF(*item.cell_center(i, j))))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
     text = panel.formula.toPlainText()
-    a_i, d_j = dense8.input[i], dense8.delta[j]
-    grad = dense8.weights["kernel"].grad[i, j]
+    a_i, d_j = hidden.input[i], hidden.delta[j]
+    grad = hidden.weights["kernel"].grad[i, j]
     assert f"∂L/∂w = δ_j · a_i = {num(d_j)} × {num(a_i)} = {num(grad)}" in text
-    assert "w ← w − α·m/(√v + ε)" in text  # the template's Adam, as Keras computes it
-    assert f"new weight: {num(dense8.weights['kernel'].after[i, j])}" in text
+    assert "w ← w − α·m/(√v + ε)" in text  # the seed example's Adam, as Keras computes it
+    assert f"new weight: {num(hidden.weights['kernel'].after[i, j])}" in text
 
-    window.doc.set_param("dense1", "units", 8)  # an edit: the step no longer belongs to the design
+    window.doc.set_param("h", "units", 8)  # an edit: the step no longer belongs to the design
     assert not panel.forward_button.isEnabled()

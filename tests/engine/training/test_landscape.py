@@ -1,5 +1,6 @@
-"""The loss landscape: filter-normalised directions, the grid's loss is the model's loss at
-those weights, the path ends at the trained weights, and the model is left as it was."""
+"""The loss landscape: filter-normalised directions, projection onto the plane, the grid's loss
+is the model's loss at those weights, and the model is left as it was.  A whole run with its path
+is drawn, and checked, by tests/gui/test_landscape_view.py."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.design.file_format import load
-from engine.training.landscape import PCA, RANDOM, filter_normalized, landscape_run, project, slice_loss
+from engine.training.landscape import RANDOM, filter_normalized, project, slice_loss
 from engine.training.run import ready
 
 DESIGNS = Path(__file__).resolve().parents[3] / "resources" / "designs"
@@ -36,20 +37,6 @@ def test_projection_recovers_a_point_of_the_plane():
 def deep_relu(keras):
     design = load(DESIGNS / "deep_relu.json")
     return design, ready(design, DESIGNS).prepared
-
-
-def test_a_run_walks_downhill_on_its_own_plane(deep_relu):
-    design, prepared = deep_relu
-    seen = []
-    land = landscape_run(design, prepared, epochs=2, budget_s=2, progress=seen.append)
-    n = len(land.alphas)
-    assert land.loss.shape == (n, n) and n >= 7 and np.isfinite(land.loss[0]).all()
-    assert seen == sorted(seen) and seen[-1] == 1.0
-    assert land.directions == PCA and land.optimizer == "Adam" and land.explained > 0.5
-    np.testing.assert_allclose(land.path[-1], [0, 0], atol=1e-12)  # the run ends at θ*
-    assert len(land.path) >= 3  # the start, snapshots on the way, the end
-    assert land.path_loss[0] > land.path_loss[-1]  # the run went downhill
-    assert land.alphas[0] <= land.path[:, 0].min() and land.alphas[-1] >= land.path[:, 0].max()
 
 
 def test_a_random_slice_is_the_models_loss_there_and_leaves_the_model_as_it_was(deep_relu, keras):
