@@ -60,7 +60,9 @@ def losses(stdout: str) -> list[dict[str, float]]:
 
 def test_two_processes_train_together_as_one(tmp_path):
     """Both processes exit 0 and print the same per-epoch losses, equal to one process's at the same
-    global batch (shuffling off); only process 0 prints the summary, evaluates and saves."""
+    global batch (shuffling off); only process 0 prints the summary, evaluates and saves.
+
+    The one process has two host devices too, and starts on TensorFlow: it restarts itself on JAX."""
     script = tmp_path / "model.py"
     script.write_text(generate(load(ROOT / "resources" / "designs" / "mlp_classifier.json")))
     args = [sys.executable, str(script), "--distribute", "data-parallel", "--epochs", "2"]
@@ -77,12 +79,15 @@ def test_two_processes_train_together_as_one(tmp_path):
         )
         for i in range(2)
     ]
+    one_process = {k: v for k, v in script_env().items() if k != "KERAS_BACKEND"}
+    one_process["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
     (rc0, out0, err0), (rc1, out1, err1), (rc, out, err) = run_all(
-        [*cluster, ([*args, "--save", str(tmp_path / "one.keras")], script_env())], tmp_path
+        [*cluster, ([*args, "--save", str(tmp_path / "one.keras")], one_process)], tmp_path
     )
     assert (rc0, rc1, rc) == (0, 0, 0), (err0[-2000:], err1[-2000:], err[-2000:])
     assert "process 0 of 2: data-parallel over 2 devices" in out0
     assert "process 1 of 2: data-parallel over 2 devices" in out1
+    assert "process 0 of 1: data-parallel over 2 devices" in out
     two, other, one = losses(out0), losses(out1), losses(out)
     assert len(two) == 2 and set(two[0]) == {"loss", "val_loss"}
     assert two == other  # every step's loss is the global batch's: bit for bit the same
