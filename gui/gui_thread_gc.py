@@ -16,10 +16,11 @@ the collector instead.  What a collection costs is the number of objects it
 walks, so the policy keeps that number small while the window must stay
 smooth (benchmarks/ui_latency.py measures it):
 
-* The timer looks every frame (16 ms), so the youngest generation holds at
-  most a frame's worth of new objects (TensorFlow tracing a model allocates
-  hundreds of thousands a second).  Young collections follow Python's own
-  thresholds.
+* The timer looks every frame (16 ms) while a model trains or objects pile
+  up, so the youngest generation holds at most a frame's worth of new objects
+  (TensorFlow tracing a model allocates hundreds of thousands a second);
+  an idle window is looked at ten times a second.  Young collections follow
+  Python's own thresholds.
 * No full collection while a model trains (``busy_while``): it would walk
   the whole heap, TensorFlow's included (half a million objects, 0.3-1 s).
 * The first training imports TensorFlow: while it runs, objects that survive
@@ -57,6 +58,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 INTERVAL_MS = 16  # one frame: each check costs microseconds, each young collection walks one frame's objects
+IDLE_INTERVAL_MS = 100  # while nothing trains and little is allocated: an idle window wakes up less
 SETTLE_MS = 1500  # after a training, the full collection waits until the window is idle this long
 SWITCH_INTERVAL_S = 0.001  # how long the worker may hold the interpreter lock while the GUI thread waits
 
@@ -89,7 +91,13 @@ class GuiThreadCollector(QObject):
 
     def check(self) -> None:
         counts = gc.get_count()
-        if self.busy():
+        busy = self.busy()
+        # Every frame while a model trains or objects pile up (an import, a big paste); else slower.
+        lively = busy or self.after_run or counts[0] > self.thresholds[0]
+        interval = INTERVAL_MS if lively else IDLE_INTERVAL_MS
+        if self.timer.interval() != interval:
+            self.timer.setInterval(interval)
+        if busy:
             self.after_run = True
             self.settle.stop()
             self._young(counts)
