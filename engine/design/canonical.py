@@ -3,12 +3,13 @@
 Export, import and every round trip compare designs through this one function,
 so "the same design" is defined once.  What counts: the design's name, each
 node's id, type, shared layer and parameters in Keras's form (a parameter
-equal to Keras's default counts as left out), the connections (each input's
+equal to Keras's default counts as left out, an activation "linear" is none), the connections (each input's
 port resolved: a merge's position, a named port's name; the main output as
 None), the model's outputs in order, and the compile, training and data
 settings with their defaults filled in (a loss per output, metrics per output,
 loss weights per output, optimizer and schedule arguments without Keras's
-defaults).  What does not count: node positions, collapsed groups, the order
+defaults; a constant learning rate beside a schedule is unused, so it does not
+count).  What does not count: node positions, collapsed groups, the order
 nodes and edges are listed in, pretrained weights, and how a setting is
 spelled (``"mean_squared_error"`` is ``"mse"``, a loss shared by every output
 is that loss per output).
@@ -32,7 +33,7 @@ from engine.spec.compile_catalog import (
 )
 from engine.spec.custom import is_custom, source_tree
 from engine.spec.generic import is_generic
-from engine.spec.params import Param, check_params
+from engine.spec.params import PAIRS, Param, check_params
 
 
 def canonical(design: Design) -> dict[str, Any]:
@@ -82,7 +83,33 @@ def layer_params(node_type: str, params: dict[str, Any]) -> Any:
     problems, _ = spec.check_params(params)
     if problems:  # an invalid value: compared as written
         return _plain(params)
-    return _plain({**spec.keras_kwargs(params), **spec.call_kwargs(params)})
+    given = {**spec.keras_kwargs(params), **spec.call_kwargs(params)}
+    out = {}
+    for key, value in given.items():
+        p = spec.param(key)
+        if p.kind == PAIRS:  # padding 1 is (1, 1), or ((1, 1), (1, 1)) in 2-D: one meaning
+            value = _pairs(p, value)
+            if not p.required and value == _pairs(p, p.check(p.default)):
+                continue
+        if value == "linear" and p.default is None:  # Keras saves "no activation" as "linear"
+            continue
+        value = _SAME_FUNCTION.get(value, value) if isinstance(value, str) else value
+        out[key] = value
+    return _plain(out)
+
+
+# Two names of one function: Keras saves swish as silu.
+_SAME_FUNCTION = {"swish": "silu"}
+
+
+def _pairs(p: Param, value: Any) -> Any:
+    """Padding or cropping in its longest form: a (before, after) pair per axis."""
+    rank = p.extra.get("rank", 1)
+    if isinstance(value, int):
+        value = (value,) * (2 if rank == 1 else p.length or 1)
+    if rank > 1:
+        return [list(v) if isinstance(v, (list, tuple)) else [v, v] for v in value]
+    return list(value)
 
 
 def _generic_config(params: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +174,7 @@ def canonical_compile(design: Design) -> dict[str, Any]:
     if isinstance(schedule, dict) and schedule.get("type") in SCHEDULES:
         given = {k: v for k, v in schedule.items() if k != "type"}
         schedule = {"type": schedule["type"], **_changed(SCHEDULES[schedule["type"]].params, given, True)}
+        optimizer.pop("learning_rate", None)  # the schedule sets the rate: a constant one is unused
     return {
         "optimizer": optimizer,
         "schedule": _plain(schedule),

@@ -128,3 +128,36 @@ def read_schedule(value: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     if odd:
         return None, f"{cls}'s `{odd[0]}` is not carried over; a constant rate is used"
     return {"type": cls, **{k: v for k, v in config.items() if k in known}}, ""
+
+
+# What a loss object's arguments are when they change nothing (Keras's defaults); ``from_logits``
+# and ``name`` are read or need no reading.
+_LOSS_DEFAULTS = {
+    "reduction": "sum_over_batch_size",
+    "label_smoothing": 0.0,
+    "axis": -1,
+    "ignore_class": None,
+    "delta": 1.0,
+    "dtype": None,
+    "from_logits": None,
+    "name": None,
+}
+
+
+def loss_problems(loss: Any) -> list[str]:
+    """What a loss object (or each of a per-output loss) sets that the design cannot hold."""
+    if isinstance(loss, list):
+        return [p for item in loss for p in loss_problems(item)]
+    if isinstance(loss, dict) and "class_name" not in loss:
+        return [p for item in loss.values() for p in loss_problems(item)]
+    if not isinstance(loss, dict):
+        return []
+    config = loss.get("config") if isinstance(loss.get("config"), dict) else {}
+    return [
+        f"the loss {loss.get('class_name')}'s `{key}` = {value!r} is not carried over; Keras's default"
+        " is used"
+        for key, value in config.items()
+        if key not in _LOSS_DEFAULTS
+        or (_LOSS_DEFAULTS[key] is not None and value not in (_LOSS_DEFAULTS[key], None))
+        or (key == "ignore_class" and value is not None)
+    ]

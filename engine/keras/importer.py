@@ -28,7 +28,7 @@ from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
 from engine.design.validation import output_activation
 from engine.keras.custom_script import custom_layer, layer_params, missing_code
-from engine.keras.import_compile import metric, read_per_output, read_schedule, split_loss
+from engine.keras.import_compile import loss_problems, metric, read_per_output, read_schedule, split_loss
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.keras.weights import WeightsError, weight_layers
@@ -58,6 +58,7 @@ _IGNORED_KEYS = {
     "input_dim",
     "autocast",
     "registered_name",
+    "vocabulary_size",  # a lookup's, derived from its vocabulary
 }
 
 # Keras's defaults for arguments the catalog leaves out, when they are "off": a
@@ -89,9 +90,11 @@ def import_config(
 ) -> ImportResult:
     """The design a Keras model config describes, laid out, with what was lost.
 
-    ``call_names`` names the nodes of a shared layer's later calls (a script's variables)."""
+    ``call_names`` names the nodes of a shared layer's later calls (a script's variables);
+    ``sources`` holds the code of a script's own layers, by layer name (text, never run)."""
     result = ImportResult(Design(name=_design_name(config, source)))
     reader = _GraphReader(result, call_names or {})
+    reader.sources = sources or {}
     try:
         outputs = reader.model(config, prefix="", bound=None)
         chosen = [OutputRef(o.node, o.out) for o in outputs]
@@ -317,6 +320,16 @@ class _GraphReader:
                 {"class_name": class_name, "config": config}, f"{prefix}{name}.", [s for s, _ in inputs]
             )
         spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
+        beyond = (
+            _beyond_catalog(spec, _underived(layer)) if spec is not None and _generic_layer(layer) else []
+        )
+        if beyond:  # an argument that changes what the layer computes, which its entry cannot hold
+            spec = None
+            self.note(
+                name,
+                f"{class_name} with `{beyond[0]}` = {_short(config[beyond[0]])}: the catalog entry has no "
+                "such parameter, so it imports as a generic Keras layer with its whole config",
+            )
         base = name if call_index == 0 else f"{name}_call{call_index}"
         if call_index and not prefix:
             base = self.call_names.get((name, call_index), base)
@@ -363,6 +376,9 @@ class _GraphReader:
         class_name = str(layer["class_name"])
         self.design.add_node(Node(nid, GENERIC, generic_params(class_name, _config_of(layer))))
         self.result.origins[nid] = _layer_name(layer)
+        if class_name in LAYERS:  # a catalogued class beyond its entry: said where that was found
+            self._connect_by_position(nid, inputs)
+            return [Source(nid)]
         self.note(
             _layer_name(layer),
             f"{class_name} is not in the catalog: it imports as a generic Keras layer, "
@@ -466,6 +482,63 @@ def _port(spec: Any, where: Any, position: int, name: str, reader: _GraphReader)
     return position if spec.is_merge else None
 
 
+def _beyond_catalog(spec: Any, config: dict[str, Any]) -> list[str]:
+    """Arguments of a catalogued layer that its entry does not hold and that change what it
+    computes or how it starts (``data_format="channels_first"``, ``groups=2``, ``attention_axes``,
+    ``lora_rank``, an LSTM's ``kernel_initializer``).  A seed is left out: it only fixes which
+    random numbers are drawn."""
+    known = {p.name for p in spec.params}
+    own = CLASS_DEFAULTS.get(spec.type, {})
+    return [
+        key
+        for key, value in config.items()
+        if key not in known
+        and key not in _IGNORED_KEYS
+        and key != "seed"
+        and not (key == "backward_layer" and _mirrors(config.get("layer"), value))
+        and not _quiet(value)
+        and not (_keras_default(key, value) if key not in own else _same(value, own[key]))
+    ]
+
+
+def _underived(layer: dict[str, Any]) -> dict[str, Any]:
+    """A saved layer's config less what Keras derived when it was built: MultiHeadAttention
+    writes the attention axes its query's rank implies when none were given."""
+    config = _config_of(layer)
+    shapes = (layer.get("build_config") or {}).get("shapes_dict") or {}
+    query = shapes.get("query_shape") if isinstance(shapes, dict) else None
+    axes = config.get("attention_axes")
+    if (
+        isinstance(query, list)
+        and isinstance(axes, (list, tuple))
+        and list(axes) == list(range(1, len(query) - 1))
+    ):
+        config = {k: v for k, v in config.items() if k != "attention_axes"}
+    return config
+
+
+def _mirrors(forward: Any, backward: Any) -> bool:
+    """Whether a Bidirectional's saved backward layer is the one Keras derives from its forward
+    layer (the same config, run backwards), which Keras writes into every saved config."""
+    if not isinstance(forward, dict) or not isinstance(backward, dict):
+        return False
+    skip = ("name", "go_backwards", "build_config")
+    return forward.get("class_name") == backward.get("class_name") and {
+        k: v for k, v in _config_of(forward).items() if k not in skip
+    } == {k: v for k, v in _config_of(backward).items() if k not in skip}
+
+
+def _same(value: Any, default: Any) -> bool:
+    """A saved value equal to a default: a list for a tuple, an object for its snake-case name."""
+    if isinstance(value, dict) and "class_name" in value:
+        return _snake(str(value["class_name"])) == default and all(
+            _quiet(v) for v in _config_of(value).values()
+        )
+    if isinstance(value, str) and _snake(value) == default:  # "Zeros" is "zeros"
+        return True
+    return (list(value) if isinstance(value, tuple) else value) == default
+
+
 def _generic_layer(layer: dict[str, Any]) -> bool:
     """A layer class of Keras itself (by name, module and registration) that may be a generic node."""
     class_name = layer.get("class_name")
@@ -530,8 +603,8 @@ def _from_keras(p: Param, value: Any) -> tuple[Any, str]:
         return _object_value(p, value)
     if isinstance(value, float):
         value = _tidy_float(value)
-    if p.kind == INT and isinstance(value, list) and len(value) == 1:
-        value = value[0]  # Keras saves an axis as a one-item list ("axis": [2])
+    if p.kind == INT and isinstance(value, list) and len(value) in (1, 2) and len(set(map(repr, value))) == 1:
+        value = value[0]  # Keras saves an axis as a one-item list ("axis": [2]), a salt as a pair
     try:
         p.check(value)
     except ParamError as exc:
@@ -598,6 +671,20 @@ KERAS_DEFAULTS: dict[str, Any] = {
     "reset_after": True,
     "unroll": False,
     "data_format": "channels_last",
+    "kernel_initializer": "glorot_uniform",
+    "use_cudnn": "auto",
+}
+
+# Keras's defaults that belong to one class, for arguments its catalog entry does not hold;
+# tests/engine/keras/test_importer.py checks that every entry's unheld defaults are known.
+CLASS_DEFAULTS: dict[str, dict[str, Any]] = {
+    "PReLU": {"alpha_initializer": "zeros"},
+    "Hashing": {"output_mode": "int"},
+    "StringLookup": {"oov_token": "[UNK]", "encoding": "utf-8", "oov_method": "floormod"},
+    "IntegerLookup": {"oov_token": -1, "vocabulary_dtype": "int64", "oov_method": "floormod"},
+    "Discretization": {"epsilon": 0.01},
+    "Resizing": {"fill_mode": "constant"},
+    "RandomContrast": {"value_range": [0, 255]},
 }
 
 
@@ -607,9 +694,9 @@ def _keras_default(key: str, value: Any) -> bool:
         return False
     default = KERAS_DEFAULTS[key]
     if isinstance(value, dict) and "class_name" in value:
-        cfg = _config_of(value)
-        plain = all(_quiet(v) or k in ("seed",) for k, v in cfg.items())
-        return plain and _snake(str(value["class_name"])) in (
+        cfg, kind = _config_of(value), _snake(str(value["class_name"]))
+        plain = all(_quiet(v) or _default_arg(kind, k, v) for k, v in cfg.items())
+        return plain and kind in (
             default,
             {"uniform": "random_uniform"}.get(default),
         )
@@ -725,6 +812,7 @@ def _refs(value: Any) -> list[list[Any]]:
 def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
     design = result.design
     _read_optimizer(cc.get("optimizer"), result)
+    result.problems += loss_problems(cc.get("loss"))
     loss, per_output = split_loss(cc.get("loss"), design, result.origins, result.notes)
     if isinstance(loss, dict):
         loss = _snake(str(loss.get("class_name", "")))

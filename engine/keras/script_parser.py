@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.keras.custom_script import ScriptClass, lambda_source, script_class
-from engine.spec.catalog import LAYERS
+from engine.spec.catalog import ALIASES, LAYERS
 from engine.spec.generic import private_layer
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_UNROLL = 1000  # iterations of a literal `for` loop the reader unrolls
-MAX_STEPS = 200_000  # statements read in all (unrolled loops and calls included)
+MAX_STEPS = 50_000  # statements read in all (unrolled loops and calls included)
 MAX_CALL_DEPTH = 32  # calls of the script's own functions inside one another
 
 # Module paths that mean "Keras" however the script imports it.
@@ -38,6 +38,44 @@ _KERAS_ROOTS = ("keras", "tensorflow.keras", "tf.keras", "tensorflow.python.kera
 _LAYER_MODULES = ("layers",)
 _MODEL_NAMES = {"Sequential": "Sequential", "Model": "Model", "Input": "Input", "InputLayer": "InputLayer"}
 _OPTIMIZER_MODULE = "optimizers"
+# keras.layers' functional forms of the merge layers: f(inputs, **kwargs) is Layer(**kwargs)(inputs).
+_MERGE_FUNCTIONS = {
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+    "concatenate": "Concatenate",
+    "dot": "Dot",
+}
+# The leading positional arguments of the compile and fit objects Netwright reads, in the Keras
+# classes' order (their signatures; tests/engine/keras/test_script_styles.py checks them).
+_OBJECT_ARGS = {
+    "ExponentialDecay": ("initial_learning_rate", "decay_steps", "decay_rate", "staircase"),
+    "CosineDecay": ("initial_learning_rate", "decay_steps", "alpha"),
+    "PiecewiseConstantDecay": ("boundaries", "values"),
+    "BinaryCrossentropy": ("from_logits", "label_smoothing", "axis"),
+    "CategoricalCrossentropy": ("from_logits", "label_smoothing", "axis"),
+    "SparseCategoricalCrossentropy": ("from_logits", "ignore_class"),
+    "Precision": ("thresholds", "top_k", "class_id"),
+    "Recall": ("thresholds", "top_k", "class_id"),
+    "TruePositives": ("thresholds",),
+    "FalsePositives": ("thresholds",),
+    "TrueNegatives": ("thresholds",),
+    "FalseNegatives": ("thresholds",),
+    "AUC": ("num_thresholds", "curve"),
+    "ReduceLROnPlateau": (
+        "monitor",
+        "factor",
+        "patience",
+        "verbose",
+        "mode",
+        "min_delta",
+        "cooldown",
+        "min_lr",
+    ),
+}
 # Modules whose objects configure a model (compile, fit, a layer's initializer).
 _OBJECT_MODULES = ("losses", "metrics", "callbacks", "initializers", "regularizers", "constraints")
 
@@ -200,6 +238,7 @@ class _Reader:
         self.read_functions: set[int] = set()  # ids of the function bodies read through a call
         self.active: list[int] = []  # the functions being read, innermost last
         self.steps = 0
+        self.next_suffix: dict[str, int] = {}  # the next number to try after a layer name's stem
         # (layer, call index) -> the name the script gives a later call's output: a shared
         # layer's second call in Netwright's exports is named after its node
         self.call_names: dict[tuple[str, int], str] = {}
@@ -507,12 +546,10 @@ class _Reader:
             return self._sequential(call, args, kwargs)
         if last in ("Model", "Functional") and path[:-1] in ((), ("models",)):
             return self._functional(call, args, kwargs)
-        if len(path) == 2 and path[0] == _OPTIMIZER_MODULE:
-            if args:
-                kwargs = {"learning_rate": args[0], **kwargs}
-            return KerasObj(path[:1], path[1], kwargs)
         if last == "Lambda" and call.args and lambda_source(self.text, call.args[0]) is not None:
             return self._code_layer("Lambda", call, env, None)
+        if len(path) == 2 and path[0] in _LAYER_MODULES and last in _MERGE_FUNCTIONS:
+            return self._merge_function(last, call, args, kwargs)
         if len(path) == 2 and path[0] in _LAYER_MODULES or (len(path) == 1 and path[0] in LAYERS):
             return self._layer(last, call, args, kwargs)
         if len(path) == 3 and path[0] in _LAYER_MODULES and last == "from_config":
@@ -522,14 +559,14 @@ class _Reader:
             return self._layer(path[1], call, [], dict(args[0]))
         if last == "from_config" and private_layer(path[:-1]) and args and isinstance(args[0], dict):
             return self._layer(path[-2], call, [], dict(args[0]))  # Keras's own LayerScale, say
-        dotted = ".".join(("keras", *path))
-        if len(path) >= 2 and (path[0] in _OBJECT_MODULES or path[:2] == ("optimizers", "schedules")):
-            if args:
-                raise _Skip(f"`{dotted}(...)`: write its arguments as keywords")
-            return KerasObj(path[:-1], last, kwargs)
-        if not _has_tensor([args, kwargs]):
-            return _UNKNOWN  # keras.utils, keras.backend, ...: not part of the model
-        raise _Skip(f"`{dotted}(...)` on a tensor is not read; only layers and models are")
+        return _keras_object(path, args, kwargs)
+
+    def _merge_function(self, name: str, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """``layers.concatenate([a, b], axis=1)`` is ``Concatenate(axis=1)([a, b])``."""
+        inputs = args[0] if args else kwargs.pop("inputs", None)
+        if name == "dot" and len(args) > 1:
+            kwargs = {"axes": args[1], **kwargs}
+        return self._node(self._layer(_MERGE_FUNCTIONS[name], call, [], kwargs), [inputs], {})
 
     def _input(self, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> Tensor:
         shape = kwargs.get("shape", args[0] if args else None)
@@ -551,6 +588,7 @@ class _Reader:
         return Tensor(layer.name, 0, 0)
 
     def _layer(self, class_name: str, call: ast.Call, args: list[Any], kwargs: dict[str, Any]) -> LayerObj:
+        class_name = ALIASES.get(class_name, class_name)  # Convolution2D is Conv2D, as Keras saves it
         config = dict(kwargs)
         inner = None
         if class_name in ("Bidirectional", "TimeDistributed"):
@@ -585,12 +623,12 @@ class _Reader:
         return layer
 
     def _positional(self, class_name: str, args: list[Any], call: ast.Call) -> dict[str, Any]:
-        spec = LAYERS.get(class_name)
-        names = [p.name for p in spec.params if p.name != "layer"] if spec else []
+        """Positional arguments named in the Keras class's own order (the catalog keeps it)."""
+        spec = LAYERS.get(ALIASES.get(class_name, class_name))
+        names = [n for n in spec.keras_args if n != "layer"] if spec else []
         if len(args) > len(names):
             raise _Skip(
-                f"{class_name}: {len(args)} positional arguments; write the ones after the first "
-                f"{len(names)} as keywords"
+                f"{class_name} takes at most {len(names)} positional arguments, not {len(args)}"
                 if spec
                 else f"{class_name} is not in Netwright's catalog, so its positional arguments "
                 "cannot be named; write them as keywords"
@@ -601,26 +639,30 @@ class _Reader:
         """Give the layer Keras's automatic name (``dense``, ``dense_1``) unless it has one."""
         if layer.name and layer.name in self.layers and self.layers[layer.name] is layer:
             return
-        stem = layer.name or base or _snake(layer.class_name)
-        name, i = stem, 1
-        if layer.name:  # an explicit name: keep it, unless the script uses it twice
-            while name in self.taken:
-                name = f"{stem}_{i}"
-                i += 1
-        else:
-            while name in self.taken:
-                name = f"{stem}_{i}"
-                i += 1
+        stem = layer.name or base or _snake(layer.class_name)  # an explicit name is kept unless taken
+        name, i = stem, self.next_suffix.get(stem, 1)
+        while name in self.taken:
+            name = f"{stem}_{i}"
+            i += 1
+        self.next_suffix[stem] = i
         layer.name = name
         self.taken.add(name)
         self.layers[name] = layer
 
     def _apply(self, layer: LayerObj, call: ast.Call, env: dict[str, Any]) -> Any:
         """``layer(x)`` in the functional API: a new node of that layer."""
+        args, kwargs = self._args(call, env)
+        return self._node(layer, args, kwargs)
+
+    def _node(self, layer: LayerObj, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if not layer.name:
             self._name_layer(layer)
-        args, kwargs = self._args(call, env)
         for key in ("training", "mask"):
+            if kwargs.get(key) is not None:  # the layer would compute something else: never dropped
+                raise _Skip(
+                    f"{layer.class_name} '{layer.name}' is called with `{key}=`, which a design "
+                    "cannot hold; the call is left out"
+                )
             kwargs.pop(key, None)
         scores = kwargs.get("return_attention_scores") is True
         if not args and not kwargs:
@@ -825,6 +867,23 @@ def _builder_path(path: tuple[str, ...]) -> bool:
     an operation on tensors), as opposed to keras.utils, keras.backend or keras.distribution."""
     modules = (*_LAYER_MODULES, "models", _OPTIMIZER_MODULE, "ops", *_OBJECT_MODULES)
     return bool(path) and (path[-1] in _MODEL_NAMES or path[0] in modules or path[0] in LAYERS)
+
+
+def _keras_object(path: tuple[str, ...], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``keras.optimizers.Adam(0.01)``, a loss, a metric, a schedule, a callback: its config;
+    anything else of Keras (keras.utils, keras.backend) is not part of the model."""
+    dotted = ".".join(("keras", *path))
+    if len(path) == 2 and path[0] == _OPTIMIZER_MODULE:
+        names: tuple[str, ...] = ("learning_rate",)
+    elif len(path) >= 2 and (path[0] in _OBJECT_MODULES or path[:2] == ("optimizers", "schedules")):
+        names = _OBJECT_ARGS.get(path[-1], ())
+    elif not _has_tensor([args, kwargs]):
+        return _UNKNOWN
+    else:
+        raise _Skip(f"`{dotted}(...)` on a tensor is not read; only layers and models are")
+    if len(args) > len(names):
+        raise _Skip(f"`{dotted}(...)`: write its arguments after the first {len(names)} as keywords")
+    return KerasObj(path[:-1], path[-1], {**dict(zip(names, args, strict=False)), **kwargs})
 
 
 def _has_tensor(v: Any) -> bool:

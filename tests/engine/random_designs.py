@@ -13,6 +13,14 @@ from typing import Any
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import validate
 from engine.spec.catalog import LAYERS
+from engine.spec.compile_catalog import (
+    LOSSES,
+    METRIC_CLASSES,
+    METRICS,
+    OPTIMIZERS,
+    REDUCE_LR_PARAMS,
+    SCHEDULES,
+)
 from engine.spec.params import (
     BOOL,
     CHOICE,
@@ -271,3 +279,54 @@ def _random_edges(
             src = srcs[0] if p.required and rng.random() < 0.5 else rng.choice(existing)
             edges.append(Edge(src, nid, p.name, _random_out(rng, report, src)))
     return edges
+
+
+def random_settings(rng: random.Random, design: Design) -> None:
+    """Random compile and training settings for ``design`` (in place), over the settings catalog:
+    an optimizer and its arguments, a loss shared or per output (with from_logits), loss weights,
+    metrics with arguments, a learning-rate schedule or ReduceLROnPlateau, epochs and batches."""
+    outputs = design.output_ids()
+    opt = rng.choice(sorted(OPTIMIZERS))
+    optimizer = {"type": opt}
+    for p in OPTIMIZERS[opt].params:
+        if rng.random() < 0.3:
+            optimizer[p.name] = random_value(rng, p, None)
+    compile_: dict[str, Any] = {"optimizer": optimizer}
+    several = len(outputs) > 1 and rng.random() < 0.5
+    compile_["loss"] = (
+        {nid: rng.choice(sorted(LOSSES)) for nid in outputs} if several else rng.choice(sorted(LOSSES))
+    )
+    pool = [*sorted(METRICS), *({"type": name} for name in sorted(METRIC_CLASSES))]
+    metrics = [_random_metric(rng, m) for m in rng.sample(pool, rng.randint(0, 3))]
+    metrics = list({repr(m): m for m in metrics}.values())
+    compile_["metrics"] = {nid: metrics for nid in outputs} if several else metrics
+    if len(outputs) > 1 and rng.random() < 0.5:
+        compile_["loss_weights"] = {nid: round(rng.uniform(0.1, 2.0), 2) for nid in outputs}
+    if rng.random() < 0.3:
+        compile_["from_logits"] = True
+    training: dict[str, Any] = {
+        "epochs": rng.randint(1, 60),
+        "batch_size": rng.choice([1, 8, 32, 100]),
+        "validation_split": rng.choice([0.0, 0.1, 0.25]),
+    }
+    if rng.random() < 0.25:
+        kind = rng.choice(sorted(SCHEDULES))
+        schedule = {"type": kind}
+        for p in SCHEDULES[kind].params:
+            if p.required or rng.random() < 0.5:
+                schedule[p.name] = p.default if p.kind == FLOATS else random_value(rng, p, None)
+        compile_["learning_rate_schedule"] = schedule
+    elif rng.random() < 0.3:
+        training["reduce_lr_on_plateau"] = {
+            p.name: random_value(rng, p, None) for p in REDUCE_LR_PARAMS if rng.random() < 0.5
+        }
+    design.compile = compile_
+    design.training = training
+
+
+def _random_metric(rng: random.Random, metric: Any) -> Any:
+    if not isinstance(metric, dict):
+        return metric
+    spec = METRIC_CLASSES[metric["type"]]
+    args = {p.name: random_value(rng, p, None) for p in spec.params if rng.random() < 0.7}
+    return {**metric, **args} if args else metric["type"]

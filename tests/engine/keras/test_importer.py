@@ -181,3 +181,21 @@ def test_cli_import_exit_codes(keras, tmp_path):
     assert "input shape" in err.getvalue()
     (tmp_path / "junk.h5").write_bytes(b"junk")
     assert run(["import", str(tmp_path / "junk.h5")]) == 2
+
+
+def test_every_catalog_entrys_unheld_keras_defaults_are_known_as_defaults(keras):
+    """A saved layer with Keras's defaults imports as its catalog entry, not as a generic layer:
+    each constructor argument the entry does not hold has a default the importer knows."""
+    from engine.keras.importer import _beyond_catalog
+    from engine.spec.catalog import LAYERS
+
+    for layer_type, spec in LAYERS.items():
+        if layer_type == "Input":
+            continue
+        cls = getattr(keras.layers, layer_type)
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(cls.__init__).parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+        assert _beyond_catalog(spec, defaults) == [], layer_type

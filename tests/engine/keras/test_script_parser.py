@@ -4,14 +4,9 @@ import sys
 
 import pytest
 
-from engine.design.file_format import load
 from engine.design.validation import validate
-from engine.keras.codegen import generate
 from engine.keras.importer import ModelImportError, import_file
 from engine.keras.script_parser import ScriptError, parse_script
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import OPTIMIZERS
-from tests.engine.keras.test_build_and_export import TEMPLATES, valid_random_designs
 
 STUDY_NOTES = """\
 from tensorflow.keras.models import Sequential
@@ -27,23 +22,6 @@ def reopen(tmp_path, source, name="model.py"):
     path = tmp_path / name
     path.write_text(source)
     return import_file(path)
-
-
-def signature(design):
-    """What makes two designs the same design: layers, parameters (Keras form), connections, compile."""
-    nodes = {
-        nid: (n.type, LAYERS[n.type].keras_kwargs(n.params) if n.type in LAYERS else n.params)
-        for nid, n in design.nodes.items()
-    }
-    edges = sorted((e.src, e.dst, e.port if e.port is not None else -1) for e in design.edges)
-    opt = dict(design.compile["optimizer"])
-    spec = OPTIMIZERS[opt["type"]]
-    optimizer = {
-        k: v
-        for k, v in opt.items()
-        if k == "type" or v != spec.params[[p.name for p in spec.params].index(k)].default
-    }
-    return nodes, edges, {**design.compile, "optimizer": optimizer}
 
 
 def test_study_notes_example_opens_as_its_design(tmp_path):
@@ -144,27 +122,6 @@ model = Model(a, out)
     assert validate(d).valid
 
 
-# Named ports, named outputs and shared layers (design format 2) are not read back from
-# scripts yet: the parser learns them next (issue 7's follow-up).
-V1_TEMPLATES = [p for p in TEMPLATES if not load(p).uses_v2_features()]
-
-
-@pytest.mark.parametrize("path", V1_TEMPLATES, ids=lambda p: p.stem)
-def test_exported_templates_reopen_as_the_same_design(tmp_path, path):
-    design = load(path)
-    result = reopen(tmp_path, generate(design))
-    assert signature(result.design) == signature(design), result.problems
-    assert result.design.name == design.name
-
-
-@pytest.mark.parametrize(
-    "design", [d for d in valid_random_designs(40) if not d.uses_v2_features()][:25], ids=lambda d: d.name
-)
-def test_exported_random_designs_reopen_as_the_same_design(tmp_path, design):
-    result = reopen(tmp_path, generate(design))
-    assert signature(result.design) == signature(design), result.problems
-
-
 def test_a_hostile_script_is_parsed_never_run(tmp_path):
     marker = tmp_path / "ran.txt"
     source = f"""
@@ -199,3 +156,76 @@ def test_unreadable_scripts_say_why(tmp_path, source, message):
 def test_parse_errors_are_script_errors():
     with pytest.raises(ScriptError, match="line 2"):
         parse_script("import keras\nmodel = keras.Sequential([\n  1 +\n")
+
+
+def test_what_does_not_build_the_model_is_passed_over_and_what_does_is_a_problem_by_line(tmp_path):
+    source = """
+import argparse, os, sys
+import keras
+from keras import layers
+
+TRAINING = {"epochs": 4, "batch_size": 8, "validation_split": 0.25}
+
+
+def load():
+    y = keras.utils.to_categorical([0, 1], 2)
+    return -y, {**{}}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--wide", action="store_true")
+    args = parser.parse_args()
+    if args.wide and keras.backend.backend() != "jax":
+        os.execv(sys.executable, [sys.executable])
+    x, y = load()
+    inputs = keras.Input((3,))
+    hidden = layers.Dense(4)(inputs)
+    if args.wide:
+        hidden = layers.Dense(64)(hidden)
+    out = layers.Dropout(0.5)(hidden, training=True)
+    model = keras.Model(inputs, hidden)
+    model.summary()
+    model.fit(x, y, epochs=args.epochs)
+
+
+if __name__ == "__main__":
+    main()
+"""
+    result = reopen(tmp_path, source)
+    assert result.problems == [
+        "line 23: an `if` block that builds layers is not read (its condition is not known)",
+        "line 25: Dropout 'dropout' is called with `training=`, which a design cannot hold; "
+        "the call is left out",
+    ]
+    assert [n.type for n in result.design.nodes.values()] == ["Input", "Dense"]
+    assert result.design.training == {"epochs": 4, "batch_size": 8, "validation_split": 0.25}
+
+
+def test_positional_arguments_follow_keras_not_the_catalog(tmp_path):
+    source = """
+from keras import Sequential, Input, layers
+model = Sequential([Input((10, 4)), layers.Conv1D(8, 3, 1, "valid", "channels_last", 2),
+                    layers.Embedding(100, 8, "uniform")])
+"""
+    d = reopen(tmp_path, source).design
+    assert d.nodes["conv1d"].params["dilation_rate"] == 2 and "groups" not in d.nodes["conv1d"].params
+    assert d.nodes["embedding"].params == {"input_dim": 100, "output_dim": 8}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def f(n):\n    return f(n)\nmodel = f(1)\n",
+        "while True:\n    pass\nmodel = keras.Sequential([keras.Input((2,))])\n",
+        "for i in range(1000):\n    for j in range(1000):\n        layers = [keras.layers.Dense(1)]\n",
+    ],
+    ids=["recursion", "endless loop", "a million layers"],
+)
+def test_scripts_that_would_never_end_are_read_in_bounded_time(tmp_path, body):
+    try:
+        result = reopen(tmp_path, "import keras\n" + body)
+    except ModelImportError as exc:
+        assert "too many steps" in str(exc) or "no Keras model" in str(exc)
+    else:
+        assert [n.type for n in result.design.nodes.values()] == ["Input"]
