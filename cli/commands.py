@@ -486,7 +486,6 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--grid",
         action="append",
-        required=True,
         metavar="PATH=V1,V2",
         help="a setting and its values: compile.KEY, training.KEY, data.KEY or nodes[NODE_ID].params.NAME; "
         "values comma-separated or one JSON list (repeat --grid for more settings)",
@@ -495,34 +494,11 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--random", type=int, metavar="K", help="K distinct combinations drawn from the grid")
     sweep.add_argument("--seed", type=int, default=0, help="the draw's seed for --random (default 0)")
     sweep.add_argument("--json", metavar="OUT.json", help="write every trial, the best and the objective")
-    sweep = sub.add_parser("sweep", help="train the design once per combination of settings; compare them")
-    sweep.add_argument("file", metavar="DESIGN.json")
     sweep.add_argument(
-        "--grid",
-        action="append",
-        required=True,
-        metavar="PATH=V1,V2",
-        help="a setting and its values: compile.KEY, training.KEY, data.KEY or nodes[NODE_ID].params.NAME; "
-        "values comma-separated or one JSON list (repeat --grid for more settings)",
+        "--lr-range",
+        action="store_true",
+        help="instead of a grid: the learning-rate range test (rate rising from 1e-7 to 10) and its pick",
     )
-    sweep.add_argument("--epochs", type=int, help="override the design's epochs in every trial")
-    sweep.add_argument("--random", type=int, metavar="K", help="K distinct combinations drawn from the grid")
-    sweep.add_argument("--seed", type=int, default=0, help="the draw's seed for --random (default 0)")
-    sweep.add_argument("--json", metavar="OUT.json", help="write every trial, the best and the objective")
-    sweep = sub.add_parser("sweep", help="train the design once per combination of settings; compare them")
-    sweep.add_argument("file", metavar="DESIGN.json")
-    sweep.add_argument(
-        "--grid",
-        action="append",
-        required=True,
-        metavar="PATH=V1,V2",
-        help="a setting and its values: compile.KEY, training.KEY, data.KEY or nodes[NODE_ID].params.NAME; "
-        "values comma-separated or one JSON list (repeat --grid for more settings)",
-    )
-    sweep.add_argument("--epochs", type=int, help="override the design's epochs in every trial")
-    sweep.add_argument("--random", type=int, metavar="K", help="K distinct combinations drawn from the grid")
-    sweep.add_argument("--seed", type=int, default=0, help="the draw's seed for --random (default 0)")
-    sweep.add_argument("--json", metavar="OUT.json", help="write every trial, the best and the objective")
     explain = sub.add_parser(
         "explain-step", help="one training step on one sample: every layer's values, gradients and update"
     )
@@ -591,21 +567,11 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
             return DESIGN_ERRORS
         from cli.sweep_command import cmd_sweep
 
-        return cmd_sweep(args.file, args.grid, args.epochs, args.random, args.seed, args.json, out, err)
-    if args.command == "sweep":
-        if args.epochs is not None and args.epochs < 1:
-            err.write("--epochs must be at least 1\n")
-            return DESIGN_ERRORS
-        from cli.sweep_command import cmd_sweep
+        if args.lr_range:
+            from cli.sweep_command import cmd_lr_range
 
-        return cmd_sweep(args.file, args.grid, args.epochs, args.random, args.seed, args.json, out, err)
-    if args.command == "sweep":
-        if args.epochs is not None and args.epochs < 1:
-            err.write("--epochs must be at least 1\n")
-            return DESIGN_ERRORS
-        from cli.sweep_command import cmd_sweep
-
-        return cmd_sweep(args.file, args.grid, args.epochs, args.random, args.seed, args.json, out, err)
+            return cmd_lr_range(args.file, args.json, out, err)
+        return cmd_sweep(args.file, args.grid or [], args.epochs, args.random, args.seed, args.json, out, err)
     if args.command == "explain-step":
         from cli.explain_command import cmd_explain
 

@@ -1,4 +1,5 @@
-"""``python main.py sweep``: train a design once per combination of settings and compare.
+"""``python main.py sweep``: train a design once per combination of settings and compare
+(or, with ``--lr-range``, run the learning-rate range test and suggest a rate).
 
 Exit codes as for the other commands: 0 when at least one trial finished, 1 when none
 did or the sweep was refused (a bad path or value, named, before anything trains),
@@ -41,6 +42,10 @@ def cmd_sweep(
     from engine.experiments.paths import PathError, apply_settings, parse_axis
     from engine.experiments.plan import Axis, SweepRefused, grid_size, plan_sweep
     from engine.experiments.sweep import SweepControl, check_data, run_sweep
+
+    if not grid:
+        err.write("sweep: name a setting to sweep with --grid PATH=V1,V2 (or ask for --lr-range)\n")
+        return DESIGN_ERRORS
 
     try:
         axes = [Axis(axis_path, tuple(values)) for axis_path, values in map(parse_axis, grid)]
@@ -150,3 +155,41 @@ def _table(result: Any, out: TextIO) -> None:
     out.write(
         f"objective: {result.objective} (lowest is best; * = Pareto front of {result.objective} vs FLOPs)\n"
     )
+
+
+def cmd_lr_range(path: str, json_path: str | None, out: TextIO, err: TextIO) -> int:
+    """The range test's points (every tenth printed), its suggestion and the sweep it seeds."""
+    design, file_problems = _load(path)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+        return UNREADABLE
+    problem = _unwritable(json_path)
+    if problem:
+        err.write(f"--json {json_path}: {problem}\n")
+        return UNREADABLE
+    from engine.experiments.lr_range import range_test, seed_values
+    from engine.training.errors import explain
+    from engine.training.run import NotReady
+
+    try:
+        result = range_test(design, Path(path).resolve().parent)
+    except NotReady as exc:
+        err.write(f"{path}: cannot train\n" + "".join(f"  error: {p}\n" for p in exc.problems))
+        return DESIGN_ERRORS
+    except Exception as exc:  # noqa: BLE001 - a failure is a sentence, never a traceback
+        err.write(f"{path}: {explain(exc, design).text}\n")
+        return DESIGN_ERRORS
+    out.write("learning rate  loss (smoothed)\n")
+    for rate, loss in list(zip(result.rates, result.smoothed, strict=True))[::10]:
+        out.write(f"{rate:13.3g}  {loss:.4g}\n")
+    out.write(result.message + "\n")
+    if result.suggested is not None:
+        values = ",".join(f"{v:g}" for v in seed_values(result.suggested))
+        out.write(f"sweep around it: --grid compile.optimizer.learning_rate={values}\n")
+    if json_path:
+        try:
+            write_text_atomic(json_path, strict_json(result.to_dict()) + "\n")
+        except OSError as exc:
+            err.write(f"--json {json_path}: cannot write: {exc.strerror or exc}\n")
+            return UNREADABLE
+    return OK if result.suggested is not None else DESIGN_ERRORS

@@ -71,3 +71,8 @@ def test_an_unreadable_design_exits_2(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     assert cli("sweep", str(broken), "--grid", "training.batch_size=8")[0] == 2
+
+
+def test_without_a_grid_or_the_range_test_nothing_runs():
+    code, _, err = cli("sweep", MLP)
+    assert code == 1 and "--grid PATH=V1,V2 (or ask for --lr-range)" in err
