@@ -123,10 +123,12 @@ def main() -> None:
         settle(app, 200)
     w.scene.select_nodes(["conv2_block1_concat"])
     w.bottom_tabs.setCurrentWidget(w.summary)
+    w.resizeDocks([bottom], [240], Qt.Orientation.Vertical)  # a few of the summary's rows
     settle(app)
     grab("screenshot-import.png", w)
 
     apply_theme(app, "dark")
+    w.resizeDocks([bottom], [130], Qt.Orientation.Vertical)
     w.open_path(TEMPLATES / "residual_block.json", ask=False)
     w.set_theme("dark")
     w.bottom_tabs.setCurrentWidget(w.problems)
