@@ -30,7 +30,7 @@ def test_script_arrays_equal_the_apps(tmp_path, renamed):
         design.rename_node("source", "enc")
         design.rename_node("target_in", "dec")
     source, namespace = script_namespace(design, tmp_path)
-    assert ('x, x_test = ({"enc": a["source"], "dec": a["target_in"]}' in source) == renamed
+    assert ('inputs={"enc": "source", "dec": "target_in"}' in source) == renamed  # prepare_arrays's
     (x, y), (x_test, y_test) = namespace["load_data"]()
     app = D.prepare(design, D.load(design.data))
     for script, ours in ((x, app.x), (x_test, app.x_test)):
