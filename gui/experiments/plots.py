@@ -171,3 +171,29 @@ class TrialCurves(Plot):
                         pen=pg.mkPen(color, width=2, style=style),
                         name=name,
                     )
+
+
+class RatePlot(Plot):
+    """The range test: smoothed loss against the learning rate (log axis), the suggestion marked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setLabel("bottom", "learning rate")
+        self.setLabel("left", "loss (smoothed)")
+        self.getPlotItem().getAxis("bottom").setLogMode(True, False)
+        self.curve = self.plot([], [], pen=pg.mkPen(theme_colors()[1], width=2))
+        self.mark = pg.InfiniteLine(angle=90, pen=pg.mkPen(FRONT, width=2))
+        self.mark.hide()
+        self.addItem(self.mark)
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        pairs = [(math.log10(r), s) for r, s in zip(result["rates"], result["smoothed"], strict=True)]
+        finite = [(x, y) for x, y in pairs if math.isfinite(y)]
+        low = min((y for _, y in finite), default=0.0)
+        shown = [(x, y) for x, y in finite if y <= 4 * low] if low > 0 else finite  # not the blow-up
+        self.curve.setData([x for x, _ in shown], [y for _, y in shown])
+        if result["suggested"] is not None:
+            self.mark.setValue(math.log10(result["suggested"]))
+            self.mark.show()
+        else:
+            self.mark.hide()

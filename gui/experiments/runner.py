@@ -44,6 +44,9 @@ class SweepRunner(QObject):
     finished = Signal(dict)  # {"trials": [plain trial], "best", "objective", "seconds"}
     refused = Signal(list)  # sentences naming each bad path, value or trial; nothing trained
     failed = Signal(str)
+    rate_point = Signal(float, float)  # the range test's (rate, loss), batch by batch
+    rate_found = Signal(dict)  # engine.experiments.lr_range.RangeResult.to_dict()
+    rate_failed = Signal(str)
 
     def __init__(self, session: Any) -> None:
         super().__init__()
@@ -79,6 +82,10 @@ class SweepRunner(QObject):
             return
         self.control = SweepControl()
         self._submit(self._run, copy.deepcopy(design), list(texts), random_k, seed, base_dir, self.control)
+
+    def find_rate(self, design: Design, base_dir: Path) -> None:
+        """The learning-rate range test on the worker (``rate_found`` or ``rate_failed``)."""
+        self._submit(self._find_rate, copy.deepcopy(design), base_dir)
 
     def stop(self) -> None:
         """End the sweep after the trial in progress."""
@@ -130,3 +137,15 @@ class SweepRunner(QObject):
             )
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.failed.emit(explain(exc, design).text)
+
+    def _find_rate(self, design: Design, base_dir: Path) -> None:
+        from engine.experiments.lr_range import range_test
+        from engine.training.run import NotReady
+
+        try:
+            result = range_test(design, base_dir, on_point=self.rate_point.emit)
+            self.rate_found.emit(result.to_dict())
+        except NotReady as exc:
+            self.rate_failed.emit("Cannot train yet: " + "; ".join(exc.problems))
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.rate_failed.emit(explain(exc, design).text)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.design.cost import human_count
+from engine.experiments.lr_range import seed_values
 from engine.experiments.paths import (
     PathError,
     apply_settings,
@@ -43,7 +44,7 @@ from engine.experiments.paths import (
 )
 from engine.experiments.plan import grid_size
 from gui.document import Document
-from gui.experiments.plots import ParallelPlot, TradeoffPlot, TrialCurves, _short, score_colors
+from gui.experiments.plots import ParallelPlot, RatePlot, TradeoffPlot, TrialCurves, _short, score_colors
 from gui.experiments.runner import SweepRunner, parse_axes
 
 POSITION = Qt.ItemDataRole.UserRole
@@ -82,6 +83,7 @@ class ExperimentsView(QWidget):
         self.objective = "val_loss"
         self.best: int | None = None
         self.live: dict[str, list[float]] = {}  # the running trial's curves so far
+        self.finding_rate = False
         self._request = 0
         self._build()
         r = self.runner
@@ -93,6 +95,9 @@ class ExperimentsView(QWidget):
         r.finished.connect(self._finished)
         r.refused.connect(self._refused)
         r.failed.connect(self._failed)
+        r.rate_point.connect(self._rate_point)
+        r.rate_found.connect(self._rate_found)
+        r.rate_failed.connect(self._rate_failed)
         doc.changed.connect(lambda _r: self._design_changed())
         self._design_changed()
 
@@ -134,6 +139,24 @@ class ExperimentsView(QWidget):
         self.apply_button = QPushButton("Apply to design")
         self.apply_button.setToolTip("Put the selected trial's settings into the design (one undo step)")
         self.apply_button.clicked.connect(self.apply_selected)
+        self.rate_button = QPushButton("Find learning rate")
+        self.rate_button.setToolTip(
+            "The learning-rate range test: a short run whose rate rises from 1e-7 to 10; "
+            "it suggests where the loss falls fastest"
+        )
+        self.rate_button.clicked.connect(self.find_rate)
+        self.rate_plot = RatePlot()
+        self.rate_label = QLabel("Find learning rate runs a short test on the design's data.")
+        self.rate_label.setWordWrap(True)
+        self.use_rate_button = QPushButton("Use this rate")
+        self.use_rate_button.setToolTip("Set the optimizer's learning rate to the suggestion (one undo step)")
+        self.seed_rate_button = QPushButton("Sweep around it")
+        self.seed_rate_button.setToolTip(
+            "Add compile.optimizer.learning_rate with rates up to the suggestion"
+        )
+        self.use_rate_button.clicked.connect(self.use_rate)
+        self.seed_rate_button.clicked.connect(self.sweep_around_rate)
+        self.suggested_rate: float | None = None
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -151,6 +174,17 @@ class ExperimentsView(QWidget):
         self.pictures.addTab(self.tradeoff, "Score vs FLOPs")
         self.pictures.addTab(self.parallel, "Parallel coordinates")
         self.pictures.addTab(self.curves, "Curves")
+        rate_page = QWidget()
+        rate_layout = QVBoxLayout(rate_page)
+        rate_layout.setContentsMargins(0, 0, 0, 0)
+        rate_layout.addWidget(self.rate_plot, 1)
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(self.rate_label, 1)
+        rate_row.addWidget(self.use_rate_button)
+        rate_row.addWidget(self.seed_rate_button)
+        rate_layout.addLayout(rate_row)
+        self.pictures.addTab(rate_page, "Learning rate")
+        self.rate_page = rate_page
 
         adding = QHBoxLayout()
         adding.addWidget(self.path_box, 1)
@@ -160,7 +194,7 @@ class ExperimentsView(QWidget):
         for w in (self.random, self.random_k, self.seed):
             running.addWidget(w)
         running.addStretch()
-        for w in (self.run_button, self.stop_button, self.apply_button):
+        for w in (self.rate_button, self.run_button, self.stop_button, self.apply_button):
             running.addWidget(w)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -333,10 +367,50 @@ class ExperimentsView(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        running = self.runner.running
+        running = self.runner.running or self.finding_rate
         self.run_button.setEnabled(not running and bool(self.axis_texts()) and not self.session.running)
-        self.stop_button.setEnabled(running)
+        self.rate_button.setEnabled(not running and not self.session.running)
+        self.stop_button.setEnabled(self.runner.running)
+        self.use_rate_button.setEnabled(self.suggested_rate is not None)
+        self.seed_rate_button.setEnabled(self.suggested_rate is not None)
         self.apply_button.setEnabled(bool(self._selected()) and len(self._selected()) == 1)
+
+    # ------------------------------------------------------------ the learning-rate range test
+
+    def find_rate(self) -> None:
+        if self.runner.running or self.finding_rate:
+            return
+        self.finding_rate = True
+        self.pictures.setCurrentWidget(self.rate_page)
+        self.rate_label.setText("Range test running: the rate rises from 1e-7 to 10…")
+        self.runner.find_rate(self.doc.design, self.base_dir())
+        self._update_buttons()
+
+    def _rate_point(self, rate: float, loss: float) -> None:
+        self.rate_label.setText(f"Range test running: rate {rate:.2g}, loss {loss:.4g}")
+
+    def _rate_found(self, result: dict) -> None:
+        self.finding_rate = False
+        self.suggested_rate = result["suggested"]
+        self.rate_plot.show_result(result)
+        self.rate_label.setText(result["message"][0].upper() + result["message"][1:] + ".")
+        self._update_buttons()
+
+    def _rate_failed(self, message: str) -> None:
+        self.finding_rate = False
+        self.rate_label.setText(f"<span style='color:#D32F2F'>{message}</span>")
+        self._update_buttons()
+
+    def use_rate(self) -> None:
+        """The suggested rate into the design's optimizer, as one undo step."""
+        if self.suggested_rate is None:
+            return
+        changed = apply_settings(self.doc.design, {"compile.optimizer.learning_rate": self.suggested_rate})
+        self.doc.set_settings("compile", changed.compile, f"Learning rate {self.suggested_rate:g}")
+
+    def sweep_around_rate(self) -> None:
+        if self.suggested_rate is not None:
+            self.add_axis("compile.optimizer.learning_rate", seed_values(self.suggested_rate))
 
     # ------------------------------------------------------------ the trials
 

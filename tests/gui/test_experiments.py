@@ -68,3 +68,23 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
     window.doc.undo_stack.undo()  # one step takes both settings back
     assert window.doc.design.nodes["hidden1"].params["units"] == 16
     assert window.doc.design.compile_settings.optimizer_params["learning_rate"] == 0.001
+
+
+def test_the_range_test_suggests_a_rate_that_seeds_a_sweep_or_is_used(window, qtbot):
+    window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.mode.train_action.trigger()
+    view = window.training.experiments
+    window.training.tabs.setCurrentWidget(view)
+    qtbot.mouseClick(view.rate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.rate_button.isEnabled(), timeout=TIMEOUT)
+    rate = view.suggested_rate
+    assert rate is not None and 1e-5 < rate < 1, view.rate_label.text()
+    assert view.rate_label.text().startswith(f"Suggested learning rate {rate:g}")
+    assert view.rate_plot.mark.isVisible() and len(view.rate_plot.curve.getData()[0]) > 20
+    qtbot.mouseClick(view.seed_rate_button, Qt.MouseButton.LeftButton)
+    path, values = view.axis_texts()[0]
+    assert path == "compile.optimizer.learning_rate" and float(values.split(",")[-1]) == float(f"{rate:.2g}")
+    qtbot.mouseClick(view.use_rate_button, Qt.MouseButton.LeftButton)
+    assert window.doc.design.compile_settings.optimizer_params["learning_rate"] == rate
+    window.doc.undo_stack.undo()
+    assert window.doc.design.compile_settings.optimizer_params["learning_rate"] == 0.001
