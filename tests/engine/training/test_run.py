@@ -1,10 +1,14 @@
 """The one run the window, the command line and sweeps share: its stages, hooks and refusals."""
 
+import importlib.util
+
 import numpy as np
 import pytest
 
 from engine.data import prepare as D
+from engine.design.cost import estimate
 from engine.design.file_format import load
+from engine.keras.codegen import generate
 from engine.training import events
 from engine.training.run import EVALUATING, LOADING, SAVING, STARTING, Hooks, NotReady, Options, ready, run
 from tests.engine.keras.test_build_and_export import TEMPLATES
@@ -63,3 +67,27 @@ def test_advice_after_a_run_is_the_same_list_for_every_caller(keras):
     outcome = run(design, Options(epochs=3, batch_size=64))
     assert outcome.data_advice and outcome.data_advice[0].startswith("The targets of diabetes range")
     assert outcome.advice[0].startswith("The loss hardly moved") and outcome.data_advice[0] in outcome.advice
+
+
+def test_the_exported_script_fits_as_the_app_does(keras, tmp_path):
+    """The script carries the app's fit: the same batches per compiled call, chosen for the run
+    (never more than an epoch's batches, so its progress bar counts the epoch's batches)."""
+    design = load(TEMPLATE["mlp_classifier"])
+    seen: list[object] = []
+    outcome = run(design, Options(epochs=1), Hooks(emit=seen.append))
+    begin = seen[0]
+    assert isinstance(begin, events.Begin) and 1 < begin.steps_per_execution <= begin.steps
+    flops = estimate(design).total_flops
+    source = generate(design)
+    assert f"flops_per_sample={flops}," in source  # what the script's main() passes to its fit
+    script = tmp_path / "exported_model.py"
+    script.write_text(source)
+    spec = importlib.util.spec_from_file_location("exported_model", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    (x, y), _ = module.load_data()
+    model = module.build_model()
+    batch, split = design.training_settings.batch_size, outcome.prepared.validation_split
+    history = module.fit(model, x, y, 1, batch, split, flops_per_sample=flops, verbose=0)
+    assert model.steps_per_execution == begin.steps_per_execution
+    assert history.params["steps"] == begin.steps
