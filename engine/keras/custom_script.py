@@ -12,6 +12,7 @@ without source, which validation asks for (:func:`engine.spec.custom.source_prob
 from __future__ import annotations
 
 import ast
+import functools
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from engine.spec.generic import NOT_GENERIC, generic_params
 MAX_PY_BYTES = 5 * 1024 * 1024
 # How a script names Keras's layer base class: keras.layers.Layer, layers.Layer, Layer.
 _LAYER_BASES = (("layers", "Layer"), ("Layer",), ("layers", "layer", "Layer"))
+# What a custom layer's code finds in its namespace already (engine.keras.custom_layers).
+_PROVIDED = {"keras", "layers", "ops", "np"}
 # Config keys of a saved Lambda that hold code or its bookkeeping, never carried over.
 _LAMBDA_CODE_KEYS = {"function", "function_type", "module", "output_shape_type", "output_shape_module"}
 
@@ -48,9 +51,32 @@ def script_class(stmt: ast.ClassDef, text: str, bases: list[Any]) -> ScriptClass
 
 
 def class_text(stmt: ast.ClassDef, text: str) -> str:
-    """The class as written, its decorators (``@keras.saving.register_keras_serializable()``) too."""
+    """The class as written, its decorators (``@keras.saving.register_keras_serializable()``) too,
+    after the module's imports that it uses (``import math`` for ``math.sqrt``; ``keras``,
+    ``layers``, ``ops`` and ``np`` are there already when it runs)."""
     first = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
-    return textwrap.dedent("\n".join(text.splitlines()[first - 1 : stmt.end_lineno])).strip()
+    body = textwrap.dedent("\n".join(text.splitlines()[first - 1 : stmt.end_lineno])).strip()
+    imports = _imports_used(stmt, text)
+    return "\n".join(imports) + "\n\n\n" + body if imports else body
+
+
+def _imports_used(stmt: ast.ClassDef, text: str) -> list[str]:
+    """The module's top-level import statements that bind a name the class uses."""
+    used = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)} - _PROVIDED
+    found = []
+    for node in _module(text).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound = {a.asname or a.name.split(".")[0] for a in node.names}
+            segment = ast.get_source_segment(text, node)
+            if bound & used and segment:
+                found.append(segment)
+    return list(dict.fromkeys(found))  # an import written twice (an exported script's, say) once
+
+
+@functools.lru_cache(maxsize=2)
+def _module(text: str) -> ast.Module:
+    """The script's syntax tree (parsed once for all its classes)."""
+    return ast.parse(text)
 
 
 def lambda_source(text: str, node: ast.expr) -> str | None:

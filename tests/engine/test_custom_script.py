@@ -73,3 +73,21 @@ def test_a_class_is_taken_from_the_py_that_defines_it(tmp_path):
     assert source.endswith("return x")
     with pytest.raises(ValueError, match="does not define class Missing"):
         class_source(py, "Missing")
+
+
+def test_a_class_keeps_the_imports_it_uses_and_reopens_the_same(tmp_path):
+    script = tmp_path / "m.py"
+    script.write_text(
+        "import math\nimport os\n\nimport keras\nfrom keras import layers\n\n\n"
+        "class Root(layers.Layer):\n    def call(self, x):\n        return x * math.sqrt(2.0)\n\n\n"
+        "inputs = keras.Input(shape=(3,))\nmodel = keras.Model(inputs, Root()(inputs))\n"
+    )
+    first = import_file(script).design
+    source = first.nodes["root"].params["source"]
+    assert source.startswith(
+        "import math\n\n\nclass Root(layers.Layer):"
+    )  # not os: the class does not use it
+    exported = tmp_path / "exported.py"
+    exported.write_text(generate(first))  # the script imports math too: written once in the node
+    again = import_file(exported).design
+    assert same_source(again.nodes["root"].params["source"], source)
