@@ -94,8 +94,8 @@ class Outcome:
 def ready(design: Design, base_dir: Path | None = None) -> Outcome:
     """Load, check and prepare: the arrays the run trains on, or :class:`NotReady` with the reasons.
 
-    Plain NumPy (no TensorFlow), so sweeps and the explain view can ask for the exact data
-    a run sees.
+    Nothing is built or trained (only a generic Keras layer's shapes are asked of Keras), so
+    sweeps and the explain view can ask for the exact data a run sees.
     """
     from engine.keras.generic import resolve
 
