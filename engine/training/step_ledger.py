@@ -597,7 +597,7 @@ def _named_variables(model: Any) -> dict[tuple[str, str], Any]:
 
 def _plain(value: Any) -> Any:
     """Arrays as nested lists (a dict or list of them too)."""
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, np.generic)):  # a NumPy scalar too (an integer class label)
         return value.tolist()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -73,6 +73,15 @@ def test_a_trained_model_steps_on_from_its_weights_and_optimizer_state(tmp_path,
     )
 
 
+def test_a_class_label_is_written_as_the_model_is_fed_it(tmp_path):
+    target = tmp_path / "step.json"
+    code, out, err = cli("explain-step", DESIGNS / "mlp_classifier.json", "--json", target)
+    assert code == 0, err
+    step = json.loads(target.read_text())
+    assert step["sample"]["y"] == int(ready(load(DESIGNS / "mlp_classifier.json"), DESIGNS).prepared.y[0])
+    assert step["layers"][-1]["activation"] == "softmax"
+
+
 @pytest.mark.parametrize(
     "data, says",
     [
