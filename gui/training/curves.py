@@ -77,7 +77,9 @@ class CurvesView(QWidget):
                     box.plot.removeItem(item)  # off the plot's list too, so an emptied plot knows it
         for box in self.boxes():
             box.legend.set_entries(self._entries[id(box.plot)])
-            box.legend.set_title(box.legend.title, COMPARE_NOTE if comparing else "")
+            note = COMPARE_NOTE if comparing else ""
+            if box.legend.note != note:  # re-rendering the legend on every refresh cost a relayout
+                box.legend.set_title(box.legend.title, note)
             empty = not box.plot.listDataItems()
             if empty and box not in self._blank:  # no axes left over from another design or run
                 box.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
@@ -110,7 +112,9 @@ class CurvesView(QWidget):
             else:
                 continue
             item = self._line(run, key, plot, pg.mkPen(color, width=2, style=style))
-            item.setData(np.arange(1, len(values) + 1, dtype=float), np.asarray(values))
+            if getattr(item, "points", None) != len(values):  # once an epoch, not on every batch's refresh
+                item.setData(np.arange(1, len(values) + 1, dtype=float), np.asarray(values))
+                item.points = len(values)
             if full or not dashed:  # overlaid: one entry per run; its validation curve is the dashed twin
                 self._entries[id(plot)].append((name, color, dashed and full))
 
@@ -130,7 +134,7 @@ class CurvesView(QWidget):
         if item is None:
             item = plot.plot([], [], pen=pen)
             self.items[(run.number, key)] = item
-        else:
+        elif item.opts["pen"] != pen:  # a new pen redraws the line: only when it changes (theme, overlay)
             item.setPen(pen)
         return item
 

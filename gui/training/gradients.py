@@ -25,6 +25,9 @@ class GradientsView(QWidget):
         super().__init__()
         self.session = session
         self._seen = -1
+        self._stats_shown: tuple[int, str] | None = None
+        self.bars: pg.BarGraphItem | None = None  # the strip's bars, kept and given new heights
+        self.strip_names: list[str] = []
         self.what = QComboBox()
         self.what.addItems([GRADIENT, RATIO])
         self.what.currentIndexChanged.connect(self._switch)
@@ -80,10 +83,11 @@ class GradientsView(QWidget):
         self.lines_box.legend.set_entries([])
         self.items = {}
         self.strip.clear()
+        self.bars, self.strip_names = None, []
         self.histogram.clear()
         self.diagnosis.setText("")
         self._seen = -1
-        self._stats_shown: tuple[int, str] | None = None
+        self._stats_shown = None
 
     def refresh(self) -> None:
         run = self.session.run
@@ -111,27 +115,28 @@ class GradientsView(QWidget):
         self._draw_stats(run)
 
     def _draw_strip(self, names: list[str], series: dict[str, list[float]]) -> None:
-        self.strip.clear()
         latest = [series[n][-1] if series[n] else 0.0 for n in names]
         logs = [math.log10(v) if v > 0 else -12.0 for v in latest]
         if not logs:
+            self.strip.clear()
+            self.bars, self.strip_names = None, []
             return
         low = min(logs)
-        brushes = ordered_colors(len(names))
-        self.strip.addItem(
-            pg.BarGraphItem(
-                x=np.arange(len(names)),
-                height=np.asarray(logs) - low + 0.5,
-                y0=low - 0.5,
-                width=0.8,
-                brushes=brushes,
+        bars = dict(
+            x=np.arange(len(names)), height=np.asarray(logs) - low + 0.5, y0=low - 0.5, width=0.8
+        )
+        if self.bars is None or names != self.strip_names:
+            self.strip.clear()
+            self.bars = pg.BarGraphItem(**bars, brushes=ordered_colors(len(names)))
+            self.strip.addItem(self.bars)
+            self.strip_names = list(names)
+            # numbered from the input, so the ticks stay readable however many layers there are
+            self.strip.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(len(names))]])
+            self.strip.setToolTip(
+                "Layers from the input: " + ", ".join(f"{i + 1} {n}" for i, n in enumerate(names))
             )
-        )
-        # numbered from the input, so the ticks stay readable however many layers there are
-        self.strip.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(len(names))]])
-        self.strip.setToolTip(
-            "Layers from the input: " + ", ".join(f"{i + 1} {n}" for i, n in enumerate(names))
-        )
+        else:  # the same bars, new heights: cheaper than a new item on every refresh
+            self.bars.setOpts(**bars)
 
     def _draw_stats(self, run) -> None:
         stats = run.epoch_stats
