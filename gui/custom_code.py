@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -31,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine import trust
-from engine.design.graph import Design
+from engine.design.graph import Design, Edge, Node
 from engine.design.validation import Report
-from engine.spec.custom import class_of, code_nodes, source_of, source_problem
+from engine.spec.custom import CUSTOM, class_of, code_nodes, only_class, source_of, source_problem, starter
 from engine.spec.generic import remember
 from gui.code_highlight import PythonHighlighter
+from gui.commands import AddNodes
 from gui.document import Document
 
 
@@ -100,7 +103,8 @@ class CodeEditor(QWidget):
 
     def apply(self) -> None:
         source = self.text.toPlainText()
-        why = source_problem(self.class_name, source)
+        renamed = only_class(source) if self.class_name != "Lambda" else ""
+        why = source_problem(renamed or self.class_name, source)
         self.error.setText(f"Not applied: {why}" if why else "")
         self.error.setVisible(bool(why))
         if not why and source != self.shown:
@@ -222,7 +226,7 @@ def code_rows(panel: QWidget, doc: Document, node_id: str, form: QFormLayout) ->
     """The property panel's rows for a custom node: its code, and "Run its code…" until trusted."""
     node = doc.design.nodes[node_id]
     editor = CodeEditor(class_of(node.params), source_of(node.params))
-    editor.applied.connect(lambda source: doc.set_param(panel.node_id, "source", source))  # type: ignore[attr-defined]
+    editor.applied.connect(lambda source: apply_code(doc, panel.node_id, editor, source))  # type: ignore[attr-defined]
     form.addRow("code", editor)
     if not trust.is_trusted(doc.design):
         run = QPushButton("Run its code…")
@@ -230,3 +234,39 @@ def code_rows(panel: QWidget, doc: Document, node_id: str, form: QFormLayout) ->
         run.clicked.connect(lambda: ask_trust(panel, doc.design) and doc.revalidate())
         form.addRow("", run)
     return editor
+
+
+def apply_code(doc: Document, node_id: str, editor: CodeEditor, source: str) -> None:
+    """The node's new code as one undo step; renaming its one class renames the node's class."""
+    renamed = only_class(source) if editor.class_name != "Lambda" else ""
+    if not renamed or renamed == editor.class_name:
+        doc.set_param(node_id, "source", source)
+        return
+    doc.undo_stack.beginMacro(f"Change {node_id}'s code")
+    doc.set_param(node_id, "class_name", renamed)
+    doc.set_param(node_id, "source", source)
+    doc.undo_stack.endMacro()
+    editor.class_name = renamed
+
+
+def add_code_actions(window: Any, menu: QMenu) -> None:
+    """Edit → Add Custom Layer / Add Lambda: a new node holding code to change, after the
+    selected layer (connected from it), shown in the property panel."""
+    menu.addSeparator()
+    for kind, text in (("class", "Add Custom &Layer (Python)"), ("lambda", "Add La&mbda (Python)")):
+        action = menu.addAction(text)
+        action.setToolTip("A layer written in Python; its code runs only once you trust the design")
+        action.triggered.connect(lambda _=False, k=kind: add_code_node(window.doc, window.scene, k))
+
+
+def add_code_node(doc: Document, scene: Any, kind: str) -> str:
+    """Add a custom node of ``kind`` ("class" or "lambda") below the one selected layer."""
+    params = starter(kind)
+    selected = scene.selected_node_ids()
+    after = selected[0] if len(selected) == 1 else None
+    x, y = doc.design.nodes[after].pos if after else (0.0, 0.0)
+    node = Node(doc.design.unique_id(params["class_name"]), CUSTOM, params, (x, y + 120.0))
+    edges = [Edge(after, node.id)] if after else []
+    doc.undo_stack.push(AddNodes(doc, [node], edges, f"Add {params['class_name']}"))
+    scene.select_nodes([node.id])
+    return node.id

@@ -38,7 +38,7 @@ from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
 from gui.commands import count_phrase
-from gui.custom_code import CodeShapes
+from gui.custom_code import CodeShapes, add_code_actions
 from gui.document import Document
 from gui.export_dialog import EXPORT_FILTERS, JobDialog, job_kind
 from gui.keras_shapes import KerasShapes
@@ -323,6 +323,7 @@ class MainWindow(QMainWindow):
             *(None, "find_layer", "connect_next", None, "collapse", "expand"),
         ):
             edit.addSeparator() if key is None else edit.addAction(a[key])
+        add_code_actions(self, edit)  # a layer written in Python: runs only once trusted
         view = bar.addMenu("&View")
         for key in ("zoom_in", "zoom_out", "fit", None, "layout"):
             view.addSeparator() if key is None else view.addAction(a[key])

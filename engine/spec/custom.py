@@ -178,6 +178,42 @@ def check_custom(params: dict[str, Any]) -> list[ParamProblem]:
     return problems
 
 
+def only_class(source: str) -> str:
+    """The name of the one class ``source`` defines at its top level ('' for none, several, or
+    code that does not parse): renaming that class renames the node's class."""
+    try:
+        classes = [n.name for n in ast.parse(source).body if isinstance(n, ast.ClassDef)]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    return classes[0] if len(classes) == 1 else ""
+
+
+# What a new custom node starts from: a layer class to change, or a Lambda's expression.
+STARTER_CLASS = '''class MyLayer(layers.Layer):
+    """A layer of your own: change its code, then Apply."""
+
+    def __init__(self, units=8, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform")
+
+    def call(self, x):
+        return ops.matmul(x, self.w)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+'''
+
+
+def starter(kind: str) -> dict[str, Any]:
+    """A new custom node's parameters: ``kind`` "class" (a Layer subclass) or "lambda"."""
+    if kind == "lambda":
+        return custom_params(LAMBDA, "lambda x: x * 2")
+    return custom_params("MyLayer", STARTER_CLASS, {"units": 8})
+
+
 def code_nodes(nodes: dict[str, Any]) -> list[str]:
     """The ids of the nodes that hold code (``nodes``: a design's nodes by id)."""
     return [nid for nid, n in nodes.items() if is_custom(n.type) and n.shares is None]

@@ -102,3 +102,28 @@ def test_once_trusted_keras_computes_the_shapes_off_the_gui_thread(opened, qtbot
     assert marker.read_text() == "layer made"
     window.doc.move({"scale": (400.0, 400.0)})  # moving a card does not ask again
     assert trust.is_trusted(window.doc.design)
+
+
+def test_a_custom_layer_is_added_from_the_edit_menu_and_its_class_renamed_in_one_undo_step(opened, qtbot):
+    window, marker = opened
+    window.scene.select_nodes(["x"])
+    action = next(a for a in window.menuBar().actions() if a.text() == "&Edit")
+    add = next(a for a in action.menu().actions() if a.text() == "Add Custom &Layer (Python)")
+    add.trigger()
+    assert window.scene.selected_node_ids() == ["mylayer"]
+    assert [(e.src, e.dst) for e in window.doc.design.edges if e.dst == "mylayer"] == [("x", "mylayer")]
+    editor = window.properties.code_editor
+    assert editor.text.toPlainText().startswith("class MyLayer(layers.Layer):")
+    assert window.scene.nodes["mylayer"].view.shape == PENDING_TEXT  # its code has not run
+    steps = window.doc.undo_stack.count()
+    editor.text.setPlainText("class Twice(layers.Layer):\n    def call(self, x):\n        return x * 2\n")
+    QTest.mouseClick(editor.apply_button, Qt.MouseButton.LeftButton)
+    assert window.doc.design.nodes["mylayer"].params["class_name"] == "Twice"
+    assert window.scene.nodes["mylayer"].view.type == "Twice" and window.doc.report.valid
+    assert window.doc.undo_stack.count() == steps + 1
+    window.doc.undo_stack.undo()
+    assert window.doc.design.nodes["mylayer"].params["class_name"] == "MyLayer"
+    lam = next(a for a in action.menu().actions() if a.text() == "Add La&mbda (Python)")
+    lam.trigger()
+    assert window.doc.design.nodes["lambda"].params["source"] == "lambda x: x * 2"
+    assert not marker.exists()
