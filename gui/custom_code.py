@@ -253,7 +253,7 @@ def add_code_actions(window: Any, menu: QMenu) -> None:
     """Edit → Add Custom Layer / Add Lambda: a new node holding code to change, after the
     selected layer (connected from it), shown in the property panel."""
     menu.addSeparator()
-    for kind, text in (("class", "Add Custom &Layer (Python)"), ("lambda", "Add La&mbda (Python)")):
+    for kind, text in (("class", "Add Cust&om Layer (Python)"), ("lambda", "Add La&mbda (Python)")):
         action = menu.addAction(text)
         action.setToolTip("A layer written in Python; its code runs only once you trust the design")
         action.triggered.connect(lambda _=False, k=kind: add_code_node(window.doc, window.scene, k))

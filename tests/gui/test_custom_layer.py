@@ -108,7 +108,7 @@ def test_a_custom_layer_is_added_from_the_edit_menu_and_its_class_renamed_in_one
     window, marker = opened
     window.scene.select_nodes(["x"])
     action = next(a for a in window.menuBar().actions() if a.text() == "&Edit")
-    add = next(a for a in action.menu().actions() if a.text() == "Add Custom &Layer (Python)")
+    add = next(a for a in action.menu().actions() if a.text() == "Add Cust&om Layer (Python)")
     add.trigger()
     assert window.scene.selected_node_ids() == ["mylayer"]
     assert [(e.src, e.dst) for e in window.doc.design.edges if e.dst == "mylayer"] == [("x", "mylayer")]
