@@ -183,7 +183,7 @@ class CodeShapes(QObject):
     limit) that a Python thread waits for, so the window keeps painting; answers come back as
     plain data and the design is validated again."""
 
-    answered = Signal(list)  # [(CodeRequest, KerasShape)]
+    answered = Signal(list, list)  # [(CodeRequest, KerasShape)], the requests asked
 
     def __init__(self, doc: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -213,12 +213,14 @@ class CodeShapes(QObject):
             from engine.spec.generic import KerasShape
 
             answers = [(r, KerasShape(error=str(exc))) for r in todo]
-        self.answered.emit(answers)  # queued to the GUI thread
+        self.answered.emit(answers, todo)  # queued to the GUI thread
 
-    def _answered(self, answers: list) -> None:
+    def _answered(self, answers: list, todo: list) -> None:
         self.running = False
         for request, answer in answers:
             remember(request, answer)
+        if answers:  # what a stopped child left unanswered (after a loop) is asked again; never in a circle
+            self.asked -= set(todo) - {request for request, _ in answers}
         self.doc.revalidate()
 
 
