@@ -196,7 +196,7 @@ class ExperimentsView(QWidget):
         running.addStretch()
         for w in (self.rate_button, self.run_button, self.stop_button, self.apply_button):
             running.addWidget(w)
-        split = QSplitter(Qt.Orientation.Vertical)
+        self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.pictures)
         split.setChildrenCollapsible(False)

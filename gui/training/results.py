@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from engine.spec.compile_catalog import metric_text
 from gui.backprop.saliency_view import SaliencyView
+from gui.experiments.baselines import BaselineProbe, per_class_text
 from gui.style import status_color
 from gui.training.plots import Plot
 from gui.training.session import Run, TrainingSession
@@ -69,6 +70,10 @@ class ResultsView(QScrollArea):
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.confusion.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.per_class = QLabel()  # each class's share predicted right, beside the matrix
+        self.baselines = QLabel()  # simple models on the same split (gui/experiments/baselines.py)
+        self.baselines.setWordWrap(True)
+        BaselineProbe(session, self.baselines)
         self.scatter = Plot("Predicted vs actual")
         self.scatter.setLabel("bottom", "actual")
         self.scatter.setLabel("left", "predicted")
@@ -93,8 +98,10 @@ class ResultsView(QScrollArea):
         self.sample_picture.hide()
         page = QWidget()
         col = QVBoxLayout(page)
-        for w in (self.results, self.warning, self.advice, self.output, self.confusion, self.scatter):
+        for w in (self.results, self.baselines, self.warning, self.advice, self.output, self.confusion):
             col.addWidget(w)
+        col.addWidget(self.per_class)
+        col.addWidget(self.scatter)
         row = QHBoxLayout()
         row.addWidget(self.sample)
         row.addWidget(self.predict_button)
@@ -114,7 +121,7 @@ class ResultsView(QScrollArea):
 
     def clear(self) -> None:
         self.results.setText("Train the design to see its results here.")
-        for w in (self.warning, self.advice, self.output, self.confusion, self.scatter):
+        for w in (self.warning, self.advice, self.output, self.confusion, self.per_class, self.scatter):
             w.hide()
         self._outputs = {}
         self.prediction.setText("")
@@ -154,6 +161,7 @@ class ResultsView(QScrollArea):
     def _show_output(self, ev: dict) -> int:
         """One output's confusion matrix or predicted-vs-actual plot; returns the samples it counts."""
         self.confusion.hide()
+        self.per_class.hide()
         self.scatter.hide()
         if "confusion_matrix" in ev:
             self._show_confusion(ev["confusion_matrix"], ev["class_names"])
@@ -180,6 +188,8 @@ class ResultsView(QScrollArea):
                 item.setToolTip(f"{value} samples of class {names[r]} predicted as {names[c]}")
                 self.confusion.setItem(r, c, item)
         self.confusion.show()
+        self.per_class.setText(per_class_text(matrix, names))
+        self.per_class.show()
         self._fit_confusion()
 
     def _fit_confusion(self) -> None:

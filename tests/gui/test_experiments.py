@@ -88,3 +88,19 @@ def test_the_range_test_suggests_a_rate_that_seeds_a_sweep_or_is_used(window, qt
     assert window.doc.design.compile_settings.optimizer_params["learning_rate"] == rate
     window.doc.undo_stack.undo()
     assert window.doc.design.compile_settings.optimizer_params["learning_rate"] == 0.001
+
+
+def test_after_a_run_the_results_show_baselines_and_each_class_accuracy(window, qtbot):
+    window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.doc.set_settings("training", {**window.doc.design.training, "epochs": 3}, "epochs")
+    window.mode.train_action.trigger()
+    panel = window.training
+    panel.tabs.setCurrentWidget(panel.results)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    results = panel.results
+    qtbot.waitUntil(lambda: results.baselines.isVisible(), timeout=TIMEOUT)
+    text = results.baselines.text()
+    assert text.startswith("Test accuracy: network ")
+    assert "logistic regression 0." in text and "majority class 0." in text
+    assert results.per_class.text().startswith("Right per class: setosa ")
+    assert results.per_class.text().count("%") == 3
