@@ -56,11 +56,13 @@ class MLPMixerLayer(layers.Layer):
     def call(self, inputs):
         # Apply layer normalization.
         x = self.normalize(inputs)
-        # Transpose inputs from [num_batches, num_patches, hidden_units] to [num_batches, hidden_units, num_patches].
+        # Transpose inputs from [num_batches, num_patches, hidden_units]
+        # to [num_batches, hidden_units, num_patches].
         x_channels = keras.ops.transpose(x, axes=(0, 2, 1))
         # Apply mlp1 on each channel independently.
         mlp1_outputs = self.mlp1(x_channels)
-        # Transpose mlp1_outputs from [num_batches, hidden_dim, num_patches] to [num_batches, num_patches, hidden_units].
+        # Transpose mlp1_outputs from [num_batches, hidden_dim, num_patches]
+        # to [num_batches, num_patches, hidden_units].
         mlp1_outputs = keras.ops.transpose(mlp1_outputs, axes=(0, 2, 1))
         # Add skip connection.
         x = mlp1_outputs + inputs

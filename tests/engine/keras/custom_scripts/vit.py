@@ -1,6 +1,7 @@
 """Image classification with a Vision Transformer, after the keras-io example (Keras 3), made small.
 
-Title: Image classification with Vision Transformer (keras.io/examples/vision/image_classification_with_vision_transformer)
+Title: Image classification with Vision Transformer
+(keras.io/examples/vision/image_classification_with_vision_transformer)
 """
 
 import keras
@@ -84,9 +85,9 @@ def create_vit_classifier():
     # Create multiple layers of the Transformer block.
     for _ in range(transformer_layers):
         x1 = layers.LayerNormalization(epsilon=1e-6)(encoded_patches)
-        attention_output = layers.MultiHeadAttention(num_heads=num_heads, key_dim=projection_dim, dropout=0.1)(
-            x1, x1
-        )
+        attention_output = layers.MultiHeadAttention(
+            num_heads=num_heads, key_dim=projection_dim, dropout=0.1
+        )(x1, x1)
         x2 = layers.Add()([attention_output, encoded_patches])
         x3 = layers.LayerNormalization(epsilon=1e-6)(x2)
         x3 = mlp(x3, hidden_units=transformer_units, dropout_rate=0.1)
