@@ -486,10 +486,30 @@ _DISTRIBUTION_START = [
     "    # With several processes only the first prints the summary, evaluates and writes files.",
     '    first = args.distribute != "data-parallel" or processes()[0] == 0',
 ]
+
+
+def _share_lines(class_weight: bool) -> list[str]:
+    """main()'s lines before fit: under data-parallel, this process's rows, batch and validation
+    rows, and first the class weights from all the training rows (as one process computes them:
+    fit would compute them from this process's share)."""
+    weights = ['    class_weight = TRAINING["class_weight"]'] if class_weight else []
+    weigh_all = [
+        "        # Class weights from all the training rows, as one process computes them.",
+        "        class_weight = fit_class_weight(",
+        '            class_weight, y, split_rows(sample_count(x), TRAINING["validation_split"])',
+        "        )",
+    ]
+    return [
+        '    batch_size, verbose = args.batch_size, "auto"',
+        '    validation = {"validation_split": TRAINING["validation_split"]}',
+        *weights,
+        '    if args.distribute == "data-parallel":',
+        *(weigh_all if class_weight else []),
+        *_DISTRIBUTION_SHARE,
+    ]
+
+
 _DISTRIBUTION_SHARE = [
-    '    batch_size, verbose = args.batch_size, "auto"',
-    '    validation = {"validation_split": TRAINING["validation_split"]}',
-    '    if args.distribute == "data-parallel":',
     "        # Each process trains on its own share of the rows, at its share of the global batch.",
     "        x, y, batch_size, validation = process_share(",
     '            x, y, args.batch_size, TRAINING["validation_split"]',
@@ -540,7 +560,9 @@ def _main_part(design: Design, has_data: bool, shapes: dict[tuple[str, str], tup
     fit_args.append(
         f"callbacks=[{', '.join([*callbacks, '*' + losses])}]" if callbacks else f"callbacks={losses}"
     )
-    lines += _DISTRIBUTION_SHARE
+    if options.class_weight is not None:  # the weights computed in main() (see _share_lines)
+        fit_args = ["class_weight=class_weight" if a.startswith("class_weight=") else a for a in fit_args]
+    lines += _share_lines(options.class_weight is not None)
     lines += [
         "    # Netwright's own fit (engine/keras/pipeline.py): a tf.data pipeline made once, and as many",
         f"    # batches per compiled call as fit in about {speed.TARGET_EXECUTION_S * 1000:.0f} ms,"
