@@ -258,7 +258,7 @@ def sample_words(sample: object, names: list[str]) -> str:
     label = f"input {name}: " if name else "input "
     if names and _one_hot(a) and a.shape[1] == len(names):
         return label + " ".join(names[int(i)] for i in a.argmax(axis=1))
-    if a.ndim == 1 and len(a) <= 4:
+    if a.ndim == 1 and len(a) <= 3:  # a point on the plane (or in space); a row of features is not shown
         return label + "(" + ", ".join(f"{v:.3g}" for v in a) + ")"
     return ""
 
