@@ -44,8 +44,8 @@ def installed(tmp_path_factory) -> Path:
     )  # the new environment's site-packages
     (site / "checkout_packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet", "--no-compile"]
-        + ["--no-deps", "--no-build-isolation", "--no-index", "--no-cache-dir", str(source)],
+        [sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), "install", "--quiet"]
+        + ["--no-compile", "--no-deps", "--no-build-isolation", "--no-index", "--no-cache-dir", str(source)],
         capture_output=True,
         text=True,
         timeout=120,
