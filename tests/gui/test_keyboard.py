@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 
 from engine.design.graph import Edge
 from gui.start_page import template_path
+from tests.engine.design.test_label_fit import write_trap
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -142,3 +143,20 @@ def test_toolbar_buttons_panels_and_canvas_have_names_a_screen_reader_announces(
         assert name(dock) and name(dock.widget())
     assert name(window.view) == "Design canvas"
     assert name(window.palette.search) == "Search layers"
+
+
+def test_a_one_click_fix_is_reached_with_tab_and_applied_with_enter(window, keys, tmp_path):
+    window.open_path(write_trap(tmp_path), ask=False)
+    window.view.setFocus()
+    for _ in range(60):  # on through the palette, the panels and the fields to the Problems list
+        if QApplication.focusWidget() is window.problems:
+            break
+        keys(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.problems
+    fix = window.problems.fix_items()[0]
+    for _ in range(window.problems.count()):
+        if window.problems.currentItem() is fix:
+            break
+        keys(Qt.Key.Key_Down)
+    keys(Qt.Key.Key_Return)
+    assert ("flatten", "digit") in edges(window)
