@@ -86,3 +86,21 @@ def test_check_with_trust_code_runs_it_in_a_child_and_shows_the_shapes(marked):
     assert code == 0, out + err
     assert "(None, 8)" in out and "(None, 2)" in out
     assert marker.read_text() == "layer made"
+
+
+@LONG
+def test_train_with_trust_code_runs_the_whole_pipeline(tmp_path):
+    """small.py's Gate class and Lambda, on iris: the run's checks, data and fit, code trusted."""
+    from engine.keras.importer import import_file
+
+    scripts = Path(__file__).parents[1] / "engine" / "keras" / "custom_scripts"
+    design = import_file(scripts / "small.py").design
+    design.nodes["input_layer"].params["shape"] = [4]
+    design.data = {"source": "builtin", "name": "iris"}
+    design.training["epochs"] = 1
+    path = tmp_path / "iris_code.json"
+    save(design, path)
+    code, out, err = cli("train", str(path), "--trust-code", "--history", str(tmp_path / "h.json"))
+    assert code == 0, err
+    assert "Training finished: 1 epoch" in out + err
+    assert (tmp_path / "h.json").exists()
