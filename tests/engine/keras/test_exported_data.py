@@ -70,7 +70,8 @@ def test_a_classifier_trained_with_mse_exports_one_hot_targets(tmp_path):
 def test_a_csv_files_classes_shape_the_labels_as_in_the_app(tmp_path, loss):
     rng = np.random.default_rng(4)
     rows = ["a,b,c,d,kind"] + [
-        ",".join(f"{v:.3f}" for v in rng.normal(size=4)) + f",{['cat', 'dog', 'emu'][i % 3]}" for i in range(45)
+        ",".join(f"{v:.3f}" for v in rng.normal(size=4)) + f",{['cat', 'dog', 'emu'][i % 3]}"
+        for i in range(45)
     ]
     (tmp_path / "animals.csv").write_text("\n".join(rows) + "\n")
     design = load(ROOT / "resources" / "designs" / "mlp_classifier.json")
