@@ -7,6 +7,7 @@ them, and applies a chosen trial's settings to the design as one undo step.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from engine.experiments.paths import (
 )
 from engine.experiments.plan import grid_size
 from gui.document import Document
+from gui.experiments.compare import CompareDialog
 from gui.experiments.plots import ParallelPlot, RatePlot, TradeoffPlot, TrialCurves, _short, score_colors
 from gui.experiments.runner import SweepRunner, parse_axes
 
@@ -84,6 +86,8 @@ class ExperimentsView(QWidget):
         self.best: int | None = None
         self.live: dict[str, list[float]] = {}  # the running trial's curves so far
         self.finding_rate = False
+        self.sweep_base: Any = None
+        self.comparing: CompareDialog | None = None
         self._request = 0
         self._build()
         r = self.runner
@@ -136,6 +140,11 @@ class ExperimentsView(QWidget):
         self.stop_button.setToolTip("End the sweep after the trial in progress; finished trials are kept")
         self.run_button.clicked.connect(self.run)
         self.stop_button.clicked.connect(self.runner.stop)
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip(
+            "What changed between two trials, runs or designs (the design now, a file), with their curves"
+        )
+        self.compare_button.clicked.connect(self.compare)
         self.apply_button = QPushButton("Apply to design")
         self.apply_button.setToolTip("Put the selected trial's settings into the design (one undo step)")
         self.apply_button.clicked.connect(self.apply_selected)
@@ -194,7 +203,13 @@ class ExperimentsView(QWidget):
         for w in (self.random, self.random_k, self.seed):
             running.addWidget(w)
         running.addStretch()
-        for w in (self.rate_button, self.run_button, self.stop_button, self.apply_button):
+        for w in (
+            self.rate_button,
+            self.run_button,
+            self.stop_button,
+            self.compare_button,
+            self.apply_button,
+        ):
             running.addWidget(w)
         self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -305,6 +320,7 @@ class ExperimentsView(QWidget):
     def run(self) -> None:
         if self.runner.running or not self.axis_texts():
             return
+        self.sweep_base = copy.deepcopy(self.doc.design)  # each trial's design is this with its settings
         self.status.setText("Checking every trial's design and data…")
         self.runner.run(
             self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir()
@@ -411,6 +427,36 @@ class ExperimentsView(QWidget):
     def sweep_around_rate(self) -> None:
         if self.suggested_rate is not None:
             self.add_axis("compile.optimizer.learning_rate", seed_values(self.suggested_rate))
+
+    # ------------------------------------------------------------ comparing
+
+    def compare_candidates(self) -> tuple[list[dict[str, Any]], int, int]:
+        """The design now, the session's finished runs and the sweep's trials; the two to start
+        with: two selected trials, else the last two runs, else the design and what came last."""
+        out = [{"label": "the design now", "design": self.doc.design}]
+        runs = [r for r in self.session.runs if r.finished]
+        out += [
+            {"label": f"run {r.number}: {r.label}", "design": r.design, "history": r.epochs} for r in runs
+        ]
+        first_trial = len(out)
+        if self.sweep_base is not None:
+            for i, trial in enumerate(self.trials):
+                try:
+                    design = apply_settings(self.sweep_base, trial["settings"])
+                except PathError:
+                    continue
+                out.append({"label": f"trial {i + 1}", "design": design, "history": trial.get("history")})
+        chosen = self._selected()
+        if len(chosen) >= 2 and len(out) - first_trial == len(self.trials):
+            return out, first_trial + chosen[0], first_trial + chosen[1]
+        if len(runs) >= 2:
+            return out, len(runs) - 1, len(runs)
+        return out, 0, len(out) - 1
+
+    def compare(self) -> None:
+        candidates, first, second = self.compare_candidates()
+        self.comparing = CompareDialog(self.window(), candidates, first, second)
+        self.comparing.show()
 
     # ------------------------------------------------------------ the trials
 

@@ -55,6 +55,22 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
     assert front[0]  # the cheaper trial is always on the front
     assert sum(front) == 1 + (view.trials[1]["metrics"]["val_loss"] < view.trials[0]["metrics"]["val_loss"])
 
+    view.table.selectAll()  # both trials: Compare starts with them
+    qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
+    dialog = view.comparing
+    lines = [dialog.differences.item(i).text() for i in range(dialog.differences.count())]
+    assert (dialog.first.currentText(), dialog.second.currentText()) == ("trial 1", "trial 2")
+    assert lines == ["changed Dense 'hidden1': units 2 → 64"]
+    assert "trial 1: loss " in dialog.scores.text() and len(dialog.curves.listDataItems()) == 4
+    dialog.compare_file(ROOT / "resources" / "designs" / "mlp_classifier.json")  # against the template
+    lines = [dialog.differences.item(i).text() for i in range(dialog.differences.count())]
+    assert lines == [
+        "compile.optimizer.learning_rate: 0.05 → 0.001",
+        "training.epochs: 2 → 50",
+        "changed Dense 'hidden1': units 2 → 16",
+    ]
+    dialog.close()
+
     view.table.sortItems(headers.index("FLOPs"), Qt.SortOrder.DescendingOrder)  # a click on the header
     assert view.table.item(0, 1).text() == "64"
     view.table.selectRow(0)
