@@ -104,10 +104,11 @@ def process_share(x, y, global_batch, validation_split, devices=None):
     both parts are shared out by :func:`share_rows`; the batch is ``global_batch`` divided
     between the processes.  ``devices``: how many train together (default: all of them).
     """
-    import keras
-
     index, count = processes()
-    devices = devices or len(keras.distribution.list_devices())
+    if devices is None:
+        import keras
+
+        devices = len(keras.distribution.list_devices())
     if global_batch % devices:
         raise SystemExit(
             f"--batch-size {global_batch} does not divide between the {devices} devices:"
