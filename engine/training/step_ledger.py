@@ -40,6 +40,7 @@ from engine.training.inspect import activation_name
 FD_STEP = 1e-5  # central difference step (float64: truncation ~h², round-off ~1e-16/h)
 FD_LAYERS = 12  # layers checked by finite differences: the first, the last and some between
 KINK_TRIES = 8  # weights drawn per tensor before giving up on finding one away from kinks
+KINK_SKIPPED = "each weight drawn sits within a step of a kink (a ReLU unit at exactly 0): not checked"
 # Layers whose training-mode call differs from inference beyond Dropout's mask (which is drawn here).
 TRAINING_DEPENDENT = {
     "BatchNormalization": "runs in inference mode (moving mean and variance): a batch of one has no "
@@ -331,7 +332,8 @@ def explain_step(
     ledger = Ledger(index, _numpy(x), _numpy(y), float(_np(loss)), step, layers, None, [], notes)
     if finite_differences:
         ledger.fd_checks = finite_difference_checks(model, x, y, weight, recorder.masks, layers, seed)
-        ledger.fd_max_rel_error = max((c["error"] for c in ledger.fd_checks), default=None)
+        errors = [c["error"] for c in ledger.fd_checks if c["error"] is not None]
+        ledger.fd_max_rel_error = max(errors, default=None)
     return ledger
 
 
@@ -565,6 +567,8 @@ def finite_difference_checks(
                     }
                 )
                 break
+            else:
+                checks.append({"layer": layer_id, "weight": name, "skipped": KINK_SKIPPED, "error": None})
     return checks
 
 
