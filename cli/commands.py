@@ -499,6 +499,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="instead of a grid: the learning-rate range test (rate rising from 1e-7 to 10) and its pick",
     )
+    sweep.add_argument(
+        "--export",
+        metavar="FOLDER",
+        help="instead of training: write each trial's script and sweep.py, a loop that trains them",
+    )
     explain = sub.add_parser(
         "explain-step", help="one training step on one sample: every layer's values, gradients and update"
     )
@@ -571,7 +576,9 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
             from cli.sweep_command import cmd_lr_range
 
             return cmd_lr_range(args.file, args.json, out, err)
-        return cmd_sweep(args.file, args.grid or [], args.epochs, args.random, args.seed, args.json, out, err)
+        return cmd_sweep(
+            args.file, args.grid or [], args.epochs, args.random, args.seed, args.json, out, err, args.export
+        )
     if args.command == "explain-step":
         from cli.explain_command import cmd_explain
 

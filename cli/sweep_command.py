@@ -29,6 +29,7 @@ def cmd_sweep(
     json_path: str | None,
     out: TextIO,
     err: TextIO,
+    export_dir: str | None = None,
 ) -> int:
     started = time.perf_counter()
     design, file_problems = _load(path)
@@ -57,6 +58,8 @@ def cmd_sweep(
         problems = exc.problems if isinstance(exc, SweepRefused) else [str(exc)]
         err.write(f"{path}: sweep refused, nothing trained\n" + "".join(f"  error: {p}\n" for p in problems))
         return DESIGN_ERRORS
+    if export_dir:
+        return _export(planned, export_dir, err)
     drawn = f"{len(planned)} drawn from {grid_size(axes)} (seed {seed})" if random_k else "the whole grid"
     err.write(f"sweep of '{design.name}': {len(planned)} trial(s), {drawn}\n")
     control = SweepControl()
@@ -77,6 +80,24 @@ def cmd_sweep(
             return UNREADABLE
         err.write(f"wrote {json_path}\n")
     return OK if any(t.status == "done" for t in result.trials) else DESIGN_ERRORS
+
+
+def _export(planned: list, folder: str, err: TextIO) -> int:
+    from engine.experiments.export import export_sweep
+    from engine.experiments.sweep import objective_for
+    from engine.keras.codegen import CodegenError
+
+    try:
+        written = export_sweep(planned, objective_for(planned), folder)
+    except CodegenError as exc:
+        err.write(f"cannot export the sweep: {exc}\n")
+        return DESIGN_ERRORS
+    except OSError as exc:
+        err.write(f"--export {folder}: cannot write: {exc.strerror or exc}\n")
+        return UNREADABLE
+    err.writelines(f"wrote {path}\n" for path in written)
+    err.write(f"run it with: python {written[-1]}\n")
+    return OK
 
 
 def _overhead(loop: float, trained: float) -> str:

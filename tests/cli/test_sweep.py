@@ -76,3 +76,12 @@ def test_an_unreadable_design_exits_2(tmp_path):
 def test_without_a_grid_or_the_range_test_nothing_runs():
     code, _, err = cli("sweep", MLP)
     assert code == 1 and "--grid PATH=V1,V2 (or ask for --lr-range)" in err
+
+
+def test_export_writes_each_trials_script_and_the_loop_without_training(tmp_path):
+    folder = tmp_path / "out"
+    code, _, err = cli("sweep", MLP, "--grid", "training.batch_size=8,16", "--export", str(folder))
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir()) == ["sweep.py", "trial_01.py", "trial_02.py"]
+    assert "TRIALS = [{'module': 'trial_01'" in (folder / "sweep.py").read_text()
+    assert f"run it with: python {folder / 'sweep.py'}" in err
