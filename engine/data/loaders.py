@@ -1,8 +1,9 @@
 """Loaders for the built-in datasets and the steps that prepare data, each standalone.
 
-They import only NumPy, Pillow, scikit-learn (whose datasets ship with it, so
-nothing is downloaded) and the standard library, because the code generator
-copies their source verbatim into exported scripts: the script loads exactly
+They use only NumPy, Pillow, scikit-learn (whose datasets ship with it, so
+nothing is downloaded), the standard library and
+:func:`engine.design.cost.available_memory` (standard library too), because the
+code generator copies their source verbatim into exported scripts: the script loads exactly
 what the app trains on, through the same guards.  Each returns ``(x, y)`` as
 float32 features and integer labels (or float targets for regression), unshuffled;
 a dataset for a model with several inputs gives x as a dict of arrays keyed by input name.
