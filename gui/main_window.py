@@ -30,7 +30,7 @@ from engine.atomic import write_text_atomic
 from engine.design import file_format, fragment, recovery
 from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
-from engine.design.label_fit import SetParam
+from engine.design.label_fit import SetLoss, SetParam
 from engine.design.rules import free_position
 from engine.spec.catalog import LAYERS
 from gui import accessibility, gui_thread_gc, wheel_guard
@@ -522,6 +522,10 @@ class MainWindow(QMainWindow):
     def apply_fix(self, fix) -> None:
         """A one-click fix from the Problems list: insert the layer it names, or set the
         parameter it names (the Input's shape to the data's), undoably."""
+        if isinstance(fix, SetLoss):
+            self.doc.set_compile(self.doc.design.compile_settings.with_loss(fix.loss), fix.text)
+            self.statusBar().showMessage(f"{fix.text}: done (Ctrl+Z undoes it)", 5000)
+            return
         if isinstance(fix, SetParam):
             if fix.node in self.doc.design.nodes:
                 self.doc.set_param(fix.node, fix.param, fix.value)

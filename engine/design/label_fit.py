@@ -37,12 +37,14 @@ class Fix:
 class LabelProblem:
     """An output that does not suit its labels.  ``blocking``: training would fail or learn
     something else (the app refuses to start); otherwise a poor choice, a warning.
-    ``units``: the units that would fix it; ``key``: the setting to change instead."""
+    ``units``: the units that would fix it; ``key``: the setting to change instead, and
+    ``loss``: the loss to set there when that alone is the remedy."""
 
     message: str
     blocking: bool = True
     units: int | None = None
     key: str | None = None
+    loss: str | None = None
 
 
 def label_problems(
@@ -69,6 +71,7 @@ def label_problems(
                     f"{data_name} is regression (numbers to predict) but {loss_name} is for classes: "
                     "use mse with a linear output",
                     key="compile.loss",
+                    loss="mse",
                 )
             ]
         if units is not None and target_width is not None and units != target_width:
@@ -113,6 +116,14 @@ class SetParam:
     node: str
     param: str
     value: Any
+
+
+@dataclass(frozen=True)
+class SetLoss:
+    """An edit that resolves a problem: set the design's loss (one loss for the model)."""
+
+    text: str  # e.g. "Set the loss to mse"
+    loss: str
 
 
 def set_param_fixes(node_type: str, node_id: str, param: str, value: Any, text: str) -> tuple[SetParam, ...]:

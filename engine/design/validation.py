@@ -16,6 +16,7 @@ from engine.design import dtype_flow
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
 from engine.design.label_fit import (
     Fix,
+    SetLoss,
     SetParam,
     label_form,
     label_problems,
@@ -54,7 +55,7 @@ class Problem:
     node: str | None = None
     edge: int | None = None  # index into design.edges
     key: str | None = None  # e.g. "compile.loss"
-    fixes: tuple[Fix | SetParam, ...] = ()  # edits that resolve it, offered as one-click fixes
+    fixes: tuple[Fix | SetParam | SetLoss, ...] = ()  # edits that resolve it, offered as one-click fixes
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"message": self.message}
@@ -717,11 +718,13 @@ def _check_outputs(
         wanted = classes.get(nid, dataset.classes)
         for p in label_problems(name, dataset.task, wanted, loss.name, loss.task, who, units, width):
             # Warnings here: the data setting may change; preparing the data refuses the blocking ones.
-            fixes = ()
+            fixes: tuple[SetParam | SetLoss, ...] = ()
             if p.units is not None:
                 fixes = set_param_fixes(
                     design.nodes[nid].type, nid, "units", p.units, f"Set the units of '{nid}' to {p.units}"
                 )
+            elif p.loss is not None and not comp.per_output:
+                fixes = (SetLoss(f"Set the loss to {p.loss}", p.loss),)
             out.warn(p.message, nid, key=p.key, fixes=fixes)
 
 

@@ -357,6 +357,19 @@ def test_class_count_and_output_activation_mismatches_offer_their_fix(window):
     assert not window.doc.report.problems
 
 
+def test_a_classification_loss_on_regression_data_is_fixed_in_two_clicks(window):
+    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.doc.set_settings("compile", {**window.doc.design.compile, "loss": "binary_crossentropy"}, "l")
+    window.doc.set_param("y", "activation", "sigmoid")
+    click_fix(window, "Set the loss to mse")
+    assert window.doc.design.compile["loss"] == "mse"
+    click_fix(window, "Set the activation of 'y' to linear")  # the squashed output, next
+    assert not window.doc.report.problems
+    window.actions_by_name["undo"].trigger()
+    window.actions_by_name["undo"].trigger()
+    assert window.doc.design.compile["loss"] == "binary_crossentropy"
+
+
 # ---------------------------------------------------------------- 8: the right words
 
 

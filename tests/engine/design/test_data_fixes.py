@@ -60,3 +60,14 @@ def test_an_activation_from_an_earlier_layer_is_not_rewritten_on_the_output():
     design.nodes["y"].params = {"rate": 0.1}
     design.nodes["h"].params["activation"] = "sigmoid"
     assert not [f for p in validate(design).problems for f in p.fixes]
+
+
+def test_a_classification_loss_on_regression_data_offers_mse():
+    from engine.design.label_fit import SetLoss
+
+    design = load("seed_example")
+    design.compile = {**design.compile, "loss": "binary_crossentropy"}
+    fixes = [f for p in validate(design).problems for f in p.fixes if isinstance(f, SetLoss)]
+    assert fixes == [SetLoss("Set the loss to mse", "mse")]
+    design.compile = {**design.compile, "loss": "mse"}
+    assert not validate(design).problems
