@@ -47,6 +47,7 @@ class SweepRunner(QObject):
     rate_point = Signal(float, float)  # the range test's (rate, loss), batch by batch
     rate_found = Signal(dict)  # engine.experiments.lr_range.RangeResult.to_dict()
     rate_failed = Signal(str)
+    exported = Signal(list)  # the paths written (str), the loop last
 
     def __init__(self, session: Any) -> None:
         super().__init__()
@@ -86,6 +87,18 @@ class SweepRunner(QObject):
     def find_rate(self, design: Design, base_dir: Path) -> None:
         """The learning-rate range test on the worker (``rate_found`` or ``rate_failed``)."""
         self._submit(self._find_rate, copy.deepcopy(design), base_dir)
+
+    def export(
+        self,
+        design: Design,
+        texts: list[tuple[str, str]],
+        random_k: int | None,
+        seed: int,
+        base_dir: Path,
+        folder: Path,
+    ) -> None:
+        """Each trial's script and the loop over them into ``folder`` (``exported``, or ``refused``)."""
+        self._submit(self._export, copy.deepcopy(design), list(texts), random_k, seed, base_dir, folder)
 
     def stop(self) -> None:
         """End the sweep after the trial in progress."""
@@ -149,3 +162,15 @@ class SweepRunner(QObject):
             self.rate_failed.emit("Cannot train yet: " + "; ".join(exc.problems))
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.rate_failed.emit(explain(exc, design).text)
+
+    def _export(self, design: Design, texts, random_k, seed, base_dir, folder: Path) -> None:
+        from engine.experiments.export import export_sweep
+
+        try:
+            planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
+            written = export_sweep(planned, objective_for(planned), folder)
+            self.exported.emit([str(p) for p in written])
+        except (PathError, SweepRefused) as exc:
+            self.refused.emit(exc.problems if isinstance(exc, SweepRefused) else [str(exc)])
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(f"Cannot export the sweep: {exc}")

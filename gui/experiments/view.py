@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -102,6 +103,7 @@ class ExperimentsView(QWidget):
         r.rate_point.connect(self._rate_point)
         r.rate_found.connect(self._rate_found)
         r.rate_failed.connect(self._rate_failed)
+        r.exported.connect(self._exported)
         doc.changed.connect(lambda _r: self._design_changed())
         self._design_changed()
 
@@ -145,6 +147,11 @@ class ExperimentsView(QWidget):
             "What changed between two trials, runs or designs (the design now, a file), with their curves"
         )
         self.compare_button.clicked.connect(self.compare)
+        self.export_button = QPushButton("Export scripts…")
+        self.export_button.setToolTip(
+            "Each trial's Keras script and sweep.py, a loop that trains them elsewhere"
+        )
+        self.export_button.clicked.connect(self.export_scripts)
         self.apply_button = QPushButton("Apply to design")
         self.apply_button.setToolTip("Put the selected trial's settings into the design (one undo step)")
         self.apply_button.clicked.connect(self.apply_selected)
@@ -203,14 +210,12 @@ class ExperimentsView(QWidget):
         for w in (self.random, self.random_k, self.seed):
             running.addWidget(w)
         running.addStretch()
-        for w in (
-            self.rate_button,
-            self.run_button,
-            self.stop_button,
-            self.compare_button,
-            self.apply_button,
-        ):
+        for w in (self.rate_button, self.run_button, self.stop_button, self.export_button):
             running.addWidget(w)
+        chosen = QHBoxLayout()  # what to do with the trials chosen in the table
+        chosen.addWidget(self.status, 1)
+        chosen.addWidget(self.compare_button)
+        chosen.addWidget(self.apply_button)
         self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.pictures)
@@ -223,7 +228,7 @@ class ExperimentsView(QWidget):
         layout.addWidget(self.axes)
         layout.addLayout(running)
         layout.addWidget(self.plan_label)
-        layout.addWidget(self.status)
+        layout.addLayout(chosen)
         layout.addWidget(split, 1)
         self._update_buttons()
 
@@ -386,6 +391,7 @@ class ExperimentsView(QWidget):
         running = self.runner.running or self.finding_rate
         self.run_button.setEnabled(not running and bool(self.axis_texts()) and not self.session.running)
         self.rate_button.setEnabled(not running and not self.session.running)
+        self.export_button.setEnabled(bool(self.axis_texts()))
         self.stop_button.setEnabled(self.runner.running)
         self.use_rate_button.setEnabled(self.suggested_rate is not None)
         self.seed_rate_button.setEnabled(self.suggested_rate is not None)
@@ -427,6 +433,26 @@ class ExperimentsView(QWidget):
     def sweep_around_rate(self) -> None:
         if self.suggested_rate is not None:
             self.add_axis("compile.optimizer.learning_rate", seed_values(self.suggested_rate))
+
+    def export_scripts(self, folder: Path | None = None) -> None:
+        """The planned sweep as scripts in a folder the person picks (``folder`` when given)."""
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(
+                self, "Export the sweep's scripts into", str(self.base_dir())
+            )
+            if not chosen:
+                return
+            folder = Path(chosen)
+        self.status.setText(f"Writing the sweep's scripts into {folder}…")
+        self.runner.export(
+            self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir(), folder
+        )
+
+    def _exported(self, paths: list) -> None:
+        self.status.setText(
+            f"Wrote {len(paths) - 1} trial script(s) and {Path(paths[-1]).name} in {Path(paths[-1]).parent}: "
+            f"python {paths[-1]} trains them one after another."
+        )
 
     # ------------------------------------------------------------ comparing
 

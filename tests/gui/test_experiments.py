@@ -25,7 +25,7 @@ def choose_from_menu(text):
     QTimer.singleShot(0, pick)
 
 
-def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(window, qtbot):
+def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(window, qtbot, tmp_path):
     window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": 2}, "epochs")
     window.scene.select_nodes(["hidden1"])
@@ -41,6 +41,16 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     view.axes.item(1, 1).setText("0.05")
     qtbot.waitUntil(lambda: "2 trial(s) planned, about" in view.plan_label.text(), timeout=TIMEOUT)
+
+    view.export_scripts(tmp_path / "exported")  # what the folder dialog would answer
+    qtbot.waitUntil(
+        lambda: view.status.text().startswith("Wrote 2 trial script(s) and sweep.py"), timeout=TIMEOUT
+    )
+    assert sorted(p.name for p in (tmp_path / "exported").iterdir()) == [
+        "sweep.py",
+        "trial_01.py",
+        "trial_02.py",
+    ]
 
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "finished in" in view.status.text(), timeout=TIMEOUT)
