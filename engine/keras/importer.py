@@ -129,6 +129,8 @@ class _GraphReader:
     def __init__(self, result: ImportResult, call_names: dict[tuple[str, int], str]) -> None:
         self.result = result
         self.call_names = call_names
+        self.ids: dict[tuple[str, str], str] = {}  # (prefix, layer call's name) -> its node id
+        self.shared_models: list[tuple[str, str]] = []  # (a nested model's later call, its first)
         self.design = result.design
         self.sources: dict[str, str] = {}  # a script's own layers' code, by layer name
         # a simplification -> the layers it applies to, so each is said once
@@ -187,7 +189,8 @@ class _GraphReader:
     def _functional(self, body: dict[str, Any], prefix: str, bound: list[Source] | None) -> list[Source]:
         # (layer name, call index) -> the node of that call; a nested model's call -> its outputs
         produced: dict[tuple[str, int], list[Source]] = {}
-        input_names = [ref[0] for ref in body.get("input_layers", []) if _is_ref(ref)]
+        input_names = [ref[0] for ref in _ref_list(body.get("input_layers"))]
+        implicit = _implicit_masks(body["layers"])
         for layer in body["layers"]:
             if not isinstance(layer, dict):
                 continue
@@ -203,11 +206,19 @@ class _GraphReader:
                     produced[(name, 0)] = [
                         Source(self._input(name, _input_shape(layer), prefix, _input_dtype(layer)))
                     ]
+                    if _dtype_name(layer) not in (None, "float32", "int32", "int64", "string"):
+                        self.problem(
+                            f"the Input '{name}' holds {_dtype_name(layer)} values; a design's Input holds "
+                            "float32, int32, int64 or string: it imports as float32"
+                        )
+                continue
+            if name in implicit:  # Keras's record of an Embedding's mask_zero mask: implied by it
                 continue
             if _is_op(layer):
                 layer = self._op_as_layer(layer)
             first: str | None = None
             for k, call in enumerate(_inbound(layer)):
+                self._call_flags(layer, call, implicit)
                 inputs = self._inputs(call, produced, layer)
                 if inputs is None:
                     continue
@@ -216,8 +227,8 @@ class _GraphReader:
                     first = outs[0].node
                 produced[(name, k)] = outs
         outputs = []
-        for ref in body.get("output_layers", []):
-            if _is_ref(ref) and (ref[0], ref[1]) in produced:
+        for ref in _ref_list(body.get("output_layers")):
+            if (ref[0], ref[1]) in produced:
                 outputs.append(_output(produced[(ref[0], ref[1])], ref[2], self.design))
         return [o for o in outputs if o is not None]
 
@@ -257,6 +268,28 @@ class _GraphReader:
             return None
         return found
 
+    def _call_flags(self, layer: dict[str, Any], call: Any, implicit: set[str]) -> None:
+        """A call's ``mask=`` tensor or ``training=`` flag changes what the layer computes; a
+        design carries neither, so each is a problem naming the layer (a mask_zero Embedding's
+        mask is implied by the Embedding and needs no word)."""
+        kwargs = call.get("kwargs") if isinstance(call, dict) else None
+        if not isinstance(kwargs, dict):
+            return
+        name = _layer_name(layer)
+        masks = [ref[0] for ref in _refs(kwargs.get("mask")) if ref[0] not in implicit]
+        if masks:
+            self.problem(
+                f"'{name}' is called with a mask from '{masks[0]}' (mask=), which a design cannot carry; "
+                "it computes without it"
+            )
+        # A recorded training=True keeps a dropout or noise layer on in predict() (fit passes its
+        # own); Keras records True or False on its own too, where it changes nothing.
+        if kwargs.get("training") is True and _trains_differently(layer):
+            self.problem(
+                f"'{name}' is called with training=True, which a design cannot carry; "
+                "it runs as Keras runs it by default (training only while fitting)"
+            )
+
     def _op_as_layer(self, layer: dict[str, Any]) -> dict[str, Any]:
         """A ``keras.ops`` call in the graph (``x + 3.0``) as the layer that computes the same.
 
@@ -294,6 +327,31 @@ class _GraphReader:
             return {**layer, "module": "keras.layers", "inbound_nodes": [{"args": [tensors], "kwargs": {}}]}
         return {**layer, "class_name": f"ops.{op}"}
 
+    def _nested(
+        self, layer: dict[str, Any], prefix: str, inputs: list[tuple[Source, Any]], call_index: int
+    ) -> list[Source]:
+        """A nested model's call, flattened into the design; a later call of the same model (a
+        siamese tower) calls the first call's layers again: shared layers, not copies."""
+        name = _layer_name(layer)
+        first = f"{prefix}{name}."
+        inner = first if call_index == 0 else f"{prefix}{name}_call{call_index}."
+        if call_index:
+            self.shared_models.append((inner, first))
+        try:
+            body = {"class_name": layer.get("class_name"), "config": _config_of(layer)}
+            return self.model(body, inner, [s for s, _ in inputs])
+        finally:
+            if call_index:
+                self.shared_models.pop()
+
+    def _first_call_of(self, prefix: str, base: str) -> str | None:
+        """Inside a nested model's later call, the node of the same layer in its first call."""
+        for later, first in reversed(self.shared_models):
+            if prefix.startswith(later):
+                nid = self.ids.get((first + prefix[len(later) :], base))
+                return self.design.layer_owner(nid) if nid in self.design.nodes else None
+        return None
+
     def _input(self, name: str | None, shape: list[Any] | None, prefix: str, dtype: str | None = None) -> str:
         nid = self._new_id(prefix + (name or "input"))
         params: dict[str, Any] = {"shape": list(shape) if shape is not None else None}
@@ -316,9 +374,7 @@ class _GraphReader:
         name = _layer_name(layer)
         config = _config_of(layer)
         if _is_model(layer):
-            return self.model(
-                {"class_name": class_name, "config": config}, f"{prefix}{name}.", [s for s, _ in inputs]
-            )
+            return self._nested(layer, prefix, inputs, call_index)
         spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
         beyond = (
             _beyond_catalog(spec, _underived(layer)) if spec is not None and _generic_layer(layer) else []
@@ -334,6 +390,8 @@ class _GraphReader:
         if call_index and not prefix:
             base = self.call_names.get((name, call_index), base)
         nid = self._new_id(prefix + base)
+        self.ids[(prefix, base)] = nid
+        shares = shares or self._first_call_of(prefix, base)
         if spec is None and _generic_layer(layer) and shares is None:
             why = config_problems(_config_without_name(layer))
             if not why:
@@ -361,7 +419,7 @@ class _GraphReader:
             for source, _ in inputs[:1]:
                 self.design.connect(Edge(source.node, nid, None, source.out))
             return [Source(nid)]
-        params = self._params(spec.type, config, name) if shares is None else {}
+        params = self._params(spec.type, _underived(layer), name) if shares is None else {}
         call_options = _call_options(spec, layer, call_index)
         if shares is None:
             params.update(call_options)
@@ -756,16 +814,68 @@ def _input_shape(layer: dict[str, Any]) -> list[Any] | None:
 
 def _input_dtype(layer: dict[str, Any]) -> str | None:
     """An InputLayer's dtype when it holds ids or text (the design's dtype flow); None: floats."""
+    dtype = _dtype_name(layer)
+    return dtype if dtype in ("int32", "int64", "string") else None
+
+
+def _dtype_name(layer: dict[str, Any]) -> str | None:
     dtype = _config_of(layer).get("dtype")
     if isinstance(dtype, dict):  # a dtype policy: {"class_name": "DTypePolicy", "config": {"name": ...}}
         dtype = _config_of(dtype).get("name")
-    return dtype if dtype in ("int32", "int64", "string") else None
+    return dtype if isinstance(dtype, str) else None
 
 
 def _is_op(layer: dict[str, Any]) -> bool:
     """A ``keras.ops`` call that Keras 3 keeps in a functional graph beside the layers."""
     module = str(layer.get("module") or "")
     return module.startswith(("keras.src.ops", "keras.ops"))
+
+
+def _ref_list(value: Any) -> list[list[Any]]:
+    """A model's input or output layers as a list of references, whichever form Keras wrote:
+    a list of them, a dict of them, or one flat ``["name", 0, 0]`` (one input or output)."""
+    if _is_ref(value):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [ref for ref in value if _is_ref(ref)] if isinstance(value, list) else []
+
+
+def _implicit_masks(layers: list[Any]) -> set[str]:
+    """The ``NotEqual(ids, 0)`` operations Keras records for an ``Embedding(mask_zero=True)``: the
+    mask the Embedding itself gives, which a design rebuilds by keeping mask_zero."""
+    masked_ids = {
+        tuple(ref[:2])
+        for lay in layers
+        if isinstance(lay, dict) and lay.get("class_name") == "Embedding" and _config_of(lay).get("mask_zero")
+        for call in _inbound(lay)
+        for ref in _refs(call)
+    }
+    out = set()
+    for lay in layers:
+        if not isinstance(lay, dict) or lay.get("class_name") != "NotEqual" or not _is_op(lay):
+            continue
+        calls = _inbound(lay)
+        args = _call_parts(calls[0])[0] if len(calls) == 1 else []
+        if (
+            len(args) == 2
+            and args[1] == 0
+            and [tuple(r[:2]) for r in _refs(args[0])] in ([k] for k in masked_ids)
+        ):
+            out.add(_layer_name(lay))
+    return out
+
+
+def _trains_differently(layer: dict[str, Any]) -> bool:
+    """Whether a layer computes differently while training (dropout, noise, batch statistics) and
+    is off by default: then a call's recorded ``training=True`` changes what predict() computes.
+    (An augmentation layer's call defaults to training=True, which Keras records by itself.)"""
+    cls = str(layer.get("class_name", ""))
+    config = _config_of(layer)
+    dropout = any(
+        isinstance(config.get(k), (int, float)) and config.get(k) for k in ("dropout", "recurrent_dropout")
+    )
+    return dropout or cls == "BatchNormalization" or "Dropout" in cls or "Noise" in cls
 
 
 def _is_ref(ref: Any) -> bool:
