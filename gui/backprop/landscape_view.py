@@ -49,18 +49,30 @@ class LandscapeView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+        self.waiting = False  # a landscape was asked for and has not come back yet
         session.landscaped.connect(self.show_landscape)
+        session.failed.connect(self._failed)
         session.status.connect(self._status)
 
     def compute(self) -> None:
+        if self.session.running:
+            self.caption.setText("A run is training: draw the landscape when it has finished.")
+            return
+        self.waiting = True
         self.caption.setText("Training and measuring the loss on the plane…")
         self.session.landscape(self.design(), self.base_dir())
+
+    def _failed(self, message: str) -> None:
+        if self.waiting:
+            self.waiting = False
+            self.caption.setText(message)
 
     def _status(self, text: str) -> None:
         if text.startswith("Loss landscape"):
             self.caption.setText(text)
 
     def show_landscape(self, land) -> None:
+        self.waiting = False
         self.landscape = land
         for item in self.curves:
             self.plot.removeItem(item)

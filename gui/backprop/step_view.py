@@ -202,7 +202,9 @@ class BackpropPanel(QWidget):
         self.compute_button.clicked.connect(self.compute)
         self.forward_button.clicked.connect(self.forward)
         self.backward_button.clicked.connect(self.backward)
+        self.waiting = False  # a step was asked for and has not come back yet
         session.explained.connect(self.show_ledger)
+        session.failed.connect(self._failed)
         self._enable()
 
     def _enable(self) -> None:
@@ -210,10 +212,21 @@ class BackpropPanel(QWidget):
             b.setEnabled(self.ledger is not None)
 
     def compute(self) -> None:
+        if self.session.running:
+            self.where.setText("A run is training: take the step when it has finished.")
+            return
+        self.waiting = True
         self.where.setText("Computing the step on the training thread…")
         self.session.explain_step(self.design(), self.sample.value(), self.base_dir())
 
+    def _failed(self, message: str) -> None:
+        """The worker's sentence when the step cannot be taken (no data, a sample past the rows)."""
+        if self.waiting:
+            self.waiting = False
+            self.where.setText(message)
+
     def show_ledger(self, ledger: Ledger) -> None:
+        self.waiting = False
         self.ledger, self.phase, self.position = ledger, FORWARD, -1
         self.clear()
         opt = ledger.optimizer

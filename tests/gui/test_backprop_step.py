@@ -69,3 +69,18 @@ def test_walk_forward_and_backward_and_explain_one_weight(window, qtbot):
 
     window.doc.set_param("h", "units", 8)  # an edit: the step no longer belongs to the design
     assert not panel.forward_button.isEnabled()
+
+
+def test_a_design_without_data_says_why_no_step_can_be_taken(window, qtbot, tmp_path):
+    import json
+
+    design = json.loads((TEMPLATES / "seed_example.json").read_text())
+    design.pop("data")
+    path = tmp_path / "no_data.json"
+    path.write_text(json.dumps(design))
+    window.open_path(path, ask=False)
+    window.show_backprop()
+    panel = window.backprop
+    qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "no dataset" in panel.where.text(), timeout=TIMEOUT)
+    assert "Cannot explain a step yet" in panel.where.text() and not panel.forward_button.isEnabled()
