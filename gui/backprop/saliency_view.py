@@ -45,7 +45,7 @@ class SaliencyView(QWidget):
             "Saliency (the gradient of the predicted class's score with respect to the input) and, for a "
             "convolutional design, Grad-CAM, for this sample and the trained model"
         )
-        self.button.clicked.connect(lambda: session.attend(self.sample_index()))
+        self.button.clicked.connect(self.compute)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.pictures = [QLabel() for _ in range(3)]
@@ -61,6 +61,13 @@ class SaliencyView(QWidget):
         layout.addWidget(self.caption)
         session.attended.connect(self.show_attention)
         self._show_pictures(False)
+
+    def compute(self) -> None:
+        if not self.session.has_model:
+            self.caption.setText("Train the design first: this shows what the trained network looks at.")
+            return
+        self.caption.setText("Computing on the training thread…")
+        self.session.attend(self.sample_index())
 
     def _show_pictures(self, shown: bool) -> None:
         for w in (*self.titles, *self.pictures):

@@ -16,6 +16,8 @@ LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NE
 @LONG
 def test_saliency_and_grad_cam_of_a_digit_after_training(window, qtbot):
     panel = open_template(window, "small_cnn", epochs=1)
+    panel.results.saliency.button.click()  # before any training: it says what it needs
+    assert "Train the design first" in panel.results.saliency.caption.text()
     start_and_wait(qtbot, panel)
     panel.tabs.setCurrentWidget(panel.results)
     view = panel.results.saliency
