@@ -99,8 +99,6 @@ class MainWindow(QMainWindow):
         self.palette = Palette()
         self.properties = PropertiesPanel(self.doc)
         self.properties.sweep_requested.connect(self.sweep_setting)
-        self.properties.sweep_requested.connect(self.sweep_setting)
-        self.properties.sweep_requested.connect(self.sweep_setting)
         self.model_settings = SettingsPanel(self.doc)
         self.problems = ProblemsList()
         self.summary = SummaryTable()
@@ -586,18 +584,6 @@ class MainWindow(QMainWindow):
     def train(self) -> None:
         self.mode.show_train()
         self.training.start()
-
-    def sweep_setting(self, path: str) -> None:
-        """From "Sweep this…" on a field: the Experiments view, with that setting added."""
-        self.mode.show_train()
-        self.training.tabs.setCurrentWidget(self.training.experiments)
-        self.training.experiments.add_axis(path)
-
-    def sweep_setting(self, path: str) -> None:
-        """From "Sweep this…" on a field: the Experiments view, with that setting added."""
-        self.mode.show_train()
-        self.training.tabs.setCurrentWidget(self.training.experiments)
-        self.training.experiments.add_axis(path)
 
     def sweep_setting(self, path: str) -> None:
         """From "Sweep this…" on a field: the Experiments view, with that setting added."""

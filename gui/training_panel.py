@@ -38,8 +38,6 @@ from gui.backprop.landscape_view import LandscapeView
 from gui.custom_code import ask_trust
 from gui.document import Document
 from gui.experiments.view import ExperimentsView
-from gui.experiments.view import ExperimentsView
-from gui.experiments.view import ExperimentsView
 from gui.style import status_color
 from gui.training.boundary import BoundaryView
 from gui.training.curves import CurvesView
@@ -166,10 +164,6 @@ class TrainingPanel(QWidget):
         self.tabs.addTab(self.data, "Data")
         self.experiments = ExperimentsView(self.doc, s, self._base_dir)
         self.tabs.addTab(self.experiments, "Experiments")
-        self.experiments = ExperimentsView(self.doc, s, self._base_dir)
-        self.tabs.addTab(self.experiments, "Experiments")
-        self.experiments = ExperimentsView(self.doc, s, self._base_dir)
-        self.tabs.addTab(self.experiments, "Experiments")
         self.landscape = LandscapeView(s, lambda: self.doc.design, self._base_dir)
         self.tabs.addTab(self.landscape, "Loss landscape")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_views())
@@ -276,6 +270,7 @@ class TrainingPanel(QWidget):
             self.progress_label.setText("Stopping after this batch…")
 
     def shutdown(self) -> None:
+        self.experiments.runner.abort()  # a sweep on the same thread ends within a batch too
         self.session.shutdown()
 
     @property

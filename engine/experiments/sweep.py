@@ -24,19 +24,32 @@ from typing import Any
 from engine.experiments.pareto import best_index, pareto_flags
 from engine.experiments.plan import PlannedTrial, SweepRefused, estimate_seconds
 from engine.training.errors import explain
-from engine.training.fit import DIVERGED, CannotTrain
+from engine.training.fit import DIVERGED, CannotTrain, Control
+from engine.training.fit import STOPPED as STOPPED_RUN
 
 DONE, FAILED, STOPPED, PENDING = "done", "failed", "stopped", "pending"
 
 
 class SweepControl:
-    """Stop from another thread: the sweep ends after the trial in progress."""
+    """Stop from another thread: the sweep ends after the trial in progress; ``abort`` also stops
+    that trial's training within a batch (the window closing), and that trial counts as stopped."""
 
     def __init__(self) -> None:
         self._stop = threading.Event()
+        self._abort = threading.Event()
+        self.current = Control()  # the trial in progress's own Stop
 
     def stop(self) -> None:
         self._stop.set()
+
+    def abort(self) -> None:
+        self._abort.set()
+        self._stop.set()
+        self.current.stop()
+
+    @property
+    def aborted(self) -> bool:
+        return self._abort.is_set()
 
     @property
     def stop_requested(self) -> bool:
@@ -175,7 +188,10 @@ def _run_all(
                 rest.status = STOPPED
             break
         listener.on_trial_begin({"index": position, "count": len(trials), "settings": dict(plan.settings)})
-        _run_trial(plan, trial, base_dir, listener, position)
+        control.current = Control()
+        if control.aborted:  # aborted while this trial's Stop was being made: it stops at once
+            control.current.stop()
+        _run_trial(plan, trial, base_dir, listener, position, control.current)
         # No gc.collect() here: a full collection walks TensorFlow's heap (0.8 s a trial, 15% of a
         # small sweep), and on the window's worker thread it could free Qt objects there
         # (gui/gui_thread_gc.py); the previous trial's model goes with the next automatic collection.
@@ -195,7 +211,12 @@ def finish(trials: list[Trial], objective: str) -> SweepResult:
 
 
 def _run_trial(
-    plan: PlannedTrial, trial: Trial, base_dir: Path | None, listener: SweepListener, position: int
+    plan: PlannedTrial,
+    trial: Trial,
+    base_dir: Path | None,
+    listener: SweepListener,
+    position: int,
+    training: Control,
 ) -> None:
     """One run; its seconds go from the prepared data (build) through evaluation, and a failure
     is the trial's message."""
@@ -207,12 +228,16 @@ def _run_trial(
             listener.on_epoch({"position": position, "epoch": event.epoch, "logs": dict(event.logs)})
 
     clock = {"start": time.perf_counter()}
-    hooks = Hooks(emit=emit, on_prepared=lambda _outcome: clock.update(start=time.perf_counter()))
+    hooks = Hooks(
+        emit=emit, on_prepared=lambda _outcome: clock.update(start=time.perf_counter()), control=training
+    )
     try:
         outcome = run(plan.design, Options(base_dir=base_dir), hooks)
         result = outcome.result
         trial.history, trial.message = result.history, result.message
-        if result.stop_reason == DIVERGED or not result.epochs_done:
+        if result.stop_reason == STOPPED_RUN:  # aborted: it did not finish
+            trial.status = STOPPED
+        elif result.stop_reason == DIVERGED or not result.epochs_done:
             trial.status = FAILED
         else:
             trial.test_metrics = outcome.evaluation.get("metrics")

@@ -105,6 +105,11 @@ class SweepRunner(QObject):
         if self.control is not None:
             self.control.stop()
 
+    def abort(self) -> None:
+        """End the sweep now, the trial in progress within a batch (the window is closing)."""
+        if self.control is not None:
+            self.control.abort()
+
     # ------------------------------------------------------------ on the worker thread
 
     @staticmethod

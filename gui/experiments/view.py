@@ -105,6 +105,8 @@ class ExperimentsView(QWidget):
         r.rate_failed.connect(self._rate_failed)
         r.exported.connect(self._exported)
         doc.changed.connect(lambda _r: self._design_changed())
+        for signal in (session.started, session.finished, session.failed):  # one thread trains at a time
+            signal.connect(lambda *_a: self._update_buttons())
         self._design_changed()
 
     # ------------------------------------------------------------ layout
@@ -351,6 +353,8 @@ class ExperimentsView(QWidget):
     def _epoch(self, info: dict) -> None:
         for key, value in info["logs"].items():
             self.live.setdefault(key, []).append(value)
+        if not self._selected():  # nothing chosen: the Curves tab follows the trial in progress
+            self.curves.show_histories([("this trial", self.live, score_colors([0.0])[0])])
         text = self.status.text().split(" · ")[0]
         self.status.setText(
             f"{text} · epoch {info['epoch'] + 1}, loss {info['logs'].get('loss', math.nan):.4f}"

@@ -49,3 +49,14 @@ def test_a_trial_whose_data_cannot_be_split_refuses_the_sweep(mlp):
     with pytest.raises(SweepRefused) as refused:
         check_data(planned, MLP.parent)
     assert [p.split(":")[0] for p in refused.value.problems] == ["trial 2 (data.test_split=0.999)"]
+
+
+def test_abort_stops_the_trial_in_progress_too(mlp):
+    planned = plan_sweep(
+        apply_settings(mlp, {"training.epochs": 3}), [Axis(parse_path("training.batch_size"), (16, 32))]
+    )
+    control = SweepControl()
+    listener = SweepListener(on_epoch=lambda info: control.abort())  # the window closes during epoch 1
+    result = run_sweep(planned, MLP.parent, listener=listener, control=control)
+    assert [t.status for t in result.trials] == ["stopped", "stopped"]
+    assert len(result.trials[0].history["loss"]) == 1 and result.best is None
