@@ -96,8 +96,9 @@ class PropertiesPanel(QScrollArea):
             label.setToolTip(p.help)
             form.addRow(label, field)
             self.fields[p.name] = field
-            for widget in (label, field.editor):
-                self._offer_sweep(widget, SettingPath("nodes", (node.id, p.name)).text)
+            for widget in (label, getattr(field, "editor", None)):  # a wrapped layer's field has none
+                if widget is not None:
+                    self._offer_sweep(widget, SettingPath("nodes", (node.id, p.name)).text)
         self.config_editor: ConfigEditor | None = None
         self.code_editor = (
             code_rows(self, self.doc, node.id, form) if is_custom(node.type) and not node.shares else None
