@@ -1,19 +1,12 @@
 """The loss landscape tab: one click trains the design (on the worker) and draws the loss around
 where it ended, with the run's path from the start to the trained weights."""
 
-import os
-
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT
 
-# A whole run on the worker (about 10 s on 2 cores): with the long tests.
-LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NETWRIGHT_LONG_TESTS=1 runs it")
 
-
-@LONG
 def test_the_landscape_shows_the_loss_and_the_path_downhill(window, qtbot):
     window.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": 2}, "e")

@@ -1,19 +1,12 @@
 """What the network looks at, in the Results view: after training the small CNN, the sample,
 its saliency and Grad-CAM are shown as pictures computed from the trained model."""
 
-import os
-
-import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.test_training_panel import TIMEOUT, start_and_wait
 from tests.gui.test_training_workspace import open_template
 
-# A whole run on the worker (about 10 s on 2 cores): with the long tests.
-LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NETWRIGHT_LONG_TESTS=1 runs it")
 
-
-@LONG
 def test_saliency_and_grad_cam_of_a_digit_after_training(window, qtbot):
     panel = open_template(window, "small_cnn", epochs=1)
     panel.results.saliency.button.click()  # before any training: it says what it needs

@@ -3,7 +3,6 @@ optimizer's update, from fresh state and after some steps; finite differences ag
 chain rule's δ is ∂L/∂a ⊙ f′(z); and the learner's model and optimizer are left untouched."""
 
 import copy
-import os
 from pathlib import Path
 
 import numpy as np
@@ -98,22 +97,8 @@ def check_arithmetic(ledger):
             assert new.lines[-1].startswith("w ← w") and num(new.value) in new.lines[-1]
 
 
-LONG = bool(os.environ.get("NETWRIGHT_LONG_TESTS"))
-# Every optimizer on the seed example, and each other template with one of them; every pair
-# with NETWRIGHT_LONG_TESTS=1 (about 25 s more).
-PAIRS = (
-    [(name, opt) for name in TEMPLATES for opt in OPTIMIZERS]
-    if LONG
-    else [
-        *[("seed_example", opt) for opt in OPTIMIZERS],
-        ("deep_relu", "rmsprop"),
-        ("deep_sigmoid", "momentum"),
-        ("small_cnn", "adam"),
-    ]
-)
-
-
-@pytest.mark.parametrize("name, optimizer", PAIRS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("name", TEMPLATES)
 def test_ledger_is_kerass_step_fresh_and_after_training(templates, keras, name, optimizer):
     design, prepared, model = templates[name]
     model.compile(
