@@ -84,6 +84,7 @@ def layer_params(node_type: str, params: dict[str, Any]) -> Any:
     if problems:  # an invalid value: compared as written
         return _plain(params)
     given = {**spec.keras_kwargs(params), **spec.call_kwargs(params)}
+    pool = spec.check_params(params)[1].get("pool_size")
     out = {}
     for key, value in given.items():
         p = spec.param(key)
@@ -92,6 +93,8 @@ def layer_params(node_type: str, params: dict[str, Any]) -> Any:
             if not p.required and value == _pairs(p, p.check(p.default)):
                 continue
         if value == "linear" and p.default is None:  # Keras saves "no activation" as "linear"
+            continue
+        if key == "strides" and p.default is None and _plain(value) == _plain(pool):  # None: pool_size
             continue
         value = _SAME_FUNCTION.get(value, value) if isinstance(value, str) else value
         out[key] = value

@@ -103,6 +103,7 @@ def import_config(
     except RecursionError:
         result.problems.append("the model nests models too deeply to read")
     reader.summarise_notes()
+    _owner_by_name(result)
     if compile_config:
         _read_compile(compile_config, result)
     else:
@@ -112,6 +113,22 @@ def import_config(
     for nid, (x, y) in layered_positions(result.design).items():
         result.design.nodes[nid].pos = (x, y)
     return result
+
+
+def _owner_by_name(result: ImportResult) -> None:
+    """The node named like a shared layer holds it, whichever call came first: an exported
+    script may call a shared layer first for a node that shares it."""
+    design = result.design
+    for nid, node in list(design.nodes.items()):
+        owner = node.shares
+        if owner is None or result.origins.get(owner) != nid:
+            continue
+        node.params, design.nodes[owner].params = design.nodes[owner].params, {}
+        for other in design.nodes.values():
+            if other.shares == owner or other.id == owner:
+                other.shares = nid
+        node.shares = None
+        result.origins[nid] = result.origins.pop(owner)
 
 
 def _design_name(config: dict[str, Any], source: str) -> str:
@@ -191,6 +208,7 @@ class _GraphReader:
         produced: dict[tuple[str, int], list[Source]] = {}
         input_names = [ref[0] for ref in _ref_list(body.get("input_layers"))]
         implicit = _implicit_masks(body["layers"])
+        pending: list[tuple[dict[str, Any], int, Any]] = []  # (layer, call index, call), in file order
         for layer in body["layers"]:
             if not isinstance(layer, dict):
                 continue
@@ -216,21 +234,53 @@ class _GraphReader:
                 continue
             if _is_op(layer):
                 layer = self._op_as_layer(layer)
-            first: str | None = None
-            for k, call in enumerate(_inbound(layer)):
-                self._call_flags(layer, call, implicit)
-                inputs = self._inputs(call, produced, layer)
-                if inputs is None:
-                    continue
-                outs = self._call(layer, prefix, inputs, call_index=k, shares=first)
-                if outs and k == 0 and not _is_model(layer):
-                    first = outs[0].node
-                produced[(name, k)] = outs
+            pending += [(layer, k, call) for k, call in enumerate(_inbound(layer))]
+        self._calls(pending, produced, prefix, implicit)
         outputs = []
         for ref in _ref_list(body.get("output_layers")):
             if (ref[0], ref[1]) in produced:
                 outputs.append(_output(produced[(ref[0], ref[1])], ref[2], self.design))
         return [o for o in outputs if o is not None]
+
+    def _calls(
+        self,
+        pending: list[tuple[dict[str, Any], int, Any]],
+        produced: dict[tuple[str, int], list[Source]],
+        prefix: str,
+        implicit: set[str],
+    ) -> None:
+        """Add each call once the tensors it takes exist, as Keras's own from_config does: a shared
+        layer's later call may take a tensor from a layer listed after it."""
+        first: dict[str, str] = {}  # layer name -> the node of its first call (later calls share it)
+        while pending:
+            left = []
+            for task in pending:
+                if _ready(task, produced):
+                    self._add_call(task, produced, prefix, implicit, first)
+                else:
+                    left.append(task)
+            if len(left) == len(pending):  # none can be added: the first says what it lacks
+                self._add_call(left.pop(0), produced, prefix, implicit, first)
+            pending = left
+
+    def _add_call(
+        self,
+        task: tuple[dict[str, Any], int, Any],
+        produced: dict[tuple[str, int], list[Source]],
+        prefix: str,
+        implicit: set[str],
+        first: dict[str, str],
+    ) -> None:
+        layer, k, call = task
+        name = _layer_name(layer)
+        self._call_flags(layer, call, implicit)
+        inputs = self._inputs(call, produced, layer)
+        if inputs is None:
+            return
+        outs = self._call(layer, prefix, inputs, call_index=k, shares=first.get(name))
+        if outs and k == 0 and not _is_model(layer):
+            first[name] = outs[0].node
+        produced[(name, k)] = outs
 
     def _inputs(
         self, call: Any, produced: dict[tuple[str, int], list[Source]], layer: dict[str, Any]
@@ -387,7 +437,8 @@ class _GraphReader:
                 "such parameter, so it imports as a generic Keras layer with its whole config",
             )
         base = name if call_index == 0 else f"{name}_call{call_index}"
-        if call_index and not prefix:
+        later = {v for (layer_name, k), v in self.call_names.items() if layer_name == name and k}
+        if not prefix and (call_index or name in later):  # the script's name for this call
             base = self.call_names.get((name, call_index), base)
         nid = self._new_id(prefix + base)
         self.ids[(prefix, base)] = nid
@@ -829,6 +880,13 @@ def _is_op(layer: dict[str, Any]) -> bool:
     """A ``keras.ops`` call that Keras 3 keeps in a functional graph beside the layers."""
     module = str(layer.get("module") or "")
     return module.startswith(("keras.src.ops", "keras.ops"))
+
+
+def _ready(task: tuple[dict[str, Any], int, Any], produced: dict[tuple[str, int], list[Source]]) -> bool:
+    """Whether a call's input tensors (and its layer's earlier call) have been added."""
+    layer, k, call = task
+    earlier = k == 0 or (_layer_name(layer), k - 1) in produced
+    return earlier and all((ref[0], ref[1]) in produced for ref in _refs(list(_call_parts(call))))
 
 
 def _ref_list(value: Any) -> list[list[Any]]:

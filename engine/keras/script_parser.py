@@ -239,8 +239,8 @@ class _Reader:
         self.active: list[int] = []  # the functions being read, innermost last
         self.steps = 0
         self.next_suffix: dict[str, int] = {}  # the next number to try after a layer name's stem
-        # (layer, call index) -> the name the script gives a later call's output: a shared
-        # layer's second call in Netwright's exports is named after its node
+        # (layer, call index) -> the name the script gives a call's output: a shared layer's
+        # calls in Netwright's exports are named after their nodes
         self.call_names: dict[tuple[str, int], str] = {}
 
     # ------------------------------------------------------------ driver
@@ -418,7 +418,7 @@ class _Reader:
             if isinstance(value, LayerObj) and not value.name:
                 self._name_layer(value)
             first = value[0] if isinstance(value, tuple) and value else value
-            if isinstance(first, Tensor) and first.node_index > 0 and first.tensor_index == 0:
+            if isinstance(first, Tensor) and first.tensor_index == 0:
                 self.call_names.setdefault((first.layer, first.node_index), target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value if isinstance(value, (list, tuple)) else None
