@@ -25,8 +25,10 @@ def test_seq2seq_template_trains_from_the_window_and_shows_results(window, qtbot
     results.sample.setValue(5)
     with qtbot.waitSignal(panel.session.predicted, timeout=TIMEOUT):
         qtbot.mouseClick(results.predict_button, Qt.MouseButton.LeftButton)
-    predicted, actual = results.prediction.text().split("; actual ")
-    assert len(predicted.removeprefix("predicted ").split()) == 6 and len(actual.split()) == 6
+    shown, actual = results.prediction.text().split("; actual ")
+    source, predicted = shown.split(" · predicted ")  # the encoder's input is shown beside its answer
+    assert source.startswith("input source: ") and len(source.split()) == 8
+    assert len(predicted.split()) == 6 and len(actual.split()) == 6
     with qtbot.waitSignal(panel.session.forwarded, timeout=TIMEOUT) as blocker:
         qtbot.mouseClick(results.forward_button, Qt.MouseButton.LeftButton)
     outputs = blocker.args[0]["outputs"]
