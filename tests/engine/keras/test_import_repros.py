@@ -71,3 +71,30 @@ def test_what_a_design_cannot_carry_is_a_problem_naming_the_layer(keras, tmp_pat
     assert any(p.startswith("'lstm' is called with a mask from 'smask'") for p in problems)
     assert any(p.startswith("'drop' is called with training=True") for p in problems)
     assert any("keras.expanddims" in p for p in problems)
+
+
+def test_compile_objects_in_a_keras_file_import_with_their_arguments(keras, tmp_path):
+    x = keras.Input((4,), name="x")
+    model = keras.Model(x, keras.layers.Dense(3, name="scores")(x))
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.05, 100, 0.5)
+    model.compile(
+        optimizer=keras.optimizers.SGD(schedule, momentum=0.9),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.Precision(thresholds=0.3), "accuracy"],
+    )
+    model.save(tmp_path / "model.keras")
+    result = import_file(tmp_path / "model.keras")
+    assert result.problems == []
+    assert result.design.compile == {
+        "optimizer": {"type": "SGD", "momentum": 0.9},
+        "loss": "sparse_categorical_crossentropy",
+        "from_logits": True,
+        "metrics": [{"type": "precision", "thresholds": 0.3}, "accuracy"],
+        "learning_rate_schedule": {
+            "type": "ExponentialDecay",
+            "initial_learning_rate": 0.05,
+            "decay_steps": 100,
+            "decay_rate": 0.5,
+            "staircase": False,
+        },
+    }
