@@ -25,6 +25,7 @@ from typing import Any
 from engine.design.file_format import from_dict, to_dict
 from engine.design.graph import Design
 from engine.design.validation import Report, validate
+from engine.keras.generic import compute, layer_answer
 from engine.spec.custom import LAMBDA, CodeRequest, code_nodes, init_parameters
 from engine.spec.generic import KerasShape, Request, recall, remember
 from engine.trust import is_trusted
@@ -142,29 +143,13 @@ def compute_code(request: CodeRequest) -> KerasShape:
         return KerasShape(error=str(exc))
     except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported by line
         return KerasShape(error=code_error(exc, request.class_name))
-    if isinstance(result, (list, tuple)):
-        if len(result) != 1:
-            return KerasShape(error=f"it returns {len(result)} tensors; a custom layer passes on one")
-        result = result[0]
-    if not hasattr(result, "shape"):
-        return KerasShape(error=f"it returns {type(result).__name__}, not a tensor")
-    trainable = sum(int(_size(w.shape)) for w in layer.trainable_weights)
-    return KerasShape(shape=tuple(result.shape), params=int(layer.count_params()), trainable=trainable)
-
-
-def _size(shape: Any) -> int:
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
+    return layer_answer(layer, result, "a custom layer")
 
 
 # ---------------------------------------------------------------- shapes in a child process
 
 
 def _answer(request: Request) -> KerasShape:
-    from engine.keras.generic import compute
-
     return compute_code(request) if isinstance(request, CodeRequest) else compute(request)
 
 

@@ -61,9 +61,18 @@ def compute(request: Request) -> KerasShape:
         result = layer(*inputs)
     except Exception as exc:  # noqa: BLE001 - Keras's refusal, whatever its type, is the answer
         return KerasShape(error=_sentence(exc))
+    return layer_answer(layer, result, "a generic layer")
+
+
+def layer_answer(layer: Any, result: Any, kind: str) -> KerasShape:
+    """The shape and weight counts of ``layer`` called once, or why its result is no one tensor.
+
+    Shared by generic layers and custom ones (:mod:`engine.keras.custom_layers`): ``kind``
+    names which in the sentence.
+    """
     if isinstance(result, (list, tuple)):
         if len(result) != 1:
-            return KerasShape(error=f"it returns {len(result)} tensors; a generic layer passes on one")
+            return KerasShape(error=f"it returns {len(result)} tensors; {kind} passes on one")
         result = result[0]
     if not hasattr(result, "shape"):
         return KerasShape(error=f"it returns {type(result).__name__}, not a tensor")
