@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from engine.spec import layer_rules as R
+from engine.spec.flops import FLOPS
+from engine.spec.flops import Rule as Flops
 from engine.spec.params import (
     ACTIVATIONS,
     BIAS_INITIALIZERS,
@@ -150,6 +152,8 @@ class LayerSpec:
     output_dtype: str = FLOATS_DT
     # The Keras class's constructor arguments in its own positional order (set below).
     keras_args: tuple[str, ...] = ()
+    # FLOPs of one forward pass for one sample (engine/spec/flops.py; set below).
+    flops: Flops | None = None
 
     def port_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.ports)
@@ -1612,6 +1616,8 @@ _KERAS_ARGUMENT_ORDER = {
 }
 for _type, _names in _KERAS_ARGUMENT_ORDER.items():
     LAYERS[_type] = replace(LAYERS[_type], keras_args=tuple(_names.split()))
+for _type, _rule in FLOPS.items():
+    LAYERS[_type] = replace(LAYERS[_type], flops=_rule)
 
 
 def layer_types_by_category() -> dict[str, list[str]]:

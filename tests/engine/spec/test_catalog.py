@@ -155,3 +155,12 @@ def test_every_layer_builds_from_its_defaults(keras):
             )
         else:
             getattr(keras.layers, spec.type)(**kwargs)
+
+
+def test_every_entry_holds_what_the_cost_model_the_reader_and_the_importer_need():
+    """Adding a layer is its catalog entry: shape rule, parameters, FLOPs rule, Keras's argument order."""
+    for layer_type, spec in LAYERS.items():
+        assert callable(spec.rule) and callable(spec.flops), layer_type
+        positional = {p.name for p in spec.params if p.positional}
+        if layer_type != "Input" and positional:
+            assert positional <= set(spec.keras_args), f"{layer_type}: no Keras argument order for them"
