@@ -7,6 +7,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
 from gui.main_window import MainWindow
+from tests.gui.settle import settle
+from tests.gui.test_training_workspace import open_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "resources" / "designs"
@@ -84,31 +86,22 @@ def test_design_ctrl1_and_fit_lead_back_from_the_start_page(window, qtbot):
 def test_the_start_page_at_1024x700_does_not_squeeze_the_panels(window, qtbot):
     window.resize(1024, 700)
     window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
-    qtbot.wait(20)
+    settle(qtbot, window)
     before = {name: dock.width() for name, dock in docks(window).items()}
     window.actions_by_name["start_page"].trigger()
-    qtbot.wait(20)
+    settle(qtbot, window)
     assert not shown_docks(window)  # the start page takes the whole centre
     qtbot.mouseClick(window.start_page.template_buttons["small_cnn"], Qt.MouseButton.LeftButton)
-    qtbot.wait(20)
+    settle(qtbot, window)
     assert {name: dock.width() for name, dock in docks(window).items()} == before
     window.scene.select_nodes(["conv1"])  # the longest form: every label and field whole
-    qtbot.wait(20)
+    settle(qtbot, window)
     assert window.properties.horizontalScrollBar().maximum() == 0
     tree = window.palette.tree  # the longest layer name (GlobalAveragePooling2D) is not cut
     assert tree.sizeHintForColumn(0) <= tree.viewport().width()
 
 
 # ---------------------------------------------------------------- helpers for the Train view
-
-
-def open_template(window, name, epochs=1, **data):
-    window.open_path(TEMPLATES / f"{name}.json", ask=False)
-    window.doc.set_settings("training", {**window.doc.design.training, "epochs": epochs}, "e")
-    if data:
-        window.doc.set_settings("data", {**window.doc.design.data, **data}, "d")
-    window.mode.train_action.trigger()
-    return window.training
 
 
 def train(qtbot, panel):
@@ -473,7 +466,7 @@ def test_the_model_tab_fits_1280_px_without_a_horizontal_scrollbar(window, qtbot
     window.right_tabs.setCurrentWidget(window.model_settings)
     panel = window.model_settings
     qtbot.waitUntil(lambda: panel.viewport().width() > 0)
-    qtbot.wait(20)
+    settle(qtbot, window)
     assert panel.horizontalScrollBar().maximum() == 0
     description = next(w for w in panel.findChildren(QLabel) if w.text().startswith("150 iris flowers"))
     assert description.geometry().right() <= panel.viewport().width()

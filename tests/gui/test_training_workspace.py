@@ -11,7 +11,7 @@ from tests.gui.settle import settle
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT, start_and_wait
 
 
-def open_template(window, name, epochs, **data):
+def open_template(window, name, epochs=1, **data):
     window.open_path(TEMPLATES / f"{name}.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": epochs}, "e")
     if data:
