@@ -22,7 +22,8 @@ from cli.trust_gate import add_flag, gate
 from engine.atomic import clean_stale_temps, write_text_atomic
 from engine.design.cost import summarize
 from engine.design.file_format import DesignFileError, load
-from engine.design.validation import Report, pending_text, validate
+from engine.design.report import Report, pending_text
+from engine.design.validation import validate
 from engine.keras.codegen import CodegenError, generate
 from engine.keras.generic import resolve
 from engine.keras.job_files import JOB_HELP, JOBS, JobFileError, JobResources, job_file

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle
 
-from engine.design.validation import ERROR, Report
+from engine.design.report import ERROR, Report
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 FIX_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.design.validation import pending_text
+from engine.design.report import pending_text
 from engine.experiments.paths import SettingPath
 from engine.spec.catalog import LAYERS
 from engine.spec.custom import CUSTOM_HELP, is_custom

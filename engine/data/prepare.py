@@ -27,7 +27,8 @@ from engine.data import loaders, steps
 from engine.design.cost import fits_warning
 from engine.design.graph import Design
 from engine.design.label_fit import label_form, label_problems, output_rank_problem
-from engine.design.validation import label, validate
+from engine.design.report import label
+from engine.design.validation import validate
 from engine.spec.compile_catalog import REGRESSION, loss_spec
 from engine.spec.data_settings import data_problems
 from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
-from engine.design.validation import label
+from engine.design.report import label
 from engine.spec.catalog import LAYERS
 
 # A card's footprint on the canvas, in scene units, with the gap kept around it.  The

@@ -26,7 +26,7 @@ from typing import Any
 
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
-from engine.design.validation import output_activation
+from engine.design.lint import output_activation
 from engine.keras.custom_script import custom_layer, layer_params, missing_code
 from engine.keras.import_compile import loss_problems, metric, read_per_output, read_schedule, split_loss
 from engine.keras.model_files import ModelFileError, read_model_file

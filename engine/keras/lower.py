@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.design.graph import Design
-from engine.design.validation import port_slots
+from engine.design.structure_checks import port_slots
 from engine.spec.catalog import LAYERS
 from engine.spec.custom import by_keras, is_custom
 from engine.spec.generic import is_generic

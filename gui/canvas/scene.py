@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneM
 from engine.design.cost import human_count, node_cost
 from engine.design.graph import Edge
 from engine.design.groups import group_card, group_problem, visible_edges
-from engine.design.validation import Report, pending_text
+from engine.design.report import Report, pending_text
 from engine.spec.catalog import LAYERS
 from engine.spec.custom import CUSTOM_HELP, custom_summary, is_custom
 from engine.spec.generic import GENERIC_HELP, generic_summary, is_generic, shown_type

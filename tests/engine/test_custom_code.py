@@ -8,7 +8,8 @@ import pytest
 
 from engine import trust
 from engine.design.file_format import dumps, loads
-from engine.design.validation import pending_text, validate
+from engine.design.report import pending_text
+from engine.design.validation import validate
 from engine.spec.custom import PENDING_TEXT, check_custom, custom_params, init_parameters, same_source
 from tests.engine.custom_fixtures import code_design, marker_source
 

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from engine.design.graph import Design, Edge, Node
-from engine.design.validation import pending_text, validate
+from engine.design.report import pending_text
+from engine.design.validation import validate
 from engine.spec.generic import (
     GENERIC,
     GENERIC_CLASSES,
