@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.design.cost import human_count
+from engine.design.cost import human_bytes, human_count
 from engine.experiments.lr_range import seed_values
 from engine.experiments.paths import (
     PathError,
@@ -493,7 +493,18 @@ class ExperimentsView(QWidget):
     def _columns(self) -> list[str]:
         metrics = [m for t in self.trials for m in (t.get("metrics") or {})]
         others = [m for m in dict.fromkeys(metrics) if m.startswith("val_") and m != self.objective][:2]
-        return ["#", *self.paths, "status", self.objective, *others, "seconds", "params", "FLOPs", "front"]
+        return [
+            "#",
+            *self.paths,
+            "status",
+            self.objective,
+            *others,
+            "seconds",
+            "params",
+            "FLOPs",
+            "memory",
+            "front",
+        ]
 
     def _fill_table(self) -> None:
         columns = self._columns()
@@ -531,6 +542,9 @@ class ExperimentsView(QWidget):
             value = {"seconds": trial["seconds"], "params": trial["params"], "FLOPs": trial["flops"]}[column]
             text = "-" if value is None else (f"{value:.1f}" if column == "seconds" else human_count(value))
             return SortItem(text, value)
+        if column == "memory":  # what a training step holds (engine/design/cost.py), as the summary counts it
+            memory = trial.get("memory")
+            return SortItem("-" if memory is None else human_bytes(memory), memory)
         if column == "front":
             return SortItem("yes" if trial["pareto"] else "", int(trial["pareto"]))
         value = metrics.get(column)

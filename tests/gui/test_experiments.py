@@ -59,6 +59,8 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
     assert headers[:5] == ["#", "hidden1.units", "learning_rate", "status", "val_loss"]
     flops = [view.trials[i]["flops"] for i in range(2)]
+    memory = [view.table.item(r, headers.index("memory")).text() for r in range(2)]
+    assert "-" not in memory and memory[0] != memory[1]  # each trial's training memory
     assert flops[0] < flops[1]
     assert len(view.tradeoff.points) == 2
     front = [view.table.item(r, headers.index("front")).text() == "yes" for r in range(2)]
