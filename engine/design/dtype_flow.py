@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.spec.catalog import (
+from engine.spec.catalog import LAYERS
+from engine.spec.layer_spec import (
     ANY,
     FLOATS_DT,
     IDS,
     IDS_OR_FLOATS,
     INTS_DT,
-    LAYERS,
     SAME,
     TEXT_DT,
     WORDS,
