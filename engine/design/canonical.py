@@ -84,7 +84,7 @@ def layer_params(node_type: str, params: dict[str, Any]) -> Any:
     if problems:  # an invalid value: compared as written
         return _plain(params)
     given = {**spec.keras_kwargs(params), **spec.call_kwargs(params)}
-    pool = spec.check_params(params)[1].get("pool_size")
+    checked = spec.check_params(params)[1]
     out = {}
     for key, value in given.items():
         p = spec.param(key)
@@ -94,13 +94,19 @@ def layer_params(node_type: str, params: dict[str, Any]) -> Any:
                 continue
         if value == "linear" and p.default is None:  # Keras saves "no activation" as "linear"
             continue
-        if key == "strides" and p.default is None and _plain(value) == _plain(pool):  # None: pool_size
-            continue
+        if (
+            p.default is None
+            and key in _DEFAULT_FROM
+            and _plain(value) == _plain(checked.get(_DEFAULT_FROM[key]))
+        ):
+            continue  # strides None means the pool size, value_dim None the key size
         value = _SAME_FUNCTION.get(value, value) if isinstance(value, str) else value
         out[key] = value
     return _plain(out)
 
 
+# Parameters whose None means another's value (Keras saves that value).
+_DEFAULT_FROM = {"strides": "pool_size", "value_dim": "key_dim"}
 # Two names of one function: Keras saves swish as silu.
 _SAME_FUNCTION = {"swish": "silu"}
 

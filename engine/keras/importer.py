@@ -631,10 +631,13 @@ def _mirrors(forward: Any, backward: Any) -> bool:
     layer (the same config, run backwards), which Keras writes into every saved config."""
     if not isinstance(forward, dict) or not isinstance(backward, dict):
         return False
-    skip = ("name", "go_backwards", "build_config")
-    return forward.get("class_name") == backward.get("class_name") and {
-        k: v for k, v in _config_of(forward).items() if k not in skip
-    } == {k: v for k, v in _config_of(backward).items() if k not in skip}
+    skip = ("go_backwards", "build_config")
+
+    def kept(layer: dict[str, Any]) -> dict[str, Any]:  # less names and a saving's object ids
+        config = generic_params("", _config_of(layer))["config"]
+        return {k: v for k, v in config.items() if k not in skip}
+
+    return forward.get("class_name") == backward.get("class_name") and kept(forward) == kept(backward)
 
 
 def _same(value: Any, default: Any) -> bool:
@@ -900,28 +903,27 @@ def _ref_list(value: Any) -> list[list[Any]]:
 
 
 def _implicit_masks(layers: list[Any]) -> set[str]:
-    """The ``NotEqual(ids, 0)`` operations Keras records for an ``Embedding(mask_zero=True)``: the
-    mask the Embedding itself gives, which a design rebuilds by keeping mask_zero."""
-    masked_ids = {
-        tuple(ref[:2])
+    """The operations Keras records to carry a mask that a layer makes by itself (an
+    ``Embedding(mask_zero=True)``'s ``NotEqual(ids, 0)``, a ``Masking`` layer's ``NotEqual`` and
+    ``Any``): operations used only as ``mask=`` of later calls, in a model with such a layer.
+    A design rebuilds those masks from the layers themselves."""
+    layers = [lay for lay in layers if isinstance(lay, dict)]
+    masking = any(
+        lay.get("class_name") == "Masking"
+        or (lay.get("class_name") == "Embedding" and _config_of(lay).get("mask_zero"))
         for lay in layers
-        if isinstance(lay, dict) and lay.get("class_name") == "Embedding" and _config_of(lay).get("mask_zero")
-        for call in _inbound(lay)
-        for ref in _refs(call)
-    }
-    out = set()
+    )
+    ops = {_layer_name(lay) for lay in layers if _is_op(lay)} if masking else set()
+    uses: list[tuple[str, str]] = []  # (user, used) where a tensor is taken as data, not as mask=
     for lay in layers:
-        if not isinstance(lay, dict) or lay.get("class_name") != "NotEqual" or not _is_op(lay):
-            continue
-        calls = _inbound(lay)
-        args = _call_parts(calls[0])[0] if len(calls) == 1 else []
-        if (
-            len(args) == 2
-            and args[1] == 0
-            and [tuple(r[:2]) for r in _refs(args[0])] in ([k] for k in masked_ids)
-        ):
-            out.add(_layer_name(lay))
-    return out
+        for call in _inbound(lay):
+            args, kwargs = _call_parts(call)
+            uses += [(_layer_name(lay), ref[0]) for ref in _refs([args, kwargs])]
+    while True:  # an operation whose result some other layer takes as data is not a mask's
+        taken = {used for user, used in uses if user not in ops}
+        if not ops & taken:
+            return ops
+        ops -= taken
 
 
 def _trains_differently(layer: dict[str, Any]) -> bool:

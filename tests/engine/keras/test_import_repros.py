@@ -29,6 +29,12 @@ def mask_zero(keras, layers):
     return keras.Model(t, layers.LSTM(3, name="rnn")(layers.Embedding(20, 4, mask_zero=True, name="emb")(t)))
 
 
+def masking(keras, layers):
+    """Keras records a Masking layer's mask as NotEqual and Any operations passed as mask=."""
+    s = keras.Input((5, 3), name="s")
+    return keras.Model(s, layers.LSTM(2, name="rnn")(layers.Dense(4)(layers.Masking(0.5)(s))))
+
+
 def beyond_the_catalog(keras, layers):
     """Arguments a catalog entry cannot hold: generic Keras layers with their whole config."""
     img = keras.Input((3, 8, 8), name="img")
@@ -37,7 +43,7 @@ def beyond_the_catalog(keras, layers):
     return keras.Model(img, layers.Dense(2, lora_rank=2, name="lora")(layers.Flatten()(x)))
 
 
-@pytest.mark.parametrize("make", [nested, siamese, mask_zero, beyond_the_catalog])
+@pytest.mark.parametrize("make", [nested, siamese, mask_zero, masking, beyond_the_catalog])
 def test_imports_exactly_and_predicts_what_the_original_predicts(keras, tmp_path, make):
     original = make(keras, keras.layers)
     path = tmp_path / "model.keras"
