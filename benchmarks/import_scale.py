@@ -56,11 +56,11 @@ def import_times(path: Path, runs: int = 5) -> tuple[float, int]:
     return statistics.median(times), len(result.design.nodes)
 
 
-def pan_frames(path: Path, frames: int = 60) -> dict[str, tuple[float, float]]:
+def bench_window():
+    """The application and a shown window on the canvas, with settings of this run's own."""
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from engine.keras.importer import import_file
     from gui.main_window import MainWindow
 
     QCoreApplication.setApplicationName("NetwrightBench")
@@ -70,6 +70,13 @@ def pan_frames(path: Path, frames: int = 60) -> dict[str, tuple[float, float]]:
     window.resize(1400, 900)
     window.show()
     window.show_canvas()
+    return app, window
+
+
+def pan_frames(path: Path, frames: int = 60) -> dict[str, tuple[float, float]]:
+    from engine.keras.importer import import_file
+
+    app, window = bench_window()
     window.doc.replace(import_file(path).design, None)
     app.processEvents()
     view = window.view
@@ -96,18 +103,9 @@ def pan_frames(path: Path, frames: int = 60) -> dict[str, tuple[float, float]]:
 
 def import_stall(path: Path, interval_ms: int = 10) -> tuple[float, float, float]:
     """(longest GUI-thread stall while reading the file, longest while showing it, total s)."""
-    from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import Qt, QTimer
 
-    from gui.main_window import MainWindow
-
-    QCoreApplication.setApplicationName("NetwrightBench")
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
-    app = QApplication.instance() or QApplication([])
-    window = MainWindow()
-    window.resize(1400, 900)
-    window.show()
-    window.show_canvas()
+    app, window = bench_window()
     app.processEvents()
     late: list[tuple[float, bool]] = []  # (ms late, the file was still being read)
     last = [time.perf_counter()]
