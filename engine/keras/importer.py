@@ -510,7 +510,7 @@ class _GraphReader:
         for p in spec.params:
             if p.name not in config:
                 continue
-            value, note = _from_keras(p, config[p.name])
+            value, note = _from_keras(p, _one_factor(type_, p.name, config[p.name]))
             if note:
                 self.note(layer_name, f"{type_}: {note}")
             if value is not _SKIP:
@@ -624,6 +624,20 @@ def _underived(layer: dict[str, Any]) -> dict[str, Any]:
     ):
         config = {k: v for k, v in config.items() if k != "attention_axes"}
     return config
+
+
+# How Keras saves a single factor of these layers: RandomRotation(0.3) as (-0.3, 0.3),
+# RandomContrast(0.3) as (0, 0.3).
+_FACTOR_PAIRS = {"RandomRotation": lambda a: [-a, a], "RandomContrast": lambda a: [0, a]}
+
+
+def _one_factor(layer_type: str, key: str, value: Any) -> Any:
+    """A saved factor pair as the single factor it was made from, when it is one."""
+    pair = _FACTOR_PAIRS.get(layer_type)
+    if key != "factor" or pair is None or not isinstance(value, list) or len(value) != 2:
+        return value
+    upper = value[1]
+    return upper if isinstance(upper, (int, float)) and pair(upper) == value else value
 
 
 def _mirrors(forward: Any, backward: Any) -> bool:

@@ -417,9 +417,8 @@ class _Reader:
             env[target.id] = value
             if isinstance(value, LayerObj) and not value.name:
                 self._name_layer(value)
-            first = value[0] if isinstance(value, tuple) and value else value
-            if isinstance(first, Tensor) and first.tensor_index == 0:
-                self.call_names.setdefault((first.layer, first.node_index), target.id)
+            if isinstance(value, Tensor) and target.id != "_":
+                self._name_call(value, target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value if isinstance(value, (list, tuple)) else None
             if items is None or len(items) != len(target.elts):
@@ -432,6 +431,17 @@ class _Reader:
             for t, v in zip(target.elts, items, strict=True):
                 self._bind(t, v, env, stmt)
         # attribute and subscript targets (self.x = ..., d["k"] = ...) carry no structure
+
+    def _name_call(self, tensor: Tensor, name: str) -> None:
+        """Remember the script's name for a call: its main output's variable, or another
+        output's less the output's name (Netwright writes ``enc_state_h`` for enc's state_h)."""
+        if tensor.tensor_index:
+            layer = self.layers.get(tensor.layer)
+            spec = LAYERS.get(layer.class_name) if layer is not None else None
+            outs = [o.name for o in spec.outputs] if spec is not None else []
+            name = next((name[: -len(o) - 1] for o in outs if name.endswith("_" + o)), "")
+        if name:  # the first name a call gets (a later `y = x` does not rename it)
+            self.call_names.setdefault((tensor.layer, tensor.node_index), name)
 
     # ------------------------------------------------------------ expressions
 
