@@ -27,9 +27,9 @@ from engine.design.validation import validate
 from engine.keras.codegen import CodegenError, generate
 from engine.keras.generic import resolve
 from engine.keras.job_files import JOB_HELP, JOBS, JobFileError, JobResources, job_file
-from engine.spec.compile_catalog import metric_text
-from engine.spec.generic import shown_type
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.compile_catalog import metric_text
+from engine.schema.generic import shown_type
+from engine.schema.layer_rules import fmt_shape
 
 OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
 

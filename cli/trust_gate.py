@@ -14,7 +14,7 @@ import argparse
 from typing import TextIO
 
 from engine.design.file_format import DesignFileError, load
-from engine.spec.custom import class_of, code_nodes
+from engine.schema.custom import class_of, code_nodes
 from engine.trust import holds_code, trust
 
 COMMANDS = ("check", "train", "sweep", "explain-step")

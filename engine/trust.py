@@ -1,7 +1,7 @@
 """Which designs' code the user trusts: a mark per content hash of the code, kept in their settings.
 
 Nothing read from a file is executed unless its user trusts it.  A design that
-holds code (custom layers, Lambdas: :mod:`engine.spec.custom`) is trusted as
+holds code (custom layers, Lambdas: :mod:`engine.schema.custom`) is trusted as
 editors trust a workspace or Jupyter a notebook: the user says so once, and a
 "trusted" mark is kept for the hash of *the code only* (each custom node's
 class name and source, in a canonical order), so moving a card or renaming a
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import read_regular_file, write_text_atomic
-from engine.spec.custom import class_of, code_nodes, source_of
+from engine.schema.custom import class_of, code_nodes, source_of
 
 FILE_NAME = "trusted.json"
 MAX_BYTES = 4 * 1024 * 1024

@@ -1,6 +1,6 @@
-"""The JSON editor of a generic Keras layer's config (see :mod:`engine.spec.generic`).
+"""The JSON editor of a generic Keras layer's config (see :mod:`engine.schema.generic`).
 
-The text is checked by the engine (:func:`engine.spec.generic.parse_config_text`)
+The text is checked by the engine (:func:`engine.schema.generic.parse_config_text`)
 when the user applies it -- the Apply button or Ctrl+Return.  A refused text
 stays in the editor with the reason and where it is, and the design is not
 touched; an accepted one is emitted for the document to apply as one undoable
@@ -17,7 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from engine.spec.generic import config_text, parse_config_text
+from engine.schema.generic import config_text, parse_config_text
 
 
 class ConfigEditor(QWidget):

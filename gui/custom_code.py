@@ -1,7 +1,7 @@
 """The window's side of custom layers: their code edited with colours, trust asked once, shapes
 computed off the GUI thread.
 
-The engine owns every rule (:mod:`engine.spec.custom` reads code, :mod:`engine.trust`
+The engine owns every rule (:mod:`engine.schema.custom` reads code, :mod:`engine.trust`
 keeps the marks, :mod:`engine.keras.custom_layers` runs code in a child process); this
 module shows and asks.  Opening, checking and drawing a design never runs its code: the
 first time something needs it -- shapes from Keras (the node's "Run its code" button),
@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from engine import trust
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import Report
-from engine.spec.custom import CUSTOM, class_of, code_nodes, only_class, source_of, source_problem, starter
-from engine.spec.generic import remember
+from engine.schema.custom import CUSTOM, class_of, code_nodes, only_class, source_of, source_problem, starter
+from engine.schema.generic import remember
 from gui.code_highlight import PythonHighlighter
 from gui.commands import AddNodes
 from gui.document import Document
@@ -210,7 +210,7 @@ class CodeShapes(QObject):
         try:
             answers = shapes_in_child(design)
         except (UntrustedCode, OSError) as exc:  # trust withdrawn meanwhile, or no process could start
-            from engine.spec.generic import KerasShape
+            from engine.schema.generic import KerasShape
 
             answers = [(r, KerasShape(error=str(exc))) for r in todo]
         self.answered.emit(answers, todo)  # queued to the GUI thread

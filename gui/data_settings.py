@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import sources
-from engine.spec.datasets import BUILTIN
+from engine.schema.datasets import BUILTIN
 from gui.document import Document
 
 FILE_ITEM = "__file__"

@@ -19,7 +19,7 @@ from engine.design import file_format, rules
 from engine.design import fragment as fragment_rules
 from engine.design.graph import Design, Edge
 from engine.design.validation import Report, validate
-from engine.spec.settings import CompileSettings, TrainingSettings, written_over
+from engine.schema.settings import CompileSettings, TrainingSettings, written_over
 from gui.commands import (
     AddNodes,
     Connect,

@@ -32,7 +32,7 @@ from engine.design.file_format import DesignFileError
 from engine.design.graph import Design
 from engine.design.label_fit import SetLoss, SetParam
 from engine.design.rules import free_position
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 from gui import accessibility, gui_thread_gc, wheel_guard
 from gui.canvas.scene import DesignScene
 from gui.canvas.view import CanvasView

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from engine.spec.compile_catalog import LOSSES, METRICS, loss_spec, metric_name
+from engine.schema.compile_catalog import LOSSES, METRICS, loss_spec, metric_name
 from gui.document import Document
 
 LOSS, WEIGHT, METRICS_COLUMN = 1, 2, 3

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from engine.spec.catalog import LAYERS, layer_types_by_category
+from engine.schema.catalog import LAYERS, layer_types_by_category
 from gui.canvas.scene import LAYER_MIME
 from gui.style import category_icon
 

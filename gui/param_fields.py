@@ -1,4 +1,4 @@
-"""One editor per catalogued parameter, generated from its :class:`~engine.spec.params.Param`.
+"""One editor per catalogued parameter, generated from its :class:`~engine.schema.params.Param`.
 
 Whole numbers get spin boxes with the catalog's limits, choices get
 dropdowns, flags get check boxes, sizes and shapes get a text field that
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.spec.catalog import LAYERS
-from engine.spec.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, TEXT, VALUES, Param, ParamError
+from engine.schema.catalog import LAYERS
+from engine.schema.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, TEXT, VALUES, Param, ParamError
 
 INT_LIMIT = 2_000_000_000
 TYPING_PAUSE_MS = 700  # a value typed and left alone this long is applied (one undo step per field)

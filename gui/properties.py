@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 
 from engine.design.report import pending_text
 from engine.experiments.paths import SettingPath
-from engine.spec.catalog import LAYERS
-from engine.spec.custom import CUSTOM_HELP, is_custom
-from engine.spec.generic import GENERIC_HELP, is_generic, shown_type
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.catalog import LAYERS
+from engine.schema.custom import CUSTOM_HELP, is_custom
+from engine.schema.generic import GENERIC_HELP, is_generic, shown_type
+from engine.schema.layer_rules import fmt_shape
 from gui.accessibility import order_fields
 from gui.config_editor import ConfigEditor
 from gui.custom_code import code_rows

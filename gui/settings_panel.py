@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.spec.compile_catalog import (
+from engine.schema.compile_catalog import (
     LOSSES,
     METRIC_CLASSES,
     METRICS,
@@ -37,7 +37,7 @@ from engine.spec.compile_catalog import (
     loss_spec,
     metric_name,
 )
-from engine.spec.settings import BALANCED, PER_CLASS, shown_threshold, takes_threshold
+from engine.schema.settings import BALANCED, PER_CLASS, shown_threshold, takes_threshold
 from engine.training.distribution import DISTRIBUTION_HELP, DISTRIBUTIONS, SEVERAL_MACHINES
 from gui.data_settings import DataSettings
 from gui.document import Document
@@ -308,7 +308,7 @@ class SettingsPanel(QScrollArea):
 
     # ------------------------------------------------------------ widgets -> commands
 
-    # Each edit is the typed settings' own method (engine/spec/settings.py), applied as one command.
+    # Each edit is the typed settings' own method (engine/schema/settings.py), applied as one command.
 
     def _name_edited(self) -> None:
         name = self.name.text().strip() or "untitled"

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QWidget
 
-from engine.spec.catalog import CATEGORY_COLORS
+from engine.schema.catalog import CATEGORY_COLORS
 
 ERROR_COLOR = QColor("#D32F2F")
 WARNING_COLOR = QColor("#F0A202")

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetIte
 from engine.design.cost import CostSummary, human_bytes, human_count, summarize
 from engine.design.graph import Design
 from engine.design.report import Report, pending_text
-from engine.spec.generic import shown_type
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.generic import shown_type
+from engine.schema.layer_rules import fmt_shape
 
 
 class SummaryTable(QWidget):

@@ -41,7 +41,7 @@ class TrainingWorker(QObject):
     saved = Signal(str)
     predicted = Signal(dict)
     forwarded = Signal(dict)  # {"index", "drawn", "sample", "outputs": {node id: array}, "prediction", ...}
-    shapes_computed = Signal(list)  # [(engine.spec.generic.Request, KerasShape)], plain data
+    shapes_computed = Signal(list)  # [(engine.schema.generic.Request, KerasShape)], plain data
     explained = Signal(object)  # an engine.training.step_ledger.Ledger: NumPy arrays and numbers
     landscaped = Signal(object)  # an engine.training.landscape.Landscape: NumPy arrays and numbers
     attended = Signal(object)  # an engine.training.saliency.Attention: saliency and Grad-CAM maps
@@ -242,7 +242,7 @@ class TrainingWorker(QObject):
     def compute_shapes(self, requests: list) -> None:
         """Generic Keras layers' output shapes and weights, built by Keras on this thread."""
         from engine.keras.generic import compute
-        from engine.spec.generic import KerasShape
+        from engine.schema.generic import KerasShape
 
         answers = []
         for request in requests:

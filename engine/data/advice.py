@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.spec.compile_catalog import REGRESSION
+from engine.schema.compile_catalog import REGRESSION
 
 SCALE_LIMIT = 10.0  # a feature or target whose mean or spread exceeds this is "unscaled"
 FLAT_LOSS_CHANGE = 0.05  # a loss that falls less than 5% over a run "does not move"

@@ -29,10 +29,10 @@ from engine.design.graph import Design
 from engine.design.label_fit import label_form, label_problems, output_rank_problem
 from engine.design.report import label
 from engine.design.validation import validate
-from engine.spec.compile_catalog import REGRESSION, loss_spec
-from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.compile_catalog import REGRESSION, loss_spec
+from engine.schema.data_settings import data_problems
+from engine.schema.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
+from engine.schema.layer_rules import fmt_shape
 
 
 class DataError(ValueError):
@@ -107,7 +107,7 @@ class Dataset:
 def load(spec: dict[str, Any] | None, base_dir: Path | None = None) -> Dataset:
     """The dataset the design's data section names.  Raises only :class:`DataError`.
 
-    The section's values are checked first (:mod:`engine.spec.data_settings`),
+    The section's values are checked first (:mod:`engine.schema.data_settings`),
     the files by the loaders' guards; running out of memory regardless is a
     DataError too, so no caller (the window's preview thread included) sees
     anything else.
@@ -257,7 +257,7 @@ def check_fit(design: Design, data: Dataset) -> list[str]:
 
 
 def output_loss(design: Design, out: str) -> Any:
-    """The loss (a :class:`~engine.spec.compile_catalog.LossSpec`) output ``out`` trains with:
+    """The loss (a :class:`~engine.schema.compile_catalog.LossSpec`) output ``out`` trains with:
     the design's one loss, or its loss for that output when the loss is given per output."""
     return loss_spec(design.compile_settings.loss_for(out))
 

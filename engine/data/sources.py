@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.spec.datasets import BUILTIN, DEFAULT_TEST_SPLIT
+from engine.schema.datasets import BUILTIN, DEFAULT_TEST_SPLIT
 
 DEFAULT_SEED = 0
 DATA_SUFFIXES = {".csv": "csv", ".npz": "numpy", ".npy": "numpy"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data.loaders import hold_out, memory_budget, shuffle, size_text, standardize
-from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION
+from engine.schema.compile_catalog import BINARY, CATEGORICAL, REGRESSION
 
 # Module constants the copied functions read; an exported script defines them with these values.
 SCRIPT_CONSTANTS = {"BINARY": BINARY, "CATEGORICAL": CATEGORICAL, "REGRESSION": REGRESSION}

@@ -21,8 +21,8 @@ import math
 from typing import Any
 
 from engine.design.graph import Design
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import (
+from engine.schema.catalog import LAYERS
+from engine.schema.compile_catalog import (
     LOGITS_LOSSES,
     METRIC_CLASSES,
     OPTIMIZERS,
@@ -31,9 +31,9 @@ from engine.spec.compile_catalog import (
     loss_spec,
     metric_name,
 )
-from engine.spec.custom import is_custom, source_tree
-from engine.spec.generic import is_generic
-from engine.spec.params import PAIRS, Param, check_params
+from engine.schema.custom import is_custom, source_tree
+from engine.schema.generic import is_generic
+from engine.schema.params import PAIRS, Param, check_params
 
 
 def canonical(design: Design) -> dict[str, Any]:

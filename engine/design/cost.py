@@ -27,9 +27,9 @@ from typing import Any
 
 from engine.design.graph import Design
 from engine.design.validation import Report, validate
-from engine.spec.catalog import LAYERS
-from engine.spec.layer_rules import RNN_GATES
-from engine.spec.params import check_params
+from engine.schema.catalog import LAYERS
+from engine.schema.layer_rules import RNN_GATES
+from engine.schema.params import check_params
 
 BYTES = 4  # float32
 

@@ -17,9 +17,9 @@ from engine.design.cost import human_count, node_cost
 from engine.design.graph import Design
 from engine.design.layout import layered_positions
 from engine.design.validation import validate
-from engine.spec.catalog import CATEGORY_COLORS, LAYERS
-from engine.spec.generic import shown_type
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.catalog import CATEGORY_COLORS, LAYERS
+from engine.schema.generic import shown_type
+from engine.schema.layer_rules import fmt_shape
 
 WIDTH, HEIGHT, HEADER, MARGIN = 200, 86, 24, 40
 ERROR, TEXT, MUTED, EDGE, CARD, BACKGROUND = "#D32F2F", "#1F2328", "#5F6670", "#8C959F", "#FFFFFF", "#FAFBFC"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.spec.catalog import LAYERS
-from engine.spec.layer_spec import (
+from engine.schema.catalog import LAYERS
+from engine.schema.layer_spec import (
     ANY,
     FLOATS_DT,
     IDS,

@@ -16,15 +16,15 @@ from typing import Any
 
 from engine.atomic import read_regular_file, write_text_atomic
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
-from engine.spec.custom import code_nodes
-from engine.spec.settings import DEFAULT_COMPILE, DEFAULT_TRAINING
+from engine.schema.custom import code_nodes
+from engine.schema.settings import DEFAULT_COMPILE, DEFAULT_TRAINING
 
 FORMAT = "netwright-design"
 # Version 2 added named ports (an edge's "port" may be a name), named outputs (an edge's "out"),
 # shared layers (a node's "shares") and explicit model "outputs".  A design that uses none of
 # them is still written as version 1, which older Netwrights read.
 # Version 3 added custom-layer nodes (type "CustomLayer": the user's own Python code, see
-# engine/spec/custom.py); only a design that holds code is written as version 3.
+# engine/schema/custom.py); only a design that holds code is written as version 3.
 VERSION = 3
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

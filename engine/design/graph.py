@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.spec.catalog import LAYERS
-from engine.spec.generic import is_generic
-from engine.spec.settings import (
+from engine.schema.catalog import LAYERS
+from engine.schema.generic import is_generic
+from engine.schema.settings import (
     DEFAULT_COMPILE,
     DEFAULT_TRAINING,
     CompileSettings,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from engine.design.graph import Design, Edge
 from engine.design.validation import Report
-from engine.spec.generic import shown_type
-from engine.spec.layer_rules import Shape
+from engine.schema.generic import shown_type
+from engine.schema.layer_rules import Shape
 
 
 def group_problem(design: Design, members: set[str] | frozenset[str]) -> str:

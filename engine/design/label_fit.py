@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE
-from engine.spec.datasets import CLASSIFICATION
-from engine.spec.layer_rules import Shape, fmt_shape
+from engine.schema.catalog import LAYERS
+from engine.schema.compile_catalog import BINARY, CATEGORICAL, REGRESSION, SPARSE
+from engine.schema.datasets import CLASSIFICATION
+from engine.schema.layer_rules import Shape, fmt_shape
 
 # Layers that work on the last axis only, so a layer inserted before them changes their output's rank.
 LAST_AXIS_LAYERS = frozenset({"Dense", "EinsumDense"})

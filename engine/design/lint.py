@@ -23,8 +23,8 @@ from engine.design.report import Collector, label
 from engine.design.settings_checks import check_compile, check_training_options
 from engine.design.shape_inference import main_output
 from engine.design.structure_checks import output_problem
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import (
+from engine.schema.catalog import LAYERS
+from engine.schema.compile_catalog import (
     BINARY,
     CATEGORICAL,
     LOGITS_LOSSES,
@@ -33,10 +33,10 @@ from engine.spec.compile_catalog import (
     SPARSE,
     loss_spec,
 )
-from engine.spec.data_settings import data_problems
-from engine.spec.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
-from engine.spec.layer_rules import Shape, fmt_shape
-from engine.spec.params import check_params
+from engine.schema.data_settings import data_problems
+from engine.schema.datasets import BUILTIN, CLASSIFICATION, inputs_text, match_inputs
+from engine.schema.layer_rules import Shape, fmt_shape
+from engine.schema.params import check_params
 
 
 def check_settings(design: Design, out: Collector) -> None:

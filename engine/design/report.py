@@ -17,10 +17,10 @@ from engine.design.label_fit import (
     SetLoss,
     SetParam,
 )
-from engine.spec.custom import PENDING_TEXT as CODE_PENDING_TEXT
-from engine.spec.custom import CodeRequest
-from engine.spec.generic import PENDING_TEXT, Request
-from engine.spec.layer_rules import Shape
+from engine.schema.custom import PENDING_TEXT as CODE_PENDING_TEXT
+from engine.schema.custom import CodeRequest
+from engine.schema.generic import PENDING_TEXT, Request
+from engine.schema.layer_rules import Shape
 
 ERROR = "error"
 
@@ -55,9 +55,9 @@ class NodeInfo:
     params: int = 0
     trainable: int = 0
     problems: list[Problem] = field(default_factory=list)
-    # The shape waits for Keras: a generic layer's (or one downstream of it), see engine.spec.generic.
+    # The shape waits for Keras: a generic layer's (or one downstream of it), see engine.schema.generic.
     pending: bool = False
-    # A custom layer whose code has not run (see engine.spec.custom): its shape waits for trust.
+    # A custom layer whose code has not run (see engine.schema.custom): its shape waits for trust.
     awaits_code: bool = False
 
     @property

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge, Node
 from engine.design.report import label
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 
 # A card's footprint on the canvas, in scene units, with the gap kept around it.  The
 # canvas draws cards of this size; placement only needs to know how much room one takes.

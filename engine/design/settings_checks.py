@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from engine.design.graph import Design
-from engine.spec.compile_catalog import (
+from engine.schema.compile_catalog import (
     BINARY,
     CATEGORICAL,
     LOGITS_LOSSES,
@@ -27,9 +27,9 @@ from engine.spec.compile_catalog import (
     metric_name,
     schedule_problems,
 )
-from engine.spec.layer_rules import Shape
-from engine.spec.params import check_params, is_number
-from engine.spec.settings import BALANCED, CompileSettings, TrainingSettings
+from engine.schema.layer_rules import Shape
+from engine.schema.params import check_params, is_number
+from engine.schema.settings import BALANCED, CompileSettings, TrainingSettings
 
 
 class Out(Protocol):

@@ -13,10 +13,10 @@ from engine.design import dtype_flow
 from engine.design.graph import Design, Edge
 from engine.design.report import ERROR, Collector, label
 from engine.design.structure_checks import check_ports, edge_index, frozen
-from engine.spec.catalog import LAYERS, LayerSpec
-from engine.spec.custom import CodeRequest, by_keras, is_custom
-from engine.spec.generic import Request, class_of, recall
-from engine.spec.layer_rules import Ctx, Shape, ShapeError, fmt_shape
+from engine.schema.catalog import LAYERS, LayerSpec
+from engine.schema.custom import CodeRequest, by_keras, is_custom
+from engine.schema.generic import Request, class_of, recall
+from engine.schema.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 
 
 def infer_shapes(

@@ -11,9 +11,9 @@ from typing import Any
 
 from engine.design.graph import NODE_ID, NODE_ID_RULE, Design, Edge
 from engine.design.report import Collector, label
-from engine.spec.catalog import LAYERS, LayerSpec
-from engine.spec.custom import by_keras, check_custom, is_custom
-from engine.spec.generic import check_generic, class_of
+from engine.schema.catalog import LAYERS, LayerSpec
+from engine.schema.custom import by_keras, check_custom, is_custom
+from engine.schema.generic import check_generic, class_of
 
 
 def check_nodes(design: Design, out: Collector) -> dict[str, dict[str, Any] | None]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.spec.datasets import CLASSIFICATION
+from engine.schema.datasets import CLASSIFICATION
 
 MAX_FIT_ROWS = 20_000  # rows the linear model is fitted on at most (a seeded sample beyond that)
 ACCURACY, MSE = "accuracy", "mean squared error"

@@ -4,7 +4,7 @@ A path is ``compile.KEY[.SUB...]`` (``compile.optimizer.learning_rate``),
 ``training.KEY`` (``training.batch_size``), ``data.KEY`` (``data.test_split``) or
 ``nodes[NODE_ID].params.NAME`` -- brackets, because a node id may contain dots
 (``nodes.ID.params.NAME`` is read too when the id has none).  Compile and training
-edits go through the typed settings (:mod:`engine.spec.settings`), which return new
+edits go through the typed settings (:mod:`engine.schema.settings`), which return new
 values; an edit never changes the design it is given.  Whether the *value* is
 valid is validation's question, asked of each trial's design before any trains.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.design.graph import Design
-from engine.spec.settings import CompileSettings, TrainingSettings
+from engine.schema.settings import CompileSettings, TrainingSettings
 
 SECTIONS = ("compile", "training", "data")
 _NODE = re.compile(r"^nodes\[(?P<id>[^\[\]]+)\]\.params\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")

@@ -31,11 +31,11 @@ from engine.keras import data_parallel, pipeline, speed
 from engine.keras.custom_export import CustomExportError, custom_call, custom_part
 from engine.keras.lower import Arg, LayerObject, Lowered, TensorRef, lower
 from engine.keras.lower_compile import KerasObject, lower_compile, lower_fit
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import SPARSE
-from engine.spec.datasets import BUILTIN, match_inputs
-from engine.spec.generic import GENERIC_CLASSES, keras_path
-from engine.spec.settings import TrainingSettings
+from engine.schema.catalog import LAYERS
+from engine.schema.compile_catalog import SPARSE
+from engine.schema.datasets import BUILTIN, match_inputs
+from engine.schema.generic import GENERIC_CLASSES, keras_path
+from engine.schema.settings import TrainingSettings
 
 # Names the script itself uses; node variables never shadow them.
 RESERVED = {
@@ -322,7 +322,7 @@ def _data_part(design: Design) -> tuple[str, str] | None:
 
 def _named_inputs(design: Design) -> dict[str, str] | None:
     """{model Input: array name} for a built-in dataset with several named inputs (as the app
-    matches them: engine.spec.datasets.match_inputs), else None."""
+    matches them: engine.schema.datasets.match_inputs), else None."""
     data = design.data or {}
     dataset = BUILTIN.get(data.get("name")) if data.get("source") == "builtin" else None
     if dataset is None or not dataset.inputs:

@@ -14,7 +14,7 @@ import textwrap
 
 from engine.design.graph import Design
 from engine.keras.lower import LayerObject
-from engine.spec.custom import LAMBDA, class_of, code_nodes, init_parameters, source_of
+from engine.schema.custom import LAMBDA, class_of, code_nodes, init_parameters, source_of
 
 IMPORT_LINE = "from keras import layers, ops"
 

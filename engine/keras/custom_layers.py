@@ -1,6 +1,6 @@
 """Running a design's own code, once its user trusts it: custom layers built from source.
 
-A custom node (:mod:`engine.spec.custom`) holds Python source.  Here, and only
+A custom node (:mod:`engine.schema.custom`) holds Python source.  Here, and only
 here, that source is executed: in a fresh namespace that sees ``keras``,
 ``layers``, ``ops`` and ``np`` (what a Keras script's layer class uses), never
 the app's own modules.  Every entry point refuses a design that is not trusted
@@ -26,8 +26,8 @@ from engine.design.file_format import from_dict, to_dict
 from engine.design.graph import Design
 from engine.design.validation import Report, validate
 from engine.keras.generic import compute, layer_answer
-from engine.spec.custom import LAMBDA, CodeRequest, code_nodes, init_parameters
-from engine.spec.generic import KerasShape, Request, recall, remember
+from engine.schema.custom import LAMBDA, CodeRequest, code_nodes, init_parameters
+from engine.schema.generic import KerasShape, Request, recall, remember
 from engine.trust import is_trusted
 
 TIME_LIMIT = 20.0  # seconds the child may spend running the design's code (Keras imported)

@@ -5,7 +5,7 @@ A script (:mod:`engine.keras.script_parser`) that defines ``class Patches(layers
 keeps the class as a :class:`ScriptClass`: its source segment (``ast.get_source_segment``)
 and the names its ``__init__`` takes, so ``Patches(6)`` reads as ``{"patch_size": 6}``.
 A ``.keras``/``.h5``/JSON file holds no code: its custom class becomes a custom node
-without source, which validation asks for (:func:`engine.spec.custom.source_problem`);
+without source, which validation asks for (:func:`engine.schema.custom.source_problem`);
 :func:`class_source` takes it from the ``.py`` file that defines it.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.atomic import read_regular_file
-from engine.spec.custom import LAMBDA, class_def, custom_params, init_parameters
-from engine.spec.generic import NOT_GENERIC, generic_params
+from engine.schema.custom import LAMBDA, class_def, custom_params, init_parameters
+from engine.schema.generic import NOT_GENERIC, generic_params
 
 MAX_PY_BYTES = 5 * 1024 * 1024
 # How a script names Keras's layer base class: keras.layers.Layer, layers.Layer, Layer.

@@ -1,9 +1,9 @@
 """Keras's side of generic layers: build one from its config, and ask it for shapes.
 
-A generic node (:mod:`engine.spec.generic`) names a ``keras.layers`` class and
+A generic node (:mod:`engine.schema.generic`) names a ``keras.layers`` class and
 its config.  It is built as Keras itself loads a saved layer,
 ``keras.layers.<Class>.from_config(config)``, after the config has passed
-:func:`engine.spec.generic.config_problems` and the class has been found to be
+:func:`engine.schema.generic.config_problems` and the class has been found to be
 a real ``keras.layers`` Layer.  Shapes and weight counts come from calling the
 layer on symbolic inputs: the pure-Python engine cannot know them.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.design.graph import Design
 from engine.design.validation import Report, validate
-from engine.spec.generic import (
+from engine.schema.generic import (
     GENERIC_CLASSES,
     KERAS_PRIVATE_LAYERS,
     KerasShape,

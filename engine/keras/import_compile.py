@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from engine.design.graph import Design
-from engine.spec.compile_catalog import METRIC_CLASSES, METRICS, SCHEDULES, loss_spec
+from engine.schema.compile_catalog import METRIC_CLASSES, METRICS, SCHEDULES, loss_spec
 
 _KERAS_ALIASES = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}
 

@@ -32,17 +32,17 @@ from engine.keras.import_compile import loss_problems, metric, read_per_output, 
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.keras.weights import WeightsError, weight_layers
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import OPTIMIZERS, loss_spec
-from engine.spec.custom import CUSTOM
-from engine.spec.generic import (
+from engine.schema.catalog import LAYERS
+from engine.schema.compile_catalog import OPTIMIZERS, loss_spec
+from engine.schema.custom import CUSTOM
+from engine.schema.generic import (
     GENERIC,
     GENERIC_CLASSES,
     KERAS_PRIVATE_LAYERS,
     config_problems,
     generic_params,
 )
-from engine.spec.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
+from engine.schema.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 

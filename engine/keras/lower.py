@@ -18,9 +18,9 @@ from typing import Any
 
 from engine.design.graph import Design
 from engine.design.structure_checks import port_slots
-from engine.spec.catalog import LAYERS
-from engine.spec.custom import by_keras, is_custom
-from engine.spec.generic import is_generic
+from engine.schema.catalog import LAYERS
+from engine.schema.custom import by_keras, is_custom
+from engine.schema.generic import is_generic
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ class LayerObject:
     class_name: str
     name: str
     kwargs: dict[str, Any]
-    # A generic layer (engine.spec.generic): ``kwargs`` is its Keras config, built with from_config.
+    # A generic layer (engine.schema.generic): ``kwargs`` is its Keras config, built with from_config.
     generic: bool = False
-    # A custom layer's Python code (engine.spec.custom): built from it, its inputs by position.
+    # A custom layer's Python code (engine.schema.custom): built from it, its inputs by position.
     source: str | None = None
 
     @property

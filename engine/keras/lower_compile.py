@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.design.graph import Design
-from engine.spec.compile_catalog import (
+from engine.schema.compile_catalog import (
     LOGITS_LOSSES,
     METRIC_CLASSES,
     OPTIMIZERS,
@@ -27,8 +27,8 @@ from engine.spec.compile_catalog import (
     loss_spec,
     metric_name,
 )
-from engine.spec.params import Param, check_params
-from engine.spec.settings import BALANCED, CompileSettings
+from engine.schema.params import Param, check_params
+from engine.schema.settings import BALANCED, CompileSettings
 
 
 @dataclass(frozen=True)

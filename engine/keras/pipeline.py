@@ -25,7 +25,7 @@ import math
 from engine.data.class_weights import balanced_class_weight, complete_class_weight
 from engine.data.loaders import take
 from engine.keras.speed import choose_steps_per_execution
-from engine.spec.settings import BALANCED
+from engine.schema.settings import BALANCED
 
 # Module constants the copied functions read; an exported script defines them with these values.
 SCRIPT_CONSTANTS = {"BALANCED": BALANCED}

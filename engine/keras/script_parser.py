@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.keras.custom_script import ScriptClass, lambda_source, script_class
-from engine.spec.catalog import ALIASES, LAYERS
-from engine.spec.generic import private_layer
+from engine.schema.catalog import ALIASES, LAYERS
+from engine.schema.generic import private_layer
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_UNROLL = 1000  # iterations of a literal `for` loop the reader unrolls
@@ -1116,7 +1116,7 @@ def _compile_config(
     return out
 
 
-# The training settings a script's TRAINING literal may hold (engine.spec.settings.TrainingSettings).
+# The training settings a script's TRAINING literal may hold (engine.schema.settings.TrainingSettings).
 TRAINING_KEYS = (
     "epochs",
     "batch_size",

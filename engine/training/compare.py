@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 
 from engine.design.graph import Design
-from engine.spec.settings import written_over
+from engine.schema.settings import written_over
 
 OPTIMIZERS = (
     ("SGD", {"type": "SGD", "learning_rate": 0.01}),

@@ -19,7 +19,7 @@ from pathlib import Path
 from engine.design.graph import Design
 from engine.design.validation import validate
 from engine.log_file import write_log
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.layer_rules import fmt_shape
 
 
 @dataclass

@@ -28,7 +28,7 @@ from engine.keras.build import build_model, make_object
 from engine.keras.lower_compile import lower_fit
 from engine.keras.pipeline import split_rows
 from engine.keras.weights import load_pretrained
-from engine.spec.datasets import CLASSIFICATION, match_inputs
+from engine.schema.datasets import CLASSIFICATION, match_inputs
 from engine.training.device import training_device
 from engine.training.distribution import DISTRIBUTIONS, strategy_scope
 from engine.training.export import export_model

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.spec.compile_catalog import REGRESSION
-from engine.spec.datasets import CLASSIFICATION
+from engine.schema.compile_catalog import REGRESSION
+from engine.schema.datasets import CLASSIFICATION
 from engine.training import events
 from engine.training.diagnoses import diagnose
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent
 
 from engine.design.groups import GroupCard
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.layer_rules import fmt_shape
 from gui.canvas.items import ERROR, OK, WARNING, NodeItem, NodeView
 
 

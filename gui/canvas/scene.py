@@ -21,10 +21,10 @@ from engine.design.cost import human_count, node_cost
 from engine.design.graph import Edge
 from engine.design.groups import group_card, group_problem, visible_edges
 from engine.design.report import Report, pending_text
-from engine.spec.catalog import LAYERS
-from engine.spec.custom import CUSTOM_HELP, custom_summary, is_custom
-from engine.spec.generic import GENERIC_HELP, generic_summary, is_generic, shown_type
-from engine.spec.layer_rules import fmt_shape
+from engine.schema.catalog import LAYERS
+from engine.schema.custom import CUSTOM_HELP, custom_summary, is_custom
+from engine.schema.generic import GENERIC_HELP, generic_summary, is_generic, shown_type
+from engine.schema.layer_rules import fmt_shape
 from gui.canvas.groups import GroupItem, group_view
 from gui.canvas.items import (
     DETAIL_SCALE,

@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView
 
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 from gui.canvas.items import HEADER, WIDTH
 from gui.canvas.minimap import Minimap
 from gui.canvas.scene import LAYER_MIME, DesignScene

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from engine.spec.activations import NOTES, curve
+from engine.schema.activations import NOTES, curve
 from gui.training.plots import Plot
 
 CURVE, SLOPE = "#2F6FD6", "#E4572E"

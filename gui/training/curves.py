@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from engine.spec.compile_catalog import is_count
+from engine.schema.compile_catalog import is_count
 from gui.style import current_theme
 from gui.training.plots import LegendPlot, line_color
 from gui.training.runs import run_titles

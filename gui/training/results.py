@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.spec.compile_catalog import metric_text
+from engine.schema.compile_catalog import metric_text
 from gui.backprop.saliency_view import SaliencyView
 from gui.experiments.baselines import BaselineProbe, per_class_text
 from gui.style import status_color

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.spec.settings import DataSettings
+from engine.schema.settings import DataSettings
 from engine.training.compare import LOSSES_LESSON
 from gui.training.lessons import OPTIMIZERS_LESSON
 from gui.training.session import Run, TrainingSession

@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from engine.design.graph import Design
-from engine.spec.compile_catalog import OPTIMIZERS
+from engine.schema.compile_catalog import OPTIMIZERS
 from engine.training import events
 from engine.training.compare import loss_variants, optimizer_variants
 from engine.training.fit import Control

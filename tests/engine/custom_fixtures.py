@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.design.graph import Design, Edge, Node
-from engine.spec.custom import CUSTOM, custom_params
+from engine.schema.custom import CUSTOM, custom_params
 
 
 def marker_source(marker: Path) -> str:

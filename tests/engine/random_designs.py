@@ -12,8 +12,8 @@ from typing import Any
 
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import validate
-from engine.spec.catalog import LAYERS
-from engine.spec.compile_catalog import (
+from engine.schema.catalog import LAYERS
+from engine.schema.compile_catalog import (
     LOSSES,
     METRIC_CLASSES,
     METRICS,
@@ -21,7 +21,7 @@ from engine.spec.compile_catalog import (
     REDUCE_LR_PARAMS,
     SCHEDULES,
 )
-from engine.spec.params import (
+from engine.schema.params import (
     BOOL,
     CHOICE,
     FLOAT,

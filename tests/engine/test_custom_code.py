@@ -10,7 +10,7 @@ from engine import trust
 from engine.design.file_format import dumps, loads
 from engine.design.report import pending_text
 from engine.design.validation import validate
-from engine.spec.custom import PENDING_TEXT, check_custom, custom_params, init_parameters, same_source
+from engine.schema.custom import PENDING_TEXT, check_custom, custom_params, init_parameters, same_source
 from tests.engine.custom_fixtures import code_design, marker_source
 
 

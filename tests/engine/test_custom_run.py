@@ -19,7 +19,7 @@ from engine.keras.custom_script import class_source
 from engine.keras.generic import resolve
 from engine.keras.importer import import_file
 from engine.keras.weights import load_pretrained
-from engine.spec.custom import CUSTOM, custom_params
+from engine.schema.custom import CUSTOM, custom_params
 from tests.engine.custom_fixtures import code_design, marker_source
 
 SCRIPTS = Path(__file__).parent / "keras" / "custom_scripts"

@@ -11,7 +11,7 @@ from engine.design.file_format import dumps, loads
 from engine.keras.codegen import generate
 from engine.keras.custom_script import class_source
 from engine.keras.importer import import_file
-from engine.spec.custom import CUSTOM, same_source
+from engine.schema.custom import CUSTOM, same_source
 
 SCRIPTS = Path(__file__).parent / "keras" / "custom_scripts"
 

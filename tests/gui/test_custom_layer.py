@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from engine import trust
 from engine.design.file_format import save
-from engine.spec.custom import PENDING_TEXT
+from engine.schema.custom import PENDING_TEXT
 from gui.custom_code import TrustDialog
 from tests.engine.custom_fixtures import code_design, marker_source
 

@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from engine.spec.generic import PENDING_TEXT
+from engine.schema.generic import PENDING_TEXT
 from tests.gui.test_import import open_with_dialog
 
 

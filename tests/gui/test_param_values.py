@@ -1,6 +1,6 @@
 """The property editor's text form of vocabularies and equations."""
 
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 from gui.param_fields import parse_text, to_text
 
 

@@ -172,7 +172,7 @@ def test_nothing_is_clipped_at_1024_by_700(window, qtbot):
 
 
 def test_activation_dropdown_and_concept_view_show_the_curves(window, qtbot):
-    from engine.spec.activations import curve
+    from engine.schema.activations import curve
     from gui.training.activation_curves import ActivationsView
 
     window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)

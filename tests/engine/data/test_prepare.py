@@ -5,7 +5,7 @@ import pytest
 
 from engine.data import prepare as D
 from engine.design.file_format import load
-from engine.spec.datasets import BUILTIN
+from engine.schema.datasets import BUILTIN
 from tests.engine.keras.test_build_and_export import TEMPLATES
 
 TEMPLATE = {p.stem: p for p in TEMPLATES}

@@ -8,8 +8,8 @@ from engine.data import loaders
 from engine.data import prepare as D
 from engine.design.file_format import load
 from engine.design.validation import validate
-from engine.spec.data_settings import data_problems
-from engine.spec.datasets import match_inputs
+from engine.schema.data_settings import data_problems
+from engine.schema.datasets import match_inputs
 from tests.engine.data.test_prepare import TEMPLATE
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from engine.data import advice, sources
 from engine.data.prepare import DataError, load_builtin
-from engine.spec.datasets import BUILTIN
+from engine.schema.datasets import BUILTIN
 
 
 def test_file_extensions_map_to_sources_with_a_test_split_held_out(tmp_path):

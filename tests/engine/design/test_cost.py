@@ -17,7 +17,7 @@ from engine.design.cost import (
 from engine.design.file_format import load
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import validate
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 from tests.engine.keras.test_build_and_export import TEMPLATES
 from tests.engine.random_designs import random_design
 
@@ -108,7 +108,7 @@ def test_memory_per_node_is_float32_weights_and_outputs():
 
 def test_every_catalog_type_has_a_rule_and_random_designs_cost_without_error():
     missing = sorted(t for t, spec in LAYERS.items() if spec.flops is None)
-    assert not missing, f"catalog entries without a FLOPs rule (engine/spec/flops.py): {missing}"
+    assert not missing, f"catalog entries without a FLOPs rule (engine/schema/flops.py): {missing}"
     for seed in range(300):
         design = random_design(seed)
         report = validate(design)

@@ -18,7 +18,7 @@ from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.codegen import generate, identifiers, lit
 from engine.keras.importer import import_config
-from engine.spec.compile_catalog import LOSSES, METRICS, OPTIMIZERS
+from engine.schema.compile_catalog import LOSSES, METRICS, OPTIMIZERS
 from tests.engine.random_designs import random_design
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,7 +51,7 @@ def valid_random_designs(n):
 
 def designs_covering_the_catalog():
     """Valid random designs until every catalog type appears in at least one."""
-    from engine.spec.catalog import LAYERS
+    from engine.schema.catalog import LAYERS
 
     designs, missing = [], set(LAYERS)
     for seed in range(20_000, 26_000):

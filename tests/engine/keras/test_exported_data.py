@@ -10,7 +10,7 @@ import pytest
 from engine.data import prepare as datamod
 from engine.design.file_format import load
 from engine.keras.codegen import generate
-from engine.spec.compile_catalog import LOSSES
+from engine.schema.compile_catalog import LOSSES
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = sorted((ROOT / "resources" / "designs").glob("*.json"))

@@ -19,8 +19,8 @@ from engine.keras.codegen import generate
 from engine.keras.generic import GenericLayerError, make_generic, resolve
 from engine.keras.importer import import_config, import_file
 from engine.keras.weights import load_pretrained
-from engine.spec.catalog import LAYERS
-from engine.spec.generic import GENERIC
+from engine.schema.catalog import LAYERS
+from engine.schema.generic import GENERIC
 
 # Layer classes of keras.layers that the catalog does not describe (checked below).
 UNCATALOGUED = ("RMSNormalization", "AdaptiveAveragePooling2D", "AutoContrast")

@@ -187,7 +187,7 @@ def test_every_catalog_entrys_unheld_keras_defaults_are_known_as_defaults(keras)
     """A saved layer with Keras's defaults imports as its catalog entry, not as a generic layer:
     each constructor argument the entry does not hold has a default the importer knows."""
     from engine.keras.importer import _beyond_catalog
-    from engine.spec.catalog import LAYERS
+    from engine.schema.catalog import LAYERS
 
     for layer_type, spec in LAYERS.items():
         if layer_type == "Input":

@@ -14,7 +14,7 @@ import os
 import pytest
 
 from engine.design.validation import validate
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 from tests.engine.random_designs import random_design
 
 N_DESIGNS = int(os.environ.get("NETWRIGHT_AGREEMENT_N", "1200"))

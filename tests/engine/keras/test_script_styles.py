@@ -10,7 +10,7 @@ import pytest
 from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.importer import import_file
-from engine.spec.catalog import LAYERS
+from engine.schema.catalog import LAYERS
 
 HEADER = "import keras\nfrom keras import layers\n"
 

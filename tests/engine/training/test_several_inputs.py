@@ -9,7 +9,7 @@ from cli.commands import run
 from engine.data import loaders
 from engine.data import prepare as D
 from engine.design.file_format import load
-from engine.spec.datasets import BUILTIN
+from engine.schema.datasets import BUILTIN
 from engine.training.fit import evaluate, predict_one, train
 from engine.training.forward import layer_outputs
 from engine.training.inspect import inspector

@@ -1,1 +1,0 @@
-"""The layer catalog's entries, one module per family (imported in palette order by engine.spec.catalog)."""
