@@ -8,37 +8,19 @@ Run: xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/backprop_sc
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDockWidget  # noqa: E402
-from screenshots import TEMPLATES, grab, settle  # noqa: E402
-
-
-def wait_for(signal, seconds: int = 300) -> None:
-    loop = QEventLoop()
-    signal.connect(lambda *_args: loop.quit())
-    QTimer.singleShot(seconds * 1000, loop.quit)
-    loop.exec()
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QDockWidget  # noqa: E402
+from screenshots import TEMPLATES, grab, screenshot_window, settle, wait_for  # noqa: E402
 
 
 def main() -> None:
-    QCoreApplication.setOrganizationName("NetwrightScreenshots")
-    QCoreApplication.setApplicationName("NetwrightScreenshots")
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
-    app = QApplication([])
-    from gui.main_window import MainWindow
-    from gui.style import apply_theme
-
-    apply_theme(app, "light")
-    w = MainWindow()
-    w.setGeometry(0, 0, 1280, 800)
-    w.show()
+    app, w = screenshot_window()
     session = w.training.session
 
     w.open_path(TEMPLATES / "seed_example.json", ask=False)

@@ -7,16 +7,14 @@ Run: xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/lab_screens
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from screenshots import TEMPLATES, grab, settle  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from screenshots import TEMPLATES, grab, screenshot_window, settle, wait_for  # noqa: E402
 
 
 def wait_until_idle(w) -> None:
@@ -30,31 +28,8 @@ def wait_until_idle(w) -> None:
     timer.stop()
 
 
-def wait_forwarded(panel) -> None:
-    loop = QEventLoop()
-    panel.session.forwarded.connect(lambda _result: loop.quit())
-    QTimer.singleShot(60_000, loop.quit)
-    loop.exec()
-
-
 def main() -> None:
-    QCoreApplication.setOrganizationName("NetwrightScreenshots")
-    QCoreApplication.setApplicationName("NetwrightScreenshots")
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
-    app = QApplication([])
-    from gui import main_window
-    from gui.main_window import MainWindow
-
-    # Autosave and recovery in a folder of this run's own: another run's recovery file would
-    # otherwise stop this one at the "Restore unsaved work?" question.
-    recovery = Path(tempfile.mkdtemp()) / "recovery.json"
-    main_window.recovery_path = lambda: recovery
-    from gui.style import apply_theme
-
-    apply_theme(app, "light")
-    w = MainWindow()
-    w.setGeometry(0, 0, 1280, 800)
-    w.show()
+    app, w = screenshot_window()
     panel = w.training
 
     w.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
@@ -74,7 +49,7 @@ def main() -> None:
 
     panel.boundary.marker.setData([0.4], [-0.6])  # a point of one's own, placed on the plane
     panel.boundary.point_chosen.emit(0.4, -0.6)
-    wait_forwarded(panel)
+    wait_for(panel.session.forwarded, 60)
     w.view.fit()
     settle(app)
     grab("lab-point.png", w)
@@ -111,7 +86,7 @@ def main() -> None:
     wait_until_idle(w)
     panel.results.sample.setValue(5)
     panel.results.forward_button.click()
-    wait_forwarded(panel)
+    wait_for(panel.session.forwarded, 60)
     w.view.fit()
     settle(app)
     grab("lab-forward.png", w)
@@ -124,7 +99,7 @@ def main() -> None:
         pad.ink[row, col] = 1.0  # a seven
     panel.drawing.move(1280 - panel.drawing.width() - 20, 120)
     pad.drawn.emit(pad.ink.copy())
-    wait_forwarded(panel)
+    wait_for(panel.session.forwarded, 60)
     w.view.fit()
     settle(app)
     grab("lab-draw.png")  # the whole screen: the pad is a window of its own

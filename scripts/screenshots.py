@@ -41,24 +41,39 @@ def grab(name: str, window=None) -> None:
     print("wrote", DOCS / name)
 
 
-def main() -> None:
+def wait_for(signal, seconds: int = 300) -> None:
+    """Run the event loop until ``signal`` is emitted (or ``seconds`` pass)."""
+    loop = QEventLoop()
+    signal.connect(lambda *_args: loop.quit())
+    QTimer.singleShot(seconds * 1000, loop.quit)
+    loop.exec()
+
+
+def screenshot_window():
+    """(the application, a shown 1280x800 window in the light theme), with settings, autosave and
+    recovery of this run's own: another run's recovery file would otherwise stop this one at the
+    "Restore unsaved work?" question."""
     QCoreApplication.setOrganizationName("NetwrightScreenshots")
     QCoreApplication.setApplicationName("NetwrightScreenshots")
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication([])
     from gui import main_window
     from gui.main_window import MainWindow
-
-    # Autosave and recovery in a folder of this run's own: another run's recovery file would
-    # otherwise stop this one at the "Restore unsaved work?" question.
-    recovery = Path(tempfile.mkdtemp()) / "recovery.json"
-    main_window.recovery_path = lambda: recovery
     from gui.style import apply_theme
 
+    recovery = Path(tempfile.mkdtemp()) / "recovery.json"
+    main_window.recovery_path = lambda: recovery
     apply_theme(app, "light")
     w = MainWindow()
     w.setGeometry(0, 0, 1280, 800)
     w.show()
+    return app, w
+
+
+def main() -> None:
+    from gui.style import apply_theme
+
+    app, w = screenshot_window()
     w.start()
     settle(app)
     grab("screenshot-start.png", w)
