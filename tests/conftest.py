@@ -20,3 +20,12 @@ def keras():
 def private_log_folder(tmp_path_factory, monkeypatch):
     """Failures are logged under $XDG_STATE_HOME; tests never write into the real home."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(autouse=True)
+def config_folder(tmp_path_factory, monkeypatch):
+    """Trusted code is remembered under $XDG_CONFIG_HOME (engine/trust.py); tests never write into
+    the real home, and no test sees another's trust.  The value is Netwright's folder there."""
+    config = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    return config / "netwright"

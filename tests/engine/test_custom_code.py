@@ -14,12 +14,6 @@ from engine.schema.custom import PENDING_TEXT, check_custom, custom_params, init
 from tests.engine.custom_fixtures import code_design, marker_source
 
 
-@pytest.fixture(autouse=True)
-def settings_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return tmp_path / "config" / "netwright"
-
-
 def test_an_untrusted_custom_layer_waits_and_the_layers_after_it_too(tmp_path):
     marker = tmp_path / "ran"
     design = code_design(marker_source(marker))
@@ -71,11 +65,11 @@ def test_the_same_source_is_the_same_syntax_tree():
     assert not same_source("lambda x: x * 2", "lambda x: x * 3")
 
 
-def test_trust_is_kept_per_hash_of_the_code_alone(tmp_path, settings_folder):
+def test_trust_is_kept_per_hash_of_the_code_alone(tmp_path, config_folder):
     design = code_design(marker_source(tmp_path / "ran"))
     assert trust.holds_code(design) and not trust.is_trusted(design)
     trust.trust(design)
-    stored = json.loads((settings_folder / "trusted.json").read_text())
+    stored = json.loads((config_folder / "trusted.json").read_text())
     assert list(stored["trusted"]) == [trust.code_hash(design)]
     moved = loads(dumps(design))
     moved.nodes["scale"].pos = (500, 500)
@@ -89,16 +83,16 @@ def test_trust_is_kept_per_hash_of_the_code_alone(tmp_path, settings_folder):
     assert not trust.is_trusted(design)
 
 
-def test_trust_for_this_process_only_writes_nothing(tmp_path, settings_folder):
+def test_trust_for_this_process_only_writes_nothing(tmp_path, config_folder):
     design = code_design("lambda x: x", "Lambda", {})
     trust.trust(design, remember=False)
-    assert trust.is_trusted(design) and not (settings_folder / "trusted.json").exists()
+    assert trust.is_trusted(design) and not (config_folder / "trusted.json").exists()
     trust.forget(design)
 
 
-def test_an_unreadable_store_trusts_nothing(tmp_path, settings_folder):
-    settings_folder.mkdir(parents=True)
-    (settings_folder / "trusted.json").write_text("{not json")
+def test_an_unreadable_store_trusts_nothing(tmp_path, config_folder):
+    config_folder.mkdir(parents=True)
+    (config_folder / "trusted.json").write_text("{not json")
     assert not trust.is_trusted(code_design("lambda x: x * 5", "Lambda", {}))
 
 

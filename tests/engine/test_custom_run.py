@@ -30,11 +30,6 @@ RAISES = (
 LOOPS = "class Forever(layers.Layer):\n    def call(self, x):\n        while True:\n            pass\n"
 
 
-@pytest.fixture(autouse=True)
-def settings_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
 def test_untrusted_code_is_never_run(tmp_path):
     marker = tmp_path / "ran"
     design = code_design(marker_source(marker))

@@ -19,11 +19,6 @@ from tests.engine.custom_fixtures import code_design, marker_source
 LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NETWRIGHT_LONG_TESTS=1 runs it")
 
 
-@pytest.fixture(autouse=True)
-def settings_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
 @pytest.fixture
 def opened(window, tmp_path):
     marker = tmp_path / "ran"
