@@ -10,17 +10,15 @@ with the same per-output settings.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.design.graph import Design
 from engine.schema.compile_catalog import METRIC_CLASSES, METRICS, SCHEDULES, loss_spec
+from engine.schema.keras_config import snake_case
 
 _KERAS_ALIASES = {"acc": "accuracy", "mean_absolute_error": "mae", "mean_squared_error": "mse"}
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def by_output(value: Any, design: Design, origins: dict[str, str]) -> dict[str, Any] | None:
@@ -40,7 +38,7 @@ def loss_name(loss: Any) -> tuple[str | None, bool]:
     logits = False
     if isinstance(loss, dict):
         logits = (loss.get("config") or {}).get("from_logits") is True
-        loss = _snake(str(loss.get("class_name", "")))
+        loss = snake_case(str(loss.get("class_name", "")))
     spec = loss_spec(loss)
     return (spec.name if spec else None), logits
 
@@ -53,7 +51,7 @@ def metric(item: Any) -> Any:
     if not isinstance(item, dict):
         return None
     name = _KERAS_ALIASES.get(
-        _snake(str(item.get("class_name", ""))), _snake(str(item.get("class_name", "")))
+        snake_case(str(item.get("class_name", ""))), snake_case(str(item.get("class_name", "")))
     )
     if name not in METRICS:
         return None

@@ -42,6 +42,7 @@ from engine.schema.generic import (
     config_problems,
     generic_params,
 )
+from engine.schema.keras_config import is_tensor_ref, short_repr, snake_case, tensor_refs
 from engine.schema.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
@@ -291,11 +292,11 @@ class _GraphReader:
         args, kwargs = _call_parts(call)
         slots: list[tuple[list[Any], Any]] = []
         if len(args) == 1 and isinstance(args[0], list):  # a merge's list of tensors
-            slots += [(ref, i) for i, ref in enumerate(_refs(args[0]))]
+            slots += [(ref, i) for i, ref in enumerate(tensor_refs(args[0]))]
         else:
-            slots += [(_refs(a)[0], i) for i, a in enumerate(args) if _refs(a)]
+            slots += [(tensor_refs(a)[0], i) for i, a in enumerate(args) if tensor_refs(a)]
         for key, value in kwargs.items():
-            refs = _refs(value)
+            refs = tensor_refs(value)
             if isinstance(value, list):
                 slots += [(ref, (key, i)) for i, ref in enumerate(refs)]
             elif refs:
@@ -326,7 +327,7 @@ class _GraphReader:
         if not isinstance(kwargs, dict):
             return
         name = _layer_name(layer)
-        masks = [ref[0] for ref in _refs(kwargs.get("mask")) if ref[0] not in implicit]
+        masks = [ref[0] for ref in tensor_refs(kwargs.get("mask")) if ref[0] not in implicit]
         if masks:
             self.problem(
                 f"'{name}' is called with a mask from '{masks[0]}' (mask=), which a design cannot carry; "
@@ -351,7 +352,7 @@ class _GraphReader:
         calls = _inbound(layer)
         args = _call_parts(calls[0])[0] if len(calls) == 1 else []
         numbers = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
-        tensors = [a for a in args if _refs(a)]
+        tensors = [a for a in args if tensor_refs(a)]
         op = str(layer.get("class_name"))
         scale_offset = {
             "Add": lambda c: (1.0, c),
@@ -360,7 +361,7 @@ class _GraphReader:
             "Divide": lambda c: (1.0 / c if c else None, 0.0),
             "TrueDivide": lambda c: (1.0 / c if c else None, 0.0),
         }
-        if len(tensors) == 1 and len(numbers) == 1 and op in scale_offset and _refs(args[0]):
+        if len(tensors) == 1 and len(numbers) == 1 and op in scale_offset and tensor_refs(args[0]):
             scale, offset = scale_offset[op](float(numbers[0]))
             if scale is not None:
                 self.note(
@@ -433,8 +434,8 @@ class _GraphReader:
             spec = None
             self.note(
                 name,
-                f"{class_name} with `{beyond[0]}` = {_short(config[beyond[0]])}: the catalog entry has no "
-                "such parameter, so it imports as a generic Keras layer with its whole config",
+                f"{class_name} with `{beyond[0]}` = {short_repr(config[beyond[0]])}: the catalog entry has "
+                "no such parameter, so it imports as a generic Keras layer with its whole config",
             )
         base = name if call_index == 0 else f"{name}_call{call_index}"
         later = {v for (layer_name, k), v in self.call_names.items() if layer_name == name and k}
@@ -519,7 +520,7 @@ class _GraphReader:
             if key in known or key in _IGNORED_KEYS or _quiet(value) or _keras_default(key, value):
                 continue
             self.note(
-                layer_name, f"{type_}: argument `{key}` = {_short(value)} is not in the catalog; left out"
+                layer_name, f"{type_}: argument `{key}` = {short_repr(value)} is not in the catalog; left out"
             )
         return params
 
@@ -657,10 +658,10 @@ def _mirrors(forward: Any, backward: Any) -> bool:
 def _same(value: Any, default: Any) -> bool:
     """A saved value equal to a default: a list for a tuple, an object for its snake-case name."""
     if isinstance(value, dict) and "class_name" in value:
-        return _snake(str(value["class_name"])) == default and all(
+        return snake_case(str(value["class_name"])) == default and all(
             _quiet(v) for v in _config_of(value).values()
         )
-    if isinstance(value, str) and _snake(value) == default:  # "Zeros" is "zeros"
+    if isinstance(value, str) and snake_case(value) == default:  # "Zeros" is "zeros"
         return True
     return (list(value) if isinstance(value, tuple) else value) == default
 
@@ -742,10 +743,10 @@ def _object_value(p: Param, value: dict[str, Any]) -> tuple[Any, str]:
     """Initializers, regularizers and activations saved as objects -> the catalog's names."""
     cls = str(value.get("class_name"))
     cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
-    name = _snake(cls)
+    name = snake_case(cls)
     if p.kind == CHOICE and name in p.choices:
         odd = {k: v for k, v in cfg.items() if not _quiet(v) and not _default_arg(name, k, v)}
-        return name, (f"`{p.name}` {cls}({_short(odd)}) simplified to '{name}'" if odd else "")
+        return name, (f"`{p.name}` {cls}({short_repr(odd)}) simplified to '{name}'" if odd else "")
     if p.kind == CHOICE and name in ("l1_l2",) and "l2" in p.choices:
         return "l2", f"`{p.name}` L1L2 simplified to 'l2'"
     if name in INITIALIZERS or name in REGULARIZERS:
@@ -820,7 +821,7 @@ def _keras_default(key: str, value: Any) -> bool:
         return False
     default = KERAS_DEFAULTS[key]
     if isinstance(value, dict) and "class_name" in value:
-        cfg, kind = _config_of(value), _snake(str(value["class_name"]))
+        cfg, kind = _config_of(value), snake_case(str(value["class_name"]))
         plain = all(_quiet(v) or _default_arg(kind, k, v) for k, v in cfg.items())
         return plain and kind in (
             default,
@@ -844,13 +845,8 @@ def _quiet(value: Any) -> bool:
     return any(value == q and type(value) is type(q) for q in _QUIET_VALUES if q is not None) or value is None
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 # ---------------------------------------------------------------- config shapes
@@ -863,7 +859,7 @@ def _config_of(layer: Any) -> dict[str, Any]:
 
 def _layer_name(layer: dict[str, Any]) -> str:
     name = layer.get("name") or _config_of(layer).get("name")
-    return name if isinstance(name, str) and name else _snake(str(layer.get("class_name", "layer")))
+    return name if isinstance(name, str) and name else snake_case(str(layer.get("class_name", "layer")))
 
 
 def _input_shape(layer: dict[str, Any]) -> list[Any] | None:
@@ -903,17 +899,17 @@ def _ready(task: tuple[dict[str, Any], int, Any], produced: dict[tuple[str, int]
     """Whether a call's input tensors (and its layer's earlier call) have been added."""
     layer, k, call = task
     earlier = k == 0 or (_layer_name(layer), k - 1) in produced
-    return earlier and all((ref[0], ref[1]) in produced for ref in _refs(list(_call_parts(call))))
+    return earlier and all((ref[0], ref[1]) in produced for ref in tensor_refs(list(_call_parts(call))))
 
 
 def _ref_list(value: Any) -> list[list[Any]]:
     """A model's input or output layers as a list of references, whichever form Keras wrote:
     a list of them, a dict of them, or one flat ``["name", 0, 0]`` (one input or output)."""
-    if _is_ref(value):
+    if is_tensor_ref(value):
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
-    return [ref for ref in value if _is_ref(ref)] if isinstance(value, list) else []
+    return [ref for ref in value if is_tensor_ref(ref)] if isinstance(value, list) else []
 
 
 def _implicit_masks(layers: list[Any]) -> set[str]:
@@ -932,7 +928,7 @@ def _implicit_masks(layers: list[Any]) -> set[str]:
     for lay in layers:
         for call in _inbound(lay):
             args, kwargs = _call_parts(call)
-            uses += [(_layer_name(lay), ref[0]) for ref in _refs([args, kwargs])]
+            uses += [(_layer_name(lay), ref[0]) for ref in tensor_refs([args, kwargs])]
     while True:  # an operation whose result some other layer takes as data is not a mask's
         taken = {used for user, used in uses if user not in ops}
         if not ops & taken:
@@ -952,13 +948,6 @@ def _trains_differently(layer: dict[str, Any]) -> bool:
     return dropout or cls == "BatchNormalization" or "Dropout" in cls or "Noise" in cls
 
 
-def _is_ref(ref: Any) -> bool:
-    return (
-        isinstance(ref, list)
-        and len(ref) == 3
-        and isinstance(ref[0], str)
-        and all(isinstance(i, int) for i in ref[1:])
-    )
 
 
 def _inbound(layer: dict[str, Any]) -> list[Any]:
@@ -978,16 +967,6 @@ def _call_parts(call: Any) -> tuple[list[Any], dict[str, Any]]:
     return [], {}
 
 
-def _refs(value: Any) -> list[list[Any]]:
-    """The ``keras_history`` references inside an argument, in order."""
-    if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
-            ref = _config_of(value).get("keras_history")
-            return [ref] if _is_ref(ref) else []
-        return [r for v in value.values() for r in _refs(v)]
-    if isinstance(value, list):
-        return [r for v in value for r in _refs(v)]
-    return []
 
 
 # ---------------------------------------------------------------- compile settings
@@ -999,7 +978,7 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
     result.problems += loss_problems(cc.get("loss"))
     loss, per_output = split_loss(cc.get("loss"), design, result.origins, result.notes)
     if isinstance(loss, dict):
-        loss = _snake(str(loss.get("class_name", "")))
+        loss = snake_case(str(loss.get("class_name", "")))
     if isinstance(loss, str) and loss:
         spec = loss_spec(loss)
         if spec is None:
@@ -1010,7 +989,7 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
     for m in _flatten(cc.get("metrics")):
         value = metric(m)
         if value is None:
-            name = _snake(str(m.get("class_name", ""))) if isinstance(m, dict) else m
+            name = snake_case(str(m.get("class_name", ""))) if isinstance(m, dict) else m
             result.notes.append(f"metric '{name}' is not offered here; left out")
         elif value not in read:
             read.append(value)

@@ -19,7 +19,6 @@ interpreter does not understand is reported by line and skipped.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from engine.keras.custom_script import ScriptClass, lambda_source, script_class
 from engine.schema.catalog import ALIASES, LAYERS
 from engine.schema.generic import private_layer
+from engine.schema.keras_config import snake_case, tensor_refs
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_UNROLL = 1000  # iterations of a literal `for` loop the reader unrolls
@@ -649,7 +649,7 @@ class _Reader:
         """Give the layer Keras's automatic name (``dense``, ``dense_1``) unless it has one."""
         if layer.name and layer.name in self.layers and self.layers[layer.name] is layer:
             return
-        stem = layer.name or base or _snake(layer.class_name)  # an explicit name is kept unless taken
+        stem = layer.name or base or snake_case(layer.class_name)  # an explicit name is kept unless taken
         name, i = stem, self.next_suffix.get(stem, 1)
         while name in self.taken:
             name = f"{stem}_{i}"
@@ -843,12 +843,6 @@ def _range(node: ast.Call, reader: _Reader, env: dict[str, Any]) -> Any:
     return list(r) if len(r) <= MAX_UNROLL else _UNKNOWN
 
 
-def _snake(name: str) -> str:
-    """Keras's own ``to_snake_case``: the automatic layer name for a class (``GlobalAveragePooling1D``
-    -> ``global_average_pooling1d``)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _has_unknown(v: Any) -> bool:
@@ -1051,7 +1045,7 @@ def _reachable_layers(outputs: Any, layers: dict[str, LayerObj]) -> set[str]:
             continue
         seen.add(name)
         for node in layers[name].inbound:
-            todo.extend(ref[0] for ref in _refs(node))
+            todo.extend(ref[0] for ref in tensor_refs(node))
     return seen
 
 
@@ -1065,14 +1059,6 @@ def _flat(v: Any) -> list[Tensor]:
     return []
 
 
-def _refs(v: Any) -> list[list[Any]]:
-    if isinstance(v, dict):
-        if v.get("class_name") == "__keras_tensor__":
-            return [v["config"]["keras_history"]]
-        return [r for x in v.values() for r in _refs(x)]
-    if isinstance(v, list):
-        return [r for x in v for r in _refs(x)]
-    return []
 
 
 def _layer_config(layer: LayerObj) -> dict[str, Any]:

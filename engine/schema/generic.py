@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from engine.schema.keras_config import short_repr
 from engine.schema.layer_rules import Shape
 from engine.schema.params import ParamProblem
 
@@ -176,7 +177,7 @@ def _without_ids(value: Any) -> Any:
 def class_problem(class_name: Any) -> str:
     """Why ``class_name`` cannot be a generic node, or ''."""
     if not isinstance(class_name, str) or not _NAME.match(class_name):
-        return f"class_name must be the name of a Keras layer class, not {_short(class_name)}"
+        return f"class_name must be the name of a Keras layer class, not {short_repr(class_name)}"
     if class_name in NOT_GENERIC:
         return f"keras.layers.{class_name} cannot be a generic layer: {NOT_GENERIC[class_name]}"
     if class_name not in KERAS_LAYER_CLASSES and class_name not in KERAS_PRIVATE_LAYERS:
@@ -209,7 +210,8 @@ def config_problems(config: Any, where: str = "config") -> list[str]:
         if isinstance(value, dict):
             bad_key = next((k for k in value if not isinstance(k, str) or k.startswith("__")), None)
             if bad_key is not None:
-                problems.append(f"{at} has the key {_short(bad_key)}: a layer setting is named by plain text")
+                key = short_repr(bad_key)
+                problems.append(f"{at} has the key {key}: a layer setting is named by plain text")
                 return
             for k, v in value.items():
                 walk(v, f"{at}[{k!r}]", depth + 1)
@@ -241,15 +243,16 @@ def _object_problems(obj: dict[str, Any], at: str) -> list[str]:
     module = obj.get("module")
     registered = obj.get("registered_name")
     if not isinstance(cls, str) or not (_NAME.match(cls) or cls in DATA_CLASSES):
-        return [f"{at}['class_name'] {_short(cls)} is not a Keras class name"]
+        return [f"{at}['class_name'] {short_repr(cls)} is not a Keras class name"]
     if cls.startswith("__") and cls not in DATA_CLASSES:
         return [f"{at} is a serialised {cls}, which is refused (it could run code)"]
     if cls in NOT_GENERIC and cls not in ("Layer", "Wrapper"):
         return [f"{at} is a {cls}, which is refused: {NOT_GENERIC[cls]}"]
     if module is not None and module not in KERAS_MODULES:
-        return [f"{at}['module'] {_short(module)} is not one of Keras's modules; nothing else is loaded"]
+        return [f"{at}['module'] {short_repr(module)} is not one of Keras's modules; nothing else is loaded"]
     if registered is not None and registered not in (cls, obj.get("config")):
-        return [f"{at}['registered_name'] {_short(registered)} names a custom object; only Keras's own load"]
+        name = short_repr(registered)
+        return [f"{at}['registered_name'] {name} names a custom object; only Keras's own load"]
     return []
 
 
@@ -303,9 +306,6 @@ def _type(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "text"}.get(type(value), type(value).__name__)
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ---------------------------------------------------------------- what Keras computed
