@@ -15,14 +15,12 @@ import os
 import stat
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024  # a config of 64 MB is ~100,000 layers
 MAX_JSON_FILE_BYTES = MAX_CONFIG_BYTES
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 ZIP_SIGNATURE = b"PK\x03\x04"
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
 class ModelFileError(ValueError):
@@ -155,8 +153,3 @@ def _h5_attr(f: Any, name: str, source: str, required: bool = True) -> str | Non
     if isinstance(value, str):
         return value
     raise ModelFileError(f"{source}: the {name} attribute is not text")
-
-
-def is_model_file(path: str | os.PathLike[str]) -> bool:
-    """True for names the importer reads as Keras models (by suffix; JSON is told by content)."""
-    return Path(path).suffix.lower() in MODEL_SUFFIXES

@@ -36,7 +36,7 @@ MAX_CALL_DEPTH = 32  # calls of the script's own functions inside one another
 # Module paths that mean "Keras" however the script imports it.
 _KERAS_ROOTS = ("keras", "tensorflow.keras", "tf.keras", "tensorflow.python.keras")
 _LAYER_MODULES = ("layers",)
-_MODEL_NAMES = {"Sequential": "Sequential", "Model": "Model", "Input": "Input", "InputLayer": "InputLayer"}
+_MODEL_NAMES = frozenset({"Sequential", "Model", "Input", "InputLayer"})
 _OPTIMIZER_MODULE = "optimizers"
 # keras.layers' functional forms of the merge layers: f(inputs, **kwargs) is Layer(**kwargs)(inputs).
 _MERGE_FUNCTIONS = {

@@ -195,9 +195,6 @@ class NodeItem(QGraphicsItem):
                 return out
         return None
 
-    def hits_output_port(self, scene_pos: QPointF) -> bool:
-        return self.output_port_at(scene_pos) is not None
-
     def input_port_at(self, scene_pos: QPointF) -> str | None:
         """The named input a connection dropped at ``scene_pos`` lands on (None: not on one)."""
         for port in self.view.in_ports:
