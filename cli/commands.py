@@ -44,6 +44,14 @@ def _load(path: str) -> tuple:
         return None, [f"unexpected problem reading the file: {exc!r}"]
 
 
+def _read(path: str, err: TextIO) -> Any:
+    """The design, or None once the reasons it cannot be read are written to ``err``."""
+    design, file_problems = _load(path)
+    if design is None:
+        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
+    return design
+
+
 def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
     """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
     summary = summarize(design, report)
@@ -162,9 +170,8 @@ def cmd_export(
     if job_text is not None and output is None:
         err.write("--job needs -o model.py: the job file is written beside the script\n")
         return DESIGN_ERRORS
-    design, file_problems = _load(path)
+    design = _read(path, err)
     if design is None:
-        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
     report = resolve(design)
     if not report.valid:
@@ -200,9 +207,8 @@ def cmd_export(
 
 def cmd_render(path: str, output: str, err: TextIO) -> int:
     """The design's diagram as SVG or PNG (by the output's suffix); errors show as red cards."""
-    design, file_problems = _load(path)
+    design = _read(path, err)
     if design is None:
-        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
     from engine.design.diagram import render
 
@@ -252,9 +258,8 @@ def cmd_train(
     inspect_path: str | None = None,
 ) -> int:
     """The engine's one run (engine/training/run.py), reported on the terminal as it goes."""
-    design, file_problems = _load(path)
+    design = _read(path, err)
     if design is None:
-        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
     for option, target in (("--history", history_path), ("--save", save_path), ("--inspect", inspect_path)):
         problem = _unwritable(target)

@@ -17,11 +17,10 @@ OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
 
 
 def cmd_explain(path: str, index: int, weights: str | None, json_path: str, out: TextIO, err: TextIO) -> int:
-    from cli.commands import _load, _unwritable, strict_json
+    from cli.commands import _read, _unwritable, strict_json
 
-    design, file_problems = _load(path)
+    design = _read(path, err)
     if design is None:
-        err.write(f"{path}: cannot be read\n" + "".join(f"  error: {p}\n" for p in file_problems))
         return UNREADABLE
     problem = _unwritable(json_path)
     if problem:
