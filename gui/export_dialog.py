@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from engine.atomic import write_text_atomic
-from engine.keras.job_files import JOB_HELP, JobFileError, JobResources, default_image, job_file, job_path
+from engine.keras.job_files import (
+    JOB_HELP,
+    PORTS,
+    JobFileError,
+    JobResources,
+    default_image,
+    job_file,
+    job_path,
+)
 
 # The save dialog's file types, one per job kind (``main.py export --job``).
 EXPORT_FILTERS = {
@@ -58,7 +66,7 @@ class JobDialog(QDialog):
         self.cpus = self._spin(1, 1024, default.cpus_per_node, "")
         self.memory = self._spin(1, 4096, default.memory_gb, "")
         self.hours = self._spin(1, 720, default.hours, "the time limit SLURM enforces")
-        self.port = self._spin(1024, 65535, default.port, "the port the first machine listens on")
+        self.port = self._spin(*PORTS, default.port, "the port the first machine listens on")
         self.image = QLineEdit()
         self.image.setPlaceholderText(default_image(self.script.name))
         self.image.setToolTip("An image holding the script and its data in /workspace, Keras and JAX")

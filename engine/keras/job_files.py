@@ -21,6 +21,7 @@ from pathlib import Path
 
 JOBS = ("none", "slurm", "kubernetes")
 ARGS = "--distribute data-parallel"  # what every job passes the script, before the user's own
+PORTS = (1024, 65535)  # the coordinator's port: an unprivileged one
 SUFFIX = {"slurm": ".sbatch", "kubernetes": ".k8s.yaml"}
 # What each job file is, in the window and on the command line.
 JOB_HELP = {
@@ -52,8 +53,8 @@ class JobResources:
                 out.append(f"{name.replace('_', ' ')} must be a whole number of at least 1")
         if not isinstance(self.gpus_per_node, int) or self.gpus_per_node < 0:
             out.append("GPUs per node must be a whole number, 0 or more")
-        if not isinstance(self.port, int) or not 1024 <= self.port <= 65535:
-            out.append("the port must be from 1024 to 65535")
+        if not isinstance(self.port, int) or not PORTS[0] <= self.port <= PORTS[1]:
+            out.append(f"the port must be from {PORTS[0]} to {PORTS[1]}")
         if self.image and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*", self.image):
             out.append(f"{self.image!r} is not an image name")
         return out
