@@ -21,6 +21,7 @@ from engine.schema.settings import (
     CompileSettings,
     DataSettings,
     TrainingSettings,
+    written_over,
 )
 
 NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
@@ -94,6 +95,14 @@ class Design:
     @property
     def data_settings(self) -> DataSettings:
         return DataSettings.of(self.data)
+
+    def set_compile(self, settings: CompileSettings) -> None:
+        """Write typed compile settings back (keys Netwright does not know are kept).  Edits in the
+        window go through the document's undoable commands instead (``Document.set_compile``)."""
+        self.compile = written_over(self.compile, settings)
+
+    def set_training(self, settings: TrainingSettings) -> None:
+        self.training = written_over(self.training, settings)
 
     # ------------------------------------------------------------ edits
 

@@ -138,9 +138,9 @@ def _set(design: Design, path: SettingPath, value: Any) -> None:
             )
         node.params = {**node.params, name: value}
     elif path.section == "compile":
-        design.compile = _compile(CompileSettings.of(design.compile), path, value).to_dict()
+        design.set_compile(_compile(design.compile_settings, path, value))
     elif path.section == "training":
-        design.training = _training(TrainingSettings.of(design.training), path, value).to_dict()
+        design.set_training(_training(design.training_settings, path, value))
     else:
         design.data = _nested(design.data or {}, path.keys, value, path)
 

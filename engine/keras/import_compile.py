@@ -74,7 +74,7 @@ def split_loss(loss: Any, design: Design, origins: dict[str, str], notes: list[s
         return None, True
     if isinstance(loss, dict) and "class_name" in loss:
         if loss_name(loss)[1]:
-            design.compile["from_logits"] = True
+            design.set_compile(design.compile_settings.with_from_logits(True))
         return loss, False
     if isinstance(loss, (list, dict)) and loss:
         notes.append("the model has a loss per output; the first one is used for all")

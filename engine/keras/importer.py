@@ -44,6 +44,7 @@ from engine.schema.generic import (
 )
 from engine.schema.keras_config import is_tensor_ref, short_repr, snake_case, tensor_refs
 from engine.schema.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
+from engine.schema.settings import TrainingSettings
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 
@@ -110,7 +111,8 @@ def import_config(
     else:
         _loss_from_outputs(result)
     if training:
-        result.design.training.update(training)
+        design = result.design
+        design.set_training(TrainingSettings.of({**design.training, **training}))
     for nid, (x, y) in layered_positions(result.design).items():
         result.design.nodes[nid].pos = (x, y)
     return result
@@ -984,7 +986,7 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
         if spec is None:
             result.problems.append(f"the loss '{loss}' is not offered here; mse is used")
         else:
-            design.compile["loss"] = spec.name
+            design.set_compile(design.compile_settings.with_loss(spec.name))
     read: list[Any] = []
     for m in _flatten(cc.get("metrics")):
         value = metric(m)
@@ -993,7 +995,7 @@ def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
             result.notes.append(f"metric '{name}' is not offered here; left out")
         elif value not in read:
             read.append(value)
-    design.compile["metrics"] = read
+    design.set_compile(design.compile_settings.with_shared_metrics(read))
     if per_output or len(design.model_outputs()) > 1:  # Keras's per output name: by node id here
         result.notes += read_per_output(cc, design, result.origins)
 
@@ -1014,7 +1016,7 @@ def _read_optimizer(opt: Any, result: ImportResult) -> None:
     if isinstance(cfg.get("learning_rate"), dict):
         schedule, problem = read_schedule(cfg.pop("learning_rate"))
         if schedule is not None:
-            result.design.compile["learning_rate_schedule"] = schedule
+            result.design.set_compile(result.design.compile_settings.with_schedule_config(schedule))
         if problem:
             result.problems.append(problem)
     for p in spec.params:
@@ -1024,7 +1026,7 @@ def _read_optimizer(opt: Any, result: ImportResult) -> None:
                 result.notes.append(f"optimizer: {note}")
             if value is not _SKIP and value != p.default:
                 settings[p.name] = value
-    result.design.compile["optimizer"] = settings
+    result.design.set_compile(result.design.compile_settings.with_optimizer_config(settings))
 
 
 def _loss_from_outputs(result: ImportResult) -> None:
@@ -1041,8 +1043,7 @@ def _loss_from_outputs(result: ImportResult) -> None:
     activation = output_activation(design, outputs[0], values)
     loss = {"softmax": "sparse_categorical_crossentropy", "sigmoid": "binary_crossentropy"}.get(activation)
     if loss:
-        design.compile["loss"] = loss
-        design.compile["metrics"] = ["accuracy"]
+        design.set_compile(design.compile_settings.with_loss(loss).with_shared_metrics(["accuracy"]))
         result.notes.append(
             f"the file has no training settings: the {activation} output suggests {loss} with accuracy"
         )

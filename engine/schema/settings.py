@@ -171,6 +171,14 @@ class CompileSettings:
         chosen = [copy.deepcopy(written.get(n, n)) for n in names]
         return replace(self, metrics=tuple(with_threshold(chosen, threshold, only_plain=True)))
 
+    def with_shared_metrics(self, metrics: list[Metric]) -> CompileSettings:
+        """Exactly these metrics (names or objects with their arguments), for every output."""
+        return replace(self, metrics=tuple(copy.deepcopy(metrics)))
+
+    def with_schedule_config(self, schedule: dict[str, Any] | None) -> CompileSettings:
+        """A schedule exactly as written (``{"type": class name, argument: value}``)."""
+        return replace(self, learning_rate_schedule=copy.deepcopy(schedule))
+
     def with_threshold(self, value: object) -> CompileSettings:
         """Every shared metric that takes a threshold uses ``value`` (None: Keras's 0.5)."""
         return replace(self, metrics=tuple(with_threshold(copy.deepcopy(self._shared_metrics()), value)))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 
 from engine.design.graph import Design
-from engine.schema.settings import written_over
 
 OPTIMIZERS = (
     ("SGD", {"type": "SGD", "learning_rate": 0.01}),
@@ -36,7 +35,7 @@ def optimizer_variants(design: Design) -> list[tuple[str, Design]]:
     for label, optimizer in OPTIMIZERS:
         variant = copy.deepcopy(design)
         settings = variant.compile_settings.with_optimizer_config(optimizer)
-        variant.compile = written_over(variant.compile, settings)
+        variant.set_compile(settings)
         out.append((label, variant))
     return out
 
@@ -52,6 +51,6 @@ def loss_variants(design: Design) -> list[tuple[str, Design]]:
     out = []
     for label, loss in ((f"cross-entropy ({crossentropy})", crossentropy), ("MSE on one-hot targets", "mse")):
         variant = copy.deepcopy(design)
-        variant.compile = written_over(variant.compile, variant.compile_settings.with_loss(loss))
+        variant.set_compile(variant.compile_settings.with_loss(loss))
         out.append((label, variant))
     return out
