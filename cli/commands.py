@@ -525,9 +525,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "export", "train", "import", "render")
-
-
 # Control and invisible formatting characters: a name holding ESC sequences could rewrite the
 # terminal, and bidi overrides could make a message read differently from what it says.
 UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
