@@ -20,6 +20,39 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, 
 from engine.schema.generic import config_text, parse_config_text
 
 
+def lay_out_editor(
+    owner: QWidget, text: QPlainTextEdit, apply, apply_tip: str, extra: tuple[QWidget, ...] = ()
+) -> tuple[QPushButton, QLabel]:
+    """A node's text editor as every one is laid out: the text, ``extra`` buttons on the left and
+    Apply (also Ctrl+Return) on the right, and below them a red line for why a text was refused.
+    Returns (the Apply button, the hidden error line)."""
+    apply_button = QPushButton("Apply")
+    apply_button.setToolTip(apply_tip)
+    apply_button.clicked.connect(apply)
+    QShortcut(QKeySequence("Ctrl+Return"), text, activated=apply)
+    error = QLabel()
+    error.setWordWrap(True)
+    error.setStyleSheet("color: #D32F2F;")
+    error.hide()
+    buttons = QHBoxLayout()
+    for button in extra:
+        buttons.addWidget(button)
+    buttons.addStretch()
+    buttons.addWidget(apply_button)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(text)
+    layout.addLayout(buttons)
+    layout.addWidget(error)
+    return apply_button, error
+
+
+def show_refusal(error: QLabel, why: str) -> None:
+    """The error line says why the text was not applied, or hides when it was."""
+    error.setText(f"Not applied: {why}" if why else "")
+    error.setVisible(bool(why))
+
+
 class ConfigEditor(QWidget):
     applied = Signal(dict)  # the accepted config
 
@@ -32,22 +65,9 @@ class ConfigEditor(QWidget):
             "Ctrl+Return or Apply checks and applies it."
         )
         self.text.setMinimumHeight(140)
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.setToolTip("Check the JSON and apply it (Ctrl+Return)")
-        self.apply_button.clicked.connect(self.apply)
-        QShortcut(QKeySequence("Ctrl+Return"), self.text, activated=self.apply)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #D32F2F;")
-        self.error.hide()
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(self.apply_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.text)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error)
+        self.apply_button, self.error = lay_out_editor(
+            self, self.text, self.apply, "Check the JSON and apply it (Ctrl+Return)"
+        )
         self.shown: dict[str, Any] | None = None
         self.set_config(config)
 
@@ -61,7 +81,6 @@ class ConfigEditor(QWidget):
 
     def apply(self) -> None:
         config, why = parse_config_text(self.text.toPlainText())
-        self.error.setText(f"Not applied: {why}" if why else "")
-        self.error.setVisible(bool(why))
+        show_refusal(self.error, why)
         if config is not None and config != self.shown:
             self.applied.emit(config)

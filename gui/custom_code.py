@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPlainTextEdit,
@@ -39,6 +38,7 @@ from engine.schema.custom import CUSTOM, class_of, code_nodes, only_class, sourc
 from engine.schema.generic import remember
 from gui.code_highlight import PythonHighlighter
 from gui.commands import AddNodes
+from gui.config_editor import lay_out_editor, show_refusal
 from gui.document import Document
 
 
@@ -57,27 +57,17 @@ class CodeEditor(QWidget):
         self.text.setToolTip("The layer's Python code. It runs only once you trust this design.")
         self.highlighter = PythonHighlighter(self.text.document())
         self.text.textChanged.connect(self._recolour)
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.setToolTip("Check the code (it is parsed, not run) and apply it (Ctrl+Return)")
-        self.apply_button.clicked.connect(self.apply)
-        QShortcut(QKeySequence("Ctrl+Return"), self.text, activated=self.apply)
         self.from_file = QPushButton("Take from .py…")
         self.from_file.setToolTip(f"Read class {class_name} from the Python file that defines it")
         self.from_file.clicked.connect(self._take_from_file)
         self.from_file.setVisible(class_name != "Lambda")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #D32F2F;")
-        self.error.hide()
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.from_file)
-        buttons.addStretch()
-        buttons.addWidget(self.apply_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.text)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error)
+        self.apply_button, self.error = lay_out_editor(
+            self,
+            self.text,
+            self.apply,
+            "Check the code (it is parsed, not run) and apply it (Ctrl+Return)",
+            (self.from_file,),
+        )
         self.shown: str | None = None
         self._colouring = False
         self.set_source(source)
@@ -105,8 +95,7 @@ class CodeEditor(QWidget):
         source = self.text.toPlainText()
         renamed = only_class(source) if self.class_name != "Lambda" else ""
         why = source_problem(renamed or self.class_name, source)
-        self.error.setText(f"Not applied: {why}" if why else "")
-        self.error.setVisible(bool(why))
+        show_refusal(self.error, why)
         if not why and source != self.shown:
             self.applied.emit(source)
 
