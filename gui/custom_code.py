@@ -35,7 +35,6 @@ from engine import trust
 from engine.design.graph import Design, Edge, Node
 from engine.design.validation import Report
 from engine.schema.custom import CUSTOM, class_of, code_nodes, only_class, source_of, source_problem, starter
-from engine.schema.generic import remember
 from gui.code_highlight import PythonHighlighter
 from gui.commands import AddNodes
 from gui.config_editor import lay_out_editor, show_refusal
@@ -206,8 +205,7 @@ class CodeShapes(QObject):
 
     def _answered(self, answers: list, todo: list) -> None:
         self.running = False
-        for request, answer in answers:
-            remember(request, answer)
+        self.doc.design.keras_answers.update(answers)
         if answers:  # what a stopped child left unanswered (after a loop) is asked again; never in a circle
             self.asked -= set(todo) - {request for request, _ in answers}
         self.doc.revalidate()

@@ -3,7 +3,7 @@
 Validation lists what only Keras can answer (``Report.requests``: a generic
 layer's class, config and input shapes).  Each new request goes to the worker
 thread, which builds the layer with Keras; the answer comes back as plain data,
-is remembered by the engine (:func:`engine.schema.generic.remember`) and the design
+is kept with the design (``Design.keras_answers``, which validation reads) and the design
 is validated again, so the card shows the shape and the layers below it follow.
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from engine.design.validation import Report
-from engine.schema.generic import KerasShape, Request, remember
+from engine.schema.generic import KerasShape, Request
 from gui.document import Document
 
 if TYPE_CHECKING:  # built on first use, like the training workspace that owns it
@@ -43,6 +43,5 @@ class KerasShapes(QObject):
         session.compute_shapes(todo)
 
     def _answered(self, answers: list[tuple[Request, KerasShape]]) -> None:
-        for request, answer in answers:
-            remember(request, answer)
+        self.doc.design.keras_answers.update(answers)
         self.doc.revalidate()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.schema.catalog import LAYERS
-from engine.schema.generic import is_generic
+from engine.schema.generic import KerasShape, Request, is_generic
 from engine.schema.settings import (
     DEFAULT_COMPILE,
     DEFAULT_TRAINING,
@@ -81,6 +81,10 @@ class Design:
     weights: dict[str, Any] | None = None
     # The model's outputs when chosen explicitly; None: every node no edge leaves.
     outputs: list[OutputRef] | None = None
+    # What Keras (or a trusted layer's own code) answered for the generic and custom layers'
+    # shapes: validation reads them here, so they travel with the design (into copies, to the
+    # worker) instead of living in a process-global memo.  Not saved; not part of equality.
+    keras_answers: dict[Request, KerasShape] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------ typed settings
 

@@ -15,7 +15,7 @@ from engine.design.report import ERROR, Collector, label
 from engine.design.structure_checks import check_ports, edge_index, frozen
 from engine.schema.catalog import LAYERS, LayerSpec
 from engine.schema.custom import CodeRequest, by_keras, is_custom
-from engine.schema.generic import Request, class_of, recall
+from engine.schema.generic import Request, class_of
 from engine.schema.layer_rules import Ctx, Shape, ShapeError, fmt_shape
 
 
@@ -141,7 +141,7 @@ def _infer_generic(
         if code
         else Request.of(vals["class_name"], vals.get("config", {}), ins)
     )
-    answer = recall(request)
+    answer = design.keras_answers.get(request)
     if answer is None:
         info.pending, info.awaits_code = True, code
         (out.code_requests if code else out.requests).append(request)  # type: ignore[arg-type]

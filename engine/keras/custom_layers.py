@@ -27,7 +27,7 @@ from engine.design.graph import Design
 from engine.design.validation import Report, validate
 from engine.keras.generic import compute, layer_answer
 from engine.schema.custom import LAMBDA, CodeRequest, code_nodes, init_parameters
-from engine.schema.generic import KerasShape, Request, recall, remember
+from engine.schema.generic import KerasShape, Request
 from engine.trust import is_trusted
 
 TIME_LIMIT = 20.0  # seconds the child may spend running the design's code (Keras imported)
@@ -161,13 +161,13 @@ def _child(conn: Any, design_dict: dict[str, Any]) -> None:
     design = from_dict(design_dict)
     for _ in range(len(design.nodes) + 1):
         report = validate(design)
-        todo = [r for r in [*report.requests, *report.code_requests] if recall(r) is None]
+        todo = [r for r in [*report.requests, *report.code_requests] if r not in design.keras_answers]
         if not todo:
             break
         for request in todo:
             conn.send(("start", request))
             answer = _answer(request)
-            remember(request, answer)
+            design.keras_answers[request] = answer
             conn.send(("answer", request, answer))
     conn.send(("done",))
     conn.close()
@@ -222,8 +222,7 @@ def resolve_code(design: Design, limit: float = TIME_LIMIT) -> Report:
     Answers already known are not asked again; the rest come from one child process."""
     require_trust(design)
     report = validate(design)
-    if any(recall(r) is None for r in [*report.requests, *report.code_requests]):
-        for request, answer in shapes_in_child(design, limit):
-            remember(request, answer)
+    if any(r not in design.keras_answers for r in [*report.requests, *report.code_requests]):
+        design.keras_answers.update(shapes_in_child(design, limit))
         report = validate(design)
     return report

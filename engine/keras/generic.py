@@ -26,8 +26,6 @@ from engine.schema.generic import (
     Request,
     class_problem,
     config_problems,
-    recall,
-    remember,
 )
 from engine.trust import holds_code, is_trusted
 
@@ -95,11 +93,11 @@ def resolve(design: Design) -> Report:
         return resolve_code(design)
     report = validate(design)
     for _ in range(len(design.nodes) + 1):
-        todo = [r for r in report.requests if recall(r) is None]
+        todo = [r for r in report.requests if r not in design.keras_answers]
         if not todo:
             break
         for request in todo:
-            remember(request, compute(request))
+            design.keras_answers[request] = compute(request)
         report = validate(design)
     return report
 

@@ -6,8 +6,8 @@ layer becomes a node of type :data:`GENERIC` whose parameters are the Keras
 class name and its config, kept verbatim as plain JSON data.  The pure-Python
 engine cannot infer what such a layer does to shapes, so Keras computes it
 (:mod:`engine.keras.generic`): validation asks with a :class:`Request` and
-reads the answer, a :class:`KerasShape`, from a memo that the caller fills --
-the GUI from its training worker, the command line in-process.
+reads the answer, a :class:`KerasShape`, from the design's ``keras_answers``, which the
+caller fills -- the GUI from its training worker, the command line in-process.
 
 Nothing here runs the config.  :func:`config_problems` refuses what Keras's own
 deserialisation would resolve outside Keras's public API: a ``module`` that is
@@ -334,17 +334,3 @@ class KerasShape:
     trainable: int = 0
     error: str = ""
 
-
-_KNOWN: dict[Request, KerasShape] = {}
-_KEEP = 4096
-
-
-def remember(request: Request, answer: KerasShape) -> None:
-    """Keep what Keras said (a memo of a pure function: same request, same answer)."""
-    if len(_KNOWN) >= _KEEP:
-        del _KNOWN[next(iter(_KNOWN))]
-    _KNOWN[request] = answer
-
-
-def recall(request: Request) -> KerasShape | None:
-    return _KNOWN.get(request)

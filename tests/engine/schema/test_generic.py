@@ -20,7 +20,6 @@ from engine.schema.generic import (
     config_problems,
     config_text,
     parse_config_text,
-    remember,
 )
 
 
@@ -53,8 +52,10 @@ def test_until_keras_answers_the_shape_is_unknown_below_the_generic_layer_withou
     assert pending_text(report.nodes["g"]) == pending_text(report.nodes["out"]) == PENDING_TEXT
     assert report.nodes["x"].output_shape == (None, 6) and not report.nodes["x"].pending
     assert report.requests == [Request.of("Solarization", {"addition_factor": 0.123}, [(None, 6)])]
-    # Keras's answer (remembered by whoever asked) gives the shape; the Dense below follows.
-    remember(report.requests[0], KerasShape((None, 6), 0, 0))
+    # Keras's answer (kept with the design by whoever asked) gives the shape; the Dense below follows.
+    design.keras_answers[report.requests[0]] = KerasShape((None, 6), 0, 0)
+    same_content = design_with({"class_name": "Solarization", "config": {"addition_factor": 0.123}})
+    assert validate(same_content).nodes["g"].pending  # no state outside the design: the other still asks
     report = validate(design)
     assert report.nodes["g"].output_shape == (None, 6) and report.nodes["out"].output_shape == (None, 2)
     assert report.nodes["out"].params == 14 and not report.requests
@@ -62,7 +63,7 @@ def test_until_keras_answers_the_shape_is_unknown_below_the_generic_layer_withou
 
 def test_keras_refusing_the_layer_is_an_error_on_its_node():
     design = design_with({"class_name": "Solarization", "config": {"value_range": "nonsense-1"}})
-    remember(validate(design).requests[0], KerasShape(error="value_range must be a pair"))
+    design.keras_answers[validate(design).requests[0]] = KerasShape(error="value_range must be a pair")
     report = validate(design)
     assert [p.node for p in report.errors] == ["g"]
     assert (
