@@ -1,18 +1,26 @@
-"""A Keras compile config's per-output settings -> the design's, keyed by output node id.
+"""A Keras compile config -> the design's compile settings: optimizer, loss, metrics, per output.
 
 Keras keys a model's per-output ``loss``, ``loss_weights`` and ``metrics`` by
 its output names (the output layers' names) or lists them in output order; a
-loss written as an object carries ``from_logits``.  :mod:`engine.keras.importer`
-reads the rest of the compile config; this reads what
+loss written as an object carries ``from_logits``.  This reads what
 :mod:`engine.keras.lower_compile` writes, so an exported model imports back
-with the same per-output settings.
+with the same settings; :mod:`engine.keras.importer` calls :func:`read_compile`
+once it has read the graph (and :func:`loss_from_outputs` for a file saved
+without training settings).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.design.graph import Design
+from engine.design.lint import output_activation
+from engine.keras.import_values import SKIP, from_keras
+from engine.schema.compile_catalog import OPTIMIZERS
+from engine.schema.keras_config import config_of
+
+if TYPE_CHECKING:  # the importer calls in here with its result
+    from engine.keras.importer import ImportResult
 from engine.schema.compile_catalog import METRIC_CLASSES, METRICS, SCHEDULES, loss_spec
 from engine.schema.keras_config import snake_case
 
@@ -159,3 +167,89 @@ def loss_problems(loss: Any) -> list[str]:
         or (_LOSS_DEFAULTS[key] is not None and value not in (_LOSS_DEFAULTS[key], None))
         or (key == "ignore_class" and value is not None)
     ]
+
+
+# ---------------------------------------------------------------- a whole compile config
+
+
+def read_compile(cc: dict[str, Any], result: ImportResult) -> None:
+    design = result.design
+    _read_optimizer(cc.get("optimizer"), result)
+    result.problems += loss_problems(cc.get("loss"))
+    loss, per_output = split_loss(cc.get("loss"), design, result.origins, result.notes)
+    if isinstance(loss, dict):
+        loss = snake_case(str(loss.get("class_name", "")))
+    if isinstance(loss, str) and loss:
+        spec = loss_spec(loss)
+        if spec is None:
+            result.problems.append(f"the loss '{loss}' is not offered here; mse is used")
+        else:
+            design.set_compile(design.compile_settings.with_loss(spec.name))
+    read: list[Any] = []
+    for m in _flatten(cc.get("metrics")):
+        value = metric(m)
+        if value is None:
+            name = snake_case(str(m.get("class_name", ""))) if isinstance(m, dict) else m
+            result.notes.append(f"metric '{name}' is not offered here; left out")
+        elif value not in read:
+            read.append(value)
+    design.set_compile(design.compile_settings.with_shared_metrics(read))
+    if per_output or len(design.model_outputs()) > 1:  # Keras's per output name: by node id here
+        result.notes += read_per_output(cc, design, result.origins)
+
+
+def _read_optimizer(opt: Any, result: ImportResult) -> None:
+    """The optimizer and its arguments; a learning-rate schedule in its place of the rate."""
+    if isinstance(opt, str):
+        opt = {"class_name": opt, "config": {}}
+    if not isinstance(opt, dict):
+        return
+    cls = str(opt.get("class_name", ""))
+    spec = next((s for s in OPTIMIZERS.values() if s.type.lower() == cls.lower()), None)
+    if spec is None:
+        result.problems.append(f"the optimizer {cls} is not offered here; Adam is used")
+        return
+    settings: dict[str, Any] = {"type": spec.type}
+    cfg = dict(config_of(opt))
+    if isinstance(cfg.get("learning_rate"), dict):
+        schedule, problem = read_schedule(cfg.pop("learning_rate"))
+        if schedule is not None:
+            result.design.set_compile(result.design.compile_settings.with_schedule_config(schedule))
+        if problem:
+            result.problems.append(problem)
+    for p in spec.params:
+        if p.name in cfg:
+            value, note = from_keras(p, cfg[p.name])
+            if note:
+                result.notes.append(f"optimizer: {note}")
+            if value is not SKIP and value != p.default:
+                settings[p.name] = value
+    result.design.set_compile(result.design.compile_settings.with_optimizer_config(settings))
+
+
+def loss_from_outputs(result: ImportResult) -> None:
+    """A model saved without training settings gets the loss its output implies.
+
+    A softmax output classifies (integer labels are the common case), a sigmoid
+    says yes/no; anything else predicts numbers, which the default MSE fits.
+    """
+    design = result.design
+    outputs = design.output_ids()
+    if len(outputs) != 1:
+        return
+    values = {nid: node.params for nid, node in design.nodes.items()}
+    activation = output_activation(design, outputs[0], values)
+    loss = {"softmax": "sparse_categorical_crossentropy", "sigmoid": "binary_crossentropy"}.get(activation)
+    if loss:
+        design.set_compile(design.compile_settings.with_loss(loss).with_shared_metrics(["accuracy"]))
+        result.notes.append(
+            f"the file has no training settings: the {activation} output suggests {loss} with accuracy"
+        )
+
+
+def _flatten(v: Any) -> list[Any]:
+    if isinstance(v, list):
+        return [x for item in v for x in _flatten(item)]
+    if isinstance(v, dict) and "class_name" not in v:
+        return [x for item in v.values() for x in _flatten(item)]
+    return [] if v is None else [v]

@@ -6,8 +6,9 @@ Keras's own ``get_config()`` output, so a ``.keras`` file, an ``.h5`` file,
 ``model.to_json()`` and a hand-written script are read by the same code.
 
 Each layer's constructor arguments are read through the layer catalog: a
-catalogued parameter takes the config's value in its own form (an
-initializer object becomes its name), an argument the catalog does not know
+catalogued parameter takes the config's value in its own form
+(:mod:`engine.keras.import_values`: an initializer object becomes its name), the
+compile settings are read by :mod:`engine.keras.import_compile`, an argument the catalog does not know
 is reported when it differs from what Keras would do without it.  A layer
 the catalog does not describe (a custom class, a Lambda) becomes a node of
 that type with a message naming it; the rest of the model still imports.
@@ -16,7 +17,6 @@ Nothing in the config is executed.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import stat
@@ -26,14 +26,13 @@ from typing import Any
 
 from engine.design.graph import NODE_ID, Design, Edge, Node, OutputRef
 from engine.design.layout import layered_positions
-from engine.design.lint import output_activation
 from engine.keras.custom_script import custom_layer, layer_params, missing_code
-from engine.keras.import_compile import loss_problems, metric, read_per_output, read_schedule, split_loss
+from engine.keras.import_compile import loss_from_outputs, read_compile
+from engine.keras.import_values import SKIP, from_keras, is_keras_default, is_quiet, tidy_float
 from engine.keras.model_files import ModelFileError, read_model_file
 from engine.keras.script_parser import MAX_SCRIPT_BYTES, ScriptError, parse_script
 from engine.keras.weights import WeightsError, weight_layers
 from engine.schema.catalog import LAYERS
-from engine.schema.compile_catalog import OPTIMIZERS, loss_spec
 from engine.schema.custom import CUSTOM
 from engine.schema.generic import (
     GENERIC,
@@ -42,8 +41,7 @@ from engine.schema.generic import (
     config_problems,
     generic_params,
 )
-from engine.schema.keras_config import is_tensor_ref, short_repr, snake_case, tensor_refs
-from engine.schema.params import CHOICE, INITIALIZERS, INT, LAYER, REGULARIZERS, Param, ParamError
+from engine.schema.keras_config import config_of, is_tensor_ref, short_repr, snake_case, tensor_refs
 from engine.schema.settings import TrainingSettings
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
@@ -65,7 +63,6 @@ _IGNORED_KEYS = {
 
 # Keras's defaults for arguments the catalog leaves out, when they are "off": a
 # config holding exactly these needs no message.
-_QUIET_VALUES = (None, False, 0, 0.0, "", [], {}, "channels_last", "float32", 1)
 
 
 @dataclass
@@ -107,9 +104,9 @@ def import_config(
     reader.summarise_notes()
     _owner_by_name(result)
     if compile_config:
-        _read_compile(compile_config, result)
+        read_compile(compile_config, result)
     else:
-        _loss_from_outputs(result)
+        loss_from_outputs(result)
     if training:
         design = result.design
         design.set_training(TrainingSettings.of({**design.training, **training}))
@@ -192,7 +189,7 @@ class _GraphReader:
         if current is None:
             current = Source(
                 self._input(
-                    _config_of(first).get("name") if shape else None, shape, prefix, _input_dtype(first)
+                    config_of(first).get("name") if shape else None, shape, prefix, _input_dtype(first)
                 )
             )
             if shape is None:
@@ -372,7 +369,7 @@ class _GraphReader:
                 return {
                     "class_name": "Rescaling",
                     "name": name,
-                    "config": {"name": name, "scale": _tidy_float(scale), "offset": _tidy_float(offset)},
+                    "config": {"name": name, "scale": tidy_float(scale), "offset": tidy_float(offset)},
                     "inbound_nodes": [{"args": [args[0]], "kwargs": {}}],
                 }
         if len(tensors) >= 2 and not numbers and op in ("Add", "Subtract", "Multiply", "Maximum", "Minimum"):
@@ -391,7 +388,7 @@ class _GraphReader:
         if call_index:
             self.shared_models.append((inner, first))
         try:
-            body = {"class_name": layer.get("class_name"), "config": _config_of(layer)}
+            body = {"class_name": layer.get("class_name"), "config": config_of(layer)}
             return self.model(body, inner, [s for s, _ in inputs])
         finally:
             if call_index:
@@ -425,7 +422,7 @@ class _GraphReader:
         model is flattened into the design."""
         class_name = layer.get("class_name")
         name = _layer_name(layer)
-        config = _config_of(layer)
+        config = config_of(layer)
         if _is_model(layer):
             return self._nested(layer, prefix, inputs, call_index)
         spec = LAYERS.get(class_name) if isinstance(class_name, str) else None
@@ -486,7 +483,7 @@ class _GraphReader:
     def _generic(self, nid: str, layer: dict[str, Any], inputs: list[tuple[Source, Any]]) -> list[Source]:
         """A built-in Keras layer the catalog lacks: a generic node with its config verbatim."""
         class_name = str(layer["class_name"])
-        self.design.add_node(Node(nid, GENERIC, generic_params(class_name, _config_of(layer))))
+        self.design.add_node(Node(nid, GENERIC, generic_params(class_name, config_of(layer))))
         self.result.origins[nid] = _layer_name(layer)
         if class_name in LAYERS:  # a catalogued class beyond its entry: said where that was found
             self._connect_by_position(nid, inputs)
@@ -513,13 +510,13 @@ class _GraphReader:
         for p in spec.params:
             if p.name not in config:
                 continue
-            value, note = _from_keras(p, _one_factor(type_, p.name, config[p.name]))
+            value, note = from_keras(p, _one_factor(type_, p.name, config[p.name]))
             if note:
                 self.note(layer_name, f"{type_}: {note}")
-            if value is not _SKIP:
+            if value is not SKIP:
                 params[p.name] = value
         for key, value in config.items():
-            if key in known or key in _IGNORED_KEYS or _quiet(value) or _keras_default(key, value):
+            if key in known or key in _IGNORED_KEYS or is_quiet(value) or is_keras_default(key, value):
                 continue
             self.note(
                 layer_name, f"{type_}: argument `{key}` = {short_repr(value)} is not in the catalog; left out"
@@ -548,7 +545,7 @@ class Source:
 
 def _is_model(layer: dict[str, Any]) -> bool:
     cls = layer.get("class_name")
-    return cls in MODEL_CLASSES or (isinstance(_config_of(layer).get("layers"), list) and cls not in LAYERS)
+    return cls in MODEL_CLASSES or (isinstance(config_of(layer).get("layers"), list) and cls not in LAYERS)
 
 
 def _output(outs: list[Source], index: int, design: Design) -> Source | None:
@@ -608,15 +605,15 @@ def _beyond_catalog(spec: Any, config: dict[str, Any]) -> list[str]:
         and key not in _IGNORED_KEYS
         and key != "seed"
         and not (key == "backward_layer" and _mirrors(config.get("layer"), value))
-        and not _quiet(value)
-        and not (_keras_default(key, value) if key not in own else _same(value, own[key]))
+        and not is_quiet(value)
+        and not (is_keras_default(key, value) if key not in own else _same(value, own[key]))
     ]
 
 
 def _underived(layer: dict[str, Any]) -> dict[str, Any]:
     """A saved layer's config less what Keras derived when it was built: MultiHeadAttention
     writes the attention axes its query's rank implies when none were given."""
-    config = _config_of(layer)
+    config = config_of(layer)
     shapes = (layer.get("build_config") or {}).get("shapes_dict") or {}
     query = shapes.get("query_shape") if isinstance(shapes, dict) else None
     axes = config.get("attention_axes")
@@ -651,7 +648,7 @@ def _mirrors(forward: Any, backward: Any) -> bool:
     skip = ("go_backwards", "build_config")
 
     def kept(layer: dict[str, Any]) -> dict[str, Any]:  # less names and a saving's object ids
-        config = generic_params("", _config_of(layer))["config"]
+        config = generic_params("", config_of(layer))["config"]
         return {k: v for k, v in config.items() if k not in skip}
 
     return forward.get("class_name") == backward.get("class_name") and kept(forward) == kept(backward)
@@ -661,7 +658,7 @@ def _same(value: Any, default: Any) -> bool:
     """A saved value equal to a default: a list for a tuple, an object for its snake-case name."""
     if isinstance(value, dict) and "class_name" in value:
         return snake_case(str(value["class_name"])) == default and all(
-            _quiet(v) for v in _config_of(value).values()
+            is_quiet(v) for v in config_of(value).values()
         )
     if isinstance(value, str) and snake_case(value) == default:  # "Zeros" is "zeros"
         return True
@@ -682,7 +679,7 @@ def _generic_layer(layer: dict[str, Any]) -> bool:
 
 
 def _config_without_name(layer: dict[str, Any]) -> dict[str, Any]:
-    return generic_params(str(layer.get("class_name")), _config_of(layer))["config"]
+    return generic_params(str(layer.get("class_name")), config_of(layer))["config"]
 
 
 def _unknown_layer_message(class_name: Any, name: str, layer: dict[str, Any]) -> str:
@@ -709,100 +706,14 @@ def _unknown_layer_message(class_name: Any, name: str, layer: dict[str, Any]) ->
 # ---------------------------------------------------------------- values
 
 
-_SKIP = object()
 
 
-def _from_keras(p: Param, value: Any) -> tuple[Any, str]:
-    """A Keras config value in the catalog's form, and a note when something was simplified."""
-    if p.kind == LAYER:
-        if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
-            return _SKIP, f"`{p.name}` is not a layer config"
-        inner_type = value["class_name"]
-        if inner_type not in LAYERS:
-            return _SKIP, f"wraps a {inner_type}, which the catalog does not describe"
-        inner_cfg = _config_of(value)
-        inner: dict[str, Any] = {}
-        for q in LAYERS[inner_type].params:
-            if q.name in inner_cfg:
-                v, _ = _from_keras(q, inner_cfg[q.name])
-                if v is not _SKIP:
-                    inner[q.name] = v
-        return {"type": inner_type, "params": inner}, ""
-    if isinstance(value, dict) and "class_name" in value:
-        return _object_value(p, value)
-    if isinstance(value, float):
-        value = _tidy_float(value)
-    if p.kind == INT and isinstance(value, list) and len(value) in (1, 2) and len(set(map(repr, value))) == 1:
-        value = value[0]  # Keras saves an axis as a one-item list ("axis": [2]), a salt as a pair
-    try:
-        p.check(value)
-    except ParamError as exc:
-        return _SKIP, f"{exc} (kept Netwright's default)"
-    return (list(value) if isinstance(value, tuple) else value), ""
 
 
-def _object_value(p: Param, value: dict[str, Any]) -> tuple[Any, str]:
-    """Initializers, regularizers and activations saved as objects -> the catalog's names."""
-    cls = str(value.get("class_name"))
-    cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
-    name = snake_case(cls)
-    if p.kind == CHOICE and name in p.choices:
-        odd = {k: v for k, v in cfg.items() if not _quiet(v) and not _default_arg(name, k, v)}
-        return name, (f"`{p.name}` {cls}({short_repr(odd)}) simplified to '{name}'" if odd else "")
-    if p.kind == CHOICE and name in ("l1_l2",) and "l2" in p.choices:
-        return "l2", f"`{p.name}` L1L2 simplified to 'l2'"
-    if name in INITIALIZERS or name in REGULARIZERS:
-        return _SKIP, f"`{p.name}` {cls} is not offered here; kept Netwright's default"
-    return _SKIP, f"`{p.name}` {cls} is not in the catalog; kept Netwright's default"
 
 
-def _default_arg(kind: str, key: str, value: Any) -> bool:
-    """Arguments equal to what the catalog's plain name means (l2 = 0.01, seeds unset...)."""
-    defaults = {
-        "l1": {"l1": 0.01},
-        "l2": {"l2": 0.01},
-        "random_normal": {"mean": 0.0, "stddev": 0.05},
-        "random_uniform": {"minval": -0.05, "maxval": 0.05},
-        "truncated_normal": {"mean": 0.0, "stddev": 0.05},
-        "orthogonal": {"gain": 1.0},
-        "variance_scaling": {},
-    }
-    if key in ("seed", "input_axes", "output_axes"):
-        return True
-    expected = defaults.get(kind, {}).get(key)
-    return (
-        expected is not None
-        and isinstance(value, (int, float))
-        and math.isclose(value, expected, rel_tol=1e-6)
-    )
 
 
-# Keras's defaults for arguments the catalog does not carry, as their config
-# shows them; tests/engine/keras/test_importer.py checks them against Keras.
-KERAS_DEFAULTS: dict[str, Any] = {
-    "beta_initializer": "zeros",
-    "gamma_initializer": "ones",
-    "moving_mean_initializer": "zeros",
-    "moving_variance_initializer": "ones",
-    "depthwise_initializer": "glorot_uniform",
-    "pointwise_initializer": "glorot_uniform",
-    "recurrent_initializer": "orthogonal",
-    "embeddings_initializer": "uniform",
-    "bias_initializer": "zeros",
-    "renorm_momentum": 0.99,
-    "renorm": False,
-    "momentum": 0.99,
-    "epsilon": 0.001,
-    "center": True,
-    "scale": True,
-    "interpolation": "nearest",
-    "unit_forget_bias": True,
-    "reset_after": True,
-    "unroll": False,
-    "data_format": "channels_last",
-    "kernel_initializer": "glorot_uniform",
-    "use_cudnn": "auto",
-}
 
 # Keras's defaults that belong to one class, for arguments its catalog entry does not hold;
 # tests/engine/keras/test_importer.py checks that every entry's unheld defaults are known.
@@ -817,34 +728,10 @@ CLASS_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _keras_default(key: str, value: Any) -> bool:
-    """True when ``value`` is what Keras uses for ``key`` when the argument is left out."""
-    if key not in KERAS_DEFAULTS:
-        return False
-    default = KERAS_DEFAULTS[key]
-    if isinstance(value, dict) and "class_name" in value:
-        cfg, kind = _config_of(value), snake_case(str(value["class_name"]))
-        plain = all(_quiet(v) or _default_arg(kind, k, v) for k, v in cfg.items())
-        return plain and kind in (
-            default,
-            {"uniform": "random_uniform"}.get(default),
-        )
-    if isinstance(value, float) and isinstance(default, float):
-        return math.isclose(value, default, rel_tol=1e-6)
-    return value == default and type(value) is type(default)
 
 
-def _tidy_float(v: float) -> float:
-    """Undo float32 round-off in saved configs (0.0010000000474974513 -> 0.001)."""
-    if not math.isfinite(v) or v == 0:
-        return v
-    return float(f"{v:.7g}")
 
 
-def _quiet(value: Any) -> bool:
-    if isinstance(value, dict):
-        return value.get("class_name") == "DTypePolicy" or not value
-    return any(value == q and type(value) is type(q) for q in _QUIET_VALUES if q is not None) or value is None
 
 
 
@@ -854,18 +741,15 @@ def _quiet(value: Any) -> bool:
 # ---------------------------------------------------------------- config shapes
 
 
-def _config_of(layer: Any) -> dict[str, Any]:
-    cfg = layer.get("config") if isinstance(layer, dict) else None
-    return cfg if isinstance(cfg, dict) else {}
 
 
 def _layer_name(layer: dict[str, Any]) -> str:
-    name = layer.get("name") or _config_of(layer).get("name")
+    name = layer.get("name") or config_of(layer).get("name")
     return name if isinstance(name, str) and name else snake_case(str(layer.get("class_name", "layer")))
 
 
 def _input_shape(layer: dict[str, Any]) -> list[Any] | None:
-    cfg = _config_of(layer)
+    cfg = config_of(layer)
     for key in ("batch_shape", "batch_input_shape"):
         shape = cfg.get(key)
         if isinstance(shape, (list, tuple)) and shape:
@@ -885,9 +769,9 @@ def _input_dtype(layer: dict[str, Any]) -> str | None:
 
 
 def _dtype_name(layer: dict[str, Any]) -> str | None:
-    dtype = _config_of(layer).get("dtype")
+    dtype = config_of(layer).get("dtype")
     if isinstance(dtype, dict):  # a dtype policy: {"class_name": "DTypePolicy", "config": {"name": ...}}
-        dtype = _config_of(dtype).get("name")
+        dtype = config_of(dtype).get("name")
     return dtype if isinstance(dtype, str) else None
 
 
@@ -922,7 +806,7 @@ def _implicit_masks(layers: list[Any]) -> set[str]:
     layers = [lay for lay in layers if isinstance(lay, dict)]
     masking = any(
         lay.get("class_name") == "Masking"
-        or (lay.get("class_name") == "Embedding" and _config_of(lay).get("mask_zero"))
+        or (lay.get("class_name") == "Embedding" and config_of(lay).get("mask_zero"))
         for lay in layers
     )
     ops = {_layer_name(lay) for lay in layers if _is_op(lay)} if masking else set()
@@ -943,7 +827,7 @@ def _trains_differently(layer: dict[str, Any]) -> bool:
     is off by default: then a call's recorded ``training=True`` changes what predict() computes.
     (An augmentation layer's call defaults to training=True, which Keras records by itself.)"""
     cls = str(layer.get("class_name", ""))
-    config = _config_of(layer)
+    config = config_of(layer)
     dropout = any(
         isinstance(config.get(k), (int, float)) and config.get(k) for k in ("dropout", "recurrent_dropout")
     )
@@ -974,87 +858,12 @@ def _call_parts(call: Any) -> tuple[list[Any], dict[str, Any]]:
 # ---------------------------------------------------------------- compile settings
 
 
-def _read_compile(cc: dict[str, Any], result: ImportResult) -> None:
-    design = result.design
-    _read_optimizer(cc.get("optimizer"), result)
-    result.problems += loss_problems(cc.get("loss"))
-    loss, per_output = split_loss(cc.get("loss"), design, result.origins, result.notes)
-    if isinstance(loss, dict):
-        loss = snake_case(str(loss.get("class_name", "")))
-    if isinstance(loss, str) and loss:
-        spec = loss_spec(loss)
-        if spec is None:
-            result.problems.append(f"the loss '{loss}' is not offered here; mse is used")
-        else:
-            design.set_compile(design.compile_settings.with_loss(spec.name))
-    read: list[Any] = []
-    for m in _flatten(cc.get("metrics")):
-        value = metric(m)
-        if value is None:
-            name = snake_case(str(m.get("class_name", ""))) if isinstance(m, dict) else m
-            result.notes.append(f"metric '{name}' is not offered here; left out")
-        elif value not in read:
-            read.append(value)
-    design.set_compile(design.compile_settings.with_shared_metrics(read))
-    if per_output or len(design.model_outputs()) > 1:  # Keras's per output name: by node id here
-        result.notes += read_per_output(cc, design, result.origins)
 
 
-def _read_optimizer(opt: Any, result: ImportResult) -> None:
-    """The optimizer and its arguments; a learning-rate schedule in its place of the rate."""
-    if isinstance(opt, str):
-        opt = {"class_name": opt, "config": {}}
-    if not isinstance(opt, dict):
-        return
-    cls = str(opt.get("class_name", ""))
-    spec = next((s for s in OPTIMIZERS.values() if s.type.lower() == cls.lower()), None)
-    if spec is None:
-        result.problems.append(f"the optimizer {cls} is not offered here; Adam is used")
-        return
-    settings: dict[str, Any] = {"type": spec.type}
-    cfg = dict(_config_of(opt))
-    if isinstance(cfg.get("learning_rate"), dict):
-        schedule, problem = read_schedule(cfg.pop("learning_rate"))
-        if schedule is not None:
-            result.design.set_compile(result.design.compile_settings.with_schedule_config(schedule))
-        if problem:
-            result.problems.append(problem)
-    for p in spec.params:
-        if p.name in cfg:
-            value, note = _from_keras(p, cfg[p.name])
-            if note:
-                result.notes.append(f"optimizer: {note}")
-            if value is not _SKIP and value != p.default:
-                settings[p.name] = value
-    result.design.set_compile(result.design.compile_settings.with_optimizer_config(settings))
 
 
-def _loss_from_outputs(result: ImportResult) -> None:
-    """A model saved without training settings gets the loss its output implies.
-
-    A softmax output classifies (integer labels are the common case), a sigmoid
-    says yes/no; anything else predicts numbers, which the default MSE fits.
-    """
-    design = result.design
-    outputs = design.output_ids()
-    if len(outputs) != 1:
-        return
-    values = {nid: node.params for nid, node in design.nodes.items()}
-    activation = output_activation(design, outputs[0], values)
-    loss = {"softmax": "sparse_categorical_crossentropy", "sigmoid": "binary_crossentropy"}.get(activation)
-    if loss:
-        design.set_compile(design.compile_settings.with_loss(loss).with_shared_metrics(["accuracy"]))
-        result.notes.append(
-            f"the file has no training settings: the {activation} output suggests {loss} with accuracy"
-        )
 
 
-def _flatten(v: Any) -> list[Any]:
-    if isinstance(v, list):
-        return [x for item in v for x in _flatten(item)]
-    if isinstance(v, dict) and "class_name" not in v:
-        return [x for item in v.values() for x in _flatten(item)]
-    return [] if v is None else [v]
 
 
 # ---------------------------------------------------------------- files

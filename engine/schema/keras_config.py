@@ -49,3 +49,9 @@ def short_repr(value: Any) -> str:
     """A value quoted in a message: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def config_of(layer: Any) -> dict[str, Any]:
+    """A serialised object's ``config`` (empty when it has none or it is not a dict)."""
+    cfg = layer.get("config") if isinstance(layer, dict) else None
+    return cfg if isinstance(cfg, dict) else {}

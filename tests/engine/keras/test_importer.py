@@ -13,7 +13,8 @@ from cli.commands import run
 from engine.design.validation import validate
 from engine.keras.build import build_model
 from engine.keras.codegen import generate
-from engine.keras.importer import KERAS_DEFAULTS, ModelImportError, import_config, import_file
+from engine.keras.import_values import KERAS_DEFAULTS
+from engine.keras.importer import ModelImportError, import_config, import_file
 from tests.engine.keras.test_build_and_export import exec_script
 
 # Three families in CI keep the suite fast; NETWRIGHT_ALL_APPLICATIONS=1 runs all nine.
