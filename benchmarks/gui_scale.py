@@ -32,7 +32,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from gui.main_window import MainWindow
-w = MainWindow(); w.show(); w.start(sys.argv[1])
+w = MainWindow(); w.show(); w.files.start(sys.argv[1])
 QTimer.singleShot(0, app.quit)
 app.exec()
 """

@@ -112,7 +112,7 @@ def import_stall(path: Path, interval_ms: int = 10) -> tuple[float, float, float
 
     def tick() -> None:
         now = time.perf_counter()
-        late.append(((now - last[0]) * 1000 - interval_ms, window.model_import.busy))
+        late.append(((now - last[0]) * 1000 - interval_ms, window.files.model_import.busy))
         last[0] = now
 
     timer = QTimer()
@@ -120,8 +120,8 @@ def import_stall(path: Path, interval_ms: int = 10) -> tuple[float, float, float
     timer.timeout.connect(tick)
     start = time.perf_counter()
     timer.start(interval_ms)
-    window.import_model(path)
-    while window.model_import.busy or len(window.doc.design.nodes) < 10:
+    window.files.import_model(path)
+    while window.files.model_import.busy or len(window.doc.design.nodes) < 10:
         app.processEvents()
         time.sleep(0.001)
     for _ in range(20):  # the first paints of the new design

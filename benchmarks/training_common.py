@@ -28,7 +28,7 @@ def make_window(epochs: int):
     window = MainWindow()
     window.resize(1400, 900)
     window.show()
-    window.open_path(DESIGN, ask=False)
+    window.files.open_path(DESIGN, ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": epochs}, "bench")
     window.mode.show_train()
     return app, window

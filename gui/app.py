@@ -66,5 +66,5 @@ def run_gui(argv: list[str]) -> int:
     sys.excepthook = window.report_internal_error  # a slot that raises: a sentence, not a traceback
     freeze_startup_objects()
     window.show()
-    window.start(files[0] if files else None)
+    window.files.start(files[0] if files else None)
     return app.exec()

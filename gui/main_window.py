@@ -7,17 +7,14 @@ restore after a crash, templates and the start page.
 
 from __future__ import annotations
 
-import contextlib
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QSize, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -26,10 +23,8 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from engine.atomic import write_text_atomic
-from engine.design import file_format, fragment, recovery
+from engine.design import fragment
 from engine.design.file_format import DesignFileError
-from engine.design.graph import Design
 from engine.design.label_fit import SetLoss, SetParam
 from engine.design.rules import free_position
 from engine.schema.catalog import LAYERS
@@ -40,9 +35,8 @@ from gui.code_view import CodeView
 from gui.commands import count_phrase
 from gui.custom_code import CodeShapes, add_code_actions
 from gui.document import Document
-from gui.export_dialog import EXPORT_FILTERS, JobDialog, job_kind
+from gui.file_actions import FileActions
 from gui.keras_shapes import KerasShapes
-from gui.model_import import Imported, ModelImport
 from gui.palette import Palette
 from gui.problems import ProblemsList
 from gui.properties import PropertiesPanel
@@ -55,7 +49,6 @@ from gui.training.mode import ModeSwitch
 if TYPE_CHECKING:
     from gui.training_panel import TrainingPanel
 
-MAX_RECENT = 8
 TOOLBAR_GLYPHS = {
     "start_page": "⌂",
     "undo": "↶",
@@ -67,21 +60,10 @@ TOOLBAR_GLYPHS = {
 }
 AUTOSAVE_MS = 4000
 DEFAULT_SIZE = QSize(1400, 860)  # the first window, where the screen has room for it
-FILE_FILTER = (
-    "Designs, Keras models and scripts (*.json *.keras *.h5 *.hdf5 *.py);;Netwright designs (*.json);;"
-    "Keras models (*.keras *.h5 *.hdf5 *.json);;Keras model scripts (*.py);;All files (*)"
-)
-
-
-def recovery_path() -> Path:
-    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "recovery.json"
-
-
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
+        self.files = FileActions(self)  # open, import, save, export, recent files, recovery
         wheel_guard.install(QApplication.instance())
         gui_thread_gc.install(QApplication.instance())  # Qt objects are never freed on the worker
         self.settings = QSettings()
@@ -143,27 +125,24 @@ class MainWindow(QMainWindow):
         self.doc.changed.connect(lambda _report: narrow_fields(self.right_tabs))
         self.keras_shapes = KerasShapes(self.doc, lambda: self.training.session, self)
         self.code_shapes = CodeShapes(self.doc, self)  # custom layers' shapes, once their code is trusted
-        self.model_import = ModelImport(self)  # a large model is read off the GUI thread
-        self.model_import.finished.connect(self._imported)
-        self.model_import.failed.connect(self._import_failed)
         self.doc.path_changed.connect(self._update_title)
         self.doc.dirty_changed.connect(self._update_title)
-        self.doc.undo_stack.indexChanged.connect(self._schedule_autosave)
+        self.doc.undo_stack.indexChanged.connect(self.files._schedule_autosave)
         self.scene.selectionChanged.connect(self._selection_changed)
         self.scene.message.connect(self._show_message)
         self.palette.activated.connect(self.add_from_palette)
         self.problems.node_clicked.connect(self.reveal_node)
         self.problems.fix_requested.connect(self.apply_fix)
-        self.code.export_requested.connect(self.export_code)
-        self.start_page.new_requested.connect(self.new_design)
-        self.start_page.open_requested.connect(self.open_dialog)
-        self.start_page.file_requested.connect(self.open_path)
-        self.start_page.template_requested.connect(lambda p: self.open_template(Path(p)))
+        self.code.export_requested.connect(self.files.export_code)
+        self.start_page.new_requested.connect(self.files.new_design)
+        self.start_page.open_requested.connect(self.files.open_dialog)
+        self.start_page.file_requested.connect(self.files.open_path)
+        self.start_page.template_requested.connect(lambda p: self.files.open_template(Path(p)))
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.timeout.connect(self.files.autosave)
 
         # A first start (no saved geometry) on a small screen must not put the properties
         # and the status bar off screen: the default size is bounded by the screen's.
@@ -182,7 +161,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._default_dock_sizes_once)
         self._on_changed(self.doc.report)
         self._update_title()
-        self._refresh_recent()
+        self.files._refresh_recent()
         accessibility.install(self)  # names for screen readers, once every widget is built
 
     # ------------------------------------------------------------ construction
@@ -206,12 +185,12 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey  # noqa: N806 - Qt's enum
         a = self.actions_by_name = {}
-        a["new"] = self._action("&New", self.new_design, K.New)
-        a["open"] = self._action("&Open…", self.open_dialog, K.Open)
-        a["save"] = self._action("&Save", self.save, K.Save)
-        a["save_as"] = self._action("Save &As…", self.save_as, K.SaveAs)
-        a["export"] = self._action("&Export Keras Code…", self.export_code, "Ctrl+E")
-        a["diagram"] = self._action("Export &Diagram (SVG, PNG)…", self.export_diagram)
+        a["new"] = self._action("&New", self.files.new_design, K.New)
+        a["open"] = self._action("&Open…", self.files.open_dialog, K.Open)
+        a["save"] = self._action("&Save", self.files.save, K.Save)
+        a["save_as"] = self._action("Save &As…", self.files.save_as, K.SaveAs)
+        a["export"] = self._action("&Export Keras Code…", self.files.export_code, "Ctrl+E")
+        a["diagram"] = self._action("Export &Diagram (SVG, PNG)…", self.files.export_diagram)
         a["quit"] = self._action("&Quit", self.close, K.Quit)
         a["undo"] = self.doc.undo_stack.createUndoAction(self, "&Undo")
         a["undo"].setShortcut(K.Undo)
@@ -307,7 +286,7 @@ class MainWindow(QMainWindow):
         for stem, (title, blurb) in TEMPLATES.items():
             action = self.templates_menu.addAction(title)
             action.setStatusTip(blurb)
-            action.triggered.connect(lambda _=False, s=stem: self.open_template(template_path(s)))
+            action.triggered.connect(lambda _=False, s=stem: self.files.open_template(template_path(s)))
         file_menu.addAction(a["open"])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
@@ -634,306 +613,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ files
 
-    def maybe_save(self) -> bool:
-        """Ask before unsaved changes would be lost; False means the user cancelled."""
-        if not self.doc.dirty:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save the changes to {self.doc.display_name()}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def new_design(self) -> None:
-        if self.maybe_save():
-            design = Design(name="untitled")
-            self.doc.replace(design, None)
-            self.show_canvas()
-
-    def open_template(self, path: Path) -> None:
-        if not self.maybe_save():
-            return
-        try:
-            design = file_format.load(path)
-        except DesignFileError as exc:
-            self._file_error("Cannot open the template", exc)
-            return
-        self.doc.replace(design, None)
-        self.show_canvas()
-        self.view.fit()
-
-    def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open a design, Keras model or script", start, FILE_FILTER
-        )
-        if path:
-            self.open_path(path, ask=False)
-
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a design file.  A file that fails to load leaves the current design untouched."""
-        if ask and not self.maybe_save():
-            return False
-        from engine.keras.importer import is_import_source  # not needed for the first frame
-
-        if is_import_source(path):
-            return self.import_model(Path(path))
-        try:
-            self.doc.load(Path(path))
-        except DesignFileError as exc:
-            self._file_error("Cannot open the design", exc)
-            return False
-        self._add_recent(Path(path))
-        self.show_canvas()
-        self.view.fit()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
-        return True
-
-    def import_model(self, path: Path) -> bool:
-        """A Keras model or model script opens as a new, unsaved design; what was lost is listed.
-
-        The file is read on another thread (see gui/model_import.py): the window keeps
-        painting, and the design appears when the import is done."""
-        if not self.model_import.start(path):
-            self.statusBar().showMessage(f"Still importing {self.model_import.path.name}…", 5000)
-            return False
-        self._edits_before_import = self.doc.undo_stack.index()
-        self.statusBar().showMessage(f"Importing {path.name}…")
-        return True
-
-    def _imported(self, imported: Imported) -> None:
-        path, result = imported.path, imported.result
-        # Edits made while the file was read are not dropped without asking.
-        if self.doc.undo_stack.index() != self._edits_before_import and not self.maybe_save():
-            self.statusBar().showMessage(f"Import of {path.name} set aside: your design is unchanged", 8000)
-            return
-        self.doc.replace(result.design, None, imported.report)
-        self.doc.undo_stack.resetClean()  # imported, not saved: closing asks first
-        self._add_recent(path)
-        self.show_canvas()
-        self.view.fit_or_start_at_inputs()
-        layers = len(result.design.nodes)
-        kinds = len(result.notes)
-        simplified = f" ({kinds} kind{'s' if kinds != 1 else ''} of detail simplified)" if kinds else ""
-        self.statusBar().showMessage(f"Imported {path.name}: {layers} layers{simplified}", 8000)
-        if result.problems:
-            self._import_report(path, result.problems, result.notes)
-
-    def _import_failed(self, path: Path, message: str) -> None:
-        self.statusBar().clearMessage()
-        self._file_error("Cannot import the model", DesignFileError(str(path), [message]))
-
-    def _import_report(self, path: Path, problems: list[str], notes: list[str]) -> None:
-        shown = "\n".join(f"• {p}" for p in problems[:12])
-        more = f"\n… and {len(problems) - 12} more" if len(problems) > 12 else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Imported with problems",
-            f"{path.name} was imported, but parts of it could not be carried over:\n\n{shown}{more}",
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setObjectName("import_report")
-        if notes:
-            box.setDetailedText("Simplified:\n" + "\n".join(f"• {n}" for n in notes))
-        box.open()
-        self.last_error = box
-
-    def _file_error(self, title: str, exc: DesignFileError) -> None:
-        details = "\n".join(f"• {p}" for p in exc.problems[:20])
-        more = f"\n… and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            title,
-            f"{exc.source} could not be opened:\n\n{details}{more}",
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setObjectName("file_error")
-        box.open()
-        self.last_error = box
-
-    def save(self) -> bool:
-        if self.doc.path is None:
-            return self.save_as()
-        return self._save_to(self.doc.path)
-
-    def save_as(self) -> bool:
-        start = str(self.doc.path or Path.home() / f"{self.doc.design.name}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save design", start, FILE_FILTER)
-        if not path:
-            return False
-        if not path.endswith(".json"):
-            path += ".json"
-        return self._save_to(Path(path))
-
-    def _save_to(self, path: Path) -> bool:
-        try:
-            self.doc.save(path)
-        except (OSError, ValueError) as exc:  # ValueError: a value JSON cannot hold
-            reason = getattr(exc, "strerror", None) or exc
-            QMessageBox.warning(self, "Cannot save", f"{path} could not be written: {reason}")
-            return False
-        self._add_recent(path)
-        self.clear_recovery()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        return True
-
-    def export_code(self) -> None:
-        from engine.keras.codegen import CodegenError, generate
-
-        try:
-            source = generate(self.doc.design)
-        except CodegenError as exc:
-            if not self.doc.report.valid:
-                QMessageBox.information(
-                    self, "Export Keras code", "Fix the problems listed below before exporting."
-                )
-                self.bottom_tabs.setCurrentWidget(self.problems)
-            else:  # a value no literal can hold, or a script that would not compile
-                QMessageBox.warning(self, "Export Keras code", f"The design cannot be exported: {exc}")
-            return
-        stem = self.doc.path.stem if self.doc.path else self.doc.design.name
-        folder = self.doc.path.parent if self.doc.path else Path.home()
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export Keras script", str(folder / f"{stem}.py"), ";;".join(EXPORT_FILTERS)
-        )
-        if path and job_kind(chosen) != "none":  # for several machines: a job file beside it
-            self.job_dialog = JobDialog(self, Path(path), source, job_kind(chosen))
-            self.job_dialog.written.connect(
-                lambda paths: self.statusBar().showMessage("Exported " + ", ".join(map(str, paths)), 5000)
-            )
-            self.job_dialog.failed.connect(lambda text: QMessageBox.warning(self, "Cannot export", text))
-            self.job_dialog.open()
-        elif path:
-            try:
-                write_text_atomic(path, source)
-            except OSError as exc:  # the script itself was checked by generate()
-                QMessageBox.warning(
-                    self, "Cannot export", f"{path} could not be written: {exc.strerror or exc}"
-                )
-                return
-            self.statusBar().showMessage(f"Exported {path}", 5000)
-
-    def export_diagram(self, path: str | None = None) -> None:
-        """The design as a picture (engine/design/diagram.py, the same as ``main.py render``)."""
-        from engine.design.diagram import render as render_diagram  # XML, layout: on first use
-
-        if path is None:
-            stem = self.doc.path.stem if self.doc.path else self.doc.design.name
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export diagram", f"{stem}.svg", "SVG image (*.svg);;PNG image (*.png)"
-            )
-        if path:
-            try:
-                written = render_diagram(self.doc.design, path)
-            except (OSError, ValueError) as exc:
-                QMessageBox.warning(self, "Cannot export the diagram", str(exc))
-                return
-            self.statusBar().showMessage(f"Exported {written}", 5000)
-
     # ------------------------------------------------------------ recent files
-
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("files/recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _add_recent(self, path: Path) -> None:
-        text = str(Path(path).resolve())
-        recent = [text] + [p for p in self.recent_files() if p != text]
-        self.settings.setValue("files/recent", recent[:MAX_RECENT])
-        self.settings.setValue("files/last", text)
-        self._refresh_recent()
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_files()
-        for path in recent:
-            self.recent_menu.addAction(path).triggered.connect(lambda _=False, p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
-        self.start_page.set_recent(recent)
 
     # ------------------------------------------------------------ autosave and recovery
 
-    def _schedule_autosave(self, _index: int = 0) -> None:
-        if self.doc.dirty:
-            self.autosave_timer.start()
-
-    def autosave(self) -> None:
-        """Write the unsaved design to the recovery file (never over the user's file)."""
-        if not self.doc.dirty:
-            return
-        try:
-            write_text_atomic(recovery_path(), recovery.dumps(self.doc.design, self.doc.path))
-        except (OSError, ValueError) as exc:
-            self.statusBar().showMessage(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
-
-    def clear_recovery(self) -> None:
-        with contextlib.suppress(OSError):  # an unwritable app-data folder must not break Save or Quit
-            recovery_path().unlink(missing_ok=True)
-
-    def offer_recovery(self) -> bool:
-        """After a crash, offer the autosaved design; True if it was restored.
-
-        The recovery file goes only when its work is restored (and later saved or
-        discarded) or the user declines it; one that cannot be read is kept aside.
-        """
-        path = recovery_path()
-        if not path.exists():
-            return False
-        try:
-            found = recovery.load(path)
-        except recovery.RecoveryError as exc:
-            aside = path.with_name(f"{path.stem}-unreadable-{int(time.time())}.json")
-            with contextlib.suppress(OSError):
-                path.replace(aside)  # kept for whoever wants to dig, never offered again
-            self.statusBar().showMessage(f"The autosaved work could not be restored: {exc}", 10000)
-            return False
-        what = f"the changes to {found.path.name}" if found.path else f"the new design '{found.design.name}'"
-        answer = QMessageBox.question(
-            self,
-            "Restore unsaved work?",
-            f"Netwright closed without saving {what} (autosaved {found.saved_text()}). "
-            "Restore it? (No discards it.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            self.clear_recovery()
-            return False
-        self.doc.replace(found.design, found.path)
-        self.doc.undo_stack.resetClean()  # restored work is unsaved work
-        self._update_title()
-        self.show_canvas()
-        self.view.fit()
-        return True
-
     # ------------------------------------------------------------ start-up and close
-
-    def start(self, path: str | None = None) -> None:
-        """Offer to restore after a crash (also when a file is given: declining discards that
-        work, so it must be asked); else open the file given on the command line; else the
-        last design; else show the start page."""
-        if self.offer_recovery():
-            if path:
-                self.statusBar().showMessage(f"Restored unsaved work; {path} was not opened", 10000)
-            return
-        if path:
-            self.open_path(path, ask=False)
-            return
-        last = self.settings.value("files/last")
-        if isinstance(last, str) and Path(last).exists() and self.open_path(last, ask=False):
-            return
-        self.show_start_page()
 
     def set_theme(self, theme: str) -> None:
         apply_theme(QApplication.instance(), theme)
@@ -955,7 +639,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if not self.maybe_save():
+        if not self.files.maybe_save():
             event.ignore()
             return
         if self._training is not None:
@@ -963,5 +647,5 @@ class MainWindow(QMainWindow):
         self.mode.show_design()  # the Train view's hidden docks must not be saved as hidden
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.clear_recovery()
+        self.files.clear_recovery()
         event.accept()

@@ -23,7 +23,7 @@ def main() -> None:
     app, w = screenshot_window()
     session = w.training.session
 
-    w.open_path(TEMPLATES / "seed_example.json", ask=False)
+    w.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     w.findChild(QDockWidget, "dock_palette").hide()  # room on the canvas for the step beside the card
     w.show_backprop()
     dock = w.findChild(QDockWidget, "dock_backprop")
@@ -44,7 +44,7 @@ def main() -> None:
     dock.hide()
     w.findChild(QDockWidget, "dock_palette").show()
 
-    w.open_path(TEMPLATES / "deep_relu.json", ask=False)
+    w.files.open_path(TEMPLATES / "deep_relu.json", ask=False)
     w.mode.show_train()
     training = w.training
     training.tabs.setCurrentWidget(training.landscape)
@@ -53,7 +53,7 @@ def main() -> None:
     settle(app, 800)
     grab("loss-landscape.png", w)
 
-    w.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    w.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 5}, "epochs")
     w.train()
     wait_for(session.finished)

@@ -32,14 +32,14 @@ def main() -> None:
     app, w = screenshot_window()
     panel = w.training
 
-    w.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
+    w.files.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
     panel.tabs.setCurrentWidget(panel.gradients)
     w.train()
     wait_until_idle(w)
     settle(app)
     grab("lab-gradients.png", w)
 
-    w.open_path(TEMPLATES / "deep_relu.json", ask=False)
+    w.files.open_path(TEMPLATES / "deep_relu.json", ask=False)
     w.doc.set_settings("data", {**w.doc.design.data, "name": "moons"}, "screenshot")
     panel.tabs.setCurrentWidget(panel.boundary)
     w.train()
@@ -55,7 +55,7 @@ def main() -> None:
     grab("lab-point.png", w)
     w.mode.show_train()
 
-    w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    w.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 25}, "screenshot")
     w.mode.show_train()
     panel.tabs.setCurrentWidget(panel.runs)
@@ -76,7 +76,7 @@ def main() -> None:
     settle(app)
     grab("lab-compare-losses.png", w)
 
-    w.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    w.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.mode.show_train()
     panel.tabs.setCurrentWidget(panel.data)
     settle(app, 2500)  # the preview loads on its own thread
@@ -107,7 +107,7 @@ def main() -> None:
 
     # The dark theme: every line, legend and diagnosis must read on near-black.
     w.set_theme("dark")
-    w.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
+    w.files.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
     w.mode.show_train()
     panel.tabs.setCurrentWidget(panel.gradients)
     w.train()

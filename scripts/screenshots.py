@@ -57,12 +57,12 @@ def screenshot_window():
     QCoreApplication.setApplicationName("NetwrightScreenshots")
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication([])
-    from gui import main_window
+    from gui import file_actions
     from gui.main_window import MainWindow
     from gui.style import apply_theme
 
     recovery = Path(tempfile.mkdtemp()) / "recovery.json"
-    main_window.recovery_path = lambda: recovery
+    file_actions.recovery_path = lambda: recovery
     apply_theme(app, "light")
     w = MainWindow()
     w.setGeometry(0, 0, 1280, 800)
@@ -74,13 +74,13 @@ def main() -> None:
     from gui.style import apply_theme
 
     app, w = screenshot_window()
-    w.start()
+    w.files.start()
     settle(app)
     grab("screenshot-start.png", w)
 
     # A small screen: the panels keep their labels and fields whole.
     w.setGeometry(0, 0, 1024, 700)
-    w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    w.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     w.scene.select_nodes(["hidden1"])
     w.bottom_tabs.setCurrentWidget(w.problems)
     settle(app)
@@ -91,13 +91,13 @@ def main() -> None:
     w.right_tabs.setCurrentWidget(w.properties)
     w.setGeometry(0, 0, 1280, 800)
 
-    w.open_path(TEMPLATES / "residual_block.json", ask=False)
+    w.files.open_path(TEMPLATES / "residual_block.json", ask=False)
     w.scene.select_nodes(["conv_b"])
     w.bottom_tabs.setCurrentWidget(w.summary)
     settle(app)
     grab("screenshot-template.png", w)
 
-    w.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    w.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.scene.select_nodes(["conv2"])
     w.doc.set_param("conv2", "kernel_size", 5)
     w.doc.set_param("conv2", "padding", "valid")
@@ -105,7 +105,7 @@ def main() -> None:
     settle(app)
     grab("screenshot-error.png", w)
 
-    w.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    w.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     w.scene.select_nodes(["species"])
     w.right_tabs.setCurrentWidget(w.model_settings)
     w.bottom_tabs.setCurrentWidget(w.code)
@@ -114,7 +114,7 @@ def main() -> None:
     settle(app)
     grab("screenshot-code.png", w)
 
-    w.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    w.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     w.doc.set_settings("training", {**w.doc.design.training, "epochs": 8}, "Change training settings")
     w.doc.set_settings("data", {**w.doc.design.data, "test_split": 0.2}, "Change data options")
     bottom = next(d for d in w.findChildren(QDockWidget) if d.objectName() == "dock_bottom")
@@ -133,8 +133,8 @@ def main() -> None:
 
     densenet = Path(tempfile.mkdtemp()) / "DenseNet121.keras"
     keras.applications.DenseNet121(weights=None).save(densenet)
-    w.import_model(densenet)
-    while w.model_import.busy:  # the import runs on its own thread
+    w.files.import_model(densenet)
+    while w.files.model_import.busy:  # the import runs on its own thread
         settle(app, 200)
     w.scene.select_nodes(["conv2_block1_concat"])
     w.bottom_tabs.setCurrentWidget(w.summary)
@@ -144,7 +144,7 @@ def main() -> None:
 
     apply_theme(app, "dark")
     w.resizeDocks([bottom], [130], Qt.Orientation.Vertical)
-    w.open_path(TEMPLATES / "residual_block.json", ask=False)
+    w.files.open_path(TEMPLATES / "residual_block.json", ask=False)
     w.set_theme("dark")
     w.bottom_tabs.setCurrentWidget(w.problems)
     settle(app)

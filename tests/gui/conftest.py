@@ -21,9 +21,9 @@ def window(qtbot, tmp_path, monkeypatch):
     QStandardPaths.setTestModeEnabled(True)
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings().clear()
-    from gui import main_window
+    from gui import file_actions, main_window
 
-    monkeypatch.setattr(main_window, "recovery_path", lambda: tmp_path / "recovery.json")
+    monkeypatch.setattr(file_actions, "recovery_path", lambda: tmp_path / "recovery.json")
     win = main_window.MainWindow()
     win.resize(main_window.DEFAULT_SIZE)  # offscreen's screen is 800x800; the tests assume the default
     qtbot.addWidget(win)

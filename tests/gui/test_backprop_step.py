@@ -23,7 +23,7 @@ def shown_item(window):
 
 
 def test_walk_forward_and_backward_and_explain_one_weight(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.show_backprop()
     panel = window.backprop
     panel.sample.setValue(5)
@@ -78,7 +78,7 @@ def test_a_design_without_data_says_why_no_step_can_be_taken(window, qtbot, tmp_
     design.pop("data")
     path = tmp_path / "no_data.json"
     path.write_text(json.dumps(design))
-    window.open_path(path, ask=False)
+    window.files.open_path(path, ask=False)
     window.show_backprop()
     panel = window.backprop
     qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)

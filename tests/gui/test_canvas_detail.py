@@ -39,7 +39,7 @@ def chain(n: int) -> Design:
 
 
 def test_a_small_design_keeps_its_text_at_a_quarter_zoom(window):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     node = next(iter(window.doc.design.nodes))
     assert card_colours(window, node, 0.25) > 3
 

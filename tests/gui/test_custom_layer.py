@@ -24,7 +24,7 @@ def opened(window, tmp_path):
     marker = tmp_path / "ran"
     path = tmp_path / "code.json"
     save(code_design(marker_source(marker)), path)
-    assert window.open_path(path, ask=False)
+    assert window.files.open_path(path, ask=False)
     return window, marker
 
 

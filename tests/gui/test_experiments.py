@@ -26,7 +26,7 @@ def choose_from_menu(text):
 
 
 def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(window, qtbot, tmp_path):
-    window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.files.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": 2}, "epochs")
     window.scene.select_nodes(["hidden1"])
     choose_from_menu("Sweep this…")
@@ -99,7 +99,7 @@ def test_a_units_by_learning_rate_sweep_shows_its_front_and_applies_a_trial(wind
 
 
 def test_the_range_test_suggests_a_rate_that_seeds_a_sweep_or_is_used(window, qtbot):
-    window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.files.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
     window.mode.train_action.trigger()
     view = window.training.experiments
     window.training.tabs.setCurrentWidget(view)
@@ -119,7 +119,7 @@ def test_the_range_test_suggests_a_rate_that_seeds_a_sweep_or_is_used(window, qt
 
 
 def test_after_a_run_the_results_show_baselines_and_each_class_accuracy(window, qtbot):
-    window.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.files.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": 3}, "epochs")
     window.mode.train_action.trigger()
     panel = window.training

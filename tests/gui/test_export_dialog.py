@@ -18,7 +18,7 @@ def choose_file(monkeypatch, path, file_type):
         offered.append(filters.split(";;"))
         return str(path), file_type
 
-    monkeypatch.setattr("gui.main_window.QFileDialog.getSaveFileName", answer)
+    monkeypatch.setattr("gui.file_actions.QFileDialog.getSaveFileName", answer)
     return offered
 
 
@@ -29,11 +29,11 @@ def type_into(qtbot, spin, value: int) -> None:
 
 
 def test_export_for_several_machines_writes_the_script_and_a_slurm_job(window, qtbot, tmp_path, monkeypatch):
-    window.open_path(template_path("mlp_classifier"), ask=False)
+    window.files.open_path(template_path("mlp_classifier"), ask=False)
     offered = choose_file(monkeypatch, tmp_path / "iris.py", SLURM)
-    window.export_code()
+    window.files.export_code()
     assert offered == [list(EXPORT_FILTERS)]  # the same choices as main.py export --job
-    dialog = window.job_dialog
+    dialog = window.files.job_dialog
     qtbot.waitUntil(dialog.isVisible)
     assert "Writes iris.py and, beside it, iris.sbatch: a SLURM batch file" in dialog.about.text()
     type_into(qtbot, dialog.nodes, 3)
@@ -48,10 +48,10 @@ def test_export_for_several_machines_writes_the_script_and_a_slurm_job(window, q
 
 
 def test_a_kubernetes_job_with_a_bad_image_name_writes_nothing(window, qtbot, tmp_path, monkeypatch):
-    window.open_path(template_path("mlp_classifier"), ask=False)
+    window.files.open_path(template_path("mlp_classifier"), ask=False)
     choose_file(monkeypatch, tmp_path / "iris.py", KUBERNETES)
-    window.export_code()
-    dialog = window.job_dialog
+    window.files.export_code()
+    dialog = window.files.job_dialog
     qtbot.waitUntil(dialog.isVisible)
     qtbot.keyClicks(dialog.image, "not an image")
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -66,14 +66,14 @@ def test_a_kubernetes_job_with_a_bad_image_name_writes_nothing(window, qtbot, tm
 
 
 def test_a_script_for_one_machine_is_written_without_asking_more(window, tmp_path, monkeypatch):
-    window.open_path(template_path("mlp_classifier"), ask=False)
+    window.files.open_path(template_path("mlp_classifier"), ask=False)
     choose_file(monkeypatch, tmp_path / "iris.py", next(iter(EXPORT_FILTERS)))
-    window.export_code()
+    window.files.export_code()
     assert [p.name for p in tmp_path.iterdir()] == ["iris.py"]
 
 
 def test_the_distribution_choice_says_what_each_option_is_for(window, qtbot, tmp_path):
-    window.open_path(template_path("mlp_classifier"), ask=False)
+    window.files.open_path(template_path("mlp_classifier"), ask=False)
     combo = window.model_settings.distribution
     tips = [combo.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(combo.count())]
     assert [combo.itemText(i) for i in range(combo.count())] == ["none", "mirrored"]
@@ -84,5 +84,5 @@ def test_the_distribution_choice_says_what_each_option_is_for(window, qtbot, tmp
     assert "Every GPU of this machine" in combo.toolTip()
     window.doc.undo_stack.undo()
     assert window.doc.design.training_settings.distribution == "none" and combo.currentText() == "none"
-    window._save_to(tmp_path / "d.json")
+    window.files._save_to(tmp_path / "d.json")
     assert "distribution" not in load(tmp_path / "d.json").training

@@ -13,9 +13,9 @@ TEMPLATES = ROOT / "resources" / "designs"
 
 def crashed_session(window, tmp_path):
     """A session that autosaved unsaved work and then died (its window is just dropped)."""
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_param("h", "units", 33)
-    window.autosave()
+    window.files.autosave()
     window.doc.undo_stack.setClean()
     return tmp_path / "recovery.json"
 
@@ -32,7 +32,7 @@ def test_recovery_is_offered_even_when_a_file_is_given(window, answer, tmp_path,
     recovery = crashed_session(window, tmp_path)
     asked = answer(QMessageBox.StandardButton.Yes)
     again = new_session(qtbot)
-    again.start(str(TEMPLATES / "small_cnn.json"))
+    again.files.start(str(TEMPLATES / "small_cnn.json"))
     assert asked and "Restore it?" in asked[0]
     assert again.doc.design.nodes["h"].params["units"] == 33 and again.doc.dirty
     assert "small_cnn.json was not opened" in again.statusBar().currentMessage()
@@ -44,7 +44,7 @@ def test_declining_the_recovery_discards_it_and_opens_the_file(window, answer, t
     recovery = crashed_session(window, tmp_path)
     answer(QMessageBox.StandardButton.No)
     again = new_session(qtbot)
-    again.start(str(TEMPLATES / "small_cnn.json"))
+    again.files.start(str(TEMPLATES / "small_cnn.json"))
     assert again.doc.design.name == "small_cnn" and not recovery.exists()
 
 
@@ -52,17 +52,17 @@ def test_restored_work_keeps_its_recovery_file_until_it_is_saved(window, answer,
     recovery = crashed_session(window, tmp_path)
     answer(QMessageBox.StandardButton.Yes)
     again = new_session(qtbot)
-    again.start()
+    again.files.start()
     assert recovery.exists()
     again.doc.path = tmp_path / "restored.json"
-    assert again.save() and not recovery.exists()
+    assert again.files.save() and not recovery.exists()
     assert json.loads((tmp_path / "restored.json").read_text())["nodes"][1]["params"]["units"] == 33
 
 
 def test_an_unreadable_recovery_file_is_kept_aside_not_deleted(window, tmp_path, qtbot):
     (tmp_path / "recovery.json").write_text("{half a json")
     again = new_session(qtbot)
-    again.start()
+    again.files.start()
     aside = list(tmp_path.glob("recovery-unreadable-*.json"))
     assert len(aside) == 1 and aside[0].read_text() == "{half a json"
 
@@ -70,20 +70,20 @@ def test_an_unreadable_recovery_file_is_kept_aside_not_deleted(window, tmp_path,
 def test_a_save_that_fails_says_why_instead_of_raising(window, tmp_path, monkeypatch):
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warned.append(text)))
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.design.training["validation_split"] = math.inf  # not from a file: loading refuses it
     window.doc.path = tmp_path / "d.json"
-    assert window.save() is False
+    assert window.files.save() is False
     assert warned and "could not be written" in warned[0] and not (tmp_path / "d.json").exists()
     window.doc.design.training["validation_split"] = 0.0
     window.doc.path = tmp_path / "no such folder" / "d.json"
-    assert window.save() is False and "folder does not exist" in warned[1]
+    assert window.files.save() is False and "folder does not exist" in warned[1]
     window.doc.undo_stack.setClean()
 
 
 def test_the_preview_reports_data_that_cannot_be_loaded(window, qtbot, tmp_path, monkeypatch):
     np.savez(tmp_path / "d.npz", x=np.ones((4, 2)) * 1j, y=np.arange(4) % 2)
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     monkeypatch.setattr(window.training, "_base_dir", lambda: tmp_path)
     window.doc.set_settings("data", {"source": "numpy", "path": "d.npz"}, "d")
     window.mode.show_train()
@@ -110,8 +110,8 @@ def test_an_export_the_generator_refuses_says_why(window, monkeypatch):
         raise CodegenError("nan is not a finite number; a design may only hold finite numbers")
 
     monkeypatch.setattr("engine.keras.codegen.generate", refuse)
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
-    window.export_code()
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.export_code()
     assert warned == [
         "The design cannot be exported: nan is not a finite number; a design may only hold finite numbers"
     ]

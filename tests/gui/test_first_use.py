@@ -36,7 +36,7 @@ def cards_overlap(window) -> bool:
 
 
 def test_the_rank_trap_is_a_problem_with_a_one_click_fix(window, tmp_path):
-    window.open_path(write_trap(tmp_path), ask=False)
+    window.files.open_path(write_trap(tmp_path), ask=False)
     messages = [window.problems.item(i).text() for i in range(window.problems.count())]
     assert messages[0] == (
         "'digit' outputs (None, 6, 6, 10) but the labels are one class id per sample: "
@@ -64,7 +64,7 @@ def test_training_the_trap_in_the_window_says_why_without_a_traceback(window, qt
     import numpy as np
 
     np.savez(tmp_path / "d.npz", x=np.zeros((20, 8, 8, 1), "float32"), y=np.arange(20) % 10)
-    window.open_path(write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"}), ask=False)
+    window.files.open_path(write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"}), ask=False)
     assert window.doc.report.valid  # the design alone cannot know the labels' form
     window.actions_by_name["train"].trigger()
     qtbot.waitUntil(lambda: "outputs" in window.training.message.text(), timeout=60_000)
@@ -82,11 +82,11 @@ def test_a_template_from_the_start_page_opens_untitled_and_save_asks_where(windo
     qtbot.mouseClick(window.start_page.template_buttons["seed_example"], Qt.MouseButton.LeftButton)
     assert window.doc.path is None
     assert "resources" not in window.windowTitle() and window.windowTitle().startswith("seed_example")
-    assert window.recent_files() == []
+    assert window.files.recent_files() == []
     window.doc.set_param("h", "units", 12)
     asked = []
     monkeypatch.setattr(
-        "gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: asked.append(a) or ("", "")
+        "gui.file_actions.QFileDialog.getSaveFileName", lambda *a, **k: asked.append(a) or ("", "")
     )
     window.actions_by_name["save"].trigger()
     assert asked and (TEMPLATES / "seed_example.json").read_bytes() == shipped
@@ -111,7 +111,7 @@ def wheel(widget, dy=-120):
 
 
 def test_the_wheel_over_an_unfocused_dropdown_scrolls_the_page(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.resize(1024, 700)
     window.right_tabs.setCurrentWidget(window.model_settings)
     settings = window.model_settings
@@ -131,7 +131,7 @@ def test_the_wheel_over_an_unfocused_dropdown_scrolls_the_page(window, qtbot):
 
 
 def test_the_wheel_over_a_layer_spin_box_does_not_change_it(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h"])
     spin = window.properties.fields["units"].editor
     assert isinstance(spin, QSpinBox)
@@ -143,7 +143,7 @@ def test_the_wheel_over_a_layer_spin_box_does_not_change_it(window, qtbot):
 
 
 def test_double_click_inserts_between_the_selection_and_its_child(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h"])
     tree = window.palette.tree
     item = window.palette.items["Dropout"]
@@ -171,14 +171,14 @@ def test_toolbar_start_page_and_empty_canvas_hint(window):
     assert window.empty_hint.isVisible() and "Drag a layer" in window.empty_hint.text()
     window.actions_by_name["start_page"].trigger()
     assert window.stack.currentWidget() is window.start_page
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     assert not window.empty_hint.isVisible()
     window.doc.remove(["x", "h"], [])
     assert window.params_label.text().startswith("1 layer ·")
 
 
 def test_a_typed_value_applies_after_a_pause_as_one_undo_step(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["x"])
     shape = window.properties.fields["shape"].editor
     shape.setFocus()
@@ -202,16 +202,16 @@ def test_saved_and_exported_files_follow_the_umask(window, tmp_path, monkeypatch
     import os
     import stat
 
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     old = os.umask(0o022)
     try:
-        window._save_to(tmp_path / "d.json")
+        window.files._save_to(tmp_path / "d.json")
         seen = []
         monkeypatch.setattr(
-            "gui.main_window.QFileDialog.getSaveFileName",
+            "gui.file_actions.QFileDialog.getSaveFileName",
             lambda *a, **k: seen.append(a[2]) or (str(tmp_path / "m.py"), ""),
         )
-        window.export_code()
+        window.files.export_code()
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "d.json").stat().st_mode) == 0o644
@@ -236,7 +236,7 @@ def card_lightness(window, node_id) -> float:
 
 
 def test_switching_to_dark_repaints_existing_cards_and_ticks_the_theme(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.set_theme("light")
     assert card_lightness(window, "h") > 180
     window.set_theme("dark")
@@ -248,7 +248,7 @@ def test_switching_to_dark_repaints_existing_cards_and_ticks_the_theme(window, q
 
 
 def test_code_tab_is_syntax_coloured(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.bottom_tabs.setCurrentWidget(window.code)
     qtbot.waitUntil(lambda: "def build_model" in window.code.text.toPlainText())
     document = window.code.text.document()
@@ -266,7 +266,7 @@ def clipboard_layers(**node_changes) -> str:
 
 
 def test_a_hostile_clipboard_is_refused_and_the_design_stays_whole(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     before = file_format.dumps(window.doc.design)
     for text, reason in (
         (clipboard_layers(pos=["a", "b"]), "pos must be a list of two numbers"),
@@ -282,7 +282,7 @@ def test_a_hostile_clipboard_is_refused_and_the_design_stays_whole(window):
 
 
 def test_pasting_a_design_files_text_adds_its_layers(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     QGuiApplication.clipboard().setText((TEMPLATES / "seed_example.json").read_text())
     window.actions_by_name["paste"].trigger()
     assert sorted(window.scene.selected_node_ids()) == ["h_1", "x_1", "y_1"]
@@ -297,7 +297,7 @@ def test_a_hostile_recovery_file_is_set_aside_with_a_message(window, tmp_path, q
     again = MainWindow()
     qtbot.addWidget(again)
     again.show()
-    again.start()
+    again.files.start()
     assert again.stack.currentWidget() is again.start_page
     assert "could not be restored" in again.statusBar().currentMessage()
     assert "'saved_at' must be a time" in again.statusBar().currentMessage()
@@ -315,7 +315,7 @@ def test_value_fields_take_focus_only_from_a_click_or_tab(window):
 
 def test_a_small_window_refits_the_canvas_and_a_larger_one_restores_it(window, qtbot):
     window.resize(1280, 800)
-    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     settle(qtbot, window)
     window.view.fit()
     big = window.view.zoom()
@@ -378,7 +378,7 @@ def test_a_first_start_fits_a_screen_smaller_than_the_default_window(window):
 def test_the_design_view_fits_1024_by_700_with_a_design_open(window, qtbot):
     """The summary's totals wrap: unwrapped, their longest line made the window at least
     1,213 px wide, so the properties and the status bar ran off a 1024-px screen."""
-    window.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
+    window.files.open_path(TEMPLATES / "deep_sigmoid.json", ask=False)
     window.bottom_tabs.setCurrentWidget(window.summary)
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024 and window.height() == 700)

@@ -10,7 +10,7 @@ BLOCK = ["conv_a", "conv_b", "skip_add", "relu"]
 
 
 def test_selected_layers_collapse_into_one_card_and_expand_again(window, qtbot):
-    window.open_template(template_path("residual_block"))
+    window.files.open_template(template_path("residual_block"))
     scene = window.scene
     before, steps, code = window.doc.design.copy(), window.doc.undo_stack.count(), generate(window.doc.design)
     scene.select_nodes(BLOCK)
@@ -39,7 +39,7 @@ def test_selected_layers_collapse_into_one_card_and_expand_again(window, qtbot):
 
 
 def test_a_folded_card_acts_for_its_layers_and_problems_unfold_it(window):
-    window.open_template(template_path("residual_block"))
+    window.files.open_template(template_path("residual_block"))
     scene = window.scene
     scene.select_nodes(["conv_a", "skip_add"])  # conv_b, outside, sits between them
     window.actions_by_name["collapse"].trigger()

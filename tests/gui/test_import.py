@@ -12,9 +12,9 @@ from tests.gui.test_main_window import TEMPLATES
 
 def open_with_dialog(window, monkeypatch, path, qtbot):
     """File → Open, then wait for the import, which runs off the GUI thread."""
-    monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr("gui.file_actions.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
     window.actions_by_name["open"].trigger()
-    qtbot.waitUntil(lambda: not window.model_import.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.files.model_import.busy, timeout=60_000)
 
 
 def test_a_keras_script_opens_as_an_unsaved_design_with_its_problems_listed(
@@ -33,7 +33,7 @@ def test_a_keras_script_opens_as_an_unsaved_design_with_its_problems_listed(
     assert not window.doc.report.valid
     window.doc.set_param("input", "shape", [8])
     assert window.doc.report.valid
-    assert window.recent_files()[0] == str(script)
+    assert window.files.recent_files()[0] == str(script)
 
 
 def test_a_keras_model_file_opens_on_the_canvas(window, monkeypatch, tmp_path, keras, qtbot):
@@ -83,7 +83,7 @@ def test_a_tall_imported_model_scrolls_whole_and_shows_an_overview(
 
 
 def test_freezing_a_layer_is_a_checkbox_and_the_counts_follow(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h"])
     box = window.properties.fields["trainable"].editor
     assert box.isChecked()
@@ -120,15 +120,15 @@ def test_a_model_is_read_off_the_gui_thread_and_edits_meanwhile_are_not_lost(
 ):
     path = tmp_path / "deep.keras"
     keras.Sequential([keras.Input((4,)), *[keras.layers.Dense(4) for _ in range(60)]]).save(path)
-    monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr("gui.file_actions.QFileDialog.getOpenFileName", lambda *a, **k: (str(path), ""))
     window.actions_by_name["open"].trigger()
     # The call returned at once: the window shows that it is importing and still has its design.
-    assert window.model_import.busy and window.statusBar().currentMessage() == "Importing deep.keras…"
+    assert window.files.model_import.busy and window.statusBar().currentMessage() == "Importing deep.keras…"
     assert len(window.doc.design.nodes) == 0
     window.actions_by_name["open"].trigger()  # a second import waits for the first
     assert window.statusBar().currentMessage() == "Still importing deep.keras…"
     window.doc.add_layer("Input", (0, 0))  # an edit while the file is read ...
     asked = answer(QMessageBox.StandardButton.Cancel)  # ... is not thrown away without asking
-    qtbot.waitUntil(lambda: not window.model_import.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.files.model_import.busy, timeout=60_000)
     assert asked and len(window.doc.design.nodes) == 1
     assert "set aside" in window.statusBar().currentMessage()

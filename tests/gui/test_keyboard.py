@@ -64,7 +64,7 @@ def test_palette_search_then_enter_builds_a_chain_after_the_selected_card(window
 
 
 def test_arrow_keys_move_the_selection_along_the_graph(window, keys):
-    window.open_template(template_path("residual_block"))
+    window.files.open_template(template_path("residual_block"))
     window.view.setFocus()
     keys(Qt.Key.Key_Down)  # nothing selected: the input
     assert window.scene.selected_node_ids() == ["image"]
@@ -108,7 +108,7 @@ def test_a_shortcut_connects_the_selected_card_to_the_next(window, keys):
 
 
 def test_tab_goes_through_the_property_editor_top_to_bottom_and_edits_with_keys(window, keys):
-    window.open_template(template_path("mlp_classifier"))
+    window.files.open_template(template_path("mlp_classifier"))
     window.view.setFocus()
     keys(Qt.Key.Key_Down, times=2)  # the first hidden layer
     (node_id,) = window.scene.selected_node_ids()
@@ -146,7 +146,7 @@ def test_toolbar_buttons_panels_and_canvas_have_names_a_screen_reader_announces(
 
 
 def test_a_one_click_fix_is_reached_with_tab_and_applied_with_enter(window, keys, tmp_path):
-    window.open_path(write_trap(tmp_path), ask=False)
+    window.files.open_path(write_trap(tmp_path), ask=False)
     window.view.setFocus()
     for _ in range(60):  # on through the palette, the panels and the fields to the Problems list
         if QApplication.focusWidget() is window.problems:

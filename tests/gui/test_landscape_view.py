@@ -8,7 +8,7 @@ from tests.gui.test_training_panel import TEMPLATES, TIMEOUT
 
 
 def test_the_landscape_shows_the_loss_and_the_path_downhill(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": 2}, "e")
     window.mode.train_action.trigger()
     panel = window.training

@@ -86,7 +86,7 @@ def test_build_the_seed_example_with_mouse_and_keyboard(window, qtbot):
 
 
 def test_break_it_see_why_fix_it_undo(window, qtbot):
-    assert window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    assert window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h"])
     # Break it: a 2-D convolution cannot read 8 features.
     assert window.doc.rename("h", "h") == ""
@@ -112,7 +112,7 @@ def test_break_it_see_why_fix_it_undo(window, qtbot):
 
 
 def test_error_turns_card_red_and_problem_click_selects_it(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_param("h", "units", 10)
     nid = window.doc.add_layer("Conv2D", (300.0, 0.0), after="h")
     item = window.scene.nodes[nid]
@@ -128,7 +128,7 @@ def test_error_turns_card_red_and_problem_click_selects_it(window):
 
 
 def test_refused_connections_say_why(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
 
     def refusal(src, dst):
         """What the status bar says once the connection drag is released."""
@@ -148,13 +148,13 @@ def test_refused_connections_say_why(window):
 
 
 def test_merge_inputs_are_numbered_in_order(window):
-    window.open_path(TEMPLATES / "residual_block.json", ask=False)
+    window.files.open_path(TEMPLATES / "residual_block.json", ask=False)
     labels = {(e.src.node_id, e.dst.node_id): e.port_label for e in window.scene.edge_items}
     assert labels[("stem", "skip_add")] == "0" and labels[("conv_b", "skip_add")] == "1"
 
 
 def test_delete_key_undo_redo_and_move(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h"])
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
@@ -193,7 +193,7 @@ def test_palette_search_and_double_click_adds_after_selection(window, qtbot):
     window.palette.search.clear()
     qtbot.keyClicks(window.palette.search, "pool 2d max")
     assert window.palette.visible_types() == ["MaxPooling2D", "GlobalMaxPooling2D"]
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["y"])
     window.palette.search.clear()
     window.palette.tree.itemActivated.emit(window.palette.items["Dropout"], 0)
@@ -202,7 +202,7 @@ def test_palette_search_and_double_click_adds_after_selection(window, qtbot):
 
 
 def test_copy_paste_keeps_inner_edges(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h", "y"])
     window.actions_by_name["copy"].trigger()
     window.actions_by_name["paste"].trigger()
@@ -222,7 +222,7 @@ def test_copy_paste_keeps_inner_edges(window):
 
 
 def test_rename_in_property_editor(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.scene.select_nodes(["h"])
     type_into(qtbot, window.properties.name_edit, "hidden")
     assert list(window.doc.design.nodes) == ["x", "hidden", "y"]
@@ -234,7 +234,7 @@ def test_rename_in_property_editor(window, qtbot):
 
 
 def test_model_settings_are_undoable(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     panel = window.model_settings
     panel.optimizer.setCurrentIndex(panel.optimizer.findData("SGD"))
     assert window.doc.design.compile["optimizer"] == {"type": "SGD", "learning_rate": 0.001}
@@ -250,30 +250,30 @@ def test_model_settings_are_undoable(window):
 
 
 def test_save_and_reopen(window, tmp_path, monkeypatch):
-    window.open_path(TEMPLATES / "residual_block.json", ask=False)
+    window.files.open_path(TEMPLATES / "residual_block.json", ask=False)
     window.doc.set_param("stem", "filters", 8)
     window.doc.set_param("conv_a", "filters", 8)
     window.doc.set_param("conv_b", "filters", 8)
     assert window.isWindowModified() and window.windowTitle() == "residual_block.json[*] — Netwright"
     target = tmp_path / "mine.json"
-    monkeypatch.setattr("gui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
-    assert window.save_as()
+    monkeypatch.setattr("gui.file_actions.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert window.files.save_as()
     assert not window.isWindowModified() and window.windowTitle() == "mine.json[*] — Netwright"
-    window.new_design()
+    window.files.new_design()
     assert window.doc.design.nodes == {}
-    assert window.open_path(target)
+    assert window.files.open_path(target)
     assert window.doc.design.nodes["stem"].params["filters"] == 8
     assert load(target) == window.doc.design
-    assert window.recent_files()[0] == str(target.resolve())
+    assert window.files.recent_files()[0] == str(target.resolve())
 
 
 def test_broken_file_shows_why_and_keeps_the_current_design(window, tmp_path):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_param("h", "units", 12)
     before = window.doc.design.copy()
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"format": "netwright-design", "version": 1, "nodes": [{"id": 3}]}))
-    assert not window.open_path(broken, ask=False)
+    assert not window.files.open_path(broken, ask=False)
     assert window.doc.design == before and window.doc.dirty
     box = window.last_error
     assert isinstance(box, QMessageBox) and box.isVisible()
@@ -282,22 +282,22 @@ def test_broken_file_shows_why_and_keeps_the_current_design(window, tmp_path):
 
 
 def test_unsaved_changes_prompt_on_close_and_open(window, answer, tmp_path):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_param("h", "units", 12)
     asked = answer(QMessageBox.StandardButton.Cancel)
     assert not window.close()
     assert asked == ["Save the changes to seed_example.json?"] and window.isVisible()
-    assert not window.open_path(TEMPLATES / "small_cnn.json")
+    assert not window.files.open_path(TEMPLATES / "small_cnn.json")
     assert window.doc.design.name == "seed_example"
     answer(QMessageBox.StandardButton.Discard)
-    assert window.open_path(TEMPLATES / "small_cnn.json")
+    assert window.files.open_path(TEMPLATES / "small_cnn.json")
     assert window.doc.design.name == "small_cnn"
 
 
 def test_autosave_and_restore_after_a_crash(window, answer, tmp_path, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_param("h", "units", 33)
-    window.autosave()
+    window.files.autosave()
     recovery = tmp_path / "recovery.json"
     assert json.loads(recovery.read_text())["design"]["nodes"][1]["params"]["units"] == 33
     # A new session after a crash: it offers the autosaved work.
@@ -306,7 +306,7 @@ def test_autosave_and_restore_after_a_crash(window, answer, tmp_path, qtbot):
     asked = answer(QMessageBox.StandardButton.Yes)
     again = MainWindow()
     qtbot.addWidget(again)
-    again.start()
+    again.files.start()
     assert asked and "Restore it?" in asked[0]
     assert again.doc.design.nodes["h"].params["units"] == 33
     assert again.doc.dirty and again.doc.path == TEMPLATES / "seed_example.json"
@@ -314,7 +314,7 @@ def test_autosave_and_restore_after_a_crash(window, answer, tmp_path, qtbot):
 
 
 def test_start_page_lists_templates_and_opens_one(window, qtbot):
-    window.start()
+    window.files.start()
     assert window.stack.currentWidget() is window.start_page
     assert set(window.start_page.template_buttons) >= {
         "seed_example",
@@ -330,7 +330,7 @@ def test_start_page_lists_templates_and_opens_one(window, qtbot):
 
 
 def test_auto_layout_is_one_undo_step(window):
-    window.open_path(TEMPLATES / "residual_block.json", ask=False)
+    window.files.open_path(TEMPLATES / "residual_block.json", ask=False)
     for nid in window.doc.design.nodes:
         window.doc.move({nid: (0.0, 0.0)})
     window.actions_by_name["layout"].trigger()
@@ -349,7 +349,7 @@ def test_window_never_imports_tensorflow(tmp_path):
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
         "from gui.main_window import MainWindow\n"
-        "w = MainWindow(); w.show(); w.open_path(sys.argv[1], ask=False); w.code.regenerate()\n"
+        "w = MainWindow(); w.show(); w.files.open_path(sys.argv[1], ask=False); w.code.regenerate()\n"
         "assert 'def build_model' in w.code.text.toPlainText()\n"
         "w.doc.undo_stack.setClean()\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
@@ -376,7 +376,7 @@ def test_window_never_imports_tensorflow(tmp_path):
 def test_data_settings_pick_a_csv_and_options(window, tmp_path, monkeypatch, qtbot):
     csv_path = tmp_path / "flowers.csv"
     csv_path.write_text("a,b,kind\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
@@ -420,7 +420,7 @@ def test_data_settings_pick_an_npy_pair_or_explain(window, tmp_path, monkeypatch
     import numpy as np
 
     np.save(tmp_path / "x.npy", np.ones((4, 8)))
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
@@ -447,7 +447,7 @@ def test_data_settings_pick_an_image_folder(window, tmp_path, qtbot):
     from tests.engine.data.test_prepare import make_image_folder
 
     make_image_folder(tmp_path / "pets")
-    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     window.doc.set_settings("data", None, "start without data")  # templates carry a dataset
     window.doc.path = tmp_path / "design.json"
     data = window.model_settings.data_settings
@@ -506,7 +506,7 @@ def test_time_distributed_wraps_a_layer_applied_to_each_frame(window):
 
 
 def test_dragging_a_connection_previews_acceptance_on_the_target(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     scene, view = window.scene, window.view
     messages = []
     scene.message.connect(messages.append)
@@ -526,7 +526,7 @@ def test_dragging_a_connection_previews_acceptance_on_the_target(window):
 
 
 def test_summary_shows_each_layers_flops_and_the_training_memory(window):
-    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     table = window.summary.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     assert headers[4:] == ["FLOPs", "Activations"]
@@ -537,8 +537,8 @@ def test_summary_shows_each_layers_flops_and_the_training_memory(window):
 
 
 def test_export_diagram_from_the_window(window, tmp_path):
-    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     assert window.actions_by_name["diagram"].text().startswith("Export &Diagram")
-    window.export_diagram(str(tmp_path / "net.png"))
+    window.files.export_diagram(str(tmp_path / "net.png"))
     assert (tmp_path / "net.png").read_bytes().startswith(b"\x89PNG")
     assert "Exported" in window.statusBar().currentMessage()

@@ -12,7 +12,7 @@ def undo(window):
 
 
 def test_from_logits_checkbox_is_an_undoable_setting_that_changes_the_warning(window):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     panel = window.model_settings
     assert not panel.from_logits.isChecked() and not window.doc.report.warnings
     panel.from_logits.click()
@@ -23,7 +23,7 @@ def test_from_logits_checkbox_is_an_undoable_setting_that_changes_the_warning(wi
 
 
 def test_a_design_with_two_outputs_gets_a_row_per_output(window):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     panel, doc = window.model_settings, window.doc
     assert panel.outputs.isHidden() and not panel.loss.isHidden()
     trunk = doc.design.incoming()[doc.design.output_ids()[0]][0].src
@@ -51,7 +51,7 @@ def test_a_design_with_two_outputs_gets_a_row_per_output(window):
 
 
 def test_a_schedule_replaces_the_learning_rate_and_a_bad_value_is_refused_in_place(window, qtbot):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     panel, doc = window.model_settings, window.doc
     panel.schedule.setCurrentIndex(panel.schedule.findData("PiecewiseConstantDecay"))
     assert doc.design.compile["learning_rate_schedule"] == {
@@ -78,7 +78,7 @@ def test_a_schedule_replaces_the_learning_rate_and_a_bad_value_is_refused_in_pla
 
 
 def test_class_weights_and_reduce_lr_on_plateau_are_training_options(window, qtbot):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     panel, doc = window.model_settings, window.doc
     panel.class_weight.setCurrentIndex(panel.class_weight.findData("balanced"))
     assert doc.design.training["class_weight"] == "balanced" and panel.class_weights.isHidden()
@@ -106,7 +106,7 @@ def test_class_weights_and_reduce_lr_on_plateau_are_training_options(window, qtb
 def test_confusion_counts_train_and_show_as_counts_in_their_own_plot(window, qtbot):
     from tests.gui.test_training_panel import start_and_wait
 
-    window.open_path(TEMPLATES / "deep_relu.json", ask=False)
+    window.files.open_path(TEMPLATES / "deep_relu.json", ask=False)
     doc = window.doc
     doc.set_param("ring", "units", 1)
     doc.set_param("ring", "activation", "sigmoid")
@@ -142,7 +142,7 @@ def test_a_file_with_hostile_settings_opens_and_shows_its_problems(window, tmp_p
     design.training.update(class_weight={"0": "a lot"}, reduce_lr_on_plateau={"monitor": 3})
     path = tmp_path / "hostile.json"
     save(design, path)
-    window.open_path(path, ask=False)
+    window.files.open_path(path, ask=False)
     panel = window.model_settings
     assert panel.outputs.outputs == ["kind", "size"] and not panel.from_logits.isChecked()
     assert "decay_steps" in panel.schedule_fields["decay_steps"].error.text()
@@ -151,7 +151,7 @@ def test_a_file_with_hostile_settings_opens_and_shows_its_problems(window, tmp_p
 
 
 def test_one_threshold_field_sets_the_confusion_metrics_threshold(window):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     panel, doc = window.model_settings, window.doc
     assert panel.threshold.isHidden()
 

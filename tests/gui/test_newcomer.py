@@ -68,7 +68,7 @@ def test_a_panel_closed_on_purpose_stays_closed_through_train_and_start_page(win
 
 
 def test_design_ctrl1_and_fit_lead_back_from_the_start_page(window, qtbot):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     for way_back in (
         lambda: window.mode.design_action.trigger(),
         lambda: QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier),
@@ -85,7 +85,7 @@ def test_design_ctrl1_and_fit_lead_back_from_the_start_page(window, qtbot):
 
 def test_the_start_page_at_1024x700_does_not_squeeze_the_panels(window, qtbot):
     window.resize(1024, 700)
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     settle(qtbot, window)
     before = {name: dock.width() for name, dock in docks(window).items()}
     window.actions_by_name["start_page"].trigger()
@@ -280,7 +280,7 @@ def test_an_empty_plot_keeps_no_axes_from_the_previous_design(window, qtbot):
     panel = open_template(window, "mlp_classifier")
     fake_run(panel, 1, {"loss": [9.0, 6.0, 5.0, 4.0], "accuracy": [0.2, 0.5, 0.6, 0.7]})
     qtbot.waitUntil(lambda: panel.curves.metric_plot.viewRange()[0][1] > 3.5)
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)  # another design: its plots are empty
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)  # another design: its plots are empty
     panel.refresh_views()
     for plot in (panel.curves.loss_plot, panel.curves.metric_plot):
         (x0, x1), (y0, y1) = plot.viewRange()
@@ -295,7 +295,7 @@ def test_a_refused_design_shows_no_ranges_of_the_previous_run(window, qtbot, tmp
     panel = open_template(window, "mlp_classifier")
     fake_run(panel, 1, {"loss": [9.0, 6.0, 5.0, 4.0]})
     np.savez(tmp_path / "d.npz", x=np.zeros((20, 8, 8, 1), "float32"), y=np.arange(20) % 10)
-    window.open_path(write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"}), ask=False)
+    window.files.open_path(write_trap(tmp_path, data={"source": "numpy", "path": "d.npz"}), ask=False)
     window.mode.train_action.trigger()
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "outputs" in panel.message.text(), timeout=60_000)
@@ -327,7 +327,7 @@ def click_fix(window, text):
 
 
 def test_ten_features_against_an_input_of_eight_has_a_one_click_fix(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("data", {**window.doc.design.data, "name": "diabetes"}, "Change dataset")
     lines = problem_lines(window)
     assert "Dataset 'diabetes' has samples of shape (10,) but Input 'x' expects (8,)" in lines
@@ -339,7 +339,7 @@ def test_ten_features_against_an_input_of_eight_has_a_one_click_fix(window):
 
 
 def test_class_count_and_output_activation_mismatches_offer_their_fix(window):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     window.doc.set_settings("data", {**window.doc.design.data, "name": "breast_cancer"}, "d")
     window.doc.set_param("features", "shape", [30])
     click_fix(window, "Set the units of 'species' to 2")
@@ -351,7 +351,7 @@ def test_class_count_and_output_activation_mismatches_offer_their_fix(window):
 
 
 def test_a_classification_loss_on_regression_data_is_fixed_in_two_clicks(window):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("compile", {**window.doc.design.compile, "loss": "binary_crossentropy"}, "l")
     window.doc.set_param("y", "activation", "sigmoid")
     click_fix(window, "Set the loss to mse")
@@ -371,22 +371,22 @@ def test_a_file_opened_over_unsaved_work_is_not_shown_modified(window, monkeypat
     the window marks the same way) then File → Open: the opened file is not modified."""
     import shutil
 
-    window.new_design()
+    window.files.new_design()
     window.add_from_palette("Input")
-    window.autosave()
+    window.files.autosave()
     again = MainWindow()
     qtbot.addWidget(again)
     monkeypatch.setattr(
-        "gui.main_window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+        "gui.file_actions.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
     )
-    again.start()
+    again.files.start()
     assert again.doc.dirty and not again.doc.undo_stack.canUndo()
     monkeypatch.setattr(
-        "gui.main_window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Discard
+        "gui.file_actions.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Discard
     )
     notes = tmp_path / "notes.json"
     shutil.copy(TEMPLATES / "seed_example.json", notes)
-    monkeypatch.setattr("gui.main_window.QFileDialog.getOpenFileName", lambda *a, **k: (str(notes), ""))
+    monkeypatch.setattr("gui.file_actions.QFileDialog.getOpenFileName", lambda *a, **k: (str(notes), ""))
     again.actions_by_name["open"].trigger()
     assert again.doc.path == notes and not again.doc.undo_stack.canUndo()
     assert not again.doc.dirty and not again.isWindowModified()
@@ -397,13 +397,13 @@ def test_the_recovery_prompt_names_the_file_it_restores(window, answer, tmp_path
 
     notes = tmp_path / "notes.json"
     shutil.copy(TEMPLATES / "seed_example.json", notes)
-    window.open_path(notes, ask=False)
+    window.files.open_path(notes, ask=False)
     window.doc.set_param("h", "units", 12)
-    window.autosave()
+    window.files.autosave()
     asked = answer(QMessageBox.StandardButton.No)
     again = MainWindow()
     qtbot.addWidget(again)
-    again.start()
+    again.files.start()
     assert "the changes to notes.json" in asked[0] and "seed_example" not in asked[0]
 
 
@@ -462,7 +462,7 @@ def test_the_model_tab_fits_1280_px_without_a_horizontal_scrollbar(window, qtbot
     from PySide6.QtWidgets import QLabel
 
     window.resize(1280, 800)
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     window.right_tabs.setCurrentWidget(window.model_settings)
     panel = window.model_settings
     qtbot.waitUntil(lambda: panel.viewport().width() > 0)
@@ -487,7 +487,7 @@ def test_stop_looks_disabled_while_idle_and_train_is_named_once(window):
 def test_a_pretrained_cards_line_is_not_cut(window):
     from gui.canvas.items import WIDTH, fitted_line
 
-    window.open_path(TEMPLATES / "small_cnn.json", ask=False)
+    window.files.open_path(TEMPLATES / "small_cnn.json", ask=False)
     layers = {nid: {} for nid in window.doc.design.nodes}
     window.doc.set_settings("weights", {"file": "small_cnn.weights.h5", "layers": layers}, "w")
     for card in window.scene.nodes.values():
@@ -522,7 +522,7 @@ def test_port_names_stay_readable_when_the_design_is_fitted(window, qtbot):
     from gui.canvas.items import port_label_px
 
     window.resize(1280, 800)
-    window.open_path(TEMPLATES / "lstm_seq2seq.json", ask=False)
+    window.files.open_path(TEMPLATES / "lstm_seq2seq.json", ask=False)
     window.actions_by_name["fit"].trigger()
     zoom = window.view.zoom()
     assert zoom < 1.0 and any(card.view.out_ports for card in window.scene.nodes.values())

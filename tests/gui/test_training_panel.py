@@ -14,7 +14,7 @@ TIMEOUT = 120_000
 
 
 def open_mlp(window, epochs=3):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     window.doc.set_settings(
         "training", {**window.doc.design.training, "epochs": epochs, "batch_size": 8}, "e"
     )
@@ -95,7 +95,7 @@ def test_pause_and_resume(window, qtbot):
 
 
 def test_mismatch_is_explained_before_tensorflow_loads(window, qtbot):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     window.doc.set_settings("data", {"source": "builtin", "name": "iris"}, "d")
     panel = window.training
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
@@ -108,7 +108,7 @@ def test_mismatch_is_explained_before_tensorflow_loads(window, qtbot):
 
 
 def test_divergence_is_reported_with_advice(window, qtbot, tmp_path):
-    window.open_path(TEMPLATES / "seed_example.json", ask=False)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 8)).astype("float32") * 100
     np.savez(tmp_path / "big.npz", x=x, y=x.sum(axis=1, keepdims=True))

@@ -57,7 +57,7 @@ def test_two_outputs_get_an_output_chooser_and_a_prediction_each(window, qtbot, 
 
     path = tmp_path / "two_heads.json"
     path.write_text(json.dumps(TWO_HEADS))
-    window.open_path(path, ask=False)
+    window.files.open_path(path, ask=False)
     window.mode.train_action.trigger()
     panel = window.training
     qtbot.waitUntil(lambda: "targets digit (10 classes), parity (2 classes)" in panel.data.data_label.text())

@@ -12,7 +12,7 @@ from tests.gui.test_training_panel import TEMPLATES, TIMEOUT, start_and_wait
 
 
 def open_template(window, name, epochs=1, **data):
-    window.open_path(TEMPLATES / f"{name}.json", ask=False)
+    window.files.open_path(TEMPLATES / f"{name}.json", ask=False)
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": epochs}, "e")
     if data:
         window.doc.set_settings("data", {**window.doc.design.data, **data}, "d")
@@ -21,7 +21,7 @@ def open_template(window, name, epochs=1, **data):
 
 
 def test_train_view_takes_the_centre_and_design_gives_it_back(window, qtbot):
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     palette = window.findChild(QDockWidget, "dock_palette")
     assert palette.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -64,7 +64,7 @@ def test_decision_boundary_forms_on_moons_and_clears_with_another_design(window,
     assert len(panel.boundary.points.data) == 400
     assert panel.results.results.text().startswith("On the test set")
     # Opening another design: its results are not these.
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     assert panel.session.runs == [] and panel.boundary.image.image is None
     assert panel.results.results.text() == "Train the design to see its results here."
     assert panel.curves.items == {}
@@ -175,7 +175,7 @@ def test_activation_dropdown_and_concept_view_show_the_curves(window, qtbot):
     from engine.schema.activations import curve
     from gui.training.activation_curves import ActivationsView
 
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     window.scene.select_nodes(["hidden1"])
     combos = [c for c in window.properties.findChildren(QComboBox) if c.findData("relu") >= 0]
     sigmoid = combos[0].findData("sigmoid")
@@ -303,6 +303,6 @@ def test_image_data_previews_as_labelled_pictures_other_data_as_a_table(window, 
     image = first.icon().pixmap(56, 56).toImage()
     shades = {image.pixelColor(x, y).lightness() for x in range(0, 56, 7) for y in range(0, 56, 7)}
     assert len(shades) > 3  # a picture in shades of grey, not a blank square
-    window.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
+    window.files.open_path(TEMPLATES / "mlp_classifier.json", ask=False)
     qtbot.waitUntil(lambda: data.preview.rowCount() == 20, timeout=TIMEOUT)
     assert not data.preview.isHidden() and data.pictures.isHidden() and data.pictures.count() == 0
