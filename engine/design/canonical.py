@@ -33,7 +33,7 @@ from engine.schema.compile_catalog import (
 )
 from engine.schema.custom import is_custom, source_tree
 from engine.schema.generic import is_generic
-from engine.schema.params import PAIRS, Param, check_params
+from engine.schema.params import PAIRS, Param, changed_values, check_params
 
 
 def canonical(design: Design) -> dict[str, Any]:
@@ -157,16 +157,8 @@ def _edges(design: Design) -> list[tuple[Any, ...]]:
 
 def _changed(params: tuple[Param, ...], given: dict[str, Any], keep_required: bool = False) -> Any:
     """Checked values that differ from the defaults (the given values when they do not check)."""
-    problems, values = check_params(params, given)
-    if problems:
-        return _plain(given)
-    return _plain(
-        {
-            p.name: values[p.name]
-            for p in params
-            if (keep_required and p.required) or values[p.name] != p.default
-        }
-    )
+    problems, _ = check_params(params, given)
+    return _plain(given if problems else changed_values(params, given, keep_required))
 
 
 def canonical_compile(design: Design) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from engine.schema.compile_catalog import (
     loss_spec,
     metric_name,
 )
-from engine.schema.params import Param, check_params
+from engine.schema.params import changed_values
 from engine.schema.settings import BALANCED, CompileSettings
 
 
@@ -51,16 +51,6 @@ class FitOptions:
     callbacks: tuple[KerasObject, ...]
     # "balanced" (computed from the training labels), {class index: weight}, or None.
     class_weight: str | dict[int, float] | None
-
-
-def _changed(params: tuple[Param, ...], given: dict[str, Any], keep_required: bool = False) -> dict[str, Any]:
-    """Checked values that differ from Keras's defaults (and, if asked, the required ones)."""
-    _, values = check_params(params, given)
-    return {
-        p.name: list(values[p.name]) if isinstance(values[p.name], tuple) else values[p.name]
-        for p in params
-        if (keep_required and p.required) or values[p.name] != p.default
-    }
 
 
 def output_keys(design: Design) -> list[str] | None:
@@ -94,7 +84,7 @@ def _metric(metric: Any) -> Any:
         return metric
     name = metric_name(metric)
     spec = METRIC_CLASSES[name]
-    kwargs = _changed(spec.params, {k: v for k, v in metric.items() if k != "type"})
+    kwargs = changed_values(spec.params, {k: v for k, v in metric.items() if k != "type"})
     return KerasObject("metrics", spec.class_name, {**kwargs, "name": name}) if kwargs else name
 
 
@@ -103,7 +93,8 @@ def learning_rate(comp: CompileSettings) -> KerasObject | None:
     if schedule is None:
         return None
     spec = SCHEDULES[schedule["type"]]
-    kwargs = _changed(spec.params, {k: v for k, v in schedule.items() if k != "type"}, keep_required=True)
+    given = {k: v for k, v in schedule.items() if k != "type"}
+    kwargs = changed_values(spec.params, given, keep_required=True)
     if "boundaries" in kwargs:  # steps, written as whole numbers as a Keras user does
         kwargs["boundaries"] = [int(b) for b in kwargs["boundaries"]]
     return KerasObject("optimizers.schedules", spec.type, kwargs)
@@ -112,7 +103,7 @@ def learning_rate(comp: CompileSettings) -> KerasObject | None:
 def lower_compile(design: Design) -> CompileCall:
     comp = design.compile_settings
     spec = OPTIMIZERS[comp.optimizer]
-    kwargs = _changed(spec.params, comp.optimizer_params)
+    kwargs = changed_values(spec.params, comp.optimizer_params)
     schedule = learning_rate(comp)
     if schedule is not None:
         kwargs = {"learning_rate": schedule, **{k: v for k, v in kwargs.items() if k != "learning_rate"}}
@@ -140,7 +131,7 @@ def lower_fit(design: Design) -> FitOptions:
     if isinstance(train.reduce_lr_on_plateau, dict):
         callbacks.append(
             KerasObject(
-                "callbacks", "ReduceLROnPlateau", _changed(REDUCE_LR_PARAMS, train.reduce_lr_on_plateau)
+                "callbacks", "ReduceLROnPlateau", changed_values(REDUCE_LR_PARAMS, train.reduce_lr_on_plateau)
             )
         )
     weights = train.class_weight

@@ -325,3 +325,16 @@ def check_params(
             problems.append(ParamProblem(p.name, str(exc)))
             values[p.name] = None
     return problems, values
+
+
+def changed_values(
+    params: tuple[Param, ...], given: dict[str, Any], keep_required: bool = False
+) -> dict[str, Any]:
+    """The checked values that differ from the defaults (and, if asked, the required ones), lists
+    for tuples: what a Keras call needs written, and what "the same setting" compares."""
+    _, values = check_params(params, given)
+    return {
+        p.name: list(values[p.name]) if isinstance(values[p.name], tuple) else values[p.name]
+        for p in params
+        if (keep_required and p.required) or values[p.name] != p.default
+    }
