@@ -52,6 +52,18 @@ def _read(path: str, err: TextIO) -> Any:
     return design
 
 
+def _read_with_output(path: str, json_path: str | None, err: TextIO) -> Any:
+    """The design, or None once why it or the --json file cannot be used is written to ``err``."""
+    design = _read(path, err)
+    if design is None:
+        return None
+    problem = _unwritable(json_path)
+    if problem:
+        err.write(f"--json {json_path}: {problem}\n")
+        return None
+    return design
+
+
 def _cost_fields(design, report: Report) -> tuple[dict, dict[str, dict]]:
     """File-level and per-node cost figures for ``check --json`` (names in docs/cost.md)."""
     summary = summarize(design, report)

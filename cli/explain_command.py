@@ -17,14 +17,10 @@ OK, DESIGN_ERRORS, UNREADABLE = 0, 1, 2
 
 
 def cmd_explain(path: str, index: int, weights: str | None, json_path: str, out: TextIO, err: TextIO) -> int:
-    from cli.commands import _read, _unwritable, strict_json
+    from cli.commands import _read_with_output, strict_json
 
-    design = _read(path, err)
+    design = _read_with_output(path, json_path, err)
     if design is None:
-        return UNREADABLE
-    problem = _unwritable(json_path)
-    if problem:
-        err.write(f"--json {json_path}: {problem}\n")
         return UNREADABLE
     if weights and not Path(weights).is_file():
         err.write(f"--weights {weights}: no such file\n")

@@ -16,20 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from cli.commands import DESIGN_ERRORS, OK, UNREADABLE, _read, _unwritable, strict_json
+from cli.commands import DESIGN_ERRORS, OK, UNREADABLE, _read_with_output, strict_json
 from engine.atomic import write_text_atomic
-
-
-def _design_and_output(path: str, json_path: str | None, err: TextIO) -> Any:
-    """The design, or None once why it or the --json file cannot be used is written to ``err``."""
-    design = _read(path, err)
-    if design is None:
-        return None
-    problem = _unwritable(json_path)
-    if problem:
-        err.write(f"--json {json_path}: {problem}\n")
-        return None
-    return design
 
 
 def cmd_sweep(
@@ -44,7 +32,7 @@ def cmd_sweep(
     export_dir: str | None = None,
 ) -> int:
     started = time.perf_counter()
-    design = _design_and_output(path, json_path, err)
+    design = _read_with_output(path, json_path, err)
     if design is None:
         return UNREADABLE
     from engine.experiments.paths import PathError, apply_settings, parse_axis
@@ -187,7 +175,7 @@ def _table(result: Any, out: TextIO) -> None:
 
 def cmd_lr_range(path: str, json_path: str | None, out: TextIO, err: TextIO) -> int:
     """The range test's points (every tenth printed), its suggestion and the sweep it seeds."""
-    design = _design_and_output(path, json_path, err)
+    design = _read_with_output(path, json_path, err)
     if design is None:
         return UNREADABLE
     from engine.experiments.lr_range import range_test, seed_values
