@@ -60,6 +60,8 @@ TOOLBAR_GLYPHS = {
 }
 AUTOSAVE_MS = 4000
 DEFAULT_SIZE = QSize(1400, 860)  # the first window, where the screen has room for it
+
+
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()

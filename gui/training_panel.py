@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -65,12 +66,13 @@ class TrainingPanel(QWidget):
         self.session = TrainingSession(self)
         self._design = doc.design
         self._build()
-        # The curves and the visible tab redraw on alternate ticks (each still PLOT_HZ times a second):
-        # one turn of the event loop never repaints every plot at once (benchmarks/ui_latency.py).
+        # The curves and each plot of the visible tab redraw in turn, one per tick (each still
+        # PLOT_HZ times a second): no turn of the event loop repaints every plot at once
+        # (benchmarks/ui_latency.py).
         self.plot_timer = QTimer(self)
-        self.plot_timer.setInterval(1000 // (2 * PLOT_HZ))
+        self.plot_timer.setInterval(1000 // (2 * PLOT_HZ))  # then from the number of plots shown
         self.plot_timer.timeout.connect(self._refresh_in_turn)
-        self._curves_turn = False
+        self._turn = 0
         s = self.session
         s.started.connect(self._started)
         s.progress.connect(self._progress)
@@ -347,23 +349,26 @@ class TrainingPanel(QWidget):
         self._update_buttons()
 
     def _refresh_in_turn(self) -> None:
-        self._curves_turn = not self._curves_turn
-        if self._curves_turn:
-            self.curves.refresh()
-        else:
-            self._refresh_tab()
+        parts = self._refresh_parts()
+        self._turn = (self._turn + 1) % len(parts)
+        parts[self._turn]()
+        self.plot_timer.setInterval(1000 // (PLOT_HZ * len(parts)))
 
     def refresh_views(self) -> None:
         """Redraw the curves and the visible tab (each view skips the work when nothing changed)."""
-        self.curves.refresh()
-        self._refresh_tab()
+        for part in self._refresh_parts():
+            part()
 
-    def _refresh_tab(self) -> None:
+    def _refresh_parts(self) -> list[Callable[[], None]]:
+        """The curves, then each plot of the visible tab that redraws on its own."""
         current = self.tabs.currentWidget()
-        if hasattr(current, "refresh") and current is not self.runs:
-            current.refresh()
-        if current is self.runs and not self.session.running:
-            self.runs.refresh()
+        if current is self.runs and self.session.running:  # its table changes once a run
+            return [self.curves.refresh]
+        if hasattr(current, "refresh_parts"):
+            return [self.curves.refresh, *current.refresh_parts()]
+        if hasattr(current, "refresh"):
+            return [self.curves.refresh, current.refresh]
+        return [self.curves.refresh]
 
     def apply_theme(self) -> None:
         for view in (self.curves, self.gradients, self.boundary, self.results):

@@ -3,6 +3,7 @@ live, after each run; shown as one line (and per-class accuracy beside the confu
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -54,9 +55,11 @@ class BaselineProbe(QObject):
         try:
             prepared, dataset = worker.prepared, worker.dataset
             answer = baselines(prepared, dataset.task) if prepared is not None else None
-            self.computed.emit({"answer": answer, "task": dataset.task if dataset is not None else None})
+            result = {"answer": answer, "task": dataset.task if dataset is not None else None}
         except Exception as exc:  # noqa: BLE001 - a baseline that cannot be fitted is only not shown
-            self.computed.emit({"answer": None, "task": None, "error": str(exc)})
+            result = {"answer": None, "task": None, "error": str(exc)}
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile: nobody left to show it to
+            self.computed.emit(result)
 
     def _show(self, result: dict) -> None:
         if result["answer"] is None:

@@ -75,7 +75,9 @@ class CurvesView(QWidget):
             for box in self.boxes():
                 if item in box.plot.listDataItems():
                     box.plot.removeItem(item)  # off the plot's list too, so an emptied plot knows it
+        x_end = None if current is None or current.finished else current.epochs_planned
         for box in self.boxes():
+            box.widget.set_x_end(x_end)  # the run in progress fills a fixed axis, not a rescaled one
             box.legend.set_entries(self._entries[id(box.plot)])
             note = COMPARE_NOTE if comparing else ""
             if box.legend.note != note:  # re-rendering the legend on every refresh cost a relayout

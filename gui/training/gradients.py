@@ -5,6 +5,7 @@ histogram of one layer's weights at the last epoch end."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,7 +25,7 @@ class GradientsView(QWidget):
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
         self.session = session
-        self._seen = -1
+        self._shown: dict[str, tuple] = {}  # what each plot shows now, by part
         self._stats_shown: tuple[int, str] | None = None
         self.bars: pg.BarGraphItem | None = None  # the strip's bars, kept and given new heights
         self.strip_names: list[str] = []
@@ -34,7 +35,7 @@ class GradientsView(QWidget):
         self.layer = QComboBox()
         self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # layer names whole
         self.layer.setToolTip("The layer whose weight histogram is shown")
-        self.layer.currentIndexChanged.connect(self._force)
+        self.layer.currentIndexChanged.connect(self._refresh_stats)
         self.hint = QLabel("Train with “Inspect layers” on to see the gradients of every layer.")
         self.hint.setWordWrap(True)
         self.diagnosis = QLabel()
@@ -43,8 +44,9 @@ class GradientsView(QWidget):
         self.lines = self.lines_box.widget
         self.lines.setLogMode(y=True)
         self.lines.setLabel("bottom", "epoch")
-        self.strip = Plot("Latest, layer by layer (log10)")
-        self.histogram = Plot("Weights (last epoch)")
+        self.strip = Plot("Latest, layer by layer (log10)", steady=True)
+        self.histogram = Plot("Weights (last epoch)", steady=True)
+        self.histogram_item: pg.PlotDataItem | None = None  # kept, given each epoch's counts
         for small in (self.strip, self.histogram):  # small, but never squeezed below readable bars
             small.setMinimumHeight(120)
             small.setMaximumHeight(170)
@@ -72,10 +74,6 @@ class GradientsView(QWidget):
         self._clear()
         self.refresh()
 
-    def _force(self) -> None:
-        self._seen = -1
-        self.refresh()
-
     def _clear(self) -> None:
         self.lines.clear()
         self.lines.setRange(xRange=(0, 1), yRange=(-3, 0), padding=0.05)  # no other run's axes left over
@@ -85,34 +83,71 @@ class GradientsView(QWidget):
         self.strip.clear()
         self.bars, self.strip_names = None, []
         self.histogram.clear()
+        self.histogram_item = None
         self.diagnosis.setText("")
-        self._seen = -1
+        self.diagnosis.setStyleSheet("")
+        self._shown = {}
         self._stats_shown = None
 
     def refresh(self) -> None:
+        for part in self.refresh_parts():
+            part()
+
+    def refresh_parts(self) -> list[Callable[[], None]]:
+        """The view's plots, each redrawn on its own: the workspace redraws one per tick, so no
+        turn of the event loop repaints them all (benchmarks/ui_latency.py)."""
+        return [self._refresh_lines, self._refresh_strip, self._refresh_stats]
+
+    def _series(self, part: str) -> tuple[list[float], dict[str, list[float]]] | None:
+        """The samples shown (x, one series per layer), or None when ``part`` shows them already."""
         run = self.session.run
-        if self._seen == self.session.revision or run is None:
+        if run is None:
+            return None
+        xs, series = (
+            (run.grad_x, run.grad_norm)
+            if self.what.currentText() == GRADIENT
+            else (run.ratio_x, run.update_ratio)
+        )
+        # a new sample comes a few times an epoch: the batches in between change nothing here
+        seen = (run.number, self.what.currentText(), len(xs), run.finished)
+        if self._shown.get(part) == seen:
+            return None
+        self._shown[part] = seen
+        return xs, series
+
+    def _refresh_lines(self) -> None:
+        shown = self._series("lines")
+        if shown is None:
             return
-        self._seen = self.session.revision
-        series = run.grad_norm if self.what.currentText() == GRADIENT else run.update_ratio
+        xs, series = shown
+        run = self.session.run
+        self.lines_box.widget.set_x_end(None if run.finished else run.epochs_planned)
         self.hint.setVisible(not run.grad_norm)
         names = list(series)
         colors = ordered_colors(len(names))
+        x = np.asarray(xs, dtype=float)
         for i, name in enumerate(names):
             values = np.asarray(series[name], dtype=float)
-            xs = np.asarray(run.ratio_x if self.what.currentText() == RATIO else run.grad_x)
             values = np.where(values > 0, values, np.nan)
             item = self.items.get(name)
             if item is None:
                 item = self.lines.plot([], [], pen=pg.mkPen(colors[i], width=2))
                 self.items[name] = item
-            n = min(len(xs), len(values))
-            item.setData(xs[:n], values[:n], connect="finite")
+            n = min(len(x), len(values))
+            item.setData(x[:n], values[:n], connect="finite")
         self.lines_box.legend.set_entries(
             [(f"{i + 1} {name}", colors[i], False) for i, name in enumerate(names)]
         )
-        self._draw_strip(names, series)
-        self._draw_stats(run)
+
+    def _refresh_strip(self) -> None:
+        shown = self._series("strip")
+        if shown is not None:
+            _xs, series = shown
+            self._draw_strip(list(series), series)
+
+    def _refresh_stats(self) -> None:
+        if self.session.run is not None:
+            self._draw_stats(self.session.run)
 
     def _draw_strip(self, names: list[str], series: dict[str, list[float]]) -> None:
         latest = [series[n][-1] if series[n] else 0.0 for n in names]
@@ -122,13 +157,12 @@ class GradientsView(QWidget):
             self.bars, self.strip_names = None, []
             return
         low = min(logs)
-        bars = dict(
-            x=np.arange(len(names)), height=np.asarray(logs) - low + 0.5, y0=low - 0.5, width=0.8
-        )
+        bars = dict(x=np.arange(len(names)), height=np.asarray(logs) - low + 0.5, y0=low - 0.5, width=0.8)
         if self.bars is None or names != self.strip_names:
             self.strip.clear()
             self.bars = pg.BarGraphItem(**bars, brushes=ordered_colors(len(names)))
             self.strip.addItem(self.bars)
+            self.strip.setXRange(-0.6, len(names) - 0.4, padding=0)  # fixed: only the heights move
             self.strip_names = list(names)
             # numbered from the input, so the ticks stay readable however many layers there are
             self.strip.getAxis("bottom").setTicks([[(i, str(i + 1)) for i in range(len(names))]])
@@ -152,17 +186,25 @@ class GradientsView(QWidget):
             self.layer.blockSignals(False)
         self._stats_shown = (id(stats), self.layer.currentText())  # the run holds it: the id stays its own
         edges, counts = stats.histograms.get(self.layer.currentText(), ([], []))
-        self.histogram.clear()
-        if counts:
+        if not counts:
+            self.histogram.clear()
+            self.histogram_item = None
+        elif self.histogram_item is None:
             fill = QColor(line_color(0))  # the theme's first line colour: reads on either background
             fill.setAlpha(150)
-            self.histogram.plot(edges, counts, stepMode="center", fillLevel=0, brush=fill, pen=line_color(0))
+            self.histogram_item = self.histogram.plot(
+                edges, counts, stepMode="center", fillLevel=0, brush=fill, pen=line_color(0)
+            )
+        else:  # the same item, new counts: a new item each epoch cost a relayout of the plot
+            self.histogram_item.setData(edges, counts, stepMode="center")
         texts = [d["message"] for d in stats.diagnoses]
         self.diagnosis.setText(
             "\n".join(f"⚠ {t}" for t in texts) if texts else "No problem seen in the gradients."
         )
         colour, weight = (status_color("warning"), "bold") if texts else (status_color("ok"), "normal")
-        self.diagnosis.setStyleSheet(f"color: {colour}; font-weight: {weight};")
+        style = f"color: {colour}; font-weight: {weight};"
+        if self.diagnosis.styleSheet() != style:  # restyling re-polishes the label: only on a change
+            self.diagnosis.setStyleSheet(style)
 
     def apply_theme(self) -> None:
         self.lines_box.apply_theme()

@@ -1,9 +1,11 @@
-"""Plot widgets that behave inside a page (the wheel scrolls the page unless Ctrl is held), and
-legends that sit outside the plot, where they never cover a curve's end."""
+"""Plot widgets that behave inside a page (the wheel scrolls the page unless Ctrl is held),
+live plots whose axes move in round steps instead of on every new value, and legends that sit
+outside the plot, where they never cover a curve's end."""
 
 from __future__ import annotations
 
 import html
+import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -54,10 +56,59 @@ class WheelPassingMixin:
             event.ignore()
 
 
+def nice_bounds(low: float, high: float, steps: int = 8) -> tuple[float, float]:
+    """[low, high] widened outward to whole multiples of a round step (1, 2 or 5 × 10^k, about
+    1/steps of the span).  A curve that grows a little keeps the same bounds until it crosses a
+    step, so its plot is not rescaled on every refresh."""
+    span = high - low
+    if not (math.isfinite(low) and math.isfinite(high)) or span <= 0:
+        return low, high
+    raw = span / steps
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    # min/max: where the division rounds, a bound must still hold the data
+    return min(low, math.floor(low / step) * step), max(high, math.ceil(high / step) * step)
+
+
+class SteadyViewBox(pg.ViewBox):
+    """Auto-range in round steps (:func:`nice_bounds`), and along x from 0 to at least ``x_end``
+    (the planned epochs of the run in progress: the curve fills a fixed axis).
+
+    While training, each rescale of a plot cost more than drawing its lines: every axis is laid
+    out again and every line re-clipped (benchmarks/ui_latency.py).  With steady bounds a plot
+    rescales a few times a run.  Zooming and the "A" button work as in any pyqtgraph plot."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.x_end: float | None = None
+
+    def set_x_end(self, x_end: float | None) -> None:
+        if x_end != self.x_end:
+            self.x_end = x_end
+            self.updateAutoRange()
+
+    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):  # noqa: N802 - pyqtgraph's
+        bounds = super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
+        x, y = bounds
+        if x is not None and self.x_end is not None:
+            x = [min(x[0], 0.0), max(x[1], self.x_end)]
+        return [None if r is None else list(nice_bounds(*r)) for r in (x, y)]
+
+
 class Plot(WheelPassingMixin, pg.PlotWidget):
-    def __init__(self, title: str = "", **kwargs) -> None:
+    """A themed plot; ``steady=True`` for one redrawn while it grows (:class:`SteadyViewBox`)."""
+
+    def __init__(self, title: str = "", steady: bool = False, **kwargs) -> None:
+        if steady:
+            kwargs["viewBox"] = SteadyViewBox()
         super().__init__(title=title or None, **kwargs)
         self.apply_theme()
+
+    def set_x_end(self, x_end: float | None) -> None:
+        """Let a steady plot's x axis reach ``x_end`` (None: as far as the data)."""
+        box = self.getPlotItem().getViewBox()
+        if isinstance(box, SteadyViewBox):
+            box.set_x_end(x_end)
 
     def apply_theme(self) -> None:
         self.setBackground(theme_colors()[0])
@@ -102,12 +153,12 @@ class Legend(QLabel):
 
 
 class LegendPlot(QWidget):
-    """A plot with its :class:`Legend` above it."""
+    """A live (steady) plot with its :class:`Legend` above it."""
 
     def __init__(self, title: str, note: str = "") -> None:
         super().__init__()
         self.legend = Legend(title, note)
-        self.widget = Plot()
+        self.widget = Plot(steady=True)
         self.plot: pg.PlotItem = self.widget.getPlotItem()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

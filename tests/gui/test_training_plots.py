@@ -1,0 +1,104 @@
+"""Live plots move their axes in round steps, not on every new value, and the workspace redraws
+one plot per tick: what keeps the window responsive while a model trains
+(benchmarks/ui_latency.py measures it)."""
+
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.design.graph import Design
+from gui.training.curves import CurvesView
+from gui.training.plots import SteadyViewBox, nice_bounds
+from gui.training.session import Run, TrainingSession
+from tests.gui.test_newcomer import fake_run
+from tests.gui.test_training_workspace import open_template
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+
+
+@given(finite, st.floats(min_value=1e-6, max_value=1e6))
+def test_nice_bounds_hold_the_data_in_round_steps_without_much_margin(low, span):
+    high = low + span
+    lo, hi = nice_bounds(low, high)
+    assert lo <= low and hi >= high
+    step = next(  # the bounds are whole multiples of one round step
+        m * 10**k for k in range(-8, 8) for m in (1, 2, 5) if m * 10**k >= (high - low) / 8
+    )
+    for bound in (lo, hi):
+        assert math.isclose(bound, round(bound / step) * step, rel_tol=1e-9, abs_tol=1e-9 * step)
+    assert hi - lo <= 1.63 * (high - low) + 1e-9 * max(1.0, abs(low))
+
+
+def test_a_falling_loss_changes_its_bounds_a_few_times_not_at_every_value():
+    loss = 2.3 * np.exp(-np.linspace(0, 4, 600)) + 0.05
+    seen = [nice_bounds(float(loss[: i + 1].min()), float(loss[: i + 1].max())) for i in range(1, 600)]
+    changes = sum(1 for a, b in zip(seen, seen[1:], strict=False) if a != b)
+    assert changes <= 30  # pyqtgraph's own auto-range rescales at every one of the 600
+
+
+def test_nice_bounds_leave_a_point_or_a_non_finite_range_alone():
+    assert nice_bounds(3.0, 3.0) == (3.0, 3.0)
+    assert nice_bounds(0.0, math.inf) == (0.0, math.inf)
+
+
+def running(epochs_planned: int, losses: list[float]) -> Run:
+    run = Run(1, "Adam", design=Design(name="d"))
+    run.epochs_planned = epochs_planned
+    run.epochs = {"loss": losses}
+    return run
+
+
+def test_the_run_in_progress_fills_a_fixed_axis_that_stays_while_it_grows(qtbot):
+    session = TrainingSession()
+    run = running(20, [0.9, 0.5])
+    session.runs, session.run = [run], run
+    view = CurvesView(session)
+    qtbot.addWidget(view)
+    view.resize(500, 600)
+    view.show()
+    box = view.loss_plot.getViewBox()
+    assert isinstance(box, SteadyViewBox)
+
+    def redraw() -> list[list[float]]:
+        session.revision += 1
+        view.refresh()
+        box.updateAutoRange()  # as before the next paint
+        return box.viewRange()
+
+    first = redraw()
+    assert first[0][0] <= 0 and first[0][1] >= 20  # the whole run's epochs, from the start
+    run.epochs["loss"] += [0.6, 0.55, 0.52]
+    assert redraw() == first  # new values inside the bounds: no rescale, no axes laid out again
+    run.result = {"history": run.epochs}  # finished: the axis fits what was trained
+    finished = redraw()
+    assert finished[0][1] < 20 and finished[1] == first[1]
+
+
+def test_the_workspace_redraws_one_plot_per_tick(window, qtbot):
+    panel = open_template(window, "deep_sigmoid")
+    panel.tabs.setCurrentWidget(panel.gradients)
+    parts = panel._refresh_parts()
+    assert len(parts) == 4  # the curves, then the gradient lines, the strip and the histogram
+    run = fake_run(panel, 1, {"loss": [0.7]}, grad_x=[0.5], grad_norm={"dense1": [0.1], "ring": [0.1]})
+    grads = panel.gradients
+
+    def shown():
+        return len(grads.items["dense1"].getData()[0]), [round(h, 3) for h in grads.bars.opts["height"]]
+
+    run.grad_x.append(1.0)  # a new gradient sample: both the lines and the strip have to change
+    run.grad_norm["dense1"].append(0.05)
+    run.grad_norm["ring"].append(0.2)
+    panel.session.revision += 1
+    before, changed = shown(), []
+    for tick in range(len(parts)):
+        panel._refresh_in_turn()
+        now = shown()
+        changes = zip(("lines", "strip"), before, now, strict=True)
+        changed += [(tick, what) for what, a, b in changes if a != b]
+        before = now
+    assert shown() == (2, [0.5, 1.102])
+    (line_tick, _), (strip_tick, _) = sorted(changed, key=lambda c: c[1])
+    assert line_tick != strip_tick  # never both in one turn of the event loop
+    assert panel.plot_timer.interval() == 1000 // (10 * len(parts))  # each still redrawn at 10 Hz
