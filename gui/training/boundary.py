@@ -39,7 +39,8 @@ class BoundaryView(QWidget):
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
         self.session = session
-        self._seen = -1
+        self._shown: object = None  # the boundary drawn (the run sends a new one each epoch)
+        self._points: np.ndarray | None = None  # the samples drawn over it (the same all run)
         self.hint = QLabel(
             "For 2-D classification data (moons, circles, xor, spirals) the classes the network "
             "predicts over the plane appear here as it trains; for 1-D regression (sine), its "
@@ -86,14 +87,17 @@ class BoundaryView(QWidget):
         self.image.clear()
         self.points.clear()
         self.curve.clear()
-        self._seen = -1
+        self._shown = self._points = None
 
     def refresh(self) -> None:
         run = self.session.run
-        if self._seen == self.session.revision or run is None or run.boundary is None:
-            return
-        self._seen = self.session.revision
-        b = run.boundary
+        b = run.boundary if run is not None else None
+        if b is None or b is self._shown:
+            return  # a new picture once an epoch: the batches in between change nothing here
+        self._shown = b
+        # the samples are the same all run: a brush per point each epoch cost most of a frame
+        new_points = b.points is not None and b.points is not self._points
+        self._points = b.points
         self.hint.hide()
         self.plot.setTitle(f"Decision boundary after epoch {b.epoch + 1}")
         if b.ys is not None:
@@ -103,15 +107,15 @@ class BoundaryView(QWidget):
             self.image.setImage(picture, autoLevels=False, levels=(0, 255))
             dx, dy = b.xs[1] - b.xs[0], b.ys[1] - b.ys[0]
             self.image.setRect(b.xs[0] - dx / 2, b.ys[0] - dy / 2, dx * len(b.xs), dy * len(b.ys))
-            if b.points is not None:
+            if new_points:
                 brushes = [pg.mkBrush(COLORS[int(k) % len(COLORS)]) for k in b.labels]
                 self.points.setData(b.points[:, 0], b.points[:, 1], brush=brushes)
         else:
             self.image.clear()
-            if b.points is not None:
+            if new_points:
                 self.points.setData(b.points[:, 0], b.labels, brush=pg.mkBrush("#2F6FD6A0"))
             self.curve.setData(b.xs, b.values)
 
     def apply_theme(self) -> None:
         self.plot.apply_theme()
-        self._seen = -1
+        self._shown = self._points = None
