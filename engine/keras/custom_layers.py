@@ -20,6 +20,7 @@ import multiprocessing
 import re
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 from engine.design.file_format import from_dict, to_dict
@@ -116,17 +117,83 @@ def make_custom(keras: Any, class_name: str, source: str, config: dict[str, Any]
 
 def code_error(exc: BaseException, class_name: str) -> str:
     """The user's exception as a sentence that names the line of their code it came from."""
-    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == _filename(class_name)]
+    lines = [f.line for f in code_frames(exc) if f.class_name == class_name]
     if isinstance(exc, SyntaxError) and exc.filename == _filename(class_name):
         lines.append(exc.lineno or 0)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
-    if "Error encountered:" in text:  # Keras wraps what the user's call raised; keep that part
-        text = text.split("Error encountered:", 1)[1].strip().split("\n\n")[0]
-    text = " ".join(text.split("\n")[:3]).strip()
+    text = _what_it_says(exc)
     what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     if len(what) > 300:
         what = what[:297] + "..."
     return f"line {lines[-1]} of its code raises {what}" if lines else f"its code raises {what}"
+
+
+def _what_it_says(exc: BaseException) -> str:
+    """The user's own message: without Keras's wrapping (the layer called, its arguments) or
+    TensorFlow's (the graph node and the stack where it was defined), at most three lines."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    if "Error encountered:" in text:  # Keras wraps what the user's call raised; keep that part
+        text = text.split("Error encountered:", 1)[1].strip().split("\n\n")[0]
+    wrapped = _WRAPPED.search(text)
+    if wrapped:  # the layer's __call__ added what it was called with
+        text = wrapped.group(1)
+    if "Graph execution error" in text:  # TensorFlow's run-time error: its message follows the stack
+        after = text.rsplit('File "', 1)[-1]  # the last frame of the stack, then the message
+        rest = [line.strip() for line in after.split("\n")[1:] if line.strip()]
+        said = [line for line in rest if not line.startswith(("[[", "Detected at node", "Graph execution"))]
+        text = said[0] if said else ""
+    return " ".join(text.strip().split("\n")[:3]).strip()
+
+
+@dataclass(frozen=True)
+class CodeFrame:
+    """Where a design's code was running when something failed."""
+
+    class_name: str  # the node's class: its code was compiled as "<code of class_name>"
+    line: int  # the line of that code (1 = its first)
+    layer: str  # the Keras layer running it (its name, or a graph node's path), '' when unknown
+
+
+_WRAPPED = re.compile(r"Exception encountered when calling [^\n]*\n\n(.*?)\n\nArguments received", re.S)
+_CODE_FILE = re.compile(r'File "<code of ([A-Za-z_][A-Za-z0-9_]*)>", line (\d+)')
+_GRAPH_NODE = re.compile(r"Detected at node '?([^\s']+)'? defined at")
+
+
+def code_frames(exc: BaseException) -> list[CodeFrame]:
+    """The frames of a design's code that ``exc`` came through, outermost first.
+
+    A Python exception keeps them in its traceback (Keras filters its own frames but keeps
+    the user's), each with the layer its ``self`` is.  A failure inside a TensorFlow graph
+    (``fit`` runs one) has no such frames: TensorFlow writes the stack where the failing
+    operation was defined into the message (``File "<code of Sampling>", line 7``), as
+    autograph does for converted code ("in user code"); the graph node's path names the layer.
+    The first exception of its chain (``__cause__``, ``__context__``) that has any answers.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = _traceback_frames(current) or _text_frames(current)
+        if frames:
+            return frames
+        current = current.__cause__ or current.__context__
+    return []
+
+
+def _traceback_frames(exc: BaseException) -> list[CodeFrame]:
+    frames = []
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        found = re.fullmatch(r"<code of ([A-Za-z_][A-Za-z0-9_]*)>", frame.f_code.co_filename)
+        if found:
+            layer = getattr(frame.f_locals.get("self"), "name", "")
+            frames.append(CodeFrame(found.group(1), line, layer if isinstance(layer, str) else ""))
+    return frames
+
+
+def _text_frames(exc: BaseException) -> list[CodeFrame]:
+    text = str(exc)
+    node = _GRAPH_NODE.search(text)
+    where = node.group(1) if node else ""
+    return [CodeFrame(m.group(1), int(m.group(2)), where) for m in _CODE_FILE.finditer(text)]
 
 
 def compute_code(request: CodeRequest) -> KerasShape:

@@ -3,7 +3,8 @@
 A failure deep in ``fit`` arrives as a long exception text (file paths, a
 graph trace, tensor names).  ``explain(exc, design)`` turns the kinds people
 meet into one plain sentence that names the layer concerned and what to
-change, writes the full traceback to the log (engine/log_file.py), and says where that is.
+change (a custom layer's names the node and the line of its code that raised), writes the full
+traceback to the log (engine/log_file.py), and says where that is.
 The window shows the sentence (the detail behind a "Details" toggle); the
 command line prints it.  Nothing here imports TensorFlow: exceptions are
 recognised by their class name and message.
@@ -18,7 +19,9 @@ from pathlib import Path
 
 from engine.design.graph import Design
 from engine.design.validation import validate
+from engine.keras.custom_layers import CodeFrame, code_error, code_frames
 from engine.log_file import write_log
+from engine.schema.custom import class_of, code_nodes
 from engine.schema.layer_rules import fmt_shape
 
 
@@ -67,7 +70,36 @@ def _output_with_shape(design: Design | None, shape: tuple | None) -> str | None
     return outputs[0] if len(outputs) == 1 else None
 
 
+def _custom_code(exc: BaseException, design: Design | None) -> str | None:
+    """The sentence for an ``exc`` that came from a custom node's code (its call() while training,
+    evaluating or predicting): "Custom layer 'sampling' (Sampling): line 7 of its code raises …"."""
+    frames = code_frames(exc)
+    if not frames:
+        return None
+    last = frames[-1]  # the innermost line of the user's code
+    nodes = _code_nodes(design, last)
+    who = " or ".join(f"'{n}'" for n in nodes) + f" ({last.class_name})" if nodes else last.class_name
+    return f"Custom layer {who}: {code_error(exc, last.class_name)}"
+
+
+def _code_nodes(design: Design | None, frame: CodeFrame) -> list[str]:
+    """The node whose code ``frame`` ran: the layer named there (a graph node's path holds it, as
+    ``model_1/sampling_1/Exp``), else the nodes of that class (a Lambda's own frame has no layer)."""
+    if design is None:
+        return []
+    nodes = [n for n in code_nodes(design.nodes) if class_of(design.nodes[n].params) == frame.class_name]
+    parts = frame.layer.split("/")
+    for named in (parts, [re.sub(r"_\d+$", "", p) for p in parts]):  # TensorFlow's scopes add _1
+        found = [n for n in nodes if n in named]
+        if found:
+            return found[:1]
+    return nodes
+
+
 def _sentence(exc: BaseException, design: Design | None) -> str:
+    custom = _custom_code(exc, design)
+    if custom:
+        return custom
     text = str(exc)
     name = type(exc).__name__
     who = _layer_named(design, text)

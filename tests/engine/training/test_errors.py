@@ -1,9 +1,14 @@
 """Keras's own failures, explained: a sentence naming the layer, the traceback in a log."""
 
 import numpy as np
+import pytest
 
+from engine import trust
 from engine.design import file_format
+from engine.design.graph import Design, Edge, Node
 from engine.keras.build import build_model
+from engine.keras.custom_layers import make_custom
+from engine.schema.custom import CUSTOM, custom_params
 from engine.training.errors import explain
 from tests.engine.design.test_label_fit import TRAP
 
@@ -32,3 +37,66 @@ def test_an_unknown_failure_keeps_its_first_line_without_paths():
         explained = explain(exc, None, log=False)
     assert explained.message == "Training failed: boom in …"
     assert explained.text == explained.message
+
+
+# A custom layer whose typo on line 7 shows only while training (call() with training=True).
+FAILS_IN_FIT = '''class Noisy(layers.Layer):
+    """Adds noise while training."""
+
+    def call(self, x, training=None):
+        if training:
+            noise = keras.random.normal(ops.shape(x))
+            return x + self.scale * noise
+        return x
+'''
+# A Lambda whose index is out of range only when TensorFlow runs the graph (not when it is built).
+FAILS_IN_GRAPH = "lambda t: t * ops.take(t, ops.cast(ops.max(t) * 0 + 9, 'int32'), axis=1)[:, None]"
+
+
+def test_a_custom_layers_failure_in_fit_or_predict_names_the_node_and_the_line_of_its_code():
+    """Two nodes of one class (the first raises), then a Lambda failing inside the graph:
+    Keras's traceback (fit) and TensorFlow's message (predict) each lead to the user's line."""
+    design = Design(name="noisy")
+    design.add_node(Node("x", "Input", {"shape": [4]}, (0, 0)))
+    for i, (nid, cls, source) in enumerate(
+        (("a", "Noisy", FAILS_IN_FIT), ("b", "Noisy", FAILS_IN_FIT), ("lam", "Lambda", FAILS_IN_GRAPH))
+    ):
+        design.add_node(Node(nid, CUSTOM, custom_params(cls, source), (0, 100 * i + 100)))
+    design.add_node(Node("out", "Dense", {"units": 2}, (0, 400)))
+    for src, dst in (("x", "a"), ("a", "b"), ("b", "lam"), ("lam", "out")):
+        design.connect(Edge(src, dst))
+    trust.trust(design, remember=False)
+    model = build_model(design)
+    x = np.ones((8, 4), "float32")
+    with pytest.raises(AttributeError) as raised:
+        model.fit(x, np.zeros((8, 2), "float32"), epochs=1, verbose=0)
+    explained = explain(raised.value, design, log=False)
+    assert explained.message == (
+        "Custom layer 'a' (Noisy): line 7 of its code raises AttributeError: 'Noisy' object has no "
+        "attribute 'scale'"
+    )
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - TensorFlow's InvalidArgumentError
+        model.predict(x, verbose=0)
+    assert "Graph execution error" in str(raised.value)
+    assert explain(raised.value, design, log=False).message == (
+        "Custom layer 'lam' (Lambda): line 1 of its code raises InvalidArgumentError: "
+        "indices = 9 is not in [0, 4)"
+    )
+    trust.forget(design)
+
+
+def test_a_lambdas_failure_names_every_lambda_it_may_be_when_its_frame_cannot_tell(keras):
+    """A Lambda's code is a bare function (no layer in its frame): both Lambdas are named."""
+    design = Design(name="two")
+    for i, nid in enumerate(("first", "second")):
+        design.add_node(Node(nid, CUSTOM, custom_params("Lambda", "lambda t: t.nope"), (0, 100 * i)))
+    trust.trust(design, remember=False)
+    layer = make_custom(keras, "Lambda", "lambda t: t.nope", {}, "first")
+    with pytest.raises(AttributeError) as raised:
+        layer(np.ones((2, 3), "float32"))
+    assert explain(raised.value, design, log=False).message.startswith(
+        "Custom layer 'first' or 'second' (Lambda): line 1 of its code raises AttributeError: "
+    )
+    without_design = explain(raised.value, None, log=False).message
+    assert without_design.startswith("Custom layer Lambda: line 1 of its code")
+    trust.forget(design)
