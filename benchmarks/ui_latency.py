@@ -10,9 +10,11 @@ printed too: on a machine busy with other work, lateness includes waiting for
 a CPU, and this part does not.  ``gc.callbacks`` times every garbage collection
 on the GUI thread (gui/gui_thread_gc.py collects there) and reports the longest.
 
-    .venv/bin/python benchmarks/ui_latency.py [--ticks 2000]
+    .venv/bin/python benchmarks/ui_latency.py [--ticks 2000] [--tabs]
 
-The last line is the p99 with inspection on (the default in the window).
+``--tabs`` also measures, with inspection on, each other tab of the lab in view (the decision
+boundary while deep_relu trains on moons).  The last line is the p99 with inspection on and the
+Gradients tab in view (the window's default).
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from training_common import make_window, peak_rss_mb, train_in_window
+from training_common import DESIGN, make_window, peak_rss_mb, train_in_window
 
 INTERVAL_MS = 10
+DESIGNS = DESIGN.parent
 EPOCHS = 60  # about 20 s a run: one run gives the ticks, as a user's one long training does
 
 
@@ -60,7 +63,7 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[int(fraction * (len(ordered) - 1))]
 
 
-def measure(window, inspect: bool, min_ticks: int) -> float:
+def measure(window, inspect: bool, min_ticks: int, label: str = "") -> float:
     """Train until ``min_ticks`` ticks are in; print the figures and return the p99."""
     window.training.inspect.setChecked(inspect)
     lateness: list[float] = []
@@ -90,11 +93,11 @@ def measure(window, inspect: bool, min_ticks: int) -> float:
     finally:
         gc.callbacks.remove(collections)
     ordered = sorted(lateness)
-    label = "on" if inspect else "off"
+    label = label or ("inspection on" if inspect else "inspection off")
     p95, p99 = percentile(ordered, 0.95), percentile(ordered, 0.99)
     print(
-        f"inspection {label}: {runs} run(s) of {EPOCHS} epochs of small_cnn on digits in {seconds:.1f} s; "
-        f"{len(ordered)} ticks"
+        f"{label}: {runs} run(s) of {EPOCHS} epochs of {window.doc.design.name} on "
+        f"{window.doc.design.data['name']} in {seconds:.1f} s; {len(ordered)} ticks"
     )
     print(
         f"  lateness: median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms, "
@@ -114,15 +117,33 @@ def measure(window, inspect: bool, min_ticks: int) -> float:
     return p99
 
 
+def measure_tabs(window, min_ticks: int) -> None:
+    """Each other tab in view while a model trains: on digits, and the boundary on moons."""
+    panel = window.training
+    for tab in (panel.results, panel.runs, panel.data, panel.experiments, panel.landscape):
+        panel.tabs.setCurrentWidget(tab)
+        measure(window, True, min_ticks, f"{panel.tabs.tabText(panel.tabs.indexOf(tab))} tab")
+    window.files.open_path(DESIGNS / "deep_relu.json", ask=False)
+    window.doc.set_settings("data", {**window.doc.design.data, "name": "moons"}, "bench")
+    window.doc.set_settings("training", {**window.doc.design.training, "epochs": EPOCHS}, "bench")
+    window.mode.show_train()
+    panel.tabs.setCurrentWidget(panel.boundary)
+    measure(window, True, min_ticks, "Decision boundary tab")
+    panel.tabs.setCurrentWidget(panel.gradients)
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--ticks", type=int, default=2000, help="at least this many ticks per setting")
+    args.add_argument("--tabs", action="store_true", help="also each other tab of the lab in view")
     opts = args.parse_args()
     app, window = make_window(2)
     train_in_window(window)  # warm-up: TensorFlow import and first traces
     window.doc.set_settings("training", {**window.doc.design.training, "epochs": EPOCHS}, "bench")
     measure(window, inspect=False, min_ticks=opts.ticks)
     p99 = measure(window, inspect=True, min_ticks=opts.ticks)
+    if opts.tabs:
+        measure_tabs(window, opts.ticks)
     window.doc.undo_stack.setClean()
     window.close()
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
