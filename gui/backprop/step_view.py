@@ -89,11 +89,13 @@ class StepItem(QGraphicsItem):
             height += HEATMAP_SIDE + 8
         return QRectF(0, 0, ITEM_W, height)
 
-    def cell_center(self, i: int, j: int) -> tuple[float, float]:
-        """Where, in this item's coordinates, the heatmap's cell (i, j) is drawn."""
+    def cell_rect(self, i: int, j: int) -> QRectF:
+        """Where, in this item's coordinates, the heatmap's cell (i, j) is drawn (a click inside
+        it picks that weight: :meth:`mousePressEvent` is the inverse)."""
         r = self._heatmap_rect()
         rows, cols = self.heatmap.shape
-        return r.x() + (j + 0.5) * r.width() / cols, r.y() + (i + 0.5) * r.height() / rows
+        w, h = r.width() / cols, r.height() / rows
+        return QRectF(r.x() + j * w, r.y() + i * h, w, h)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setPen(QColor("#5F6368"))
@@ -119,12 +121,11 @@ class StepItem(QGraphicsItem):
             painter.drawText(QRectF(6, r.y(), LABEL_W - 8, 30), "∂L/∂W\n(click)")
             scale = float(np.abs(self.heatmap).max()) or 1.0
             rows, cols = self.heatmap.shape
-            w, h = r.width() / cols, r.height() / rows
             painter.setPen(Qt.PenStyle.NoPen)
             for i in range(rows):
                 for j in range(cols):
                     painter.setBrush(value_color(self.heatmap[i, j] / scale))
-                    painter.drawRect(QRectF(r.x() + j * w, r.y() + i * h, w + 0.5, h + 0.5))
+                    painter.drawRect(self.cell_rect(i, j).adjusted(0, 0, 0.5, 0.5))  # no seams
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.heatmap is None or self.on_cell is None:

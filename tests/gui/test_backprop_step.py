@@ -3,7 +3,7 @@ from the input and Backward from the loss over the cards, click a weight of a De
 gradient heatmap; every number shown is the step ledger's (engine/training/step_ledger.py)."""
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 
 from engine.training.step_formulas import num
 from tests.gui.test_training_panel import TEMPLATES, TIMEOUT
@@ -58,7 +58,7 @@ def test_walk_forward_and_backward_and_explain_one_weight(window, qtbot):
 
     i, j = 3, int(np.argmax(np.abs(hidden.delta)))  # click that weight's cell on the canvas
     view = window.view
-    at = view.mapFromScene(item.mapToScene(QPointF(*item.cell_center(i, j))))
+    at = view.mapFromScene(item.mapToScene(item.cell_rect(i, j).center()))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
     text = panel.formula.toPlainText()
     a_i, d_j = hidden.input[i], hidden.delta[j]

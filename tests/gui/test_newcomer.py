@@ -238,22 +238,6 @@ def test_run_labels_name_the_default_rate_and_the_dataset(window, qtbot):
     assert table.columnWidth(0) < table.columnWidth(1)
 
 
-def test_compare_optimizers_says_what_to_look_at(window, qtbot, monkeypatch):
-    panel = open_template(window, "mlp_classifier")
-    panel.tabs.setCurrentWidget(panel.runs)
-    monkeypatch.setattr(panel.session, "compare_optimizers", lambda *a: None)  # the lesson, not the fits
-    qtbot.mouseClick(panel.runs.compare_button, Qt.MouseButton.LeftButton)
-    text = panel.runs.lesson.text()
-    assert not panel.runs.lesson.isHidden() and "dashed lines validation" in text
-    for number in (1, 2):
-        epochs = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}
-        fake_run(panel, number, epochs, label=f"opt{number}", batch_x=[0.5, 1.0], batch_y=[1.0, 0.9])
-    assert "dashed: validation" in panel.curves.loss_box.legend.text()
-    # Compared runs show their epoch curves only: no unnamed per-batch line is left from run 1.
-    assert not any(key == "batch loss" for _number, key in panel.curves.items)
-    assert panel.curves.loss_box.legend.names() == ["#1 opt1", "#2 opt2"]
-
-
 # ---------------------------------------------------------------- 6: the whole confusion matrix
 
 

@@ -75,13 +75,17 @@ def test_compare_optimizers_overlays_four_runs(window, qtbot):
     panel = open_template(window, "mlp_classifier", epochs=1)
     panel.tabs.setCurrentWidget(panel.runs)
     qtbot.mouseClick(panel.runs.compare_button, Qt.MouseButton.LeftButton)
+    lesson = panel.runs.lesson  # what to look at, and what the dashed lines are
+    assert not lesson.isHidden() and "dashed lines validation" in lesson.text()
     qtbot.waitUntil(lambda: len(panel.session.runs) == 4 and not panel.session.running, timeout=TIMEOUT)
     panel.refresh_views()
     labels = [panel.runs.table.item(r, 1).text() for r in range(4)]
     assert labels == ["#1 SGD", "#2 SGD + momentum", "#3 RMSprop", "#4 Adam"]
     assert {number for number, key in panel.curves.items if key == "loss"} == {1, 2, 3, 4}
-    legend = panel.curves.loss_box.legend.names()
-    assert "#2 SGD + momentum" in legend
+    # Compared runs show their epoch curves only, one named entry each: no unnamed per-batch line.
+    assert panel.curves.loss_box.legend.names() == labels
+    assert "dashed: validation" in panel.curves.loss_box.legend.text()
+    assert not any(key == "batch loss" for _number, key in panel.curves.items)
     optimizers = [run.design.compile["optimizer"] for run in panel.session.runs]
     assert optimizers[1] == {"type": "SGD", "learning_rate": 0.01, "momentum": 0.9}
     assert window.doc.design.compile["optimizer"]["type"] == "Adam"  # the design itself is untouched
