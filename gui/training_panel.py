@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from engine.atomic import atomic_path, write_text_atomic
 from engine.training.export import FORMATS as MODEL_FORMATS
 from engine.training.export import path_for
-from engine.training.fit import DIVERGED
+from engine.training.fit import DIVERGED, EARLY, STOPPED
 from engine.training.forward import PICTURE, POINT, design_drawable
 from gui.backprop.landscape_view import LandscapeView
 from gui.custom_code import ask_trust
@@ -52,6 +52,8 @@ from gui.training.session import Run, TrainingSession
 
 # 10 Hz reads as live; see benchmarks/training_overhead.py for what redrawing costs.
 PLOT_HZ = 10
+# The status line's word for a run that ended early: the whole sentence is in the message below it.
+ENDED = {STOPPED: "stopped", EARLY: "stopped early", DIVERGED: "diverged"}
 
 
 def fmt_time(seconds: float) -> str:
@@ -332,11 +334,11 @@ class TrainingPanel(QWidget):
         if not self.session.running:
             self.plot_timer.stop()
         self.refresh_views()
-        self.progress.setValue(1000 if result["stop_reason"] is None else self.progress.value())
-        self.progress_label.setText(result["message"])
-        self.show_message(
-            result["message"] if result["stop_reason"] else "", error=result["stop_reason"] == DIVERGED
-        )
+        reason = result["stop_reason"]
+        self.progress.setValue(1000 if reason is None else self.progress.value())
+        ended = ENDED.get(reason, reason)
+        self.progress_label.setText(f"Run #{run.number} {ended}." if reason else result["message"])
+        self.show_message(result["message"] if reason else "", error=reason == DIVERGED)
         if result.get("advice") and not result["stop_reason"]:
             self.show_message("Tip: " + result["advice"][0])
         self._update_buttons()

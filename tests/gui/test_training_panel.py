@@ -74,6 +74,7 @@ def test_stop_button_ends_within_one_batch(window, qtbot):
     assert blocker.args[0]["stop_reason"] == "stopped"
     assert len(blocker.args[0]["history"]["loss"]) <= 2
     assert "stopped by you" in panel.message.text()
+    assert panel.progress_label.text() == "Run #1 stopped."  # the sentence once, in the message
     assert panel.train_button.isEnabled() and panel.save_button.isEnabled()
 
 
