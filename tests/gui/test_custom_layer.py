@@ -15,6 +15,7 @@ from engine.design.file_format import save
 from engine.schema.custom import PENDING_TEXT
 from gui.custom_code import TrustDialog
 from tests.engine.custom_fixtures import code_design, marker_source
+from tests.engine.training.test_errors import noisy_iris
 
 LONG = pytest.mark.skipif(not os.environ.get("NETWRIGHT_LONG_TESTS"), reason="NETWRIGHT_LONG_TESTS=1 runs it")
 
@@ -122,3 +123,19 @@ def test_a_custom_layer_is_added_from_the_edit_menu_and_its_class_renamed_in_one
     lam.trigger()
     assert window.doc.design.nodes["lambda"].params["source"] == "lambda x: x * 2"
     assert not marker.exists()
+
+
+def test_train_shows_which_custom_node_and_line_raised_while_fitting(window, qtbot, tmp_path):
+    """Trusted from Train's dialog; its call() fails only in fit: the panel says where, in a sentence."""
+    path = tmp_path / "noisy.json"
+    save(noisy_iris(), path)
+    assert window.files.open_path(path, ask=False)
+    answer_trust_dialog("Trust and run", [])
+    QTest.mouseClick(window.training.train_button, Qt.MouseButton.LeftButton)
+    shown = window.training.message
+    qtbot.waitUntil(lambda: shown.text().startswith("Custom layer"), timeout=120_000)
+    assert shown.text().startswith(
+        "Custom layer 'noise' (Noisy): line 7 of its code raises AttributeError: "
+        "'Noisy' object has no attribute 'scale'\n(Technical details: "
+    )
+    assert "Traceback" not in shown.text() and not window.training.running

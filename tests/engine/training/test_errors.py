@@ -49,13 +49,29 @@ FAILS_IN_FIT = '''class Noisy(layers.Layer):
             return x + self.scale * noise
         return x
 '''
+
+
+def noisy_iris() -> Design:
+    """Input (4) -> Noisy (fails on line 7 of its code, in fit only) -> Dense(3), on iris."""
+    design = Design(name="noisy_iris")
+    design.add_node(Node("x", "Input", {"shape": [4]}, (0, 0)))
+    design.add_node(Node("noise", CUSTOM, custom_params("Noisy", FAILS_IN_FIT), (0, 100)))
+    design.add_node(Node("out", "Dense", {"units": 3, "activation": "softmax"}, (0, 200)))
+    design.connect(Edge("x", "noise"))
+    design.connect(Edge("noise", "out"))
+    design.data = {"source": "builtin", "name": "iris"}
+    design.compile["loss"] = "sparse_categorical_crossentropy"
+    design.training["epochs"] = 1
+    return design
+
+
 # A Lambda whose index is out of range only when TensorFlow runs the graph (not when it is built).
 FAILS_IN_GRAPH = "lambda t: t * ops.take(t, ops.cast(ops.max(t) * 0 + 9, 'int32'), axis=1)[:, None]"
 
 
 def test_a_custom_layers_failure_in_fit_or_predict_names_the_node_and_the_line_of_its_code():
     """Two nodes of one class (the first raises), then a Lambda failing inside the graph:
-    Keras's traceback (fit) and TensorFlow's message (predict) each lead to the user's line."""
+    Keras's traceback (fit) and TensorFlow's message (evaluate, predict) lead to the user's line."""
     design = Design(name="noisy")
     design.add_node(Node("x", "Input", {"shape": [4]}, (0, 0)))
     for i, (nid, cls, source) in enumerate(
@@ -75,13 +91,14 @@ def test_a_custom_layers_failure_in_fit_or_predict_names_the_node_and_the_line_o
         "Custom layer 'a' (Noisy): line 7 of its code raises AttributeError: 'Noisy' object has no "
         "attribute 'scale'"
     )
-    with pytest.raises(Exception) as raised:  # noqa: PT011 - TensorFlow's InvalidArgumentError
-        model.predict(x, verbose=0)
-    assert "Graph execution error" in str(raised.value)
-    assert explain(raised.value, design, log=False).message == (
-        "Custom layer 'lam' (Lambda): line 1 of its code raises InvalidArgumentError: "
-        "indices = 9 is not in [0, 4)"
-    )
+    for run in (lambda: model.evaluate(x, x[:, :2], verbose=0), lambda: model.predict(x, verbose=0)):
+        with pytest.raises(Exception) as raised:  # noqa: PT011 - TensorFlow's InvalidArgumentError
+            run()
+        assert "Graph execution error" in str(raised.value)
+        assert explain(raised.value, design, log=False).message == (
+            "Custom layer 'lam' (Lambda): line 1 of its code raises InvalidArgumentError: "
+            "indices = 9 is not in [0, 4)"
+        )
     trust.forget(design)
 
 
