@@ -510,7 +510,26 @@ def parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--epochs", type=int, help="override the design's epochs in every trial")
     sweep.add_argument("--random", type=int, metavar="K", help="K distinct combinations drawn from the grid")
-    sweep.add_argument("--seed", type=int, default=0, help="the draw's seed for --random (default 0)")
+    sweep.add_argument(
+        "--seed", type=int, default=0, help="the draw's seed for --random or --search (default 0)"
+    )
+    sweep.add_argument(
+        "--search",
+        type=int,
+        metavar="N",
+        help="N trials, each chosen by Optuna's TPE sampler from the results so far "
+        "(--range and --grid name what it may choose)",
+    )
+    sweep.add_argument(
+        "--range",
+        action="append",
+        metavar="PATH=LO..HI[:log]",
+        help="with --search: a number between LO and HI (whole numbers for a count; :log for a log scale)",
+    )
+    sweep.add_argument(
+        "--objective",
+        help="with --search: the figure to improve (default val_loss, or loss with no validation)",
+    )
     sweep.add_argument("--json", metavar="OUT.json", help="write every trial, the best and the objective")
     sweep.add_argument(
         "--lr-range",
@@ -587,6 +606,10 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
             return DESIGN_ERRORS
         from cli.sweep_command import cmd_sweep
 
+        if args.search is not None or args.range or args.objective:
+            from cli.sweep_command import cmd_search
+
+            return cmd_search(args, out, err)
         if args.lr_range:
             from cli.sweep_command import cmd_lr_range
 

@@ -10,6 +10,7 @@ ends the sweep after the trial in progress and still writes what finished.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import time
 from collections.abc import Sequence
@@ -60,6 +61,11 @@ def cmd_sweep(
     control = SweepControl()
     with _stop_on_interrupt(control, err):
         result = run_sweep(planned, base_dir, listener=_progress(err), control=control)
+    return _report(result, started, json_path, out, err)
+
+
+def _report(result: Any, started: float, json_path: str | None, out: TextIO, err: TextIO) -> int:
+    """The table, the time line, the JSON; the exit code (0 when a trial finished)."""
     _table(result, out)
     trained = sum(t.seconds or 0.0 for t in result.trials)
     err.write(
@@ -77,13 +83,96 @@ def cmd_sweep(
     return OK if any(t.status == "done" for t in result.trials) else DESIGN_ERRORS
 
 
-def _export(planned: list, folder: str, err: TextIO) -> int:
+def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
+    """``sweep --search N``: N trials, each chosen by TPE from the ones before (engine/experiments/search.py).
+    A bad argument (a range, a path, N) is one line naming it and exit 2, before anything trains."""
+    started = time.perf_counter()
+    problem = _search_problem(args)
+    if problem:
+        err.write(f"sweep: {problem}\n")
+        return UNREADABLE
+    design = _read_with_output(args.file, args.json, err)
+    if design is None:
+        return UNREADABLE
+    from engine.experiments.paths import apply_settings
+    from engine.experiments.search import (
+        ObjectiveMissing,
+        SpaceError,
+        parse_space,
+        run_search,
+        startup_trials,
+    )
+    from engine.experiments.sweep import SweepControl
+
+    base = apply_settings(design, {"training.epochs": args.epochs}) if args.epochs is not None else design
+    try:
+        space = parse_space(base, args.range or [], args.grid or [])
+    except SpaceError as exc:
+        flag = {"range": "--range ", "grid": "--grid "}.get(exc.kind or "", "")
+        err.write(f"sweep: {flag}{exc}\n")
+        return UNREADABLE
+    err.write(
+        f"search of '{design.name}': {args.search} trial(s) chosen by TPE (seed {args.seed}; the first "
+        f"{min(startup_trials(args.search), args.search)} at random)\n"
+    )
+    control = SweepControl()
+    base_dir = Path(args.file).resolve().parent
+    try:
+        with _stop_on_interrupt(control, err):
+            result = run_search(
+                base, space, args.search, base_dir, seed=args.seed, objective=args.objective,
+                listener=_progress(err), control=control,
+            )  # fmt: skip
+    except ObjectiveMissing as exc:
+        err.write(f"sweep: --objective {exc}\n")
+        return UNREADABLE
+    code = _report(result, started, args.json, out, err)
+    if args.export and code != UNREADABLE:
+        return _export_search(base, result, args.export, err) or code
+    return code
+
+
+def _search_problem(args: Any) -> str | None:
+    """Arguments that cannot go together or are out of range, before the design is read."""
+    if args.search is None:
+        return f"{'--range' if args.range else '--objective'} needs --search N"
+    if args.search < 1:
+        return f"--search {args.search}: ask for at least 1 trial"
+    if args.random is not None or args.lr_range:
+        return f"--search and {'--random' if args.random is not None else '--lr-range'}: give one"
+    if args.objective is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", args.objective):
+        return (
+            f"--objective {args.objective!r}: name a figure the trials report (val_loss, val_accuracy, ...)"
+        )
+    return None
+
+
+def _found(result: Any, out: TextIO) -> None:
+    found = result.search
+    if found["best_settings"] is None:
+        out.write("search: no trial finished\n")
+        return
+    named = ", ".join(f"{k}={_cell(v)}" for k, v in found["best_settings"].items())
+    out.write(
+        f"search: best trial {result.best} ({result.objective} {_cell(found['best_value'])}): {named}\n"
+    )
+
+
+def _export_search(base: Any, result: Any, folder: str, err: TextIO) -> int:
+    """The trials the search trained, as scripts and a loop over them (as ``--export`` of a grid)."""
+    from engine.experiments.plan import plan_trial
+
+    planned = [plan_trial(base, i, t.settings) for i, t in enumerate(result.trials) if t.params is not None]
+    return _export(planned, folder, err, result.objective) if planned else OK
+
+
+def _export(planned: list, folder: str, err: TextIO, objective: str | None = None) -> int:
     from engine.experiments.export import export_sweep
     from engine.experiments.sweep import objective_for
     from engine.keras.codegen import CodegenError
 
     try:
-        written = export_sweep(planned, objective_for(planned), folder)
+        written = export_sweep(planned, objective or objective_for(planned), folder)
     except CodegenError as exc:
         err.write(f"cannot export the sweep: {exc}\n")
         return DESIGN_ERRORS
@@ -159,7 +248,7 @@ def _table(result: Any, out: TextIO) -> None:
                 t.status,
                 *(_cell((t.metrics or {}).get(m)) for m in metrics),
                 _cell(round(t.seconds, 1) if t.seconds is not None else None),
-                f"{t.params:,}",
+                f"{t.params:,}" if t.params is not None else "-",
                 f"{t.flops:,}" if t.flops is not None else "-",
                 "*" if t.pareto else "",
                 "best" if i == result.best else "",
@@ -168,8 +257,13 @@ def _table(result: Any, out: TextIO) -> None:
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     for r in rows:
         out.write("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() + "\n")
+    from engine.experiments.pareto import lower_is_better
+
+    if result.search is not None:
+        _found(result, out)
+    way = "lowest" if lower_is_better(result.objective) else "highest"
     out.write(
-        f"objective: {result.objective} (lowest is best; * = Pareto front of {result.objective} vs FLOPs)\n"
+        f"objective: {result.objective} ({way} is best; * = Pareto front of {result.objective} vs FLOPs)\n"
     )
 
 

@@ -44,7 +44,7 @@ def main():
             "params": trial["params"], "flops": trial["flops"], "pareto": False,
         })
         print(trial["module"], trial["settings"], metrics)
-    scores = [t["metrics"][OBJECTIVE] if t["metrics"] else None for t in trials]
+    scores = [SIGN * t["metrics"][OBJECTIVE] if t["metrics"] else None for t in trials]
     points = [(s, float(t["flops"])) if s is not None else None for s, t in zip(scores, trials)]
     for trial, flag in zip(trials, pareto_flags(points)):
         trial["pareto"] = flag
@@ -60,6 +60,7 @@ if __name__ == "__main__":
 
 def sweep_script(planned: Sequence[PlannedTrial], objective: str) -> str:
     """The loop: the trials as a literal list, the engine's front and best, ``main()``."""
+    sign = 1 if pareto.lower_is_better(objective) else -1
     trials = [
         {"module": _module(t.index), "settings": t.settings, "params": t.params, "flops": t.flops}
         for t in planned
@@ -74,7 +75,8 @@ def sweep_script(planned: Sequence[PlannedTrial], objective: str) -> str:
         "from __future__ import annotations\n\nimport importlib\nimport json\nimport math\nimport sys\n"
         "import time\nfrom pathlib import Path\n\n"
         "sys.path.insert(0, str(Path(__file__).parent))  # the trials' scripts beside this one\n\n"
-        f"OBJECTIVE = {objective!r}\nTRIALS = {pprint.pformat(trials, sort_dicts=False)}\n\n\n"
+        f"OBJECTIVE = {objective!r}\nSIGN = {sign}  # -1: a score to raise (accuracy) counts negated\n"
+        f"TRIALS = {pprint.pformat(trials, sort_dicts=False)}\n\n\n"
         f"{helpers}\n{LOOP}"
     )
 

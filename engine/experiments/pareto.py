@@ -33,3 +33,27 @@ def best_index(objectives: Sequence[float | None]) -> int | None:
     """The index of the lowest objective (the first on a tie); None when no trial finished."""
     usable = [(v, i) for i, v in enumerate(objectives) if v is not None and math.isfinite(v)]
     return min(usable)[1] if usable else None
+
+
+# Metrics a model should raise (Keras's names, as a history writes them: ``val_accuracy``,
+# ``sparse_categorical_accuracy``, ``auc``, ``mean_io_u``); every other figure (a loss, an error) is lowered.
+RAISED = (
+    "accuracy",
+    "acc",
+    "auc",
+    "precision",
+    "recall",
+    "f1_score",
+    "fbeta_score",
+    "r2_score",
+    "io_u",
+    "iou",
+    "cosine_similarity",
+    "true_positives",
+    "true_negatives",
+)
+
+
+def lower_is_better(objective: str) -> bool:
+    """Whether a sweep's objective is minimised: a loss or an error, not an accuracy-like score."""
+    return not objective.endswith(RAISED)

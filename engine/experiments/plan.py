@@ -113,20 +113,32 @@ def plan_sweep(
     check_axes(axes)
     planned, problems = [], []
     for index, settings in enumerate(combinations(axes, random_k, seed)):
-        named = ", ".join(f"{k}={json.dumps(v)}" for k, v in settings.items())
         try:
-            design = apply_settings(base, settings)
-        except PathError as exc:
-            problems.append(str(exc))
-            continue
-        report = resolve(design)
-        if not report.valid:
-            problems += [f"trial {index + 1} ({named}): {p.message}" for p in report.errors]
-            continue
-        planned.append(_planned(index, settings, design, report))
+            planned.append(plan_trial(base, index, settings))
+        except SweepRefused as exc:
+            problems += exc.problems
     if problems:
         raise SweepRefused(list(dict.fromkeys(problems)))  # one message per path, not per trial
     return planned
+
+
+def settings_text(settings: dict[str, Any]) -> str:
+    """``path=value, ...``: how a trial is named in messages and progress lines."""
+    return ", ".join(f"{k}={json.dumps(v)}" for k, v in settings.items())
+
+
+def plan_trial(base: Design, index: int, settings: dict[str, Any]) -> PlannedTrial:
+    """One trial's design, validated and costed (a grid's trials, or a search's as it picks them);
+    :class:`SweepRefused` naming the path or what validation said of the trial."""
+    try:
+        design = apply_settings(base, settings)
+    except PathError as exc:
+        raise SweepRefused([str(exc)]) from None
+    report = resolve(design)
+    if not report.valid:
+        named = settings_text(settings)
+        raise SweepRefused([f"trial {index + 1} ({named}): {p.message}" for p in report.errors])
+    return _planned(index, settings, design, report)
 
 
 def _planned(index: int, settings: dict[str, Any], design: Design, report: Any) -> PlannedTrial:

@@ -12,7 +12,6 @@ sweep after the trial in progress; what finished is kept.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 import time
@@ -21,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.experiments.pareto import best_index, pareto_flags
-from engine.experiments.plan import PlannedTrial, SweepRefused, estimate_seconds
+from engine.experiments.pareto import best_index, lower_is_better, pareto_flags
+from engine.experiments.plan import PlannedTrial, SweepRefused, estimate_seconds, settings_text
 from engine.training.errors import explain
 from engine.training.fit import DIVERGED, CannotTrain, Control
 from engine.training.fit import STOPPED as STOPPED_RUN
@@ -71,7 +70,7 @@ class Trial:
 
     index: int
     settings: dict[str, Any]
-    params: int
+    params: int | None  # None for a search's trial that validation refused (it has no model)
     flops: int | None
     memory: int | None = None
     status: str = PENDING
@@ -112,9 +111,11 @@ class SweepResult:
     objective: str
     best: int | None
     seconds: float = 0.0  # the trial loop's wall time: the trials plus the sweep's own work between them
+    search: dict[str, Any] | None = None  # a model-based search's own findings (engine/experiments/search.py)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"trials": [t.to_dict() for t in self.trials], "best": self.best, "objective": self.objective}
+        out = {"trials": [t.to_dict() for t in self.trials], "best": self.best, "objective": self.objective}
+        return out if self.search is None else {**out, "search": self.search}
 
 
 def objective_for(planned: Sequence[PlannedTrial]) -> str:
@@ -134,7 +135,7 @@ def check_data(planned: Sequence[PlannedTrial], base_dir: Path | None) -> dict[i
         try:
             rows[trial.index] = ready(trial.design, base_dir).prepared.rows
         except NotReady as exc:
-            named = ", ".join(f"{k}={json.dumps(v)}" for k, v in trial.settings.items())
+            named = settings_text(trial.settings)
             problems += [f"trial {trial.index + 1} ({named}): {p}" for p in exc.problems]
     if problems:
         raise SweepRefused(problems)
@@ -155,7 +156,7 @@ def run_sweep(
     listener, control = listener or SweepListener(), control or SweepControl()
     trials = [Trial(p.index, p.settings, p.params, p.flops, p.memory) for p in planned]
     started = time.perf_counter()
-    with _quiet_retracing():
+    with quiet_retracing():
         _run_all(planned, trials, base_dir, listener, control)
     result = finish(trials, objective_for(planned))
     result.seconds = time.perf_counter() - started
@@ -163,7 +164,7 @@ def run_sweep(
 
 
 @contextlib.contextmanager
-def _quiet_retracing() -> Iterator[None]:
+def quiet_retracing() -> Iterator[None]:
     """TensorFlow warns of "excessive retracing" when the same Keras function is made for
     model after model, which is what a sweep does by design; other warnings still show."""
     tf_logger = logging.getLogger("tensorflow")
@@ -187,20 +188,40 @@ def _run_all(
             for rest in trials[position:]:
                 rest.status = STOPPED
             break
-        listener.on_trial_begin({"index": position, "count": len(trials), "settings": dict(plan.settings)})
+        run_one(plan, trial, position, len(trials), base_dir, listener, control)
+
+
+def run_one(
+    plan: PlannedTrial | None,
+    trial: Trial,
+    position: int,
+    count: int,
+    base_dir: Path | None,
+    listener: SweepListener,
+    control: SweepControl,
+) -> None:
+    """One trial of ``count`` with its begin and end reported: trained when it has a plan, else only
+    reported (a search's trial that validation refused: ``trial`` is already failed with the reason)."""
+    listener.on_trial_begin({"index": position, "count": count, "settings": dict(trial.settings)})
+    if plan is not None:
         control.current = Control()
         if control.aborted:  # aborted while this trial's Stop was being made: it stops at once
             control.current.stop()
         _run_trial(plan, trial, base_dir, listener, position, control.current)
-        # No gc.collect() here: a full collection walks TensorFlow's heap (0.8 s a trial, 15% of a
-        # small sweep), and on the window's worker thread it could free Qt objects there
-        # (gui/gui_thread_gc.py); the previous trial's model goes with the next automatic collection.
-        listener.on_trial_end({"position": position, **trial.plain()})
+    # No gc.collect() here: a full collection walks TensorFlow's heap (0.8 s a trial, 15% of a
+    # small sweep), and on the window's worker thread it could free Qt objects there
+    # (gui/gui_thread_gc.py); the previous trial's model goes with the next automatic collection.
+    listener.on_trial_end({"position": position, **trial.plain()})
 
 
 def finish(trials: list[Trial], objective: str) -> SweepResult:
-    """Pareto flags (objective against FLOPs) and the best trial, over the trials that finished."""
-    scores = [t.metrics.get(objective) if t.status == DONE and t.metrics else None for t in trials]
+    """Pareto flags (objective against FLOPs) and the best trial, over the trials that finished;
+    an objective to raise (accuracy) counts negated, so "better" is lower in both."""
+    sign = 1.0 if lower_is_better(objective) else -1.0
+    scores = [
+        sign * t.metrics[objective] if t.status == DONE and t.metrics and objective in t.metrics else None
+        for t in trials
+    ]
     points = [
         (score, float(t.flops)) if score is not None and t.flops is not None else None
         for score, t in zip(scores, trials, strict=True)
