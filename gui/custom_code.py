@@ -240,12 +240,23 @@ def apply_code(doc: Document, node_id: str, editor: CodeEditor, source: str) -> 
 
 def add_code_actions(window: Any, menu: QMenu) -> None:
     """Edit → Add Custom Layer / Add Lambda: a new node holding code to change, after the
-    selected layer (connected from it), shown in the property panel."""
+    selected layer (connected from it), shown in the property panel.  The palette's "Custom
+    layer…" and "Lambda…" entries trigger these same actions."""
     menu.addSeparator()
+    actions = {}
     for kind, text in (("class", "Add Cust&om Layer (Python)"), ("lambda", "Add La&mbda (Python)")):
-        action = menu.addAction(text)
+        action = actions[kind] = menu.addAction(text)
         action.setToolTip("A layer written in Python; its code runs only once you trust the design")
-        action.triggered.connect(lambda _=False, k=kind: add_code_node(window.doc, window.scene, k))
+        action.triggered.connect(lambda _=False, k=kind: _add_shown(window, k))
+    window.palette.code_requested.connect(lambda kind: actions[kind].trigger())
+
+
+def _add_shown(window: Any, kind: str) -> None:
+    """The new node on the canvas, in view (the window may show its start page or training)."""
+    window.show_canvas()
+    node_id = add_code_node(window.doc, window.scene, kind)
+    if node_id in window.scene.nodes:
+        window.view.ensureVisible(window.scene.nodes[node_id])
 
 
 def add_code_node(doc: Document, scene: Any, kind: str) -> str:

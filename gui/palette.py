@@ -1,7 +1,9 @@
 """The layer palette, built from the catalog: categories, search, drag and double-click.
 
 From the keyboard: type in the search box and press Enter to add the best match (after the
-selected card), or Down to walk the matches and Enter on one."""
+selected card), or Down to walk the matches and Enter on one.  A last group, "Custom", holds
+the layers written in Python ("Custom layer…", "Lambda…"): choosing one asks for what the Edit
+menu's "Add Custom Layer" / "Add Lambda" do (:func:`gui.custom_code.add_code_actions`)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,21 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.schema.catalog import LAYERS, layer_types_by_category
+from engine.schema.custom import CUSTOM_HELP
 from gui.canvas.scene import LAYER_MIME
 from gui.style import category_icon
 
-TYPE_ROLE = Qt.ItemDataRole.UserRole
+TYPE_ROLE = Qt.ItemDataRole.UserRole  # a catalog layer type (what a drag carries)
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1  # "class" or "lambda": a layer written in Python
+CODE_GROUP = "Custom"
+CODE_ENTRIES = {  # label -> (kind, help); not dragged: the Edit menu's flow places the node
+    "Custom layer…": ("class", CUSTOM_HELP),
+    "Lambda…": (
+        "lambda",
+        "A Lambda layer: one Python expression of its input, e.g. lambda x: x * 2 (custom code: "
+        "it runs only once you trust this design).",
+    ),
+}
 
 
 class LayerTree(QTreeWidget):
@@ -37,6 +50,7 @@ class LayerTree(QTreeWidget):
 
 class Palette(QWidget):
     activated = Signal(str)  # a layer type, on double-click or Enter
+    code_requested = Signal(str)  # "class" or "lambda": a layer written in Python, as Edit adds it
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,29 +65,42 @@ class Palette(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
-        self.items: dict[str, QTreeWidgetItem] = {}
+        self.items: dict[str, QTreeWidgetItem] = {}  # entry (layer type, or a code entry's label) -> item
+        self.haystacks: dict[str, str] = {}  # entry -> what the search looks in
         for category, types in layer_types_by_category().items():
-            group = QTreeWidgetItem([category])
-            group.setIcon(0, category_icon(category))
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = group.font(0)
-            font.setBold(True)
-            group.setFont(0, font)
-            self.tree.addTopLevelItem(group)
+            group = self._group(category)
             for t in types:
-                item = QTreeWidgetItem([t])
+                item = self._entry(group, t, LAYERS[t].help, f"{t} {category} {LAYERS[t].help}")
                 item.setData(0, TYPE_ROLE, t)
-                item.setToolTip(0, f"<b>{t}</b><br>{LAYERS[t].help}")
-                item.setFlags(
-                    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-                )
-                group.addChild(item)
-                self.items[t] = item
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsDragEnabled)
+        group = self._group(CODE_GROUP)
+        for label, (kind, help_text) in CODE_ENTRIES.items():
+            haystack = f"{label} {CODE_GROUP} code python {kind} {help_text}"
+            self._entry(group, label, help_text, haystack).setData(0, CODE_ROLE, kind)
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self.activate_first)
         self.search.installEventFilter(self)
         self.tree.itemActivated.connect(self._activate)
+
+    def _group(self, category: str) -> QTreeWidgetItem:
+        group = QTreeWidgetItem([category])
+        group.setIcon(0, category_icon(category))
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        self.tree.addTopLevelItem(group)
+        return group
+
+    def _entry(self, group: QTreeWidgetItem, name: str, help_text: str, haystack: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([name])
+        item.setToolTip(0, f"<b>{name.rstrip('…')}</b><br>{help_text}")
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        group.addChild(item)
+        self.items[name] = item
+        self.haystacks[name] = haystack.lower()
+        return item
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Down in the search box goes on to the first match in the list."""
@@ -92,7 +119,7 @@ class Palette(QWidget):
         typed = self.search.text().strip().lower().replace(" ", "")
 
         def rank(layer_type: str) -> int:
-            name = layer_type.lower()
+            name = layer_type.lower().replace(" ", "")
             return 0 if name == typed else 1 if name.startswith(typed) else 2 if typed in name else 3
 
         shown = self.visible_types()
@@ -102,23 +129,24 @@ class Palette(QWidget):
         """Enter in the search box: the best match, as if double-clicked."""
         best = self.best_match()
         if best is not None:
-            self.activated.emit(best)
+            self._activate(self.items[best])
 
     def _activate(self, item: QTreeWidgetItem) -> None:
-        layer_type = item.data(0, TYPE_ROLE)
+        layer_type, kind = item.data(0, TYPE_ROLE), item.data(0, CODE_ROLE)
         if layer_type:
             self.activated.emit(layer_type)
+        elif kind:
+            self.code_requested.emit(kind)
 
     def filter(self, text: str) -> None:
-        """Show layers whose name, category or help contains every word typed."""
+        """Show entries whose name, category or help contains every word typed."""
         words = text.lower().split()
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
             shown = 0
             for j in range(group.childCount()):
                 item = group.child(j)
-                spec = LAYERS[item.data(0, TYPE_ROLE)]
-                haystack = f"{spec.type} {spec.category} {spec.help}".lower()
+                haystack = self.haystacks[item.text(0)]
                 hide = not all(w in haystack for w in words)
                 item.setHidden(hide)
                 shown += not hide
@@ -126,4 +154,5 @@ class Palette(QWidget):
             group.setExpanded(True)
 
     def visible_types(self) -> list[str]:
+        """The entries the search shows: layer types, and the code entries' labels."""
         return [t for t, item in self.items.items() if not item.isHidden() and not item.parent().isHidden()]

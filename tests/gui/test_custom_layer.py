@@ -139,3 +139,26 @@ def test_train_shows_which_custom_node_and_line_raised_while_fitting(window, qtb
         "'Noisy' object has no attribute 'scale'\n(Technical details: "
     )
     assert "Traceback" not in shown.text() and not window.training.running
+
+
+def test_the_palettes_custom_layer_entry_adds_what_the_edit_menu_adds(opened, qtbot):
+    """Search "custom", Enter: the Edit menu's Add Custom Layer (a MyLayer after the selected
+    card, its code in the panel); "lambda" and a double-click: its Add Lambda."""
+    window, marker = opened
+    window.scene.select_nodes(["x"])
+    window.show_start_page()  # the entry brings the canvas back
+    assert window.stack.currentWidget() is not window.view
+    qtbot.keyClicks(window.palette.search, "custom")
+    assert window.palette.visible_types()[:2] == ["Custom layer…", "Lambda…"]
+    qtbot.keyClick(window.palette.search, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.view
+    assert window.scene.selected_node_ids() == ["mylayer"]
+    assert [(e.src, e.dst) for e in window.doc.design.edges if e.dst == "mylayer"] == [("x", "mylayer")]
+    assert window.properties.code_editor.text.toPlainText().startswith("class MyLayer(layers.Layer):")
+    assert window.doc.undo_stack.undoText() == "Add MyLayer"
+    window.palette.search.clear()
+    qtbot.keyClicks(window.palette.search, "lambda")
+    assert window.palette.best_match() == "Lambda…"
+    window.palette.tree.itemActivated.emit(window.palette.items["Lambda…"], 0)
+    assert window.doc.design.nodes["lambda"].params["source"] == "lambda x: x * 2"
+    assert window.scene.selected_node_ids() == ["lambda"] and not marker.exists()
