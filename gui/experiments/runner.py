@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.design.graph import Design
 from engine.experiments.paths import PathError, parse_axis
-from engine.experiments.plan import Axis, SweepRefused, plan_sweep
+from engine.experiments.plan import Axis, SweepRefused, estimate_seconds, plan_sweep, plan_trial
+from engine.experiments.search import Space, default_objective, is_range, parse_space, run_search
 from engine.experiments.sweep import (
     SweepControl,
     SweepListener,
@@ -33,6 +34,13 @@ from engine.training.errors import explain
 def parse_axes(texts: list[tuple[str, str]]) -> list[Axis]:
     """``(path, values)`` rows as the engine's axes; :class:`PathError` names the bad row."""
     return [Axis(path, tuple(values)) for path, values in (parse_axis(f"{p}={v}") for p, v in texts)]
+
+
+def search_space(design: Design, texts: list[tuple[str, str]]) -> Space:
+    """Rows as a search's space: ``LO..HI`` rows are ranges, the others lists of values
+    (:class:`PathError` names the bad row); it asks validation, so it runs on the worker."""
+    ranges = [f"{p}={v}" for p, v in texts if is_range(v)]
+    return parse_space(design, ranges, [f"{p}={v}" for p, v in texts if not is_range(v)])
 
 
 class SweepRunner(QObject):
@@ -69,20 +77,36 @@ class SweepRunner(QObject):
         self.session.thread.jobs.put((job, args))
 
     def estimate(
-        self, design: Design, texts: list[tuple[str, str]], random_k: int | None, seed: int, base_dir: Path
+        self,
+        design: Design,
+        texts: list[tuple[str, str]],
+        random_k: int | None,
+        seed: int,
+        base_dir: Path,
+        search_n: int | None = None,
     ) -> int:
-        """Plan on the worker and answer with the trial count and a time estimate (``estimated``)."""
+        """Plan on the worker and answer with the trial count and a time estimate (``estimated``);
+        with ``search_n``, check the search's space and estimate its trials at the design's settings."""
         request = next(self._requests)
-        self._submit(self._estimate, request, copy.deepcopy(design), list(texts), random_k, seed, base_dir)
+        design = copy.deepcopy(design)
+        self._submit(self._estimate, request, design, list(texts), random_k, seed, base_dir, search_n)
         return request
 
     def run(
-        self, design: Design, texts: list[tuple[str, str]], random_k: int | None, seed: int, base_dir: Path
+        self,
+        design: Design,
+        texts: list[tuple[str, str]],
+        random_k: int | None,
+        seed: int,
+        base_dir: Path,
+        search_n: int | None = None,
     ) -> None:
+        """The grid (or ``random_k`` of it), or with ``search_n`` that many trials chosen by TPE."""
         if self.running:
             return
         self.control = SweepControl()
-        self._submit(self._run, copy.deepcopy(design), list(texts), random_k, seed, base_dir, self.control)
+        args = (copy.deepcopy(design), list(texts), random_k, seed, base_dir, self.control, search_n)
+        self._submit(self._run, *args)
 
     def find_rate(self, design: Design, base_dir: Path) -> None:
         """The learning-rate range test on the worker (``rate_found`` or ``rate_failed``)."""
@@ -117,33 +141,48 @@ class SweepRunner(QObject):
         planned = plan_sweep(design, parse_axes(texts), random_k, seed)
         return planned, check_data(planned, base_dir)
 
-    def _estimate(self, request: int, design: Design, texts, random_k, seed, base_dir) -> None:
+    def _estimate(self, request: int, design: Design, texts, random_k, seed, base_dir, search_n) -> None:
         try:
-            planned, rows = self._plan(design, texts, random_k, seed, base_dir)
-            self.estimated.emit(
-                {"request": request, "count": len(planned), "seconds": estimate_sweep_seconds(planned, rows)}
-            )
+            if search_n:
+                search_space(design, texts)
+                trial = plan_trial(design, 0, {})  # the search's trials vary: the design's own is the guess
+                rows = check_data([trial], base_dir)[0]
+                count, seconds = search_n, search_n * estimate_seconds(trial, rows)
+            else:
+                planned, rows = self._plan(design, texts, random_k, seed, base_dir)
+                count, seconds = len(planned), estimate_sweep_seconds(planned, rows)
+            self.estimated.emit({"request": request, "count": count, "seconds": seconds})
         except (PathError, SweepRefused) as exc:
             problems = exc.problems if isinstance(exc, SweepRefused) else [str(exc)]
             self.estimated.emit({"request": request, "problems": problems})
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.estimated.emit({"request": request, "problems": [explain(exc, design).message]})
 
-    def _run(self, design: Design, texts, random_k, seed, base_dir, control: SweepControl) -> None:
+    def _run(self, design: Design, texts, random_k, seed, base_dir, control: SweepControl, search_n) -> None:
         try:
             try:
-                planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
+                if search_n:
+                    space = search_space(design, texts)
+                    count, objective, paths = search_n, default_objective(design), space.paths()
+                else:
+                    planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
+                    count, objective = len(planned), objective_for(planned)
+                    paths = list(planned[0].settings) if planned else []
             except (PathError, SweepRefused) as exc:
                 self.refused.emit(exc.problems if isinstance(exc, SweepRefused) else [str(exc)])
                 return
-            paths = list(planned[0].settings) if planned else []
-            self.started.emit({"count": len(planned), "objective": objective_for(planned), "paths": paths})
+            self.started.emit({"count": count, "objective": objective, "paths": paths})
             listener = SweepListener(
                 on_trial_begin=self.trial_begun.emit,
                 on_epoch=self.epoch.emit,
                 on_trial_end=self.trial_ended.emit,
             )
-            result = run_sweep(planned, base_dir, listener=listener, control=control)
+            if search_n:
+                result = run_search(
+                    design, space, search_n, base_dir, seed=seed, listener=listener, control=control
+                )
+            else:
+                result = run_sweep(planned, base_dir, listener=listener, control=control)
             self.finished.emit(
                 {
                     "trials": [t.plain() for t in result.trials],

@@ -45,6 +45,7 @@ from engine.experiments.paths import (
     values_text,
 )
 from engine.experiments.plan import grid_size
+from engine.experiments.search import is_range, parse_span
 from gui.document import Document
 from gui.experiments.compare import CompareDialog
 from gui.experiments.plots import ParallelPlot, RatePlot, TradeoffPlot, TrialCurves, _short, score_colors
@@ -120,7 +121,9 @@ class ExperimentsView(QWidget):
         self.add_button.clicked.connect(lambda: self.add_axis(self.path_box.currentText()))
         self.remove_button.clicked.connect(self._remove_axis)
         self.axes = QTableWidget(0, 2)
-        self.axes.setHorizontalHeaderLabels(["Setting", "Values (comma-separated or a JSON list)"])
+        self.axes.setHorizontalHeaderLabels(
+            ["Setting", "Values (comma-separated or a JSON list; LO..HI or LO..HI:log to search a range)"]
+        )
         self.axes.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.axes.horizontalHeader().setStretchLastSection(True)
         self.axes.verticalHeader().hide()
@@ -134,9 +137,18 @@ class ExperimentsView(QWidget):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setPrefix("seed ")
-        for w in (self.random_k, self.seed):
+        self.search = QCheckBox("Search")
+        self.search.setToolTip(
+            "Run this many trials, each chosen by Optuna's TPE sampler from the results so far (with the "
+            "seed): a setting's values LO..HI (LO..HI:log for a rate) are a range, a list its choices"
+        )
+        self.search_n = QSpinBox()
+        self.search_n.setRange(1, 10_000)
+        self.search_n.setValue(20)
+        for w in (self.random_k, self.seed, self.search_n):
             w.valueChanged.connect(lambda _v: self._plan_changed())
-        self.random.toggled.connect(lambda _on: self._plan_changed())
+        self.random.toggled.connect(lambda on: self._choose(self.random, on))
+        self.search.toggled.connect(lambda on: self._choose(self.search, on))
         self.plan_label = QLabel("Add a setting to sweep (or right-click a layer's field: Sweep this…).")
         self.plan_label.setWordWrap(True)
         self.run_button = QPushButton("Run sweep")
@@ -209,7 +221,7 @@ class ExperimentsView(QWidget):
         adding.addWidget(self.add_button)
         adding.addWidget(self.remove_button)
         running = QHBoxLayout()
-        for w in (self.random, self.random_k, self.seed):
+        for w in (self.random, self.random_k, self.search, self.search_n, self.seed):
             running.addWidget(w)
         running.addStretch()
         for w in (self.rate_button, self.run_button, self.stop_button, self.export_button):
@@ -284,6 +296,32 @@ class ExperimentsView(QWidget):
     def _random_k(self) -> int | None:
         return self.random_k.value() if self.random.isChecked() else None
 
+    def _search_n(self) -> int | None:
+        return self.search_n.value() if self.search.isChecked() else None
+
+    def _choose(self, box: QCheckBox, on: bool) -> None:
+        """Random and Search are two ways to choose the trials: ticking one clears the other."""
+        other = self.search if box is self.random else self.random
+        if on and other.isChecked():
+            other.setChecked(False)  # its own toggled signal plans again
+            return
+        self._plan_changed()
+
+    def _count(self, texts: list[tuple[str, str]]) -> int:
+        """How many trials, from the rows' syntax alone (validation is the worker's estimate)."""
+        if self._search_n():
+            for p, v in texts:
+                if is_range(v):
+                    parse_span(f"{p}={v}", self.doc.design)
+                else:
+                    parse_axes([(p, v)])
+            return self._search_n()
+        if any(is_range(v) for _p, v in texts):
+            raise PathError("LO..HI is a range to search: tick Search, or list the values")
+        count = grid_size(parse_axes(texts))
+        k = self._random_k()
+        return min(k, count) if k else count
+
     def _plan_changed(self) -> None:
         """The count at once (plain arithmetic); the time from the worker, which plans every trial."""
         texts = self.axis_texts()
@@ -293,13 +331,11 @@ class ExperimentsView(QWidget):
             self._update_buttons()
             return
         try:
-            count = grid_size(parse_axes(texts))
+            self.planned_count = self._count(texts)
         except PathError as exc:
             self.plan_label.setText(f"<span style='color:#D32F2F'>{exc}</span>")
             self._update_buttons()
             return
-        k = self._random_k()
-        self.planned_count = min(k, count) if k else count
         self.plan_label.setText(f"{self.planned_count} trial(s) planned; estimating the time…")
         self._update_buttons()
         if not self.runner.running:
@@ -308,7 +344,12 @@ class ExperimentsView(QWidget):
     def _ask_estimate(self) -> None:
         if self.axis_texts() and not self.runner.running:
             self._request = self.runner.estimate(
-                self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir()
+                self.doc.design,
+                self.axis_texts(),
+                self._random_k(),
+                self.seed.value(),
+                self.base_dir(),
+                self._search_n(),
             )
 
     def _estimated(self, answer: dict) -> None:
@@ -318,9 +359,9 @@ class ExperimentsView(QWidget):
             text = "<br>".join(answer["problems"])
             self.plan_label.setText(f"<span style='color:#D32F2F'>Cannot sweep: {text}</span>")
             return
-        self.plan_label.setText(
-            f"{answer['count']} trial(s) planned, about {_time_text(answer['seconds'])} on this machine"
-        )
+        chosen = " (each chosen from the ones before)" if self._search_n() else ""
+        took = _time_text(answer["seconds"])
+        self.plan_label.setText(f"{answer['count']} trial(s) planned{chosen}, about {took} on this machine")
 
     # ------------------------------------------------------------ running
 
@@ -330,7 +371,12 @@ class ExperimentsView(QWidget):
         self.sweep_base = copy.deepcopy(self.doc.design)  # each trial's design is this with its settings
         self.status.setText("Checking every trial's design and data…")
         self.runner.run(
-            self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir()
+            self.doc.design,
+            self.axis_texts(),
+            self._random_k(),
+            self.seed.value(),
+            self.base_dir(),
+            self._search_n(),
         )
         self._update_buttons()
 
@@ -395,7 +441,8 @@ class ExperimentsView(QWidget):
         running = self.runner.running or self.finding_rate
         self.run_button.setEnabled(not running and bool(self.axis_texts()) and not self.session.running)
         self.rate_button.setEnabled(not running and not self.session.running)
-        self.export_button.setEnabled(bool(self.axis_texts()))
+        # A search picks its trials as it runs: `main.py sweep --search N --export DIR` writes them after.
+        self.export_button.setEnabled(bool(self.axis_texts()) and not self.search.isChecked())
         self.stop_button.setEnabled(self.runner.running)
         self.use_rate_button.setEnabled(self.suggested_rate is not None)
         self.seed_rate_button.setEnabled(self.suggested_rate is not None)
