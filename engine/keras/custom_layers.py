@@ -154,19 +154,21 @@ class CodeFrame:
 
 
 _WRAPPED = re.compile(r"Exception encountered when calling [^\n]*\n\n(.*?)\n\nArguments received", re.S)
-_CODE_FILE = re.compile(r'File "<code of ([A-Za-z_][A-Za-z0-9_]*)>", line (\d+)')
+_CODE_NAME = r"<code of ([A-Za-z_][A-Za-z0-9_]*)>"  # what _filename gives, its class name captured
+_CODE_FILE = re.compile(rf'File "{_CODE_NAME}", line (\d+)')
 _GRAPH_NODE = re.compile(r"Detected at node '?([^\s']+)'? defined at")
 
 
 def code_frames(exc: BaseException) -> list[CodeFrame]:
     """The frames of a design's code that ``exc`` came through, outermost first.
 
-    A Python exception keeps them in its traceback (Keras filters its own frames but keeps
-    the user's), each with the layer its ``self`` is.  A failure inside a TensorFlow graph
-    (``fit`` runs one) has no such frames: TensorFlow writes the stack where the failing
-    operation was defined into the message (``File "<code of Sampling>", line 7``), as
-    autograph does for converted code ("in user code"); the graph node's path names the layer.
-    The first exception of its chain (``__cause__``, ``__context__``) that has any answers.
+    A Python exception keeps them in its traceback, each with the layer its ``self`` is: Keras
+    filters its own frames but keeps the user's, and autograph, which cannot read the source of
+    code compiled here, runs it as written (no generated files).  A failure inside a TensorFlow
+    graph (``fit`` runs one) has no such frames: TensorFlow writes the stack where the failing
+    operation was defined into the message (``File "<code of Sampling>", line 7``) and the graph
+    node's path names the layer.  The first exception of its chain (``__cause__``,
+    ``__context__``) that has any answers.
     """
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -182,9 +184,12 @@ def code_frames(exc: BaseException) -> list[CodeFrame]:
 def _traceback_frames(exc: BaseException) -> list[CodeFrame]:
     frames = []
     for frame, line in traceback.walk_tb(exc.__traceback__):
-        found = re.fullmatch(r"<code of ([A-Za-z_][A-Za-z0-9_]*)>", frame.f_code.co_filename)
+        found = re.fullmatch(_CODE_NAME, frame.f_code.co_filename)
         if found:
-            layer = getattr(frame.f_locals.get("self"), "name", "")
+            try:
+                layer = getattr(frame.f_locals.get("self"), "name", "")
+            except Exception:  # noqa: BLE001 - the user's object: its own property may raise
+                layer = ""
             frames.append(CodeFrame(found.group(1), line, layer if isinstance(layer, str) else ""))
     return frames
 
