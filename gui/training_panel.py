@@ -362,15 +362,15 @@ class TrainingPanel(QWidget):
             part()
 
     def _refresh_parts(self) -> list[Callable[[], None]]:
-        """The curves, then each plot of the visible tab that redraws on its own."""
-        current = self.tabs.currentWidget()
+        """Each plot of the curves, then each of the visible tab's that redraws on its own."""
+        curves, current = self.curves.refresh_parts(), self.tabs.currentWidget()
         if current is self.runs and self.session.running:  # its table changes once a run
-            return [self.curves.refresh]
+            return curves
         if hasattr(current, "refresh_parts"):
-            return [self.curves.refresh, *current.refresh_parts()]
+            return [*curves, *current.refresh_parts()]
         if hasattr(current, "refresh"):
-            return [self.curves.refresh, current.refresh]
-        return [self.curves.refresh]
+            return [*curves, current.refresh]
+        return curves
 
     def apply_theme(self) -> None:
         for view in (self.curves, self.gradients, self.boundary, self.results):

@@ -10,6 +10,9 @@ redrawing them every frame cost a fifth of the training speed on two cores
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -24,13 +27,14 @@ from gui.training.session import Run, TrainingSession
 BATCH_NAME = "loss per batch (smoothed)"  # what the thin grey line is, in its legend entry
 BATCH_COLORS = {"light": "#A8ADB3", "dark": "#6B7077"}
 COMPARE_NOTE = "solid: training, dashed: validation"
+LOSS, METRICS, COUNTS = PLOTS = ("loss", "metrics", "counts")  # the plots, by what they show
 
 
 class CurvesView(QWidget):
     def __init__(self, session: TrainingSession) -> None:
         super().__init__()
         self.session = session
-        self._seen = -1
+        self._seen: dict[str, int] = {}  # the session's revision each plot shows, by plot
         self.loss_box = LegendPlot("Loss")
         self.metric_box = LegendPlot("Metrics")
         self.count_box: LegendPlot | None = None  # confusion counts, on their own scale, once logged
@@ -58,53 +62,76 @@ class CurvesView(QWidget):
         self.loss_plot.setLogMode(y=on)
 
     def refresh(self) -> None:
-        if self._seen == self.session.revision:
+        for part in self.refresh_parts():
+            part()
+
+    def refresh_parts(self) -> list[Callable[[], None]]:
+        """Each plot redrawn on its own (the loss on every batch, the others once an epoch): the
+        workspace redraws one per tick, so no turn of the event loop repaints them all."""
+        return [partial(self._refresh_plot, name) for name in PLOTS]
+
+    @staticmethod
+    def _plot_of(key: str) -> str:
+        """Which plot a logged key (or the per-batch loss) is drawn on."""
+        base = key.removeprefix("val_")
+        if base in ("loss", "batch loss"):
+            return LOSS
+        return COUNTS if is_count(base) else METRICS
+
+    def _refresh_plot(self, name: str) -> None:
+        if self._seen.get(name) == self.session.revision:
             return
-        self._seen = self.session.revision
+        self._seen[name] = self.session.revision
         current = self.session.run
-        shown = {run.number for run in self.session.runs if run.overlay or run is current}
-        self._entries: dict[int, list[tuple[str, str, bool]]] = {id(b.plot): [] for b in self.boxes()}
-        self._drawn: set[tuple[int, str]] = set()
         comparing = sum(1 for run in self.session.runs if run.overlay) > 1
         titles = run_titles(self.session.runs)
+        entries: list[tuple[str, str, bool]] = []
+        drawn: set[tuple[int, str]] = set()
         for run in self.session.runs:
-            if run.number in shown:
-                self._draw(run, titles[run.number], full=run is current and not comparing)
-        for key in [k for k in self.items if k not in self._drawn]:  # a hidden run's, or no longer shown
-            item = self.items.pop(key)  # (a compared run's per-batch line)
-            for box in self.boxes():
-                if item in box.plot.listDataItems():
-                    box.plot.removeItem(item)  # off the plot's list too, so an emptied plot knows it
-        x_end = None if current is None or current.finished else current.epochs_planned
-        for box in self.boxes():
-            box.widget.set_x_end(x_end)  # the run in progress fills a fixed axis, not a rescaled one
-            box.legend.set_entries(self._entries[id(box.plot)])
-            note = COMPARE_NOTE if comparing else ""
-            if box.legend.note != note:  # re-rendering the legend on every refresh cost a relayout
-                box.legend.set_title(box.legend.title, note)
-            empty = not box.plot.listDataItems()
-            if empty and box not in self._blank:  # no axes left over from another design or run
-                box.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
-                self._blank.add(box)
-            elif not empty and box in self._blank:
-                box.plot.enableAutoRange()
-                self._blank.discard(box)
+            if run.overlay or run is current:
+                full = run is current and not comparing
+                self._draw(run, titles[run.number], full, name, entries, drawn)
+        box = {LOSS: self.loss_box, METRICS: self.metric_box, COUNTS: self.count_box}[name]
+        if box is None:  # no counts logged
+            return
+        stale = [k for k in self.items if k not in drawn and self._plot_of(k[1]) == name]
+        for key in stale:  # a hidden run's, or no longer shown (a compared run's per-batch line)
+            box.plot.removeItem(self.items.pop(key))  # off the plot's list: an emptied plot knows it
+        box.widget.set_x_end(None if current is None or current.finished else current.epochs_planned)
+        box.legend.set_entries(entries)
+        note = COMPARE_NOTE if comparing else ""
+        if box.legend.note != note:  # re-rendering the legend on every refresh cost a relayout
+            box.legend.set_title(box.legend.title, note)
+        empty = not box.plot.listDataItems()
+        if empty and box not in self._blank:  # no axes left over from another design or run
+            box.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.05)
+            self._blank.add(box)
+        elif not empty and box in self._blank:
+            box.plot.enableAutoRange()
+            self._blank.discard(box)
 
-    def _draw(self, run: Run, title: str, full: bool) -> None:
-        """The current run: batch loss, and every log in its own colour (validation dashed).
-        An overlaid run: its loss and first metric in the run's colour, faded when not compared."""
-        if full and run.batch_x:
+    def _draw(
+        self,
+        run: Run,
+        title: str,
+        full: bool,
+        plot_name: str,
+        entries: list[tuple[str, str, bool]],
+        drawn: set[tuple[int, str]],
+    ) -> None:
+        """The run's lines on one plot.  The current run: batch loss, and every log in its own
+        colour (validation dashed).  An overlaid run: its loss and first metric in the run's
+        colour, faded when not compared."""
+        if plot_name == LOSS and full and run.batch_x:
             grey = BATCH_COLORS[current_theme()]
-            self._line(run, "batch loss", self.loss_plot, pg.mkPen(grey, width=1)).setData(
-                np.asarray(run.batch_x), np.asarray(run.batch_y)
-            )
-            self._entries[id(self.loss_plot)].append((BATCH_NAME, grey, False))
+            line = self._line(run, "batch loss", self.loss_plot, pg.mkPen(grey, width=1), drawn)
+            line.setData(np.asarray(run.batch_x), np.asarray(run.batch_y))
+            entries.append((BATCH_NAME, grey, False))
         names = ["loss", *sorted({k.removeprefix("val_") for k in run.epochs} - {"loss"})]
         for key, values in run.epochs.items():
+            if self._plot_of(key) != plot_name:
+                continue
             base = key.removeprefix("val_")
-            plot = (
-                self.loss_plot if base == "loss" else self._counts() if is_count(base) else self.metric_plot
-            )
             dashed = key.startswith("val_")
             style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
             if full:
@@ -113,12 +140,13 @@ class CurvesView(QWidget):
                 color, name = line_color(run.number - 1), title
             else:
                 continue
-            item = self._line(run, key, plot, pg.mkPen(color, width=2, style=style))
+            plot = {LOSS: self.loss_plot, METRICS: self.metric_plot}.get(plot_name) or self._counts()
+            item = self._line(run, key, plot, pg.mkPen(color, width=2, style=style), drawn)
             if getattr(item, "points", None) != len(values):  # once an epoch, not on every batch's refresh
                 item.setData(np.arange(1, len(values) + 1, dtype=float), np.asarray(values))
                 item.points = len(values)
             if full or not dashed:  # overlaid: one entry per run; its validation curve is the dashed twin
-                self._entries[id(plot)].append((name, color, dashed and full))
+                entries.append((name, color, dashed and full))
 
     def _counts(self) -> pg.PlotItem:
         """The plot of confusion counts (numbers of samples), below the 0-1 metrics."""
@@ -127,11 +155,12 @@ class CurvesView(QWidget):
             self.count_plot = self.count_box.plot
             self._prepare(self.count_plot)
             self._layout.addWidget(self.count_box, 1)
-            self._entries[id(self.count_plot)] = []
         return self.count_plot
 
-    def _line(self, run: Run, key: str, plot: pg.PlotItem, pen) -> pg.PlotDataItem:
-        self._drawn.add((run.number, key))
+    def _line(
+        self, run: Run, key: str, plot: pg.PlotItem, pen, drawn: set[tuple[int, str]]
+    ) -> pg.PlotDataItem:
+        drawn.add((run.number, key))
         item = self.items.get((run.number, key))
         if item is None:
             item = plot.plot([], [], pen=pen)
@@ -148,5 +177,5 @@ class CurvesView(QWidget):
     def apply_theme(self) -> None:
         for box in self.boxes():
             box.apply_theme()
-        self._seen = -1  # the lines take the theme's colours at the next refresh
+        self._seen = {}  # the lines take the theme's colours at the next refresh
         self.refresh()
