@@ -56,18 +56,24 @@ class WheelPassingMixin:
             event.ignore()
 
 
+OVERSHOOT = 0.02  # of a step: past a round bound by less is on it (see nice_bounds)
+
+
 def nice_bounds(low: float, high: float, steps: int = 8) -> tuple[float, float]:
     """[low, high] widened outward to whole multiples of a round step (1, 2 or 5 × 10^k, about
     1/steps of the span).  A curve that grows a little keeps the same bounds until it crosses a
-    step, so its plot is not rescaled on every refresh."""
+    step, so its plot is not rescaled on every refresh.
+
+    A value past a multiple by less than ``OVERSHOOT`` of a step counts as on it: pyqtgraph pads
+    a line's bounds by its pen's pixels, and 10 epochs must not make an axis run to 12.  The
+    view's own padding (at least 2% of the range) still shows that sliver."""
     span = high - low
     if not (math.isfinite(low) and math.isfinite(high)) or span <= 0:
         return low, high
     raw = span / steps
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    # min/max: where the division rounds, a bound must still hold the data
-    return min(low, math.floor(low / step) * step), max(high, math.ceil(high / step) * step)
+    return math.floor(low / step + OVERSHOOT) * step, math.ceil(high / step - OVERSHOOT) * step
 
 
 class SteadyViewBox(pg.ViewBox):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine.design.graph import Design
 from gui.training.curves import CurvesView
-from gui.training.plots import SteadyViewBox, nice_bounds
+from gui.training.plots import OVERSHOOT, SteadyViewBox, nice_bounds
 from gui.training.session import Run, TrainingSession
 from tests.gui.test_newcomer import fake_run
 from tests.gui.test_training_workspace import open_template
@@ -22,10 +22,11 @@ finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 def test_nice_bounds_hold_the_data_in_round_steps_without_much_margin(low, span):
     high = low + span
     lo, hi = nice_bounds(low, high)
-    assert lo <= low and hi >= high
     step = next(  # the bounds are whole multiples of one round step
         m * 10**k for k in range(-8, 8) for m in (1, 2, 5) if m * 10**k >= (high - low) / 8
     )
+    slack = OVERSHOOT * step * (1 + 1e-9) + 1e-9 * abs(low)  # a pen's pixels past a bound: on it
+    assert lo <= low + slack and hi >= high - slack
     for bound in (lo, hi):
         assert math.isclose(bound, round(bound / step) * step, rel_tol=1e-9, abs_tol=1e-9 * step)
     assert hi - lo <= 1.63 * (high - low) + 1e-9 * max(1.0, abs(low))
@@ -36,6 +37,10 @@ def test_a_falling_loss_changes_its_bounds_a_few_times_not_at_every_value():
     seen = [nice_bounds(float(loss[: i + 1].min()), float(loss[: i + 1].max())) for i in range(1, 600)]
     changes = sum(1 for a, b in zip(seen, seen[1:], strict=False) if a != b)
     assert changes <= 30  # pyqtgraph's own auto-range rescales at every one of the 600
+
+
+def test_ten_epochs_padded_by_a_pen_stay_on_a_ten_epoch_axis():
+    assert nice_bounds(0.97, 10.03) == (0.0, 10.0)  # not 0..12 for a line's pixel padding
 
 
 def test_nice_bounds_leave_a_point_or_a_non_finite_range_alone():
