@@ -1,6 +1,6 @@
 """`python main.py sweep --search N`: a real search in a child process, its JSON in the grid sweep's
-form plus what it found; bad arguments are one line naming them and exit 2; Optuna stays unloaded
-until a search is asked for."""
+form plus what it found, its trials exported; bad arguments are one line naming them and exit 2;
+Optuna stays unloaded until a search is asked for."""
 
 import io
 import json
@@ -24,7 +24,7 @@ def test_a_search_writes_the_sweeps_json_with_what_it_found(tmp_path):
     done = subprocess.run(
         [sys.executable, "main.py", "sweep", MLP, "--search", "3", "--range", f"{RATE}=1e-3..0.3:log",
          "--range", f"{UNITS}=2..32", "--grid", "nodes[hidden1].params.activation=relu,tanh",
-         "--epochs", "1", "--seed", "4", "--json", str(target)],
+         "--epochs", "1", "--seed", "4", "--json", str(target), "--export", str(tmp_path / "scripts")],
         cwd=ROOT, env=QUIET, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -55,6 +55,9 @@ def test_a_search_writes_the_sweeps_json_with_what_it_found(tmp_path):
     assert (
         "search of 'mlp_classifier': 3 trial(s) chosen by TPE (seed 4; the first 2 at random)" in done.stderr
     )
+    exported = sorted(p.name for p in (tmp_path / "scripts").iterdir())  # the trials it trained, after it
+    assert exported == ["sweep.py", "trial_01.py", "trial_02.py", "trial_03.py"]
+    assert "OBJECTIVE = 'val_loss'\nSIGN = 1" in (tmp_path / "scripts" / "sweep.py").read_text()
 
 
 def cli(*argv):
