@@ -131,9 +131,9 @@ def test_train_shows_which_custom_node_and_line_raised_while_fitting(window, qtb
     save(noisy_iris(), path)
     assert window.files.open_path(path, ask=False)
     answer_trust_dialog("Trust and run", [])
-    QTest.mouseClick(window.training.train_button, Qt.MouseButton.LeftButton)
+    window.actions_by_name["train"].trigger()  # Start Training (F5): the Train view, then the run
     shown = window.training.message
-    qtbot.waitUntil(lambda: shown.text().startswith("Custom layer"), timeout=120_000)
+    qtbot.waitUntil(lambda: shown.isVisible() and shown.text().startswith("Custom layer"), timeout=120_000)
     assert shown.text().startswith(
         "Custom layer 'noise' (Noisy): line 7 of its code raises AttributeError: "
         "'Noisy' object has no attribute 'scale'\n(Technical details: "
