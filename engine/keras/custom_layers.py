@@ -141,6 +141,7 @@ def _what_it_says(exc: BaseException) -> str:
         rest = [line.strip() for line in after.split("\n")[1:] if line.strip()]
         said = [line for line in rest if not line.startswith(("[[", "Detected at node", "Graph execution"))]
         text = said[0] if said else ""
+    text = _EAGER_OP.sub("", text)  # an operation run eagerly: "{{function_node …}} … [Op:GatherV2] name: "
     return " ".join(text.strip().split("\n")[:3]).strip()
 
 
@@ -154,6 +155,7 @@ class CodeFrame:
 
 
 _WRAPPED = re.compile(r"Exception encountered when calling [^\n]*\n\n(.*?)\n\nArguments received", re.S)
+_EAGER_OP = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\]( name: \S*)?\s*$")
 _CODE_NAME = r"<code of ([A-Za-z_][A-Za-z0-9_]*)>"  # what _filename gives, its class name captured
 _CODE_FILE = re.compile(rf'File "{_CODE_NAME}", line (\d+)')
 _GRAPH_NODE = re.compile(r"Detected at node '?([^\s']+)'? defined at")

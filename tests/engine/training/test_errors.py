@@ -103,7 +103,8 @@ def test_a_custom_layers_failure_in_fit_or_predict_names_the_node_and_the_line_o
 
 
 def test_a_lambdas_failure_names_every_lambda_it_may_be_when_its_frame_cannot_tell(keras):
-    """A Lambda's code is a bare function (no layer in its frame): both Lambdas are named."""
+    """A Lambda's code is a bare function (no layer in its frame): both Lambdas are named.  Run
+    eagerly, TensorFlow's error text loses its operation's decoration."""
     design = Design(name="two")
     for i, nid in enumerate(("first", "second")):
         design.add_node(Node(nid, CUSTOM, custom_params("Lambda", "lambda t: t.nope"), (0, 100 * i)))
@@ -116,4 +117,10 @@ def test_a_lambdas_failure_names_every_lambda_it_may_be_when_its_frame_cannot_te
     )
     without_design = explain(raised.value, None, log=False).message
     assert without_design.startswith("Custom layer Lambda: line 1 of its code")
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - run eagerly: TensorFlow's op error, wrapped
+        make_custom(keras, "Lambda", FAILS_IN_GRAPH, {}, "second")(np.ones((2, 4), "float32"))
+    assert explain(raised.value, design, log=False).message == (
+        "Custom layer 'first' or 'second' (Lambda): line 1 of its code raises InvalidArgumentError: "
+        "indices = 9 is not in [0, 4)"
+    )
     trust.forget(design)
