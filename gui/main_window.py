@@ -29,7 +29,7 @@ from engine.design.label_fit import SetLoss, SetParam
 from engine.design.rules import free_position
 from engine.schema.catalog import LAYERS
 from gui import accessibility, gui_thread_gc, wheel_guard
-from gui.canvas.scene import DesignScene
+from gui.canvas.scene import AT_ONCE, DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
 from gui.commands import count_phrase
@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         self.model_settings = SettingsPanel(self.doc)
         self.problems = ProblemsList()
         self.summary = SummaryTable()
+        self._summary_stale = False  # a big design's summary waits until it is shown (_show_summary)
+        self.summary.installEventFilter(self)
         self.code = CodeView(self.doc)
         # The training workspace (pyqtgraph, NumPy) is built the first time it is needed, not at start-up.
         self._training: TrainingPanel | None = None
@@ -363,7 +365,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name["fresh_weights"].setEnabled(self.doc.design.weights is not None)
         empty = not self.doc.design.nodes  # a start, not an error: nothing red before the first edit
         self.problems.show_report(report, empty)
-        self.summary.show_report(self.doc.design, report)
+        self._show_summary()
         errors, warnings = (0, 0) if empty else (len(report.errors), len(report.warnings))
         state = "empty" if empty else "valid" if not errors else f"{errors} error{'s' * (errors != 1)}"
         if warnings:
@@ -375,13 +377,23 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.setTabText(0, f"Problems ({errors + warnings})" if errors + warnings else "Problems")
         self._place_empty_hint()
 
+    def _show_summary(self) -> None:
+        """Write the summary table; a big design's only while it is shown (771 rows took 30-80 ms
+        of opening NASNetMobile, and as long again on each edit, with the table out of sight)."""
+        self._summary_stale = not self.summary.isVisible() and len(self.doc.design.nodes) > AT_ONCE
+        if not self._summary_stale:
+            self.summary.show_report(self.doc.design, self.doc.report)
+
     def _place_empty_hint(self) -> None:
         self.empty_hint.setVisible(not self.doc.design.nodes)
         self.empty_hint.setGeometry(self.view.viewport().rect())
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         """The canvas was resized: keep the hint centred, and keep a design that was wholly in
-        view wholly in view (shrinking re-fits; growing back restores the zoom)."""
+        view wholly in view (shrinking re-fits; growing back restores the zoom).  The summary
+        was shown: write it if it waited (_show_summary)."""
+        if obj is self.summary and event.type() == QEvent.Type.Show and self._summary_stale:
+            self._show_summary()
         if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self._place_empty_hint()
             old = event.oldSize()

@@ -39,13 +39,14 @@ class ModelImport(QObject):
 
     finished = Signal(object)  # Imported
     failed = Signal(object, str)  # path, why it cannot be imported
+    # From the import thread: one queued call, so that ``busy`` turns false in the same turn of the
+    # event loop as the window's slots run (two queued slots could run turns apart).
+    _done = Signal(object, object, str)  # path, Imported or None, why not
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path: Path | None = None  # the file being imported, None when idle
-        # Connected first, so the window's own slots already see it idle (and may start another).
-        self.finished.connect(self._idle)
-        self.failed.connect(self._idle)
+        self._done.connect(self._deliver)
 
     @property
     def busy(self) -> bool:
@@ -66,11 +67,16 @@ class ModelImport(QObject):
             result = import_file(path)
             imported = Imported(path, result, validate(result.design))
         except ModelImportError as exc:
-            self.failed.emit(path, str(exc))
+            self._done.emit(path, None, str(exc))
         except Exception as exc:  # noqa: BLE001 - a hostile file must never take the window down
-            self.failed.emit(path, f"unexpected problem reading the model: {exc!r}")
+            self._done.emit(path, None, f"unexpected problem reading the model: {exc!r}")
+        else:
+            self._done.emit(path, imported, "")
+
+    def _deliver(self, path: Path, imported: Imported | None, why: str) -> None:
+        """On the GUI thread: idle first (the window's slots may start another import), then tell."""
+        self.path = None
+        if imported is None:
+            self.failed.emit(path, why)
         else:
             self.finished.emit(imported)
-
-    def _idle(self, *_: object) -> None:
-        self.path = None

@@ -214,6 +214,13 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------ painting
 
+    def block_color(self) -> QColor:
+        """The card's colour when drawn as a plain block (zoomed out, on the overview map)."""
+        if self.isSelected():
+            return canvas_colors()["selected"]
+        status = {ERROR: ERROR_COLOR, WARNING: WARNING_COLOR}.get(self.view.status)
+        return status or category_color(self.view.category)
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -222,8 +229,7 @@ class NodeItem(QGraphicsItem):
         accent = category_color(v.category)
         rect = QRectF(0, 0, WIDTH, HEIGHT)
         if option.levelOfDetailFromTransform(painter.worldTransform()) < detail_scale(self):
-            status = {ERROR: ERROR_COLOR, WARNING: WARNING_COLOR}.get(v.status)
-            painter.fillRect(rect, c["selected"] if self.isSelected() else status or accent)
+            painter.fillRect(rect, self.block_color())
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         body = {ERROR: c["error_bg"], WARNING: c["warning_bg"]}.get(v.status, c["card"])

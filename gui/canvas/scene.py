@@ -11,9 +11,11 @@ reported through ``message``.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -41,6 +43,11 @@ from gui.document import Document
 from gui.style import canvas_colors
 
 LAYER_MIME = "application/x-netwright-layer"
+# A design up to AT_ONCE layers is shown in one step; a larger one in steps of STEP_S, each a
+# turn of the event loop (see DesignScene.sync and benchmarks/import_scale.py).
+AT_ONCE = 150
+STEP_S = 0.015
+_DONE = object()  # the end of a build's steps
 
 
 def summarize_params(node_type: str, params: dict) -> str:
@@ -69,7 +76,20 @@ def summarize_params(node_type: str, params: dict) -> str:
     return " · ".join(parts)
 
 
-def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None = None) -> NodeView:
+def shared_layers(doc: Document) -> set[str]:
+    """The nodes whose layer other nodes call (their cards carry a 'shared' tag)."""
+    return {n.shares for n in doc.design.nodes.values() if n.shares}
+
+
+def node_view(
+    doc: Document,
+    node_id: str,
+    report: Report,
+    incoming: dict | None = None,
+    shared: set[str] | None = None,
+) -> NodeView:
+    """What ``node_id``'s card shows.  Pass ``incoming`` (``design.incoming()``) and ``shared``
+    (:func:`shared_layers`) when viewing many nodes: each is O(design) to compute."""
     node = doc.design.nodes[node_id]
     info = report.nodes.get(node_id)
     spec = LAYERS.get(node.type)
@@ -103,7 +123,7 @@ def node_view(doc: Document, node_id: str, report: Report, incoming: dict | None
     produced = owner_spec.outputs_for(owner_spec.check_params(owner.params)[1]) if owner_spec else ()
     out_ports = produced if len(produced) > 1 else ()
     shared_with = node.shares or (
-        node_id if any(n.shares == node_id for n in doc.design.nodes.values()) else ""
+        node_id if node_id in (shared_layers(doc) if shared is None else shared) else ""
     )
     if shared_with:
         tip.append(f"Shares its weights with every layer tagged like it (the layer of '{shared_with}').")
@@ -142,13 +162,13 @@ def _distance(here: QPointF, item: NodeItem, direction: str) -> float:
 
 class DesignScene(QGraphicsScene):
     message = Signal(str)  # a refusal or hint for the status bar
+    progress = Signal()  # a step of a sync: cards built or refreshed (``building`` says whether more follow)
 
     def __init__(self, doc: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
         self.nodes: dict[str, NodeItem] = {}
-        self.edge_items: list[EdgeItem] = []
-        self._edge_keys: list[tuple] = []
+        self._edges: dict[tuple, EdgeItem] = {}  # by key (see _edge_keys)
         self._wire: QGraphicsLineItem | None = None
         self._wire_src: str | None = None
         self._wire_out: str | None = None
@@ -161,36 +181,111 @@ class DesignScene(QGraphicsScene):
         self._group_number = 0
         self._grouped_design = doc.design
         self.detail_scale = SMALL_DETAIL_SCALE  # cards drop their text below this zoom (items.py)
+        self._steps: Iterator[None] | None = None  # what is left of a sync's build (see sync)
+        self._select_when_built: set[str] = set()  # asked to be selected before their card was built
+        self._build_timer = QTimer(self, singleShot=True, interval=0)
+        self._build_timer.timeout.connect(self._next_step)
         self.setBackgroundBrush(canvas_colors()["background"])
         doc.changed.connect(self.sync)
         doc.node_renamed.connect(self._renamed)
         self.sync(doc.report)
 
     def _renamed(self, old: str, new: str) -> None:
-        self.nodes[new] = self.nodes.pop(old)
+        if old in self.nodes:  # else its card is not built yet: the sync that follows builds it
+            self.nodes[new] = self.nodes.pop(old)
         self.groups = {gid: frozenset(new if m == old else m for m in ms) for gid, ms in self.groups.items()}
 
     # ------------------------------------------------------------ model -> items
 
     def sync(self, report: Report) -> None:
+        """Make the cards and edges match the design.
+
+        A design of up to AT_ONCE layers is done before this returns.  A larger one is done in
+        steps of STEP_S on later turns of the event loop, so the window keeps painting and
+        taking input (opening NASNetMobile built its 771 cards in one 180 ms step): only a few
+        new cards (a layer dropped or pasted, to be selected) are built at once.  The order:
+        new cards, then the edges and collapsed groups, then the refresh of the other cards.
+
+        Between steps the canvas is consistent: every card and edge on it belongs to the current
+        design (those of removed layers go at once), and a newer change starts again from its
+        own design, so an outdated build never finishes."""
         design = self.doc.design
         self.detail_scale = SMALL_DETAIL_SCALE if len(design.nodes) <= SMALL_DESIGN else DETAIL_SCALE
-        for nid in [n for n in self.nodes if n not in design.nodes]:
-            item = self.nodes.pop(nid)
-            self.removeItem(item)
-        incoming = design.incoming()
-        for nid, node in design.nodes.items():
-            view = node_view(self.doc, nid, report, incoming)
-            item = self.nodes.get(nid)
-            if item is None:
-                item = self.nodes[nid] = NodeItem(view)
-                self.addItem(item)
-            else:
-                item.set_view(view)
-            if (item.pos().x(), item.pos().y()) != node.pos:
-                item.setPos(*node.pos)
+        self._build_timer.stop()
+        self._drop_removed()
+        new = [n for n in design.nodes if n not in self.nodes]
+        self._steps = self._build(report, new)
+        if len(design.nodes) <= AT_ONCE:
+            self._advance()
+        else:
+            self._advance(steps=len(new) if len(new) <= AT_ONCE else 0)
+
+    @property
+    def building(self) -> bool:
+        """Whether the cards and edges are still being brought up to date (on later turns)."""
+        return self._steps is not None
+
+    def unbuilt(self) -> int:
+        """How many of the design's layers have no card yet."""
+        return len(self.doc.design.nodes) - len(self.nodes)
+
+    def _advance(self, steps: int | None = None, seconds: float | None = None) -> None:
+        """Take ``steps`` steps of the build (None: all), or as many as fit in ``seconds``;
+        what is left is taken on the next turn of the event loop."""
+        deadline = None if seconds is None else time.perf_counter() + seconds
+        done = 0
+        while self._steps is not None and (steps is None or done < steps):
+            if next(self._steps, _DONE) is _DONE:
+                self._steps = None
+            done += 1
+            if deadline is not None and done % 8 == 0 and time.perf_counter() > deadline:
+                break
+        if self._steps is not None:
+            self._build_timer.start()
+        else:
+            self._select_when_built.clear()
+        self.progress.emit()
+
+    def _next_step(self) -> None:
+        self._advance(seconds=STEP_S)
+
+    def _build(self, report: Report, new: list[str]) -> Iterator[None]:
+        """The build, one card or edge per step."""
+        design = self.doc.design
+        incoming, shared = design.incoming(), shared_layers(self.doc)
+
+        def view(nid: str) -> NodeView:
+            return node_view(self.doc, nid, report, incoming, shared)
+
+        for nid in new:
+            item = self.nodes[nid] = NodeItem(view(nid))
+            item.setPos(*design.nodes[nid].pos)
+            self.addItem(item)
+            if nid in self._select_when_built:
+                item.setSelected(True)
+            yield
         self._sync_groups(report)
-        self._sync_edges()
+        yield from self._sync_edges()
+        for nid in [n for n in design.nodes if n not in new]:
+            item, pos = self.nodes[nid], design.nodes[nid].pos
+            item.set_view(view(nid))
+            if (item.pos().x(), item.pos().y()) != pos:
+                item.setPos(*pos)
+            yield
+        if self.groups:
+            self._sync_groups(report)  # a group's card sits on its entry layer's card, which may have moved
+
+    def _drop_removed(self) -> None:
+        """Remove the cards of layers no longer in the design, with the edges that touch them,
+        and the groups of a design no longer shown."""
+        design = self.doc.design
+        gone = [self.nodes.pop(nid) for nid in [n for n in self.nodes if n not in design.nodes]]
+        if design is not self._grouped_design:  # another design is shown: its groups are gone
+            self.groups, self._grouped_design = {}, design
+            gone += [self.group_items.pop(gid) for gid in list(self.group_items)]
+        self._remove_edges({id(edge) for item in gone for edge in item.edges})
+        for item in gone:
+            self.removeItem(item)
 
     # ------------------------------------------------------------ collapsed groups (a view only)
 
@@ -226,8 +321,6 @@ class DesignScene(QGraphicsScene):
 
     def _sync_groups(self, report: Report) -> None:
         design = self.doc.design
-        if design is not self._grouped_design:  # another design is shown: its groups are gone
-            self.groups, self._grouped_design = {}, design
         self.groups = {
             gid: kept
             for gid, members in self.groups.items()
@@ -253,7 +346,13 @@ class DesignScene(QGraphicsScene):
     def _item(self, nid: str) -> NodeItem:
         return self.group_items.get(nid) or self.nodes[nid]
 
-    def _sync_edges(self) -> None:
+    @property
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def _edge_keys(self) -> list[tuple]:
+        """Each edge on show: (src, dst, port, out, its input's index and count on a merge layer,
+        the cards it joins: the layers', or the collapsed groups' they are folded into)."""
         design = self.doc.design
         inc = design.incoming()
         keys = []
@@ -262,18 +361,30 @@ class DesignScene(QGraphicsScene):
             merge = spec is not None and spec.is_merge and dst == e.dst
             index, count = (inc[e.dst].index(e), len(inc[e.dst])) if merge else (0, 1)
             keys.append((e.src, e.dst, e.port, e.out, index, count, src, dst))
-        if keys == self._edge_keys:
+        return keys
+
+    def _sync_edges(self) -> Iterator[None]:
+        """Remove the edges no longer wanted at once, then add the new ones, one per step."""
+        keys = self._edge_keys()
+        wanted = set(keys)
+        self._remove_edges({id(item) for key, item in self._edges.items() if key not in wanted})
+        for key in keys:
+            if key not in self._edges:
+                src, dst, port, out, index, count, src_card, dst_card = key
+                item = self._edges[key] = EdgeItem(
+                    self._item(src_card), self._item(dst_card), (src, dst, port, out), index, count
+                )
+                self.addItem(item)
+                yield
+
+    def _remove_edges(self, ids: set[int]) -> None:
+        """Remove the edge items whose ``id`` is in ``ids``."""
+        if not ids:
             return
-        for item in self.edge_items:
+        for key, item in [(k, i) for k, i in self._edges.items() if id(i) in ids]:
             item.detach()
             self.removeItem(item)
-        self.edge_items = [
-            EdgeItem(self._item(src_item), self._item(dst_item), (src, dst, port, out), index, count)
-            for src, dst, port, out, index, count, src_item, dst_item in keys
-        ]
-        for item in self.edge_items:
-            self.addItem(item)
-        self._edge_keys = keys
+            del self._edges[key]
 
     # ------------------------------------------------------------ selection
 
@@ -294,7 +405,11 @@ class DesignScene(QGraphicsScene):
         return [Edge(*i.key) for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
     def select_nodes(self, ids: list[str]) -> None:
+        """Select these layers; one whose card is still being built is selected when it is."""
         self.clearSelection()
+        self._select_when_built = {
+            nid for nid in ids if nid not in self.nodes and nid in self.doc.design.nodes
+        }
         for nid in ids:
             if nid in self.nodes:
                 self.nodes[nid].setSelected(True)

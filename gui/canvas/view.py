@@ -3,6 +3,8 @@ rubber-band selection, drops from the palette, and arrow keys from card to card.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QDragEnterEvent,
@@ -13,7 +15,7 @@ from PySide6.QtGui import (
     QPainter,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsView, QLabel
 
 from engine.schema.catalog import LAYERS
 from gui.canvas.items import HEADER, WIDTH
@@ -42,7 +44,33 @@ class CanvasView(QGraphicsView):
         self.setSceneRect(MIN_SCENE_RECT)
         self._panning = False
         self.minimap = Minimap(self)
-        scene.doc.changed.connect(self._design_changed)
+        self.building = QLabel(self)  # "Building the canvas…" while a large design's cards are built
+        self.building.setObjectName("canvas_building")
+        self.building.setStyleSheet(
+            "#canvas_building { background: rgba(0, 0, 0, 150); color: white; padding: 4px 8px; "
+            "border-radius: 4px; }"
+        )
+        self.building.move(12, 12)
+        self.building.hide()
+        self._fit_when_built: Callable[[], None] | None = None
+        scene.progress.connect(self._scene_progress)
+
+    def _scene_progress(self) -> None:
+        """A step of building the cards: while cards are missing say so; once every card
+        is up to date, size the scroll area and do the fit asked for meanwhile."""
+        scene = self.design_scene
+        missing = scene.unbuilt() if scene.building else 0
+        if missing:
+            total = len(scene.doc.design.nodes)
+            self.building.setText(f"Building the canvas… {total - missing} of {total} layers")
+            self.building.adjustSize()
+        self.building.setVisible(bool(missing))
+        if scene.building:
+            return
+        self._design_changed()
+        fit, self._fit_when_built = self._fit_when_built, None
+        if fit is not None:
+            fit()
 
     def _design_changed(self) -> None:
         """Room to scroll around the whole design, however large; the overview follows."""
@@ -66,7 +94,15 @@ class CanvasView(QGraphicsView):
         self.scale(target / self.zoom(), target / self.zoom())
         self.minimap.update_visibility()
 
+    def _later(self, fit: Callable[[], None]) -> bool:
+        """While the cards are being built, do ``fit`` once they are (True: put off)."""
+        if self.design_scene.building:
+            self._fit_when_built = fit
+        return self.design_scene.building
+
     def fit(self) -> None:
+        if self._later(self.fit):
+            return
         items = self.design_scene.itemsBoundingRect()
         if items.isEmpty():
             return
@@ -78,6 +114,8 @@ class CanvasView(QGraphicsView):
     def fit_or_start_at_inputs(self) -> None:
         """Fit the design if it stays readable; a deep model instead opens at its inputs,
         readable, with the overview map for the rest."""
+        if self._later(self.fit_or_start_at_inputs):
+            return
         self.fit()
         if self.zoom() >= self.design_scene.detail_scale:  # cards show their text
             return
@@ -88,6 +126,7 @@ class CanvasView(QGraphicsView):
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         if event.angleDelta().y():
+            self._fit_when_built = None  # the user's zoom wins over a fit waiting for the cards
             self.zoom_by(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name

@@ -44,7 +44,8 @@ def test_a_small_design_keeps_its_text_at_a_quarter_zoom(window):
     assert card_colours(window, node, 0.25) > 3
 
 
-def test_a_big_design_draws_plain_blocks_at_a_quarter_zoom(window):
+def test_a_big_design_draws_plain_blocks_at_a_quarter_zoom(window, qtbot):
     window.doc.replace(chain(150), None)
+    qtbot.waitUntil(lambda: not window.scene.building)  # a big design's cards are built over a few turns
     assert card_colours(window, "d75", 0.25) == 1
     assert card_colours(window, "d75", 0.5) > 3  # closer in, the text comes back
