@@ -182,6 +182,7 @@ class DesignScene(QGraphicsScene):
         self._grouped_design = doc.design
         self.detail_scale = SMALL_DETAIL_SCALE  # cards drop their text below this zoom (items.py)
         self._steps: Iterator[None] | None = None  # what is left of a sync's build (see sync)
+        self._known: set[str] = set()  # the layers of the design at the last sync, with a card or not
         self._select_when_built: set[str] = set()  # asked to be selected before their card was built
         self._build_timer = QTimer(self, singleShot=True, interval=0)
         self._build_timer.timeout.connect(self._next_step)
@@ -193,6 +194,7 @@ class DesignScene(QGraphicsScene):
     def _renamed(self, old: str, new: str) -> None:
         if old in self.nodes:  # else its card is not built yet: the sync that follows builds it
             self.nodes[new] = self.nodes.pop(old)
+        self._known = (self._known - {old}) | {new}
         self.groups = {gid: frozenset(new if m == old else m for m in ms) for gid, ms in self.groups.items()}
 
     # ------------------------------------------------------------ model -> items
@@ -213,12 +215,15 @@ class DesignScene(QGraphicsScene):
         self.detail_scale = SMALL_DETAIL_SCALE if len(design.nodes) <= SMALL_DESIGN else DETAIL_SCALE
         self._build_timer.stop()
         self._drop_removed()
-        new = [n for n in design.nodes if n not in self.nodes]
+        # New cards first, those of layers this change added (to select) before those still to build.
+        added = [n for n in design.nodes if n not in self._known]
+        new = added + [n for n in design.nodes if n in self._known and n not in self.nodes]
+        self._known = set(design.nodes)
         self._steps = self._build(report, new)
         if len(design.nodes) <= AT_ONCE:
             self._advance()
         else:
-            self._advance(steps=len(new) if len(new) <= AT_ONCE else 0)
+            self._advance(steps=len(added) if len(added) <= AT_ONCE else 0)
 
     @property
     def building(self) -> bool:
