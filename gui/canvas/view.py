@@ -122,7 +122,12 @@ class CanvasView(QGraphicsView):
         self.zoom_by(START_ZOOM / self.zoom())
         items = self.design_scene.itemsBoundingRect()
         viewport = self.mapToScene(self.viewport().rect()).boundingRect()
-        self.centerOn(QPointF(items.center().x(), items.top() + viewport.height() / 2 - 40))
+        # Over the top row of cards (the inputs), not the design's middle: a wide model's middle
+        # at the top was empty canvas (NASNetMobile's input is 3,000 px to the right of it).
+        cards = [card.sceneBoundingRect() for card in self.design_scene.nodes.values() if card.isVisible()]
+        top = min((c.top() for c in cards), default=items.top())
+        inputs = [c.center().x() for c in cards if c.top() <= top + 1] or [items.center().x()]
+        self.centerOn(QPointF(sum(inputs) / len(inputs), items.top() + viewport.height() / 2 - 40))
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         if event.angleDelta().y():

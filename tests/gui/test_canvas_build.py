@@ -17,9 +17,9 @@ BRANCHES, DEPTH = 20, 20  # 403 layers: several steps of building, a 20-input me
 def wide(prefix: str = "") -> Design:
     """An input feeding BRANCHES chains of DEPTH Dense layers, merged by a Concatenate."""
     design = Design(name=f"{prefix}wide")
-    middle = 240.0 * (BRANCHES - 1) / 2
-    design.add_node(Node(f"{prefix}x", "Input", {"shape": [8]}, (middle, 0.0)))
-    design.add_node(Node(f"{prefix}cat", "Concatenate", {}, (middle, 140.0 * (DEPTH + 1))))
+    left = 0.0  # the input at the left: opened, the view goes to it, not to the design's middle
+    design.add_node(Node(f"{prefix}x", "Input", {"shape": [8]}, (left, 0.0)))
+    design.add_node(Node(f"{prefix}cat", "Concatenate", {}, (left, 140.0 * (DEPTH + 1))))
     for b in range(BRANCHES):
         previous = f"{prefix}x"
         for i in range(DEPTH):
@@ -28,7 +28,7 @@ def wide(prefix: str = "") -> Design:
             design.connect(Edge(previous, nid))
             previous = nid
         design.connect(Edge(previous, f"{prefix}cat"))
-    design.add_node(Node(f"{prefix}out", "Dense", {"units": 2}, (middle, 140.0 * (DEPTH + 2))))
+    design.add_node(Node(f"{prefix}out", "Dense", {"units": 2}, (left, 140.0 * (DEPTH + 2))))
     design.connect(Edge(f"{prefix}cat", f"{prefix}out"))
     return design
 
