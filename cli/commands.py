@@ -530,6 +530,11 @@ def parser() -> argparse.ArgumentParser:
         "--objective",
         help="with --search: the figure to improve (default val_loss, or loss with no validation)",
     )
+    sweep.add_argument(
+        "--prune",
+        action="store_true",
+        help="with --search: stop a trial after an epoch that scores worse than the earlier trials' median",
+    )
     sweep.add_argument("--json", metavar="OUT.json", help="write every trial, the best and the objective")
     sweep.add_argument(
         "--lr-range",
@@ -606,7 +611,7 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
             return DESIGN_ERRORS
         from cli.sweep_command import cmd_sweep
 
-        if args.search is not None or args.range or args.objective:
+        if args.search is not None or args.range or args.objective or args.prune:
             from cli.sweep_command import cmd_search
 
             return cmd_search(args, out, err)

@@ -121,7 +121,7 @@ def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
         with _stop_on_interrupt(control, err):
             result = run_search(
                 base, space, args.search, base_dir, seed=args.seed, objective=args.objective,
-                listener=_progress(err), control=control,
+                listener=_progress(err), control=control, prune=args.prune,
             )  # fmt: skip
     except ObjectiveMissing as exc:
         err.write(f"sweep: --objective {exc}\n")
@@ -135,7 +135,8 @@ def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
 def _search_problem(args: Any) -> str | None:
     """Arguments that cannot go together or are out of range, before the design is read."""
     if args.search is None:
-        return f"{'--range' if args.range else '--objective'} needs --search N"
+        given = "--range" if args.range else "--objective" if args.objective else "--prune"
+        return f"{given} needs --search N"
     if args.search < 1:
         return f"--search {args.search}: ask for at least 1 trial"
     if args.random is not None or args.lr_range:

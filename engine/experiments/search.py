@@ -10,9 +10,12 @@ validation refuses is reported as failed with the reason, told to the sampler as
 the search goes on.  The result has the sweep's form (:class:`~engine.experiments.sweep.SweepResult`)
 with the search's own findings beside it.
 
-Optuna is imported only inside :func:`run_search`, so nothing the window loads at start pays for it.
-No pruning: a run stopped early goes through the run's Stop, which a sweep reads as "stopped"
-(not run to the end); a pruned state would be a new status for every reader of a sweep's trials.
+With ``prune``, Optuna's MedianPruner reads each epoch's objective through the sweep's own
+per-epoch listener and stops a trial (the run's Stop, after that epoch) whose score is worse
+than the median of the earlier trials' at the same epoch (past the first quarter of the
+epochs); it is "pruned", with the figures of its last epoch, and neither best nor on the
+front.  Optuna is imported only inside :func:`run_search`, so nothing the window loads at
+start pays for it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from engine.experiments.plan import Axis, PlannedTrial, SweepRefused, check_axes
 from engine.experiments.sweep import (
     DONE,
     FAILED,
+    PRUNED,
+    STOPPED,
     SweepControl,
     SweepListener,
     SweepResult,
@@ -220,9 +225,12 @@ def run_search(
     objective: str | None = None,
     listener: SweepListener | None = None,
     control: SweepControl | None = None,
+    prune: bool = False,
 ) -> SweepResult:
     """``count`` trials, each chosen by TPE (seeded by ``seed``) from the ones before, each
-    validated before it trains; Stop ends the search after the trial in progress.
+    validated before it trains; Stop ends the search after the trial in progress; ``prune``
+    stops a trial early that scores worse than the median of the trials before it, once the
+    random trials are done and past the first quarter of the design's epochs.
     :class:`ObjectiveMissing` when the first finished trial does not report ``objective``."""
     import keras  # noqa: F401 - loaded before the first trial, so no trial's time includes it
     import optuna
@@ -232,9 +240,16 @@ def run_search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     objective = objective or default_objective(base)
     listener, control = listener or SweepListener(), control or SweepControl()
-    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup_trials(count))
+    startup = startup_trials(count)
+    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)
+    warmup = int(base.training_settings.epochs) // 4  # an early epoch says little about where a run ends
+    pruner = (
+        optuna.pruners.MedianPruner(n_startup_trials=startup, n_warmup_steps=warmup)
+        if prune
+        else optuna.pruners.NopPruner()
+    )
     direction = "minimize" if lower_is_better(objective) else "maximize"
-    study = optuna.create_study(direction=direction, sampler=sampler)
+    study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
     trials: list[Trial] = []
     started = time.perf_counter()
     with quiet_retracing():
@@ -244,12 +259,44 @@ def run_search(
             asked = study.ask()
             plan, trial = _prepare(base, position, space.suggest(asked), base_dir)
             trials.append(trial)
-            run_one(plan, trial, position, count, base_dir, listener, control)
+            watched = _pruning(asked, trial, objective, listener, control) if prune else listener
+            run_one(plan, trial, position, count, base_dir, watched, control)
             _tell(study, asked, trial, objective)
     result = finish(trials, objective)
     result.seconds = time.perf_counter() - started
-    result.search = _findings(result, space, seed, direction, startup_trials(count))
+    result.search = {**_findings(result, space, seed, direction, startup), "pruning": prune}
     return result
+
+
+def _pruning(
+    asked: Any, trial: Trial, objective: str, listener: SweepListener, control: SweepControl
+) -> SweepListener:
+    """``listener``, and each epoch's objective told to the pruner; when it says prune, the run
+    stops after that epoch and the trial ends as :data:`PRUNED` with that epoch's figures."""
+    said: dict[str, Any] = {}
+
+    def epoch(info: dict[str, Any]) -> None:
+        listener.on_epoch(info)
+        value = info["logs"].get(objective)
+        if said or value is None or not math.isfinite(value):
+            return
+        asked.report(value, info["epoch"])
+        if asked.should_prune():
+            said.update(epoch=info["epoch"] + 1, value=value)
+            control.current.stop()
+
+    def end(info: dict[str, Any]) -> None:
+        if said and trial.status == STOPPED and not control.aborted:
+            trial.status = PRUNED
+            trial.metrics = {k: v[-1] for k, v in trial.history.items() if v}
+            trial.message = (
+                f"after epoch {said['epoch']}: {objective} {said['value']:.4g} is worse than the "
+                "median of the trials before at that epoch"
+            )
+            info = {**info, **trial.plain()}
+        listener.on_trial_end(info)
+
+    return SweepListener(on_trial_begin=listener.on_trial_begin, on_epoch=epoch, on_trial_end=end)
 
 
 def _prepare(
@@ -270,6 +317,9 @@ def _tell(study: Any, asked: Any, trial: Trial, objective: str) -> None:
     """The trial's score to the sampler, or that it failed (the sampler then avoids nothing by it)."""
     from optuna.trial import TrialState
 
+    if trial.status == PRUNED:
+        study.tell(asked, state=TrialState.PRUNED)  # TPE still learns from its epochs' scores
+        return
     if trial.status != DONE:
         study.tell(asked, state=TrialState.FAIL)
         return

@@ -27,6 +27,7 @@ from engine.training.fit import DIVERGED, CannotTrain, Control
 from engine.training.fit import STOPPED as STOPPED_RUN
 
 DONE, FAILED, STOPPED, PENDING = "done", "failed", "stopped", "pending"
+PRUNED = "pruned"  # a search's trial stopped after an epoch that scored worse than earlier trials had
 
 
 class SweepControl:

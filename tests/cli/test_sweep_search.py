@@ -84,6 +84,7 @@ def cli(*argv):
             "the design has no node 'nope'",
         ),
         (["--range", f"{UNITS}=2..8"], "sweep: --range needs --search N"),
+        (["--prune"], "sweep: --prune needs --search N"),
         (
             ["--search", "2", "--random", "2", "--range", f"{UNITS}=2..8"],
             "sweep: --search and --random: give one",

@@ -128,3 +128,19 @@ def test_stop_ends_the_search_after_the_trial_in_progress_and_a_missing_objectiv
     assert [t.status for t in result.trials] == ["done"] and math.isfinite(result.search["best_value"])
     with pytest.raises(ObjectiveMissing, match="'val_acc' is not a figure the trials report"):
         run_search(mlp, space, 2, MLP.parent, objective="val_acc")
+
+
+def test_with_pruning_a_trial_worse_than_the_median_after_an_epoch_stops_there(mlp):
+    space = parse_space(mlp, [f"{RATE}=1e-5..0.1:log", f"{UNITS}=1..64"])
+    ended = []
+    two_epochs = apply_settings(mlp, {"training.epochs": 2})
+    listener = SweepListener(on_trial_end=ended.append)
+    result = run_search(two_epochs, space, 3, MLP.parent, seed=3, prune=True, listener=listener)
+    assert [t.status for t in result.trials] == ["done", "done", "pruned"]  # the first two at random
+    pruned = result.trials[2]
+    first_epoch = [t.history["val_loss"][0] for t in result.trials]
+    assert len(pruned.history["val_loss"]) == 1 and pruned.metrics["val_loss"] == first_epoch[2]
+    assert first_epoch[2] > statistics.median(first_epoch[:2])  # worse than the trials before at epoch 1
+    assert pruned.message.startswith("after epoch 1: val_loss ")
+    assert ended[2]["status"] == "pruned" and ended[2]["message"] == pruned.message  # as the listener saw it
+    assert result.best != 2 and not pruned.pareto and result.search["pruning"] is True
