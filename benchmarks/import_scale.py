@@ -10,7 +10,10 @@ per frame, each frame painted synchronously; median and p95 frame times, at
 opened through the window (File → Open's path, read on another thread) while
 a 10 ms QTimer on the GUI thread records how late each tick arrives (the method
 of benchmarks/ui_latency.py); the longest gap is the longest the window stood still,
-including showing the finished design on the canvas.
+reported for three phases: while the file is read (the GUI thread's garbage
+collections of what the import thread allocates), while the cards are built
+(in steps, see gui/canvas/scene.py), and in the second after (first paints, the
+overview map).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/import_scale.py
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,16 +34,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 FAMILIES = ("NASNetMobile", "DenseNet121")
+OPENS = 3  # NASNetMobile opened this many times: the stalls are the median of each phase's longest
 
 
 def saved_models(folder: Path) -> dict[str, Path]:
-    import keras
-
-    paths = {}
-    for family in FAMILIES:
-        path = folder / f"{family}.keras"
-        getattr(keras.applications, family)(weights=None).save(path)
-        paths[family] = path
+    """The models, saved by another process: TensorFlow is not in the window's process when a
+    model is opened (its half a million objects would make the GUI thread's garbage collections,
+    which the stalls include, slower than in the app)."""
+    paths = {family: folder / f"{family}.keras" for family in FAMILIES}
+    script = "import sys, keras\nfor family, path in zip(sys.argv[1::2], sys.argv[2::2]):\n"
+    script += "    getattr(keras.applications, family)(weights=None).save(path)"
+    args = [str(a) for item in paths.items() for a in item]
+    subprocess.run([sys.executable, "-c", script, *args], check=True)
     return paths
 
 
@@ -161,16 +167,20 @@ def main() -> None:
             worst = max(worst, seconds)
             print(f"{family:<14}{nodes:>8}{seconds:>30.2f}")
         frames = pan_frames(paths["NASNetMobile"])
-        stall = import_stall(paths["NASNetMobile"])
+        opens = [import_stall(paths["NASNetMobile"]) for _ in range(OPENS)]
     for label, (median, p95) in frames.items():
         print(f"pan NASNetMobile at {label:<6}: frame median {median:.1f} ms, p95 {p95:.1f} ms")
+    stall = {key: statistics.median(run[key] for run in opens) for key in opens[0]}
     print(
-        f"open NASNetMobile in the window: {stall['total']:.2f} s; longest GUI-thread stall "
-        f"{stall['reading']:.0f} ms while reading the file, {stall['building']:.0f} ms while building "
+        f"open NASNetMobile in the window (median of {OPENS}): {stall['total']:.2f} s; longest GUI-thread "
+        f"stall {stall['reading']:.0f} ms while reading the file, {stall['building']:.0f} ms while building "
         f"the cards ({stall['turns']:.0f} timer ticks), {stall['after']:.0f} ms in the second after"
     )
     pan = max(m for m, _ in frames.values())
-    print(f"import: {worst:.2f} s at most (target < 3 s); pan frame median {pan:.1f} ms (target < 16 ms)")
+    print(
+        f"import: {worst:.2f} s at most (target < 3 s); pan frame median {pan:.1f} ms (target < 16 ms); "
+        f"opening's longest stall while building the cards {stall['building']:.0f} ms (target < 50 ms)"
+    )
 
 
 if __name__ == "__main__":
