@@ -206,7 +206,8 @@ class DesignScene(QGraphicsScene):
         steps of STEP_S on later turns of the event loop, so the window keeps painting and
         taking input (opening NASNetMobile built its 771 cards in one 180 ms step): only a few
         new cards (a layer dropped or pasted, to be selected) are built at once.  The order:
-        new cards, then the edges and collapsed groups, then the refresh of the other cards.
+        new cards, then the edges and collapsed groups, then the refresh of the other cards,
+        those on screen first (an edit shows at once where the user looks).
 
         Between steps the canvas is consistent: every card and edge on it belongs to the current
         design (those of removed layers go at once), and a newer change starts again from its
@@ -271,7 +272,14 @@ class DesignScene(QGraphicsScene):
             yield
         self._sync_groups(report)
         yield from self._sync_edges()
-        for nid in [n for n in design.nodes if n not in new]:
+        built = set(new)
+        shown = [v.mapToScene(v.viewport().rect()).boundingRect() for v in self.views()]
+
+        def off_screen(nid: str) -> bool:  # the cards on screen are refreshed first
+            card = self.nodes[nid].sceneBoundingRect()
+            return not any(area.intersects(card) for area in shown)
+
+        for nid in sorted((n for n in design.nodes if n not in built), key=off_screen):
             item, pos = self.nodes[nid], design.nodes[nid].pos
             item.set_view(view(nid))
             if (item.pos().x(), item.pos().y()) != pos:
