@@ -113,7 +113,7 @@ def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
         return UNREADABLE
     err.write(
         f"search of '{design.name}': {args.search} trial(s) chosen by TPE (seed {args.seed}; the first "
-        f"{min(startup_trials(args.search), args.search)} at random)\n"
+        f"{startup_trials(args.search)} at random)\n"
     )
     control = SweepControl()
     base_dir = Path(args.file).resolve().parent

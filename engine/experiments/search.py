@@ -211,8 +211,9 @@ def default_objective(base: Design) -> str:
 
 def startup_trials(count: int) -> int:
     """How many trials are drawn at random before TPE models the results: a third of the search,
-    at least 2 and at most Optuna's default 10 (a short search still learns from its results)."""
-    return max(2, min(STARTUP_MAX, count // 3))
+    at least 2 and at most Optuna's default 10 (a short search still learns from its results),
+    never more than the search has."""
+    return min(count, max(2, min(STARTUP_MAX, count // 3)))
 
 
 def run_search(
@@ -314,7 +315,7 @@ def _prepare(
 
 
 def _tell(study: Any, asked: Any, trial: Trial, objective: str) -> None:
-    """The trial's score to the sampler, or that it failed (the sampler then avoids nothing by it)."""
+    """The trial's score to the sampler, or that it was pruned or failed."""
     from optuna.trial import TrialState
 
     if trial.status == PRUNED:
