@@ -544,7 +544,8 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--export",
         metavar="FOLDER",
-        help="instead of training: write each trial's script and sweep.py, a loop that trains them",
+        help="instead of training: write each trial's script and sweep.py, a loop that trains them "
+        "(after a --search: the trials it trained)",
     )
     explain = sub.add_parser(
         "explain-step", help="one training step on one sample: every layer's values, gradients and update"
