@@ -85,7 +85,8 @@ class Span:
     integer: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"low": self.low, "high": self.high, "log": self.log, "integer": self.integer}
+        low, high = (int(self.low), int(self.high)) if self.integer else (self.low, self.high)
+        return {"low": low, "high": high, "log": self.log, "integer": self.integer}
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,8 @@ def parse_space(base: Design, ranges: Sequence[str], choices: Sequence[str] = ()
     except SweepRefused as exc:
         raise SpaceError("; ".join(exc.problems)) from None
     for text, span in zip(ranges, spans, strict=True):
-        ends = (int(span.low), int(span.high)) if span.integer else (span.low, span.high)
-        _named(_usable, text, base, span.path, ends, kind="range")
+        ends = span.to_dict()
+        _named(_usable, text, base, span.path, (ends["low"], ends["high"]), kind="range")
     for text, axis in zip(choices, axes, strict=True):
         _named(_usable, text, base, axis.path, axis.values, kind="grid")
     return Space(spans, axes)

@@ -105,6 +105,7 @@ def test_a_seeded_search_repeats_its_trials_and_keeps_the_best(mlp):
     assert (found["seed"], found["direction"], found["random_trials"]) == (7, "maximize", 2)
     assert found["best_settings"] == settings[first.best] and found["best_value"] == max(accuracy)
     assert found["space"][UNITS] == {"low": 2, "high": 32, "log": False, "integer": True}
+    assert isinstance(found["space"][UNITS]["low"], int) and found["space"][RATE]["low"] == 1e-3
 
 
 def test_a_trial_validation_refuses_is_reported_and_the_search_goes_on(mlp):
