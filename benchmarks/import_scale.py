@@ -118,7 +118,10 @@ def import_stall(path: Path, interval_ms: int = 10) -> dict[str, float]:
     from PySide6.QtCore import Qt, QTimer
 
     app, window = bench_window()
-    app.processEvents()
+    settled = time.perf_counter() + 0.5  # the new window's first layout passes, as in a window in use
+    while time.perf_counter() < settled:
+        app.processEvents()
+        time.sleep(0.005)
     scene = window.scene
     gaps: list[tuple[float, str]] = []
     last = [time.perf_counter(), True, False]  # time, reading, built at the previous tick

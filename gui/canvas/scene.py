@@ -241,8 +241,14 @@ class DesignScene(QGraphicsScene):
         deadline = None if seconds is None else time.perf_counter() + seconds
         done = 0
         while self._steps is not None and (steps is None or done < steps):
-            if next(self._steps, _DONE) is _DONE:
-                self._steps = None
+            try:
+                if next(self._steps, _DONE) is _DONE:
+                    self._steps = None
+            except Exception:
+                self._steps = (
+                    None  # a build that failed is over (not "building" for ever); the next change restarts it
+                )
+                raise
             done += 1
             if deadline is not None and done % 8 == 0 and time.perf_counter() > deadline:
                 break
