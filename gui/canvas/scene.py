@@ -527,6 +527,7 @@ class DesignScene(QGraphicsScene):
     # ------------------------------------------------------------ gestures
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt's name
+        self._select_when_built = set()  # a click selects what it clicks, not cards still to come
         pos = event.scenePos()
         # Ports straddle the card's edge, so look by bounding box, not by the card's shape.
         near = self.items(

@@ -4,6 +4,8 @@ Whatever arrives meanwhile (an edit, an undo, a rename, a selection, a second Op
 the canvas showing the document exactly, and in between it never shows what is not there."""
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from engine.design import file_format
@@ -121,6 +123,15 @@ def test_a_layer_selected_before_its_card_is_built_is_selected_when_it_is(window
     window.scene.select_nodes(["out", "b7_7"])
     built(window, qtbot)
     assert sorted(window.scene.selected_node_ids()) == ["b7_7", "out"]
+    # Unless a click on the canvas chose something else meanwhile.
+    window.files.open_path(files[1], ask=False)
+    window.scene.select_nodes(["o_out"])
+    view = window.view
+    blank = QPoint(10, view.viewport().height() // 2)  # the view shows the first design's input, at its left
+    assert view.mapToScene(blank).x() < 0 and not view.items(blank)  # left of every card
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, blank)
+    built(window, qtbot)
+    assert not window.scene.selected_node_ids()
 
 
 def test_a_second_open_during_the_build_replaces_the_first(window, qtbot, files):
