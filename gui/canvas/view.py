@@ -44,14 +44,14 @@ class CanvasView(QGraphicsView):
         self.setSceneRect(MIN_SCENE_RECT)
         self._panning = False
         self.minimap = Minimap(self)
-        self.building = QLabel(self)  # "Building the canvas…" while a large design's cards are built
-        self.building.setObjectName("canvas_building")
-        self.building.setStyleSheet(
+        self.building_label = QLabel(self)  # "Building the canvas…" while a large design's cards are built
+        self.building_label.setObjectName("canvas_building")
+        self.building_label.setStyleSheet(
             "#canvas_building { background: rgba(0, 0, 0, 150); color: white; padding: 4px 8px; "
             "border-radius: 4px; }"
         )
-        self.building.move(12, 12)
-        self.building.hide()
+        self.building_label.move(12, 12)
+        self.building_label.hide()
         self._fit_when_built: Callable[[], None] | None = None
         scene.progress.connect(self._scene_progress)
 
@@ -62,9 +62,9 @@ class CanvasView(QGraphicsView):
         missing = scene.unbuilt() if scene.building else 0
         if missing:
             total = len(scene.doc.design.nodes)
-            self.building.setText(f"Building the canvas… {total - missing} of {total} layers")
-            self.building.adjustSize()
-        self.building.setVisible(bool(missing))
+            self.building_label.setText(f"Building the canvas… {total - missing} of {total} layers")
+            self.building_label.adjustSize()
+        self.building_label.setVisible(bool(missing))
         if scene.building:
             return
         self._design_changed()

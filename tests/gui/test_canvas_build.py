@@ -68,7 +68,7 @@ def built(window, qtbot) -> None:
         (e.src, e.dst, incoming[e.dst].index(e) if e.dst.endswith("cat") else 0) for e in doc.design.edges
     )
     assert len([i for i in scene.items() if isinstance(i, EdgeItem)]) == len(doc.design.edges)
-    assert not window.view.building.isVisible()
+    assert not window.view.building_label.isVisible()
 
 
 def one_turn() -> None:
@@ -80,9 +80,13 @@ def test_a_large_design_opens_in_steps_and_ends_as_the_document(window, qtbot, f
     window.files.open_path(files[0], ask=False)
     scene, view = window.scene, window.view
     assert scene.building and not scene.nodes  # Open returned at once: the cards come next
-    assert view.building.isVisible() and view.building.text() == "Building the canvas… 0 of 403 layers"
+    assert (
+        view.building_label.isVisible()
+        and view.building_label.text() == "Building the canvas… 0 of 403 layers"
+    )
     one_turn()
     assert scene.building and 0 < len(scene.nodes) < 403
+    assert view.building_label.text() == f"Building the canvas… {len(scene.nodes)} of 403 layers"
     shown_consistently(window)
     assert not scene.edge_items  # edges come once every layer has its card
     built(window, qtbot)
