@@ -245,9 +245,8 @@ class DesignScene(QGraphicsScene):
                 if next(self._steps, _DONE) is _DONE:
                     self._steps = None
             except Exception:
-                self._steps = (
-                    None  # a build that failed is over (not "building" for ever); the next change restarts it
-                )
+                # A build that failed is over, not "building" for ever; the next change starts another.
+                self._steps = None
                 raise
             done += 1
             if deadline is not None and done % 8 == 0 and time.perf_counter() > deadline:
