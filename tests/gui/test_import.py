@@ -60,11 +60,12 @@ def test_a_tall_imported_model_scrolls_whole_and_shows_an_overview(
     window, monkeypatch, tmp_path, keras, qtbot
 ):
     path = tmp_path / "tall.keras"
-    layers = [keras.layers.Dense(4, name=f"d{i}") for i in range(80)]
+    layers = [keras.layers.Dense(4, name=f"d{i}") for i in range(160)]
     keras.Sequential([keras.Input((4,)), *layers]).save(path)
     open_with_dialog(window, monkeypatch, path, qtbot)
     view, scene = window.view, window.scene
-    assert len(scene.nodes) == 81
+    qtbot.waitUntil(lambda: not scene.building)  # 161 cards: built over a few turns of the event loop
+    assert len(scene.nodes) == 161 and len(scene.edge_items) == 160 and not view.building_label.isVisible()
     bottom = max(item.sceneBoundingRect().bottom() for item in scene.nodes.values())
     assert bottom > 10_000 and view.sceneRect().bottom() > bottom  # the last layers can be scrolled to
     settle(qtbot, window)  # its first layout re-fits the view once
