@@ -215,6 +215,8 @@ class TrainingPanel(QWidget):
         return self.doc.path.parent if self.doc.path else Path.cwd()
 
     def _cleared(self) -> None:
+        if not self.session.running:
+            self.plot_timer.stop()
         self.progress.setValue(0)
         self.progress_label.setText("Not trained yet.")
         self.show_message("")
@@ -354,7 +356,9 @@ class TrainingPanel(QWidget):
         parts = self._refresh_parts()
         self._turn = (self._turn + 1) % len(parts)
         parts[self._turn]()
-        self.plot_timer.setInterval(1000 // (PLOT_HZ * len(parts)))
+        interval = 1000 // (PLOT_HZ * len(parts))
+        if self.plot_timer.interval() != interval:  # setting it restarts the timer: only on a change
+            self.plot_timer.setInterval(interval)
 
     def refresh_views(self) -> None:
         """Redraw the curves and the visible tab (each view skips the work when nothing changed)."""

@@ -85,6 +85,7 @@ class BoundaryView(QWidget):
     def _clear(self) -> None:
         self.marker.clear()
         self.image.clear()
+        self.image.hide()  # a cleared image keeps its rectangle, which auto-range would still count
         self.points.clear()
         self.curve.clear()
         self._shown = self._points = None
@@ -105,6 +106,7 @@ class BoundaryView(QWidget):
             background = self.plot.backgroundBrush().color().name()
             picture = np.transpose(plane_image(b.values, b.confidence, background), (1, 0, 2))
             self.image.setImage(picture, autoLevels=False, levels=(0, 255))
+            self.image.show()
             dx, dy = b.xs[1] - b.xs[0], b.ys[1] - b.ys[0]
             self.image.setRect(b.xs[0] - dx / 2, b.ys[0] - dy / 2, dx * len(b.xs), dy * len(b.ys))
             if new_points:
@@ -112,6 +114,7 @@ class BoundaryView(QWidget):
                 self.points.setData(b.points[:, 0], b.points[:, 1], brush=brushes)
         else:
             self.image.clear()
+            self.image.hide()
             if new_points:
                 self.points.setData(b.points[:, 0], b.labels, brush=pg.mkBrush("#2F6FD6A0"))
             self.curve.setData(b.xs, b.values)
@@ -119,3 +122,4 @@ class BoundaryView(QWidget):
     def apply_theme(self) -> None:
         self.plot.apply_theme()
         self._shown = self._points = None
+        self.refresh()  # the plane is tinted with the theme's background

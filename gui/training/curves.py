@@ -97,7 +97,7 @@ class CurvesView(QWidget):
         stale = [k for k in self.items if k not in drawn and self._plot_of(k[1]) == name]
         for key in stale:  # a hidden run's, or no longer shown (a compared run's per-batch line)
             box.plot.removeItem(self.items.pop(key))  # off the plot's list: an emptied plot knows it
-        box.widget.set_x_end(None if current is None or current.finished else current.epochs_planned)
+        box.widget.set_x_end(None if current is None else current.x_end)  # a fixed axis, not rescaled
         box.legend.set_entries(entries)
         note = COMPARE_NOTE if comparing else ""
         if box.legend.note != note:  # re-rendering the legend on every refresh cost a relayout

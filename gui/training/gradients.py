@@ -121,7 +121,7 @@ class GradientsView(QWidget):
             return
         xs, series = shown
         run = self.session.run
-        self.lines_box.widget.set_x_end(None if run.finished else run.epochs_planned)
+        self.lines_box.widget.set_x_end(run.x_end)
         self.hint.setVisible(not run.grad_norm)
         names = list(series)
         colors = ordered_colors(len(names))
@@ -176,7 +176,7 @@ class GradientsView(QWidget):
         stats = run.epoch_stats
         if stats is None or self._stats_shown == (id(stats), self.layer.currentText()):
             return  # once an epoch: not redrawn (nor the label restyled) on every batch's refresh
-        if self.layer.count() != len(stats.histograms):
+        if [self.layer.itemText(i) for i in range(self.layer.count())] != list(stats.histograms):
             current = self.layer.currentText()
             self.layer.blockSignals(True)
             self.layer.clear()

@@ -57,6 +57,7 @@ class WheelPassingMixin:
 
 
 OVERSHOOT = 0.02  # of a step: past a round bound by less is on it (see nice_bounds)
+LABEL_ROOM = 9  # pixels beyond a steady plot's round bound: half a tick label, not cut by the edge
 
 
 def nice_bounds(low: float, high: float, steps: int = 8) -> tuple[float, float]:
@@ -78,7 +79,7 @@ def nice_bounds(low: float, high: float, steps: int = 8) -> tuple[float, float]:
 
 class SteadyViewBox(pg.ViewBox):
     """Auto-range in round steps (:func:`nice_bounds`), and along x from 0 to at least ``x_end``
-    (the planned epochs of the run in progress: the curve fills a fixed axis).
+    (the epochs of the run shown: the curve of a run in progress fills a fixed axis).
 
     While training, each rescale of a plot cost more than drawing its lines: every axis is laid
     out again and every line re-clipped (benchmarks/ui_latency.py).  With steady bounds a plot
@@ -93,12 +94,31 @@ class SteadyViewBox(pg.ViewBox):
             self.x_end = x_end
             self.updateAutoRange()
 
+    def suggestPadding(self, axis: int) -> float:  # noqa: N802 - pyqtgraph's
+        """pyqtgraph's padding, and at least half a tick label's height: a label on a round bound
+        (0.85, 40) is not cut by the plot's edge."""
+        padding = super().suggestPadding(axis)
+        pixels = self.width() if axis == 0 else self.height()
+        return max(padding, LABEL_ROOM / pixels) if pixels > 0 else padding
+
     def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):  # noqa: N802 - pyqtgraph's
         bounds = super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
-        x, y = bounds
-        if x is not None and self.x_end is not None:
-            x = [min(x[0], 0.0), max(x[1], self.x_end)]
-        return [None if r is None else list(nice_bounds(*r)) for r in (x, y)]
+        shown = [i for i in (self.addedItems if items is None else items) if i.isVisible()]
+        pen = max((i.pixelPadding() for i in shown if hasattr(i, "pixelPadding")), default=0)
+        steady = []
+        for axis, (r, pixels) in enumerate(zip(bounds, (self.width(), self.height()), strict=True)):
+            if r is None:
+                steady.append(None)
+                continue
+            low, high = r
+            if pen and pixels > 0 and high - low > 0:  # pyqtgraph widened the data by the pens'
+                margin = pen * (high - low) / pixels  # pixels: round the data's own bounds
+                if high - low > 2 * margin:
+                    low, high = low + margin, high - margin
+            if axis == 0 and self.x_end is not None:
+                low, high = min(low, 0.0), max(high, self.x_end)
+            steady.append(list(nice_bounds(low, high)))
+        return steady
 
 
 class Plot(WheelPassingMixin, pg.PlotWidget):

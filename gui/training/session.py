@@ -70,6 +70,14 @@ class Run:
     def finished(self) -> bool:
         return self.result is not None
 
+    @property
+    def x_end(self) -> float:
+        """How many epochs its plots span: those planned while it trains, those it trained once
+        it ended (stopped, early stopping, diverged), and never less than one."""
+        if not self.finished:
+            return max(1, self.epochs_planned)
+        return max([1, *(len(values) for values in self.epochs.values())])
+
     def final(self, key: str) -> float | None:
         values = self.epochs.get(key)
         return values[-1] if values else None
@@ -103,6 +111,7 @@ class TrainingSession(QObject):
         self.queue: list[tuple[str, Design]] = []  # runs waiting (an optimizer comparison)
         self.options: dict[str, Any] = {}
         self.revision = 0  # bumped on every change, so a view redraws only when needed
+        self.numbered = 0  # the last run's number: numbers stay unique when old runs are dropped
         self._handlers = {
             events.Begin: self._on_begin,
             events.Batch: self._on_batch,
@@ -176,7 +185,8 @@ class TrainingSession(QObject):
 
     def _launch(self, label: str, design: Design) -> None:
         self._ensure_thread()
-        self.run = Run(len(self.runs) + 1, label, design)
+        self.numbered += 1
+        self.run = Run(self.numbered, label, design)
         self.runs.append(self.run)
         del self.runs[:-KEEP_RUNS]
         self.control = Control()
@@ -227,6 +237,7 @@ class TrainingSession(QObject):
             self.thread.forget()
         self.runs = []
         self.run = None
+        self.numbered = 0
         self._touch()
         self.cleared.emit()
 
@@ -296,6 +307,12 @@ class TrainingSession(QObject):
         self._touch()
 
     def _on_finished(self, result: dict) -> None:
+        if self.run is None:  # another design was opened while it trained: its results are gone
+            self.running = False
+            self.queue = []
+            self._touch()
+            self.cleared.emit()
+            return
         self.run.result = result
         self.running = False
         self._touch()

@@ -47,3 +47,27 @@ def test_the_plane_changes_each_epoch_and_the_samples_once_a_run(qtbot):
     session.revision += 1
     view.refresh()
     assert list(view.points.getData()[0]) == [0.2, 1.0, -1.4]
+
+
+def test_a_regression_curve_after_a_plane_is_framed_by_its_own_data(qtbot):
+    session = TrainingSession()
+    view = BoundaryView(session)
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    run = Run(1, "Adam", design=Design(name="d"))
+    session.runs, session.run = [run], run
+    run.boundary = plane(0, np.array([[-3.0, -3.0], [3.0, 3.0], [0.0, 0.0]]))  # moons: a wide plane
+    session.revision += 1
+    view.refresh()
+    sine = Run(2, "Adam", design=Design(name="d"))  # then sine: one curve in -1..1
+    xs = np.linspace(-1, 1, 50)
+    sine.boundary = Boundary(0, xs, None, np.sin(3 * xs), None, np.c_[xs, xs], np.sin(3 * xs))
+    session.runs, session.run = [run, sine], sine
+    session.revision += 1
+    view.refresh()
+    box = view.plot.getPlotItem().getViewBox()
+    box.updateAutoRange()
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert not view.image.isVisible()  # the old plane's rectangle no longer counts
+    assert -1.3 < x0 < -1 and 1 < x1 < 1.3 and -1.3 < y0 < -0.9 and 0.9 < y1 < 1.3

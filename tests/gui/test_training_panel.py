@@ -171,3 +171,17 @@ def test_second_run_is_overlaid_and_listed(window, qtbot):
     panel.runs.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
     panel.refresh_views()
     assert (1, "loss") not in panel.curves.items
+
+
+def test_opening_another_design_mid_run_leaves_it_ready_to_train(window, qtbot):
+    panel = open_mlp(window, epochs=200)
+    start_and_wait_for_a_batch(qtbot, panel)
+    window.files.open_path(TEMPLATES / "seed_example.json", ask=False)  # the old run stops, forgotten
+    qtbot.waitUntil(lambda: not panel.session.running and panel.train_button.isEnabled(), timeout=TIMEOUT)
+    assert panel.progress_label.text() == "Not trained yet." and panel.session.runs == []
+    assert not panel.stop_button.isEnabled() and not panel.plot_timer.isActive()
+    window.doc.set_settings("training", {**window.doc.design.training, "epochs": 1}, "e")
+    result = start_and_wait(qtbot, panel)
+    assert result["stop_reason"] is None
+    assert [run.number for run in panel.session.runs] == [1]
+    assert panel.session.run.design.name == "seed_example"

@@ -115,3 +115,58 @@ def test_the_workspace_redraws_one_plot_per_tick(window, qtbot):
     assert before == {"loss": 2, "accuracy": 2, "gradient lines": 2, "strip": [0.5, 1.102]}
     assert all(len(plots) <= 1 for plots in changed)  # never two in one turn of the event loop
     assert panel.plot_timer.interval() == 1000 // (10 * len(parts))  # each still redrawn at 10 Hz
+
+
+def finished(epochs: dict[str, list[float]], planned: int) -> Run:
+    run = running(planned, [])
+    run.epochs = epochs
+    run.result = {"history": epochs}
+    return run
+
+
+def shown_range(session, run, qtbot) -> tuple[list[list[float]], list[list[float]]]:
+    session.runs, session.run = [run], run
+    view = CurvesView(session)
+    qtbot.addWidget(view)
+    view.resize(500, 600)
+    view.show()
+    session.revision += 1
+    view.refresh()
+    for box in (view.loss_plot, view.metric_plot):
+        box.getViewBox().updateAutoRange()
+    return view.loss_plot.getViewBox().viewRange(), view.metric_plot.getViewBox().viewRange()
+
+
+def test_forty_epochs_and_an_accuracy_of_one_end_on_their_round_bounds(qtbot):
+    """A line's pen widens its bounds by a few pixels: the axis still ends at 40 epochs and 1.0."""
+    accuracy = list(np.linspace(0.5, 1.0, 40))
+    run = finished({"loss": list(np.linspace(1.0, 0.1, 40)), "accuracy": accuracy}, 40)
+    loss, metric = shown_range(TrainingSession(), run, qtbot)
+    assert 40 <= loss[0][1] <= 40 * 1.06 and metric[0][1] <= 40 * 1.06  # not 45 or 50
+    assert 1.0 <= metric[1][1] <= 1.0 + 0.1 * (metric[1][1] - metric[1][0])  # not 1.1 (0.2 of it)
+
+
+def test_a_run_that_diverged_in_its_first_epoch_shows_that_epoch_from_zero(qtbot):
+    run = finished({"loss": [2.3]}, planned=20)
+    run.epochs_planned = 20
+    loss, _metric = shown_range(TrainingSession(), run, qtbot)
+    assert -0.1 <= loss[0][0] <= 0 and 1 <= loss[0][1] <= 1.1  # not -9 .. 11 around one point
+
+
+def test_the_weight_histogram_lists_the_layers_of_the_run_shown(qtbot):
+    from engine.training.events import EpochStats
+    from gui.training.gradients import GradientsView
+
+    session = TrainingSession()
+    view = GradientsView(session)
+    qtbot.addWidget(view)
+    view.show()
+    for number, layers in ((1, ["hidden1", "hidden2", "out"]), (2, ["conv", "dense", "out"])):
+        run = running(3, [0.5])  # the same number of layers, other names: another design's run
+        run.number = number
+        run.epoch_stats = EpochStats(0, {}, {}, {}, {name: ([0.0, 1.0], [4]) for name in layers})
+        session.runs, session.run = [run], run
+        session.revision += 1
+        view.refresh()
+        assert [view.layer.itemText(i) for i in range(view.layer.count())] == layers
+        assert view.histogram_item is not None and list(view.histogram_item.getData()[1]) == [4]
