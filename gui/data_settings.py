@@ -14,8 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -24,13 +22,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QWidget,
 )
 
 from engine.data import sources
 from engine.schema.datasets import BUILTIN
 from gui.document import Document
+from gui.wheel_guard import ComboBox, DoubleSpinBox, SpinBox
 
 FILE_ITEM = "__file__"
 
@@ -40,7 +38,7 @@ class DataSettings(QGroupBox):
         super().__init__("Data")
         self.doc = doc
         form = QFormLayout(self)
-        self.source = QComboBox()
+        self.source = ComboBox()
         self.source.addItem("(none)", None)
         for ds in BUILTIN.values():
             self.source.addItem(ds.name, ds.name)
@@ -80,10 +78,10 @@ class DataSettings(QGroupBox):
         form.addRow("target column", self.target)
         form.addRow("", self.drop_invalid)
         form.addRow("", self.grayscale)
-        self.seed = QSpinBox()
+        self.seed = SpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Rows are shuffled with this seed before any split, so runs repeat exactly")
-        self.test_split = QDoubleSpinBox()
+        self.test_split = DoubleSpinBox()
         self.test_split.setRange(0.0, 0.9)
         self.test_split.setSingleStep(0.05)
         self.test_split.setToolTip("Fraction of rows held out for the final test (never used in training)")

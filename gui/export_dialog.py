@@ -32,6 +32,7 @@ from engine.keras.job_files import (
     job_file,
     job_path,
 )
+from gui.wheel_guard import SpinBox
 
 # The save dialog's file types, one per job kind (``main.py export --job``).
 EXPORT_FILTERS = {
@@ -97,7 +98,7 @@ class JobDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _spin(self, low: int, high: int, value: int, tip: str) -> QSpinBox:
-        spin = QSpinBox()
+        spin = SpinBox()
         spin.setRange(low, high)
         spin.setValue(value)
         spin.setToolTip(tip)

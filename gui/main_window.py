@@ -28,7 +28,7 @@ from engine.design.file_format import DesignFileError
 from engine.design.label_fit import SetLoss, SetParam
 from engine.design.rules import free_position
 from engine.schema.catalog import LAYERS
-from gui import accessibility, gui_thread_gc, wheel_guard
+from gui import accessibility, gui_thread_gc
 from gui.canvas.scene import AT_ONCE, DesignScene
 from gui.canvas.view import CanvasView
 from gui.code_view import CodeView
@@ -66,7 +66,6 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.files = FileActions(self)  # open, import, save, export, recent files, recovery
-        wheel_guard.install(QApplication.instance())
         gui_thread_gc.install(QApplication.instance())  # Qt objects are never freed on the worker
         self.settings = QSettings()
         self._dock_sizes_pending = False

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.schema.compile_catalog import LOSSES, METRICS, loss_spec, metric_name
 from gui.document import Document
+from gui.wheel_guard import ComboBox, DoubleSpinBox
 
 LOSS, WEIGHT, METRICS_COLUMN = 1, 2, 3
 
@@ -82,7 +83,7 @@ class OutputTable(QTableWidget):
             item = QTableWidgetItem(nid)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.setItem(row, 0, item)
-            combo = QComboBox()
+            combo = ComboBox()
             # The panel is narrow: the loss names are long, so the dropdown shrinks and its list does not.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)
@@ -93,7 +94,7 @@ class OutputTable(QTableWidget):
                 lambda _i, n=nid, c=combo: self._loss_edited(n, c.currentData())
             )
             self.setCellWidget(row, LOSS, combo)
-            spin = QDoubleSpinBox()
+            spin = DoubleSpinBox()
             spin.setRange(0.0, 1000.0)
             spin.setDecimals(3)
             spin.setSingleStep(0.1)

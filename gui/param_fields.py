@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from engine.schema.catalog import LAYERS
 from engine.schema.params import BOOL, CHOICE, FLOAT, INT, LAYER, SHAPE, TEXT, VALUES, Param, ParamError
+from gui.wheel_guard import ComboBox, SpinBox
 
 INT_LIMIT = 2_000_000_000
 TYPING_PAUSE_MS = 700  # a value typed and left alone this long is applied (one undo step per field)
@@ -100,7 +101,7 @@ class ParamField(QWidget):
     def _make_editor(self) -> QWidget:
         p = self.param
         if p.kind == INT:
-            spin = QSpinBox()
+            spin = SpinBox()
             low = -INT_LIMIT if p.min is None else int(p.min) + (1 if p.min_exclusive else 0)
             spin.setRange(low, INT_LIMIT if p.max is None else int(p.max))
             spin.setKeyboardTracking(False)
@@ -109,7 +110,7 @@ class ParamField(QWidget):
         if p.kind == BOOL:
             return QCheckBox()
         if p.kind == CHOICE:
-            combo = QComboBox()
+            combo = ComboBox()
             for choice in p.choices:
                 combo.addItem(NONE_TEXT if choice is None else str(choice), choice)
             if p.name == "activation":
@@ -216,7 +217,7 @@ class LayerField(QWidget):
         super().__init__()
         self.param = param
         self.value: dict[str, Any] = {}
-        self.type = QComboBox()
+        self.type = ComboBox()
         self.type.addItems(list(param.choices))
         self.type.setToolTip(param.help)
         self.form = QFormLayout()

@@ -25,6 +25,7 @@ from gui.config_editor import ConfigEditor
 from gui.custom_code import code_rows
 from gui.document import Document
 from gui.param_fields import field_for
+from gui.wheel_guard import ComboBox
 
 
 class PropertiesPanel(QScrollArea):
@@ -82,7 +83,7 @@ class PropertiesPanel(QScrollArea):
         form.addRow("", self.name_error)
         self.shares_box: QComboBox | None = None
         if spec is not None and not spec.is_input:
-            self.shares_box = QComboBox()
+            self.shares_box = ComboBox()
             self.shares_box.setToolTip(
                 "Call another layer of this type again instead of having weights of its own "
                 "(siamese towers, shared embeddings); its settings are then that layer's."

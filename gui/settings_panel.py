@@ -14,15 +14,12 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +40,7 @@ from gui.data_settings import DataSettings
 from gui.document import Document
 from gui.output_settings import OutputTable
 from gui.param_fields import ParamField
+from gui.wheel_guard import ComboBox, DoubleSpinBox, SpinBox
 
 NO_SCHEDULE = "constant"
 THRESHOLD = METRIC_CLASSES["precision"].params[0]  # the one argument the confusion metrics share: a field
@@ -70,7 +68,7 @@ class SettingsPanel(QScrollArea):
 
         compile_box = QGroupBox("Compile")
         form = QFormLayout(compile_box)
-        self.loss = QComboBox()
+        self.loss = ComboBox()
         for spec in LOSSES.values():
             self.loss.addItem(spec.name, spec.name)
             self.loss.setItemData(self.loss.count() - 1, spec.help, Qt.ItemDataRole.ToolTipRole)
@@ -85,7 +83,7 @@ class SettingsPanel(QScrollArea):
         )
         self.from_logits.toggled.connect(self._from_logits_edited)
         form.addRow("", self.from_logits)
-        self.optimizer = QComboBox()
+        self.optimizer = ComboBox()
         for spec in OPTIMIZERS.values():
             self.optimizer.addItem(spec.type, spec.type)
             self.optimizer.setItemData(self.optimizer.count() - 1, spec.help, Qt.ItemDataRole.ToolTipRole)
@@ -95,7 +93,7 @@ class SettingsPanel(QScrollArea):
         holder = QWidget()
         holder.setLayout(self.optimizer_form)
         form.addRow(holder)
-        self.schedule = QComboBox()
+        self.schedule = ComboBox()
         self.schedule.addItem(NO_SCHEDULE, None)
         self.schedule.setItemData(0, "The optimizer's learning_rate, unchanged.", Qt.ItemDataRole.ToolTipRole)
         for spec in SCHEDULES.values():
@@ -124,11 +122,11 @@ class SettingsPanel(QScrollArea):
 
         train_box = QGroupBox("Training")
         form = QFormLayout(train_box)
-        self.epochs = QSpinBox()
+        self.epochs = SpinBox()
         self.epochs.setRange(1, 100_000)
-        self.batch_size = QSpinBox()
+        self.batch_size = SpinBox()
         self.batch_size.setRange(1, 1_000_000)
-        self.split = QDoubleSpinBox()
+        self.split = DoubleSpinBox()
         self.split.setRange(0.0, 0.95)
         self.split.setSingleStep(0.05)
         self.split.setDecimals(2)
@@ -138,13 +136,13 @@ class SettingsPanel(QScrollArea):
         form.addRow("epochs", self.epochs)
         form.addRow("batch size", self.batch_size)
         form.addRow("validation split", self.split)
-        self.distribution = QComboBox()  # what each choice is for: its tooltip (engine's words)
+        self.distribution = ComboBox()  # what each choice is for: its tooltip (engine's words)
         for i, name in enumerate(DISTRIBUTIONS):
             self.distribution.addItem(name, name)
             self.distribution.setItemData(i, DISTRIBUTION_HELP[name], Qt.ItemDataRole.ToolTipRole)
         self.distribution.currentIndexChanged.connect(self._distribution_edited)
         form.addRow("distribution", self.distribution)
-        self.class_weight = QComboBox()
+        self.class_weight = ComboBox()
         for text, value in CLASS_WEIGHTS.items():
             self.class_weight.addItem(text, value)
         self.class_weight.setToolTip(

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -49,6 +48,7 @@ from gui.training.results import ResultsView
 from gui.training.runs import RunsView
 from gui.training.sample_pad import SampleDialog
 from gui.training.session import Run, TrainingSession
+from gui.wheel_guard import SpinBox
 
 # 10 Hz reads as live; see benchmarks/training_overhead.py for what redrawing costs.
 PLOT_HZ = 10
@@ -99,7 +99,7 @@ class TrainingPanel(QWidget):
             "Record every layer's gradients, weights and activations while training (costs a few percent)"
         )
         self.early = QCheckBox("Early stopping, patience")
-        self.patience = QSpinBox()
+        self.patience = SpinBox()
         self.patience.setRange(1, 1000)
         self.patience.setValue(5)
         self.log_scale = QCheckBox("Log scale")

@@ -1,31 +1,46 @@
-"""The mouse wheel scrolls the page; it changes a value only in the field that has focus.
+"""Value fields that the mouse wheel changes only when they have focus; otherwise it scrolls the page.
 
 Qt lets a spin box or dropdown take every wheel event that passes over it, so
 scrolling the Model tab flicked the optimizer from Adam to AdamW to RMSprop
-(each an undoable edit).  One application-wide filter fixes it everywhere,
-including panels built later: such fields take focus only from a click or
-Tab, and an unfocused field passes the wheel on to the page behind it.
+(each an undoable edit).  Every value field in the window is one of these:
+such fields take focus only from a click or Tab, and an unfocused field passes
+the wheel on to the page behind it.  (An application-wide event filter did this
+before; it ran Python for every event of the window, each waiting for the
+interpreter lock while a model trained or a file was read.)
+``tests/gui/test_wheel_guard.py`` checks that gui/ builds no other kind.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QWidget
-
-VALUE_FIELDS = (QAbstractSpinBox, QComboBox)
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
 
 
-class WheelGuard(QObject):
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        kind = event.type()
-        if kind == QEvent.Type.Wheel:
-            if isinstance(obj, VALUE_FIELDS) and not obj.hasFocus():
-                _scroll_page(obj, event)
-                return True
-        elif kind == QEvent.Type.Polish and isinstance(obj, VALUE_FIELDS):
-            obj.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel no longer gives focus
-        return False
+class WheelGuarded:
+    """Mixin for a value field: the wheel edits it only once it has focus."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel no longer gives focus
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            _scroll_page(self, event)
+
+
+class ComboBox(WheelGuarded, QComboBox):
+    pass
+
+
+class SpinBox(WheelGuarded, QSpinBox):
+    pass
+
+
+class DoubleSpinBox(WheelGuarded, QDoubleSpinBox):
+    pass
 
 
 def _scroll_page(field: QWidget, event: QWheelEvent) -> None:
@@ -50,12 +65,3 @@ def _scroll_page(field: QWidget, event: QWheelEvent) -> None:
     )
     QApplication.sendEvent(target, forwarded)
     event.accept()
-
-
-def install(app: QApplication) -> WheelGuard:
-    """Install the guard once per application; returns it."""
-    guard = app.findChild(WheelGuard)
-    if guard is None:
-        guard = WheelGuard(app)
-        app.installEventFilter(guard)
-    return guard

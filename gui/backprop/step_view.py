@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from engine.training.step_formulas import chain_rule, num, update
 from engine.training.step_ledger import LayerStep, Ledger
 from gui.canvas.activation_overlay import clear_activations, paint_values, value_color
 from gui.canvas.items import WIDTH
+from gui.wheel_guard import SpinBox
 
 ITEM_W, HEADER_H, ROW_H, LABEL_W, GAP = 300.0, 20.0, 34.0, 70.0, 10.0
 HEATMAP_SIDE, HEATMAP_MAX = 132.0, 32  # the heatmap's size on the card and the most cells per side
@@ -168,7 +168,7 @@ class BackpropPanel(QWidget):
         self.ledger: Ledger | None = None
         self.phase, self.position = FORWARD, -1
         self.item: StepItem | None = None
-        self.sample = QSpinBox()
+        self.sample = SpinBox()
         self.sample.setRange(0, 10**7)
         self.sample.setToolTip("Which training row (as fit is fed it: shuffled, split, standardised)")
         self.compute_button = QPushButton("Take one step")

@@ -5,20 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QPushButton,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
 
 from engine.design.file_format import DesignFileError, load
 from engine.experiments.diff import diff_designs
 from gui.experiments.plots import TrialCurves, score_colors
+from gui.wheel_guard import ComboBox
 
 SHOWN_METRICS = ("loss", "val_loss", "accuracy", "val_accuracy")
 
@@ -39,7 +31,7 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare")
         self.resize(760, 620)
         self.candidates = list(candidates)
-        self.first, self.second = QComboBox(), QComboBox()
+        self.first, self.second = ComboBox(), ComboBox()
         for box in (self.first, self.second):
             box.addItems([c["label"] for c in self.candidates])
         self.first.setCurrentIndex(min(first, len(self.candidates) - 1))

@@ -18,13 +18,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -50,6 +48,7 @@ from gui.document import Document
 from gui.experiments.compare import CompareDialog
 from gui.experiments.plots import ParallelPlot, RatePlot, TradeoffPlot, TrialCurves, _short, score_colors
 from gui.experiments.runner import SweepRunner, parse_axes
+from gui.wheel_guard import ComboBox, SpinBox
 
 POSITION = Qt.ItemDataRole.UserRole
 SORT_KEY = Qt.ItemDataRole.UserRole + 1
@@ -113,7 +112,7 @@ class ExperimentsView(QWidget):
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
-        self.path_box = QComboBox()
+        self.path_box = ComboBox()
         self.path_box.setEditable(True)
         self.path_box.setToolTip("compile.KEY, training.KEY, data.KEY or nodes[NODE_ID].params.NAME")
         self.add_button = QPushButton("Add setting")
@@ -131,10 +130,10 @@ class ExperimentsView(QWidget):
         self.axes.itemChanged.connect(lambda _item: self._plan_changed())
         self.random = QCheckBox("Random")
         self.random.setToolTip("Draw this many distinct combinations from the grid, with the seed")
-        self.random_k = QSpinBox()
+        self.random_k = SpinBox()
         self.random_k.setRange(1, 10_000)
         self.random_k.setValue(8)
-        self.seed = QSpinBox()
+        self.seed = SpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setPrefix("seed ")
         self.search = QCheckBox("Search")
@@ -142,7 +141,7 @@ class ExperimentsView(QWidget):
             "Run this many trials, each chosen by Optuna's TPE sampler from the results so far (with the "
             "seed): a setting's values LO..HI (LO..HI:log for a rate) are a range, a list its choices"
         )
-        self.search_n = QSpinBox()
+        self.search_n = SpinBox()
         self.search_n.setRange(1, 10_000)
         self.search_n.setValue(20)
         for w in (self.random_k, self.seed, self.search_n):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from gui.style import status_color
 from gui.training.plots import LegendPlot, Plot, line_color, ordered_colors
 from gui.training.session import TrainingSession
+from gui.wheel_guard import ComboBox
 
 GRADIENT, RATIO = "Gradient norm per layer", "Update / weight ratio per layer"
 TITLES = {GRADIENT: "Gradients", RATIO: "Update / weight ratios"}  # of the lines, by what is shown
@@ -29,10 +30,10 @@ class GradientsView(QWidget):
         self._stats_shown: tuple[int, str] | None = None
         self.bars: pg.BarGraphItem | None = None  # the strip's bars, kept and given new heights
         self.strip_names: list[str] = []
-        self.what = QComboBox()
+        self.what = ComboBox()
         self.what.addItems([GRADIENT, RATIO])
         self.what.currentIndexChanged.connect(self._switch)
-        self.layer = QComboBox()
+        self.layer = ComboBox()
         self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # layer names whole
         self.layer.setToolTip("The layer whose weight histogram is shown")
         self.layer.currentIndexChanged.connect(self._refresh_stats)

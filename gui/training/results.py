@@ -11,13 +11,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +28,7 @@ from gui.experiments.baselines import BaselineProbe, per_class_text
 from gui.style import status_color
 from gui.training.plots import Plot
 from gui.training.session import Run, TrainingSession
+from gui.wheel_guard import ComboBox, SpinBox
 
 TRAINING_DATA_WARNING = (
     "These results are on the training data (the test split is 0): they show how well the model "
@@ -62,7 +61,7 @@ class ResultsView(QScrollArea):
         self.advice = QLabel()
         self.advice.setWordWrap(True)
         self.advice.setStyleSheet(f"color: {status_color('warning')};")
-        self.output = QComboBox()  # a model with several outputs: whose results are shown
+        self.output = ComboBox()  # a model with several outputs: whose results are shown
         self.output.setToolTip("The model has several outputs: choose whose results to show")
         self.output.currentIndexChanged.connect(self._show_chosen_output)
         self._outputs: dict[str, dict] = {}
@@ -78,7 +77,7 @@ class ResultsView(QScrollArea):
         self.scatter.setLabel("bottom", "actual")
         self.scatter.setLabel("left", "predicted")
         self.scatter.setMinimumHeight(220)
-        self.sample = QSpinBox()
+        self.sample = SpinBox()
         self.sample.setPrefix("sample #")
         self.predict_button = QPushButton("Predict")
         self.predict_button.clicked.connect(lambda: session.predict(self.sample.value()))
