@@ -1,6 +1,6 @@
 """Python syntax colours for the Code tab, from Pygments' lexer.
 
-The whole script is lexed once per change, just before it is shown (it is
+The whole script is lexed once per change, before it is shown (it is
 regenerated, never typed into), so multi-line strings colour correctly; each
 block then looks up the spans that fall on it.
 """
@@ -35,6 +35,21 @@ def _kind(token) -> str | None:
     return None
 
 
+def spans_of(source: str) -> list[tuple[int, int, str]]:
+    """(offset, length, kind) of each coloured token of ``source``: plain Python, so a worker
+    thread can lex a long script while the window goes on."""
+    from pygments import lex
+    from pygments.lexers.python import PythonLexer
+
+    spans, offset = [], 0
+    for token, text in lex(source, PythonLexer(stripnl=False, ensurenl=False)):
+        kind = _kind(token)
+        if kind is not None and text:
+            spans.append((offset, len(text), kind))
+        offset += len(text)
+    return spans
+
+
 class PythonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, dark: bool = False) -> None:
         super().__init__(document)
@@ -63,15 +78,10 @@ class PythonHighlighter(QSyntaxHighlighter):
     def prepare(self, source: str) -> None:
         """Lex the text about to be shown; call before putting it in the document, so the
         blocks are coloured from it as they arrive."""
-        from pygments import lex
-        from pygments.lexers.python import PythonLexer
+        self.use_spans(spans_of(source))
 
-        spans, offset = [], 0
-        for token, text in lex(source, PythonLexer(stripnl=False, ensurenl=False)):
-            kind = _kind(token)
-            if kind is not None and text:
-                spans.append((offset, len(text), kind))
-            offset += len(text)
+    def use_spans(self, spans: list[tuple[int, int, str]]) -> None:
+        """Colour the next text put in the document with ``spans`` (from :func:`spans_of`)."""
         self.spans = spans
         self.starts = [s[0] for s in spans]
 
