@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import importlib
 import os
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -15,6 +18,8 @@ from gui.style import apply_theme
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"  # package data when installed (pyproject.toml)
 DESKTOP_FILE = "netwright"  # resources/netwright.desktop, installed by scripts/install_desktop.sh
+WARM_UP_AFTER_MS = 1500  # once the window is up and the file it opens is shown
+LATER_MODULES = ("gui.training_panel",)  # the Train view: pyqtgraph and the lab's views, 0.27 s
 
 
 def has_display() -> bool:
@@ -34,6 +39,26 @@ def freeze_startup_objects() -> None:
     unfreezes and frees them (gui/gui_thread_gc.py).
     """
     gc.freeze()
+
+
+def _import_quietly(name: str) -> None:
+    with contextlib.suppress(Exception):  # a module that fails here fails, with its message, when used
+        importlib.import_module(name)
+
+
+def warm_up_later() -> None:
+    """Import the modules the first frame did without (the Train view's) on a thread, once the
+    window is up, so the first switch to Train only builds it: it waited 0.5 s, half of it
+    importing.  Imports only: no Qt object is made off the GUI thread, and the GUI thread,
+    with the short switch interval (gui/gui_thread_gc.py), keeps painting meanwhile."""
+
+    def start() -> None:
+        for name in LATER_MODULES:
+            threading.Thread(
+                target=_import_quietly, args=(name,), name="netwright-warm-up", daemon=True
+            ).start()
+
+    QTimer.singleShot(WARM_UP_AFTER_MS, start)
 
 
 def identify(app: QGuiApplication) -> None:
@@ -67,4 +92,5 @@ def run_gui(argv: list[str]) -> int:
     freeze_startup_objects()
     window.show()
     window.files.start(files[0] if files else None)
+    warm_up_later()
     return app.exec()
