@@ -123,7 +123,9 @@ class GradientsView(QWidget):
         xs, series = shown
         run = self.session.run
         self.lines_box.widget.set_x_end(run.x_end)
-        self.hint.setVisible(not run.grad_norm)
+        # Not while a run's first samples are on their way: hiding it then relaid the tab out mid-run.
+        coming = self.session.options.get("inspect", True) and not run.finished
+        self.hint.setVisible(not run.grad_norm and not coming)
         names = list(series)
         colors = ordered_colors(len(names))
         x = np.asarray(xs, dtype=float)

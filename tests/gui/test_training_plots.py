@@ -170,3 +170,25 @@ def test_the_weight_histogram_lists_the_layers_of_the_run_shown(qtbot):
         view.refresh()
         assert [view.layer.itemText(i) for i in range(view.layer.count())] == layers
         assert view.histogram_item is not None and list(view.histogram_item.getData()[1]) == [4]
+
+
+def test_the_inspection_hint_shows_only_when_no_gradients_will_come(qtbot):
+    from gui.training.gradients import GradientsView
+
+    session = TrainingSession()
+    view = GradientsView(session)
+    qtbot.addWidget(view)
+    view.show()
+    run = running(3, [0.5])
+    session.runs, session.run, session.options = [run], run, {"inspect": True}
+    session.revision += 1
+    view.refresh()
+    assert view.hint.isHidden()  # the first samples are coming: no hint, no relayout when they do
+    run.grad_x, run.grad_norm = [0.5], {"dense": [0.1]}
+    view.refresh()
+    assert view.hint.isHidden()
+    other = running(3, [0.5])  # a run without inspection, finished: nothing will come
+    other.number, other.result = 2, {"history": {}}
+    session.runs, session.run, session.options = [run, other], other, {"inspect": False}
+    view.refresh()
+    assert not view.hint.isHidden() and "Inspect layers" in view.hint.text()
