@@ -130,9 +130,15 @@ class CodeView(QWidget):
         self.export_button.setEnabled(script.ok)
 
     def copy(self) -> None:
+        if self.stale or self.timer.isActive() or self.shown != self.requests:
+            self.regenerate()  # an edit a moment ago: copy its script, not the one shown before it
         QGuiApplication.clipboard().setText(self.text.toPlainText())
 
-    def _design_changed(self, _report: object) -> None:
+    def _design_changed(self, report) -> None:
+        # Until the new script arrives, the buttons follow the design's validity (its errors are
+        # what keep a script from being written), not the script shown before the edit.
+        self.copy_button.setEnabled(report.valid)
+        self.export_button.setEnabled(report.valid)
         if self.isVisible():
             self.timer.start()
         else:

@@ -54,3 +54,18 @@ def test_the_colours_are_those_of_the_tokens(window, qtbot):
     block = window.code.text.document().findBlock(text.index("def build_model"))
     formats = block.layout().formats()
     assert any(f.start == 0 and f.format.fontWeight() > 400 for f in formats)  # 'def', a keyword
+
+
+def test_copy_right_after_an_edit_copies_that_edits_script(window, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    window.doc.replace(chain(5), None)
+    show_code(window, qtbot)
+    qtbot.waitUntil(lambda: "def build_model" in window.code.text.toPlainText(), timeout=30_000)
+    node = next(nid for nid, n in window.doc.design.nodes.items() if n.type == "Dense")
+    window.doc.set_param(node, "units", 0)  # an error: Export goes off at once, not after the script
+    assert not window.code.export_button.isEnabled()
+    window.doc.set_param(node, "units", 77)  # fixed: on again, and Copy takes the new script
+    assert window.code.export_button.isEnabled()
+    window.code.copy_button.click()
+    assert QGuiApplication.clipboard().text() == generate(window.doc.design)
