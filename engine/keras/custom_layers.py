@@ -142,6 +142,7 @@ def _what_it_says(exc: BaseException) -> str:
         said = [line for line in rest if not line.startswith(("[[", "Detected at node", "Graph execution"))]
         text = said[0] if said else ""
     text = _EAGER_OP.sub("", text)  # an operation run eagerly: "{{function_node …}} … [Op:GatherV2] name: "
+    text = _OP_NODE.sub("", text)  # a graph's op: "[[{{node layer/concat}} = ConcatV2[…](…)]]"
     return " ".join(text.strip().split("\n")[:3]).strip()
 
 
@@ -155,6 +156,7 @@ class CodeFrame:
 
 
 _WRAPPED = re.compile(r"Exception encountered when calling [^\n]*\n\n(.*?)\n\nArguments received", re.S)
+_OP_NODE = re.compile(r"\s*\[*\{\{node [^}]*\}\}[^\n]*")
 _EAGER_OP = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\]( name: \S*)?\s*$")
 _CODE_NAME = r"<code of ([A-Za-z_][A-Za-z0-9_]*)>"  # what _filename gives, its class name captured
 _CODE_FILE = re.compile(rf'File "{_CODE_NAME}", line (\d+)')

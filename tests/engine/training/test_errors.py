@@ -124,3 +124,18 @@ def test_a_lambdas_failure_names_every_lambda_it_may_be_when_its_frame_cannot_te
         "indices = 9 is not in [0, 4)"
     )
     trust.forget(design)
+
+
+def test_a_graph_ops_decoration_is_left_out_of_the_sentence():
+    """TensorFlow ends a graph op's error with the op's node and signature: not the user's words."""
+    from engine.keras.custom_layers import code_error
+
+    text = (
+        "ConcatOp : Dimension 1 in both shapes must be equal: shape[0] = [2,3] vs. shape[1] = [2,4]\n"
+        "\t [[{{node kerasop_1/mine_1/concat}} = ConcatV2[N=2, T=DT_FLOAT, Tidx=DT_INT32](a, b, axis)]]"
+    )
+    said = code_error(ValueError(text), "Mine")
+    assert said == (
+        "its code raises ValueError: ConcatOp : Dimension 1 in both shapes must be equal: "
+        "shape[0] = [2,3] vs. shape[1] = [2,4]"
+    )
