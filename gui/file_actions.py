@@ -84,7 +84,7 @@ class FileActions(QObject):
             return
         self.window.doc.replace(design, None)
         self.window.show_canvas()
-        self.window.view.fit()
+        self.window.view.fit_or_start_at_inputs()
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
@@ -111,7 +111,7 @@ class FileActions(QObject):
             return False
         self._add_recent(Path(path))
         self.window.show_canvas()
-        self.window.view.fit()
+        self.window.view.fit_or_start_at_inputs()  # a deep design opens readable, as an import does
         self.window.statusBar().showMessage(f"Opened {path}", 5000)
         return True
 
@@ -337,7 +337,7 @@ class FileActions(QObject):
         self.window.doc.undo_stack.resetClean()  # restored work is unsaved work
         self.window._update_title()
         self.window.show_canvas()
-        self.window.view.fit()
+        self.window.view.fit_or_start_at_inputs()
         return True
 
     def start(self, path: str | None = None) -> None:

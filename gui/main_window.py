@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         a["paste"] = self._action("&Paste", self.paste, K.Paste)
         a["duplicate"] = self._action("D&uplicate", self.duplicate, "Ctrl+D")
         a["delete"] = self._action("&Delete", self.scene.delete_selection, K.Delete)
-        a["select_all"] = self._action("Select &All", self.select_all, K.SelectAll)
+        a["select_all"] = self._action("Select &All", self.scene.select_all, K.SelectAll)
         a["find_layer"] = self._action(
             "&Find Layer…", self.find_layer, K.Find, "Search the layers; Enter adds one after the selected"
         )
@@ -582,10 +582,6 @@ class MainWindow(QMainWindow):
         self.mode.show_train()
         self.training.tabs.setCurrentWidget(self.training.experiments)
         self.training.experiments.add_axis(path)
-
-    def select_all(self) -> None:
-        for item in self.scene.items():
-            item.setSelected(True)
 
     def collapse_selection(self) -> None:
         """Fold the selected layers into one card: a view only, the design is unchanged."""

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine.design.cost import human_count, node_cost
@@ -195,6 +195,8 @@ class DesignScene(QGraphicsScene):
         if old in self.nodes:  # else its card is not built yet: the sync that follows builds it
             self.nodes[new] = self.nodes.pop(old)
         self._known = (self._known - {old}) | {new}
+        if old in self._select_when_built:
+            self._select_when_built = (self._select_when_built - {old}) | {new}
         self.groups = {gid: frozenset(new if m == old else m for m in ms) for gid, ms in self.groups.items()}
 
     # ------------------------------------------------------------ model -> items
@@ -407,14 +409,17 @@ class DesignScene(QGraphicsScene):
     # ------------------------------------------------------------ selection
 
     def selected_node_ids(self) -> list[str]:
-        """The selected layers; a selected group card stands for its layers."""
+        """The selected layers; a selected group card stands for its layers.  Those chosen while
+        their card is still being built count too: the selection is the design's, and Copy or
+        Delete mid-build acts on all of it, not only on the cards built so far."""
         ids: list[str] = []
         for i in self.selectedItems():
             if isinstance(i, GroupItem):
                 ids += sorted(i.members)
             elif isinstance(i, NodeItem):
                 ids.append(i.node_id)
-        return ids
+        design = self.doc.design.nodes
+        return ids + [n for n in design if n in self._select_when_built and n not in self.nodes]
 
     def selected_groups(self) -> list[str]:
         return [i.node_id for i in self.selectedItems() if isinstance(i, GroupItem)]
@@ -424,13 +429,29 @@ class DesignScene(QGraphicsScene):
 
     def select_nodes(self, ids: list[str]) -> None:
         """Select these layers; one whose card is still being built is selected when it is."""
-        self.clearSelection()
+        super().clearSelection()
         self._select_when_built = {
             nid for nid in ids if nid not in self.nodes and nid in self.doc.design.nodes
         }
         for nid in ids:
             if nid in self.nodes:
                 self.nodes[nid].setSelected(True)
+
+    def select_all(self) -> None:
+        """Every layer, those whose card is still to be built included, with the connections and
+        collapsed groups on show; one selection change, not one per card."""
+        self._select_when_built = {nid for nid in self.doc.design.nodes if nid not in self.nodes}
+        had = len(self.selectedItems())
+        everything = QPainterPath()
+        everything.addRect(self.itemsBoundingRect().adjusted(-1, -1, 1, 1))
+        self.setSelectionArea(everything)
+        if len(self.selectedItems()) == had:  # Qt saw no change, but the layers to come are selected now
+            self.selectionChanged.emit()
+
+    def clearSelection(self) -> None:  # noqa: N802 - Qt's name
+        """Nothing selected, not even the layers whose card is still to come."""
+        self._select_when_built = set()
+        super().clearSelection()
 
     def delete_selection(self) -> None:
         self.doc.remove(self.selected_node_ids(), self.selected_edges())

@@ -5,10 +5,11 @@ the canvas showing the document exactly, and in between it never shows what is n
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from engine.design import file_format
+from engine.design import file_format, fragment
 from engine.design.graph import Design, Edge, Node
 from gui.canvas.items import EdgeItem, NodeItem
 from gui.canvas.scene import AT_ONCE, node_view
@@ -156,3 +157,50 @@ def test_a_large_designs_summary_is_written_when_its_tab_is_shown(window, qtbot,
     assert table.rowCount() == 403 and table.item(402, 0).text() == "out"
     window.doc.remove(["out"], [])  # shown: it follows each edit
     assert table.rowCount() == 402
+
+
+def test_select_all_copy_and_delete_mid_build_reach_every_layer(window, qtbot, files):
+    """The selection is the design's, not only the cards built so far."""
+    window.files.open_path(files[0], ask=False)
+    one_turn()
+    doc, scene, view = window.doc, window.scene, window.view
+    assert scene.building and 0 < len(scene.nodes) < 403
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert view.accessibleDescription().startswith("403 layers selected")
+    QTest.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert len(fragment.from_text(QGuiApplication.clipboard().text()).nodes) == 403
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    assert not doc.design.nodes and not scene.nodes
+    window.actions_by_name["undo"].trigger()  # all back, mid-build again
+    assert scene.building and len(doc.design.nodes) == 403
+    # A layer chosen (from Problems, Find) before its card exists is what Delete removes.
+    scene.select_nodes(["out"])
+    assert "out" not in scene.nodes and scene.selected_node_ids() == ["out"]
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    assert "out" not in doc.design.nodes and len(doc.design.nodes) == 402
+    built(window, qtbot)
+    assert not scene.selected_node_ids()
+
+
+def column(n: int) -> Design:
+    """An input over a chain of n Dense layers, one below the other: fitted whole, unreadable."""
+    design = Design(name="column")
+    design.add_node(Node("x", "Input", {"shape": [8]}, (0.0, 0.0)))
+    for i in range(n):
+        design.add_node(Node(f"d{i}", "Dense", {"units": 4}, (0.0, 140.0 * (i + 1))))
+        design.connect(Edge(f"d{i - 1}" if i else "x", f"d{i}"))
+    return design
+
+
+def test_a_deep_design_opened_from_a_file_opens_readable_at_its_input(window, qtbot, tmp_path):
+    file_format.save(column(AT_ONCE + 30), tmp_path / "column.json")
+    window.files.open_path(tmp_path / "column.json", ask=False)
+    built(window, qtbot)  # the window's first layout is done too (it fits the canvas once itself)
+    window.files.open_path(tmp_path / "column.json", ask=False)  # File > Open in a window in use
+    built(window, qtbot)
+    view = window.view
+    assert view.zoom() >= window.scene.detail_scale  # the cards show their text
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(window.scene.nodes["x"].sceneBoundingRect())
+    qtbot.waitUntil(view.minimap.isVisible)  # the overview map for the rest, drawn once the cards are
