@@ -20,8 +20,10 @@ start pays for it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import random
 import re
 import time
 from collections.abc import Sequence
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.design.graph import Design
+from engine.experiments.logged import logged_names
 from engine.experiments.pareto import lower_is_better
 from engine.experiments.paths import (
     PathError,
@@ -59,6 +62,8 @@ from engine.keras.generic import resolve
 _WHOLE = re.compile(r"^[+-]?\d+$")
 DIGITS = 4  # significant digits of a searched number
 STARTUP_MAX = 10  # Optuna's default count of random trials before TPE models the results
+ENUMERATED_MAX = 10_000  # a space of at most this many settings is listed to find an untried one
+REPEATS_MAX = 100  # proposals that repeat a trained trial before a search of a larger space gives up
 
 
 class SpaceError(PathError):
@@ -71,7 +76,7 @@ class SpaceError(PathError):
 
 
 class ObjectiveMissing(ValueError):
-    """The finished trials do not report the objective; the message lists what they do report."""
+    """The trials will not log the objective; the message lists what they do log."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,38 @@ class Space:
     def paths(self) -> list[str]:
         return [s.path.text for s in self.spans] + [a.path.text for a in self.axes]
 
+    def size(self) -> int | None:
+        """How many distinct settings the space holds; None when a range of fractions makes it endless."""
+        if any(not s.integer for s in self.spans):
+            return None
+        return math.prod(
+            [int(s.high) - int(s.low) + 1 for s in self.spans] + [len(a.values) for a in self.axes]
+        )
+
+    def untried(self, tried: set[str], rng: random.Random) -> dict[str, Any] | None:
+        """One setting of a small space not in ``tried`` (keys as :func:`settings_key`), as Optuna's
+        parameters, drawn with ``rng``; None when the space is endless, too large to list, or spent."""
+        size = self.size()
+        if size is None or size > ENUMERATED_MAX:
+            return None
+        names = self.paths()
+        choices = [range(int(s.low), int(s.high) + 1) for s in self.spans] + [
+            [json.dumps(v, sort_keys=True) for v in a.values] for a in self.axes
+        ]
+        spans = len(self.spans)
+        left = [
+            dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*choices)
+            if settings_key(
+                {
+                    n: (v if i < spans else json.loads(v))
+                    for i, (n, v) in enumerate(zip(names, combo, strict=True))
+                }
+            )
+            not in tried
+        ]
+        return rng.choice(left) if left else None
+
     def suggest(self, asked: Any) -> dict[str, Any]:
         """One trial's settings from Optuna's ``asked`` trial: a number to :data:`DIGITS` significant
         digits (a design's learning rate reads 0.01079, not 0.010789816816471733); a list's values
@@ -121,6 +158,17 @@ class Space:
             **{s.path.text: s.to_dict() for s in self.spans},
             **{a.path.text: {"values": list(a.values)} for a in self.axes},
         }
+
+
+def settings_key(settings: dict[str, Any]) -> str:
+    """One trial's settings as text, equal for equal settings: a search trains each once."""
+    return json.dumps(settings, sort_keys=True)
+
+
+def planned_count(space: Space, count: int) -> int:
+    """The trials a search of ``count`` runs: no more than the space has distinct settings."""
+    size = space.size()
+    return count if size is None else min(count, size)
 
 
 def is_range(values_text: str) -> bool:
@@ -165,10 +213,14 @@ def parse_space(base: Design, ranges: Sequence[str], choices: Sequence[str] = ()
     axes = tuple(Axis(*_named(_axis, text, kind="grid")) for text in choices)
     if not spans and not axes:
         raise SpaceError("name at least one setting to search: --range PATH=LO..HI or --grid PATH=V1,V2")
-    try:
-        check_axes([*axes, *(Axis(s.path, (s.low, s.high)) for s in spans)])
-    except SweepRefused as exc:
-        raise SpaceError("; ".join(exc.problems)) from None
+    for kind, group in (("range", [Axis(s.path, (s.low, s.high)) for s in spans]), ("grid", list(axes))):
+        try:
+            check_axes(group) if group else None
+        except SweepRefused as exc:
+            raise SpaceError("; ".join(exc.problems), kind) from None
+    both = sorted({s.path.text for s in spans} & {a.path.text for a in axes})
+    if both:
+        raise SpaceError(f"--range and --grid both name {', '.join(both)}: give each setting once")
     for text, span in zip(ranges, spans, strict=True):
         ends = span.to_dict()
         _named(_usable, text, base, span.path, (ends["low"], ends["high"]), kind="range")
@@ -205,6 +257,29 @@ def _usable(text: str, base: Design, path: SettingPath, values: Sequence[Any]) -
     raise PathError(f"{text!r}: {'; '.join(first)}")
 
 
+def check_objective(base: Design, space: Space, objective: str) -> None:
+    """:class:`ObjectiveMissing` unless some trial will log ``objective`` (the design's run, or one
+    with a searched value that adds a figure: a validation split, a metric); before anything trains."""
+    designs = [base]
+    for span in space.spans:
+        designs += [apply_settings(base, {span.path.text: end}) for end in (span.low, span.high)]
+    for axis in space.axes:
+        designs += [apply_settings(base, {axis.path.text: value}) for value in axis.values]
+    names: list[str] = []
+    for design in designs:
+        try:
+            logged = logged_names(design)
+        except Exception:  # noqa: BLE001 - a trial validation refuses logs nothing: it is reported as failed
+            continue
+        if logged is None:
+            return  # several outputs: Keras names their figures as it trains; the trials report them
+        names += logged
+    if objective not in names:
+        raise ObjectiveMissing(
+            f"{objective!r} is not a figure the trials log (they log {', '.join(dict.fromkeys(names))})"
+        )
+
+
 def default_objective(base: Design) -> str:
     """``val_loss`` when the design keeps a validation split, else ``loss`` (as a sweep's)."""
     return "val_loss" if float(base.training_settings.validation_split) > 0 else "loss"
@@ -232,8 +307,11 @@ def run_search(
     """``count`` trials, each chosen by TPE (seeded by ``seed``) from the ones before, each
     validated before it trains; Stop ends the search after the trial in progress; ``prune``
     stops a trial early that scores worse than the median of the trials before it, once the
-    random trials are done and past the first quarter of the design's epochs.
-    :class:`ObjectiveMissing` when the first finished trial does not report ``objective``."""
+    random trials are done and past the first quarter of the design's epochs.  No settings train
+    twice: a search of a space with fewer settings than ``count`` runs one trial each
+    (:func:`planned_count`), and a proposal that repeats a trained trial is told its figures and
+    not trained (counted in ``repeats_skipped``).  :class:`ObjectiveMissing`, before any trial
+    trains, when no trial will log ``objective``."""
     import keras  # noqa: F401 - loaded before the first trial, so no trial's time includes it
     import optuna
 
@@ -242,7 +320,9 @@ def run_search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     objective = objective or default_objective(base)
     listener, control = listener or SweepListener(), control or SweepControl()
-    startup = startup_trials(count)
+    check_objective(base, space, objective)
+    planned = planned_count(space, count)
+    startup = startup_trials(planned)
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup)
     warmup = int(base.training_settings.epochs) // 4  # an early epoch says little about where a run ends
     pruner = (
@@ -253,20 +333,33 @@ def run_search(
     direction = "minimize" if lower_is_better(objective) else "maximize"
     study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
     trials: list[Trial] = []
+    trained: dict[str, Trial] = {}  # by settings_key: a repeated proposal is told the same figures
+    repeats, rng = 0, random.Random(seed)
     started = time.perf_counter()
     with quiet_retracing():
-        for position in range(count):
-            if control.stop_requested:
-                break
+        while len(trials) < planned and not control.stop_requested and repeats < REPEATS_MAX:
             asked = study.ask()
-            plan, trial = _prepare(base, position, space.suggest(asked), base_dir)
+            settings = space.suggest(asked)
+            key = settings_key(settings)
+            if key in trained:
+                _tell(study, asked, trained[key], objective)  # the same settings would score the same
+                repeats += 1
+                untried = space.untried(set(trained), rng)
+                if untried is not None:
+                    study.enqueue_trial(untried)  # the next proposal: a setting not yet trained
+                continue
+            position = len(trials)
+            plan, trial = _prepare(base, position, settings, base_dir)
             trials.append(trial)
+            trained[key] = trial
             watched = _pruning(asked, trial, objective, listener, control) if prune else listener
-            run_one(plan, trial, position, count, base_dir, watched, control)
+            run_one(plan, trial, position, planned, base_dir, watched, control)
             _tell(study, asked, trial, objective)
     result = finish(trials, objective)
     result.seconds = time.perf_counter() - started
-    result.search = {**_findings(result, space, seed, direction, startup), "pruning": prune}
+    found = _findings(result, space, seed, direction, startup)
+    result.search = {**found, "pruning": prune, "asked": count, "planned": planned,
+                     "space_size": space.size(), "repeats_skipped": repeats}  # fmt: skip
     return result
 
 

@@ -12,6 +12,7 @@ from engine.experiments.paths import apply_settings
 from engine.experiments.search import (
     ObjectiveMissing,
     SpaceError,
+    check_objective,
     parse_space,
     parse_span,
     run_search,
@@ -54,7 +55,8 @@ def test_a_range_is_whole_numbers_where_the_design_holds_a_count(mlp):
         (["nodes[hidden1].params.foo=2..8"], [], "unknown parameter 'foo'"),
         (["training.validation_split=1..2"], [], "must be at least 0 and below 1"),
         ([], [f"{ACTIVATION}=nope,nada"], "'activation' must be one of"),
-        ([f"{UNITS}=2..8"], [f"{UNITS}=4,8"], "swept twice"),
+        ([f"{UNITS}=2..8"], [f"{UNITS}=4,8"], "--range and --grid both name"),
+        ([], [f"{UNITS}=4,8", f"{UNITS}=2"], "swept twice"),
         ([], [], "name at least one setting"),
     ],
 )
@@ -127,8 +129,41 @@ def test_stop_ends_the_search_after_the_trial_in_progress_and_a_missing_objectiv
     listener = SweepListener(on_trial_begin=lambda info: control.stop())
     result = run_search(mlp, space, 5, MLP.parent, listener=listener, control=control)
     assert [t.status for t in result.trials] == ["done"] and math.isfinite(result.search["best_value"])
-    with pytest.raises(ObjectiveMissing, match="'val_acc' is not a figure the trials report"):
-        run_search(mlp, space, 2, MLP.parent, objective="val_acc")
+
+
+def test_an_objective_no_trial_logs_is_refused_before_any_trains(mlp):
+    """The names are the compile call's, as Keras logs them: loss, the metrics, their val_ versions."""
+    begun = []
+    space = parse_space(mlp, [f"{UNITS}=2..8"])
+    listener = SweepListener(on_trial_begin=begun.append)
+    with pytest.raises(ObjectiveMissing) as refused:
+        run_search(mlp, space, 2, MLP.parent, objective="val_acc", listener=listener)
+    assert str(refused.value) == (
+        "'val_acc' is not a figure the trials log (they log loss, accuracy, val_loss, val_accuracy)"
+    )
+    assert begun == []
+    no_split = apply_settings(mlp, {"training.validation_split": 0.0})
+    with pytest.raises(ObjectiveMissing, match=r"\(they log loss, accuracy\)"):
+        check_objective(no_split, space, "val_loss")
+    check_objective(no_split, parse_space(no_split, ["training.validation_split=0.1..0.3"]), "val_loss")
+
+
+def test_a_search_never_trains_the_same_settings_twice(mlp):
+    """A space of two choices asked for four trials runs two; seed 1's second proposal repeats the
+    first (32): it is told the first's figures, not trained, and the untried 8 is trained instead."""
+    begun = []
+    space = parse_space(mlp, [], ["training.batch_size=8,32"])
+    result = run_search(
+        mlp, space, 4, MLP.parent, seed=1, listener=SweepListener(on_trial_begin=begun.append)
+    )
+    assert [t.settings["training.batch_size"] for t in result.trials] == [32, 8]
+    assert [(b["index"], b["count"]) for b in begun] == [(0, 2), (1, 2)]
+    found = result.search
+    assert (found["asked"], found["planned"], found["space_size"], found["repeats_skipped"]) == (4, 2, 2, 1)
+    assert [parse_space(mlp, [f"{UNITS}=2..4"]).size(), parse_space(mlp, [f"{RATE}=1e-3..0.1"]).size()] == [
+        3,
+        None,
+    ]
 
 
 def test_with_pruning_a_trial_worse_than_the_median_after_an_epoch_stops_there(mlp):
