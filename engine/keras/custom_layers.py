@@ -120,11 +120,27 @@ def code_error(exc: BaseException, class_name: str) -> str:
     lines = [f.line for f in code_frames(exc) if f.class_name == class_name]
     if isinstance(exc, SyntaxError) and exc.filename == _filename(class_name):
         lines.append(exc.lineno or 0)
+    exc = _raised_in_code(exc)
     text = _what_it_says(exc)
     what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     if len(what) > 300:
         what = what[:297] + "..."
     return f"line {lines[-1]} of its code raises {what}" if lines else f"its code raises {what}"
+
+
+def _raised_in_code(exc: BaseException) -> BaseException:
+    """The exception the user's code raised, where Keras raised another while handling it: a
+    Lambda whose code fails is reported as "could not infer the shape" (NotImplementedError)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _traceback_frames(current):
+            innermost = current.__cause__ or current.__context__
+            if innermost is None or not _traceback_frames(innermost):
+                return current
+        current = current.__cause__ or current.__context__
+    return exc
 
 
 def _what_it_says(exc: BaseException) -> str:

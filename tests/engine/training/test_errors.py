@@ -139,3 +139,16 @@ def test_a_graph_ops_decoration_is_left_out_of_the_sentence():
         "its code raises ValueError: ConcatOp : Dimension 1 in both shapes must be equal: "
         "shape[0] = [2,3] vs. shape[1] = [2,4]"
     )
+
+
+def test_a_lambda_that_fails_while_keras_infers_its_shape_names_its_own_error(keras):
+    """Keras reports any failure of a Lambda's code as 'could not infer the shape of the Lambda's
+    output'; the sentence names what the code itself raised."""
+    from engine.keras.custom_layers import code_error
+
+    layer = make_custom(keras, "Lambda", "lambda t: t.nope", {}, "first")
+    with pytest.raises(NotImplementedError) as raised:
+        layer(keras.Input((3,)))
+    assert code_error(raised.value, "Lambda") == (
+        "line 1 of its code raises AttributeError: 'SymbolicTensor' object has no attribute 'nope'"
+    )
