@@ -2,8 +2,11 @@
 (or, with ``--lr-range``, run the learning-rate range test and suggest a rate).
 
 Exit codes as for the other commands: 0 when at least one trial finished, 1 when none
-did or the sweep was refused (a bad path or value, named, before anything trains),
-2 when the design file cannot be read or the JSON cannot be written.  Ctrl+C once
+did or the sweep was refused (a bad path or value, named, before anything trains; a
+search's range or list the design refuses too), 2 when the design file cannot be read,
+the JSON cannot be written or the arguments do not go together (``--search`` 0,
+``--range`` without ``--search``, an ``--objective`` no trial logs).  The table numbers
+its trials from 1, as the progress lines and the exported ``trial_NN.py`` do.  Ctrl+C once
 ends the sweep after the trial in progress and still writes what finished.
 """
 
@@ -85,7 +88,8 @@ def _report(result: Any, started: float, json_path: str | None, out: TextIO, err
 
 def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
     """``sweep --search N``: N trials, each chosen by TPE from the ones before (engine/experiments/search.py).
-    A bad argument (a range, a path, N) is one line naming it and exit 2, before anything trains."""
+    Before anything trains: arguments that do not go together, or an objective no trial logs, are one
+    line naming them and exit 2; a range or list the design refuses is one line and exit 1."""
     started = time.perf_counter()
     problem = _search_problem(args)
     if problem:
@@ -98,7 +102,10 @@ def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
     from engine.experiments.search import (
         ObjectiveMissing,
         SpaceError,
+        check_objective,
+        default_objective,
         parse_space,
+        planned_count,
         run_search,
         startup_trials,
     )
@@ -110,22 +117,28 @@ def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
     except SpaceError as exc:
         flag = {"range": "--range ", "grid": "--grid "}.get(exc.kind or "", "")
         err.write(f"sweep: {flag}{exc}\n")
-        return UNREADABLE
-    err.write(
-        f"search of '{design.name}': {args.search} trial(s) chosen by TPE (seed {args.seed}; the first "
-        f"{startup_trials(args.search)} at random)\n"
-    )
-    control = SweepControl()
-    base_dir = Path(args.file).resolve().parent
+        return DESIGN_ERRORS
     try:
-        with _stop_on_interrupt(control, err):
-            result = run_search(
-                base, space, args.search, base_dir, seed=args.seed, objective=args.objective,
-                listener=_progress(err), control=control, prune=args.prune,
-            )  # fmt: skip
+        check_objective(base, space, args.objective or default_objective(base))
     except ObjectiveMissing as exc:
         err.write(f"sweep: --objective {exc}\n")
         return UNREADABLE
+    planned = planned_count(space, args.search)
+    capped = f" (--search {args.search}, but the space holds {planned} settings)" * (planned < args.search)
+    err.write(
+        f"search of '{design.name}': {planned} trial(s){capped} chosen by TPE (seed {args.seed}; the first "
+        f"{startup_trials(planned)} at random; no settings train twice)\n"
+    )
+    control = SweepControl()
+    base_dir = Path(args.file).resolve().parent
+    with _stop_on_interrupt(control, err):
+        result = run_search(
+            base, space, args.search, base_dir, seed=args.seed, objective=args.objective,
+            listener=_progress(err), control=control, prune=args.prune,
+        )  # fmt: skip
+    if result.search["repeats_skipped"]:
+        repeats = result.search["repeats_skipped"]
+        err.write(f"search: {repeats} proposal(s) repeated a trial's settings and were not trained\n")
     code = _report(result, started, args.json, out, err)
     if args.export and code != UNREADABLE:
         return _export_search(base, result, args.export, err) or code
@@ -155,7 +168,7 @@ def _found(result: Any, out: TextIO) -> None:
         return
     named = ", ".join(f"{k}={_cell(v)}" for k, v in found["best_settings"].items())
     out.write(
-        f"search: best trial {result.best} ({result.objective} {_cell(found['best_value'])}): {named}\n"
+        f"search: best trial {result.best + 1} ({result.objective} {_cell(found['best_value'])}): {named}\n"
     )
 
 
@@ -244,7 +257,7 @@ def _table(result: Any, out: TextIO) -> None:
     for i, t in enumerate(trials):
         rows.append(
             [
-                str(i),
+                str(i + 1),  # as the progress lines and trial_NN.py count
                 *(_cell(t.settings[p]) for p in paths),
                 t.status,
                 *(_cell((t.metrics or {}).get(m)) for m in metrics),

@@ -1,5 +1,5 @@
 """`python main.py sweep --search N`: a real search in a child process, its JSON in the grid sweep's
-form plus what it found, its trials exported; bad arguments are one line naming them and exit 2;
+form plus what it found, its trials exported; bad arguments are one line naming them and exit 2 (a refused range or list, exit 1);
 Optuna stays unloaded until a search is asked for."""
 
 import io
@@ -51,9 +51,12 @@ def test_a_search_writes_the_sweeps_json_with_what_it_found(tmp_path):
     table = done.stdout.splitlines()
     assert table[0].split()[:4] == ["#", RATE, UNITS, "nodes[hidden1].params.activation"]
     assert table[1 + written["best"]].endswith("best") and len(table) == 6
-    assert table[4].startswith(f"search: best trial {written['best']} (val_loss ")
+    assert [row.split()[0] for row in table[1:4]] == ["1", "2", "3"]  # as "trial 1/3" and trial_01.py
+    assert table[4].startswith(f"search: best trial {written['best'] + 1} (val_loss ")
+    assert f"trial {written['best'] + 1}/3: " in done.stderr
     assert (
-        "search of 'mlp_classifier': 3 trial(s) chosen by TPE (seed 4; the first 2 at random)" in done.stderr
+        "search of 'mlp_classifier': 3 trial(s) chosen by TPE (seed 4; the first 2 at random; "
+        "no settings train twice)" in done.stderr
     )
     exported = sorted(p.name for p in (tmp_path / "scripts").iterdir())  # the trials it trained, after it
     assert exported == ["sweep.py", "trial_01.py", "trial_02.py", "trial_03.py"]
@@ -70,19 +73,6 @@ def cli(*argv):
     ("arguments", "message"),
     [
         (["--search", "0", "--range", f"{UNITS}=2..8"], "sweep: --search 0: ask for at least 1 trial"),
-        (
-            ["--search", "2", "--range", f"{UNITS}=8..2"],
-            f"sweep: --range '{UNITS}=8..2': LO must be below HI",
-        ),
-        (
-            ["--search", "2", "--range", f"{RATE}=0..1:log"],
-            f"sweep: --range '{RATE}=0..1:log': a logarithmic range must start above 0",
-        ),
-        (
-            ["--search", "2", "--range", "nodes[nope].params.units=2..8"],
-            "sweep: --range 'nodes[nope].params.units=2..8': nodes[nope].params.units: "
-            "the design has no node 'nope'",
-        ),
         (["--range", f"{UNITS}=2..8"], "sweep: --range needs --search N"),
         (["--prune"], "sweep: --prune needs --search N"),
         (
@@ -94,6 +84,63 @@ def cli(*argv):
 def test_a_bad_argument_is_one_line_naming_it_and_exit_2(arguments, message):
     code, out, err = cli("sweep", MLP, *arguments)
     assert (code, out, err) == (2, "", message + "\n")
+
+
+def test_an_objective_no_trial_logs_is_one_line_naming_what_they_log_before_any_trains(tmp_path):
+    target = tmp_path / "x.json"
+    argv = ["--search", "3", "--range", "training.batch_size=4..32", "--objective", "val_acc"]
+    code, out, err = cli("sweep", MLP, *argv, "--json", str(target))
+    assert (code, out) == (2, "")
+    assert err == (
+        "sweep: --objective 'val_acc' is not a figure the trials log "
+        "(they log loss, accuracy, val_loss, val_accuracy)\n"
+    )
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("grid", "arguments", "message"),
+    [
+        (
+            [],
+            ["--range", f"{UNITS}=8..2"],
+            f"sweep: --range '{UNITS}=8..2': LO must be below HI",
+        ),
+        (
+            [],
+            ["--range", f"{RATE}=0..1:log"],
+            f"sweep: --range '{RATE}=0..1:log': a logarithmic range must start above 0",
+        ),
+        (
+            [],
+            ["--range", "nodes[nope].params.units=2..8"],
+            "sweep: --range 'nodes[nope].params.units=2..8': nodes[nope].params.units: "
+            "the design has no node 'nope'",
+        ),
+        (
+            ["--grid", "training.batch_size=8", "--grid", "training.batch_size=16"],
+            [],
+            "sweep: --grid training.batch_size is swept twice",
+        ),
+    ],
+)
+def test_a_range_or_list_the_design_refuses_exits_1_as_the_grid_sweeps_refusal(grid, arguments, message):
+    code, out, err = cli("sweep", MLP, "--search", "2", *grid, *arguments)
+    assert (code, out, err) == (1, "", message + "\n")
+    grid_code, _out, grid_err = cli("sweep", MLP, "--grid", "nodes[nope].params.units=2,8")
+    assert grid_code == 1 and "sweep refused, nothing trained" in grid_err
+
+
+def test_a_search_of_fewer_settings_than_asked_trains_each_once(tmp_path):
+    target = tmp_path / "s.json"
+    argv = ["--search", "4", "--grid", "training.batch_size=8,32", "--epochs", "1", "--seed", "1"]
+    code, out, err = cli("sweep", MLP, *argv, "--json", str(target))
+    assert code == 0, err
+    assert "search of 'mlp_classifier': 2 trial(s) (--search 4, but the space holds 2 settings)" in err
+    assert "search: 1 proposal(s) repeated a trial's settings and were not trained" in err
+    written = json.loads(target.read_text())
+    assert [t["settings"]["training.batch_size"] for t in written["trials"]] == [32, 8]
+    assert written["search"]["repeats_skipped"] == 1 and written["search"]["planned"] == 2
 
 
 def test_the_window_and_the_command_line_start_without_optuna():
