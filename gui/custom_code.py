@@ -32,11 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine import trust
-from engine.design.graph import Design, Edge, Node
+from engine.design.graph import Design, Node
 from engine.design.validation import Report
 from engine.schema.custom import CUSTOM, class_of, code_nodes, only_class, source_of, source_problem, starter
 from gui.code_highlight import PythonHighlighter
-from gui.commands import AddNodes
 from gui.config_editor import lay_out_editor, show_refusal
 from gui.document import Document
 
@@ -239,8 +238,8 @@ def apply_code(doc: Document, node_id: str, editor: CodeEditor, source: str) -> 
 
 
 def add_code_actions(window: Any, menu: QMenu) -> None:
-    """Edit → Add Custom Layer / Add Lambda: a new node holding code to change, after the
-    selected layer (connected from it), shown in the property panel.  The palette's "Custom
+    """Edit → Add Custom Layer / Add Lambda: a new node holding code to change, inserted after
+    the selected layer as a palette layer is, shown in the property panel.  The palette's "Custom
     layer…" and "Lambda…" entries trigger these same actions."""
     menu.addSeparator()
     actions = {}
@@ -252,21 +251,7 @@ def add_code_actions(window: Any, menu: QMenu) -> None:
 
 
 def _add_shown(window: Any, kind: str) -> None:
-    """The new node on the canvas, in view (the window may show its start page or training)."""
-    window.show_canvas()
-    node_id = add_code_node(window.doc, window.scene, kind)
-    if node_id in window.scene.nodes:
-        window.view.ensureVisible(window.scene.nodes[node_id])
-
-
-def add_code_node(doc: Document, scene: Any, kind: str) -> str:
-    """Add a custom node of ``kind`` ("class" or "lambda") below the one selected layer."""
+    """The new node inserted as a palette layer is: after the selected card, in its chain (the
+    cards below move down), or at the view's centre with nothing selected; then shown, selected."""
     params = starter(kind)
-    selected = scene.selected_node_ids()
-    after = selected[0] if len(selected) == 1 else None
-    x, y = doc.design.nodes[after].pos if after else (0.0, 0.0)
-    node = Node(doc.design.unique_id(params["class_name"]), CUSTOM, params, (x, y + 120.0))
-    edges = [Edge(after, node.id)] if after else []
-    doc.undo_stack.push(AddNodes(doc, [node], edges, f"Add {params['class_name']}"))
-    scene.select_nodes([node.id])
-    return node.id
+    window.add_from_palette(Node(window.doc.design.unique_id(params["class_name"]), CUSTOM, params))

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 
 from engine.design import fragment
 from engine.design.file_format import DesignFileError
+from engine.design.graph import Node
 from engine.design.label_fit import SetLoss, SetParam
-from engine.design.rules import free_position
+from engine.design.rules import plan_insert
 from engine.schema.catalog import LAYERS
+from engine.schema.generic import shown_type
 from gui import accessibility, gui_thread_gc
 from gui.canvas.scene import AT_ONCE, DesignScene
 from gui.canvas.view import CanvasView
@@ -452,17 +454,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ editing
 
-    def add_from_palette(self, layer_type: str) -> None:
+    def add_from_palette(self, layer: str | Node) -> None:
         """Double-click: insert after the selected layer (between it and its children), on a free
-        spot; with nothing selected, at the view's centre."""
+        spot; with nothing selected, at the view's centre.  ``layer`` is a catalog type, or a node
+        made for the palette (a custom layer with its starter code), inserted the same way."""
         self.show_canvas()
         selected = self.scene.selected_node_ids()
-        if len(selected) == 1:
-            nid = self.doc.add_layer(layer_type, (0.0, 0.0), after=selected[0])
-        else:
-            centre = self.view.mapToScene(self.view.viewport().rect().center())
-            pos = free_position(self.doc.design, (round(centre.x() - 100), round(centre.y() - 40)))
-            nid = self.doc.add_layer(layer_type, pos)
+        after = selected[0] if len(selected) == 1 else None
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        pos = None if after else (round(centre.x() - 100), round(centre.y() - 40))
+        name = layer if isinstance(layer, str) else shown_type(layer.type, layer.params)
+        nid = self.doc.insert(plan_insert(self.doc.design, layer, after=after, pos=pos), f"Add {name}")
         self.scene.select_nodes([nid])
         if nid in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[nid])

@@ -142,13 +142,13 @@ class Insertion:
 
 def plan_insert(
     design: Design,
-    layer_type: str,
+    layer: str | Node,
     *,
     after: str | None = None,
     before: str | None = None,
     pos: tuple[float, float] | None = None,
 ) -> Insertion:
-    """Add ``layer_type`` after ``after`` and/or before ``before``, rewiring the edge between.
+    """Add ``layer`` after ``after`` and/or before ``before``, rewiring the edge between.
 
     With only ``after``: the new layer takes over ``after``'s outgoing edges
     (inserted between it and its children), so double-clicking a palette entry
@@ -157,31 +157,34 @@ def plan_insert(
     "add Flatten before the output").  The node is placed on a free spot
     below ``after`` (or above ``before``), and the layers downstream are
     pushed down one row when they would be covered.
+    ``layer`` is a catalog type (a new node with its defaults) or a node already
+    made, with a free id: a custom layer with its code, inserted the same way.
     """
-    spec = LAYERS[layer_type]
+    node = copy.deepcopy(layer) if isinstance(layer, Node) else new_node(design, layer, (0.0, 0.0))
+    spec = LAYERS.get(node.type)  # None: code written by the user, fed by one layer like most
+    merge = spec is not None and spec.is_merge
     out, inc = design.outgoing(), design.incoming()
     remove: list[Edge] = []
     add: list[Edge] = []
     moves: dict[str, tuple[float, float]] = {}
-    node = new_node(design, layer_type, (0.0, 0.0))
-    if after is not None and before is None and not spec.is_input:
+    if after is not None and before is None and not (spec and spec.is_input):
         children = out[after]
         remove = list(children)
-        add = [Edge(after, node.id, 0 if spec.is_merge else None)]
+        add = [Edge(after, node.id, 0 if merge else None)]
         add += [Edge(node.id, e.dst, e.port) for e in children]
         x, y = design.nodes[after].pos
         want = pos or (x, y + CARD_HEIGHT + GAP_Y)
         if children:
             moves = _push_down(design, {e.dst for e in children}, want[1] + CARD_HEIGHT + GAP_Y)
         node.pos = free_position(design, want, ignore=set(moves))
-    elif before is not None and not spec.is_input:
+    elif before is not None and not (spec and spec.is_input):
         parents = inc[before]
         if len(parents) > 1:
             raise ValueError(
                 f"'{before}' has {len(parents)} inputs; insert on one of its connections instead"
             )
         remove = list(parents)
-        add = [Edge(e.src, node.id, e.port if spec.is_merge else None) for e in parents]
+        add = [Edge(e.src, node.id, e.port if merge else None) for e in parents]
         add.append(Edge(node.id, before, remove[0].port if len(remove) == 1 else None))
         x, y = design.nodes[before].pos
         node.pos = pos or (x, y)

@@ -4,6 +4,7 @@ with colours, and run only after the user trusts it in the dialog (marker-file t
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -11,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from engine import trust
+from engine.design import file_format
 from engine.design.file_format import save
 from engine.schema.custom import PENDING_TEXT
 from gui.custom_code import TrustDialog
@@ -162,3 +164,32 @@ def test_the_palettes_custom_layer_entry_adds_what_the_edit_menu_adds(opened, qt
     window.palette.tree.itemActivated.emit(window.palette.items["Lambda…"], 0)
     assert window.doc.design.nodes["lambda"].params["source"] == "lambda x: x * 2"
     assert window.scene.selected_node_ids() == ["lambda"] and not marker.exists()
+
+
+def test_a_custom_layer_from_the_palette_goes_into_the_chain_as_a_palette_layer_does(window, qtbot):
+    """After the selected card it is inserted between it and the next (those below move down, so
+    no card covers another), one undo step; with nothing selected it goes where Dense would."""
+    assert window.files.open_path(Path("resources/designs/mlp_classifier.json"), ask=False)
+    design = lambda: window.doc.design  # noqa: E731 - the document's design after each edit
+    window.scene.select_nodes(["hidden2"])
+    qtbot.keyClicks(window.palette.search, "custom")
+    qtbot.keyClick(window.palette.search, Qt.Key.Key_Return)
+    chain = sorted((e.src, e.dst) for e in design().edges if "mylayer" in (e.src, e.dst))
+    assert chain == [("hidden2", "mylayer"), ("mylayer", "species")]
+    shown = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert design().output_ids() == ["species"] and shown == ["No problems: the design is valid."]
+    cards = [window.scene.nodes[n].sceneBoundingRect() for n in ("hidden2", "mylayer", "species")]
+    assert not cards[1].intersects(cards[0]) and not cards[1].intersects(cards[2])
+    assert window.doc.undo_stack.undoText() == "Add MyLayer"
+    window.doc.undo_stack.undo()  # all of it: the node, its wiring, the cards moved down
+    assert file_format.load(Path("resources/designs/mlp_classifier.json")).nodes == design().nodes
+    assert [(e.src, e.dst) for e in design().edges if e.dst == "species"] == [("hidden2", "species")]
+    window.scene.clearSelection()
+    window.palette.search.clear()
+    qtbot.keyClicks(window.palette.search, "dense")
+    qtbot.keyClick(window.palette.search, Qt.Key.Key_Return)
+    spot = design().nodes["dense"].pos
+    window.doc.undo_stack.undo()
+    window.scene.clearSelection()
+    window.palette.tree.itemActivated.emit(window.palette.items["Lambda…"], 0)
+    assert design().nodes["lambda"].pos == spot and not design().incoming()["lambda"]

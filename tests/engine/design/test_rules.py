@@ -4,6 +4,7 @@ from pathlib import Path
 
 from engine.design import file_format, rules
 from engine.design.graph import Design, Edge, Node
+from engine.schema.custom import CUSTOM, starter
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "resources" / "designs" / "seed_example.json"
 
@@ -61,6 +62,16 @@ def test_insert_after_goes_between_the_layer_and_its_child_on_a_free_spot():
     new = plan.node.id
     assert sorted((e.src, e.dst) for e in d.edges) == sorted([("x", "h"), ("h", new), (new, "y")])
     assert not _overlap(d)
+
+
+def test_a_node_made_elsewhere_is_inserted_as_a_catalog_layer_is():
+    """A custom layer (its code in its params) goes into the chain the same way, unchanged."""
+    d = seed()
+    mine = Node("mylayer", CUSTOM, starter("class"))
+    plan = rules.plan_insert(d, mine, after="h")
+    apply(d, plan)
+    assert sorted((e.src, e.dst) for e in d.edges) == sorted([("x", "h"), ("h", "mylayer"), ("mylayer", "y")])
+    assert d.nodes["mylayer"].params == mine.params and mine.pos == (0.0, 0.0) and not _overlap(d)
 
 
 def test_insert_before_takes_over_the_inputs():
