@@ -19,7 +19,14 @@ from PySide6.QtCore import QObject, Signal
 from engine.design.graph import Design
 from engine.experiments.paths import PathError, parse_axis
 from engine.experiments.plan import Axis, SweepRefused, estimate_seconds, plan_sweep, plan_trial
-from engine.experiments.search import Space, default_objective, is_range, parse_space, run_search
+from engine.experiments.search import (
+    Space,
+    default_objective,
+    is_range,
+    parse_space,
+    planned_count,
+    run_search,
+)
 from engine.experiments.sweep import (
     SweepControl,
     SweepListener,
@@ -144,10 +151,10 @@ class SweepRunner(QObject):
     def _estimate(self, request: int, design: Design, texts, random_k, seed, base_dir, search_n) -> None:
         try:
             if search_n:
-                search_space(design, texts)
+                count = planned_count(search_space(design, texts), search_n)  # no settings train twice
                 trial = plan_trial(design, 0, {})  # the search's trials vary: the design's own is the guess
                 rows = check_data([trial], base_dir)[0]
-                count, seconds = search_n, search_n * estimate_seconds(trial, rows)
+                seconds = count * estimate_seconds(trial, rows)
             else:
                 planned, rows = self._plan(design, texts, random_k, seed, base_dir)
                 count, seconds = len(planned), estimate_sweep_seconds(planned, rows)
@@ -163,7 +170,8 @@ class SweepRunner(QObject):
             try:
                 if search_n:
                     space = search_space(design, texts)
-                    count, objective, paths = search_n, default_objective(design), space.paths()
+                    count, objective = planned_count(space, search_n), default_objective(design)
+                    paths = space.paths()
                 else:
                     planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
                     count, objective = len(planned), objective_for(planned)

@@ -90,6 +90,8 @@ class ExperimentsView(QWidget):
         self.sweep_base: Any = None
         self.comparing: CompareDialog | None = None
         self._request = 0
+        self.plan_ok = False  # whether the rows make a plan: Run and Export wait for one
+        self.planned_trials = 0  # the running sweep's or search's count, to say how many Stop skipped
         self._build()
         r = self.runner
         r.estimated.connect(self._estimated)
@@ -325,6 +327,7 @@ class ExperimentsView(QWidget):
         """The count at once (plain arithmetic); the time from the worker, which plans every trial."""
         texts = self.axis_texts()
         self._request = 0
+        self.plan_ok = False
         if not texts:
             self.plan_label.setText("Add a setting to sweep (or right-click a layer's field: Sweep this…).")
             self._update_buttons()
@@ -335,6 +338,7 @@ class ExperimentsView(QWidget):
             self.plan_label.setText(f"<span style='color:#D32F2F'>{exc}</span>")
             self._update_buttons()
             return
+        self.plan_ok = True
         self.plan_label.setText(f"{self.planned_count} trial(s) planned; estimating the time…")
         self._update_buttons()
         if not self.runner.running:
@@ -357,6 +361,8 @@ class ExperimentsView(QWidget):
         if "problems" in answer:
             text = "<br>".join(answer["problems"])
             self.plan_label.setText(f"<span style='color:#D32F2F'>Cannot sweep: {text}</span>")
+            self.plan_ok = False
+            self._update_buttons()
             return
         chosen = " (each chosen from the ones before)" if self._search_n() else ""
         took = _time_text(answer["seconds"])
@@ -382,6 +388,7 @@ class ExperimentsView(QWidget):
     def _started(self, info: dict) -> None:
         self.trials, self.best, self.live = [], None, {}
         self.paths, self.objective = info["paths"], info["objective"]
+        self.planned_trials = info["count"]
         self._fill_table()
         self.status.setText(f"Running {info['count']} trial(s)…")
         self._update_buttons()
@@ -412,15 +419,20 @@ class ExperimentsView(QWidget):
     def _finished(self, result: dict) -> None:
         self.trials, self.best, self.objective = result["trials"], result["best"], result["objective"]
         done = sum(t["status"] == "done" for t in self.trials)
-        stopped = sum(t["status"] == "stopped" for t in self.trials)
+        # A grid lists the trials Stop skipped as "stopped"; a search never makes the ones it did not start.
+        planned = max(self.planned_trials, len(self.trials))
+        ran = len(self.trials) - sum(t["status"] == "stopped" for t in self.trials)
+        took = _time_text(result["seconds"])
         self.status.setText(
-            f"{done} of {len(self.trials)} trial(s) finished in {_time_text(result['seconds'])}"
-            + (f"; {stopped} not run (stopped)" if stopped else "")
+            (f"Stopped after {ran} of {planned} trials; {done} finished in {took}" if ran < planned else
+             f"{done} of {planned} trial(s) finished in {took}")
             + (f". Best: trial {self.best + 1} (lowest {self.objective})." if self.best is not None else ".")
-        )
+        )  # fmt: skip
         self._fill_table()
         self.tradeoff.show_trials(self.trials, self.objective)
         self.parallel.show_trials(self.trials, self.paths, self.objective)
+        if len({t["flops"] for t in self.trials}) == 1 and len(self.trials) > 1:
+            self.pictures.setCurrentWidget(self.parallel)  # one cost for all: score vs FLOPs is one column
         self._update_buttons()
         self._plan_changed()
 
@@ -438,10 +450,10 @@ class ExperimentsView(QWidget):
 
     def _update_buttons(self) -> None:
         running = self.runner.running or self.finding_rate
-        self.run_button.setEnabled(not running and bool(self.axis_texts()) and not self.session.running)
+        self.run_button.setEnabled(not running and self.plan_ok and not self.session.running)
         self.rate_button.setEnabled(not running and not self.session.running)
         # A search picks its trials as it runs: `main.py sweep --search N --export DIR` writes them after.
-        self.export_button.setEnabled(bool(self.axis_texts()) and not self.search.isChecked())
+        self.export_button.setEnabled(self.plan_ok and not self.search.isChecked())
         self.stop_button.setEnabled(self.runner.running)
         self.use_rate_button.setEnabled(self.suggested_rate is not None)
         self.seed_rate_button.setEnabled(self.suggested_rate is not None)

@@ -23,6 +23,7 @@ def test_a_search_over_ranges_runs_its_trials_inside_them(window, qtbot):
         qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
         view.axes.item(view.axes.rowCount() - 1, 1).setText(values)
     assert "LO..HI is a range to search: tick Search" in view.plan_label.text()  # a grid lists values
+    assert not view.run_button.isEnabled() and not view.export_button.isEnabled()  # no plan to run
 
     view.search_n.setValue(2)
     view.search.setChecked(True)
@@ -53,3 +54,31 @@ def test_a_search_over_ranges_runs_its_trials_inside_them(window, qtbot):
     shown = [view.table.item(r, 1).text() for r in range(2)]
     assert shown == [str(t["settings"]["nodes[hidden1].params.units"]) for t in view.trials]
     assert view.table.item(view.best, 0).text().endswith("★") and len(view.tradeoff.points) == 2
+
+
+def test_stop_during_a_search_says_how_many_of_the_planned_trials_ran(window, qtbot):
+    """A search never makes the trials Stop skipped: the status counts them from the plan. Its trials
+    vary only the batch size, so they share one cost and the parallel coordinates are shown first."""
+    window.files.open_path(ROOT / "resources" / "designs" / "mlp_classifier.json", ask=False)
+    window.doc.set_settings("training", {**window.doc.design.training, "epochs": 3}, "epochs")
+    window.mode.train_action.trigger()
+    view = window.training.experiments
+    window.training.tabs.setCurrentWidget(view)
+    view.path_box.setCurrentText("training.batch_size")
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    view.axes.item(0, 1).setText("4..64")
+    view.search_n.setValue(6)
+    view.search.setChecked(True)
+    qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=TIMEOUT)
+
+    def stop_at_the_second(info):
+        if info["index"] == 1:
+            qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+
+    view.runner.trial_begun.connect(stop_at_the_second)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "finished in" in view.status.text(), timeout=TIMEOUT)
+    ran = len(view.trials)
+    assert 2 <= ran < 6, view.status.text()
+    assert view.status.text().startswith(f"Stopped after {ran} of 6 trials; {ran} finished in ")
+    assert view.pictures.currentWidget() is view.parallel
