@@ -131,11 +131,15 @@ def cmd_search(args: Any, out: TextIO, err: TextIO) -> int:
     )
     control = SweepControl()
     base_dir = Path(args.file).resolve().parent
-    with _stop_on_interrupt(control, err):
-        result = run_search(
-            base, space, args.search, base_dir, seed=args.seed, objective=args.objective,
-            listener=_progress(err), control=control, prune=args.prune,
-        )  # fmt: skip
+    try:
+        with _stop_on_interrupt(control, err):
+            result = run_search(
+                base, space, args.search, base_dir, seed=args.seed, objective=args.objective,
+                listener=_progress(err), control=control, prune=args.prune,
+            )  # fmt: skip
+    except ObjectiveMissing as exc:  # several outputs: their names are known once a trial has trained
+        err.write(f"sweep: --objective {exc}\n")
+        return UNREADABLE
     if result.search["repeats_skipped"]:
         repeats = result.search["repeats_skipped"]
         err.write(f"search: {repeats} proposal(s) repeated a trial's settings and were not trained\n")

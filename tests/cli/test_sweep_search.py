@@ -1,6 +1,6 @@
 """`python main.py sweep --search N`: a real search in a child process, its JSON in the grid sweep's
-form plus what it found, its trials exported; bad arguments are one line naming them and exit 2 (a refused range or list, exit 1);
-Optuna stays unloaded until a search is asked for."""
+form plus what it found, its trials exported; bad arguments are one line naming them and exit 2 (a
+refused range or list, exit 1); Optuna stays unloaded until a search is asked for."""
 
 import io
 import json
