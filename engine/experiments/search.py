@@ -118,23 +118,15 @@ class Space:
         size = self.size()
         if size is None or size > ENUMERATED_MAX:
             return None
-        names = self.paths()
-        choices = [range(int(s.low), int(s.high) + 1) for s in self.spans] + [
-            [json.dumps(v, sort_keys=True) for v in a.values] for a in self.axes
+        values = [range(int(s.low), int(s.high) + 1) for s in self.spans] + [
+            list(a.values) for a in self.axes
         ]
-        spans = len(self.spans)
-        left = [
-            dict(zip(names, combo, strict=True))
-            for combo in itertools.product(*choices)
-            if settings_key(
-                {
-                    n: (v if i < spans else json.loads(v))
-                    for i, (n, v) in enumerate(zip(names, combo, strict=True))
-                }
-            )
-            not in tried
-        ]
-        return rng.choice(left) if left else None
+        every = [dict(zip(self.paths(), combo, strict=True)) for combo in itertools.product(*values)]
+        left = [settings for settings in every if settings_key(settings) not in tried]
+        if not left:
+            return None
+        chosen = rng.choice(left)  # Optuna's parameter for a list's value is its JSON (see suggest)
+        return {**chosen, **{a.path.text: json.dumps(chosen[a.path.text], sort_keys=True) for a in self.axes}}
 
     def suggest(self, asked: Any) -> dict[str, Any]:
         """One trial's settings from Optuna's ``asked`` trial: a number to :data:`DIGITS` significant
@@ -260,15 +252,12 @@ def _usable(text: str, base: Design, path: SettingPath, values: Sequence[Any]) -
 def check_objective(base: Design, space: Space, objective: str) -> None:
     """:class:`ObjectiveMissing` unless some trial will log ``objective`` (the design's run, or one
     with a searched value that adds a figure: a validation split, a metric); before anything trains."""
-    designs = [base]
-    for span in space.spans:
-        designs += [apply_settings(base, {span.path.text: end}) for end in (span.low, span.high)]
-    for axis in space.axes:
-        designs += [apply_settings(base, {axis.path.text: value}) for value in axis.values]
+    tried = [{}] + [{s.path.text: s.to_dict()[end]} for s in space.spans for end in ("low", "high")]
+    tried += [{a.path.text: value} for a in space.axes for value in a.values]
     names: list[str] = []
-    for design in designs:
+    for settings in tried:
         try:
-            logged = logged_names(design)
+            logged = logged_names(apply_settings(base, settings))
         except Exception:  # noqa: BLE001 - a trial validation refuses logs nothing: it is reported as failed
             continue
         if logged is None:
