@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,18 @@ def search_space(design: Design, texts: list[tuple[str, str]]) -> Space:
     return parse_space(design, ranges, [f"{p}={v}" for p, v in texts if not is_range(v)])
 
 
+@dataclass(frozen=True)
+class SweepAsk:
+    """What the tab asks for: its rows, a random subset or a search of N trials, the seed, and
+    where the design's files are (planning, running and exporting read the same)."""
+
+    texts: tuple[tuple[str, str], ...]
+    random_k: int | None
+    seed: int
+    base_dir: Path
+    search_n: int | None = None
+
+
 class SweepRunner(QObject):
     estimated = Signal(dict)  # {"request", "count", "seconds"} or {"request", "problems"}
     started = Signal(dict)  # {"count", "objective", "paths"}
@@ -83,53 +96,27 @@ class SweepRunner(QObject):
         self.session._ensure_thread()  # the session's one TensorFlow thread, made on first use
         self.session.thread.jobs.put((job, args))
 
-    def estimate(
-        self,
-        design: Design,
-        texts: list[tuple[str, str]],
-        random_k: int | None,
-        seed: int,
-        base_dir: Path,
-        search_n: int | None = None,
-    ) -> int:
+    def estimate(self, design: Design, ask: SweepAsk) -> int:
         """Plan on the worker and answer with the trial count and a time estimate (``estimated``);
-        with ``search_n``, check the search's space and estimate its trials at the design's settings."""
+        for a search, check its space and estimate its trials at the design's settings."""
         request = next(self._requests)
-        design = copy.deepcopy(design)
-        self._submit(self._estimate, request, design, list(texts), random_k, seed, base_dir, search_n)
+        self._submit(self._estimate, request, copy.deepcopy(design), ask)
         return request
 
-    def run(
-        self,
-        design: Design,
-        texts: list[tuple[str, str]],
-        random_k: int | None,
-        seed: int,
-        base_dir: Path,
-        search_n: int | None = None,
-    ) -> None:
+    def run(self, design: Design, ask: SweepAsk) -> None:
         """The grid (or ``random_k`` of it), or with ``search_n`` that many trials chosen by TPE."""
         if self.running:
             return
         self.control = SweepControl()
-        args = (copy.deepcopy(design), list(texts), random_k, seed, base_dir, self.control, search_n)
-        self._submit(self._run, *args)
+        self._submit(self._run, copy.deepcopy(design), ask, self.control)
 
     def find_rate(self, design: Design, base_dir: Path) -> None:
         """The learning-rate range test on the worker (``rate_found`` or ``rate_failed``)."""
         self._submit(self._find_rate, copy.deepcopy(design), base_dir)
 
-    def export(
-        self,
-        design: Design,
-        texts: list[tuple[str, str]],
-        random_k: int | None,
-        seed: int,
-        base_dir: Path,
-        folder: Path,
-    ) -> None:
+    def export(self, design: Design, ask: SweepAsk, folder: Path) -> None:
         """Each trial's script and the loop over them into ``folder`` (``exported``, or ``refused``)."""
-        self._submit(self._export, copy.deepcopy(design), list(texts), random_k, seed, base_dir, folder)
+        self._submit(self._export, copy.deepcopy(design), ask, folder)
 
     def stop(self) -> None:
         """End the sweep after the trial in progress."""
@@ -144,19 +131,19 @@ class SweepRunner(QObject):
     # ------------------------------------------------------------ on the worker thread
 
     @staticmethod
-    def _plan(design: Design, texts: list[tuple[str, str]], random_k: int | None, seed: int, base_dir: Path):
-        planned = plan_sweep(design, parse_axes(texts), random_k, seed)
-        return planned, check_data(planned, base_dir)
+    def _plan(design: Design, ask: SweepAsk):
+        planned = plan_sweep(design, parse_axes(ask.texts), ask.random_k, ask.seed)
+        return planned, check_data(planned, ask.base_dir)
 
-    def _estimate(self, request: int, design: Design, texts, random_k, seed, base_dir, search_n) -> None:
+    def _estimate(self, request: int, design: Design, ask: SweepAsk) -> None:
         try:
-            if search_n:
-                count = planned_count(search_space(design, texts), search_n)  # no settings train twice
+            if ask.search_n:
+                count = planned_count(search_space(design, ask.texts), ask.search_n)  # none trains twice
                 trial = plan_trial(design, 0, {})  # the search's trials vary: the design's own is the guess
-                rows = check_data([trial], base_dir)[0]
+                rows = check_data([trial], ask.base_dir)[0]
                 seconds = count * estimate_seconds(trial, rows)
             else:
-                planned, rows = self._plan(design, texts, random_k, seed, base_dir)
+                planned, rows = self._plan(design, ask)
                 count, seconds = len(planned), estimate_sweep_seconds(planned, rows)
             self.estimated.emit({"request": request, "count": count, "seconds": seconds})
         except (PathError, SweepRefused) as exc:
@@ -165,15 +152,15 @@ class SweepRunner(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.estimated.emit({"request": request, "problems": [explain(exc, design).message]})
 
-    def _run(self, design: Design, texts, random_k, seed, base_dir, control: SweepControl, search_n) -> None:
+    def _run(self, design: Design, ask: SweepAsk, control: SweepControl) -> None:
         try:
             try:
-                if search_n:
-                    space = search_space(design, texts)
-                    count, objective = planned_count(space, search_n), default_objective(design)
+                if ask.search_n:
+                    space = search_space(design, ask.texts)
+                    count, objective = planned_count(space, ask.search_n), default_objective(design)
                     paths = space.paths()
                 else:
-                    planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
+                    planned, _rows = self._plan(design, ask)
                     count, objective = len(planned), objective_for(planned)
                     paths = list(planned[0].settings) if planned else []
             except (PathError, SweepRefused) as exc:
@@ -185,12 +172,18 @@ class SweepRunner(QObject):
                 on_epoch=self.epoch.emit,
                 on_trial_end=self.trial_ended.emit,
             )
-            if search_n:
+            if ask.search_n:
                 result = run_search(
-                    design, space, search_n, base_dir, seed=seed, listener=listener, control=control
+                    design,
+                    space,
+                    ask.search_n,
+                    ask.base_dir,
+                    seed=ask.seed,
+                    listener=listener,
+                    control=control,
                 )
             else:
-                result = run_sweep(planned, base_dir, listener=listener, control=control)
+                result = run_sweep(planned, ask.base_dir, listener=listener, control=control)
             self.finished.emit(
                 {
                     "trials": [t.plain() for t in result.trials],
@@ -215,11 +208,11 @@ class SweepRunner(QObject):
         except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
             self.rate_failed.emit(explain(exc, design).text)
 
-    def _export(self, design: Design, texts, random_k, seed, base_dir, folder: Path) -> None:
+    def _export(self, design: Design, ask: SweepAsk, folder: Path) -> None:
         from engine.experiments.export import export_sweep
 
         try:
-            planned, _rows = self._plan(design, texts, random_k, seed, base_dir)
+            planned, _rows = self._plan(design, ask)
             written = export_sweep(planned, objective_for(planned), folder)
             self.exported.emit([str(p) for p in written])
         except (PathError, SweepRefused) as exc:

@@ -47,7 +47,7 @@ from engine.experiments.search import is_range, parse_span
 from gui.document import Document
 from gui.experiments.compare import CompareDialog
 from gui.experiments.plots import ParallelPlot, RatePlot, TradeoffPlot, TrialCurves, _short, score_colors
-from gui.experiments.runner import SweepRunner, parse_axes
+from gui.experiments.runner import SweepAsk, SweepRunner, parse_axes
 from gui.wheel_guard import ComboBox, SpinBox
 
 POSITION = Qt.ItemDataRole.UserRole
@@ -344,16 +344,16 @@ class ExperimentsView(QWidget):
         if not self.runner.running:
             QTimer.singleShot(0, self._ask_estimate)
 
+    def _ask(self, search: bool = True) -> SweepAsk:
+        """The rows and choices as they stand (Export writes the grid's trials: no search)."""
+        search_n = self._search_n() if search else None
+        return SweepAsk(
+            tuple(self.axis_texts()), self._random_k(), self.seed.value(), self.base_dir(), search_n
+        )
+
     def _ask_estimate(self) -> None:
         if self.axis_texts() and not self.runner.running:
-            self._request = self.runner.estimate(
-                self.doc.design,
-                self.axis_texts(),
-                self._random_k(),
-                self.seed.value(),
-                self.base_dir(),
-                self._search_n(),
-            )
+            self._request = self.runner.estimate(self.doc.design, self._ask())
 
     def _estimated(self, answer: dict) -> None:
         if answer["request"] != self._request:
@@ -375,14 +375,7 @@ class ExperimentsView(QWidget):
             return
         self.sweep_base = copy.deepcopy(self.doc.design)  # each trial's design is this with its settings
         self.status.setText("Checking every trial's design and data…")
-        self.runner.run(
-            self.doc.design,
-            self.axis_texts(),
-            self._random_k(),
-            self.seed.value(),
-            self.base_dir(),
-            self._search_n(),
-        )
+        self.runner.run(self.doc.design, self._ask())
         self._update_buttons()
 
     def _started(self, info: dict) -> None:
@@ -506,9 +499,7 @@ class ExperimentsView(QWidget):
                 return
             folder = Path(chosen)
         self.status.setText(f"Writing the sweep's scripts into {folder}…")
-        self.runner.export(
-            self.doc.design, self.axis_texts(), self._random_k(), self.seed.value(), self.base_dir(), folder
-        )
+        self.runner.export(self.doc.design, self._ask(search=False), folder)
 
     def _exported(self, paths: list) -> None:
         self.status.setText(
