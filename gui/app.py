@@ -41,9 +41,10 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def _import_quietly(name: str) -> None:
-    with contextlib.suppress(Exception):  # a module that fails here fails, with its message, when used
-        importlib.import_module(name)
+def _import_later_modules() -> None:
+    for name in LATER_MODULES:
+        with contextlib.suppress(Exception):  # a module that fails here fails, with its message, when used
+            importlib.import_module(name)
 
 
 def warm_up_later() -> None:
@@ -51,14 +52,8 @@ def warm_up_later() -> None:
     window is up, so the first switch to Train only builds it: it waited 0.5 s, half of it
     importing.  Imports only: no Qt object is made off the GUI thread, and the GUI thread,
     with the short switch interval (gui/gui_thread_gc.py), keeps painting meanwhile."""
-
-    def start() -> None:
-        for name in LATER_MODULES:
-            threading.Thread(
-                target=_import_quietly, args=(name,), name="netwright-warm-up", daemon=True
-            ).start()
-
-    QTimer.singleShot(WARM_UP_AFTER_MS, start)
+    thread = threading.Thread(target=_import_later_modules, name="netwright-warm-up", daemon=True)
+    QTimer.singleShot(WARM_UP_AFTER_MS, thread.start)
 
 
 def identify(app: QGuiApplication) -> None:

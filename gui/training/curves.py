@@ -66,8 +66,8 @@ class CurvesView(QWidget):
             part()
 
     def refresh_parts(self) -> list[Callable[[], None]]:
-        """Each plot redrawn on its own (the loss on every batch, the others once an epoch): the
-        workspace redraws one per tick, so no turn of the event loop repaints them all."""
+        """Each plot redrawn on its own (the loss's lines change on every batch, the others' once an
+        epoch): the workspace redraws one per tick, so no turn of the event loop repaints them all."""
         return [partial(self._refresh_plot, name) for name in PLOTS]
 
     @staticmethod
