@@ -52,8 +52,11 @@ def warm_up_later() -> None:
     window is up, so the first switch to Train only builds it: it waited 0.5 s, half of it
     importing.  Imports only: no Qt object is made off the GUI thread, and the GUI thread,
     with the short switch interval (gui/gui_thread_gc.py), keeps painting meanwhile."""
-    thread = threading.Thread(target=_import_later_modules, name="netwright-warm-up", daemon=True)
-    QTimer.singleShot(WARM_UP_AFTER_MS, thread.start)
+
+    def start() -> None:
+        threading.Thread(target=_import_later_modules, name="netwright-warm-up", daemon=True).start()
+
+    QTimer.singleShot(WARM_UP_AFTER_MS, start)
 
 
 def identify(app: QGuiApplication) -> None:
